@@ -1,0 +1,85 @@
+//! Command-line arguments (clap derive). Plain data: no logic lives here.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Firewall change requests as code.
+///
+/// Each request is a TOML file kept in git. fwreq checks it like source code,
+/// renders the exact ServiceNow ticket body to paste (with curl and tcpdump lines
+/// that always match the rule), and tests the flows from this host.
+///
+/// Exit codes: 0 fine, 1 the request has errors (or, with --deny warnings, warnings),
+/// 2 usage, template or I/O problem.
+#[derive(Debug, Parser)]
+#[command(
+    name = "fwreq",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the ServiceNow ticket body (Markdown) for one or more request files
+    ///
+    /// Several files are separated by a line `---`. Nothing is printed unless every
+    /// file is valid, so a pasted body is never half right.
+    ///
+    /// Example: fwreq render requests/avilla-calico-registry.toml
+    Render(RenderArgs),
+    /// Validate request files; a directory is searched for *.toml files
+    ///
+    /// Every problem is printed as `PATH:LINE:COL: error: MESSAGE` with the line
+    /// and a caret, then a summary line. Every file is checked, even after a bad one.
+    ///
+    /// Example: fwreq check requests/
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Request spec files (TOML)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write the body to PATH instead of stdout (one input file only)
+    ///
+    /// The file is written completely or not at all; an existing file is kept
+    /// unless --force is given.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the --output file if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
+
+    /// Directory of templates that override the built-in ones, file by file
+    ///
+    /// The built-in templates are ticket.md.j2 (the body), key_points.md.j2 and
+    /// details.md.j2; copy one from the fwreq repository's templates/ and edit it.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Request files, or directories to search for *.toml files
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

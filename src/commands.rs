@@ -1,0 +1,146 @@
+//! The subcommands: each wires read -> validate -> plan -> render for the CLI and
+//! decides what goes to stdout (results) and stderr (diagnostics).
+
+use crate::cli::{CheckArgs, RenderArgs};
+use crate::diagnostic::{self, Diagnostic, Source, Style};
+use crate::input::{self, Loaded};
+use crate::render::Renderer;
+use crate::{Outcome, flows};
+use anyhow::{Context as _, bail};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// `fwreq render`: prints (or writes) the ticket body; nothing if any file is bad.
+pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
+    if args.output.is_some() && args.files.len() > 1 {
+        bail!("--output takes one request file, got {}", args.files.len());
+    }
+    let renderer = Renderer::new(args.templates)?;
+    let style = stderr_style();
+    let mut bodies = Vec::with_capacity(args.files.len());
+    let mut failed = false;
+    for path in &args.files {
+        let Loaded { source, request } = input::load(path)?;
+        match request {
+            Ok(request) => {
+                let checks = flows::plan(&request);
+                let body = renderer.ticket(&request, &checks).map_err(|e| {
+                    anyhow::anyhow!("template error: {e:#}\n{}", e.display_debug_info())
+                })?;
+                bodies.push(body);
+            }
+            Err(diags) => {
+                failed = true;
+                report(&source, &diags, style);
+            }
+        }
+    }
+    if failed {
+        return Ok(Outcome::Findings);
+    }
+    let text = bodies.join("---\n");
+    match &args.output {
+        Some(path) => write_new_file(path, &text, args.force)?,
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `fwreq check`: validates every file, reports every problem, then a summary.
+pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
+    let style = stderr_style();
+    let (files, io_errors) = input::request_files(&args.paths);
+    let mut errors = 0;
+    let mut unreadable = io_errors.len();
+    for err in &io_errors {
+        eprintln!("fwreq: error: {err:#}");
+    }
+    for path in &files {
+        match input::load(path) {
+            Ok(Loaded { source, request }) => {
+                if let Err(diags) = request {
+                    errors += diags.len();
+                    report(&source, &diags, style);
+                }
+            }
+            Err(err) => {
+                unreadable += 1;
+                eprintln!("fwreq: error: {err:#}");
+            }
+        }
+    }
+    eprintln!(
+        "checked {} request{}: {errors} error{}, 0 warnings",
+        files.len(),
+        plural(files.len()),
+        plural(errors)
+    );
+    if unreadable > 0 {
+        bail!("{unreadable} path{} could not be read", plural(unreadable));
+    }
+    if files.is_empty() {
+        bail!("no request files (*.toml) found");
+    }
+    Ok(if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn report(source: &Source, diags: &[Diagnostic], style: Style) {
+    let mut err = std::io::stderr().lock();
+    for diag in diags {
+        let _ = err.write_all(diagnostic::render(source, diag, style).as_bytes());
+    }
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set.
+fn stderr_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style {
+        color: !no_color && std::io::stderr().is_terminal(),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a whole file or nothing: a temporary file beside it, then a rename.
+/// An existing file is only replaced with `force`.
+fn write_new_file(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let persisted = if force {
+        tmp.persist(path).map(drop)
+    } else {
+        tmp.persist_noclobber(path).map(drop)
+    };
+    persisted.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::anyhow!(
+                "{} already exists; add --force to replace it",
+                path.display()
+            )
+        } else {
+            anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+        }
+    })
+}

@@ -1,0 +1,202 @@
+//! Diagnostics: typed problems with a byte span, rendered as text only at the edge.
+//!
+//! Every problem fwreq reports points at the offending value in the user's file.
+//! The first line is always `PATH:LINE:COL: severity[: or [code]:] MESSAGE`, the
+//! shape that editors and CI problem matchers parse; an excerpt with carets and a
+//! `help:` line follow. Nothing here decides *what* is wrong; it only says it well.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is. Errors stop `render`; warnings are lints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One problem in one file, located by a byte range of the file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable lint name (`cleartext-port`); `None` for plain errors.
+    pub code: Option<&'static str>,
+    pub message: String,
+    pub span: Range<usize>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code: None,
+            message: message.into(),
+            span,
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A file's path and text, kept together so byte spans can become line:column.
+#[derive(Debug)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The line and column of a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&e| e - 1);
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+}
+
+/// Terminal styling for the excerpt; plain text when off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Renders one diagnostic: the `PATH:LINE:COL: ...` line, then the excerpt and help.
+pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
+    let start = source.position(diag.span.start);
+    let label = match diag.code {
+        Some(code) => format!("{}[{code}]", diag.severity.as_str()),
+        None => diag.severity.as_str().to_string(),
+    };
+    let color = match diag.severity {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+    };
+    let mut out = format!(
+        "{}:{}:{}: {}: {}\n",
+        source.path().display(),
+        start.line,
+        start.column,
+        style.paint(color, &label),
+        diag.message
+    );
+    if !source.text.is_empty() {
+        let line_text = source.line_text(start.line);
+        let end = source.position(diag.span.end.max(diag.span.start));
+        let width = if end.line == start.line {
+            end.column.saturating_sub(start.column).max(1)
+        } else {
+            line_text
+                .chars()
+                .count()
+                .saturating_sub(start.column - 1)
+                .max(1)
+        };
+        let gutter = " ".repeat(start.line.to_string().len());
+        let _ = writeln!(out, "{gutter} |");
+        let _ = writeln!(out, "{} | {line_text}", start.line);
+        let _ = writeln!(
+            out,
+            "{gutter} | {}{}",
+            " ".repeat(start.column - 1),
+            style.paint(color, &"^".repeat(width))
+        );
+    }
+    if let Some(help) = &diag.help {
+        let _ = writeln!(out, "  = {}: {help}", style.paint("1;36", "help"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let src = Source::new("a.toml", "a = 1\nb = \"ü\" x\n".to_string());
+        assert_eq!(src.position(0), Position { line: 1, column: 1 });
+        assert_eq!(src.position(6), Position { line: 2, column: 1 });
+        // 'x' comes after a two-byte character: byte 15, character column 9.
+        assert_eq!(src.position(15), Position { line: 2, column: 9 });
+    }
+
+    #[test]
+    fn renders_location_excerpt_and_help() {
+        let src = Source::new("r.toml", "ports = [80, 70000]\n".to_string());
+        let diag = Diagnostic::error(13..18, "port 70000 is out of range").with_help("1-65535");
+        let text = render(&src, &diag, Style { color: false });
+        assert_eq!(
+            text,
+            "r.toml:1:14: error: port 70000 is out of range\n  |\n1 | ports = [80, 70000]\n  |              ^^^^^\n  = help: 1-65535\n"
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! The checks a request implies: which host, port and protocol to test, and how.
+//!
+//! One place decides what proves a rule works, so the ticket's snippets and
+//! `fwreq probe` can never disagree. Wildcards are tested through their probe
+//! host or apex, ranges through their probe address (or only captured), port
+//! ranges at both ends. Values come from a validated `Request`, so they are safe
+//! to put in a shell line as they are.
+
+use crate::request::{Destination, Request, Rule, Target};
+use crate::spec::Protocol;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The checks for one rule, in the order the ticket shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleChecks {
+    /// The `# ...` heading of this rule's block.
+    pub heading: String,
+    pub protocol: Protocol,
+    /// A caveat for the whole rule (UDP is best effort).
+    pub note: Option<String>,
+    pub destinations: Vec<DestinationChecks>,
+}
+
+/// What to run for one destination of a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct DestinationChecks {
+    /// The destination as written in the spec.
+    pub destination: String,
+    /// The concrete host or address tested (ASCII), if any can be.
+    pub host: Option<String>,
+    /// Why the tested host differs from the destination, or why none is tested.
+    pub note: Option<String>,
+    pub checks: Vec<Check>,
+    /// The `tcpdump` line that shows the traffic leaving this host.
+    pub capture: String,
+}
+
+/// One connection test: `curl`, `nc` or `ping`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub host: String,
+    pub port: Option<u16>,
+    pub protocol: Protocol,
+    pub command: String,
+}
+
+/// One flow to probe, flattened from the plan (what `fwreq probe` runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub destination: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub protocol: Protocol,
+}
+
+/// Plans every rule of a request.
+pub fn plan(request: &Request) -> Vec<RuleChecks> {
+    request
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| rule_checks(i + 1, rule))
+        .collect()
+}
+
+fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
+    let heading = rule.comment.clone().unwrap_or_else(|| {
+        let mut h = format!("Rule {number}: {}", rule.protocol.as_str().to_uppercase());
+        if !rule.ports.is_empty() {
+            let ports: Vec<String> = rule.ports.iter().map(ToString::to_string).collect();
+            let _ = write!(h, " {}", ports.join("/"));
+        }
+        h
+    });
+    let note = (rule.protocol == Protocol::Udp).then(|| {
+        "UDP checks are best effort: no reply does not prove the port is blocked".to_string()
+    });
+    RuleChecks {
+        heading,
+        protocol: rule.protocol,
+        note,
+        destinations: rule
+            .destinations
+            .iter()
+            .map(|d| destination_checks(rule, d))
+            .collect(),
+    }
+}
+
+fn destination_checks(rule: &Rule, dest: &Destination) -> DestinationChecks {
+    let (host, note) = tested_host(dest);
+    let checks = host.as_deref().map(|h| checks(rule, h)).unwrap_or_default();
+    let capture = match &dest.target {
+        Target::Range { network } if dest.probe.is_none() => {
+            format!("sudo tcpdump -i any -nn dst net {network}")
+        }
+        _ => format!(
+            "sudo tcpdump -i any -nn dst host {}",
+            host.as_deref().unwrap_or(&dest.written)
+        ),
+    };
+    DestinationChecks {
+        destination: dest.written.clone(),
+        host,
+        note,
+        checks,
+        capture,
+    }
+}
+
+/// The host a check connects to, and a note when it is not the destination itself.
+fn tested_host(dest: &Destination) -> (Option<String>, Option<String>) {
+    let written = &dest.written;
+    match (&dest.target, &dest.probe) {
+        (Target::Host { name }, _) => (Some(name.clone()), None),
+        (Target::Address { address }, _) => (Some(address.to_string()), None),
+        (Target::Wildcard { .. }, Some(probe)) => (
+            Some(probe.clone()),
+            Some(format!(
+                "{written}: a wildcard cannot be tested directly; testing {probe}"
+            )),
+        ),
+        (Target::Wildcard { domain, .. }, None) => (
+            Some(domain.clone()),
+            Some(format!(
+                "{written}: a wildcard cannot be tested directly; testing its apex {domain}"
+            )),
+        ),
+        (Target::Range { network }, Some(probe)) => (
+            Some(probe.clone()),
+            Some(format!(
+                "{network}: a range has no single host; testing {probe}"
+            )),
+        ),
+        (Target::Range { network }, None) => (
+            None,
+            Some(format!(
+                "{network}: a range has no single host to test; the capture below watches it"
+            )),
+        ),
+    }
+}
+
+fn checks(rule: &Rule, host: &str) -> Vec<Check> {
+    let check = |port: Option<u16>| Check {
+        host: host.to_string(),
+        port,
+        protocol: rule.protocol,
+        command: command(rule.protocol, host, port),
+    };
+    if rule.protocol == Protocol::Icmp {
+        return vec![check(None)];
+    }
+    rule.ports
+        .iter()
+        .flat_map(|p| p.ends())
+        .map(|port| check(Some(port)))
+        .collect()
+}
+
+/// The command an engineer runs from the source host to test one flow.
+pub fn command(protocol: Protocol, host: &str, port: Option<u16>) -> String {
+    let port = port.map(|p| p.to_string()).unwrap_or_default();
+    match protocol {
+        Protocol::Tcp if host.contains(':') => format!("curl -vv telnet://[{host}]:{port}"),
+        Protocol::Tcp => format!("curl -vv telnet://{host}:{port}"),
+        Protocol::Udp => format!("nc -vzu {host} {port}"),
+        Protocol::Icmp => format!("ping -c 3 {host}"),
+    }
+}
+
+/// Every flow of the plan, one per tested host and port, in ticket order.
+pub fn flows(plan: &[RuleChecks]) -> Vec<Flow> {
+    plan.iter()
+        .flat_map(|rule| &rule.destinations)
+        .flat_map(|dest| {
+            dest.checks.iter().map(|check| Flow {
+                destination: dest.destination.clone(),
+                host: check.host.clone(),
+                port: check.port,
+                protocol: check.protocol,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Source;
+
+    /// Plans a one-rule request written as the body of a `[[rules]]` table.
+    fn plan_rule(rule: &str) -> RuleChecks {
+        let text = format!(
+            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\n{rule}\n"
+        );
+        let request = crate::validate::load(&Source::new("t.toml", text)).expect("valid spec");
+        plan(&request).remove(0)
+    }
+
+    fn commands(rule: &RuleChecks) -> Vec<String> {
+        rule.destinations
+            .iter()
+            .flat_map(|d| d.checks.iter().map(|c| c.command.clone()))
+            .collect()
+    }
+
+    fn captures(rule: &RuleChecks) -> Vec<String> {
+        rule.destinations
+            .iter()
+            .map(|d| d.capture.clone())
+            .collect()
+    }
+
+    #[test]
+    fn tcp_uses_curl_telnet_for_every_destination_and_port() {
+        let r = plan_rule("ports = [80, 443]\ndestinations = [\"a.example.com\", \"192.0.2.7\"]");
+        assert_eq!(
+            commands(&r),
+            [
+                "curl -vv telnet://a.example.com:80",
+                "curl -vv telnet://a.example.com:443",
+                "curl -vv telnet://192.0.2.7:80",
+                "curl -vv telnet://192.0.2.7:443",
+            ]
+        );
+        assert_eq!(
+            captures(&r),
+            [
+                "sudo tcpdump -i any -nn dst host a.example.com",
+                "sudo tcpdump -i any -nn dst host 192.0.2.7",
+            ]
+        );
+    }
+
+    #[test]
+    fn ipv6_goes_in_brackets() {
+        let r = plan_rule("ports = [443]\ndestinations = [\"2001:db8::10\"]");
+        assert_eq!(commands(&r), ["curl -vv telnet://[2001:db8::10]:443"]);
+        assert_eq!(
+            captures(&r),
+            ["sudo tcpdump -i any -nn dst host 2001:db8::10"]
+        );
+    }
+
+    #[test]
+    fn udp_uses_nc_and_says_it_is_best_effort() {
+        let r =
+            plan_rule("protocol = \"udp\"\nports = [123]\ndestinations = [\"ntp.example.com\"]");
+        assert_eq!(commands(&r), ["nc -vzu ntp.example.com 123"]);
+        assert!(r.note.as_deref().is_some_and(|n| n.contains("best effort")));
+    }
+
+    #[test]
+    fn icmp_uses_ping() {
+        let r = plan_rule("protocol = \"icmp\"\ndestinations = [\"gw.example.com\"]");
+        assert_eq!(commands(&r), ["ping -c 3 gw.example.com"]);
+    }
+
+    #[test]
+    fn wildcard_tests_its_apex_with_a_note() {
+        let r = plan_rule("ports = [443]\ndestinations = [\"*.amazonaws.com\", \"*pkg.dev\"]");
+        assert_eq!(
+            commands(&r),
+            [
+                "curl -vv telnet://amazonaws.com:443",
+                "curl -vv telnet://pkg.dev:443"
+            ]
+        );
+        assert_eq!(
+            r.destinations[0].note.as_deref(),
+            Some(
+                "*.amazonaws.com: a wildcard cannot be tested directly; testing its apex amazonaws.com"
+            )
+        );
+        assert_eq!(captures(&r)[1], "sudo tcpdump -i any -nn dst host pkg.dev");
+    }
+
+    #[test]
+    fn wildcard_tests_its_probe_host_when_given() {
+        let r = plan_rule(
+            "ports = [443]\ndestinations = [{ host = \"*.pkg.dev\", probe = \"us-central1-docker.pkg.dev\" }]",
+        );
+        assert_eq!(
+            commands(&r),
+            ["curl -vv telnet://us-central1-docker.pkg.dev:443"]
+        );
+        assert_eq!(
+            captures(&r),
+            ["sudo tcpdump -i any -nn dst host us-central1-docker.pkg.dev"]
+        );
+    }
+
+    #[test]
+    fn cidr_has_no_curl_line_but_a_note_and_a_net_capture() {
+        let r = plan_rule("ports = [443]\ndestinations = [\"52.94.0.0/16\"]");
+        assert!(commands(&r).is_empty());
+        assert!(
+            r.destinations[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("no single host"))
+        );
+        assert_eq!(
+            captures(&r),
+            ["sudo tcpdump -i any -nn dst net 52.94.0.0/16"]
+        );
+    }
+
+    #[test]
+    fn port_range_checks_both_ends_only() {
+        let r = plan_rule("ports = [\"8000-8100\"]\ndestinations = [\"a.example.com\"]");
+        assert_eq!(
+            commands(&r),
+            [
+                "curl -vv telnet://a.example.com:8000",
+                "curl -vv telnet://a.example.com:8100"
+            ]
+        );
+    }
+
+    #[test]
+    fn idn_is_tested_in_punycode() {
+        let r = plan_rule("ports = [443]\ndestinations = [\"bücher.example\"]");
+        assert_eq!(
+            commands(&r),
+            ["curl -vv telnet://xn--bcher-kva.example:443"]
+        );
+        assert_eq!(r.destinations[0].destination, "bücher.example");
+    }
+
+    #[test]
+    fn heading_is_the_comment_or_a_summary() {
+        assert_eq!(
+            plan_rule("comment = \"OCI\"\nports = [443]\ndestinations = [\"a.example.com\"]")
+                .heading,
+            "OCI"
+        );
+        assert_eq!(
+            plan_rule("ports = [80, \"8000-8100\"]\ndestinations = [\"a.example.com\"]").heading,
+            "Rule 1: TCP 80/8000-8100"
+        );
+    }
+}

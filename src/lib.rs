@@ -1,0 +1,51 @@
+//! fwreq: firewall change requests as code.
+//!
+//! Data flows one way: **read** (`spec`: TOML with spans) -> **validate**
+//! (`validate`: a trusted `request::Request`, or `diagnostic::Diagnostic`s) ->
+//! **plan** (`flows`: what to test, and how) -> **render** (`render`: Jinja
+//! templates to Markdown). `commands` wires the stages to the CLI; `main.rs`
+//! only maps the outcome to an exit code.
+
+pub mod cli;
+mod commands;
+pub mod diagnostic;
+pub mod flows;
+mod input;
+pub mod render;
+pub mod request;
+pub mod spec;
+pub mod validate;
+
+use std::process::ExitCode;
+
+/// How a command that ran to the end went. An `Err` from `run` is the third
+/// outcome: a usage, template or I/O problem (exit 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0: nothing wrong.
+    Clean,
+    /// Exit 1: a request has errors (or warnings under `--deny warnings`).
+    Findings,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Findings => ExitCode::from(1),
+        }
+    }
+}
+
+/// The exit code for usage, template and I/O problems.
+pub fn usage_exit_code() -> ExitCode {
+    ExitCode::from(2)
+}
+
+/// Runs one command line.
+pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        cli::Command::Render(args) => commands::render(args),
+        cli::Command::Check(args) => commands::check(args),
+    }
+}

@@ -1,0 +1,15 @@
+//! The `fwreq` binary: parse arguments, run, map the outcome to an exit code.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = fwreq::cli::Cli::parse();
+    match fwreq::run(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) => {
+            eprintln!("fwreq: error: {err:#}");
+            fwreq::usage_exit_code()
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Rendering: a validated request and its checks, through Jinja templates, to Markdown.
+//!
+//! The environment is built once per process and reused for every file. The
+//! default templates are embedded; a team's directory (`--templates DIR`) wins
+//! file by file through one loader that looks there first. Templates receive
+//! structured data (`request`, `rules`, `checks`), never pre-rendered text.
+
+use crate::flows::RuleChecks;
+use crate::request::Request;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, context, path_loader, syntax::SyntaxConfig};
+use std::path::PathBuf;
+
+/// The entry template; partials are included from it.
+pub const TICKET: &str = "ticket.md.j2";
+
+/// The templates compiled into the binary, by name.
+const EMBEDDED: &[(&str, &str)] = &[
+    (TICKET, include_str!("../templates/ticket.md.j2")),
+    (
+        "key_points.md.j2",
+        include_str!("../templates/key_points.md.j2"),
+    ),
+    ("details.md.j2", include_str!("../templates/details.md.j2")),
+];
+
+/// A ready template environment.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Builds the environment; `templates` is a directory whose files override the defaults.
+    pub fn new(templates: Option<PathBuf>) -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()?,
+        );
+        env.add_filter("join_and", join_and);
+        let user = templates.map(path_loader);
+        env.set_loader(move |name| {
+            if let Some(user) = &user
+                && let Some(source) = user(name)?
+            {
+                return Ok(Some(source));
+            }
+            Ok(EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| minijinja::TemplateSource::new(*text)))
+        });
+        Ok(Renderer { env })
+    }
+
+    /// Renders the ticket body for one request.
+    pub fn ticket(
+        &self,
+        request: &Request,
+        checks: &[RuleChecks],
+    ) -> Result<String, minijinja::Error> {
+        let template = self.env.get_template(TICKET)?;
+        template.render(context! {
+            request => Serde(request),
+            checks => Serde(checks),
+        })
+    }
+}
+
+/// `["a", "b", "c"]` -> `a, b, and c` (the seed ticket's list style).
+fn join_and(items: Vec<String>) -> String {
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_and;
+
+    #[test]
+    fn joins_lists_like_a_person_writes_them() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_and(v(&["A"])), "A");
+        assert_eq!(join_and(v(&["A", "B"])), "A and B");
+        assert_eq!(join_and(v(&["A", "B", "C"])), "A, B, and C");
+    }
+}

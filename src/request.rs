@@ -1,0 +1,151 @@
+//! The validated request: plain data that later stages trust without re-checking.
+//!
+//! Everything here has passed the strict grammar in `validate`, so a value can go
+//! into a shell snippet as it is. Spans stay (not serialized) so lints can point
+//! back at the user's text. Templates receive this structure, not strings.
+
+use crate::spec::{Action, Protocol, Status};
+use serde::Serialize;
+use std::fmt;
+use std::net::IpAddr;
+use std::ops::Range;
+
+/// A byte range in the spec file.
+pub type Span = Range<usize>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Request {
+    pub title: String,
+    pub project: String,
+    pub request: String,
+    pub reason: String,
+    pub affected_apps: Vec<String>,
+    pub justification: String,
+    pub change: Option<String>,
+    pub requested_by: Option<String>,
+    pub ritm: Option<String>,
+    pub req: Option<String>,
+    /// `YYYY-MM-DD HH:MM:SS`, as ServiceNow shows it.
+    pub submitted: Option<String>,
+    pub status: Status,
+    /// `YYYY-MM-DD`.
+    pub expires: Option<String>,
+    pub rules: Vec<Rule>,
+    pub test: Option<TestProcess>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub comment: Option<String>,
+    pub protocol: Protocol,
+    pub ports: Vec<PortRange>,
+    pub action: Action,
+    pub sources: Vec<Network>,
+    pub destinations: Vec<Destination>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A port or an inclusive range of ports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortRange {
+    pub low: u16,
+    pub high: u16,
+    pub span: Span,
+}
+
+/// Templates get `low`, `high` and `text` (`443` or `8000-8100`).
+impl Serialize for PortRange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("PortRange", 3)?;
+        st.serialize_field("low", &self.low)?;
+        st.serialize_field("high", &self.high)?;
+        st.serialize_field("text", &self.to_string())?;
+        st.end()
+    }
+}
+
+impl PortRange {
+    /// The ports a check tests: a single port, or both ends of a range.
+    pub fn ends(&self) -> Vec<u16> {
+        if self.low == self.high {
+            vec![self.low]
+        } else {
+            vec![self.low, self.high]
+        }
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.low == self.high {
+            write!(f, "{}", self.low)
+        } else {
+            write!(f, "{}-{}", self.low, self.high)
+        }
+    }
+}
+
+/// An address with a prefix length, host bits zero (`52.94.0.0/16`). A single
+/// address is a network with a full-length prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    pub addr: IpAddr,
+    pub prefix: u8,
+}
+
+impl Network {
+    pub fn max_prefix(addr: IpAddr) -> u8 {
+        if addr.is_ipv4() { 32 } else { 128 }
+    }
+}
+
+impl fmt::Display for Network {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.prefix == Network::max_prefix(self.addr) {
+            write!(f, "{}", self.addr)
+        } else {
+            write!(f, "{}/{}", self.addr, self.prefix)
+        }
+    }
+}
+
+impl Serialize for Network {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What a destination names, in the form a firewall object needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Target {
+    /// A fully qualified name, in its ASCII (punycode) form.
+    Host { name: String },
+    /// `*.domain` (or the sloppy `*domain`, `dotted = false`), domain in ASCII.
+    Wildcard { domain: String, dotted: bool },
+    /// One IPv4 or IPv6 address.
+    Address { address: IpAddr },
+    /// A CIDR range.
+    Range { network: Network },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Destination {
+    /// Exactly as the user wrote it (Unicode names stay Unicode).
+    pub written: String,
+    #[serde(flatten)]
+    pub target: Target,
+    /// The concrete host to test instead of a wildcard or range (ASCII).
+    pub probe: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestProcess {
+    pub steps: Vec<String>,
+    pub host: Option<String>,
+    pub commands: Vec<String>,
+}
