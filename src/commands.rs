@@ -4,7 +4,7 @@
 use crate::cli::{CheckArgs, RenderArgs};
 use crate::diagnostic::{self, Diagnostic, Source, Style};
 use crate::input::{self, Loaded};
-use crate::render::Renderer;
+use crate::render::{self, Renderer};
 use crate::{Outcome, flows};
 use anyhow::{Context as _, bail};
 use std::io::{IsTerminal, Write};
@@ -24,9 +24,9 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         match request {
             Ok(request) => {
                 let checks = flows::plan(&request);
-                let body = renderer.ticket(&request, &checks).map_err(|e| {
-                    anyhow::anyhow!("template error: {e:#}\n{}", e.display_debug_info())
-                })?;
+                let body = renderer
+                    .ticket(&request, &checks)
+                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
                 bodies.push(body);
             }
             Err(diags) => {

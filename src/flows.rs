@@ -92,7 +92,7 @@ fn destination_checks(rule: &Rule, dest: &Destination) -> DestinationChecks {
     let (host, note) = tested_host(dest);
     let checks = host.as_deref().map(|h| checks(rule, h)).unwrap_or_default();
     let capture = match &dest.target {
-        Target::Range { network } if dest.probe.is_none() => {
+        Target::Range { network } => {
             format!("sudo tcpdump -i any -nn dst net {network}")
         }
         _ => format!(
@@ -305,6 +305,18 @@ mod tests {
         assert_eq!(
             captures(&r),
             ["sudo tcpdump -i any -nn dst net 52.94.0.0/16"]
+        );
+    }
+
+    #[test]
+    fn cidr_with_a_probe_tests_the_probe_and_captures_the_range() {
+        let r = plan_rule(
+            "ports = [514]\ndestinations = [{ host = \"10.200.16.0/28\", probe = \"10.200.16.5\" }]",
+        );
+        assert_eq!(commands(&r), ["curl -vv telnet://10.200.16.5:514"]);
+        assert_eq!(
+            captures(&r),
+            ["sudo tcpdump -i any -nn dst net 10.200.16.0/28"]
         );
     }
 

@@ -34,6 +34,8 @@ impl Renderer {
     pub fn new(templates: Option<PathBuf>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Keep template source for error excerpts in release builds too.
+        env.set_debug(true);
         env.set_syntax(
             SyntaxConfig::builder()
                 .trim_blocks(true)
@@ -69,6 +71,30 @@ impl Renderer {
             checks => Serde(checks),
         })
     }
+}
+
+/// A template error for a person: each level of the chain (include inside
+/// include), then the source excerpt of the innermost one.
+pub fn explain(err: &minijinja::Error) -> String {
+    let mut chain = vec![err];
+    while let Some(inner) = chain
+        .last()
+        .and_then(|e| std::error::Error::source(*e))
+        .and_then(|s| s.downcast_ref::<minijinja::Error>())
+    {
+        chain.push(inner);
+    }
+    let mut text = String::from("template error: ");
+    for (i, e) in chain.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\n  caused by: ");
+        }
+        text.push_str(&e.to_string());
+    }
+    if let Some(innermost) = chain.last() {
+        text.push_str(&format!("\n{}", innermost.display_debug_info()));
+    }
+    text
 }
 
 /// `["a", "b", "c"]` -> `a, b, and c` (the seed ticket's list style).

