@@ -1,6 +1,6 @@
 //! Command-line arguments (clap derive). Plain data: no logic lives here.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Firewall change requests as code.
@@ -69,8 +69,49 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Request files, or directories to search for *.toml files
-    #[arg(required = true, value_name = "FILE|DIR")]
+    #[arg(required_unless_present = "list_lints", value_name = "FILE|DIR")]
     pub paths: Vec<PathBuf>,
+
+    /// Silence a lint for every request (repeatable); see --list-lints
+    ///
+    /// A single request silences a lint with `allow = ["NAME"]` at its top level.
+    #[arg(long, value_name = "NAME")]
+    pub allow: Vec<String>,
+
+    /// Treat warnings as errors (exit 1), e.g. in CI or a pre-commit hook
+    #[arg(long, value_enum, value_name = "warnings")]
+    pub deny: Option<Deny>,
+
+    /// How to print problems: text for people, json for tools
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Judge `expires` as of this date (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
+
+    /// The widest port range (in ports) that passes without a warning
+    #[arg(long, value_name = "PORTS", default_value_t = 100)]
+    pub max_port_range: u32,
+
+    /// List every lint with what it catches, then exit
+    #[arg(long)]
+    pub list_lints: bool,
+}
+
+/// What `--deny` turns into errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `PATH:LINE:COL: severity: message` with an excerpt, on stderr
+    Text,
+    /// A JSON array of diagnostics on stdout (path, line, column, end, severity, code, message, help)
+    Json,
 }
 
 #[cfg(test)]

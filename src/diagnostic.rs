@@ -5,6 +5,7 @@
 //! shape that editors and CI problem matchers parse; an excerpt with carets and a
 //! `help:` line follow. Nothing here decides *what* is wrong; it only says it well.
 
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ pub struct Source {
 }
 
 /// A 1-based line and column (columns count characters, not bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -174,6 +175,34 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
         let _ = writeln!(out, "  = {}: {help}", style.paint("1;36", "help"));
     }
     out
+}
+
+/// One diagnostic as tools read it (`fwreq check --format json`).
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// Where the offending value ends (exclusive column).
+    pub end: Position,
+    pub severity: &'static str,
+    pub code: Option<&'static str>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
+    let start = source.position(diag.span.start);
+    JsonDiagnostic {
+        path: source.path().display().to_string(),
+        line: start.line,
+        column: start.column,
+        end: source.position(diag.span.end.max(diag.span.start)),
+        severity: diag.severity.as_str(),
+        code: diag.code,
+        message: diag.message.clone(),
+        help: diag.help.clone(),
+    }
 }
 
 #[cfg(test)]

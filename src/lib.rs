@@ -3,7 +3,7 @@
 //! Data flows one way: **read** (`spec`: TOML with spans) -> **validate**
 //! (`validate`: a trusted `request::Request`, or `diagnostic::Diagnostic`s) ->
 //! **plan** (`flows`: what to test, and how) -> **render** (`render`: Jinja
-//! templates to Markdown). `commands` wires the stages to the CLI; `main.rs`
+//! templates to Markdown); `lints` warns about risky but valid requests. `commands` wires the stages to the CLI; `main.rs`
 //! only maps the outcome to an exit code.
 
 pub mod cli;
@@ -11,6 +11,7 @@ mod commands;
 pub mod diagnostic;
 pub mod flows;
 mod input;
+pub mod lints;
 pub mod render;
 pub mod request;
 pub mod spec;

@@ -28,10 +28,37 @@ pub struct Request {
     /// `YYYY-MM-DD HH:MM:SS`, as ServiceNow shows it.
     pub submitted: Option<String>,
     pub status: Status,
-    /// `YYYY-MM-DD`.
-    pub expires: Option<String>,
+    /// Serialized as `YYYY-MM-DD`.
+    pub expires: Option<chrono::NaiveDate>,
     pub rules: Vec<Rule>,
     pub test: Option<TestProcess>,
+    /// Lints silenced for this request (`allow = [...]`).
+    pub allow: Vec<String>,
+    #[serde(skip)]
+    pub spans: Spans,
+}
+
+/// Where header values stand in the file, for lints that point at them.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    pub title: Span,
+    pub expires: Span,
+    /// Free text a reviewer reads: title, request, reason, justification,
+    /// change and rule comments.
+    pub prose: Vec<Span>,
+}
+
+/// A value with the span it was written at; serializes as the value alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T: Serialize> Serialize for Located<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,7 +67,7 @@ pub struct Rule {
     pub protocol: Protocol,
     pub ports: Vec<PortRange>,
     pub action: Action,
-    pub sources: Vec<Network>,
+    pub sources: Vec<Located<Network>>,
     pub destinations: Vec<Destination>,
     #[serde(skip)]
     pub span: Span,

@@ -30,6 +30,7 @@ pub struct RawSpec {
     pub expires: Option<Spanned<Datetime>>,
     pub rules: Option<Spanned<Vec<Spanned<RawRule>>>>,
     pub test: Option<Spanned<RawTest>>,
+    pub allow: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[rules]]` table.
@@ -168,25 +169,6 @@ impl<'de> Deserialize<'de> for RawDestination {
         d.deserialize_any(DestVisitor)
     }
 }
-
-/// The top-level keys, for suggestions when a key is misspelt.
-pub const TOP_LEVEL_KEYS: &[&str] = &[
-    "title",
-    "project",
-    "request",
-    "reason",
-    "affected_apps",
-    "justification",
-    "change",
-    "requested_by",
-    "ritm",
-    "req",
-    "submitted",
-    "status",
-    "expires",
-    "rules",
-    "test",
-];
 
 /// Parses TOML text into the raw model; the error keeps toml's span and message.
 pub fn parse(text: &str) -> Result<RawSpec, toml::de::Error> {

@@ -17,9 +17,11 @@ affected_apps = ["a"]
 justification = "j"
 "#;
 
-/// A valid one-rule request.
+/// A valid one-rule request, clean of lints.
 fn valid() -> String {
-    format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n")
+    format!(
+        "{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\nsources = [\"10.1.2.0/24\"]\n"
+    )
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

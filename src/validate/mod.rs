@@ -8,8 +8,10 @@ pub mod host;
 pub mod port;
 
 use crate::diagnostic::{Diagnostic, Source};
-use crate::request::{Destination, Request, Rule, Span, Target, TestProcess};
+use crate::lints;
+use crate::request::{Destination, Located, Request, Rule, Span, Spans, Target, TestProcess};
 use crate::spec::{self, Protocol, RawDestination, RawRule, RawSpec, RawTest};
+use chrono::NaiveDate;
 use toml::Spanned;
 use toml::value::Datetime;
 
@@ -87,9 +89,20 @@ fn suggest_key(message: &str) -> Option<String> {
         .map(|(_, k)| k.to_string())
 }
 
+/// Keys whose text a reviewer reads (searched by the `missing-expiry-for-temporary` lint).
+const PROSE: &[&str] = &[
+    "title",
+    "request",
+    "reason",
+    "justification",
+    "change",
+    "comment",
+];
+
 #[derive(Default)]
 struct Validator {
     diags: Vec<Diagnostic>,
+    prose: Vec<Span>,
 }
 
 impl Validator {
@@ -114,6 +127,9 @@ impl Validator {
     /// Text that must be present and not blank; `single_line` for headings and lists.
     fn text(&mut self, value: Spanned<String>, key: &str, single_line: bool) -> Option<String> {
         let span = value.span();
+        if PROSE.contains(&key) {
+            self.prose.push(span.clone());
+        }
         let text = value.into_inner().trim().to_string();
         if text.is_empty() {
             self.error(span, Invalid::new(format!("`{key}` is empty")));
@@ -162,6 +178,8 @@ impl Validator {
         let justification = self.required(raw.justification, &top, "justification", what);
         let rules = self.required(raw.rules, &top, "rules", "a [[rules]] table");
 
+        let title_span = title.as_ref().map(Spanned::span).unwrap_or_default();
+        let expires_span = raw.expires.as_ref().map(Spanned::span).unwrap_or_default();
         let title = title.and_then(|v| self.text(v, "title", true));
         let project = project.and_then(|v| self.text(v, "project", true));
         let request = request.and_then(|v| self.text(v, "request", false));
@@ -180,6 +198,7 @@ impl Validator {
         let expires = raw.expires.and_then(|v| self.expires(v));
         let rules = rules.map(|rules| self.list(rules, "rules", |v, rule| v.rule(rule)));
         let test = raw.test.and_then(|t| self.test(t));
+        let allow = raw.allow.map(|a| self.allow(a)).unwrap_or(Some(Vec::new()));
 
         Some(Request {
             title: title?,
@@ -197,6 +216,12 @@ impl Validator {
             expires,
             rules: rules??,
             test,
+            allow: allow?,
+            spans: Spans {
+                title: title_span,
+                expires: expires_span,
+                prose: std::mem::take(&mut self.prose),
+            },
         })
     }
 
@@ -268,12 +293,15 @@ impl Validator {
         }
     }
 
-    fn expires(&mut self, value: Spanned<Datetime>) -> Option<String> {
+    fn expires(&mut self, value: Spanned<Datetime>) -> Option<NaiveDate> {
         let span = value.span();
         let dt = value.into_inner();
-        match (dt.date, dt.time) {
-            (Some(d), None) => Some(format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
-            _ => {
+        let date = dt.date.filter(|_| dt.time.is_none()).and_then(|d| {
+            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+        });
+        match date {
+            Some(date) => Some(date),
+            None => {
                 self.error(
                     span,
                     Invalid::new("`expires` takes a date only")
@@ -310,28 +338,16 @@ impl Validator {
             }),
         };
         let sources = raw.sources.map(|s| {
-            let span = s.span();
-            let mut ok = true;
-            let list: Vec<_> = s
-                .into_inner()
-                .into_iter()
-                .filter_map(|src| {
-                    let span = src.span();
-                    host::address_or_network(src.get_ref())
-                        .map_err(|e| {
-                            ok = false;
-                            self.error(span, e)
-                        })
-                        .ok()
-                })
-                .collect();
-            if list.is_empty() && ok {
-                self.error(
-                    span,
-                    Invalid::new("`sources` is empty").help("remove it, or give at least one"),
-                );
-            }
-            ok.then_some(list)
+            self.list(s, "sources", |v, src| {
+                let span = src.span();
+                host::address_or_network(src.get_ref())
+                    .map(|value| Located {
+                        value,
+                        span: span.clone(),
+                    })
+                    .map_err(|e| v.error(span, e))
+                    .ok()
+            })
         });
         let destinations = match raw.destinations {
             Some(d) => self.list(d, "destinations", |v, dest| v.destination(dest)),
@@ -427,6 +443,24 @@ impl Validator {
             host,
             commands: commands.into_iter().collect::<Option<_>>()?,
         })
+    }
+
+    /// Lint names silenced for this request; unknown names are errors.
+    fn allow(&mut self, list: Vec<Spanned<String>>) -> Option<Vec<String>> {
+        let mut ok = true;
+        let mut names = Vec::new();
+        for item in list {
+            let span = item.span();
+            let name = item.into_inner();
+            match lints::check_name(&name) {
+                Ok(()) => names.push(name),
+                Err(invalid) => {
+                    ok = false;
+                    self.error(span, invalid);
+                }
+            }
+        }
+        ok.then_some(names)
     }
 
     /// `[user@]host` for the `ssh` line: rendered into a shell block, so strict.

@@ -1,0 +1,554 @@
+//! Risk lints: what a firewall reviewer would send back, found before submission.
+//!
+//! Lints run on a valid `Request` and only ever warn; each has a stable name
+//! that a request (`allow = [...]`) or the command line (`--allow NAME`) can
+//! silence. Every warning points at the value it is about and says how to fix it.
+
+mod public_suffix;
+
+use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
+use crate::spec::{Action, Protocol, Status};
+use crate::validate::Invalid;
+use crate::validate::host::mask;
+use chrono::NaiveDate;
+use std::net::IpAddr;
+
+/// Every lint: its name and what it catches (shown by `fwreq check --list-lints`).
+pub const LINTS: &[(&str, &str)] = &[
+    (
+        "wildcard-without-dot",
+        "`*example.com` also matches `evilexample.com`; write `*.example.com`",
+    ),
+    (
+        "wildcard-public-suffix",
+        "a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)",
+    ),
+    (
+        "wildcard-without-probe",
+        "a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match",
+    ),
+    (
+        "private-destination-wildcard",
+        "a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)",
+    ),
+    (
+        "broad-private-range",
+        "a destination range that spans a whole private network (/16 or wider)",
+    ),
+    (
+        "cleartext-port",
+        "an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)",
+    ),
+    (
+        "wide-port-range",
+        "a port range wider than --max-port-range (default 100)",
+    ),
+    (
+        "any-destination",
+        "`0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination",
+    ),
+    ("any-source", "the same, as source"),
+    (
+        "missing-source",
+        "a rule without `sources`: the firewall team must guess, or open it from anywhere",
+    ),
+    (
+        "duplicate-destination",
+        "the same flow twice, or one already covered by a wildcard or range in the request",
+    ),
+    ("expired", "`expires` is in the past"),
+    ("expires-soon", "`expires` is within 14 days"),
+    (
+        "missing-expiry-for-temporary",
+        "the text says temporary, trial, pilot or until, and no `expires` is set",
+    ),
+    (
+        "long-title",
+        "a title longer than 160 characters (ServiceNow short descriptions are often cut there)",
+    ),
+];
+
+/// Checks that a lint name exists, suggesting the nearest one if not.
+pub fn check_name(name: &str) -> Result<(), Invalid> {
+    if LINTS.iter().any(|(n, _)| *n == name) {
+        return Ok(());
+    }
+    let nearest = LINTS
+        .iter()
+        .map(|(n, _)| (strsim::damerau_levenshtein(name, n), *n))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, _)| *d <= 4);
+    let invalid = Invalid::new(format!("unknown lint `{name}`"));
+    Err(match nearest {
+        Some((_, n)) => invalid.help(format!("did you mean `{n}`?")),
+        None => invalid.help("`fwreq check --list-lints` lists them"),
+    })
+}
+
+/// What the lints need besides the request.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The date expiry is judged against (today, unless `--today` is given).
+    pub today: NaiveDate,
+    /// The widest port range allowed without a warning.
+    pub max_port_range: u32,
+    /// Lints silenced for every request.
+    pub allow: Vec<String>,
+}
+
+/// Days before `expires` when `expires-soon` starts to warn.
+const EXPIRY_WARNING_DAYS: i64 = 14;
+/// ServiceNow's usual short-description limit.
+const TITLE_LIMIT: usize = 160;
+
+/// Runs every lint that is not allowed; warnings come in file order.
+pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Diagnostic> {
+    let mut lints = Lints {
+        source,
+        out: Vec::new(),
+    };
+    lints.title(request);
+    lints.expiry(request, settings.today);
+    for rule in &request.rules {
+        lints.rule(rule, settings.max_port_range);
+    }
+    lints.duplicates(request);
+    let mut out = lints.out;
+    out.retain(|d| {
+        d.code.is_none_or(|code| {
+            !request.allow.iter().any(|a| a == code) && !settings.allow.iter().any(|a| a == code)
+        })
+    });
+    out.sort_by_key(|d| (d.span.start, d.code));
+    out
+}
+
+struct Lints<'a> {
+    source: &'a Source,
+    out: Vec<Diagnostic>,
+}
+
+impl Lints<'_> {
+    fn warn(&mut self, code: &'static str, span: Span, message: String, help: String) {
+        self.out.push(Diagnostic {
+            severity: Severity::Warning,
+            code: Some(code),
+            message,
+            span,
+            help: Some(help),
+        });
+    }
+
+    fn line(&self, span: &Span) -> usize {
+        self.source.position(span.start).line
+    }
+
+    fn title(&mut self, request: &Request) {
+        let len = request.title.chars().count();
+        if len > TITLE_LIMIT {
+            self.warn(
+                "long-title",
+                request.spans.title.clone(),
+                format!("the title is {len} characters; ServiceNow short descriptions are often cut at {TITLE_LIMIT}"),
+                "shorten the title; details belong in `request`".into(),
+            );
+        }
+    }
+
+    fn expiry(&mut self, request: &Request, today: NaiveDate) {
+        if matches!(request.status, Status::Rejected | Status::Withdrawn) {
+            return;
+        }
+        let Some(expires) = request.expires else {
+            self.temporary_without_expiry(request);
+            return;
+        };
+        let days = (expires - today).num_days();
+        let span = request.spans.expires.clone();
+        if days < 0 {
+            self.warn(
+                "expired",
+                span,
+                format!("the request expired on {expires} ({} days ago)", -days),
+                "remove the rules from the firewall, or set a new `expires` date".into(),
+            );
+        } else if days <= EXPIRY_WARNING_DAYS {
+            self.warn(
+                "expires-soon",
+                span,
+                format!(
+                    "the request expires on {expires}, in {days} day{}",
+                    if days == 1 { "" } else { "s" }
+                ),
+                "plan the removal, or extend `expires` with a new approval".into(),
+            );
+        }
+    }
+
+    fn temporary_without_expiry(&mut self, request: &Request) {
+        const WORDS: &[&str] = &[
+            "temporary",
+            "temporarily",
+            "trial",
+            "pilot",
+            "until",
+            "proof of concept",
+        ];
+        for span in &request.spans.prose {
+            let text = self
+                .source
+                .text
+                .get(span.clone())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let hit = WORDS
+                .iter()
+                .filter_map(|w| find_word(&text, w).map(|at| (at, *w)))
+                .min();
+            if let Some((at, word)) = hit {
+                let start = span.start + at;
+                self.warn(
+                    "missing-expiry-for-temporary",
+                    start..start + word.len(),
+                    format!("the request says \"{word}\" but sets no `expires` date"),
+                    "add expires = YYYY-MM-DD so the rule is removed when it is no longer needed"
+                        .into(),
+                );
+                return;
+            }
+        }
+    }
+
+    fn rule(&mut self, rule: &Rule, max_port_range: u32) {
+        if rule.sources.is_empty() {
+            self.warn(
+                "missing-source",
+                rule.span.start..rule.span.start,
+                "this rule has no `sources`: it would open the path from any host".into(),
+                "add sources = [\"10.188.50.0/24\"] (the hosts that open the connections)".into(),
+            );
+        }
+        for source in &rule.sources {
+            if let Some(why) = too_wide(&source.value) {
+                self.warn(
+                    "any-source",
+                    source.span.clone(),
+                    format!("source `{}` {why}", source.value),
+                    "name the hosts or subnet that open the connections".into(),
+                );
+            }
+        }
+        for dest in &rule.destinations {
+            self.destination(dest);
+        }
+        for port in &rule.ports {
+            let width = u32::from(port.high) - u32::from(port.low) + 1;
+            if width > max_port_range {
+                self.warn(
+                    "wide-port-range",
+                    port.span.clone(),
+                    format!("port range {port} opens {width} ports (more than {max_port_range})"),
+                    "list the ports the application uses, or raise --max-port-range".into(),
+                );
+            }
+            if rule.action == Action::Allow
+                && port.low == port.high
+                && let Some(why) = cleartext(rule.protocol, port.low)
+            {
+                self.warn(
+                    "cleartext-port",
+                    port.span.clone(),
+                    format!("{} port {}: {why}", rule.protocol.as_str(), port.low),
+                    "use the encrypted service, or allow this lint in the request with the reason"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    fn destination(&mut self, dest: &Destination) {
+        let written = &dest.written;
+        match &dest.target {
+            Target::Wildcard { domain, dotted } => {
+                if !dotted {
+                    self.warn(
+                        "wildcard-without-dot",
+                        dest.span.clone(),
+                        format!("`{written}` also matches names such as `evil{domain}`"),
+                        format!("write `*.{domain}`"),
+                    );
+                }
+                self.public_suffix(dest, domain);
+                if let Some(zone) = internal_zone(domain) {
+                    self.warn(
+                        "private-destination-wildcard",
+                        dest.span.clone(),
+                        format!("`{written}` opens every host in the internal zone `.{zone}`"),
+                        "name the internal hosts the application needs".into(),
+                    );
+                }
+                if dest.probe.is_none() {
+                    self.warn(
+                        "wildcard-without-probe",
+                        dest.span.clone(),
+                        format!("`{written}` has no probe: its checks test the apex `{domain}`, which the wildcard does not match"),
+                        format!("write {{ host = \"{written}\", probe = \"a-real-host.{domain}\" }}"),
+                    );
+                }
+            }
+            Target::Range { network } => {
+                if let Some(why) = too_wide(network) {
+                    self.warn(
+                        "any-destination",
+                        dest.span.clone(),
+                        format!("destination `{network}` {why}"),
+                        "name the hosts or the smallest range the application needs".into(),
+                    );
+                } else if let Some(block) = private_block(network) {
+                    self.warn(
+                        "broad-private-range",
+                        dest.span.clone(),
+                        format!("destination `{network}` spans a whole private network ({block}, /16 or wider)"),
+                        "name the internal hosts or the subnet the application needs".into(),
+                    );
+                }
+            }
+            Target::Host { .. } | Target::Address { .. } => {}
+        }
+    }
+
+    fn public_suffix(&mut self, dest: &Destination, domain: &str) {
+        let written = &dest.written;
+        let help = "name the hosts you need (a probe host shows one), or a wildcard under a domain the vendor alone controls";
+        if let Some(section) = public_suffix::suffix(domain) {
+            self.warn(
+                "wildcard-public-suffix",
+                dest.span.clone(),
+                format!(
+                    "`{written}` opens every name under the public suffix `{domain}` ({})",
+                    section.describe()
+                ),
+                help.into(),
+            );
+            return;
+        }
+        let covered = public_suffix::covered(domain);
+        if let Some((first, section)) = covered.first() {
+            let more = match covered.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            self.warn(
+                "wildcard-public-suffix",
+                dest.span.clone(),
+                format!(
+                    "`{written}` covers the public suffix `{first}`{more} ({})",
+                    section.describe()
+                ),
+                help.into(),
+            );
+        }
+    }
+
+    /// The same flow twice, or one inside a wildcard or range of the same request.
+    fn duplicates(&mut self, request: &Request) {
+        for rule in &request.rules {
+            for (i, port) in rule.ports.iter().enumerate() {
+                if let Some(earlier) = rule.ports[..i].iter().find(|p| contains_ports(p, port)) {
+                    self.warn(
+                        "duplicate-destination",
+                        port.span.clone(),
+                        format!("port {port} is already in this rule (as {earlier})"),
+                        "remove the repeated port".into(),
+                    );
+                }
+            }
+        }
+        let all: Vec<(&Rule, &Destination)> = request
+            .rules
+            .iter()
+            .flat_map(|r| r.destinations.iter().map(move |d| (r, d)))
+            .collect();
+        for (j, (rule_b, b)) in all.iter().enumerate() {
+            for (rule_a, a) in &all[..j] {
+                if rule_a.protocol != rule_b.protocol {
+                    continue;
+                }
+                let (redundant, by, verb) =
+                    if covers(&a.target, &b.target) && ports_within(rule_b, rule_a) {
+                        (b, a, "is already covered by")
+                    } else if covers(&b.target, &a.target) && ports_within(rule_a, rule_b) {
+                        (a, b, "is also covered by")
+                    } else {
+                        continue;
+                    };
+                let line = self.line(&by.span);
+                self.warn(
+                    "duplicate-destination",
+                    redundant.span.clone(),
+                    format!(
+                        "`{}` {verb} `{}` (line {line}) for the same {} ports",
+                        redundant.written,
+                        by.written,
+                        rule_b.protocol.as_str()
+                    ),
+                    "remove one of them, or say in a comment why both are listed".into(),
+                );
+                break;
+            }
+        }
+    }
+}
+
+/// Byte offset of `word` in `text` at word boundaries (both already lower-case).
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    text.match_indices(word).map(|(at, _)| at).find(|&at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + word.len()).copied();
+        !before.is_some_and(|b| b.is_ascii_alphanumeric())
+            && !after.is_some_and(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// Why a network is "anything", if it is: /0, or shorter than /8 (v4) or /32 (v6).
+fn too_wide(network: &Network) -> Option<String> {
+    let limit = if network.addr.is_ipv4() { 8 } else { 32 };
+    if network.prefix == 0 {
+        Some("is every address on the internet".into())
+    } else if network.prefix < limit {
+        Some(format!("is wider than /{limit}: almost any address"))
+    } else {
+        None
+    }
+}
+
+/// The private block a /16-or-wider range lies in, if any.
+fn private_block(network: &Network) -> Option<&'static str> {
+    let blocks: &[(&str, &str, u8, u8)] = &[
+        ("10.0.0.0/8", "10.0.0.0", 8, 16),
+        ("172.16.0.0/12", "172.16.0.0", 12, 16),
+        ("192.168.0.0/16", "192.168.0.0", 16, 16),
+        ("100.64.0.0/10", "100.64.0.0", 10, 16),
+        ("fc00::/7", "fc00::", 7, 48),
+    ];
+    blocks.iter().find_map(|(name, base, prefix, widest)| {
+        let base: IpAddr = base.parse().ok()?;
+        let inside = network.addr.is_ipv4() == base.is_ipv4()
+            && network.prefix >= *prefix
+            && mask(network.addr, *prefix) == base;
+        (inside && network.prefix <= *widest).then_some(*name)
+    })
+}
+
+/// Internal DNS zones that a wildcard should never open wholesale.
+fn internal_zone(domain: &str) -> Option<&'static str> {
+    const ZONES: &[&str] = &[
+        "local",
+        "internal",
+        "lan",
+        "corp",
+        "home.arpa",
+        "localdomain",
+        "intranet",
+        "private",
+    ];
+    ZONES
+        .iter()
+        .find(|z| domain == **z || domain.ends_with(&format!(".{z}")))
+        .copied()
+}
+
+fn cleartext(protocol: Protocol, port: u16) -> Option<&'static str> {
+    let why = match (protocol, port) {
+        (Protocol::Tcp, 21) => "FTP sends passwords in clear text: use SFTP (22) or FTPS",
+        (Protocol::Tcp, 23) => "Telnet is unencrypted: use SSH (22)",
+        (Protocol::Tcp, 80) => "port 80 is plain HTTP: is 443 alone enough?",
+        (Protocol::Tcp, 110) => "POP3 is unencrypted: use POP3S (995)",
+        (Protocol::Tcp, 143) => "IMAP is unencrypted: use IMAPS (993)",
+        (Protocol::Tcp, 389) => "LDAP is unencrypted: use LDAPS (636)",
+        (Protocol::Tcp, 445) => {
+            "SMB file sharing should not cross a firewall unencrypted: use SMB 3 encryption or a VPN"
+        }
+        (Protocol::Tcp, 502) => {
+            "Modbus/TCP has no authentication or encryption: keep it inside the plant zone"
+        }
+        (Protocol::Tcp, 512..=514) => "rexec/rlogin/rsh are unencrypted: use SSH (22)",
+        (Protocol::Tcp, 1433) => {
+            "SQL Server is unencrypted unless the client forces encryption: confirm it does"
+        }
+        (Protocol::Tcp, 1883) => "MQTT without TLS: use 8883",
+        (Protocol::Tcp, 3306) => "MySQL is unencrypted unless TLS is required: confirm it is",
+        (Protocol::Tcp, 5432) => {
+            "PostgreSQL is unencrypted unless sslmode requires TLS: confirm it does"
+        }
+        (Protocol::Tcp, 5900) => "VNC is unencrypted: tunnel it over SSH",
+        (Protocol::Tcp, 8080) => "port 8080 is usually plain HTTP: is an HTTPS port enough?",
+        (Protocol::Udp, 69) => "TFTP has no authentication or encryption",
+        (Protocol::Udp, 161) => "SNMP v1/v2c sends community strings in clear text: use SNMPv3",
+        _ => return None,
+    };
+    Some(why)
+}
+
+/// Whether destination `a` matches everything `b` does.
+fn covers(a: &Target, b: &Target) -> bool {
+    let under = |domain: &str, dotted: bool, name: &str| {
+        if dotted {
+            name.ends_with(&format!(".{domain}"))
+        } else {
+            name.ends_with(domain) && name != domain
+        }
+    };
+    match (a, b) {
+        _ if a == b => true,
+        (Target::Wildcard { domain, dotted }, Target::Host { name }) => {
+            under(domain, *dotted, name)
+        }
+        (Target::Wildcard { domain, dotted }, Target::Wildcard { domain: inner, .. }) => {
+            under(domain, *dotted, inner)
+        }
+        (Target::Range { network }, Target::Address { address }) => {
+            network.addr.is_ipv4() == address.is_ipv4()
+                && mask(*address, network.prefix) == network.addr
+        }
+        (Target::Range { network }, Target::Range { network: inner }) => {
+            network.addr.is_ipv4() == inner.addr.is_ipv4()
+                && network.prefix <= inner.prefix
+                && mask(inner.addr, network.prefix) == network.addr
+        }
+        _ => false,
+    }
+}
+
+fn contains_ports(outer: &PortRange, inner: &PortRange) -> bool {
+    outer.low <= inner.low && inner.high <= outer.high
+}
+
+/// Whether every port of rule `inner` is among the ports of rule `outer`.
+fn ports_within(inner: &Rule, outer: &Rule) -> bool {
+    inner
+        .ports
+        .iter()
+        .all(|p| outer.ports.iter().any(|o| contains_ports(o, p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_match_at_boundaries_only() {
+        assert_eq!(find_word("a trial run", "trial"), Some(2));
+        assert_eq!(find_word("industrial", "trial"), None);
+        assert_eq!(find_word("trials", "trial"), None);
+    }
+
+    #[test]
+    fn unknown_lint_names_get_a_suggestion() {
+        assert!(check_name("cleartext-port").is_ok());
+        let err = check_name("cleartext-ports").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `cleartext-port`?"));
+    }
+}

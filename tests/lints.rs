@@ -1,0 +1,324 @@
+//! Each lint fires on a minimal request, at the exact value, and the clean
+//! examples in requests/ stay quiet.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use std::fs;
+
+/// Header lines 1-6; a rule's `[[rules]]` is line 7.
+const HEADER: &str = r#"title = "t"
+project = "p"
+request = "r"
+reason = "r"
+affected_apps = ["a"]
+justification = "j"
+"#;
+
+/// The date every test judges expiry against.
+const TODAY: &str = "2026-11-26";
+
+/// `fwreq check` on one spec text; returns (exit code, stderr).
+fn check(text: &str, extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("req.toml"), text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "req.toml", "--today", TODAY])
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The `PATH:LINE:COL: ...` lines of the output.
+fn first_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("req.toml:"))
+        .collect()
+}
+
+/// A rule with a source (so `missing-source` stays quiet) and the given lines.
+fn rule(body: &str) -> String {
+    format!("{HEADER}[[rules]]\nsources = [\"10.1.2.0/24\"]\n{body}\n")
+}
+
+#[test]
+fn each_lint_fires_at_its_value() {
+    let cases: Vec<(String, &[&str])> = vec![
+        (
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*example.com\", probe = \"a.example.com\" }]",
+            ),
+            &[
+                "req.toml:10:26: warning[wildcard-without-dot]: `*example.com` also matches names such as `evilexample.com`",
+            ],
+        ),
+        (
+            rule("ports = [443]\ndestinations = [{ host = \"*.co.uk\", probe = \"shop.co.uk\" }]"),
+            &[
+                "req.toml:10:26: warning[wildcard-public-suffix]: `*.co.uk` opens every name under the public suffix `co.uk` (a registry suffix: anyone can register a name under it)",
+            ],
+        ),
+        (
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.amazonaws.com\", probe = \"s3.amazonaws.com\" }]",
+            ),
+            &[
+                "req.toml:10:26: warning[wildcard-public-suffix]: `*.amazonaws.com` covers the public suffix `s3.amazonaws.com` and 56 more (a provider suffix: any customer of that provider can host content under it)",
+            ],
+        ),
+        (
+            rule("ports = [443]\ndestinations = [\"*.example.com\"]"),
+            &[
+                "req.toml:10:17: warning[wildcard-without-probe]: `*.example.com` has no probe: its checks test the apex `example.com`, which the wildcard does not match",
+            ],
+        ),
+        (
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.plant.corp\", probe = \"mes.plant.corp\" }]",
+            ),
+            &[
+                "req.toml:10:26: warning[private-destination-wildcard]: `*.plant.corp` opens every host in the internal zone `.corp`",
+            ],
+        ),
+        (
+            rule("ports = [443]\ndestinations = [\"10.20.0.0/16\"]"),
+            &[
+                "req.toml:10:17: warning[broad-private-range]: destination `10.20.0.0/16` spans a whole private network (10.0.0.0/8, /16 or wider)",
+            ],
+        ),
+        (
+            rule("ports = [443, 80]\ndestinations = [\"a.example.com\"]"),
+            &[
+                "req.toml:9:15: warning[cleartext-port]: tcp port 80: port 80 is plain HTTP: is 443 alone enough?",
+            ],
+        ),
+        (
+            rule("protocol = \"udp\"\nports = [161]\ndestinations = [\"a.example.com\"]"),
+            &[
+                "req.toml:10:10: warning[cleartext-port]: udp port 161: SNMP v1/v2c sends community strings in clear text: use SNMPv3",
+            ],
+        ),
+        (
+            rule("ports = [\"1024-65535\"]\ndestinations = [\"a.example.com\"]"),
+            &[
+                "req.toml:9:10: warning[wide-port-range]: port range 1024-65535 opens 64512 ports (more than 100)",
+            ],
+        ),
+        (
+            rule("ports = [443]\ndestinations = [\"0.0.0.0/0\", \"::/0\", \"64.0.0.0/2\"]"),
+            &[
+                "req.toml:10:17: warning[any-destination]: destination `0.0.0.0/0` is every address on the internet",
+                "req.toml:10:30: warning[any-destination]: destination `::/0` is every address on the internet",
+                "req.toml:10:38: warning[any-destination]: destination `64.0.0.0/2` is wider than /8: almost any address",
+                "req.toml:10:38: warning[duplicate-destination]: `64.0.0.0/2` is already covered by `0.0.0.0/0` (line 10) for the same tcp ports",
+            ],
+        ),
+        (
+            format!(
+                "{HEADER}[[rules]]\nsources = [\"0.0.0.0/0\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+            ),
+            &[
+                "req.toml:8:12: warning[any-source]: source `0.0.0.0/0` is every address on the internet",
+            ],
+        ),
+        (
+            format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
+            &[
+                "req.toml:7:1: warning[missing-source]: this rule has no `sources`: it would open the path from any host",
+            ],
+        ),
+        (
+            rule(
+                "ports = [443]\ndestinations = [\"52.94.0.0/16\", \"52.94.1.1\", \"a.example.com\", \"a.example.com\"]",
+            ),
+            &[
+                "req.toml:10:33: warning[duplicate-destination]: `52.94.1.1` is already covered by `52.94.0.0/16` (line 10) for the same tcp ports",
+                "req.toml:10:63: warning[duplicate-destination]: `a.example.com` is already covered by `a.example.com` (line 10) for the same tcp ports",
+            ],
+        ),
+        (
+            rule("ports = [443, 443]\ndestinations = [\"a.example.com\"]"),
+            &[
+                "req.toml:9:15: warning[duplicate-destination]: port 443 is already in this rule (as 443)",
+            ],
+        ),
+        (
+            format!(
+                "{HEADER}expires = 2026-11-01\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+            ),
+            &["req.toml:7:11: warning[expired]: the request expired on 2026-11-01 (25 days ago)"],
+        ),
+        (
+            format!(
+                "{HEADER}expires = 2026-12-03\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+            ),
+            &["req.toml:7:11: warning[expires-soon]: the request expires on 2026-12-03, in 7 days"],
+        ),
+        (
+            rule("ports = [443]\ndestinations = [\"a.example.com\"]").replace(
+                "reason = \"r\"",
+                "reason = \"Needed for the vendor Trial only.\"",
+            ),
+            &[
+                "req.toml:4:33: warning[missing-expiry-for-temporary]: the request says \"trial\" but sets no `expires` date",
+            ],
+        ),
+        (
+            rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+                .replace("title = \"t\"", &format!("title = \"{}\"", "x".repeat(161))),
+            &[
+                "req.toml:1:9: warning[long-title]: the title is 161 characters; ServiceNow short descriptions are often cut at 160",
+            ],
+        ),
+    ];
+    for (text, want) in cases {
+        let (code, stderr) = check(&text, &[]);
+        assert_eq!(code, 0, "warnings alone exit 0:\n{stderr}");
+        assert_eq!(first_lines(&stderr), want, "\n{text}\n{stderr}");
+    }
+}
+
+#[test]
+fn warnings_carry_an_excerpt_and_a_fix() {
+    let text = rule(
+        "ports = [443]\ndestinations = [{ host = \"*example.com\", probe = \"a.example.com\" }]",
+    );
+    let (_, stderr) = check(&text, &[]);
+    assert_eq!(
+        stderr,
+        r#"req.toml:10:26: warning[wildcard-without-dot]: `*example.com` also matches names such as `evilexample.com`
+   |
+10 | destinations = [{ host = "*example.com", probe = "a.example.com" }]
+   |                          ^^^^^^^^^^^^^^
+  = help: write `*.example.com`
+checked 1 request: 0 errors, 1 warning
+"#
+    );
+}
+
+#[test]
+fn lints_are_silenced_per_request_and_globally_and_denied_on_demand() {
+    let text = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
+    assert_eq!(first_lines(&check(&text, &[]).1).len(), 1);
+    let (code, stderr) = check(&text, &["--allow", "cleartext-port"]);
+    assert_eq!((code, first_lines(&stderr).len()), (0, 0), "{stderr}");
+    let allowed = format!("allow = [\"cleartext-port\"]\n{text}");
+    let (code, stderr) = check(&allowed, &[]);
+    assert_eq!((code, first_lines(&stderr).len()), (0, 0), "{stderr}");
+
+    let (code, stderr) = check(&text, &["--deny", "warnings"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("req.toml:9:10: error[cleartext-port]: tcp port 80"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("checked 1 request: 1 error, 0 warnings\n"));
+}
+
+#[test]
+fn unknown_lint_names_are_refused_with_a_suggestion() {
+    let text = format!(
+        "allow = [\"cleartext-ports\"]\n{}",
+        rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+    );
+    let (code, stderr) = check(&text, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("req.toml:1:10: error: unknown lint `cleartext-ports`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: did you mean `cleartext-port`?"));
+
+    let (code, stderr) = check(
+        &rule("ports = [443]\ndestinations = [\"a.example.com\"]"),
+        &["--allow", "nope"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--allow unknown lint `nope`"), "{stderr}");
+}
+
+#[test]
+fn json_format_lists_diagnostics_for_tools() {
+    let text = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("req.toml"), text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "req.toml", "--format", "json", "--today", TODAY])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{
+            "path": "req.toml",
+            "line": 9,
+            "column": 10,
+            "end": { "line": 9, "column": 12 },
+            "severity": "warning",
+            "code": "cleartext-port",
+            "message": "tcp port 80: port 80 is plain HTTP: is 443 alone enough?",
+            "help": "use the encrypted service, or allow this lint in the request with the reason",
+        }])
+    );
+}
+
+#[test]
+fn the_example_requests_are_clean() {
+    cargo_bin_cmd!("fwreq")
+        .args(["check", "requests/", "--today", TODAY, "--deny", "warnings"])
+        .assert()
+        .success()
+        .stderr("checked 3 requests: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn the_seed_requests_sloppy_wildcards_are_flagged_without_its_allow_list() {
+    let seed = fs::read_to_string("requests/avilla-calico-registry.toml").unwrap();
+    let start = seed.find("allow = [").unwrap();
+    let end = start + seed[start..].find("]\n").unwrap() + 2;
+    // Blank lines keep every line number as in the real file.
+    let without = format!(
+        "{}{}{}",
+        &seed[..start],
+        "\n".repeat(seed[start..end].lines().count()),
+        &seed[end..]
+    );
+    let (_, stderr) = check(&without, &[]);
+    let lines = first_lines(&stderr);
+    let line_of = |needle: &str| seed.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let amazon = line_of("\"*amazonaws.com\"");
+    let pkg = line_of("\"*pkg.dev\"");
+    for want in [
+        format!(
+            "req.toml:{amazon}:3: warning[wildcard-without-dot]: `*amazonaws.com` also matches names such as `evilamazonaws.com`"
+        ),
+        format!(
+            "req.toml:{pkg}:3: warning[wildcard-without-dot]: `*pkg.dev` also matches names such as `evilpkg.dev`"
+        ),
+        format!(
+            "req.toml:{amazon}:3: warning[wildcard-public-suffix]: `*amazonaws.com` covers the public suffix `s3.amazonaws.com` and 56 more (a provider suffix: any customer of that provider can host content under it)"
+        ),
+    ] {
+        assert!(lines.contains(&want.as_str()), "missing {want}\n{stderr}");
+    }
+}
+
+#[test]
+fn list_lints_names_every_lint() {
+    cargo_bin_cmd!("fwreq")
+        .args(["check", "--list-lints"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wildcard-public-suffix"))
+        .stdout(predicate::str::contains("missing-expiry-for-temporary"));
+}
