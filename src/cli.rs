@@ -1,7 +1,10 @@
 //! Command-line arguments (clap derive). Plain data: no logic lives here.
 
+use crate::probe;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Firewall change requests as code.
 ///
@@ -39,6 +42,17 @@ pub enum Command {
     ///
     /// Example: fwreq check requests/
     Check(CheckArgs),
+    /// Test every TCP flow of a request from this host, all at once, and print evidence
+    ///
+    /// Resolves each tested host, connects to every address with the timeout, and
+    /// classifies the flow: open, refused, timeout (filtered), unreachable or dns-error.
+    /// UDP, ICMP and ranges without a probe address are listed as skipped. Run it
+    /// before the change (--expect blocked) and after (the default, --expect open);
+    /// exit 0 when every probed flow is as expected, 1 when one is not. Ctrl-C stops
+    /// and prints what was measured so far.
+    ///
+    /// Example: fwreq probe requests/avilla-calico-registry.toml --timeout 3s
+    Probe(ProbeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +111,33 @@ pub struct CheckArgs {
     /// List every lint with what it catches, then exit
     #[arg(long)]
     pub list_lints: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Request spec file (TOML)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// How long to wait for each connection (and each DNS lookup): 3s, 500ms, 1.5
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = probe::parse_duration)]
+    pub timeout: Duration,
+
+    /// How many flows to test at the same time
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub concurrency: u16,
+
+    /// Use ADDRESS for HOST instead of DNS, like curl's --resolve (repeatable; `*` means every host)
+    #[arg(long, value_name = "HOST:ADDRESS", value_parser = probe::parse_resolve)]
+    pub resolve: Vec<(String, IpAddr)>,
+
+    /// Output: a Markdown table for the ticket, aligned text, or JSON for scripts
+    #[arg(long, value_enum, default_value_t = probe::report::Format::Md)]
+    pub format: probe::report::Format,
+
+    /// What every probed flow should be: open (after the change) or blocked (before it)
+    #[arg(long, value_enum, default_value_t = probe::Expect::Open)]
+    pub expect: probe::Expect,
 }
 
 /// What `--deny` turns into errors.

@@ -3,7 +3,8 @@
 //! Data flows one way: **read** (`spec`: TOML with spans) -> **validate**
 //! (`validate`: a trusted `request::Request`, or `diagnostic::Diagnostic`s) ->
 //! **plan** (`flows`: what to test, and how) -> **render** (`render`: Jinja
-//! templates to Markdown); `lints` warns about risky but valid requests. `commands` wires the stages to the CLI; `main.rs`
+//! templates to Markdown) or **probe** (`probe`: run the checks from this
+//! host); `lints` warns about risky but valid requests. `commands` wires the stages to the CLI; `main.rs`
 //! only maps the outcome to an exit code.
 
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod diagnostic;
 pub mod flows;
 mod input;
 pub mod lints;
+pub mod probe;
 pub mod render;
 pub mod request;
 pub mod spec;
@@ -48,5 +50,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         cli::Command::Render(args) => commands::render(args),
         cli::Command::Check(args) => commands::check(args),
+        cli::Command::Probe(args) => commands::probe(args),
     }
 }

@@ -1,0 +1,95 @@
+//! Property tests of the destination and port grammar: whatever the input,
+//! no panic; whatever is accepted is a well-formed name or address that is safe
+//! to put in a shell line.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+use fwreq::flows::command;
+use fwreq::request::Target;
+use fwreq::spec::{Protocol, RawPort};
+use fwreq::validate::{host, port};
+use proptest::prelude::*;
+use std::net::IpAddr;
+
+/// A label of a valid hostname: 1-63 of [a-z0-9-], no hyphen at either end.
+fn label() -> impl Strategy<Value = String> {
+    "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+}
+
+fn hostname() -> impl Strategy<Value = String> {
+    (prop::collection::vec(label(), 1..4), "[a-z]{2,10}")
+        .prop_map(|(labels, top)| format!("{}.{top}", labels.join(".")))
+}
+
+fn shell_safe(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_alphanumeric() || ".-:/*".contains(c))
+}
+
+proptest! {
+    #[test]
+    fn valid_hostnames_are_accepted_as_written(name in hostname()) {
+        prop_assert_eq!(host::destination(&name), Ok(Target::Host { name: name.clone() }));
+        let wildcard = format!("*.{name}");
+        prop_assert_eq!(
+            host::destination(&wildcard),
+            Ok(Target::Wildcard { domain: name, dotted: true })
+        );
+    }
+
+    #[test]
+    fn any_text_is_refused_or_safe(text in "\\PC{0,80}") {
+        if let Ok(target) = host::destination(&text) {
+            let tested = match &target {
+                Target::Host { name } => name.clone(),
+                Target::Wildcard { domain, .. } => domain.clone(),
+                Target::Address { address } => address.to_string(),
+                Target::Range { network } => network.to_string(),
+            };
+            prop_assert!(shell_safe(&tested), "{text:?} -> {tested:?}");
+            prop_assert!(shell_safe(&command(Protocol::Tcp, &tested, Some(443)).replace("curl -vv telnet://", "").replace(['[', ']'], "")));
+        }
+    }
+
+    #[test]
+    fn shell_metacharacters_are_always_refused(
+        name in hostname(),
+        meta in prop::sample::select(vec![";", "&", "|", "$", "`", "(", ")", "<", ">", " ", "\n", "'", "\"", "\\"]),
+        at in 0usize..20,
+    ) {
+        let at = at.min(name.len());
+        let text = format!("{}{meta}{}", &name[..at], &name[at..]);
+        prop_assert!(host::destination(&text).is_err(), "{text:?} accepted");
+    }
+
+    #[test]
+    fn networks_round_trip_and_host_bits_are_refused(addr in any::<IpAddr>(), prefix in 0u8..=128) {
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix % (max + 1);
+        let base = host::mask(addr, prefix);
+        let text = format!("{base}/{prefix}");
+        let parsed = host::destination(&text);
+        prop_assert!(matches!(parsed, Ok(Target::Range { network }) if network.addr == base && network.prefix == prefix), "{text}");
+        if base != addr {
+            let err = host::destination(&format!("{addr}/{prefix}")).unwrap_err();
+            prop_assert!(err.message.contains("host bits set"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn port_numbers_are_accepted_exactly_in_range(n in any::<i64>()) {
+        let ok = port::port(&RawPort::Number(n), 0..0).is_ok();
+        prop_assert_eq!(ok, (1..=65535).contains(&n));
+    }
+
+    #[test]
+    fn port_ranges_are_accepted_exactly_when_low_is_below_high(low in 0u32..70000, high in 0u32..70000) {
+        let parsed = port::port(&RawPort::Text(format!("{low}-{high}")), 0..0);
+        let valid = low >= 1 && high <= 65535 && low < high;
+        prop_assert_eq!(parsed.is_ok(), valid, "{}-{}", low, high);
+        if let Ok(range) = parsed {
+            prop_assert_eq!((u32::from(range.low), u32::from(range.high)), (low, high));
+        }
+    }
+}
