@@ -12,8 +12,8 @@ use std::time::Duration;
 /// renders the exact ServiceNow ticket body to paste (with curl and tcpdump lines
 /// that always match the rule), and tests the flows from this host.
 ///
-/// Exit codes: 0 fine, 1 the request has errors (or, with --deny warnings, warnings),
-/// 2 usage, template or I/O problem.
+/// Exit codes: 0 fine; 1 a request has errors (with --deny warnings, also warnings),
+/// or probe found a flow not as expected; 2 usage, template or I/O problem.
 #[derive(Debug, Parser)]
 #[command(
     name = "fwreq",

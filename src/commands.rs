@@ -190,7 +190,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         eprint!("\r\x1b[K");
     }
     print_stdout(&probe::report::render(args.format, &header, &rows))?;
-    if args.format != probe::report::Format::Text {
+    if args.format == probe::report::Format::Json {
         eprintln!("{}", probe::report::summary(&header, &rows));
     }
     let all_as_expected = rows

@@ -238,6 +238,18 @@ fn every_file_is_checked_even_after_a_bad_one() {
 }
 
 #[test]
+fn other_toml_files_are_named_as_not_requests() {
+    let (code, stderr) = check("[package]\nname = \"x\"\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(
+            "req.toml:1:1: error: not a request spec: it has none of `title`, `project`, `rules`"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "empty.toml", "");

@@ -7,7 +7,6 @@
 //! in `data/public_suffix_list.dat` (see the README to refresh it) and parsed
 //! once, on first use.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const LIST: &str = include_str!("../../data/public_suffix_list.dat");
@@ -32,53 +31,51 @@ impl Section {
     }
 }
 
-/// The parsed list: each rule as written (`s3.amazonaws.com`, `*.compute.amazonaws.com`).
-struct List {
-    rules: HashMap<&'static str, Section>,
-}
-
-fn list() -> &'static List {
-    static PARSED: OnceLock<List> = OnceLock::new();
+/// The parsed list: each rule as written (`s3.amazonaws.com`, `*.compute.amazonaws.com`,
+/// `!city.kawasaki.jp`). A plain list scanned per question: a request asks a few
+/// questions, and building a hash map of 9,000 rules costs more than the scans.
+fn rules() -> &'static [(&'static str, Section)] {
+    static PARSED: OnceLock<Vec<(&'static str, Section)>> = OnceLock::new();
     PARSED.get_or_init(|| {
         let mut section = Section::Icann;
-        let mut rules = HashMap::new();
+        let mut rules = Vec::with_capacity(10_000);
         for line in LIST.lines() {
-            let line = line.trim();
-            if line.contains("===BEGIN PRIVATE DOMAINS===") {
-                section = Section::Private;
-            }
-            if line.is_empty() || line.starts_with("//") {
+            if line.starts_with("//") {
+                if line.contains("===BEGIN PRIVATE DOMAINS===") {
+                    section = Section::Private;
+                }
                 continue;
             }
-            // Rules are the first word; the list is already lower-case ASCII
-            // for ASCII names, and IDN rules never match punycode input anyway.
+            // A rule is the first word of a line.
             if let Some(rule) = line.split_whitespace().next() {
-                rules.insert(rule, section);
+                rules.push((rule, section));
             }
         }
-        List { rules }
+        rules
     })
+}
+
+fn section_of(rule: &str) -> Option<Section> {
+    rules().iter().find(|(r, _)| *r == rule).map(|(_, s)| *s)
 }
 
 /// Whether `domain` (ASCII) is itself a public suffix, and in which section.
 pub fn suffix(domain: &str) -> Option<Section> {
-    let rules = &list().rules;
-    if rules.contains_key(format!("!{domain}").as_str()) {
+    if section_of(&format!("!{domain}")).is_some() {
         return None;
     }
-    if let Some(section) = rules.get(domain) {
-        return Some(*section);
+    if let Some(section) = section_of(domain) {
+        return Some(section);
     }
     let (_, parent) = domain.split_once('.')?;
-    rules.get(format!("*.{parent}").as_str()).copied()
+    section_of(&format!("*.{parent}"))
 }
 
 /// The public suffixes strictly under `domain`, most general first
 /// (fewest labels, then shortest, then alphabetical), e.g. `s3.amazonaws.com` for `amazonaws.com`.
 pub fn covered(domain: &str) -> Vec<(&'static str, Section)> {
     let tail = format!(".{domain}");
-    let mut found: Vec<(&'static str, Section)> = list()
-        .rules
+    let mut found: Vec<(&'static str, Section)> = rules()
         .iter()
         .filter(|(rule, _)| !rule.starts_with('!') && rule.ends_with(&tail))
         .map(|(rule, section)| (*rule, *section))

@@ -91,10 +91,11 @@ fn cells(row: &Probe) -> [String; 5] {
         (Verdict::Skipped, Some(why)) => format!("skipped ({why})"),
         (v, _) => v.as_str().to_string(),
     };
-    let time = row
-        .millis
-        .map(|m| format!("{m} ms"))
-        .unwrap_or_else(|| "-".into());
+    let time = match row.millis {
+        Some(0) => "<1 ms".to_string(),
+        Some(m) => format!("{m} ms"),
+        None => "-".into(),
+    };
     [destination(row), port, address, result, time]
 }
 

@@ -51,13 +51,31 @@ pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
             "a request needs title, project, request, reason, affected_apps, justification and [[rules]]",
         )]);
     }
-    let raw = spec::parse(&source.text).map_err(|e| vec![toml_error(&e, source.text.len())])?;
+    let raw = spec::parse(&source.text).map_err(|e| {
+        vec![not_a_request(&source.text).unwrap_or_else(|| toml_error(&e, source.text.len()))]
+    })?;
     let mut v = Validator::default();
     let request = v.request(raw);
     match request {
         Some(r) if v.diags.is_empty() => Ok(r),
         _ => Err(v.diags),
     }
+}
+
+/// A TOML file that is not a request at all (a `Cargo.toml` picked up by a
+/// directory walk) gets one clear error instead of a list of unknown keys.
+fn not_a_request(text: &str) -> Option<Diagnostic> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let looks_like_request = ["title", "project", "rules"]
+        .iter()
+        .any(|k| table.contains_key(*k));
+    (!looks_like_request).then(|| {
+        Diagnostic::error(
+            0..0,
+            "not a request spec: it has none of `title`, `project`, `rules`",
+        )
+        .with_help("fwreq reads request specs; keep other TOML files out of the paths you check")
+    })
 }
 
 /// Turns toml's error into a diagnostic, adding a suggestion for misspelt keys.
