@@ -126,6 +126,25 @@ impl Network {
     pub fn max_prefix(addr: IpAddr) -> u8 {
         if addr.is_ipv4() { 32 } else { 128 }
     }
+
+    /// Whether `addr` lies inside this network.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        addr.is_ipv4() == self.addr.is_ipv4() && mask(addr, self.prefix) == self.addr
+    }
+}
+
+/// The address with every bit past `prefix` cleared.
+pub fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
+    match addr {
+        IpAddr::V4(a) => {
+            let m = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V4((u32::from(a) & m).into())
+        }
+        IpAddr::V6(a) => {
+            let m = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            IpAddr::V6((u128::from(a) & m).into())
+        }
+    }
 }
 
 impl fmt::Display for Network {
@@ -156,6 +175,52 @@ pub enum Target {
     Address { address: IpAddr },
     /// A CIDR range.
     Range { network: Network },
+}
+
+impl Target {
+    /// Whether this destination matches everything `other` does: a wildcard
+    /// covers the names under it, a range the addresses and ranges inside it.
+    pub fn covers(&self, other: &Target) -> bool {
+        let under = |domain: &str, dotted: bool, name: &str| {
+            if dotted {
+                name.ends_with(&format!(".{domain}"))
+            } else {
+                name.ends_with(domain) && name != domain
+            }
+        };
+        match (self, other) {
+            _ if self == other => true,
+            (Target::Wildcard { domain, dotted }, Target::Host { name }) => {
+                under(domain, *dotted, name)
+            }
+            (Target::Wildcard { domain, dotted }, Target::Wildcard { domain: inner, .. }) => {
+                under(domain, *dotted, inner)
+            }
+            (Target::Range { network }, Target::Address { address }) => network.contains(*address),
+            (Target::Range { network }, Target::Range { network: inner }) => {
+                network.prefix <= inner.prefix && network.contains(inner.addr)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Target::Host { name } => f.write_str(name),
+            Target::Wildcard {
+                domain,
+                dotted: true,
+            } => write!(f, "*.{domain}"),
+            Target::Wildcard {
+                domain,
+                dotted: false,
+            } => write!(f, "*{domain}"),
+            Target::Address { address } => write!(f, "{address}"),
+            Target::Range { network } => write!(f, "{network}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

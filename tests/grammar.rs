@@ -67,7 +67,7 @@ proptest! {
     fn networks_round_trip_and_host_bits_are_refused(addr in any::<IpAddr>(), prefix in 0u8..=128) {
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = prefix % (max + 1);
-        let base = host::mask(addr, prefix);
+        let base = fwreq::request::mask(addr, prefix);
         let text = format!("{base}/{prefix}");
         let parsed = host::destination(&text);
         prop_assert!(matches!(parsed, Ok(Target::Range { network }) if network.addr == base && network.prefix == prefix), "{text}");

@@ -10,7 +10,6 @@ use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
 use crate::validate::Invalid;
-use crate::validate::host::mask;
 use chrono::NaiveDate;
 use std::net::IpAddr;
 
@@ -376,9 +375,9 @@ impl Lints<'_> {
                     continue;
                 }
                 let (redundant, by, verb) =
-                    if covers(&a.target, &b.target) && ports_within(rule_b, rule_a) {
+                    if a.target.covers(&b.target) && ports_within(rule_b, rule_a) {
                         (b, a, "is already covered by")
-                    } else if covers(&b.target, &a.target) && ports_within(rule_a, rule_b) {
+                    } else if b.target.covers(&a.target) && ports_within(rule_a, rule_b) {
                         (a, b, "is also covered by")
                     } else {
                         continue;
@@ -435,9 +434,11 @@ fn private_block(network: &Network) -> Option<&'static str> {
     ];
     blocks.iter().find_map(|(name, base, prefix, widest)| {
         let base: IpAddr = base.parse().ok()?;
-        let inside = network.addr.is_ipv4() == base.is_ipv4()
-            && network.prefix >= *prefix
-            && mask(network.addr, *prefix) == base;
+        let block = Network {
+            addr: base,
+            prefix: *prefix,
+        };
+        let inside = network.prefix >= *prefix && block.contains(network.addr);
         (inside && network.prefix <= *widest).then_some(*name)
     })
 }
@@ -490,36 +491,6 @@ fn cleartext(protocol: Protocol, port: u16) -> Option<&'static str> {
         _ => return None,
     };
     Some(why)
-}
-
-/// Whether destination `a` matches everything `b` does.
-fn covers(a: &Target, b: &Target) -> bool {
-    let under = |domain: &str, dotted: bool, name: &str| {
-        if dotted {
-            name.ends_with(&format!(".{domain}"))
-        } else {
-            name.ends_with(domain) && name != domain
-        }
-    };
-    match (a, b) {
-        _ if a == b => true,
-        (Target::Wildcard { domain, dotted }, Target::Host { name }) => {
-            under(domain, *dotted, name)
-        }
-        (Target::Wildcard { domain, dotted }, Target::Wildcard { domain: inner, .. }) => {
-            under(domain, *dotted, inner)
-        }
-        (Target::Range { network }, Target::Address { address }) => {
-            network.addr.is_ipv4() == address.is_ipv4()
-                && mask(*address, network.prefix) == network.addr
-        }
-        (Target::Range { network }, Target::Range { network: inner }) => {
-            network.addr.is_ipv4() == inner.addr.is_ipv4()
-                && network.prefix <= inner.prefix
-                && mask(inner.addr, network.prefix) == network.addr
-        }
-        _ => false,
-    }
 }
 
 fn contains_ports(outer: &PortRange, inner: &PortRange) -> bool {

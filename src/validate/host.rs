@@ -5,7 +5,7 @@
 //! are converted with IDNA (Unicode to punycode) and then checked label by label.
 
 use super::Invalid;
-use crate::request::{Network, Target};
+use crate::request::{Network, Target, mask};
 use std::net::IpAddr;
 
 /// Parses one destination (`host`, `*.domain`, `*domain`, IP, or CIDR).
@@ -196,22 +196,6 @@ fn network(text: &str) -> Result<Network, Invalid> {
         );
     }
     Ok(network)
-}
-
-/// The address with every bit past `prefix` cleared.
-pub fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
-    match addr {
-        IpAddr::V4(a) => {
-            let bits = u32::from(a);
-            let m = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V4((bits & m).into())
-        }
-        IpAddr::V6(a) => {
-            let bits = u128::from(a);
-            let m = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V6((bits & m).into())
-        }
-    }
 }
 
 #[cfg(test)]

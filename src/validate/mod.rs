@@ -124,8 +124,16 @@ struct Validator {
 }
 
 impl Validator {
-    fn error(&mut self, span: Span, invalid: Invalid) {
-        self.diags.push(invalid.at(span));
+    /// Checks one value with `f`; a failure is recorded at the value's span.
+    fn check<T, U>(
+        &mut self,
+        value: Spanned<T>,
+        f: impl FnOnce(T) -> Result<U, Invalid>,
+    ) -> Option<U> {
+        let span = value.span();
+        f(value.into_inner())
+            .map_err(|invalid| self.diags.push(invalid.at(span)))
+            .ok()
     }
 
     fn missing(&mut self, span: Span, key: &str, what: &str) {
@@ -135,45 +143,20 @@ impl Validator {
         );
     }
 
-    fn required<T>(&mut self, value: Option<T>, span: &Span, key: &str, what: &str) -> Option<T> {
+    fn required<T>(&mut self, value: Option<T>, key: &str, what: &str) -> Option<T> {
         if value.is_none() {
-            self.missing(span.clone(), key, what);
+            self.missing(0..0, key, what);
         }
         value
     }
 
-    /// Text that must be present and not blank; `single_line` for headings and lists.
+    /// Text that must not be blank; `single_line` for headings, list items and
+    /// anything that lands in a shell comment.
     fn text(&mut self, value: Spanned<String>, key: &str, single_line: bool) -> Option<String> {
-        let span = value.span();
         if PROSE.contains(&key) {
-            self.prose.push(span.clone());
+            self.prose.push(value.span());
         }
-        let text = value.into_inner().trim().to_string();
-        if text.is_empty() {
-            self.error(span, Invalid::new(format!("`{key}` is empty")));
-            None
-        } else if single_line && text.contains(['\n', '\r']) {
-            self.error(
-                span,
-                Invalid::new(format!("`{key}` must be a single line"))
-                    .help("use a plain \"...\" string without line breaks"),
-            );
-            None
-        } else if let Some(c) = text
-            .chars()
-            .find(|c| c.is_control() && !"\n\r\t".contains(*c))
-        {
-            self.error(
-                span,
-                Invalid::new(format!(
-                    "`{key}` holds the control character `{}`",
-                    c.escape_default()
-                )),
-            );
-            None
-        } else {
-            Some(text)
-        }
+        self.check(value, |text| text_value(&text, key, single_line))
     }
 
     fn opt_text(
@@ -185,16 +168,42 @@ impl Validator {
         value.and_then(|v| self.text(v, key, single_line))
     }
 
+    /// A list that must have at least one item, each checked by `item`.
+    fn list<T, U>(
+        &mut self,
+        list: Spanned<Vec<T>>,
+        key: &str,
+        mut item: impl FnMut(&mut Self, T) -> Option<U>,
+    ) -> Option<Vec<U>> {
+        let items = self.check(list, |items| {
+            if items.is_empty() {
+                Err(Invalid::new(format!("`{key}` is empty")).help("give at least one"))
+            } else {
+                Ok(items)
+            }
+        })?;
+        self.all(items, |v, i| item(v, i))
+    }
+
+    /// Checks every item (so every error is reported); `None` if any failed.
+    fn all<T, U>(
+        &mut self,
+        items: Vec<T>,
+        mut item: impl FnMut(&mut Self, T) -> Option<U>,
+    ) -> Option<Vec<U>> {
+        let checked: Vec<Option<U>> = items.into_iter().map(|i| item(self, i)).collect();
+        checked.into_iter().collect()
+    }
+
     fn request(&mut self, raw: RawSpec) -> Option<Request> {
-        let top = 0..0;
         let what = "\"...\"";
-        let title = self.required(raw.title, &top, "title", what);
-        let project = self.required(raw.project, &top, "project", what);
-        let request = self.required(raw.request, &top, "request", what);
-        let reason = self.required(raw.reason, &top, "reason", what);
-        let apps = self.required(raw.affected_apps, &top, "affected_apps", "[\"...\"]");
-        let justification = self.required(raw.justification, &top, "justification", what);
-        let rules = self.required(raw.rules, &top, "rules", "a [[rules]] table");
+        let title = self.required(raw.title, "title", what);
+        let project = self.required(raw.project, "project", what);
+        let request = self.required(raw.request, "request", what);
+        let reason = self.required(raw.reason, "reason", what);
+        let apps = self.required(raw.affected_apps, "affected_apps", "[\"...\"]");
+        let justification = self.required(raw.justification, "justification", what);
+        let rules = self.required(raw.rules, "rules", "a [[rules]] table");
 
         let title_span = title.as_ref().map(Spanned::span).unwrap_or_default();
         let expires_span = raw.expires.as_ref().map(Spanned::span).unwrap_or_default();
@@ -210,13 +219,22 @@ impl Validator {
         });
         let change = self.opt_text(raw.change, "change", false);
         let requested_by = self.opt_text(raw.requested_by, "requested_by", true);
-        let ritm = raw.ritm.and_then(|v| self.ticket_number(v, "RITM"));
-        let req = raw.req.and_then(|v| self.ticket_number(v, "REQ"));
-        let submitted = raw.submitted.and_then(|v| self.submitted(v));
-        let expires = raw.expires.and_then(|v| self.expires(v));
+        let ritm = raw
+            .ritm
+            .and_then(|v| self.check(v, |t| ticket_number(t, "RITM")));
+        let req = raw
+            .req
+            .and_then(|v| self.check(v, |t| ticket_number(t, "REQ")));
+        let submitted = raw.submitted.and_then(|v| self.check(v, submitted));
+        let expires = raw.expires.and_then(|v| self.check(v, expires));
         let rules = rules.map(|rules| self.list(rules, "rules", |v, rule| v.rule(rule)));
-        let test = raw.test.and_then(|t| self.test(t));
-        let allow = raw.allow.map(|a| self.allow(a)).unwrap_or(Some(Vec::new()));
+        let test = raw.test.and_then(|t| self.test(t.into_inner()));
+        let allow = match raw.allow {
+            Some(names) => self.all(names, |v, name| {
+                v.check(name, |n| lints::check_name(&n).map(|()| n))
+            }),
+            None => Some(Vec::new()),
+        };
 
         Some(Request {
             title: title?,
@@ -243,106 +261,15 @@ impl Validator {
         })
     }
 
-    /// A list that must have at least one item, each checked by `item`.
-    fn list<T, U>(
-        &mut self,
-        list: Spanned<Vec<T>>,
-        key: &str,
-        mut item: impl FnMut(&mut Self, T) -> Option<U>,
-    ) -> Option<Vec<U>> {
-        let span = list.span();
-        let items = list.into_inner();
-        if items.is_empty() {
-            self.error(
-                span,
-                Invalid::new(format!("`{key}` is empty")).help("give at least one"),
-            );
-            return None;
-        }
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for i in items {
-            match item(self, i) {
-                Some(u) => out.push(u),
-                None => ok = false,
-            }
-        }
-        ok.then_some(out)
-    }
-
-    fn ticket_number(&mut self, value: Spanned<String>, prefix: &str) -> Option<String> {
-        let span = value.span();
-        let text = value.into_inner();
-        let digits = text.strip_prefix(prefix);
-        if digits.is_some_and(|d| d.len() == 7 && d.chars().all(|c| c.is_ascii_digit())) {
-            Some(text)
-        } else {
-            self.error(
-                span,
-                Invalid::new(format!("`{text}` is not a {prefix} number")).help(format!(
-                    "write {prefix} and seven digits, e.g. {prefix}0194104"
-                )),
-            );
-            None
-        }
-    }
-
-    fn submitted(&mut self, value: Spanned<Datetime>) -> Option<String> {
-        let span = value.span();
-        let dt = value.into_inner();
-        match (dt.date, dt.time) {
-            (Some(d), Some(t)) => Some(format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                d.year,
-                d.month,
-                d.day,
-                t.hour,
-                t.minute,
-                t.second.unwrap_or(0)
-            )),
-            _ => {
-                self.error(
-                    span,
-                    Invalid::new("`submitted` needs a date and a time")
-                        .help("write e.g. submitted = 2025-03-14T16:28:49"),
-                );
-                None
-            }
-        }
-    }
-
-    fn expires(&mut self, value: Spanned<Datetime>) -> Option<NaiveDate> {
-        let span = value.span();
-        let dt = value.into_inner();
-        let date = dt.date.filter(|_| dt.time.is_none()).and_then(|d| {
-            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-        });
-        match date {
-            Some(date) => Some(date),
-            None => {
-                self.error(
-                    span,
-                    Invalid::new("`expires` takes a date only")
-                        .help("write e.g. expires = 2026-03-14"),
-                );
-                None
-            }
-        }
-    }
-
     fn rule(&mut self, rule: Spanned<RawRule>) -> Option<Rule> {
         let span = rule.span();
         let raw = rule.into_inner();
         let protocol = raw.protocol.map(Spanned::into_inner).unwrap_or_default();
         let comment = self.opt_text(raw.comment, "comment", true);
         let ports = match (protocol, raw.ports) {
-            (Protocol::Icmp, Some(ports)) => {
-                self.error(
-                    ports.span(),
-                    Invalid::new("icmp has no ports").help("remove `ports` from this rule"),
-                );
-                None
-            }
+            (Protocol::Icmp, Some(ports)) => self.check(ports, |_| {
+                Err(Invalid::new("icmp has no ports").help("remove `ports` from this rule"))
+            }),
             (Protocol::Icmp, None) => Some(Vec::new()),
             (_, None) => {
                 self.missing(header(&span), "ports", "[443]");
@@ -350,21 +277,15 @@ impl Validator {
             }
             (_, Some(ports)) => self.list(ports, "ports", |v, p| {
                 let span = p.span();
-                port::port(p.get_ref(), span.clone())
-                    .map_err(|e| v.error(span, e))
-                    .ok()
+                v.check(p, |raw| port::port(&raw, span))
             }),
         };
         let sources = raw.sources.map(|s| {
             self.list(s, "sources", |v, src| {
                 let span = src.span();
-                host::address_or_network(src.get_ref())
-                    .map(|value| Located {
-                        value,
-                        span: span.clone(),
-                    })
-                    .map_err(|e| v.error(span, e))
-                    .ok()
+                v.check(src, |text| {
+                    host::address_or_network(&text).map(|value| Located { value, span })
+                })
             })
         });
         let destinations = match raw.destinations {
@@ -391,13 +312,11 @@ impl Validator {
     fn destination(&mut self, dest: Spanned<RawDestination>) -> Option<Destination> {
         let RawDestination { host, probe, .. } = dest.into_inner();
         let span = host.span();
-        let written = host.into_inner();
-        let target = host::destination(&written)
-            .map_err(|e| self.error(span.clone(), e))
-            .ok()?;
+        let written = host.get_ref().clone();
+        let target = self.check(host, |text| host::destination(&text))?;
         let probe = match probe {
             None => None,
-            Some(p) => Some(self.probe(&target, p)?),
+            Some(p) => Some(self.check(p, |text| probe_of(&target, &text))?),
         };
         Some(Destination {
             written,
@@ -407,125 +326,135 @@ impl Validator {
         })
     }
 
-    /// A probe must be a concrete host that the wildcard or range actually covers.
-    fn probe(&mut self, target: &Target, probe: Spanned<String>) -> Option<String> {
-        let span = probe.span();
-        let text = probe.into_inner();
-        let checked = host::probe_host(&text).and_then(|p| match (target, &p) {
-            (Target::Wildcard { domain, dotted }, Target::Host { name }) => {
-                let covered = if *dotted {
-                    name.ends_with(&format!(".{domain}"))
-                } else {
-                    name.ends_with(domain.as_str())
-                };
-                if covered {
-                    Ok(name.clone())
-                } else {
-                    Err(Invalid::new(format!(
-                        "probe `{text}` is not covered by the wildcard"
-                    )))
-                }
-            }
-            (Target::Range { network }, Target::Address { address }) => {
-                if address.is_ipv4() == network.addr.is_ipv4()
-                    && host::mask(*address, network.prefix) == network.addr
-                {
-                    Ok(address.to_string())
-                } else {
-                    Err(Invalid::new(format!("probe `{text}` is outside {network}")))
-                }
-            }
-            (Target::Wildcard { .. }, _) => {
-                Err(Invalid::new("a wildcard's probe is a hostname under it"))
-            }
-            (Target::Range { .. }, _) => {
-                Err(Invalid::new("a range's probe is an address inside it"))
-            }
-            _ => Err(Invalid::new("only wildcards and CIDR ranges take a probe")
-                .help("a plain host or address is tested directly")),
-        });
-        checked.map_err(|e| self.error(span, e)).ok()
-    }
-
-    fn test(&mut self, test: Spanned<RawTest>) -> Option<TestProcess> {
-        let raw = test.into_inner();
-        let steps: Vec<_> = raw
-            .steps
-            .into_iter()
-            .map(|s| self.text(s, "steps", true))
-            .collect();
-        let host = raw.host.and_then(|h| self.ssh_host(h));
-        let commands: Vec<_> = raw.commands.into_iter().map(|c| self.command(c)).collect();
+    fn test(&mut self, raw: RawTest) -> Option<TestProcess> {
+        let steps = self.all(raw.steps, |v, s| v.text(s, "steps", true));
+        let host = raw.host.and_then(|h| self.check(h, ssh_host));
+        let commands = self.all(raw.commands, |v, c| v.check(c, command));
         Some(TestProcess {
-            steps: steps.into_iter().collect::<Option<_>>()?,
+            steps: steps?,
             host,
-            commands: commands.into_iter().collect::<Option<_>>()?,
+            commands: commands?,
         })
     }
+}
 
-    /// Lint names silenced for this request; unknown names are errors.
-    fn allow(&mut self, list: Vec<Spanned<String>>) -> Option<Vec<String>> {
-        let mut ok = true;
-        let mut names = Vec::new();
-        for item in list {
-            let span = item.span();
-            let name = item.into_inner();
-            match lints::check_name(&name) {
-                Ok(()) => names.push(name),
-                Err(invalid) => {
-                    ok = false;
-                    self.error(span, invalid);
-                }
-            }
-        }
-        ok.then_some(names)
+/// Text that is not blank, has no control characters, and (if asked) one line.
+fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invalid> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Invalid::new(format!("`{key}` is empty")));
     }
+    if single_line && text.contains(['\n', '\r']) {
+        return Err(Invalid::new(format!("`{key}` must be a single line"))
+            .help("use a plain \"...\" string without line breaks"));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !"\n\r\t".contains(*c))
+    {
+        return Err(Invalid::new(format!(
+            "`{key}` holds the control character `{}`",
+            c.escape_default()
+        )));
+    }
+    Ok(text.to_string())
+}
 
-    /// `[user@]host` for the `ssh` line: rendered into a shell block, so strict.
-    fn ssh_host(&mut self, value: Spanned<String>) -> Option<String> {
-        let span = value.span();
-        let text = value.into_inner();
-        let (user, host) = match text.split_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, text.as_str()),
-        };
-        let user_ok = user.is_none_or(|u| {
-            u.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && u.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-        });
-        let host_ok = host::address_or_network(host)
-            .map(|n| n.prefix == crate::request::Network::max_prefix(n.addr))
-            .unwrap_or(false)
-            || host::hostname(host).is_ok();
-        if user_ok && host_ok {
-            Some(text)
-        } else {
-            self.error(
-                span,
-                Invalid::new(format!("`{text}` is not an ssh destination"))
-                    .help("write user@host, e.g. brent@10.188.50.201"),
-            );
-            None
+/// `RITM` or `REQ` and seven digits.
+fn ticket_number(text: String, prefix: &str) -> Result<String, Invalid> {
+    let digits = text.strip_prefix(prefix);
+    if digits.is_some_and(|d| d.len() == 7 && d.chars().all(|c| c.is_ascii_digit())) {
+        Ok(text)
+    } else {
+        Err(
+            Invalid::new(format!("`{text}` is not a {prefix} number")).help(format!(
+                "write {prefix} and seven digits, e.g. {prefix}0194104"
+            )),
+        )
+    }
+}
+
+/// A date and time, shown as ServiceNow shows it: `YYYY-MM-DD HH:MM:SS`.
+fn submitted(dt: Datetime) -> Result<String, Invalid> {
+    match (dt.date, dt.time) {
+        (Some(d), Some(t)) => Ok(format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.year,
+            d.month,
+            d.day,
+            t.hour,
+            t.minute,
+            t.second.unwrap_or(0)
+        )),
+        _ => Err(Invalid::new("`submitted` needs a date and a time")
+            .help("write e.g. submitted = 2025-03-14T16:28:49")),
+    }
+}
+
+fn expires(dt: Datetime) -> Result<NaiveDate, Invalid> {
+    dt.date
+        .filter(|_| dt.time.is_none())
+        .and_then(|d| {
+            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+        })
+        .ok_or_else(|| {
+            Invalid::new("`expires` takes a date only").help("write e.g. expires = 2026-03-14")
+        })
+}
+
+/// A probe must be one concrete host that the wildcard or range actually covers.
+fn probe_of(target: &Target, text: &str) -> Result<String, Invalid> {
+    let probe = host::probe_host(text)?;
+    match target {
+        Target::Wildcard { .. } | Target::Range { .. } if target.covers(&probe) => {
+            Ok(probe.to_string())
+        }
+        Target::Wildcard { .. } => Err(Invalid::new(format!(
+            "probe `{text}` is not covered by the wildcard"
+        ))
+        .help("a wildcard's probe is a hostname under it")),
+        Target::Range { network } => {
+            Err(Invalid::new(format!("probe `{text}` is outside {network}"))
+                .help("a range's probe is an address inside it"))
+        }
+        Target::Host { .. } | Target::Address { .. } => {
+            Err(Invalid::new("only wildcards and CIDR ranges take a probe")
+                .help("a plain host or address is tested directly"))
         }
     }
+}
 
-    /// Test commands are the user's own shell lines, kept verbatim; only a code
-    /// fence is refused, since it would end the block in the ticket.
-    fn command(&mut self, value: Spanned<String>) -> Option<String> {
-        let span = value.span();
-        let text = value.into_inner();
-        if text.contains("```") {
-            self.error(
-                span,
-                Invalid::new("a test command may not contain ``` (it would end the code block)"),
-            );
-            None
-        } else {
-            Some(text)
-        }
+/// `[user@]host` for the `ssh` line: rendered into a shell block, so strict.
+fn ssh_host(text: String) -> Result<String, Invalid> {
+    let (user, host) = match text.split_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, text.as_str()),
+    };
+    let user_ok = user.is_none_or(|u| {
+        u.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && u.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    });
+    let host_ok = host.parse::<std::net::IpAddr>().is_ok() || host::hostname(host).is_ok();
+    if user_ok && host_ok {
+        Ok(text)
+    } else {
+        Err(Invalid::new(format!("`{text}` is not an ssh destination"))
+            .help("write user@host, e.g. brent@10.188.50.201"))
+    }
+}
+
+/// Test commands are the user's own shell lines, kept verbatim; only a code
+/// fence is refused, since it would end the block in the ticket.
+fn command(text: String) -> Result<String, Invalid> {
+    if text.contains("```") {
+        Err(Invalid::new(
+            "a test command may not contain ``` (it would end the code block)",
+        ))
+    } else {
+        Ok(text)
     }
 }
 
