@@ -219,6 +219,25 @@ mod tests {
     }
 
     #[test]
+    fn colour_marks_the_label_and_carets_only() {
+        let src = Source::new("r.toml", "ports = [80]\n".to_string());
+        let diag = Diagnostic {
+            severity: Severity::Warning,
+            code: Some("cleartext-port"),
+            message: "tcp port 80".into(),
+            span: 9..11,
+            help: None,
+        };
+        let text = render(&src, &diag, Style { color: true });
+        assert!(
+            text.starts_with(
+                "r.toml:1:10: \x1b[1;33mwarning[cleartext-port]\x1b[0m: tcp port 80\n"
+            )
+        );
+        assert!(text.ends_with("  |          \x1b[1;33m^^\x1b[0m\n"));
+    }
+
+    #[test]
     fn renders_location_excerpt_and_help() {
         let src = Source::new("r.toml", "ports = [80, 70000]\n".to_string());
         let diag = Diagnostic::error(13..18, "port 70000 is out of range").with_help("1-65535");

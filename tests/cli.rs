@@ -3,19 +3,13 @@
 // Test helpers may panic: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
+use common::HEADER;
 use predicates::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// The keys every request needs, before its `[[rules]]`.
-const HEADER: &str = r#"title = "t"
-project = "p"
-request = "r"
-reason = "r"
-affected_apps = ["a"]
-justification = "j"
-"#;
 
 /// A valid one-rule request, clean of lints.
 fn valid() -> String {
@@ -32,19 +26,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Runs `fwreq check` on one spec; returns (exit code, stderr).
 fn check(text: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "req.toml", text);
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["check", "req.toml"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    drop(path);
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::check(text, &[])
 }
 
 #[test]

@@ -4,37 +4,21 @@
 // Test helpers may panic: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
+use common::HEADER;
 use predicates::prelude::*;
 use std::fs;
-
-/// Header lines 1-6; a rule's `[[rules]]` is line 7.
-const HEADER: &str = r#"title = "t"
-project = "p"
-request = "r"
-reason = "r"
-affected_apps = ["a"]
-justification = "j"
-"#;
 
 /// The date every test judges expiry against.
 const TODAY: &str = "2026-11-26";
 
-/// `fwreq check` on one spec text; returns (exit code, stderr).
+/// `fwreq check` on one spec text, judged on `TODAY`; returns (exit code, stderr).
 fn check(text: &str, extra: &[&str]) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), text).unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["check", "req.toml", "--today", TODAY])
-        .args(extra)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let mut args = vec!["--today", TODAY];
+    args.extend_from_slice(extra);
+    common::check(text, &args)
 }
 
 /// The `PATH:LINE:COL: ...` lines of the output.

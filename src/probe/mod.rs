@@ -374,6 +374,27 @@ mod tests {
     }
 
     #[test]
+    fn connect_errors_are_classified() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(
+            classify(&Error::from(ErrorKind::ConnectionRefused)),
+            Verdict::Refused
+        );
+        assert_eq!(
+            classify(&Error::from(ErrorKind::TimedOut)),
+            Verdict::Timeout
+        );
+        assert_eq!(
+            classify(&Error::from(ErrorKind::NetworkUnreachable)),
+            Verdict::Unreachable
+        );
+        assert_eq!(
+            classify(&Error::from(ErrorKind::HostUnreachable)),
+            Verdict::Unreachable
+        );
+    }
+
+    #[test]
     fn only_network_verdicts_are_judged() {
         assert_eq!(Verdict::Open.matches(Expect::Open), Some(true));
         assert_eq!(Verdict::Timeout.matches(Expect::Open), Some(false));

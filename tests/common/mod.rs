@@ -1,0 +1,31 @@
+//! Helpers shared by the CLI test files.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use std::fs;
+
+/// The keys every request needs, before its `[[rules]]` (lines 1-6).
+pub const HEADER: &str = r#"title = "t"
+project = "p"
+request = "r"
+reason = "r"
+affected_apps = ["a"]
+justification = "j"
+"#;
+
+/// Runs `fwreq check req.toml ARGS...` on one spec text in a fresh directory;
+/// returns (exit code, stderr). Colour is off, so the text is exact.
+pub fn check(text: &str, args: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("req.toml"), text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "req.toml"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
