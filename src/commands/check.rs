@@ -1,0 +1,95 @@
+//! `fwreq check`: validate and lint every request below the given paths.
+
+use super::{plural, print_stdout, report, stderr_style};
+use crate::cli::{CheckArgs, Deny, Format};
+use crate::diagnostic::{self, Severity};
+use crate::input::{self, Loaded};
+use crate::{Outcome, lints};
+use anyhow::bail;
+
+/// `fwreq check`: validates and lints every file, reports every problem, then a summary.
+pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
+    if args.list_lints {
+        let width = lints::LINTS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        let list: String = lints::LINTS
+            .iter()
+            .map(|(name, what)| format!("{name:width$}  {what}\n"))
+            .collect();
+        print_stdout(&list)?;
+        return Ok(Outcome::Clean);
+    }
+    for name in &args.allow {
+        lints::check_name(name).map_err(|e| {
+            anyhow::anyhow!(
+                "--allow {}{}",
+                e.message,
+                e.help.map(|h| format!(" ({h})")).unwrap_or_default()
+            )
+        })?;
+    }
+    let settings = lints::Settings {
+        today: args
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        max_port_range: args.max_port_range,
+        allow: args.allow.clone(),
+    };
+    let style = stderr_style();
+    let (files, io_errors) = input::request_files(&args.paths);
+    let mut unreadable = io_errors.len();
+    for err in &io_errors {
+        eprintln!("fwreq: error: {err:#}");
+    }
+    let (mut errors, mut warnings) = (0, 0);
+    let mut json = Vec::new();
+    for path in &files {
+        let Loaded { source, request } = match input::load(path) {
+            Ok(loaded) => loaded,
+            Err(err) => {
+                unreadable += 1;
+                eprintln!("fwreq: error: {err:#}");
+                continue;
+            }
+        };
+        let mut diags = match request {
+            Ok(request) => lints::check(&source, &request, &settings),
+            Err(diags) => diags,
+        };
+        if args.deny == Some(Deny::Warnings) {
+            for d in &mut diags {
+                d.severity = Severity::Error;
+            }
+        }
+        for d in &diags {
+            match d.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+            }
+        }
+        match args.format {
+            Format::Text => report(&source, &diags, style),
+            Format::Json => json.extend(diags.iter().map(|d| diagnostic::to_json(&source, d))),
+        }
+    }
+    if args.format == Format::Json {
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
+    }
+    eprintln!(
+        "checked {} request{}: {errors} error{}, {warnings} warning{}",
+        files.len(),
+        plural(files.len()),
+        plural(errors),
+        plural(warnings)
+    );
+    if unreadable > 0 {
+        bail!("{unreadable} path{} could not be read", plural(unreadable));
+    }
+    if files.is_empty() {
+        bail!("no request files (*.toml) found");
+    }
+    Ok(if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

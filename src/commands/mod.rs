@@ -1,0 +1,42 @@
+//! The subcommands: each wires the stages (read -> validate -> lint/plan ->
+//! render/probe) for the CLI and decides what goes to stdout (results) and
+//! stderr (diagnostics). Shared output helpers live here.
+
+mod check;
+mod probe;
+mod render;
+
+pub use check::check;
+pub use probe::probe;
+pub use render::render;
+
+use crate::diagnostic::{self, Diagnostic, Source, Style};
+use std::io::{IsTerminal, Write};
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn report(source: &Source, diags: &[Diagnostic], style: Style) {
+    let mut err = std::io::stderr().lock();
+    for diag in diags {
+        let _ = err.write_all(diagnostic::render(source, diag, style).as_bytes());
+    }
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set.
+fn stderr_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style {
+        color: !no_color && std::io::stderr().is_terminal(),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,84 @@
+//! `fwreq render`: the ticket body for each request, on stdout or into a file.
+
+use super::{print_stdout, report, stderr_style};
+use crate::cli::RenderArgs;
+use crate::input::{self, Loaded};
+use crate::render::{self, Renderer};
+use crate::{Outcome, flows};
+use anyhow::{Context as _, bail};
+use std::io::Write;
+use std::path::Path;
+
+/// `fwreq render`: prints (or writes) the ticket body; nothing if any file is bad.
+pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
+    if args.output.is_some() && args.files.len() > 1 {
+        bail!("--output takes one request file, got {}", args.files.len());
+    }
+    if let Some(path) = &args.output
+        && path.exists()
+        && !args.force
+    {
+        bail!(
+            "{} already exists; add --force to replace it",
+            path.display()
+        );
+    }
+    let renderer = Renderer::new(args.templates)?;
+    let style = stderr_style();
+    let mut bodies = Vec::with_capacity(args.files.len());
+    let mut failed = false;
+    for path in &args.files {
+        let Loaded { source, request } = input::load(path)?;
+        match request {
+            Ok(request) => {
+                let checks = flows::plan(&request);
+                let body = renderer
+                    .ticket(&request, &checks)
+                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+                bodies.push(body);
+            }
+            Err(diags) => {
+                failed = true;
+                report(&source, &diags, style);
+            }
+        }
+    }
+    if failed {
+        return Ok(Outcome::Findings);
+    }
+    let text = bodies.join("---\n");
+    match &args.output {
+        Some(path) => write_new_file(path, &text, args.force)?,
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Writes a whole file or nothing: a temporary file beside it, then a rename.
+/// An existing file is only replaced with `force`.
+fn write_new_file(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let persisted = if force {
+        tmp.persist(path).map(drop)
+    } else {
+        tmp.persist_noclobber(path).map(drop)
+    };
+    persisted.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::anyhow!(
+                "{} already exists; add --force to replace it",
+                path.display()
+            )
+        } else {
+            anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+        }
+    })
+}
