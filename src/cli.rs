@@ -135,7 +135,8 @@ pub struct ProbeArgs {
     #[arg(long, value_enum, default_value_t = probe::report::Format::Md)]
     pub format: probe::report::Format,
 
-    /// What every probed flow should be: open (after the change) or blocked (before it)
+    /// What the allow rules' flows should be: open (after the change) or blocked (before it);
+    /// deny rules' flows are expected to be the opposite
     #[arg(long, value_enum, default_value_t = probe::Expect::Open)]
     pub expect: probe::Expect,
 }

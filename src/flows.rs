@@ -7,7 +7,7 @@
 //! to put in a shell line as they are.
 
 use crate::request::{Destination, Request, Rule, Target};
-use crate::spec::Protocol;
+use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -17,8 +17,9 @@ pub struct RuleChecks {
     /// The `# ...` heading of this rule's block.
     pub heading: String,
     pub protocol: Protocol,
-    /// A caveat for the whole rule (UDP is best effort).
-    pub note: Option<String>,
+    pub action: Action,
+    /// Caveats for the whole rule: UDP is best effort; a deny rule's checks should fail.
+    pub notes: Vec<String>,
     pub destinations: Vec<DestinationChecks>,
 }
 
@@ -73,13 +74,20 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
         }
         h
     });
-    let note = (rule.protocol == Protocol::Udp).then(|| {
-        "UDP checks are best effort: no reply does not prove the port is blocked".to_string()
-    });
+    let mut notes = Vec::new();
+    if rule.protocol == Protocol::Udp {
+        notes.push(
+            "UDP checks are best effort: no reply does not prove the port is blocked".to_string(),
+        );
+    }
+    if rule.action == Action::Deny {
+        notes.push("deny rule: once it is in place, these checks should fail".to_string());
+    }
     RuleChecks {
         heading,
         protocol: rule.protocol,
-        note,
+        action: rule.action,
+        notes,
         destinations: rule
             .destinations
             .iter()
@@ -249,7 +257,20 @@ mod tests {
         let r =
             plan_rule("protocol = \"udp\"\nports = [123]\ndestinations = [\"ntp.example.com\"]");
         assert_eq!(commands(&r), ["nc -vzu ntp.example.com 123"]);
-        assert!(r.note.as_deref().is_some_and(|n| n.contains("best effort")));
+        assert_eq!(
+            r.notes,
+            ["UDP checks are best effort: no reply does not prove the port is blocked"]
+        );
+    }
+
+    #[test]
+    fn a_deny_rule_says_its_checks_should_fail() {
+        let r = plan_rule("action = \"deny\"\nports = [21]\ndestinations = [\"ftp.example.com\"]");
+        assert_eq!(
+            r.notes,
+            ["deny rule: once it is in place, these checks should fail"]
+        );
+        assert_eq!(commands(&r), ["curl -vv telnet://ftp.example.com:21"]);
     }
 
     #[test]

@@ -142,6 +142,31 @@ fn expect_decides_the_exit_code() {
 }
 
 #[test]
+fn deny_rules_are_expected_blocked_after_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = open_port();
+    let port = open.local_addr().unwrap().port();
+    let closed = closed_port();
+    let text = format!(
+        "title = \"Mixed\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n[[rules]]\naction = \"deny\"\nports = [{closed}]\ndestinations = [\"127.0.0.1\"]\n"
+    );
+    let spec = dir.path().join("req.toml");
+    fs::write(&spec, text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .arg("probe")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{md}");
+    assert!(
+        md.contains("\n- Expected: open (deny rules: blocked) (timeout 3000 ms per flow)\n"),
+        "{md}"
+    );
+    assert!(md.ends_with("\n2 of 2 flows as expected.\n"), "{md}");
+}
+
+#[test]
 fn three_hundred_filtered_flows_take_about_one_timeout_not_three_hundred() {
     let dir = tempfile::tempdir().unwrap();
     let (_listener, _held, filtered) = filtered_port();
@@ -203,8 +228,9 @@ fn markdown_evidence_has_a_header_and_a_table() {
         "{md}"
     );
     assert!(md.contains("| `ntp.example.com` | 123 | - | skipped (udp has no handshake"));
+    assert!(md.contains("\n- Expected: open (timeout 3000 ms per flow)\n"));
     assert!(
-        md.ends_with("\n1 of 1 flows open as expected; 1 skipped.\n"),
+        md.ends_with("\n1 of 1 flows as expected; 1 skipped.\n"),
         "{md}"
     );
 }

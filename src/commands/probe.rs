@@ -69,7 +69,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     }
     let all_as_expected = rows
         .iter()
-        .filter_map(|r| r.result.matches(args.expect))
+        .filter_map(|r| r.as_expected(args.expect))
         .all(|m| m);
     Ok(if all_as_expected {
         Outcome::Clean

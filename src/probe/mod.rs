@@ -9,7 +9,7 @@
 pub mod report;
 
 use crate::flows::RuleChecks;
-use crate::spec::Protocol;
+use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -64,11 +64,30 @@ impl Verdict {
     }
 }
 
-/// What the engineer expects: `open` after the change, `blocked` before it.
+impl Probe {
+    /// Whether this flow is as expected (`None` for skipped flows).
+    pub fn as_expected(&self, expect: Expect) -> Option<bool> {
+        self.result.matches(expect.for_action(self.action))
+    }
+}
+
+/// What the engineer expects of the allow rules: `open` after the change,
+/// `blocked` before it. Deny rules expect the opposite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Expect {
     Open,
     Blocked,
+}
+
+impl Expect {
+    /// The expectation for a flow of a rule with this action.
+    pub fn for_action(self, action: Action) -> Expect {
+        match (self, action) {
+            (e, Action::Allow) => e,
+            (Expect::Open, Action::Deny) => Expect::Blocked,
+            (Expect::Blocked, Action::Deny) => Expect::Open,
+        }
+    }
 }
 
 /// One row of evidence.
@@ -80,6 +99,9 @@ pub struct Probe {
     pub host: String,
     pub port: Option<u16>,
     pub protocol: Protocol,
+    /// The rule's action: a deny rule's flow is expected to be blocked after the change.
+    #[serde(skip)]
+    pub action: Action,
     /// The address that answered (or was last tried).
     pub address: Option<IpAddr>,
     pub result: Verdict,
@@ -109,6 +131,7 @@ pub fn rows(plan: &[RuleChecks]) -> Vec<Probe> {
                 host: host.to_string(),
                 port,
                 protocol,
+                action: rule.action,
                 address: None,
                 result,
                 millis: None,
@@ -392,6 +415,13 @@ mod tests {
             classify(&Error::from(ErrorKind::HostUnreachable)),
             Verdict::Unreachable
         );
+    }
+
+    #[test]
+    fn deny_rules_expect_the_opposite() {
+        assert_eq!(Expect::Open.for_action(Action::Allow), Expect::Open);
+        assert_eq!(Expect::Open.for_action(Action::Deny), Expect::Blocked);
+        assert_eq!(Expect::Blocked.for_action(Action::Deny), Expect::Open);
     }
 
     #[test]

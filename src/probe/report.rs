@@ -2,6 +2,7 @@
 //! plain text for a terminal, JSON for scripts.
 
 use super::{Expect, Probe, Verdict};
+use crate::spec::Action;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -44,15 +45,11 @@ pub fn render(format: Format, header: &Header, rows: &[Probe]) -> String {
 pub fn summary(header: &Header, rows: &[Probe]) -> String {
     let judged: Vec<bool> = rows
         .iter()
-        .filter_map(|r| r.result.matches(header.expect))
+        .filter_map(|r| r.as_expected(header.expect))
         .collect();
     let ok = judged.iter().filter(|m| **m).count();
     let skipped = rows.len() - judged.len();
-    let expect = match header.expect {
-        Expect::Open => "open",
-        Expect::Blocked => "blocked",
-    };
-    let mut s = format!("{ok} of {} flows {expect} as expected", judged.len());
+    let mut s = format!("{ok} of {} flows as expected", judged.len());
     if ok < judged.len() {
         let _ = write!(s, ", {} not", judged.len() - ok);
     }
@@ -60,6 +57,23 @@ pub fn summary(header: &Header, rows: &[Probe]) -> String {
         let _ = write!(s, "; {skipped} skipped");
     }
     s
+}
+
+/// What was expected, in words: `open`, or `open (deny rules: blocked)`.
+fn expectation(header: &Header, rows: &[Probe]) -> String {
+    let word = |e: Expect| match e {
+        Expect::Open => "open",
+        Expect::Blocked => "blocked",
+    };
+    let mut text = word(header.expect).to_string();
+    if rows.iter().any(|r| r.action == Action::Deny) {
+        let _ = write!(
+            text,
+            " (deny rules: {})",
+            word(header.expect.for_action(Action::Deny))
+        );
+    }
+    text
 }
 
 fn ticket(header: &Header) -> Option<String> {
@@ -109,10 +123,7 @@ fn markdown(header: &Header, rows: &[Probe]) -> String {
     let _ = writeln!(
         out,
         "- Expected: {} (timeout {} ms per flow)",
-        match header.expect {
-            Expect::Open => "open",
-            Expect::Blocked => "blocked",
-        },
+        expectation(header, rows),
         header.timeout.as_millis()
     );
     out.push_str("\n| Destination | Port | Address | Result | Time |\n|---|---|---|---|---|\n");
@@ -154,7 +165,13 @@ fn text(header: &Header, rows: &[Probe]) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!("{} (from {}, {})\n", header.title, header.from, header.at);
+    let mut out = format!(
+        "{} (from {}, {}; expected {})\n",
+        header.title,
+        header.from,
+        header.at,
+        expectation(header, rows)
+    );
     for row in &table {
         let line: Vec<String> = row
             .iter()
