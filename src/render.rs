@@ -44,6 +44,11 @@ impl Renderer {
                 .build()?,
         );
         env.add_filter("join_and", join_and);
+        if let Some(dir) = &templates
+            && !dir.is_dir()
+        {
+            anyhow::bail!("--templates {}: no such directory", dir.display());
+        }
         let user = templates.map(path_loader);
         env.set_loader(move |name| {
             if let Some(user) = &user

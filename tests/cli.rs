@@ -389,6 +389,19 @@ fn team_templates_override_the_embedded_ones_file_by_file() {
 }
 
 #[test]
+fn a_missing_templates_directory_is_an_error_not_a_silent_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "req.toml", "--templates", "tempaltes"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("fwreq: error: --templates tempaltes: no such directory\n");
+}
+
+#[test]
 fn a_broken_team_template_names_the_template_and_line() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "req.toml", &valid());
