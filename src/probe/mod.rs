@@ -180,6 +180,7 @@ pub async fn run(
     stop: impl std::future::Future<Output = ()>,
     mut on_done: impl FnMut(usize, usize),
 ) {
+    // Rows still to run are marked `Interrupted` until their verdict arrives.
     let todo: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].result == Verdict::Interrupted)
         .collect();
@@ -189,11 +190,15 @@ pub async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     for i in todo {
         let (host, port) = (rows[i].host.clone(), rows[i].port.unwrap_or(0));
-        let addresses = options
-            .resolve
-            .get(&host)
-            .or_else(|| options.resolve.get("*"))
-            .cloned();
+        // Like curl, `--resolve` maps names; an address is always itself.
+        let addresses = match host.parse::<IpAddr>() {
+            Ok(addr) => Some(vec![addr]),
+            Err(_) => options
+                .resolve
+                .get(&host)
+                .or_else(|| options.resolve.get("*"))
+                .cloned(),
+        };
         let (limit, tx, timeout) = (limit.clone(), tx.clone(), options.timeout);
         tasks.spawn(async move {
             let Ok(_permit) = limit.acquire_owned().await else {
@@ -295,9 +300,6 @@ async fn check(host: &str, port: u16, mapped: Option<Vec<IpAddr>>, timeout: Dura
 
 /// System resolver, bounded by the same timeout; addresses deduplicated in order.
 async fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<IpAddr>, String> {
-    if let Ok(addr) = host.parse::<IpAddr>() {
-        return Ok(vec![addr]);
-    }
     match tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await {
         Ok(Ok(found)) => {
             let mut addresses: Vec<IpAddr> = Vec::new();
@@ -338,7 +340,6 @@ pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
         host.to_string()
     } else {
         crate::validate::host::hostname(host)
-            .or_else(|_| host.parse::<IpAddr>().map(|a| a.to_string()))
             .map_err(|_| format!("`{host}` in `{text}` is not a host name"))?
     };
     Ok((host, addr))
@@ -394,6 +395,10 @@ mod tests {
         assert!(parse_resolve("a.example.com").is_err());
         assert!(parse_resolve("a.example.com:nope").is_err());
         assert!(parse_resolve("bad;name:127.0.0.1").is_err());
+        assert!(
+            parse_resolve("10.0.0.1:127.0.0.1").is_err(),
+            "an address maps to itself"
+        );
     }
 
     #[test]
