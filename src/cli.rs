@@ -35,10 +35,12 @@ pub enum Command {
     ///
     /// Example: fwreq render requests/avilla-calico-registry.toml
     Render(RenderArgs),
-    /// Validate request files; a directory is searched for *.toml files
+    /// Validate request files and warn about risky rules; directories are searched for *.toml
     ///
-    /// Every problem is printed as `PATH:LINE:COL: error: MESSAGE` with the line
-    /// and a caret, then a summary line. Every file is checked, even after a bad one.
+    /// Every problem is printed as `PATH:LINE:COL: error: MESSAGE` (or
+    /// `warning[LINT]: MESSAGE`) with the line, a caret and a fix, then a summary
+    /// line. Every file is checked, even after a bad one. Warnings alone exit 0
+    /// unless --deny warnings is given.
     ///
     /// Example: fwreq check requests/
     Check(CheckArgs),
