@@ -57,7 +57,7 @@ impl Diagnostic {
 /// A file's path and text, kept together so byte spans can become line:column.
 #[derive(Debug)]
 pub struct Source {
-    pub path: PathBuf,
+    path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
 }

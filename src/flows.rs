@@ -46,15 +46,6 @@ pub struct Check {
     pub command: String,
 }
 
-/// One flow to probe, flattened from the plan (what `fwreq probe` runs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Flow {
-    pub destination: String,
-    pub host: String,
-    pub port: Option<u16>,
-    pub protocol: Protocol,
-}
-
 /// Plans every rule of a request.
 pub fn plan(request: &Request) -> Vec<RuleChecks> {
     request
@@ -176,21 +167,6 @@ pub fn command(protocol: Protocol, host: &str, port: Option<u16>) -> String {
         Protocol::Udp => format!("nc -vzu {host} {port}"),
         Protocol::Icmp => format!("ping -c 3 {host}"),
     }
-}
-
-/// Every flow of the plan, one per tested host and port, in ticket order.
-pub fn flows(plan: &[RuleChecks]) -> Vec<Flow> {
-    plan.iter()
-        .flat_map(|rule| &rule.destinations)
-        .flat_map(|dest| {
-            dest.checks.iter().map(|check| Flow {
-                destination: dest.destination.clone(),
-                host: check.host.clone(),
-                port: check.port,
-                protocol: check.protocol,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
