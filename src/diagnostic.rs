@@ -164,10 +164,15 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
         let gutter = " ".repeat(start.line.to_string().len());
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{} | {line_text}", start.line);
+        // Tabs stay tabs under the line, so the carets line up in any terminal.
+        let indent: String = line_text
+            .chars()
+            .take(start.column - 1)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
         let _ = writeln!(
             out,
-            "{gutter} | {}{}",
-            " ".repeat(start.column - 1),
+            "{gutter} | {indent}{}",
             style.paint(color, &"^".repeat(width))
         );
     }
@@ -216,6 +221,20 @@ mod tests {
         assert_eq!(src.position(6), Position { line: 2, column: 1 });
         // 'x' comes after a two-byte character: byte 15, character column 9.
         assert_eq!(src.position(15), Position { line: 2, column: 9 });
+    }
+
+    #[test]
+    fn carets_line_up_under_tabs() {
+        let src = Source::new("r.toml", "\tports = [0]\n".to_string());
+        let text = render(
+            &src,
+            &Diagnostic::error(10..11, "port 0"),
+            Style { color: false },
+        );
+        assert!(
+            text.contains("1 | \tports = [0]\n  | \t         ^\n"),
+            "{text:?}"
+        );
     }
 
     #[test]
