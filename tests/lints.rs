@@ -80,6 +80,16 @@ fn each_lint_fires_at_its_value() {
             ],
         ),
         (
+            rule(
+                "ports = [443]\ndestinations = [\"127.0.0.1\", \"169.254.169.254\", \"fe80::/64\"]",
+            ),
+            &[
+                "req.toml:10:17: warning[reserved-destination]: destination `127.0.0.1` is a loopback address (127.0.0.0/8): it never crosses a corporate firewall",
+                "req.toml:10:30: warning[reserved-destination]: destination `169.254.169.254` is link-local (169.254.0.0/16, where cloud metadata services answer): it never crosses a corporate firewall",
+                "req.toml:10:49: warning[reserved-destination]: destination `fe80::/64` is link-local (fe80::/10): it never crosses a corporate firewall",
+            ],
+        ),
+        (
             rule("ports = [443, 80]\ndestinations = [\"a.example.com\"]"),
             &[
                 "req.toml:9:15: warning[cleartext-port]: tcp port 80: port 80 is plain HTTP: is 443 alone enough?",

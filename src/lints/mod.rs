@@ -36,6 +36,10 @@ pub const LINTS: &[(&str, &str)] = &[
         "a destination range that spans a whole private network (/16 or wider)",
     ),
     (
+        "reserved-destination",
+        "a loopback, link-local, multicast or unspecified address as destination",
+    ),
+    (
         "cleartext-port",
         "an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)",
     ),
@@ -268,6 +272,22 @@ impl Lints<'_> {
 
     fn destination(&mut self, dest: &Destination) {
         let written = &dest.written;
+        let network = match &dest.target {
+            Target::Address { address } => Some(Network {
+                addr: *address,
+                prefix: Network::max_prefix(*address),
+            }),
+            Target::Range { network } => Some(*network),
+            Target::Host { .. } | Target::Wildcard { .. } => None,
+        };
+        if let Some(what) = network.as_ref().and_then(reserved_block) {
+            self.warn(
+                "reserved-destination",
+                dest.span.clone(),
+                format!("destination `{written}` is {what}: it never crosses a corporate firewall"),
+                "name the real address of the service".into(),
+            );
+        }
         match &dest.target {
             Target::Wildcard { domain, dotted } => {
                 if !dotted {
@@ -313,7 +333,7 @@ impl Lints<'_> {
                     );
                 }
             }
-            Target::Host { .. } | Target::Address { .. } => {}
+            Target::Address { .. } | Target::Host { .. } => {}
         }
     }
 
@@ -440,6 +460,33 @@ fn private_block(network: &Network) -> Option<&'static str> {
         };
         let inside = network.prefix >= *prefix && block.contains(network.addr);
         (inside && network.prefix <= *widest).then_some(*name)
+    })
+}
+
+/// The special-purpose block a network lies in, if any (loopback, link-local,
+/// multicast, ...): such a destination is a copy-paste mistake.
+fn reserved_block(network: &Network) -> Option<&'static str> {
+    let blocks: &[(&str, u8, &str)] = &[
+        ("0.0.0.0", 8, "in \"this network\" (0.0.0.0/8)"),
+        ("127.0.0.0", 8, "a loopback address (127.0.0.0/8)"),
+        (
+            "169.254.0.0",
+            16,
+            "link-local (169.254.0.0/16, where cloud metadata services answer)",
+        ),
+        ("224.0.0.0", 4, "multicast (224.0.0.0/4)"),
+        ("240.0.0.0", 4, "reserved (240.0.0.0/4)"),
+        ("::", 128, "the unspecified address (::)"),
+        ("::1", 128, "the loopback address (::1)"),
+        ("fe80::", 10, "link-local (fe80::/10)"),
+        ("ff00::", 8, "multicast (ff00::/8)"),
+    ];
+    blocks.iter().find_map(|(base, prefix, what)| {
+        let block = Network {
+            addr: base.parse().ok()?,
+            prefix: *prefix,
+        };
+        (network.prefix >= block.prefix && block.contains(network.addr)).then_some(*what)
     })
 }
 
