@@ -194,6 +194,29 @@ fn a_newline_in_a_comment_cannot_add_a_shell_line() {
 }
 
 #[test]
+fn a_code_fence_cannot_close_the_shell_block() {
+    let text = valid().replace(
+        "[[rules]]\n",
+        "[[rules]]\ncomment = \"ok ``` now markdown\"\n",
+    );
+    let (code, stderr) = check(&text);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(
+            "req.toml:8:11: error: a rule comment may not contain ``` (it would end the code block)"
+        ),
+        "{stderr}"
+    );
+    let text = valid() + "[test]\ncommands = [\"echo ```\"]\n";
+    let (code, stderr) = check(&text);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("req.toml:12:13: error: a test command may not contain ```"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn every_file_is_checked_even_after_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("nested")).unwrap();

@@ -265,7 +265,14 @@ impl Validator {
         let span = rule.span();
         let raw = rule.into_inner();
         let protocol = raw.protocol.map(Spanned::into_inner).unwrap_or_default();
-        let comment = self.opt_text(raw.comment, "comment", true);
+        // The comment heads the rule's block of shell lines.
+        let comment = raw.comment.and_then(|c| {
+            let span = c.span();
+            let text = self.text(c, "comment", true)?;
+            self.check(Spanned::new(span, text), |t| {
+                fence_free(t, "a rule comment")
+            })
+        });
         let ports = match (protocol, raw.ports) {
             (Protocol::Icmp, Some(ports)) => self.check(ports, |_| {
                 Err(Invalid::new("icmp has no ports").help("remove `ports` from this rule"))
@@ -329,7 +336,9 @@ impl Validator {
     fn test(&mut self, raw: RawTest) -> Option<TestProcess> {
         let steps = self.all(raw.steps, |v, s| v.text(s, "steps", true));
         let host = raw.host.and_then(|h| self.check(h, ssh_host));
-        let commands = self.all(raw.commands, |v, c| v.check(c, command));
+        let commands = self.all(raw.commands, |v, c| {
+            v.check(c, |t| fence_free(t, "a test command"))
+        });
         Some(TestProcess {
             steps: steps?,
             host,
@@ -446,13 +455,13 @@ fn ssh_host(text: String) -> Result<String, Invalid> {
     }
 }
 
-/// Test commands are the user's own shell lines, kept verbatim; only a code
-/// fence is refused, since it would end the block in the ticket.
-fn command(text: String) -> Result<String, Invalid> {
+/// Text that goes inside a ```bash block of the ticket must not close it.
+/// (Test commands are otherwise the user's own lines, kept verbatim.)
+fn fence_free(text: String, what: &str) -> Result<String, Invalid> {
     if text.contains("```") {
-        Err(Invalid::new(
-            "a test command may not contain ``` (it would end the code block)",
-        ))
+        Err(Invalid::new(format!(
+            "{what} may not contain ``` (it would end the code block)"
+        )))
     } else {
         Ok(text)
     }
