@@ -127,9 +127,22 @@ impl Network {
         if addr.is_ipv4() { 32 } else { 128 }
     }
 
+    /// A single address, as a network of full prefix length.
+    pub fn single(addr: IpAddr) -> Self {
+        Network {
+            addr,
+            prefix: Network::max_prefix(addr),
+        }
+    }
+
     /// Whether `addr` lies inside this network.
     pub fn contains(&self, addr: IpAddr) -> bool {
         addr.is_ipv4() == self.addr.is_ipv4() && mask(addr, self.prefix) == self.addr
+    }
+
+    /// Whether all of `inner` lies inside this network.
+    pub fn contains_network(&self, inner: &Network) -> bool {
+        self.prefix <= inner.prefix && self.contains(inner.addr)
     }
 }
 
@@ -178,6 +191,15 @@ pub enum Target {
 }
 
 impl Target {
+    /// The addresses an address or range destination names.
+    pub fn network(&self) -> Option<Network> {
+        match self {
+            Target::Address { address } => Some(Network::single(*address)),
+            Target::Range { network } => Some(*network),
+            Target::Host { .. } | Target::Wildcard { .. } => None,
+        }
+    }
+
     /// Whether this destination matches everything `other` does: a wildcard
     /// covers the names under it, a range the addresses and ranges inside it.
     pub fn covers(&self, other: &Target) -> bool {
@@ -196,10 +218,9 @@ impl Target {
             (Target::Wildcard { domain, dotted }, Target::Wildcard { domain: inner, .. }) => {
                 under(domain, *dotted, inner)
             }
-            (Target::Range { network }, Target::Address { address }) => network.contains(*address),
-            (Target::Range { network }, Target::Range { network: inner }) => {
-                network.prefix <= inner.prefix && network.contains(inner.addr)
-            }
+            (Target::Range { network }, _) => other
+                .network()
+                .is_some_and(|inner| network.contains_network(&inner)),
             _ => false,
         }
     }

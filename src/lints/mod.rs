@@ -10,8 +10,8 @@ use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
 use crate::validate::Invalid;
+use crate::validate::host::address_or_network;
 use chrono::NaiveDate;
-use std::net::IpAddr;
 
 /// Every lint: its name and what it catches (shown by `fwreq check --list-lints`).
 pub const LINTS: &[(&str, &str)] = &[
@@ -272,15 +272,8 @@ impl Lints<'_> {
 
     fn destination(&mut self, dest: &Destination) {
         let written = &dest.written;
-        let network = match &dest.target {
-            Target::Address { address } => Some(Network {
-                addr: *address,
-                prefix: Network::max_prefix(*address),
-            }),
-            Target::Range { network } => Some(*network),
-            Target::Host { .. } | Target::Wildcard { .. } => None,
-        };
-        if let Some(what) = network.as_ref().and_then(reserved_block) {
+        let reserved = dest.target.network().and_then(|n| within(&n, RESERVED));
+        if let Some((_, what)) = reserved {
             self.warn(
                 "reserved-destination",
                 dest.span.clone(),
@@ -324,7 +317,9 @@ impl Lints<'_> {
                         format!("destination `{network}` {why}"),
                         "name the hosts or the smallest range the application needs".into(),
                     );
-                } else if let Some(block) = private_block(network) {
+                } else if let Some((block, _)) =
+                    within(network, PRIVATE).filter(|(_, widest)| network.prefix <= **widest)
+                {
                     self.warn(
                         "broad-private-range",
                         dest.span.clone(),
@@ -443,50 +438,38 @@ fn too_wide(network: &Network) -> Option<String> {
     }
 }
 
-/// The private block a /16-or-wider range lies in, if any.
-fn private_block(network: &Network) -> Option<&'static str> {
-    let blocks: &[(&str, &str, u8, u8)] = &[
-        ("10.0.0.0/8", "10.0.0.0", 8, 16),
-        ("172.16.0.0/12", "172.16.0.0", 12, 16),
-        ("192.168.0.0/16", "192.168.0.0", 16, 16),
-        ("100.64.0.0/10", "100.64.0.0", 10, 16),
-        ("fc00::/7", "fc00::", 7, 48),
-    ];
-    blocks.iter().find_map(|(name, base, prefix, widest)| {
-        let base: IpAddr = base.parse().ok()?;
-        let block = Network {
-            addr: base,
-            prefix: *prefix,
-        };
-        let inside = network.prefix >= *prefix && block.contains(network.addr);
-        (inside && network.prefix <= *widest).then_some(*name)
-    })
-}
+/// Private blocks, each with the widest prefix a destination in it may have
+/// before it counts as the whole private network.
+const PRIVATE: &[(&str, u8)] = &[
+    ("10.0.0.0/8", 16),
+    ("172.16.0.0/12", 16),
+    ("192.168.0.0/16", 16),
+    ("100.64.0.0/10", 16),
+    ("fc00::/7", 48),
+];
 
-/// The special-purpose block a network lies in, if any (loopback, link-local,
-/// multicast, ...): such a destination is a copy-paste mistake.
-fn reserved_block(network: &Network) -> Option<&'static str> {
-    let blocks: &[(&str, u8, &str)] = &[
-        ("0.0.0.0", 8, "in \"this network\" (0.0.0.0/8)"),
-        ("127.0.0.0", 8, "a loopback address (127.0.0.0/8)"),
-        (
-            "169.254.0.0",
-            16,
-            "link-local (169.254.0.0/16, where cloud metadata services answer)",
-        ),
-        ("224.0.0.0", 4, "multicast (224.0.0.0/4)"),
-        ("240.0.0.0", 4, "reserved (240.0.0.0/4)"),
-        ("::", 128, "the unspecified address (::)"),
-        ("::1", 128, "the loopback address (::1)"),
-        ("fe80::", 10, "link-local (fe80::/10)"),
-        ("ff00::", 8, "multicast (ff00::/8)"),
-    ];
-    blocks.iter().find_map(|(base, prefix, what)| {
-        let block = Network {
-            addr: base.parse().ok()?,
-            prefix: *prefix,
-        };
-        (network.prefix >= block.prefix && block.contains(network.addr)).then_some(*what)
+/// Special-purpose blocks (loopback, link-local, multicast, ...): a destination
+/// in one is a copy-paste mistake.
+const RESERVED: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "in \"this network\" (0.0.0.0/8)"),
+    ("127.0.0.0/8", "a loopback address (127.0.0.0/8)"),
+    (
+        "169.254.0.0/16",
+        "link-local (169.254.0.0/16, where cloud metadata services answer)",
+    ),
+    ("224.0.0.0/4", "multicast (224.0.0.0/4)"),
+    ("240.0.0.0/4", "reserved (240.0.0.0/4)"),
+    ("::", "the unspecified address (::)"),
+    ("::1", "the loopback address (::1)"),
+    ("fe80::/10", "link-local (fe80::/10)"),
+    ("ff00::/8", "multicast (ff00::/8)"),
+];
+
+/// The first of `blocks` (written as CIDR) that holds all of `network`.
+fn within<'a, T>(network: &Network, blocks: &'a [(&'a str, T)]) -> Option<(&'a str, &'a T)> {
+    blocks.iter().find_map(|(cidr, value)| {
+        let block = address_or_network(cidr).ok()?;
+        block.contains_network(network).then_some((*cidr, value))
     })
 }
 

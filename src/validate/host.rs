@@ -154,15 +154,10 @@ pub fn address_or_network(text: &str) -> Result<Network, Invalid> {
     if text.contains('/') {
         return network(text);
     }
-    text.parse::<IpAddr>()
-        .map(|addr| Network {
-            addr,
-            prefix: Network::max_prefix(addr),
-        })
-        .map_err(|_| {
-            Invalid::new(format!("`{text}` is not an IP address or CIDR range"))
-                .help("write e.g. 10.188.50.0/24 or 10.188.50.201")
-        })
+    text.parse::<IpAddr>().map(Network::single).map_err(|_| {
+        Invalid::new(format!("`{text}` is not an IP address or CIDR range"))
+            .help("write e.g. 10.188.50.0/24 or 10.188.50.201")
+    })
 }
 
 /// A CIDR range with its host bits zero (`52.94.0.0/16`).
