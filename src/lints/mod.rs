@@ -9,8 +9,8 @@ mod public_suffix;
 use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
-use crate::validate::Invalid;
 use crate::validate::host::address_or_network;
+use crate::validate::{Invalid, nearest};
 use chrono::NaiveDate;
 
 /// Every lint: its name and what it catches (shown by `fwreq check --list-lints`).
@@ -77,14 +77,9 @@ pub fn check_name(name: &str) -> Result<(), Invalid> {
     if LINTS.iter().any(|(n, _)| *n == name) {
         return Ok(());
     }
-    let nearest = LINTS
-        .iter()
-        .map(|(n, _)| (strsim::damerau_levenshtein(name, n), *n))
-        .min_by_key(|(d, _)| *d)
-        .filter(|(d, _)| *d <= 4);
     let invalid = Invalid::new(format!("unknown lint `{name}`"));
-    Err(match nearest {
-        Some((_, n)) => invalid.help(format!("did you mean `{n}`?")),
+    Err(match nearest(name, LINTS.iter().map(|(n, _)| *n)) {
+        Some(n) => invalid.help(format!("did you mean `{n}`?")),
         None => invalid.help("`fwreq check --list-lints` lists them"),
     })
 }

@@ -97,14 +97,18 @@ fn suggest_key(message: &str) -> Option<String> {
         .strip_prefix("unknown field `")
         .or_else(|| message.strip_prefix("unknown variant `"))?;
     let (unknown, expected) = rest.split_once('`')?;
-    expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
-        .filter(|(d, k)| *d <= 3.max(k.len() / 3) && *d < k.len())
+    nearest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
+}
+
+/// The candidate closest to a misspelt name, if one is close enough to be
+/// what was meant (a few edits, fewer than the candidate's length).
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= 3.max(c.len() / 3) && *d < c.len())
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k.to_string())
+        .map(|(_, c)| c)
 }
 
 /// Keys whose text a reviewer reads (searched by the `missing-expiry-for-temporary` lint).
