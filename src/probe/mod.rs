@@ -16,7 +16,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{OnceCell, Semaphore, mpsc};
 
 /// What a flow's check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -188,16 +188,21 @@ pub async fn run(
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut tasks = tokio::task::JoinSet::new();
+    let mut lookups: HashMap<String, Lookup> = HashMap::new();
     for i in todo {
         let (host, port) = (rows[i].host.clone(), rows[i].port.unwrap_or(0));
-        // Like curl, `--resolve` maps names; an address is always itself.
+        // Like curl, `--resolve` maps names; an address is always itself. Other
+        // names are looked up once, shared by every flow to that host.
         let addresses = match host.parse::<IpAddr>() {
-            Ok(addr) => Some(vec![addr]),
-            Err(_) => options
+            Ok(addr) => Addresses::Given(vec![addr]),
+            Err(_) => match options
                 .resolve
                 .get(&host)
                 .or_else(|| options.resolve.get("*"))
-                .cloned(),
+            {
+                Some(mapped) => Addresses::Given(mapped.clone()),
+                None => Addresses::Lookup(lookups.entry(host.clone()).or_default().clone()),
+            },
         };
         let (limit, tx, timeout) = (limit.clone(), tx.clone(), options.timeout);
         tasks.spawn(async move {
@@ -236,24 +241,36 @@ struct Outcome {
     detail: Option<String>,
 }
 
-/// Resolves `host` (unless mapped) and connects to every address at once; the
+/// One system-resolver answer for a host, filled by the first flow that needs it.
+type Lookup = Arc<OnceCell<Result<Vec<IpAddr>, String>>>;
+
+/// Where a flow's addresses come from.
+enum Addresses {
+    /// An address destination, or a `--resolve` mapping.
+    Given(Vec<IpAddr>),
+    /// The system resolver, asked once per host.
+    Lookup(Lookup),
+}
+
+/// Resolves `host` (unless given) and connects to every address at once; the
 /// best answer wins: open, then refused, unreachable, timeout.
-async fn check(host: &str, port: u16, mapped: Option<Vec<IpAddr>>, timeout: Duration) -> Outcome {
+async fn check(host: &str, port: u16, addresses: Addresses, timeout: Duration) -> Outcome {
     let start = Instant::now();
     let elapsed = |start: Instant| u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let addresses = match mapped {
-        Some(a) => a,
-        None => match resolve(host, port, timeout).await {
-            Ok(a) => a,
-            Err(detail) => {
-                return Outcome {
-                    result: Verdict::DnsError,
-                    address: None,
-                    millis: elapsed(start),
-                    detail: Some(detail),
-                };
-            }
-        },
+    let resolved = match addresses {
+        Addresses::Given(a) => Ok(a),
+        Addresses::Lookup(cell) => cell.get_or_init(|| resolve(host, timeout)).await.clone(),
+    };
+    let addresses = match resolved {
+        Ok(a) => a,
+        Err(detail) => {
+            return Outcome {
+                result: Verdict::DnsError,
+                address: None,
+                millis: elapsed(start),
+                detail: Some(detail),
+            };
+        }
     };
     let mut attempts = tokio::task::JoinSet::new();
     for (order, addr) in addresses.into_iter().enumerate() {
@@ -299,8 +316,8 @@ async fn check(host: &str, port: u16, mapped: Option<Vec<IpAddr>>, timeout: Dura
 }
 
 /// System resolver, bounded by the same timeout; addresses deduplicated in order.
-async fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<IpAddr>, String> {
-    match tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await {
+async fn resolve(host: &str, timeout: Duration) -> Result<Vec<IpAddr>, String> {
+    match tokio::time::timeout(timeout, tokio::net::lookup_host((host, 0))).await {
         Ok(Ok(found)) => {
             let mut addresses: Vec<IpAddr> = Vec::new();
             for a in found {
