@@ -125,13 +125,15 @@ impl<'de> Deserialize<'de> for RawPort {
     }
 }
 
-/// A destination as written: `"host"` or `{ host = "*.x", probe = "a.x" }`.
+/// A destination as written: `"host"` (its span is that of the outer value) or
+/// `{ host = "*.x", probe = "a.x" }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawDestination {
-    pub host: Spanned<String>,
-    pub probe: Option<Spanned<String>>,
-    /// Whether it was written as a table (then `host` has its own span).
-    pub table: bool,
+pub enum RawDestination {
+    Name(String),
+    Table {
+        host: Spanned<String>,
+        probe: Option<Spanned<String>>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -150,19 +152,13 @@ impl<'de> Deserialize<'de> for RawDestination {
                 f.write_str("a hostname, IP address or CIDR string, or a table { host = \"...\", probe = \"...\" }")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDestination, E> {
-                // The outer `Spanned` holds the span; the caller copies it in.
-                Ok(RawDestination {
-                    host: Spanned::new(0..0, v.to_string()),
-                    probe: None,
-                    table: false,
-                })
+                Ok(RawDestination::Name(v.to_string()))
             }
             fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<RawDestination, M::Error> {
                 let t = DestinationTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawDestination {
+                Ok(RawDestination::Table {
                     host: t.host,
                     probe: t.probe,
-                    table: true,
                 })
             }
         }
@@ -172,21 +168,5 @@ impl<'de> Deserialize<'de> for RawDestination {
 
 /// Parses TOML text into the raw model; the error keeps toml's span and message.
 pub fn parse(text: &str) -> Result<RawSpec, toml::de::Error> {
-    let mut spec: RawSpec = toml::from_str(text)?;
-    // A bare-string destination gets the span of the whole string value.
-    if let Some(rules) = spec.rules.as_mut() {
-        for rule in rules.get_mut() {
-            if let Some(dests) = rule.get_mut().destinations.as_mut() {
-                for dest in dests.get_mut() {
-                    let span = dest.span();
-                    let d = dest.get_mut();
-                    if !d.table {
-                        let host = std::mem::take(d.host.get_mut());
-                        d.host = Spanned::new(span, host);
-                    }
-                }
-            }
-        }
-    }
-    Ok(spec)
+    toml::from_str(text)
 }

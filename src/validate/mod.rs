@@ -321,7 +321,11 @@ impl Validator {
     }
 
     fn destination(&mut self, dest: Spanned<RawDestination>) -> Option<Destination> {
-        let RawDestination { host, probe, .. } = dest.into_inner();
+        let span = dest.span();
+        let (host, probe) = match dest.into_inner() {
+            RawDestination::Name(name) => (Spanned::new(span, name), None),
+            RawDestination::Table { host, probe } => (host, probe),
+        };
         let span = host.span();
         let written = host.get_ref().clone();
         let target = self.check(host, |text| host::destination(&text))?;
