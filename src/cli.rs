@@ -18,6 +18,12 @@ use std::time::Duration;
 #[command(
     name = "fwreq",
     version,
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        "\nPublic Suffix List of ",
+        env!("FWREQ_PSL_DATE"),
+        " (data/refresh-public-suffix-list.sh refreshes it)"
+    ),
     propagate_version = true,
     max_term_width = 100
 )]

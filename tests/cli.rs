@@ -462,6 +462,15 @@ fn help_and_version_speak_to_a_network_engineer() {
         .arg("--version")
         .assert()
         .success()
+        .stdout(format!(
+            "fwreq {}\nPublic Suffix List of {} (data/refresh-public-suffix-list.sh refreshes it)\n",
+            env!("CARGO_PKG_VERSION"),
+            env!("FWREQ_PSL_DATE")
+        ));
+    cargo_bin_cmd!("fwreq")
+        .arg("-V")
+        .assert()
+        .success()
         .stdout(format!("fwreq {}\n", env!("CARGO_PKG_VERSION")));
     cargo_bin_cmd!("fwreq")
         .arg("help")
@@ -476,4 +485,38 @@ fn help_and_version_speak_to_a_network_engineer() {
         .success()
         .stdout(predicate::str::contains("--output <PATH>"))
         .stdout(predicate::str::contains("--templates <DIR>"));
+}
+
+#[test]
+fn a_url_a_host_with_a_port_and_a_final_dot_say_what_to_write() {
+    let text = format!(
+        "{HEADER}[[rules]]\nports = [443]\ndestinations = [\n  \"https://registry.example.com/v2/\",\n  \"registry.example.com:8443\",\n  \"[2001:db8::1]:443\",\n  \"example.com.\",\n]\n"
+    );
+    let (code, stderr) = check(&text);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        r#"req.toml:10:3: error: `https://registry.example.com/v2/` is a URL; a destination is a hostname or address
+   |
+10 |   "https://registry.example.com/v2/",
+   |   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: write the host alone: "registry.example.com" (and 443, the https port, in `ports`)
+req.toml:11:3: error: `registry.example.com:8443` has a port; the port belongs in `ports`
+   |
+11 |   "registry.example.com:8443",
+   |   ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: write "registry.example.com" in `destinations` and 8443 in `ports`
+req.toml:12:3: error: `[2001:db8::1]:443` has a port; the port belongs in `ports`
+   |
+12 |   "[2001:db8::1]:443",
+   |   ^^^^^^^^^^^^^^^^^^^
+  = help: write "2001:db8::1" in `destinations` and 443 in `ports`
+req.toml:13:3: error: `example.com.` ends with a dot (the DNS root)
+   |
+13 |   "example.com.",
+   |   ^^^^^^^^^^^^^^
+  = help: write "example.com": names are read as fully qualified already
+checked 1 request: 4 errors, 0 warnings
+"#
+    );
 }

@@ -56,7 +56,35 @@ fn each_lint_fires_at_its_value() {
                 "ports = [443]\ndestinations = [{ host = \"*.amazonaws.com\", probe = \"s3.amazonaws.com\" }]",
             ),
             &[
-                "req.toml:10:26: warning[wildcard-public-suffix]: `*.amazonaws.com` covers the public suffix `s3.amazonaws.com` and 56 more (a provider suffix: any customer of that provider can host content under it)",
+                "req.toml:10:26: warning[wildcard-public-suffix]: `*.amazonaws.com` covers the public suffix `s3.amazonaws.com` and 582 more (a provider suffix: any customer of that provider can host content under it)",
+            ],
+        ),
+        (
+            // Not in the stale 2.3.0 list: every Azure customer publishes files there.
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.blob.core.windows.net\", probe = \"acct.blob.core.windows.net\" }]",
+            ),
+            &[
+                "req.toml:10:26: warning[wildcard-public-suffix]: `*.blob.core.windows.net` opens every name under the public suffix `blob.core.windows.net` (a provider suffix: any customer of that provider can host content under it)",
+            ],
+        ),
+        (
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.core.windows.net\", probe = \"acct.blob.core.windows.net\" }]",
+            ),
+            &[
+                "req.toml:10:26: warning[wildcard-public-suffix]: `*.core.windows.net` covers the public suffix `web.core.windows.net` and 2 more (a provider suffix: any customer of that provider can host content under it)",
+            ],
+        ),
+        (
+            // A Unicode suffix is found whether written in Unicode or punycode.
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.公司.cn\", probe = \"a.公司.cn\" }, { host = \"*.xn--55qx5d.cn\", probe = \"b.xn--55qx5d.cn\" }]",
+            ),
+            &[
+                "req.toml:10:26: warning[wildcard-public-suffix]: `*.公司.cn` opens every name under the public suffix `公司.cn` (xn--55qx5d.cn) (a registry suffix: anyone can register a name under it)",
+                "req.toml:10:67: warning[duplicate-destination]: `*.xn--55qx5d.cn` is already covered by `*.公司.cn` (line 10) for the same tcp ports",
+                "req.toml:10:67: warning[wildcard-public-suffix]: `*.xn--55qx5d.cn` opens every name under the public suffix `公司.cn` (xn--55qx5d.cn) (a registry suffix: anyone can register a name under it)",
             ],
         ),
         (
@@ -300,7 +328,7 @@ fn the_seed_requests_sloppy_wildcards_are_flagged_without_its_allow_list() {
             "req.toml:{pkg}:3: warning[wildcard-without-dot]: `*pkg.dev` also matches names such as `evilpkg.dev`"
         ),
         format!(
-            "req.toml:{amazon}:3: warning[wildcard-public-suffix]: `*amazonaws.com` covers the public suffix `s3.amazonaws.com` and 56 more (a provider suffix: any customer of that provider can host content under it)"
+            "req.toml:{amazon}:3: warning[wildcard-public-suffix]: `*amazonaws.com` covers the public suffix `s3.amazonaws.com` and 582 more (a provider suffix: any customer of that provider can host content under it)"
         ),
     ] {
         assert!(lines.contains(&want.as_str()), "missing {want}\n{stderr}");

@@ -15,6 +15,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             .iter()
             .map(|(name, what)| format!("{name:width$}  {what}\n"))
             .collect();
+        let today = args
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let list = format!("{list}\n{}\n", lints::psl_age(today));
         print_stdout(&list)?;
         return Ok(Outcome::Clean);
     }

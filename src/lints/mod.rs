@@ -6,6 +6,8 @@
 
 mod public_suffix;
 
+pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
+
 use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
@@ -82,6 +84,27 @@ pub fn check_name(name: &str) -> Result<(), Invalid> {
         Some(n) => invalid.help(format!("did you mean `{n}`?")),
         None => invalid.help("`fwreq check --list-lints` lists them"),
     })
+}
+
+/// Days after which the vendored Public Suffix List is called old.
+const PSL_STALE_DAYS: i64 = 180;
+
+/// The Public Suffix List's date and age, as `--list-lints` shows it.
+pub fn psl_age(today: NaiveDate) -> String {
+    let Ok(date) = NaiveDate::parse_from_str(PUBLIC_SUFFIX_LIST_DATE, "%Y-%m-%d") else {
+        return "Public Suffix List: date unknown".into();
+    };
+    let days = (today - date).num_days();
+    let mut text = format!(
+        "wildcard-public-suffix uses the Public Suffix List of {date} ({days} day{} old)",
+        if days == 1 { "" } else { "s" }
+    );
+    if days > PSL_STALE_DAYS {
+        text.push_str(&format!(
+            "; over {PSL_STALE_DAYS} days: refresh it with data/refresh-public-suffix-list.sh"
+        ));
+    }
+    text
 }
 
 /// What the lints need besides the request.
@@ -335,7 +358,8 @@ impl Lints<'_> {
                 "wildcard-public-suffix",
                 dest.span.clone(),
                 format!(
-                    "`{written}` opens every name under the public suffix `{domain}` ({})",
+                    "`{written}` opens every name under the public suffix {} ({})",
+                    shown(domain),
                     section.describe()
                 ),
                 help.into(),
@@ -352,7 +376,8 @@ impl Lints<'_> {
                 "wildcard-public-suffix",
                 dest.span.clone(),
                 format!(
-                    "`{written}` covers the public suffix `{first}`{more} ({})",
+                    "`{written}` covers the public suffix {}{more} ({})",
+                    shown(first),
                     section.describe()
                 ),
                 help.into(),
@@ -407,6 +432,16 @@ impl Lints<'_> {
                 break;
             }
         }
+    }
+}
+
+/// A name as a reader knows it: `com.cn`, or `公司.cn` (xn--55qx5d.cn) for punycode.
+fn shown(ascii: &str) -> String {
+    let (unicode, result) = idna::domain_to_unicode(ascii);
+    if result.is_ok() && unicode != ascii {
+        format!("`{unicode}` ({ascii})")
+    } else {
+        format!("`{ascii}`")
     }
 }
 

@@ -4,12 +4,18 @@
 //! Compiled matchers (the `psl` crate) answer "what is the suffix of this name"
 //! but cannot list the entries *under* a domain, which is what "does
 //! `*.amazonaws.com` cover a public suffix" needs; so the list itself is vendored
-//! in `data/public_suffix_list.dat` (see the README to refresh it) and parsed
-//! once, on first use.
+//! in `data/public_suffix_list.dat` (`data/refresh-public-suffix-list.sh`
+//! refreshes it) and parsed once, on first use. Entries are held in their ASCII
+//! (punycode) form, the form destinations are compared in, so `*.公司.cn` and
+//! `*.xn--55qx5d.cn` are the same question.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const LIST: &str = include_str!("../../data/public_suffix_list.dat");
+
+/// The date of the vendored list (`YYYY-MM-DD`, from its `// VERSION:` line).
+pub const LIST_DATE: &str = env!("FWREQ_PSL_DATE");
 
 /// Which part of the list an entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,32 +37,68 @@ impl Section {
     }
 }
 
-/// The parsed list: each rule as written (`s3.amazonaws.com`, `*.compute.amazonaws.com`,
-/// `!city.kawasaki.jp`). A plain list scanned per question: a request asks a few
-/// questions, and building a hash map of 9,000 rules costs more than the scans.
-fn rules() -> &'static [(&'static str, Section)] {
-    static PARSED: OnceLock<Vec<(&'static str, Section)>> = OnceLock::new();
-    PARSED.get_or_init(|| {
-        let mut section = Section::Icann;
-        let mut rules = Vec::with_capacity(10_000);
-        for line in LIST.lines() {
-            if line.starts_with("//") {
-                if line.contains("===BEGIN PRIVATE DOMAINS===") {
-                    section = Section::Private;
-                }
-                continue;
+/// The parsed list: every rule by its text (`s3.amazonaws.com`,
+/// `*.compute.amazonaws.com`, `!city.kawasaki.jp`), and the non-exception
+/// rules sorted by their labels read right to left, so the rules under a
+/// domain are one contiguous run found by binary search.
+struct List {
+    rules: HashMap<String, Section>,
+    /// (`com.amazonaws.s3`, `s3.amazonaws.com`, section), sorted.
+    reversed: Vec<(String, String, Section)>,
+}
+
+fn list() -> &'static List {
+    static PARSED: OnceLock<List> = OnceLock::new();
+    PARSED.get_or_init(|| parse(LIST))
+}
+
+fn parse(text: &str) -> List {
+    let mut section = Section::Icann;
+    let mut rules = HashMap::with_capacity(12_000);
+    let mut reversed = Vec::with_capacity(12_000);
+    for line in text.lines() {
+        if line.starts_with("//") {
+            if line.contains("===BEGIN PRIVATE DOMAINS===") {
+                section = Section::Private;
             }
-            // A rule is the first word of a line.
-            if let Some(rule) = line.split_whitespace().next() {
-                rules.push((rule, section));
-            }
+            continue;
         }
-        rules
-    })
+        // A rule is the first word of a line.
+        let Some(rule) = line.split_whitespace().next() else {
+            continue;
+        };
+        let Some(rule) = ascii_rule(rule) else {
+            continue;
+        };
+        if !rule.starts_with('!') {
+            let key: Vec<&str> = rule.rsplit('.').collect();
+            reversed.push((key.join("."), rule.clone(), section));
+        }
+        rules.insert(rule, section);
+    }
+    reversed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    List { rules, reversed }
+}
+
+/// A rule in ASCII: Unicode labels converted with IDNA, `*.` and `!` kept.
+fn ascii_rule(rule: &str) -> Option<String> {
+    if rule.is_ascii() {
+        return Some(rule.to_ascii_lowercase());
+    }
+    let (prefix, name) = match rule.strip_prefix("*.") {
+        Some(name) => ("*.", name),
+        None => match rule.strip_prefix('!') {
+            Some(name) => ("!", name),
+            None => ("", rule),
+        },
+    };
+    idna::domain_to_ascii(name)
+        .ok()
+        .map(|ascii| format!("{prefix}{ascii}"))
 }
 
 fn section_of(rule: &str) -> Option<Section> {
-    rules().iter().find(|(r, _)| *r == rule).map(|(_, s)| *s)
+    list().rules.get(rule).copied()
 }
 
 /// Whether `domain` (ASCII) is itself a public suffix, and in which section.
@@ -71,14 +113,18 @@ pub fn suffix(domain: &str) -> Option<Section> {
     section_of(&format!("*.{parent}"))
 }
 
-/// The public suffixes strictly under `domain`, most general first
-/// (fewest labels, then shortest, then alphabetical), e.g. `s3.amazonaws.com` for `amazonaws.com`.
+/// The public suffixes strictly under `domain` (ASCII), most general first
+/// (fewest labels, then shortest, then alphabetical), e.g. `s3.amazonaws.com`
+/// for `amazonaws.com`.
 pub fn covered(domain: &str) -> Vec<(&'static str, Section)> {
-    let tail = format!(".{domain}");
-    let mut found: Vec<(&'static str, Section)> = rules()
+    let labels: Vec<&str> = domain.rsplit('.').collect();
+    let prefix = format!("{}.", labels.join("."));
+    let all = &list().reversed;
+    let start = all.partition_point(|(key, _, _)| key.as_str() < prefix.as_str());
+    let mut found: Vec<(&'static str, Section)> = all[start..]
         .iter()
-        .filter(|(rule, _)| !rule.starts_with('!') && rule.ends_with(&tail))
-        .map(|(rule, section)| (*rule, *section))
+        .take_while(|(key, _, _)| key.starts_with(&prefix))
+        .map(|(_, rule, section)| (rule.as_str(), *section))
         .collect();
     found.sort_by_key(|(rule, _)| (rule.split('.').count(), rule.len(), *rule));
     found
@@ -104,6 +150,39 @@ mod tests {
         assert_eq!(suffix("example.com"), None);
     }
 
+    /// Provider suffixes where any customer hosts content: the stale 2.3.0
+    /// list had no `blob.core.windows.net`.
+    #[test]
+    fn knows_current_provider_suffixes() {
+        for domain in [
+            "blob.core.windows.net",
+            "azurewebsites.net",
+            "web.core.windows.net",
+            "github.io",
+            "pages.dev",
+            "workers.dev",
+            "herokuapp.com",
+            "appspot.com",
+            "cloudfront.net",
+        ] {
+            assert_eq!(suffix(domain), Some(Section::Private), "{domain}");
+        }
+        let under = covered("core.windows.net");
+        assert!(
+            under.iter().any(|(r, _)| *r == "blob.core.windows.net"),
+            "{under:?}"
+        );
+    }
+
+    /// Unicode entries are compared in punycode, like destinations.
+    #[test]
+    fn internationalised_suffixes_are_found_in_punycode() {
+        let ascii = idna::domain_to_ascii("公司.cn").expect("idna");
+        assert_eq!(suffix(&ascii), Some(Section::Icann));
+        assert_eq!(suffix("com.cn"), Some(Section::Icann));
+        assert!(covered("cn").iter().any(|(r, _)| *r == ascii));
+    }
+
     #[test]
     fn lists_the_suffixes_under_a_domain() {
         let under = covered("amazonaws.com");
@@ -114,5 +193,35 @@ mod tests {
         assert!(under.iter().all(|(_, s)| *s == Section::Private));
         assert!(covered("example.com").is_empty());
         assert!(covered("pkg.dev").is_empty());
+        // A name that merely ends in the same letters is not under it.
+        assert!(!covered("zonaws.com").iter().any(|(r, _)| r.contains("amazonaws")));
+    }
+
+    /// The form a refresh must keep: licence header, both sections, a date,
+    /// and enough rules (a truncated download must not land).
+    #[test]
+    fn the_vendored_list_has_its_form() {
+        assert!(LIST.starts_with(
+            "// This Source Code Form is subject to the terms of the Mozilla Public"
+        ));
+        for marker in [
+            "// ===BEGIN ICANN DOMAINS===",
+            "// ===END ICANN DOMAINS===",
+            "// ===BEGIN PRIVATE DOMAINS===",
+            "// ===END PRIVATE DOMAINS===",
+        ] {
+            assert!(LIST.lines().any(|l| l == marker), "{marker}");
+        }
+        assert!(list().rules.len() > 8_000, "{}", list().rules.len());
+        let private = list()
+            .rules
+            .values()
+            .filter(|s| **s == Section::Private)
+            .count();
+        assert!(private > 3_000, "{private}");
+        assert!(
+            chrono::NaiveDate::parse_from_str(LIST_DATE, "%Y-%m-%d").is_ok(),
+            "{LIST_DATE}"
+        );
     }
 }

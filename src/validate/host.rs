@@ -10,6 +10,7 @@ use std::net::IpAddr;
 
 /// Parses one destination (`host`, `*.domain`, `*domain`, IP, or CIDR).
 pub fn destination(text: &str) -> Result<Target, Invalid> {
+    usual_mistakes(text)?;
     reject_unsafe_chars(text)?;
     if text.contains('/') {
         return network(text).map(|network| Target::Range { network });
@@ -40,6 +41,73 @@ pub fn destination(text: &str) -> Result<Target, Invalid> {
         return Err(wildcard_position(text));
     }
     hostname(text).map(|name| Target::Host { name })
+}
+
+/// The first-time mistakes that deserve their own message: a URL, a port
+/// glued to the host, a final dot. Each help shows what to write instead.
+fn usual_mistakes(text: &str) -> Result<(), Invalid> {
+    if let Some((scheme, rest)) = text.split_once("://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = split_port(authority).unwrap_or((authority, None));
+        let mut help = format!("write the host alone: \"{host}\"");
+        if let Some(port) = port {
+            help.push_str(&format!(", and {port} in `ports`"));
+        } else if let Some(port) = default_port(scheme) {
+            help.push_str(&format!(" (and {port}, the {scheme} port, in `ports`)"));
+        }
+        return Err(Invalid::new(format!(
+            "`{text}` is a URL; a destination is a hostname or address"
+        ))
+        .help(help));
+    }
+    if let Some((host, Some(port))) = split_port(text) {
+        return Err(Invalid::new(format!(
+            "`{text}` has a port; the port belongs in `ports`"
+        ))
+        .help(format!(
+            "write \"{host}\" in `destinations` and {port} in `ports`"
+        )));
+    }
+    if text.len() > 1
+        && let Some(name) = text.strip_suffix('.')
+        && !name.ends_with('.')
+        && name != "*"
+    {
+        return Err(Invalid::new(format!(
+            "`{text}` ends with a dot (the DNS root)"
+        ))
+        .help(format!("write \"{name}\": names are read as fully qualified already")));
+    }
+    Ok(())
+}
+
+/// `host:443`, `[2001:db8::1]:443` -> the host and the port; `None` when the
+/// text is not of that shape (a bare IPv6 address has colons but no port).
+fn split_port(text: &str) -> Option<(&str, Option<u16>)> {
+    if let Some(rest) = text.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+        return Some((host, port));
+    }
+    let (host, port) = text.rsplit_once(':')?;
+    if host.contains(':') || host.is_empty() {
+        return None;
+    }
+    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+    Some((host, Some(port)))
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" | "wss" => Some(443),
+        "http" | "ws" => Some(80),
+        "ssh" | "sftp" => Some(22),
+        "ftp" => Some(21),
+        "ldaps" => Some(636),
+        "ldap" => Some(389),
+        _ => None,
+    }
 }
 
 fn wildcard_position(text: &str) -> Invalid {
