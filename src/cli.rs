@@ -113,7 +113,7 @@ pub struct CheckArgs {
     pub today: Option<chrono::NaiveDate>,
 
     /// The widest port range (in ports) that passes without a warning
-    #[arg(long, value_name = "PORTS", default_value_t = 100)]
+    #[arg(long, value_name = "PORTS", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=65535))]
     pub max_port_range: u32,
 
     /// List every lint with what it catches, then exit

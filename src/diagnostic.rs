@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How bad a problem is. Errors stop `render`; warnings are lints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,11 +91,10 @@ impl Source {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        // A byte order mark is not a column anyone can see.
+        let column = self.text.get(start..offset).map_or(offset - start, |s| {
+            s.strip_prefix('\u{feff}').unwrap_or(s).chars().count()
+        }) + 1;
         Position {
             line: line + 1,
             column,
@@ -107,9 +107,9 @@ impl Source {
             .line_starts
             .get(line)
             .map_or(self.text.len(), |&e| e - 1);
-        self.text
-            .get(start..end)
-            .unwrap_or("")
+        let text = self.text.get(start..end).unwrap_or("");
+        text.strip_prefix('\u{feff}')
+            .unwrap_or(text)
             .trim_end_matches('\r')
     }
 }
@@ -152,23 +152,31 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
     if !source.text.is_empty() {
         let line_text = source.line_text(start.line);
         let end = source.position(diag.span.end.max(diag.span.start));
-        let width = if end.line == start.line {
-            end.column.saturating_sub(start.column).max(1)
-        } else {
+        // Carets are counted in terminal cells: a CJK character takes two.
+        let before: Vec<char> = line_text.chars().take(start.column - 1).collect();
+        let marked: String = if end.line == start.line {
             line_text
                 .chars()
-                .count()
-                .saturating_sub(start.column - 1)
-                .max(1)
+                .skip(start.column - 1)
+                .take(end.column.saturating_sub(start.column))
+                .collect()
+        } else {
+            line_text.chars().skip(start.column - 1).collect()
         };
+        let width = UnicodeWidthStr::width(marked.as_str()).max(1);
         let gutter = " ".repeat(start.line.to_string().len());
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{} | {line_text}", start.line);
         // Tabs stay tabs under the line, so the carets line up in any terminal.
-        let indent: String = line_text
-            .chars()
-            .take(start.column - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
+        let indent: String = before
+            .iter()
+            .map(|&c| {
+                if c == '\t' {
+                    "\t".to_string()
+                } else {
+                    " ".repeat(UnicodeWidthChar::width(c).unwrap_or(0))
+                }
+            })
             .collect();
         let _ = writeln!(
             out,
@@ -235,6 +243,49 @@ mod tests {
             text.contains("1 | \tports = [0]\n  | \t         ^\n"),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let src = Source::new("r.toml", "\u{feff}ports = [0]\n".to_string());
+        // `0` is byte 12: three bytes of BOM, then `ports = [`.
+        assert_eq!(
+            src.position(12),
+            Position {
+                line: 1,
+                column: 10
+            }
+        );
+        let text = render(
+            &src,
+            &Diagnostic::error(12..13, "port 0"),
+            Style { color: false },
+        );
+        assert_eq!(
+            text,
+            "r.toml:1:10: error: port 0\n  |\n1 | ports = [0]\n  |          ^\n"
+        );
+    }
+
+    #[test]
+    fn carets_cover_wide_characters() {
+        let src = Source::new("r.toml", "a = \"公司\" \"x\"\n".to_string());
+        let text = render(
+            &src,
+            &Diagnostic::error(4..12, "wide"),
+            Style { color: false },
+        );
+        assert!(
+            text.contains("1 | a = \"公司\" \"x\"\n  |     ^^^^^^\n"),
+            "{text}"
+        );
+        // After the wide characters, the next caret sits under `"x"`.
+        let text = render(
+            &src,
+            &Diagnostic::error(13..16, "after"),
+            Style { color: false },
+        );
+        assert!(text.ends_with("  |            ^^^\n"), "{text}");
     }
 
     #[test]

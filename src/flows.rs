@@ -151,9 +151,12 @@ fn checks(rule: &Rule, host: &str) -> Vec<Check> {
     if rule.protocol == Protocol::Icmp {
         return vec![check(None)];
     }
+    // One check per distinct port, even where ports or ranges overlap.
+    let mut seen = std::collections::HashSet::new();
     rule.ports
         .iter()
         .flat_map(|p| p.ends())
+        .filter(|port| seen.insert(*port))
         .map(|port| check(Some(port)))
         .collect()
 }
@@ -325,6 +328,40 @@ mod tests {
             [
                 "curl -vv telnet://a.example.com:8000",
                 "curl -vv telnet://a.example.com:8100"
+            ]
+        );
+    }
+
+    #[test]
+    fn overlapping_ports_are_checked_once() {
+        let r = plan_rule(
+            "ports = [443, \"443-450\", \"400-450\"]\ndestinations = [\"a.example.com\"]",
+        );
+        assert_eq!(
+            commands(&r),
+            [
+                "curl -vv telnet://a.example.com:443",
+                "curl -vv telnet://a.example.com:450",
+                "curl -vv telnet://a.example.com:400",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_address_range_is_tested_like_an_address() {
+        let r = plan_rule("ports = [443]\ndestinations = [\"192.0.2.7/32\", \"2001:db8::1/128\"]");
+        assert_eq!(
+            commands(&r),
+            [
+                "curl -vv telnet://192.0.2.7:443",
+                "curl -vv telnet://[2001:db8::1]:443"
+            ]
+        );
+        assert_eq!(
+            captures(&r),
+            [
+                "sudo tcpdump -i any -nn dst host 192.0.2.7",
+                "sudo tcpdump -i any -nn dst host 2001:db8::1"
             ]
         );
     }

@@ -35,7 +35,7 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
 }
 
 /// Expands the given paths: files as given, directories searched (sorted,
-/// recursively, hidden folders skipped) for `*.toml`.
+/// recursively, hidden folders and symlinked folders skipped) for `*.toml`.
 pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -62,17 +62,22 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<anyhow::Error>) {
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
+    // The entry's own type: a symlink to a folder is not followed, so a
+    // link back up the tree (`ln -s . self`) cannot make the walk endless.
+    let mut entries: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .collect();
+    entries.sort();
+    for (path, is_dir) in entries {
         let hidden = path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if path.is_dir() {
+        if is_dir {
             if !hidden {
                 walk(&path, files, errors);
             }
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
             files.push(path);
         }
     }

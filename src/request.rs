@@ -116,7 +116,7 @@ impl fmt::Display for PortRange {
 
 /// An address with a prefix length, host bits zero (`52.94.0.0/16`). A single
 /// address is a network with a full-length prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Network {
     pub addr: IpAddr,
     pub prefix: u8,
@@ -177,7 +177,7 @@ impl Serialize for Network {
 }
 
 /// What a destination names, in the form a firewall object needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Target {
     /// A fully qualified name, in its ASCII (punycode) form.
@@ -252,6 +252,9 @@ pub struct Destination {
     pub target: Target,
     /// The concrete host to test instead of a wildcard or range (ASCII).
     pub probe: Option<String>,
+    /// The ASCII (punycode) form a firewall object must hold, when `written`
+    /// is a Unicode name: `xn--bcher-kva.example` for `bücher.example`.
+    pub punycode: Option<String>,
     #[serde(skip)]
     pub span: Span,
 }

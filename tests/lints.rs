@@ -83,7 +83,7 @@ fn each_lint_fires_at_its_value() {
             ),
             &[
                 "req.toml:10:26: warning[wildcard-public-suffix]: `*.公司.cn` opens every name under the public suffix `公司.cn` (xn--55qx5d.cn) (a registry suffix: anyone can register a name under it)",
-                "req.toml:10:67: warning[duplicate-destination]: `*.xn--55qx5d.cn` is already covered by `*.公司.cn` (line 10) for the same tcp ports",
+                "req.toml:10:67: warning[duplicate-destination]: `*.xn--55qx5d.cn` is already covered by `*.公司.cn` (line 10) for the same sources and tcp ports",
                 "req.toml:10:67: warning[wildcard-public-suffix]: `*.xn--55qx5d.cn` opens every name under the public suffix `公司.cn` (xn--55qx5d.cn) (a registry suffix: anyone can register a name under it)",
             ],
         ),
@@ -132,7 +132,8 @@ fn each_lint_fires_at_its_value() {
         (
             rule("ports = [\"1024-65535\"]\ndestinations = [\"a.example.com\"]"),
             &[
-                "req.toml:9:10: warning[wide-port-range]: port range 1024-65535 opens 64512 ports (more than 100)",
+                "req.toml:9:10: warning[cleartext-port]: tcp ports 1024-65535 include the cleartext ports 1433, 1883, 3306, 5432, 5900, 8080",
+                "req.toml:9:10: warning[wide-port-range]: port range 1024-65535 opens 64512 ports (more than 100 ports)",
             ],
         ),
         (
@@ -141,7 +142,7 @@ fn each_lint_fires_at_its_value() {
                 "req.toml:10:17: warning[any-destination]: destination `0.0.0.0/0` is every address on the internet",
                 "req.toml:10:30: warning[any-destination]: destination `::/0` is every address on the internet",
                 "req.toml:10:38: warning[any-destination]: destination `64.0.0.0/2` is wider than /8: almost any address",
-                "req.toml:10:38: warning[duplicate-destination]: `64.0.0.0/2` is already covered by `0.0.0.0/0` (line 10) for the same tcp ports",
+                "req.toml:10:38: warning[duplicate-destination]: `64.0.0.0/2` is already covered by `0.0.0.0/0` (line 10) for the same sources and tcp ports",
             ],
         ),
         (
@@ -163,8 +164,8 @@ fn each_lint_fires_at_its_value() {
                 "ports = [443]\ndestinations = [\"52.94.0.0/16\", \"52.94.1.1\", \"a.example.com\", \"a.example.com\"]",
             ),
             &[
-                "req.toml:10:33: warning[duplicate-destination]: `52.94.1.1` is already covered by `52.94.0.0/16` (line 10) for the same tcp ports",
-                "req.toml:10:63: warning[duplicate-destination]: `a.example.com` is already covered by `a.example.com` (line 10) for the same tcp ports",
+                "req.toml:10:33: warning[duplicate-destination]: `52.94.1.1` is already covered by `52.94.0.0/16` (line 10) for the same sources and tcp ports",
+                "req.toml:10:63: warning[duplicate-destination]: `a.example.com` is already covered by `a.example.com` (line 10) for the same sources and tcp ports",
             ],
         ),
         (

@@ -15,6 +15,15 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         bail!("--output takes one request file, got {}", args.files.len());
     }
     if let Some(path) = &args.output
+        && let Some(input) = args.files.iter().find(|f| same_file(f, path))
+    {
+        bail!(
+            "--output {} is the request file {}; refusing to write over it (--force or not)",
+            path.display(),
+            input.display()
+        );
+    }
+    if let Some(path) = &args.output
         && path.exists()
         && !args.force
     {
@@ -81,4 +90,19 @@ fn write_new_file(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
             anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
         }
     })
+}
+
+/// Whether two paths name the same file (through links or `./` too).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

@@ -4,6 +4,7 @@
 //! that a request (`allow = [...]`) or the command line (`--allow NAME`) can
 //! silence. Every warning points at the value it is about and says how to fix it.
 
+mod duplicates;
 mod public_suffix;
 
 pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
@@ -269,18 +270,47 @@ impl Lints<'_> {
                 self.warn(
                     "wide-port-range",
                     port.span.clone(),
-                    format!("port range {port} opens {width} ports (more than {max_port_range})"),
+                    format!(
+                        "port range {port} opens {width} ports (more than {max_port_range} port{})",
+                        if max_port_range == 1 { "" } else { "s" }
+                    ),
                     "list the ports the application uses, or raise --max-port-range".into(),
                 );
             }
-            if rule.action == Action::Allow
-                && port.low == port.high
-                && let Some(why) = cleartext(rule.protocol, port.low)
-            {
+            let found = match rule.action {
+                Action::Allow => cleartext(rule.protocol, port),
+                Action::Deny => Vec::new(),
+            };
+            let message = match found.as_slice() {
+                [] => None,
+                [(_, why)] if port.low == port.high => {
+                    Some(format!("{} port {port}: {why}", rule.protocol.as_str()))
+                }
+                found if found.len() > 2 => {
+                    let ports: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+                    Some(format!(
+                        "{} ports {port} include the cleartext ports {}",
+                        rule.protocol.as_str(),
+                        ports.join(", ")
+                    ))
+                }
+                found => {
+                    let each: Vec<String> = found
+                        .iter()
+                        .map(|(p, why)| format!("{p} ({why})"))
+                        .collect();
+                    Some(format!(
+                        "{} ports {port} include {}",
+                        rule.protocol.as_str(),
+                        each.join(" and ")
+                    ))
+                }
+            };
+            if let Some(message) = message {
                 self.warn(
                     "cleartext-port",
                     port.span.clone(),
-                    format!("{} port {}: {why}", rule.protocol.as_str(), port.low),
+                    message,
                     "use the encrypted service, or allow this lint in the request with the reason"
                         .into(),
                 );
@@ -388,49 +418,47 @@ impl Lints<'_> {
     /// The same flow twice, or one inside a wildcard or range of the same request.
     fn duplicates(&mut self, request: &Request) {
         for rule in &request.rules {
-            for (i, port) in rule.ports.iter().enumerate() {
-                if let Some(earlier) = rule.ports[..i].iter().find(|p| contains_ports(p, port)) {
-                    self.warn(
-                        "duplicate-destination",
-                        port.span.clone(),
-                        format!("port {port} is already in this rule (as {earlier})"),
-                        "remove the repeated port".into(),
-                    );
-                }
-            }
-        }
-        let all: Vec<(&Rule, &Destination)> = request
-            .rules
-            .iter()
-            .flat_map(|r| r.destinations.iter().map(move |d| (r, d)))
-            .collect();
-        for (j, (rule_b, b)) in all.iter().enumerate() {
-            for (rule_a, a) in &all[..j] {
-                if rule_a.protocol != rule_b.protocol {
-                    continue;
-                }
-                let (redundant, by, verb) =
-                    if a.target.covers(&b.target) && ports_within(rule_b, rule_a) {
-                        (b, a, "is already covered by")
-                    } else if b.target.covers(&a.target) && ports_within(rule_a, rule_b) {
-                        (a, b, "is also covered by")
+            for (later, earlier) in duplicates::ports(rule) {
+                let message = if duplicates::contains_ports(earlier, later) {
+                    let what = if later.low == later.high {
+                        "port"
                     } else {
-                        continue;
+                        "port range"
                     };
-                let line = self.line(&by.span);
+                    let same = (later.low, later.high) == (earlier.low, earlier.high);
+                    let how = if same { "as" } else { "inside" };
+                    format!("{what} {later} is already in this rule ({how} {earlier})")
+                } else if duplicates::contains_ports(later, earlier) {
+                    format!("port range {later} also holds {earlier}, listed before it")
+                } else {
+                    format!("port range {later} overlaps {earlier} in this rule")
+                };
                 self.warn(
                     "duplicate-destination",
-                    redundant.span.clone(),
-                    format!(
-                        "`{}` {verb} `{}` (line {line}) for the same {} ports",
-                        redundant.written,
-                        by.written,
-                        rule_b.protocol.as_str()
-                    ),
-                    "remove one of them, or say in a comment why both are listed".into(),
+                    later.span.clone(),
+                    message,
+                    "list each port once".into(),
                 );
-                break;
             }
+        }
+        for dup in duplicates::destinations(request) {
+            let line = self.line(&dup.by.span);
+            let verb = if dup.by_is_earlier {
+                "is already covered by"
+            } else {
+                "is also covered by"
+            };
+            self.warn(
+                "duplicate-destination",
+                dup.redundant.span.clone(),
+                format!(
+                    "`{}` {verb} `{}` (line {line}) for the same sources and {} ports",
+                    dup.redundant.written,
+                    dup.by.written,
+                    dup.protocol.as_str()
+                ),
+                "remove one of them, or say in a comment why both are listed".into(),
+            );
         }
     }
 }
@@ -521,48 +549,117 @@ fn internal_zone(domain: &str) -> Option<&'static str> {
         .copied()
 }
 
-fn cleartext(protocol: Protocol, port: u16) -> Option<&'static str> {
-    let why = match (protocol, port) {
-        (Protocol::Tcp, 21) => "FTP sends passwords in clear text: use SFTP (22) or FTPS",
-        (Protocol::Tcp, 23) => "Telnet is unencrypted: use SSH (22)",
-        (Protocol::Tcp, 80) => "port 80 is plain HTTP: is 443 alone enough?",
-        (Protocol::Tcp, 110) => "POP3 is unencrypted: use POP3S (995)",
-        (Protocol::Tcp, 143) => "IMAP is unencrypted: use IMAPS (993)",
-        (Protocol::Tcp, 389) => "LDAP is unencrypted: use LDAPS (636)",
-        (Protocol::Tcp, 445) => {
-            "SMB file sharing should not cross a firewall unencrypted: use SMB 3 encryption or a VPN"
-        }
-        (Protocol::Tcp, 502) => {
-            "Modbus/TCP has no authentication or encryption: keep it inside the plant zone"
-        }
-        (Protocol::Tcp, 512..=514) => "rexec/rlogin/rsh are unencrypted: use SSH (22)",
-        (Protocol::Tcp, 1433) => {
-            "SQL Server is unencrypted unless the client forces encryption: confirm it does"
-        }
-        (Protocol::Tcp, 1883) => "MQTT without TLS: use 8883",
-        (Protocol::Tcp, 3306) => "MySQL is unencrypted unless TLS is required: confirm it is",
-        (Protocol::Tcp, 5432) => {
-            "PostgreSQL is unencrypted unless sslmode requires TLS: confirm it does"
-        }
-        (Protocol::Tcp, 5900) => "VNC is unencrypted: tunnel it over SSH",
-        (Protocol::Tcp, 8080) => "port 8080 is usually plain HTTP: is an HTTPS port enough?",
-        (Protocol::Udp, 69) => "TFTP has no authentication or encryption",
-        (Protocol::Udp, 161) => "SNMP v1/v2c sends community strings in clear text: use SNMPv3",
-        _ => return None,
-    };
-    Some(why)
-}
+/// Ports whose protocol is usually unencrypted: (protocol, low, high, why).
+const CLEARTEXT: &[(Protocol, u16, u16, &str)] = &[
+    (
+        Protocol::Tcp,
+        21,
+        21,
+        "FTP sends passwords in clear text: use SFTP (22) or FTPS",
+    ),
+    (Protocol::Tcp, 23, 23, "Telnet is unencrypted: use SSH (22)"),
+    (
+        Protocol::Tcp,
+        80,
+        80,
+        "port 80 is plain HTTP: is 443 alone enough?",
+    ),
+    (
+        Protocol::Tcp,
+        110,
+        110,
+        "POP3 is unencrypted: use POP3S (995)",
+    ),
+    (
+        Protocol::Tcp,
+        143,
+        143,
+        "IMAP is unencrypted: use IMAPS (993)",
+    ),
+    (
+        Protocol::Tcp,
+        389,
+        389,
+        "LDAP is unencrypted: use LDAPS (636)",
+    ),
+    (
+        Protocol::Tcp,
+        445,
+        445,
+        "SMB file sharing should not cross a firewall unencrypted: use SMB 3 encryption or a VPN",
+    ),
+    (
+        Protocol::Tcp,
+        502,
+        502,
+        "Modbus/TCP has no authentication or encryption: keep it inside the plant zone",
+    ),
+    (
+        Protocol::Tcp,
+        512,
+        514,
+        "rexec/rlogin/rsh are unencrypted: use SSH (22)",
+    ),
+    (
+        Protocol::Tcp,
+        1433,
+        1433,
+        "SQL Server is unencrypted unless the client forces encryption: confirm it does",
+    ),
+    (Protocol::Tcp, 1883, 1883, "MQTT without TLS: use 8883"),
+    (
+        Protocol::Tcp,
+        3306,
+        3306,
+        "MySQL is unencrypted unless TLS is required: confirm it is",
+    ),
+    (
+        Protocol::Tcp,
+        5432,
+        5432,
+        "PostgreSQL is unencrypted unless sslmode requires TLS: confirm it does",
+    ),
+    (
+        Protocol::Tcp,
+        5900,
+        5900,
+        "VNC is unencrypted: tunnel it over SSH",
+    ),
+    (
+        Protocol::Tcp,
+        8080,
+        8080,
+        "port 8080 is usually plain HTTP: is an HTTPS port enough?",
+    ),
+    (
+        Protocol::Udp,
+        69,
+        69,
+        "TFTP has no authentication or encryption",
+    ),
+    (
+        Protocol::Udp,
+        161,
+        161,
+        "SNMP v1/v2c sends community strings in clear text: use SNMPv3",
+    ),
+];
 
-fn contains_ports(outer: &PortRange, inner: &PortRange) -> bool {
-    outer.low <= inner.low && inner.high <= outer.high
-}
-
-/// Whether every port of rule `inner` is among the ports of rule `outer`.
-fn ports_within(inner: &Rule, outer: &Rule) -> bool {
-    inner
-        .ports
+/// The cleartext ports (or port spans) inside `port`, with the reason for each.
+fn cleartext(protocol: Protocol, port: &PortRange) -> Vec<(String, &'static str)> {
+    CLEARTEXT
         .iter()
-        .all(|p| outer.ports.iter().any(|o| contains_ports(o, p)))
+        .filter(|(p, low, high, _)| *p == protocol && *low <= port.high && port.low <= *high)
+        .map(|(_, low, high, why)| {
+            let (low, high) = ((*low).max(port.low), (*high).min(port.high));
+            let name = if low == high {
+                low.to_string()
+            } else {
+                format!("{low}-{high}")
+            };
+            (name, *why)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -194,16 +194,22 @@ mod tests {
         assert!(covered("example.com").is_empty());
         assert!(covered("pkg.dev").is_empty());
         // A name that merely ends in the same letters is not under it.
-        assert!(!covered("zonaws.com").iter().any(|(r, _)| r.contains("amazonaws")));
+        assert!(
+            !covered("zonaws.com")
+                .iter()
+                .any(|(r, _)| r.contains("amazonaws"))
+        );
     }
 
     /// The form a refresh must keep: licence header, both sections, a date,
     /// and enough rules (a truncated download must not land).
     #[test]
     fn the_vendored_list_has_its_form() {
-        assert!(LIST.starts_with(
-            "// This Source Code Form is subject to the terms of the Mozilla Public"
-        ));
+        assert!(
+            LIST.starts_with(
+                "// This Source Code Form is subject to the terms of the Mozilla Public"
+            )
+        );
         for marker in [
             "// ===BEGIN ICANN DOMAINS===",
             "// ===END ICANN DOMAINS===",

@@ -13,10 +13,19 @@ pub fn destination(text: &str) -> Result<Target, Invalid> {
     usual_mistakes(text)?;
     reject_unsafe_chars(text)?;
     if text.contains('/') {
-        return network(text).map(|network| Target::Range { network });
+        // A /32 (or /128) is one host: tested like an address.
+        return network(text).map(|network| {
+            if network.prefix == Network::max_prefix(network.addr) {
+                Target::Address {
+                    address: network.addr,
+                }
+            } else {
+                Target::Range { network }
+            }
+        });
     }
     if let Ok(address) = text.parse::<IpAddr>() {
-        return Ok(Target::Address { address });
+        return ipv4_mapped(text, address, None).map(|()| Target::Address { address });
     }
     if text.starts_with('[') && text.ends_with(']') {
         return Err(Invalid::new(format!("`{text}` has brackets"))
@@ -33,6 +42,12 @@ pub fn destination(text: &str) -> Result<Target, Invalid> {
         }
         if domain.contains('*') {
             return Err(wildcard_position(text));
+        }
+        if !domain.contains('.') && !domain.is_empty() {
+            return Err(Invalid::new(format!(
+                "`{text}` is every name in the top-level domain `.{domain}`: no firewall request can open that"
+            ))
+            .help(format!("name the hosts you need, or a wildcard under the vendor's own domain, e.g. *.vendor.{domain}")));
         }
         let domain = hostname(domain)?;
         return Ok(Target::Wildcard { domain, dotted });
@@ -62,22 +77,22 @@ fn usual_mistakes(text: &str) -> Result<(), Invalid> {
         .help(help));
     }
     if let Some((host, Some(port))) = split_port(text) {
-        return Err(Invalid::new(format!(
-            "`{text}` has a port; the port belongs in `ports`"
-        ))
-        .help(format!(
-            "write \"{host}\" in `destinations` and {port} in `ports`"
-        )));
+        return Err(
+            Invalid::new(format!("`{text}` has a port; the port belongs in `ports`")).help(
+                format!("write \"{host}\" in `destinations` and {port} in `ports`"),
+            ),
+        );
     }
     if text.len() > 1
         && let Some(name) = text.strip_suffix('.')
         && !name.ends_with('.')
         && name != "*"
     {
-        return Err(Invalid::new(format!(
-            "`{text}` ends with a dot (the DNS root)"
-        ))
-        .help(format!("write \"{name}\": names are read as fully qualified already")));
+        return Err(
+            Invalid::new(format!("`{text}` ends with a dot (the DNS root)")).help(format!(
+                "write \"{name}\": names are read as fully qualified already"
+            )),
+        );
     }
     Ok(())
 }
@@ -170,22 +185,81 @@ pub fn hostname(text: &str) -> Result<String, Invalid> {
     for label in &labels {
         check_label(text, label)?;
     }
+    if labels.last().is_some_and(|top| is_number(top)) {
+        return Err(match whatwg_ipv4(&ascii) {
+            Some(address) => Invalid::new(format!(
+                "`{text}` is read as the IPv4 address {address} by curl and the system resolver (its last label is a number)"
+            ))
+            .help(format!(
+                "write the address as {address}, or the real hostname"
+            )),
+            None => Invalid::new(format!(
+                "`{text}` is neither an IP address nor a name (its last label is a number)"
+            ))
+            .help("an IPv4 address has four numbers from 0 to 255"),
+        });
+    }
     if labels.len() < 2 {
         return Err(
             Invalid::new(format!("`{text}` is not a fully qualified name"))
                 .help(format!("write the full name, e.g. {text}.example.com")),
         );
     }
-    if labels
-        .last()
-        .is_some_and(|top| top.chars().all(|c| c.is_ascii_digit()))
-    {
-        return Err(Invalid::new(format!(
-            "`{text}` is neither an IP address nor a name (its last label is all digits)"
-        ))
-        .help("an IPv4 address has four numbers from 0 to 255"));
-    }
     Ok(ascii)
+}
+
+/// The WHATWG URL standard's "ends in a number" test for a label: decimal
+/// digits, or `0x` and hex digits. Resolvers (inet_aton) and curl read such a
+/// name as an IPv4 address, so it must never pass as a hostname.
+fn is_number(label: &str) -> bool {
+    if label.is_empty() {
+        return false;
+    }
+    if let Some(hex) = label.strip_prefix("0x") {
+        return hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    label.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The address inet_aton (and the WHATWG IPv4 parser) reads from a name of
+/// one to four numbers in decimal, octal (`0` first) or hex (`0x` first):
+/// `0x7f.1` is 127.0.0.1. `None` when it is not a valid address.
+fn whatwg_ipv4(name: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = name.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let numbers: Vec<u64> = parts
+        .iter()
+        .map(|p| {
+            if let Some(hex) = p.strip_prefix("0x") {
+                if hex.is_empty() {
+                    Some(0)
+                } else {
+                    u64::from_str_radix(hex, 16).ok()
+                }
+            } else if p.len() > 1 && p.starts_with('0') {
+                u64::from_str_radix(&p[1..], 8).ok()
+            } else if p.is_empty() {
+                None
+            } else {
+                p.parse().ok()
+            }
+        })
+        .collect::<Option<_>>()?;
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|n| *n > 255) {
+        return None;
+    }
+    let room = 8 * (5 - numbers.len() as u32);
+    if *last >= 1u64 << room {
+        return None;
+    }
+    let mut value = *last;
+    for (i, n) in init.iter().enumerate() {
+        value += n << (8 * (3 - i as u32));
+    }
+    u32::try_from(value).ok().map(std::net::Ipv4Addr::from)
 }
 
 fn check_label(text: &str, label: &str) -> Result<(), Invalid> {
@@ -222,10 +296,33 @@ pub fn address_or_network(text: &str) -> Result<Network, Invalid> {
     if text.contains('/') {
         return network(text);
     }
-    text.parse::<IpAddr>().map(Network::single).map_err(|_| {
+    let address = text.parse::<IpAddr>().map_err(|_| {
         Invalid::new(format!("`{text}` is not an IP address or CIDR range"))
             .help("write e.g. 10.188.50.0/24 or 10.188.50.201")
-    })
+    })?;
+    ipv4_mapped(text, address, None)?;
+    Ok(Network::single(address))
+}
+
+/// Refuses an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`): the traffic
+/// leaves as IPv4, so the lints, the firewall object and the capture line
+/// must all see the IPv4 address it is.
+fn ipv4_mapped(text: &str, address: IpAddr, prefix: Option<u8>) -> Result<(), Invalid> {
+    let IpAddr::V6(v6) = address else {
+        return Ok(());
+    };
+    let Some(v4) = v6.to_ipv4_mapped() else {
+        return Ok(());
+    };
+    let ipv4 = match prefix {
+        None | Some(128) => v4.to_string(),
+        Some(p) if p >= 96 => format!("{v4}/{}", p - 96),
+        Some(_) => return Ok(()),
+    };
+    Err(Invalid::new(format!(
+        "`{text}` is an IPv4-mapped IPv6 address: the traffic leaves as IPv4 {ipv4}"
+    ))
+    .help(format!("write {ipv4}")))
 }
 
 /// A CIDR range with its host bits zero (`52.94.0.0/16`).
@@ -246,6 +343,7 @@ fn network(text: &str) -> Result<Network, Invalid> {
             "`{text}`: prefix /{prefix} is longer than /{max}"
         )));
     }
+    ipv4_mapped(text, addr, Some(prefix))?;
     let network = Network {
         addr: mask(addr, prefix),
         prefix,
@@ -337,7 +435,20 @@ mod tests {
             ("a..example.com", "empty label"),
             ("example.com.", "ends with a dot"),
             ("intranet", "not a fully qualified name"),
-            ("300.1.1.1", "last label is all digits"),
+            ("300.1.1.1", "its last label is a number"),
+            ("0x7f.0x0.0x0.0x1", "read as the IPv4 address 127.0.0.1"),
+            ("0x7F.1", "read as the IPv4 address 127.0.0.1"),
+            ("010.0.0.1", "read as the IPv4 address 8.0.0.1"),
+            ("2130706433", "read as the IPv4 address 127.0.0.1"),
+            ("0x7f000001", "read as the IPv4 address 127.0.0.1"),
+            ("a.example.0x", "its last label is a number"),
+            ("a.b.0x", "its last label is a number"),
+            (
+                "::ffff:127.0.0.1",
+                "IPv4-mapped IPv6 address: the traffic leaves as IPv4 127.0.0.1",
+            ),
+            ("::ffff:10.0.0.0/104", "leaves as IPv4 10.0.0.0/8"),
+            ("*.com", "every name in the top-level domain `.com`"),
             ("*", "bare `*`"),
             ("*.", "bare `*`"),
             ("foo.*.example.com", "`*` may only stand at the start"),

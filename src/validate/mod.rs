@@ -9,7 +9,9 @@ pub mod port;
 
 use crate::diagnostic::{Diagnostic, Source};
 use crate::lints;
-use crate::request::{Destination, Located, Request, Rule, Span, Spans, Target, TestProcess};
+use crate::request::{
+    Destination, Located, Network, Request, Rule, Span, Spans, Target, TestProcess,
+};
 use crate::spec::{self, Protocol, RawDestination, RawRule, RawSpec, RawTest};
 use chrono::NaiveDate;
 use toml::Spanned;
@@ -52,7 +54,7 @@ pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
         )]);
     }
     let raw = spec::parse(&source.text).map_err(|e| {
-        vec![not_a_request(&source.text).unwrap_or_else(|| toml_error(&e, source.text.len()))]
+        vec![not_a_request(&source.text).unwrap_or_else(|| toml_error(&e, &source.text))]
     })?;
     let mut v = Validator::default();
     let request = v.request(raw);
@@ -66,9 +68,10 @@ pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
 /// directory walk) gets one clear error instead of a list of unknown keys.
 fn not_a_request(text: &str) -> Option<Diagnostic> {
     let table: toml::Table = toml::from_str(text).ok()?;
-    let looks_like_request = ["title", "project", "rules"]
-        .iter()
-        .any(|k| table.contains_key(*k));
+    // A misspelt key (`titel`) still marks a request: its error suggests the key.
+    let looks_like_request = table
+        .keys()
+        .any(|k| nearest(k, TOP_LEVEL_KEYS.iter().copied()).is_some());
     (!looks_like_request).then(|| {
         Diagnostic::error(
             0..0,
@@ -79,16 +82,70 @@ fn not_a_request(text: &str) -> Option<Diagnostic> {
 }
 
 /// Turns toml's error into a diagnostic, adding a suggestion for misspelt keys.
-fn toml_error(err: &toml::de::Error, len: usize) -> Diagnostic {
+fn toml_error(err: &toml::de::Error, text: &str) -> Diagnostic {
+    let len = text.len();
     let span = err.span().unwrap_or(0..0);
     let span = span.start.min(len)..span.end.min(len);
     let message = err.message().trim_end().to_string();
-    let diag = Diagnostic::error(span, message.clone());
+    let diag = Diagnostic::error(span.clone(), message.clone());
+    let written = text.get(span).unwrap_or("").trim_start();
+    if let Some(help) = misplaced_key(&message) {
+        return diag.with_help(help);
+    }
+    if message.starts_with("invalid type: map, expected a sequence")
+        && written.starts_with("[rules]")
+    {
+        return diag.with_help(
+            "write [[rules]], with two brackets: each rule is one table in a list of rules",
+        );
+    }
+    if message.starts_with("invalid type: sequence") && written.starts_with("[[test]]") {
+        return diag.with_help("write [test], with one bracket: a request has one test process");
+    }
     match suggest_key(&message) {
         Some(key) => diag.with_help(format!("did you mean `{key}`?")),
         None => diag,
     }
 }
+
+/// A top-level key written after `[[rules]]` (or `[test]`), where TOML puts
+/// it inside that table: say to move it up.
+fn misplaced_key(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, expected) = rest.split_once('`')?;
+    let table = if expected.contains("`destinations`") {
+        "[[rules]]"
+    } else if expected.contains("`commands`") {
+        "[test]"
+    } else {
+        return None;
+    };
+    TOP_LEVEL_KEYS.contains(&key).then(|| {
+        format!(
+            "`{key}` is a top-level key: move it above the first {table} (below a table header, TOML puts it inside that table)"
+        )
+    })
+}
+
+/// Every top-level key of a request, as `RawSpec` has them.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "title",
+    "project",
+    "request",
+    "reason",
+    "affected_apps",
+    "justification",
+    "change",
+    "requested_by",
+    "ritm",
+    "req",
+    "submitted",
+    "status",
+    "expires",
+    "rules",
+    "test",
+    "allow",
+];
 
 /// For `unknown field `x`, expected one of `a`, `b`` (or `unknown variant`):
 /// the nearest expected name.
@@ -103,6 +160,11 @@ fn suggest_key(message: &str) -> Option<String> {
 /// The candidate closest to a misspelt name, if one is close enough to be
 /// what was meant (a few edits, fewer than the candidate's length).
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // `TCP` for `tcp`: the same word in another case is always what was meant.
+    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        return Some(same);
+    }
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
@@ -333,10 +395,12 @@ impl Validator {
             None => None,
             Some(p) => Some(self.check(p, |text| probe_of(&target, &text))?),
         };
+        let punycode = (!written.is_ascii()).then(|| target.to_string());
         Some(Destination {
             written,
             target,
             probe,
+            punycode,
             span,
         })
     }
@@ -423,9 +487,11 @@ fn expires(dt: Datetime) -> Result<NaiveDate, Invalid> {
 fn probe_of(target: &Target, text: &str) -> Result<String, Invalid> {
     let probe = host::probe_host(text)?;
     match target {
-        Target::Wildcard { .. } | Target::Range { .. } if target.covers(&probe) => {
+        Target::Range { network } if target.covers(&probe) => {
+            network_or_broadcast(network, &probe)?;
             Ok(probe.to_string())
         }
+        Target::Wildcard { .. } if target.covers(&probe) => Ok(probe.to_string()),
         Target::Wildcard { .. } => Err(Invalid::new(format!(
             "probe `{text}` is not covered by the wildcard"
         ))
@@ -441,6 +507,34 @@ fn probe_of(target: &Target, text: &str) -> Result<String, Invalid> {
     }
 }
 
+/// In an IPv4 range of /30 or wider, the first address names the network and
+/// the last is broadcast: neither is a host to test.
+fn network_or_broadcast(network: &Network, probe: &Target) -> Result<(), Invalid> {
+    let (std::net::IpAddr::V4(base), Target::Address { address }) = (network.addr, probe) else {
+        return Ok(());
+    };
+    if network.prefix > 30 {
+        return Ok(());
+    }
+    let first = u32::from(base);
+    let last = first | (u32::MAX >> network.prefix);
+    let (low, high) = (
+        std::net::Ipv4Addr::from(first + 1),
+        std::net::Ipv4Addr::from(last - 1),
+    );
+    let what = if *address == std::net::IpAddr::V4(base) {
+        "the network address"
+    } else if *address == std::net::IpAddr::V4(std::net::Ipv4Addr::from(last)) {
+        "the broadcast address"
+    } else {
+        return Ok(());
+    };
+    Err(Invalid::new(format!(
+        "probe `{address}` is {what} of {network}, not a host"
+    ))
+    .help(format!("pick a host address from {low} to {high}")))
+}
+
 /// `[user@]host` for the `ssh` line: rendered into a shell block, so strict.
 fn ssh_host(text: String) -> Result<String, Invalid> {
     let (user, host) = match text.split_once('@') {
@@ -454,9 +548,17 @@ fn ssh_host(text: String) -> Result<String, Invalid> {
             && u.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
     });
-    let host_ok = host.parse::<std::net::IpAddr>().is_ok() || host::hostname(host).is_ok();
-    if user_ok && host_ok {
-        Ok(text)
+    // A name goes into the `ssh` line in its ASCII (punycode) form.
+    let host = if host.parse::<std::net::IpAddr>().is_ok() {
+        Some(host.to_string())
+    } else {
+        host::hostname(host).ok()
+    };
+    if let (true, Some(host)) = (user_ok, host) {
+        Ok(match user {
+            Some(user) => format!("{user}@{host}"),
+            None => host,
+        })
     } else {
         Err(Invalid::new(format!("`{text}` is not an ssh destination"))
             .help("write user@host, e.g. brent@10.188.50.201"))
@@ -492,5 +594,7 @@ mod tests {
         assert_eq!(suggest_key(msg).as_deref(), Some("tcp"));
         let msg = "unknown field `colour`, expected one of `title`, `project`";
         assert_eq!(suggest_key(msg), None);
+        let msg = "unknown variant `TCP`, expected one of `tcp`, `udp`, `icmp`";
+        assert_eq!(suggest_key(msg).as_deref(), Some("tcp"));
     }
 }

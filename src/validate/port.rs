@@ -42,6 +42,17 @@ fn range(text: &str) -> Result<(u16, u16), Invalid> {
         return Err(Invalid::new(format!("`{text}` is not a port range"))
             .help("write a range as \"LOW-HIGH\", e.g. \"8000-8100\""));
     }
+    let padded = |s: &str| s.len() > 1 && s.starts_with('0');
+    if padded(low) || padded(high) {
+        let trim = |s: &str| s.trim_start_matches('0').to_string();
+        return Err(
+            Invalid::new(format!("port range \"{text}\" has leading zeros")).help(format!(
+                "write \"{}-{}\"",
+                trim(low),
+                trim(high)
+            )),
+        );
+    }
     // At most six digits each, so these parse.
     let low = number(low.parse().unwrap_or(i64::MAX))?;
     let high = number(high.parse().unwrap_or(i64::MAX))?;
@@ -95,6 +106,11 @@ mod tests {
                 "port 70000 is out of range",
             ),
             (RawPort::Text("0-10".into()), "port 0"),
+            (
+                RawPort::Text("000443-000444".into()),
+                "port range \"000443-000444\" has leading zeros",
+            ),
+            (RawPort::Text("80-0443".into()), "leading zeros"),
         ];
         for (raw, want) in cases {
             let got = err(raw.clone());
