@@ -2,7 +2,6 @@
 
 use crate::probe;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -127,19 +126,30 @@ pub struct ProbeArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// How long to wait for each connection (and each DNS lookup): 3s, 500ms, 1.5
+    /// How long to wait for each connection: 3s, 500ms, 1.5
+    ///
+    /// Refused when longer than the system's own connect timeout (Linux:
+    /// about 127 s), which would cut it short without saying so.
     #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = probe::parse_duration)]
     pub timeout: Duration,
 
-    /// How many flows to test at the same time
-    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=4096))]
-    pub concurrency: u16,
+    /// How long to wait for each DNS lookup (default: the --timeout)
+    #[arg(long, value_name = "DURATION", value_parser = probe::parse_duration)]
+    pub dns_timeout: Option<Duration>,
 
-    /// Use ADDRESS for HOST instead of DNS, like curl's --resolve (repeatable; `*` means every host)
-    #[arg(long, value_name = "HOST:ADDRESS", value_parser = probe::parse_resolve)]
-    pub resolve: Vec<(String, IpAddr)>,
+    /// How many connections to try at the same time (default: as many as the
+    /// open-file limit allows, after raising it to its hard limit)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub concurrency: Option<u32>,
 
-    /// Output: a Markdown table for the ticket, aligned text, or JSON for scripts
+    /// Use ADDRESS for HOST instead of DNS, like curl's --resolve:
+    /// HOST:PORT:ADDRESS[,ADDRESS...] or HOST:ADDRESS (repeatable; `*` is every
+    /// host; IPv6 in brackets)
+    #[arg(long, value_name = "HOST:PORT:ADDRESS", value_parser = probe::resolve::parse_mapping)]
+    pub resolve: Vec<probe::resolve::Mapping>,
+
+    /// Output: a Markdown table for the ticket, a [code] fragment for ServiceNow
+    /// work notes, aligned text, or JSON for scripts
     #[arg(long, value_enum, default_value_t = probe::report::Format::Md)]
     pub format: probe::report::Format,
 

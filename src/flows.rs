@@ -6,7 +6,7 @@
 //! ranges at both ends. Values come from a validated `Request`, so they are safe
 //! to put in a shell line as they are.
 
-use crate::request::{Destination, Request, Rule, Target};
+use crate::request::{Destination, Network, Request, Rule, Target};
 use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -14,6 +14,10 @@ use std::fmt::Write as _;
 /// The checks for one rule, in the order the ticket shows them.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleChecks {
+    /// The rule's number in the request, from 1.
+    pub number: usize,
+    /// The rule's sources (empty: any), which the traffic of its checks should leave from.
+    pub sources: Vec<Network>,
     /// The `# ...` heading of this rule's block.
     pub heading: String,
     pub protocol: Protocol,
@@ -75,6 +79,8 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
         notes.push("deny rule: once it is in place, these checks should fail".to_string());
     }
     RuleChecks {
+        number,
+        sources: rule.sources.iter().map(|s| s.value).collect(),
         heading,
         protocol: rule.protocol,
         action: rule.action,

@@ -27,8 +27,11 @@ use std::process::ExitCode;
 pub enum Outcome {
     /// Exit 0: nothing wrong.
     Clean,
-    /// Exit 1: a request has errors (or warnings under `--deny warnings`).
+    /// Exit 1: a request has errors (or warnings under `--deny warnings`),
+    /// or a probed flow is not as expected.
     Findings,
+    /// Exit 130: stopped by Ctrl-C (the shell's code for SIGINT).
+    Interrupted,
 }
 
 impl Outcome {
@@ -36,6 +39,7 @@ impl Outcome {
         match self {
             Outcome::Clean => ExitCode::SUCCESS,
             Outcome::Findings => ExitCode::from(1),
+            Outcome::Interrupted => ExitCode::from(130),
         }
     }
 }

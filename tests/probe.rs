@@ -56,7 +56,21 @@ fn write_spec(dir: &Path, destinations: &[String], ports: &[u16]) -> String {
 }
 
 fn json_rows(stdout: &[u8]) -> Vec<serde_json::Value> {
-    serde_json::from_slice(stdout).unwrap()
+    let evidence: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+    evidence["rows"].as_array().unwrap().clone()
+}
+
+/// A listener that accepts (and drops) every connection on a thread, so its
+/// queue never fills however many flows connect.
+fn accepting_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            drop(stream);
+        }
+    });
+    port
 }
 
 #[test]
@@ -160,7 +174,7 @@ fn deny_rules_are_expected_blocked_after_the_change() {
     let md = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{md}");
     assert!(
-        md.contains("\n- Expected: open (deny rules: blocked) (timeout 3000 ms per flow)\n"),
+        md.contains("\n- Expected: open (deny rules: blocked) (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"),
         "{md}"
     );
     assert!(md.ends_with("\n2 of 2 flows as expected.\n"), "{md}");
@@ -218,19 +232,25 @@ fn markdown_evidence_has_a_header_and_a_table() {
         "{md}"
     );
     assert!(md.contains("\n- At: "));
+    assert!(md.contains(&format!("\n- By: fwreq {}\n", env!("CARGO_PKG_VERSION"))));
     assert!(
-        md.contains("\n| Destination | Port | Address | Result | Time |\n|---|---|---|---|---|\n")
+        md.contains("\n| Rule | Action | Protocol | Destination | Tested host | Address | Port | Source | Result | Time |\n|---|---|---|---|---|---|---|---|---|---|\n"),
+        "{md}"
     );
     assert!(
         md.contains(&format!(
-            "| `registry.example.com` | {port} | `127.0.0.1` | open | "
+            "| 1 | allow | tcp | `registry.example.com` | `registry.example.com` | `127.0.0.1` | {port} | `127.0.0.1` | open | "
         )),
         "{md}"
     );
-    assert!(md.contains("| `ntp.example.com` | 123 | - | skipped (udp has no handshake"));
-    assert!(md.contains("\n- Expected: open (timeout 3000 ms per flow)\n"));
+    assert!(md.contains("| 2 | allow | udp | `ntp.example.com` | `ntp.example.com` | - | 123 | - | skipped (udp has no handshake"));
     assert!(
-        md.ends_with("\n1 of 1 flows as expected; 1 skipped.\n"),
+        md.contains(
+            "\n- Expected: open (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"
+        )
+    );
+    assert!(
+        md.ends_with("\n1 of 1 flow as expected; 1 skipped.\n"),
         "{md}"
     );
 }
@@ -289,7 +309,7 @@ fn an_invalid_spec_or_option_is_a_usage_error() {
 }
 
 #[test]
-fn ctrl_c_stops_and_prints_what_was_measured() {
+fn ctrl_c_stops_promptly_prints_what_was_measured_and_exits_130() {
     let dir = tempfile::tempdir().unwrap();
     let open = open_port();
     let (_listener, _held, filtered) = filtered_port();
@@ -309,9 +329,346 @@ fn ctrl_c_stops_and_prints_what_was_measured() {
         .unwrap();
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
-    assert!(start.elapsed() < Duration::from_secs(5), "stopped promptly");
+    assert!(start.elapsed() < Duration::from_secs(3), "stopped promptly");
     let rows = json_rows(&out.stdout);
     let results: Vec<&str> = rows.iter().map(|r| r["result"].as_str().unwrap()).collect();
     assert_eq!(results, ["open", "interrupted", "skipped"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "the shell's code for Ctrl-C, not a finding"
+    );
+}
+
+#[test]
+fn a_low_open_file_limit_never_turns_open_flows_into_blocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = accepting_port();
+    let names: Vec<String> = (0..2000).map(|i| format!("h{i}.example.com")).collect();
+    let spec = write_spec(dir.path(), &names, &[port]);
+    let bin = assert_cmd::cargo::cargo_bin!("fwreq");
+    // macOS's default soft limit is 256; 64 here, and no raising it (hard = soft).
+    let run = |expect: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+            .arg(bin)
+            .args(["probe", &spec, "--format", "json", "--timeout", "5s"])
+            .args(["--resolve", "*:127.0.0.1", "--expect", expect])
+            .output()
+            .unwrap()
+    };
+    let out = run("blocked");
+    let evidence: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = evidence["rows"].as_array().unwrap();
+    let open = rows.iter().filter(|r| r["result"] == "open").count();
+    assert_eq!(open, 2000, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "open is not blocked");
+    assert!(evidence["header"]["concurrency"].as_u64().unwrap() < 64);
+    assert_eq!(run("open").status.code(), Some(0));
+}
+
+#[test]
+fn every_address_of_a_name_is_tested_and_must_be_as_expected() {
+    if TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = accepting_port(); // IPv4 only: [::1] on this port refuses
+    let spec = write_spec(dir.path(), &["dual.example.com".into()], &[port]);
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["probe", &spec, "--format", "json"])
+        .args(["--resolve", "dual.example.com:127.0.0.1,[::1]"])
+        .output()
+        .unwrap();
+    let rows = json_rows(&out.stdout);
+    let tcp: Vec<(&str, &str)> = rows[..2]
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap(),
+                r["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tcp, [("127.0.0.1", "open"), ("::1", "refused")]);
+    assert_eq!(rows[1]["source"], "::1");
+    assert_eq!(out.status.code(), Some(1), "the IPv6 path is not open");
+}
+
+#[test]
+fn a_request_with_nothing_to_test_is_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("udp.toml");
+    fs::write(
+        &spec,
+        "title = \"UDP only\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\ndestinations = [\"192.0.2.8\"]\n",
+    )
+    .unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .arg("probe")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.ends_with("\nnothing could be tested: 2 flows skipped.\n"),
+        "{md}"
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "fwreq: error: nothing could be tested: every flow is UDP, ICMP or a range without a probe address; run the ticket's nc and ping lines instead\n"
+    );
+}
+
+#[test]
+fn resolve_takes_curls_host_port_address_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = accepting_port();
+    let closed = closed_port();
+    let spec = write_spec(dir.path(), &["api.example.com".into()], &[open, closed]);
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["probe", &spec, "--format", "json"])
+        .args(["--resolve", &format!("api.example.com:{open}:127.0.0.1")])
+        .args(["--resolve", &format!("api.example.com:{closed}:127.0.0.2")])
+        .output()
+        .unwrap();
+    let rows = json_rows(&out.stdout);
+    let got: Vec<(u64, &str, &str)> = rows[..2]
+        .iter()
+        .map(|r| {
+            (
+                r["port"].as_u64().unwrap(),
+                r["address"].as_str().unwrap(),
+                r["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (u64::from(open), "127.0.0.1", "open"),
+            (u64::from(closed), "127.0.0.2", "refused")
+        ]
+    );
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["probe", &spec, "--resolve", "api.example.com:443:[::1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("`[::1` in `api.example.com:443:[::1` has an unclosed bracket")
+    );
+}
+
+#[test]
+fn json_evidence_has_a_header_rows_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = accepting_port();
+    let text = format!(
+        "title = \"Loopback\"\nritm = \"RITM0194104\"\nreq = \"REQ0194058\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nsources = [\"10.188.50.0/24\"]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
+    );
+    let spec = dir.path().join("req.toml");
+    fs::write(&spec, text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .args([
+            "probe",
+            "--format",
+            "json",
+            "--timeout",
+            "2s",
+            "--dns-timeout",
+            "500ms",
+        ])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let evidence: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let header = &evidence["header"];
+    assert_eq!(header["title"], "Loopback");
+    assert_eq!(header["ritm"], "RITM0194104");
+    assert_eq!(header["req"], "REQ0194058");
+    assert_eq!(header["fwreq"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(header["expect"], "open");
+    assert_eq!(header["timeout_ms"], 2000);
+    assert_eq!(header["dns_timeout_ms"], 500);
+    assert!(header["from"].as_str().is_some_and(|f| !f.is_empty()));
+    assert!(header["at"].as_str().is_some_and(|a| a.ends_with(" UTC")));
+    let row = &evidence["rows"][0];
+    assert_eq!(row["rule"], 1);
+    assert_eq!(row["action"], "allow");
+    assert_eq!(row["protocol"], "tcp");
+    assert_eq!(row["destination"], "127.0.0.1");
+    assert_eq!(row["host"], "127.0.0.1");
+    assert_eq!(row["address"], "127.0.0.1");
+    assert_eq!(row["port"], port);
+    assert_eq!(row["source"], "127.0.0.1");
+    assert_eq!(
+        row["source_in_rule"], false,
+        "127.0.0.1 is not in 10.188.50.0/24"
+    );
+    assert_eq!(row["result"], "open");
+    assert_eq!(
+        evidence["summary"],
+        serde_json::json!({"flows": 1, "tested": 1, "as_expected": 1, "skipped": 0, "errors": 0, "interrupted": 0, "outside_sources": 1})
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let md = cargo_bin_cmd!("fwreq")
+        .arg("probe")
+        .arg(&spec)
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(
+        String::from_utf8(md).unwrap().contains("\n- Warning: 1 connection left from 127.0.0.1, outside the rule's sources: they show this host's path, not the path from the rule's sources\n")
+    );
+}
+
+#[test]
+fn a_timeout_the_kernel_would_cut_short_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &["127.0.0.1".into()], &[443]);
+    let Ok(retries) = fs::read_to_string("/proc/sys/net/ipv4/tcp_syn_retries") else {
+        eprintln!("skipped: no /proc/sys/net/ipv4/tcp_syn_retries here");
+        return;
+    };
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["probe", &spec, "--timeout", "3600s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("fwreq: error: --timeout 3600000 ms is longer than this system waits for a connection by itself ("),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("net.ipv4.tcp_syn_retries = {}", retries.trim())));
+}
+
+/// The probe engine with stand-in resolvers: slow and failing DNS without the network.
+mod resolvers {
+    use fwreq::probe::resolve::{DnsFailure, Lookup, Mappings, Resolve};
+    use fwreq::probe::{self, Options, Row};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    struct Slow(Duration);
+    impl Resolve for Slow {
+        fn lookup(&self, _host: &str) -> Lookup {
+            let wait = self.0;
+            Box::pin(async move {
+                tokio::time::sleep(wait).await;
+                Ok(vec!["127.0.0.1".parse().unwrap()])
+            })
+        }
+    }
+
+    struct Failing(DnsFailure);
+    impl Resolve for Failing {
+        fn lookup(&self, _host: &str) -> Lookup {
+            let failure = self.0.clone();
+            Box::pin(async move { Err(failure) })
+        }
+    }
+
+    fn plan() -> Vec<fwreq::flows::RuleChecks> {
+        let text = format!(
+            "{}[[rules]]\nports = [443]\ndestinations = [\"slow.example.com\"]\n",
+            super::common_header()
+        );
+        let source = fwreq::diagnostic::Source::new("t.toml", text);
+        fwreq::flows::plan(&fwreq::validate::load(&source).unwrap())
+    }
+
+    fn options(resolver: Arc<dyn Resolve>) -> Options {
+        Options {
+            timeout: Duration::from_millis(300),
+            dns_timeout: Duration::from_millis(300),
+            concurrency: 16,
+            mappings: Mappings::default(),
+            resolver,
+        }
+    }
+
+    fn run(resolver: Arc<dyn Resolve>, stop_after: Duration) -> (Vec<Row>, Duration) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let rows = runtime.block_on(probe::run(
+            &plan(),
+            &options(resolver),
+            async move { tokio::time::sleep(stop_after).await },
+            |_, _| {},
+        ));
+        (rows, started.elapsed())
+    }
+
+    #[test]
+    fn a_slow_lookup_ends_at_the_dns_timeout() {
+        let (rows, took) = run(
+            Arc::new(Slow(Duration::from_secs(30))),
+            Duration::from_secs(60),
+        );
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        assert_eq!(rows[0].result, probe::Verdict::DnsError);
+        assert_eq!(
+            rows[0].detail.as_deref(),
+            Some("no answer within the DNS timeout; check this host's DNS servers")
+        );
+    }
+
+    #[test]
+    fn ctrl_c_during_a_lookup_stops_at_once() {
+        let resolver = Arc::new(Slow(Duration::from_secs(30)));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut opts = options(resolver);
+        opts.dns_timeout = Duration::from_secs(30);
+        let started = Instant::now();
+        let rows = runtime.block_on(probe::run(
+            &plan(),
+            &opts,
+            async { tokio::time::sleep(Duration::from_millis(200)).await },
+            |_, _| {},
+        ));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(rows[0].result, probe::Verdict::Interrupted);
+    }
+
+    #[test]
+    fn a_dns_error_says_what_the_resolver_answered() {
+        for (failure, said) in [
+            (
+                DnsFailure::NoSuchName,
+                "no such name (NXDOMAIN): check the spelling",
+            ),
+            (
+                DnsFailure::NoAddress,
+                "no answer: the name exists but has no address record",
+            ),
+            (
+                DnsFailure::Temporary,
+                "temporary failure: the resolver gave no answer; check this host's DNS servers",
+            ),
+        ] {
+            let (rows, _) = run(Arc::new(Failing(failure)), Duration::from_secs(60));
+            assert_eq!(rows[0].result, probe::Verdict::DnsError);
+            assert_eq!(rows[0].detail.as_deref(), Some(said));
+        }
+    }
+}
+
+fn common_header() -> &'static str {
+    "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n"
 }

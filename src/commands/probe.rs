@@ -3,11 +3,12 @@
 use super::{print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
 use crate::input::{self, Loaded};
-use crate::{Outcome, flows, probe as probing};
+use crate::probe::{self as probing, limits, report::Format, resolve};
+use crate::{Outcome, flows};
 use anyhow::bail;
-use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
@@ -22,14 +23,27 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             );
         }
     };
-    let mut resolve: HashMap<String, Vec<IpAddr>> = HashMap::new();
-    for (host, addr) in args.resolve {
-        resolve.entry(host).or_default().push(addr);
+    // A timeout longer than the kernel's own would claim a wait that never happened.
+    if let Some((kernel, retries)) = limits::kernel_connect_timeout()
+        && args.timeout > kernel
+    {
+        bail!(
+            "--timeout {} ms is longer than this system waits for a connection by itself ({} s, from net.ipv4.tcp_syn_retries = {retries}); give at most {}s",
+            args.timeout.as_millis(),
+            kernel.as_secs(),
+            kernel.as_secs()
+        );
     }
+    let budget = limits::socket_budget();
+    let concurrency = args.concurrency.map_or(budget, |c| {
+        usize::try_from(c).unwrap_or(usize::MAX).min(budget)
+    });
     let options = probing::Options {
         timeout: args.timeout,
-        concurrency: usize::from(args.concurrency),
-        resolve,
+        dns_timeout: args.dns_timeout.unwrap_or(args.timeout),
+        concurrency,
+        mappings: resolve::Mappings::new(args.resolve),
+        resolver: Arc::new(resolve::SystemResolver),
     };
     let header = probing::report::Header {
         title: request.title.clone(),
@@ -39,39 +53,86 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         at: chrono::Utc::now()
             .format("%Y-%m-%d %H:%M:%S UTC")
             .to_string(),
+        fwreq: env!("CARGO_PKG_VERSION"),
         expect: args.expect,
-        timeout: args.timeout,
+        timeout: options.timeout,
+        dns_timeout: options.dns_timeout,
+        concurrency,
     };
-    let mut rows = probing::rows(&flows::plan(&request));
+    let plan = flows::plan(&request);
     let progress = std::io::stderr().is_terminal();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // One worker thread: it keeps answering a second Ctrl-C while the
+    // evidence is printed. Abandoned DNS lookups are not waited for at exit.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let stop = async {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let rows = runtime.block_on(async {
+        let flag = interrupted.clone();
+        let stop = async move {
             if tokio::signal::ctrl_c().await.is_err() {
                 std::future::pending::<()>().await;
             }
+            flag.store(true, Ordering::SeqCst);
         };
-        probing::run(&mut rows, &options, stop, |done, total| {
+        probing::run(&plan, &options, stop, |done, total| {
             if progress {
-                eprint!("\r\x1b[Kprobing: {done}/{total} flows done");
+                eprint!("\r\x1b[Kprobing: {done}/{total} connections done");
             }
         })
-        .await;
+        .await
     });
+    let interrupted = interrupted.load(Ordering::SeqCst);
+    if interrupted {
+        runtime.spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        });
+    }
     if progress {
         eprint!("\r\x1b[K");
     }
-    print_stdout(&probing::report::render(args.format, &header, &rows))?;
-    if args.format == probing::report::Format::Json {
-        eprintln!("{}", probing::report::summary(&header, &rows));
+    let outcome = finish(&args.format, &header, &rows, interrupted);
+    runtime.shutdown_background();
+    outcome
+}
+
+/// Prints the evidence and decides the outcome: interrupted (130), errors of
+/// this host or nothing tested (2), a flow not as expected (1), or clean.
+fn finish(
+    format: &Format,
+    header: &probing::report::Header,
+    rows: &[probing::Row],
+    interrupted: bool,
+) -> anyhow::Result<Outcome> {
+    print_stdout(&probing::report::render(*format, header, rows))?;
+    let summary = probing::report::summarize(header.expect, rows);
+    let line = probing::report::summary_line(&summary);
+    if matches!(format, Format::Json | Format::Servicenow) {
+        eprintln!("{line}");
     }
-    let all_as_expected = rows
-        .iter()
-        .filter_map(|r| r.as_expected(args.expect))
-        .all(|m| m);
-    Ok(if all_as_expected {
+    if interrupted {
+        eprintln!("fwreq: interrupted; the evidence above is incomplete");
+        return Ok(Outcome::Interrupted);
+    }
+    if summary.errors > 0 {
+        bail!(
+            "{} could not be tested because this host failed (see the `error` rows); the run proves nothing about those flows",
+            if summary.errors == 1 {
+                "1 flow".to_string()
+            } else {
+                format!("{} flows", summary.errors)
+            }
+        );
+    }
+    if summary.tested == 0 {
+        bail!(
+            "nothing could be tested: every flow is UDP, ICMP or a range without a probe address; run the ticket's nc and ping lines instead"
+        );
+    }
+    Ok(if summary.as_expected == summary.tested {
         Outcome::Clean
     } else {
         Outcome::Findings

@@ -1,24 +1,33 @@
-//! Probing: run every TCP check of a request at once and classify each flow.
+//! Probing: run every TCP check of a request at once and record, per address,
+//! what happened.
 //!
 //! The flows come from `flows::plan`, so `fwreq probe` tests exactly what the
 //! ticket's curl lines test (wildcards through their probe host or apex, ranges
-//! through their probe address, port ranges at both ends). Checks run
-//! concurrently up to a limit, each bounded by the timeout, so the wall time is
-//! about ceil(flows / concurrency) x timeout, never flows x timeout.
+//! through their probe address, port ranges at both ends). First every name is
+//! resolved (each lookup bounded by the DNS timeout), then every address of
+//! every flow is connected to, each attempt one socket under a budget that the
+//! open-file limit sets, so the wall time is about the DNS timeout plus
+//! ceil(attempts / budget) x timeout. A failure of this host (no file
+//! descriptors, no route, no buffer space) is an `error`, never a verdict
+//! about the firewall.
 
+pub mod limits;
 pub mod report;
+pub mod resolve;
 
 use crate::flows::RuleChecks;
+use crate::request::Network;
 use crate::spec::{Action, Protocol};
+use resolve::{DnsFailure, Mappings, Resolve};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
-use tokio::sync::{OnceCell, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
-/// What a flow's check found.
+/// What one connection attempt (or a flow that made none) found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
@@ -28,10 +37,13 @@ pub enum Verdict {
     Refused,
     /// No answer within the timeout: filtered.
     Timeout,
-    /// The network or host is unreachable from here.
+    /// An ICMP host-unreachable came back: a router or firewall turned it away.
     Unreachable,
     /// The name did not resolve.
     DnsError,
+    /// This host failed (too many open files, no route, no buffer space):
+    /// says nothing about the firewall.
+    Error,
     /// Not probed (UDP, ICMP, a range without a probe address), with the reason.
     Skipped,
     /// Not finished when the probe was interrupted (Ctrl-C).
@@ -46,12 +58,13 @@ impl Verdict {
             Verdict::Timeout => "timeout",
             Verdict::Unreachable => "unreachable",
             Verdict::DnsError => "dns-error",
+            Verdict::Error => "error",
             Verdict::Skipped => "skipped",
             Verdict::Interrupted => "interrupted",
         }
     }
 
-    /// Whether this verdict is what `expect` asked for. Skipped flows are not judged.
+    /// Whether this verdict is what `expect` asked for. Skipped rows are not judged.
     pub fn matches(self, expect: Expect) -> Option<bool> {
         match self {
             Verdict::Skipped => None,
@@ -59,21 +72,15 @@ impl Verdict {
             Verdict::Refused | Verdict::Timeout | Verdict::Unreachable => {
                 Some(expect == Expect::Blocked)
             }
-            Verdict::DnsError | Verdict::Interrupted => Some(false),
+            Verdict::DnsError | Verdict::Error | Verdict::Interrupted => Some(false),
         }
-    }
-}
-
-impl Probe {
-    /// Whether this flow is as expected (`None` for skipped flows).
-    pub fn as_expected(&self, expect: Expect) -> Option<bool> {
-        self.result.matches(expect.for_action(self.action))
     }
 }
 
 /// What the engineer expects of the allow rules: `open` after the change,
 /// `blocked` before it. Deny rules expect the opposite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum Expect {
     Open,
     Blocked,
@@ -90,141 +97,169 @@ impl Expect {
     }
 }
 
-/// One row of evidence.
+/// One row of evidence: one address of one flow (or a flow that had none to try).
 #[derive(Debug, Clone, Serialize)]
-pub struct Probe {
+pub struct Row {
+    /// The rule's number in the request, from 1.
+    pub rule: usize,
+    pub action: Action,
+    pub protocol: Protocol,
     /// The destination as written in the request.
     pub destination: String,
     /// The host actually tested (probe host, apex, or the destination itself).
     pub host: String,
     pub port: Option<u16>,
-    pub protocol: Protocol,
-    /// The rule's action: a deny rule's flow is expected to be blocked after the change.
-    #[serde(skip)]
-    pub action: Action,
-    /// The address that answered (or was last tried).
+    /// The address tried.
     pub address: Option<IpAddr>,
+    /// The address this host sent from (the connection's, or the route's).
+    pub source: Option<IpAddr>,
+    /// Whether `source` lies inside the rule's `sources` (absent when the rule names none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_in_rule: Option<bool>,
     pub result: Verdict,
-    /// Time until the verdict.
+    /// This attempt's own time until the verdict.
     pub millis: Option<u64>,
-    /// Why a flow was skipped, or the error behind a verdict.
+    /// Why a row was skipped, what the resolver said, or the error behind a verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The flow (rule, destination, port) this row belongs to.
+    #[serde(skip)]
+    pub flow: usize,
+}
+
+impl Row {
+    /// Whether this row is as expected (`None` for skipped rows).
+    pub fn as_expected(&self, expect: Expect) -> Option<bool> {
+        self.result.matches(expect.for_action(self.action))
+    }
 }
 
 /// How to probe.
-#[derive(Debug, Clone)]
 pub struct Options {
     pub timeout: Duration,
+    pub dns_timeout: Duration,
+    /// Connection attempts (sockets) open at once.
     pub concurrency: usize,
-    /// Names mapped to addresses instead of DNS (`*` maps every name).
-    pub resolve: HashMap<String, Vec<IpAddr>>,
+    /// `--resolve` mappings, used instead of DNS.
+    pub mappings: Mappings,
+    pub resolver: Arc<dyn Resolve>,
 }
 
-/// Turns the plan into rows: TCP checks to run, everything else skipped with a reason.
-pub fn rows(plan: &[RuleChecks]) -> Vec<Probe> {
-    let mut rows = Vec::new();
-    for rule in plan {
-        for dest in &rule.destinations {
-            let row = |host: &str, port, protocol, result, detail: Option<&str>| Probe {
-                destination: dest.destination.clone(),
-                host: host.to_string(),
-                port,
-                protocol,
-                action: rule.action,
-                address: None,
-                result,
-                millis: None,
-                detail: detail.map(str::to_string),
-            };
-            if dest.checks.is_empty() {
-                rows.push(row(
-                    &dest.destination,
-                    None,
-                    rule.protocol,
-                    Verdict::Skipped,
-                    Some("a range has no single host: add probe = \"ADDRESS\" to test one"),
-                ));
-            }
-            for check in &dest.checks {
-                let skipped = match check.protocol {
-                    Protocol::Tcp => None,
-                    Protocol::Udp => Some(
-                        "udp has no handshake to prove a path: run the nc line and watch tcpdump",
-                    ),
-                    Protocol::Icmp => Some("icmp needs raw sockets: run the ping line"),
-                };
-                let result = if skipped.is_some() {
-                    Verdict::Skipped
-                } else {
-                    Verdict::Interrupted
-                };
-                rows.push(row(
-                    &check.host,
-                    check.port,
-                    check.protocol,
-                    result,
-                    skipped,
-                ));
-            }
-        }
-    }
-    rows
+/// One flow to test: a TCP check of the plan.
+struct Flow {
+    host: String,
+    port: u16,
+    sources: Vec<Network>,
+    /// The row every row of this flow starts from.
+    template: Row,
 }
 
-/// Probes every row still to run; `on_done` is told after each (for progress).
-/// Returns when all are done, or when `stop` resolves (rows left keep `Interrupted`).
+/// Probes every flow of the plan. Returns the rows in plan order (addresses in
+/// resolver order); `stop` (Ctrl-C) ends it at once, rows not done marked
+/// `Interrupted`. `on_done(done, total)` is told after each attempt.
 pub async fn run(
-    rows: &mut [Probe],
+    plan: &[RuleChecks],
     options: &Options,
     stop: impl std::future::Future<Output = ()>,
     mut on_done: impl FnMut(usize, usize),
-) {
-    // Rows still to run are marked `Interrupted` until their verdict arrives.
-    let todo: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].result == Verdict::Interrupted)
+) -> Vec<Row> {
+    let (mut rows, flows) = planned(plan);
+    tokio::pin!(stop);
+
+    // 1. Names to addresses: each name once, every lookup bounded.
+    let mut names: Vec<String> = flows
+        .iter()
+        .filter(|f| {
+            f.host.parse::<IpAddr>().is_err() && options.mappings.get(&f.host, f.port).is_none()
+        })
+        .map(|f| f.host.clone())
         .collect();
-    let total = todo.len();
-    let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    names.sort();
+    names.dedup();
+    let mut lookups = tokio::task::JoinSet::new();
+    for name in names {
+        let lookup = options.resolver.lookup(&name);
+        let limit = options.dns_timeout;
+        lookups.spawn(async move {
+            let started = Instant::now();
+            let answer = match tokio::time::timeout(limit, lookup).await {
+                Ok(answer) => answer,
+                Err(_) => Err(DnsFailure::TimedOut),
+            };
+            (name, answer, millis(started))
+        });
+    }
+    let mut answers: HashMap<String, (Result<Vec<IpAddr>, DnsFailure>, u64)> = HashMap::new();
+    loop {
+        tokio::select! {
+            joined = lookups.join_next() => match joined {
+                Some(Ok((name, answer, ms))) => { answers.insert(name, (answer, ms)); }
+                Some(Err(_)) => {}
+                None => break,
+            },
+            () = &mut stop => {
+                lookups.abort_all();
+                rows.extend(flows.iter().map(|f| f.template.clone()));
+                sort(&mut rows);
+                return rows;
+            }
+        }
+    }
+
+    // 2. Every address of every flow, one socket per attempt.
+    let mut attempts: Vec<(usize, IpAddr)> = Vec::new();
+    for (i, flow) in flows.iter().enumerate() {
+        let addresses: Vec<IpAddr> = if let Ok(address) = flow.host.parse::<IpAddr>() {
+            vec![address]
+        } else if let Some(mapped) = options.mappings.get(&flow.host, flow.port) {
+            mapped.to_vec()
+        } else {
+            match answers.get(&flow.host) {
+                Some((Ok(found), _)) if !found.is_empty() => found.clone(),
+                other => {
+                    let (failure, ms) = match other {
+                        Some((Err(failure), ms)) => (failure.clone(), Some(*ms)),
+                        _ => (DnsFailure::NoAddress, None),
+                    };
+                    rows.push(Row {
+                        result: Verdict::DnsError,
+                        millis: ms,
+                        detail: Some(failure.describe()),
+                        ..flow.template.clone()
+                    });
+                    continue;
+                }
+            }
+        };
+        attempts.extend(addresses.into_iter().map(|a| (i, a)));
+    }
+    let total = attempts.len();
+    let flows = Arc::new(flows);
+    let budget = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut tasks = tokio::task::JoinSet::new();
-    let mut lookups: HashMap<String, Lookup> = HashMap::new();
-    for i in todo {
-        let (host, port) = (rows[i].host.clone(), rows[i].port.unwrap_or(0));
-        // Like curl, `--resolve` maps names; an address is always itself. Other
-        // names are looked up once, shared by every flow to that host.
-        let addresses = match host.parse::<IpAddr>() {
-            Ok(addr) => Addresses::Given(vec![addr]),
-            Err(_) => match options
-                .resolve
-                .get(&host)
-                .or_else(|| options.resolve.get("*"))
-            {
-                Some(mapped) => Addresses::Given(mapped.clone()),
-                None => Addresses::Lookup(lookups.entry(host.clone()).or_default().clone()),
-            },
-        };
-        let (limit, tx, timeout) = (limit.clone(), tx.clone(), options.timeout);
+    for (n, &(flow, address)) in attempts.iter().enumerate() {
+        let (flows, budget, tx, timeout) =
+            (flows.clone(), budget.clone(), tx.clone(), options.timeout);
         tasks.spawn(async move {
-            let Ok(_permit) = limit.acquire_owned().await else {
+            let Ok(_socket) = budget.acquire_owned().await else {
                 return;
             };
-            let outcome = check(&host, port, addresses, timeout).await;
-            let _ = tx.send((i, outcome));
+            let flow = &flows[flow];
+            let row = attempt(flow, address, timeout).await;
+            let _ = tx.send((n, row));
         });
     }
     drop(tx);
-    tokio::pin!(stop);
-    let mut done = 0;
+    let mut done: Vec<Option<Row>> = vec![None; total];
+    let mut finished = 0;
     loop {
         tokio::select! {
             received = rx.recv() => match received {
-                Some((i, outcome)) => {
-                    let row = &mut rows[i];
-                    (row.result, row.address, row.millis, row.detail) =
-                        (outcome.result, outcome.address, Some(outcome.millis), outcome.detail);
-                    done += 1;
-                    on_done(done, total);
+                Some((n, row)) => {
+                    done[n] = Some(row);
+                    finished += 1;
+                    on_done(finished, total);
                 }
                 None => break,
             },
@@ -232,134 +267,152 @@ pub async fn run(
         }
     }
     tasks.abort_all();
+    for ((flow, address), row) in attempts.into_iter().zip(done) {
+        rows.push(row.unwrap_or_else(|| {
+            let flow = &flows[flow];
+            Row {
+                address: Some(address),
+                source_in_rule: None,
+                ..flow.template.clone()
+            }
+        }));
+    }
+    sort(&mut rows);
+    rows
 }
 
-struct Outcome {
-    result: Verdict,
-    address: Option<IpAddr>,
-    millis: u64,
-    detail: Option<String>,
+/// Rows in plan order: by flow, skipped rows where their flow stands.
+fn sort(rows: &mut [Row]) {
+    rows.sort_by_key(|r| r.flow);
 }
 
-/// One system-resolver answer for a host, filled by the first flow that needs it.
-type Lookup = Arc<OnceCell<Result<Vec<IpAddr>, String>>>;
-
-/// Where a flow's addresses come from.
-enum Addresses {
-    /// An address destination, or a `--resolve` mapping.
-    Given(Vec<IpAddr>),
-    /// The system resolver, asked once per host.
-    Lookup(Lookup),
-}
-
-/// Resolves `host` (unless given) and connects to every address at once; the
-/// best answer wins: open, then refused, unreachable, timeout.
-async fn check(host: &str, port: u16, addresses: Addresses, timeout: Duration) -> Outcome {
-    let start = Instant::now();
-    let elapsed = |start: Instant| u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let resolved = match addresses {
-        Addresses::Given(a) => Ok(a),
-        Addresses::Lookup(cell) => cell.get_or_init(|| resolve(host, timeout)).await.clone(),
-    };
-    let addresses = match resolved {
-        Ok(a) => a,
-        Err(detail) => {
-            return Outcome {
-                result: Verdict::DnsError,
-                address: None,
-                millis: elapsed(start),
-                detail: Some(detail),
+/// The plan as rows to skip (with the reason) and TCP flows to test.
+fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
+    let mut skipped = Vec::new();
+    let mut flows = Vec::new();
+    let mut next = 0;
+    for rule in plan {
+        for dest in &rule.destinations {
+            let mut row = |host: &str, port, result, detail: Option<&str>| {
+                next += 1;
+                Row {
+                    rule: rule.number,
+                    action: rule.action,
+                    protocol: rule.protocol,
+                    destination: dest.destination.clone(),
+                    host: host.to_string(),
+                    port,
+                    address: None,
+                    source: None,
+                    source_in_rule: None,
+                    result,
+                    millis: None,
+                    detail: detail.map(str::to_string),
+                    flow: next,
+                }
             };
-        }
-    };
-    let mut attempts = tokio::task::JoinSet::new();
-    for (order, addr) in addresses.into_iter().enumerate() {
-        attempts.spawn(async move {
-            let connect = TcpStream::connect(SocketAddr::new(addr, port));
-            let (verdict, detail) = match tokio::time::timeout(timeout, connect).await {
-                Ok(Ok(_stream)) => (Verdict::Open, None),
-                Ok(Err(e)) => (classify(&e), Some(e.to_string())),
-                Err(_) => (Verdict::Timeout, None),
-            };
-            (order, verdict, addr, detail)
-        });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = attempts.join_next().await {
-        if let Ok(result) = joined {
-            results.push(result);
-        }
-    }
-    let rank = |v: Verdict| match v {
-        Verdict::Open => 0,
-        Verdict::Refused => 1,
-        Verdict::Unreachable => 2,
-        _ => 3,
-    };
-    let best = results
-        .into_iter()
-        .min_by_key(|(order, v, _, _)| (rank(*v), *order));
-    match best {
-        Some((_, result, address, detail)) => Outcome {
-            result,
-            address: Some(address),
-            millis: elapsed(start),
-            detail,
-        },
-        None => Outcome {
-            result: Verdict::DnsError,
-            address: None,
-            millis: elapsed(start),
-            detail: Some("the name has no addresses".into()),
-        },
-    }
-}
-
-/// System resolver, bounded by the same timeout; addresses deduplicated in order.
-async fn resolve(host: &str, timeout: Duration) -> Result<Vec<IpAddr>, String> {
-    match tokio::time::timeout(timeout, tokio::net::lookup_host((host, 0))).await {
-        Ok(Ok(found)) => {
-            let mut addresses: Vec<IpAddr> = Vec::new();
-            for a in found {
-                if !addresses.contains(&a.ip()) {
-                    addresses.push(a.ip());
+            if dest.checks.is_empty() {
+                skipped.push(row(
+                    &dest.destination,
+                    None,
+                    Verdict::Skipped,
+                    Some("a range has no single host: add probe = \"ADDRESS\" to test one"),
+                ));
+            }
+            for check in &dest.checks {
+                let why = match check.protocol {
+                    Protocol::Tcp => None,
+                    Protocol::Udp => Some(
+                        "udp has no handshake to prove a path: run the nc line and watch tcpdump",
+                    ),
+                    Protocol::Icmp => Some("icmp needs raw sockets: run the ping line"),
+                };
+                match (why, check.port) {
+                    (None, Some(port)) => flows.push(Flow {
+                        host: check.host.clone(),
+                        port,
+                        sources: rule.sources.clone(),
+                        template: row(&check.host, Some(port), Verdict::Interrupted, None),
+                    }),
+                    _ => skipped.push(row(
+                        &check.host,
+                        check.port,
+                        Verdict::Skipped,
+                        why.or(Some("no port to test")),
+                    )),
                 }
             }
-            Ok(addresses)
         }
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("DNS lookup timed out".into()),
+    }
+    (skipped, flows)
+}
+
+/// One connection attempt to one address of a flow.
+async fn attempt(flow: &Flow, address: IpAddr, timeout: Duration) -> Row {
+    let started = Instant::now();
+    let target = SocketAddr::new(address, flow.port);
+    let (result, detail, source) =
+        match tokio::time::timeout(timeout, TcpStream::connect(target)).await {
+            Ok(Ok(stream)) => (
+                Verdict::Open,
+                None,
+                stream.local_addr().ok().map(|a| a.ip()),
+            ),
+            Ok(Err(e)) => {
+                let (verdict, detail) = classify(&e);
+                // A refusal says all there is to say; errors and ICMP answers need their words.
+                let detail = (verdict != Verdict::Refused).then_some(detail);
+                (verdict, detail, route_source(target))
+            }
+            Err(_) => (Verdict::Timeout, None, route_source(target)),
+        };
+    let source_in_rule = match (source, flow.sources.is_empty()) {
+        (Some(s), false) => Some(flow.sources.iter().any(|n| n.contains(s))),
+        _ => None,
+    };
+    Row {
+        address: Some(address),
+        source,
+        source_in_rule,
+        result,
+        millis: Some(millis(started)),
+        detail,
+        ..flow.template.clone()
     }
 }
 
-fn classify(err: &std::io::Error) -> Verdict {
+/// The source address the kernel picks for `target`: a UDP socket "connected"
+/// to it (no packet is sent) knows its route's address.
+fn route_source(target: SocketAddr) -> Option<IpAddr> {
+    let any: IpAddr = match target {
+        SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+    };
+    let socket = UdpSocket::bind(SocketAddr::new(any, 0)).ok()?;
+    socket.connect(target).ok()?;
+    socket.local_addr().ok().map(|a| a.ip())
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A failed connect: what it says about the path, and the error in words.
+/// Only answers from the network are verdicts; anything this host did not
+/// manage (no descriptors, no route, no buffers, a local policy) is an error.
+fn classify(err: &std::io::Error) -> (Verdict, String) {
     use std::io::ErrorKind;
-    match err.kind() {
+    let verdict = match err.kind() {
         ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset => Verdict::Refused,
         ErrorKind::TimedOut => Verdict::Timeout,
-        _ => Verdict::Unreachable,
-    }
-}
-
-/// Parses `--resolve HOST:ADDR` (`*:ADDR` for every name; IPv6 may be bracketed).
-pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
-    let (host, addr) = text
-        .split_once(':')
-        .ok_or_else(|| format!("`{text}` is not HOST:ADDRESS"))?;
-    let addr = addr.trim_start_matches('[').trim_end_matches(']');
-    let addr: IpAddr = addr
-        .parse()
-        .map_err(|_| format!("`{addr}` in `{text}` is not an IP address"))?;
-    if host.is_empty() {
-        return Err(format!("`{text}` has no host name"));
-    }
-    let host = if host == "*" {
-        host.to_string()
-    } else {
-        crate::validate::host::hostname(host)
-            .map_err(|_| format!("`{host}` in `{text}` is not a host name"))?
+        ErrorKind::HostUnreachable => Verdict::Unreachable,
+        _ => Verdict::Error,
     };
-    Ok((host, addr))
+    let detail = match err.kind() {
+        ErrorKind::NetworkUnreachable => format!("no route from this host ({err})"),
+        _ => err.to_string(),
+    };
+    (verdict, detail)
 }
 
 /// Parses a duration: `3s`, `500ms`, `1.5s`, or plain seconds (`3`).
@@ -385,6 +438,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Error, ErrorKind};
 
     #[test]
     fn durations_read_like_curl_options() {
@@ -396,59 +450,39 @@ mod tests {
     }
 
     #[test]
-    fn resolve_maps_names_and_wildcards_to_addresses() {
+    fn answers_from_the_network_are_verdicts() {
+        let v = |e: Error| classify(&e).0;
         assert_eq!(
-            parse_resolve("registry.example.com:127.0.0.1"),
-            Ok(("registry.example.com".into(), "127.0.0.1".parse().unwrap()))
-        );
-        assert_eq!(
-            parse_resolve("*:::1"),
-            Ok(("*".into(), "::1".parse().unwrap()))
-        );
-        assert_eq!(
-            parse_resolve("a.example.com:[::1]"),
-            Ok(("a.example.com".into(), "::1".parse().unwrap()))
-        );
-        assert!(parse_resolve("a.example.com").is_err());
-        assert!(parse_resolve("a.example.com:nope").is_err());
-        assert!(parse_resolve("bad;name:127.0.0.1").is_err());
-        assert!(
-            parse_resolve("10.0.0.1:127.0.0.1").is_err(),
-            "an address maps to itself"
-        );
-    }
-
-    #[test]
-    fn connect_errors_are_classified() {
-        use std::io::{Error, ErrorKind};
-        assert_eq!(
-            classify(&Error::from(ErrorKind::ConnectionRefused)),
+            v(Error::from(ErrorKind::ConnectionRefused)),
             Verdict::Refused
         );
+        assert_eq!(v(Error::from(ErrorKind::ConnectionReset)), Verdict::Refused);
+        assert_eq!(v(Error::from(ErrorKind::TimedOut)), Verdict::Timeout);
         assert_eq!(
-            classify(&Error::from(ErrorKind::TimedOut)),
-            Verdict::Timeout
-        );
-        assert_eq!(
-            classify(&Error::from(ErrorKind::NetworkUnreachable)),
-            Verdict::Unreachable
-        );
-        assert_eq!(
-            classify(&Error::from(ErrorKind::HostUnreachable)),
+            v(Error::from(ErrorKind::HostUnreachable)),
             Verdict::Unreachable
         );
     }
 
+    /// EMFILE, ENFILE, ENOBUFS, EADDRNOTAVAIL, ENETUNREACH, EPERM, EACCES:
+    /// this host failed; nothing was learnt about the firewall.
     #[test]
-    fn deny_rules_expect_the_opposite() {
-        assert_eq!(Expect::Open.for_action(Action::Allow), Expect::Open);
-        assert_eq!(Expect::Open.for_action(Action::Deny), Expect::Blocked);
-        assert_eq!(Expect::Blocked.for_action(Action::Deny), Expect::Open);
+    fn failures_of_this_host_are_errors_not_blocked() {
+        for errno in [24, 23, 105, 99, 101, 1, 13] {
+            let (verdict, detail) = classify(&Error::from_raw_os_error(errno));
+            assert_eq!(verdict, Verdict::Error, "errno {errno}: {detail}");
+            assert_eq!(verdict.matches(Expect::Blocked), Some(false));
+        }
+        let (_, detail) = classify(&Error::from_raw_os_error(24));
+        assert!(detail.contains("Too many open files"), "{detail}");
+        let (_, detail) = classify(&Error::from_raw_os_error(101));
+        assert!(detail.starts_with("no route from this host"), "{detail}");
     }
 
     #[test]
-    fn only_network_verdicts_are_judged() {
+    fn verdicts_match_expectations() {
         assert_eq!(Verdict::Open.matches(Expect::Open), Some(true));
+        assert_eq!(Verdict::Open.matches(Expect::Blocked), Some(false));
         assert_eq!(Verdict::Timeout.matches(Expect::Open), Some(false));
         assert_eq!(Verdict::Timeout.matches(Expect::Blocked), Some(true));
         assert_eq!(Verdict::Refused.matches(Expect::Blocked), Some(true));

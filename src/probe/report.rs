@@ -1,13 +1,16 @@
-//! Probe results as evidence: a Markdown table for the ticket's work notes,
-//! plain text for a terminal, JSON for scripts.
+//! Probe results as evidence: a Markdown table for the ticket, a `[code]`
+//! fragment for ServiceNow work notes, aligned text for a terminal, JSON for
+//! scripts. Every form carries the same header and the same rows.
 
-use super::{Expect, Probe, Verdict};
+use super::{Expect, Row, Verdict};
 use crate::spec::Action;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
 /// What the evidence is about, printed above the table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Header {
     pub title: String,
     pub ritm: Option<String>,
@@ -16,8 +19,19 @@ pub struct Header {
     pub from: String,
     /// When the probe started, `YYYY-MM-DD HH:MM:SS UTC`.
     pub at: String,
+    /// The fwreq version that made the evidence.
+    pub fwreq: &'static str,
     pub expect: Expect,
+    #[serde(rename = "timeout_ms", serialize_with = "as_millis")]
     pub timeout: Duration,
+    #[serde(rename = "dns_timeout_ms", serialize_with = "as_millis")]
+    pub dns_timeout: Duration,
+    /// Connection attempts at once.
+    pub concurrency: usize,
+}
+
+fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Output format of `probe`.
@@ -25,42 +39,123 @@ pub struct Header {
 pub enum Format {
     /// A Markdown table to paste into the ticket
     Md,
+    /// The same table as HTML in [code]...[/code], for ServiceNow work notes
+    Servicenow,
     /// Aligned columns for a terminal
     Text,
-    /// An array of objects: destination, host, port, protocol, address, result, millis
+    /// One object: header, rows, summary
     Json,
 }
 
-pub fn render(format: Format, header: &Header, rows: &[Probe]) -> String {
-    match format {
-        Format::Md => markdown(header, rows),
-        Format::Text => text(header, rows),
-        Format::Json => {
-            serde_json::to_string_pretty(rows).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
-        }
-    }
+/// The counts behind the closing line, by flow (rule, destination, port).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub flows: usize,
+    /// Flows with at least one row tested.
+    pub tested: usize,
+    /// Tested flows whose every address was as expected.
+    pub as_expected: usize,
+    pub skipped: usize,
+    /// Flows with a failure of this host: no verdict about the firewall.
+    pub errors: usize,
+    pub interrupted: usize,
+    /// Rows sent from an address outside the rule's `sources`.
+    pub outside_sources: usize,
 }
 
-/// `n of m flows as expected`, and what was skipped.
-pub fn summary(header: &Header, rows: &[Probe]) -> String {
-    let judged: Vec<bool> = rows
-        .iter()
-        .filter_map(|r| r.as_expected(header.expect))
-        .collect();
-    let ok = judged.iter().filter(|m| **m).count();
-    let skipped = rows.len() - judged.len();
-    let mut s = format!("{ok} of {} flows as expected", judged.len());
-    if ok < judged.len() {
-        let _ = write!(s, ", {} not", judged.len() - ok);
+pub fn summarize(expect: Expect, rows: &[Row]) -> Summary {
+    let mut flows: BTreeMap<usize, Vec<&Row>> = BTreeMap::new();
+    for row in rows {
+        flows.entry(row.flow).or_default().push(row);
     }
-    if skipped > 0 {
-        let _ = write!(s, "; {skipped} skipped");
+    let mut s = Summary {
+        flows: flows.len(),
+        outside_sources: rows
+            .iter()
+            .filter(|r| r.source_in_rule == Some(false))
+            .count(),
+        ..Summary::default()
+    };
+    for rows in flows.values() {
+        if rows.iter().all(|r| r.result == Verdict::Skipped) {
+            s.skipped += 1;
+            continue;
+        }
+        s.tested += 1;
+        if rows.iter().any(|r| r.result == Verdict::Error) {
+            s.errors += 1;
+        }
+        if rows.iter().any(|r| r.result == Verdict::Interrupted) {
+            s.interrupted += 1;
+        }
+        if rows.iter().all(|r| r.as_expected(expect) != Some(false)) {
+            s.as_expected += 1;
+        }
     }
     s
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `n of m flows as expected`, and what was skipped, failed or interrupted.
+pub fn summary_line(s: &Summary) -> String {
+    if s.tested == 0 {
+        return format!(
+            "nothing could be tested: {} skipped",
+            plural(s.skipped, "flow", "flows")
+        );
+    }
+    let mut text = format!(
+        "{} of {} as expected",
+        s.as_expected,
+        plural(s.tested, "flow", "flows")
+    );
+    if s.as_expected < s.tested {
+        let _ = write!(text, ", {} not", s.tested - s.as_expected);
+    }
+    if s.skipped > 0 {
+        let _ = write!(text, "; {} skipped", s.skipped);
+    }
+    if s.errors > 0 {
+        let _ = write!(
+            text,
+            "; {} failed on this host (no verdict about the firewall)",
+            plural(s.errors, "flow", "flows")
+        );
+    }
+    if s.interrupted > 0 {
+        let _ = write!(text, "; interrupted, {} unfinished", s.interrupted);
+    }
+    text
+}
+
+pub fn render(format: Format, header: &Header, rows: &[Row]) -> String {
+    let summary = summarize(header.expect, rows);
+    match format {
+        Format::Md => markdown(header, rows, &summary),
+        Format::Servicenow => servicenow(header, rows, &summary),
+        Format::Text => text(header, rows, &summary),
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Evidence<'a> {
+                header: &'a Header,
+                rows: &'a [Row],
+                summary: &'a Summary,
+            }
+            let evidence = Evidence {
+                header,
+                rows,
+                summary: &summary,
+            };
+            serde_json::to_string_pretty(&evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
+        }
+    }
+}
+
 /// What was expected, in words: `open`, or `open (deny rules: blocked)`.
-fn expectation(header: &Header, rows: &[Probe]) -> String {
+fn expectation(header: &Header, rows: &[Row]) -> String {
     let word = |e: Expect| match e {
         Expect::Open => "open",
         Expect::Blocked => "blocked",
@@ -76,87 +171,180 @@ fn expectation(header: &Header, rows: &[Probe]) -> String {
     text
 }
 
-fn ticket(header: &Header) -> Option<String> {
+/// The header as `label: value` lines, shared by every format.
+fn header_lines(header: &Header, rows: &[Row], summary: &Summary) -> Vec<(String, String)> {
+    let mut lines = Vec::new();
     match (&header.ritm, &header.req) {
-        (Some(ritm), Some(req)) => Some(format!("{ritm} ({req})")),
-        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-        (None, None) => None,
+        (Some(ritm), Some(req)) => lines.push(("Request".into(), format!("{ritm} ({req})"))),
+        (Some(one), None) | (None, Some(one)) => lines.push(("Request".into(), one.clone())),
+        (None, None) => {}
     }
+    lines.push(("From".into(), header.from.clone()));
+    lines.push(("At".into(), header.at.clone()));
+    lines.push(("By".into(), format!("fwreq {}", header.fwreq)));
+    lines.push((
+        "Expected".into(),
+        format!(
+            "{} (timeout {} ms per connection, {} ms per DNS lookup)",
+            expectation(header, rows),
+            header.timeout.as_millis(),
+            header.dns_timeout.as_millis()
+        ),
+    ));
+    if summary.outside_sources > 0 {
+        let mut sources: Vec<String> = rows
+            .iter()
+            .filter(|r| r.source_in_rule == Some(false))
+            .filter_map(|r| r.source.map(|s| s.to_string()))
+            .collect();
+        sources.sort();
+        sources.dedup();
+        lines.push((
+            "Warning".into(),
+            format!(
+                "{} left from {}, outside the rule's sources: they show this host's path, not the path from the rule's sources",
+                plural(summary.outside_sources, "connection", "connections"),
+                match sources.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                    _ => sources.join(""),
+                }
+            ),
+        ));
+    }
+    lines
 }
 
-fn destination(row: &Probe) -> String {
-    if row.host == row.destination {
-        row.destination.clone()
-    } else {
-        format!("{} via {}", row.destination, row.host)
-    }
-}
+const COLUMNS: [&str; 10] = [
+    "Rule",
+    "Action",
+    "Protocol",
+    "Destination",
+    "Tested host",
+    "Address",
+    "Port",
+    "Source",
+    "Result",
+    "Time",
+];
 
-fn cells(row: &Probe) -> [String; 5] {
-    let port = row
-        .port
-        .map(|p| p.to_string())
-        .unwrap_or_else(|| "-".into());
-    let address = row
-        .address
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| "-".into());
-    let result = match (&row.result, &row.detail) {
-        (Verdict::Skipped, Some(why)) => format!("skipped ({why})"),
-        (v, _) => v.as_str().to_string(),
+fn cells(row: &Row) -> [String; 10] {
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let source = match (row.source, row.source_in_rule) {
+        (Some(s), Some(false)) => format!("{s} (outside sources)"),
+        (Some(s), _) => s.to_string(),
+        (None, _) => "-".into(),
+    };
+    let result = match &row.detail {
+        Some(detail) => format!("{} ({detail})", row.result.as_str()),
+        None => row.result.as_str().to_string(),
     };
     let time = match row.millis {
         Some(0) => "<1 ms".to_string(),
         Some(m) => format!("{m} ms"),
         None => "-".into(),
     };
-    [destination(row), port, address, result, time]
+    let action = match row.action {
+        Action::Allow => "allow",
+        Action::Deny => "deny",
+    };
+    [
+        row.rule.to_string(),
+        action.into(),
+        row.protocol.as_str().into(),
+        row.destination.clone(),
+        row.host.clone(),
+        opt(row.address.map(|a| a.to_string())),
+        opt(row.port.map(|p| p.to_string())),
+        source,
+        result,
+        time,
+    ]
 }
 
-fn markdown(header: &Header, rows: &[Probe]) -> String {
+/// Columns shown as code in Markdown: names and addresses.
+const CODE_COLUMNS: [usize; 4] = [3, 4, 5, 7];
+
+fn markdown(header: &Header, rows: &[Row], summary: &Summary) -> String {
     let mut out = format!("### Probe: {}\n\n", header.title);
-    if let Some(t) = ticket(header) {
-        let _ = writeln!(out, "- Request: {t}");
+    for (label, value) in header_lines(header, rows, summary) {
+        let _ = writeln!(out, "- {label}: {value}");
     }
-    let _ = writeln!(out, "- From: {}", header.from);
-    let _ = writeln!(out, "- At: {}", header.at);
-    let _ = writeln!(
-        out,
-        "- Expected: {} (timeout {} ms per flow)",
-        expectation(header, rows),
-        header.timeout.as_millis()
-    );
-    out.push_str("\n| Destination | Port | Address | Result | Time |\n|---|---|---|---|---|\n");
+    let _ = writeln!(out, "\n| {} |", COLUMNS.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(COLUMNS.len()));
     for row in rows {
-        let [dest, port, address, result, time] = cells(row);
-        let code = |s: &str| {
-            if s == "-" {
-                s.to_string()
-            } else {
-                format!("`{s}`")
-            }
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {port} | {} | {result} | {time} |",
-            code(&dest),
-            code(&address)
-        );
+        let cells: Vec<String> = cells(row)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = c.replace('|', "\\|");
+                if CODE_COLUMNS.contains(&i) && c != "-" {
+                    match c.split_once(' ') {
+                        Some((code, rest)) => format!("`{code}` {rest}"),
+                        None => format!("`{c}`"),
+                    }
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
-    let _ = writeln!(out, "\n{}.", summary(header, rows));
+    let _ = writeln!(out, "\n{}.", summary_line(summary));
     out
 }
 
-fn text(header: &Header, rows: &[Probe]) -> String {
-    let mut table = vec![[
-        "DESTINATION".to_string(),
-        "PORT".into(),
-        "ADDRESS".into(),
-        "RESULT".into(),
-        "TIME".into(),
-    ]];
+/// Text as HTML text: no spec value or error message becomes markup.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One line of HTML inside `[code]`: ServiceNow journal fields may turn line
+/// breaks into breaks, so there are none.
+fn servicenow(header: &Header, rows: &[Row], summary: &Summary) -> String {
+    let mut out = format!("[code]<h3>Probe: {}</h3><ul>", escape_html(&header.title));
+    for (label, value) in header_lines(header, rows, summary) {
+        let _ = write!(
+            out,
+            "<li><strong>{}:</strong> {}</li>",
+            escape_html(&label),
+            escape_html(&value)
+        );
+    }
+    out.push_str("</ul><table border=\"1\" cellpadding=\"4\"><thead><tr>");
+    for column in COLUMNS {
+        let _ = write!(out, "<th>{column}</th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in cells(row) {
+            let _ = write!(out, "<td>{}</td>", escape_html(&cell));
+        }
+        out.push_str("</tr>");
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p>{}.</p>[/code]",
+        escape_html(&summary_line(summary))
+    );
+    out
+}
+
+fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
+    let mut table = vec![COLUMNS.map(|c| c.to_uppercase())];
     table.extend(rows.iter().map(cells));
-    let widths: Vec<usize> = (0..5)
+    let widths: Vec<usize> = (0..COLUMNS.len())
         .map(|c| {
             table
                 .iter()
@@ -165,13 +353,11 @@ fn text(header: &Header, rows: &[Probe]) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!(
-        "{} (from {}, {}; expected {})\n",
-        header.title,
-        header.from,
-        header.at,
-        expectation(header, rows)
-    );
+    let mut out = format!("Probe: {}\n", header.title);
+    for (label, value) in header_lines(header, rows, summary) {
+        let _ = writeln!(out, "{label}: {value}");
+    }
+    out.push('\n');
     for row in &table {
         let line: Vec<String> = row
             .iter()
@@ -180,6 +366,19 @@ fn text(header: &Header, rows: &[Probe]) -> String {
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
-    let _ = writeln!(out, "{}", summary(header, rows));
+    let _ = writeln!(out, "\n{}", summary_line(summary));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_text_is_escaped() {
+        assert_eq!(
+            escape_html("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
+    }
 }
