@@ -1,6 +1,6 @@
 //! Command-line arguments (clap derive). Plain data: no logic lives here.
 
-use crate::probe;
+use crate::{formats, probe};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -60,6 +60,21 @@ pub enum Command {
     ///
     /// Example: fwreq probe requests/avilla-calico-registry.toml --timeout 3s
     Probe(ProbeArgs),
+    /// Open the ticket as an HTML page, offline (no public preview website needed)
+    ///
+    /// Writes the page to a temporary file, prints its path, and opens it with the
+    /// system's opener (xdg-open, open).
+    ///
+    /// Example: fwreq preview requests/avilla-calico-registry.toml
+    Preview(PreviewArgs),
+    /// Write a static site of every request: an index and one page each
+    ///
+    /// Paths are mirrored (requests/plant/a.toml becomes OUTDIR/plant/a.html). A
+    /// request with errors gets a page listing them, and the command exits 1.
+    /// Files whose content did not change are not rewritten.
+    ///
+    /// Example: fwreq site requests/ -o site/
+    Site(SiteArgs),
 }
 
 #[derive(Debug, Args)]
@@ -81,10 +96,55 @@ pub struct RenderArgs {
 
     /// Directory of templates that override the built-in ones, file by file
     ///
-    /// The built-in templates are ticket.md.j2 (the body), key_points.md.j2 and
-    /// details.md.j2; copy one from the fwreq repository's templates/ and edit it.
+    /// The built-in templates are ticket.md.j2 (the body), key_points.md.j2,
+    /// details.md.j2, and for HTML page.html.j2, site.html.j2, style.css.j2 and
+    /// copy.js.j2; copy one from the fwreq repository's templates/ and edit it.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// Output format: markdown (the description field), html (a page),
+    /// servicenow ([code] for Work notes), json (for the Table API)
+    #[arg(long, value_enum, default_value_t = formats::Format::Markdown)]
+    pub format: formats::Format,
+
+    /// Put the output on the clipboard through the terminal (OSC 52; works over SSH)
+    /// instead of printing it
+    #[arg(long)]
+    pub copy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// Request spec file (TOML)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Print the page's path without opening it
+    #[arg(long)]
+    pub no_open: bool,
+
+    /// Directory of templates that override the built-in ones, file by file
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// Directories (or files) of request specs
+    #[arg(required = true, value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// Where to write the site (created if missing)
+    #[arg(short, long, value_name = "OUTDIR")]
+    pub output: PathBuf,
+
+    /// Directory of templates that override the built-in ones, file by file
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// Judge `expires` as of this date (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]

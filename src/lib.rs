@@ -8,9 +8,11 @@
 //! only maps the outcome to an exit code.
 
 pub mod cli;
+pub mod clipboard;
 mod commands;
 pub mod diagnostic;
 pub mod flows;
+pub mod formats;
 mod input;
 pub mod lints;
 pub mod probe;
@@ -55,5 +57,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Render(args) => commands::render(args),
         cli::Command::Check(args) => commands::check(args),
         cli::Command::Probe(args) => commands::probe(args),
+        cli::Command::Preview(args) => commands::preview(args),
+        cli::Command::Site(args) => commands::site(args),
     }
 }

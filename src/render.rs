@@ -22,6 +22,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/key_points.md.j2"),
     ),
     ("details.md.j2", include_str!("../templates/details.md.j2")),
+    ("page.html.j2", include_str!("../templates/page.html.j2")),
+    ("site.html.j2", include_str!("../templates/site.html.j2")),
+    ("style.css.j2", include_str!("../templates/style.css.j2")),
+    ("copy.js.j2", include_str!("../templates/copy.js.j2")),
 ];
 
 /// A ready template environment.
@@ -44,6 +48,14 @@ impl Renderer {
                 .build()?,
         );
         env.add_filter("join_and", join_and);
+        // HTML templates escape every value; Markdown templates write text as it is.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html.j2") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
         if let Some(dir) = &templates
             && !dir.is_dir()
         {
@@ -75,6 +87,13 @@ impl Renderer {
             request => Serde(request),
             checks => Serde(checks),
         })
+    }
+}
+
+impl Renderer {
+    /// Renders an HTML template (`page.html.j2`, `site.html.j2`) with `ctx`.
+    pub fn page(&self, name: &str, ctx: minijinja::Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
     }
 }
 

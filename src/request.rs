@@ -46,6 +46,8 @@ pub struct Spans {
     /// Free text a reviewer reads: title, request, reason, justification,
     /// change and rule comments.
     pub prose: Vec<Span>,
+    /// Every text value that reaches the Markdown body: (key, span, value).
+    pub markdown: Vec<(String, Span, String)>,
 }
 
 /// A value with the span it was written at; serializes as the value alone.

@@ -4,7 +4,8 @@ use super::{plural, print_stdout, report, stderr_style};
 use crate::cli::{CheckArgs, Deny, Format};
 use crate::diagnostic::{self, Severity};
 use crate::input::{self, Loaded};
-use crate::{Outcome, lints};
+use crate::render::{self, Renderer};
+use crate::{Outcome, flows, lints};
 use anyhow::bail;
 
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
@@ -38,6 +39,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         max_port_range: args.max_port_range,
         allow: args.allow.clone(),
     };
+    // The body is rendered with the built-in templates, as it will be pasted.
+    let renderer = Renderer::new(None)?;
     let style = stderr_style();
     let (files, io_errors) = input::request_files(&args.paths);
     let mut unreadable = io_errors.len();
@@ -56,7 +59,15 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             }
         };
         let mut diags = match request {
-            Ok(request) => lints::check(&source, &request, &settings),
+            Ok(request) => {
+                let mut diags = lints::check(&source, &request, &settings);
+                let body = renderer
+                    .ticket(&request, &flows::plan(&request))
+                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+                diags.extend(lints::body_length(&request, &body, &settings));
+                diags.sort_by_key(|d| (d.span.start, d.code));
+                diags
+            }
             Err(diags) => diags,
         };
         if args.deny == Some(Deny::Warnings) {

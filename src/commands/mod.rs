@@ -3,12 +3,16 @@
 //! stderr (diagnostics). Shared output helpers live here.
 
 mod check;
+mod preview;
 mod probe;
 mod render;
+mod site;
 
 pub use check::check;
+pub use preview::preview;
 pub use probe::probe;
 pub use render::render;
+pub use site::site;
 
 use crate::diagnostic::{self, Diagnostic, Source, Style};
 use std::io::{IsTerminal, Write};

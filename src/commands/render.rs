@@ -3,8 +3,10 @@
 use super::{print_stdout, report, stderr_style};
 use crate::cli::RenderArgs;
 use crate::input::{self, Loaded};
+use crate::formats::{self, Format, Ticket};
 use crate::render::{self, Renderer};
-use crate::{Outcome, flows};
+use crate::{Outcome, clipboard, flows};
+use clap::ValueEnum as _;
 use anyhow::{Context as _, bail};
 use std::io::Write;
 use std::path::Path;
@@ -32,19 +34,22 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             path.display()
         );
     }
+    if args.format == Format::Html && args.files.len() > 1 {
+        bail!("--format html makes one page per request; give one file, or use `fwreq site` for many");
+    }
     let renderer = Renderer::new(args.templates)?;
     let style = stderr_style();
-    let mut bodies = Vec::with_capacity(args.files.len());
+    let mut rendered = Vec::with_capacity(args.files.len());
     let mut failed = false;
     for path in &args.files {
         let Loaded { source, request } = input::load(path)?;
         match request {
             Ok(request) => {
                 let checks = flows::plan(&request);
-                let body = renderer
+                let markdown = renderer
                     .ticket(&request, &checks)
                     .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                bodies.push(body);
+                rendered.push((request, checks, markdown));
             }
             Err(diags) => {
                 failed = true;
@@ -55,17 +60,44 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     if failed {
         return Ok(Outcome::Findings);
     }
-    let text = bodies.join("---\n");
-    match &args.output {
-        Some(path) => write_new_file(path, &text, args.force)?,
-        None => print_stdout(&text)?,
+    let tickets: Vec<Ticket> = rendered
+        .into_iter()
+        .map(|(request, checks, markdown)| Ticket {
+            request,
+            checks,
+            markdown,
+        })
+        .collect();
+    let text = match (args.format, tickets.as_slice()) {
+        // Several requests as JSON: one array of their objects.
+        (Format::Json, [_, _, ..]) => formats::json::to_string(
+            &tickets.iter().map(formats::json::table_api).collect::<Vec<_>>(),
+        )?,
+        (format, _) => tickets
+            .iter()
+            .map(|t| formats::convert(format, t, &renderer))
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .join("---\n"),
+    };
+    if let Some(path) = &args.output {
+        write_new_file(path, &text, args.force)?;
+    }
+    if args.copy {
+        clipboard::copy(&text)?;
+        eprintln!(
+            "copied {} characters ({}) to the clipboard through the terminal",
+            text.chars().count(),
+            args.format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+        );
+    } else if args.output.is_none() {
+        print_stdout(&text)?;
     }
     Ok(Outcome::Clean)
 }
 
 /// Writes a whole file or nothing: a temporary file beside it, then a rename.
 /// An existing file is only replaced with `force`.
-fn write_new_file(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+pub(super) fn write_new_file(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -73,6 +73,14 @@ pub const LINTS: &[(&str, &str)] = &[
         "long-title",
         "a title longer than 160 characters (ServiceNow short descriptions are often cut there)",
     ),
+    (
+        "raw-html",
+        "a text holds raw HTML, which every output shows as text (write Markdown instead)",
+    ),
+    (
+        "body-too-long",
+        "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field",
+    ),
 ];
 
 /// Checks that a lint name exists, suggesting the nearest one if not.
@@ -84,6 +92,35 @@ pub fn check_name(name: &str) -> Result<(), Invalid> {
     Err(match nearest(name, LINTS.iter().map(|(n, _)| *n)) {
         Some(n) => invalid.help(format!("did you mean `{n}`?")),
         None => invalid.help("`fwreq check --list-lints` lists them"),
+    })
+}
+
+/// The default size of a ServiceNow multi-line text field (`description`).
+pub const BODY_LIMIT: usize = 4000;
+
+/// `body-too-long`: the rendered Markdown body against the field's limit. Run
+/// by `check` after rendering, with the same allow lists as every lint.
+pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Option<Diagnostic> {
+    let code = "body-too-long";
+    if request.allow.iter().chain(&settings.allow).any(|a| a == code) {
+        return None;
+    }
+    let len = body.chars().count();
+    (len > BODY_LIMIT).then(|| Diagnostic {
+        severity: Severity::Warning,
+        code: Some(code),
+        message: format!(
+            "the rendered body is {len} characters; ServiceNow's description field holds {BODY_LIMIT} by default"
+        ),
+        span: request.spans.title.clone(),
+        help: Some(if request.rules.len() > 1 {
+            format!(
+                "split the request by rule ({} rules, one request each), or paste the body into Work notes (render --format servicenow)",
+                request.rules.len()
+            )
+        } else {
+            "split the rule's destinations over several requests, or paste the body into Work notes (render --format servicenow)".into()
+        }),
     })
 }
 
@@ -136,6 +173,7 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
         lints.rule(rule, settings.max_port_range);
     }
     lints.duplicates(request);
+    lints.raw_html(request);
     let mut out = lints.out;
     out.retain(|d| {
         d.code.is_none_or(|code| {
@@ -164,6 +202,26 @@ impl Lints<'_> {
 
     fn line(&self, span: &Span) -> usize {
         self.source.position(span.start).line
+    }
+
+    /// Raw HTML in a text: pulldown-cmark sees it as HTML, every format shows it as text.
+    fn raw_html(&mut self, request: &Request) {
+        use pulldown_cmark::{Event, Parser};
+        for (key, span, text) in &request.spans.markdown {
+            let html = Parser::new(text).find_map(|e| match e {
+                Event::Html(h) | Event::InlineHtml(h) => Some(h.trim().to_string()),
+                _ => None,
+            });
+            if let Some(html) = html {
+                let shown: String = html.chars().take(40).collect();
+                self.warn(
+                    "raw-html",
+                    span.clone(),
+                    format!("`{key}` holds raw HTML (`{shown}`): the ticket shows it as text, not as markup"),
+                    "write Markdown instead (**bold**, [text](https://...)), or write \\< for a literal <".into(),
+                );
+            }
+        }
     }
 
     fn title(&mut self, request: &Request) {

@@ -187,6 +187,7 @@ const PROSE: &[&str] = &[
 struct Validator {
     diags: Vec<Diagnostic>,
     prose: Vec<Span>,
+    markdown: Vec<(String, Span, String)>,
 }
 
 impl Validator {
@@ -222,7 +223,11 @@ impl Validator {
         if PROSE.contains(&key) {
             self.prose.push(value.span());
         }
-        self.check(value, |text| text_value(&text, key, single_line))
+        let span = value.span();
+        let text = self.check(value, |text| text_value(&text, key, single_line))?;
+        // Every text here reaches the Markdown body (the `raw-html` lint reads them).
+        self.markdown.push((key.to_string(), span, text.clone()));
+        Some(text)
     }
 
     fn opt_text(
@@ -323,6 +328,7 @@ impl Validator {
                 title: title_span,
                 expires: expires_span,
                 prose: std::mem::take(&mut self.prose),
+                markdown: std::mem::take(&mut self.markdown),
             },
         })
     }

@@ -1,0 +1,77 @@
+//! `fwreq preview`: the ticket as an HTML page in a temporary file, opened in
+//! the browser. Nothing leaves this machine (unlike pasting into a public
+//! Markdown preview website, as the hand-written tickets asked readers to).
+
+use super::{report, stderr_style};
+use crate::cli::PreviewArgs;
+use crate::diagnostic::{self, Style};
+use crate::formats::{Ticket, html};
+use crate::input::{self, Loaded};
+use crate::render::{self, Renderer};
+use crate::{Outcome, flows, lints};
+use anyhow::Context as _;
+use std::io::Write as _;
+
+pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
+    let renderer = Renderer::new(args.templates)?;
+    let Loaded { source, request } = input::load(&args.file)?;
+    let request = match request {
+        Ok(r) => r,
+        Err(diags) => {
+            report(&source, &diags, stderr_style());
+            return Ok(Outcome::Findings);
+        }
+    };
+    let settings = lints::Settings {
+        today: chrono::Local::now().date_naive(),
+        max_port_range: 100,
+        allow: Vec::new(),
+    };
+    let warnings: Vec<String> = lints::check(&source, &request, &settings)
+        .iter()
+        .map(|d| diagnostic::render(&source, d, Style { color: false }))
+        .collect();
+    let checks = flows::plan(&request);
+    let markdown = renderer
+        .ticket(&request, &checks)
+        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+    let ticket = Ticket {
+        request,
+        checks,
+        markdown,
+    };
+    let page = html::page(&renderer, &ticket, &warnings)?;
+    let mut file = tempfile::Builder::new()
+        .prefix("fwreq-preview-")
+        .suffix(".html")
+        .tempfile()
+        .context("cannot create a temporary file for the preview")?;
+    file.write_all(page.as_bytes())
+        .context("cannot write the preview")?;
+    let (_, path) = file.keep().context("cannot keep the preview file")?;
+    println!("{}", path.display());
+    if !args.no_open {
+        open(&path);
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Opens the page with the system's opener; says so on stderr when there is none.
+fn open(path: &std::path::Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let started = std::process::Command::new(opener)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = started {
+        eprintln!(
+            "fwreq: could not start {opener} ({e}); open the page above in a browser"
+        );
+    }
+}

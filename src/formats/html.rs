@@ -1,0 +1,128 @@
+//! Markdown to HTML that is safe to open: spec text may hold `<script>`,
+//! `onerror=` or `javascript:` links, and none of it may become a live element
+//! or attribute. pulldown-cmark passes raw HTML through and keeps every link
+//! target, so its events are filtered before its HTML writer sees them: raw
+//! HTML becomes text, links keep their target only for http, https and mailto,
+//! and images become their alt text (a page loads nothing from outside).
+
+use super::Ticket;
+use crate::render::Renderer;
+use minijinja::context;
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// The parser options every format uses (GitHub-style tables and strikethrough).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Whether a link target may stay a link.
+fn allowed_link(dest: &str) -> bool {
+    let dest: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| dest.starts_with(scheme))
+}
+
+/// The Markdown's events with everything that could become markup made inert.
+pub fn safe_events(markdown: &str) -> Vec<Event<'_>> {
+    let mut events = Vec::new();
+    // For each open link or image: whether its start tag was kept.
+    let mut open: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Html(text) | Event::InlineHtml(text) => events.push(Event::Text(text)),
+            Event::Start(Tag::HtmlBlock) => events.push(Event::Start(Tag::Paragraph)),
+            Event::End(TagEnd::HtmlBlock) => events.push(Event::End(TagEnd::Paragraph)),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let keep = allowed_link(&dest_url);
+                open.push(keep);
+                if keep {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if open.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            // An image's alt text stays, as text: nothing is loaded.
+            Event::Start(Tag::Image { .. }) => open.push(false),
+            Event::End(TagEnd::Image) => {
+                open.pop();
+            }
+            Event::FootnoteReference(label) => {
+                events.push(Event::Text(CowStr::from(format!("[^{label}]"))));
+            }
+            other => events.push(other),
+        }
+    }
+    events
+}
+
+/// The Markdown as a safe HTML fragment.
+pub fn fragment(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut out, safe_events(markdown).into_iter());
+    out
+}
+
+/// One complete, self-contained page for a ticket (`page.html.j2`): the
+/// fragment, the Markdown for the copy button, and any lint warnings.
+pub fn page(renderer: &Renderer, ticket: &Ticket, warnings: &[String]) -> anyhow::Result<String> {
+    renderer
+        .page(
+            "page.html.j2",
+            context! {
+                title => &ticket.request.title,
+                body => minijinja::Value::from_safe_string(fragment(&ticket.markdown)),
+                markdown => &ticket.markdown,
+                warnings => warnings.to_vec(),
+                errors => Vec::<String>::new(),
+                home => None::<String>,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("{}", crate::render::explain(&e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_becomes_text() {
+        assert_eq!(
+            fragment("a <b onclick=\"x()\">b</b>\n\n<script>alert(1)</script>\n"),
+            "<p>a &lt;b onclick=&quot;x()&quot;&gt;b&lt;/b&gt;</p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>\n"
+        );
+    }
+
+    #[test]
+    fn only_web_and_mail_links_keep_their_target() {
+        assert_eq!(
+            fragment("[a](https://example.com) [b](javascript:alert(1)) [c]( JavaScript:x) <mailto:a@example.com> [d](data:text/html,x) [e](/relative)"),
+            "<p><a href=\"https://example.com\">a</a> b c <a href=\"mailto:a@example.com\">mailto:a@example.com</a> d e</p>\n"
+        );
+    }
+
+    #[test]
+    fn images_become_their_alt_text() {
+        assert_eq!(
+            fragment("![tracker](https://evil.example/p.gif) ![x](javascript:y)"),
+            "<p>tracker x</p>\n"
+        );
+    }
+}
