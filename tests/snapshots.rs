@@ -29,7 +29,20 @@ fn every_example_request_renders_to_its_snapshot() {
             String::from_utf8_lossy(&out.stderr)
         );
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        insta::assert_snapshot!(name, String::from_utf8(out.stdout).unwrap());
+        insta::assert_snapshot!(name.clone(), String::from_utf8(out.stdout).unwrap());
+        // The formats derived from that Markdown, one snapshot each.
+        for format in ["html", "servicenow", "json"] {
+            let out = cargo_bin_cmd!("fwreq")
+                .args(["render", "--format", format])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{} --format {format}", path.display());
+            insta::assert_snapshot!(
+                format!("{name}.{format}"),
+                String::from_utf8(out.stdout).unwrap()
+            );
+        }
     }
 }
 

@@ -70,8 +70,6 @@ fn open(path: &std::path::Path) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if let Err(e) = started {
-        eprintln!(
-            "fwreq: could not start {opener} ({e}); open the page above in a browser"
-        );
+        eprintln!("fwreq: could not start {opener} ({e}); open the page above in a browser");
     }
 }

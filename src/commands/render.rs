@@ -2,12 +2,12 @@
 
 use super::{print_stdout, report, stderr_style};
 use crate::cli::RenderArgs;
-use crate::input::{self, Loaded};
 use crate::formats::{self, Format, Ticket};
+use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
 use crate::{Outcome, clipboard, flows};
-use clap::ValueEnum as _;
 use anyhow::{Context as _, bail};
+use clap::ValueEnum as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -35,7 +35,9 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         );
     }
     if args.format == Format::Html && args.files.len() > 1 {
-        bail!("--format html makes one page per request; give one file, or use `fwreq site` for many");
+        bail!(
+            "--format html makes one page per request; give one file, or use `fwreq site` for many"
+        );
     }
     let renderer = Renderer::new(args.templates)?;
     let style = stderr_style();
@@ -71,7 +73,10 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     let text = match (args.format, tickets.as_slice()) {
         // Several requests as JSON: one array of their objects.
         (Format::Json, [_, _, ..]) => formats::json::to_string(
-            &tickets.iter().map(formats::json::table_api).collect::<Vec<_>>(),
+            &tickets
+                .iter()
+                .map(formats::json::table_api)
+                .collect::<Vec<_>>(),
         )?,
         (format, _) => tickets
             .iter()
@@ -87,7 +92,9 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         eprintln!(
             "copied {} characters ({}) to the clipboard through the terminal",
             text.chars().count(),
-            args.format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+            args.format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string())
         );
     } else if args.output.is_none() {
         print_stdout(&text)?;

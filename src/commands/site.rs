@@ -47,7 +47,8 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         let page_path = relative.with_extension("html");
         let depth = page_path.components().count().saturating_sub(1);
         let home = format!("{}index.html", "../".repeat(depth));
-        let text = |d: &diagnostic::Diagnostic| diagnostic::render(&source, d, Style { color: false });
+        let text =
+            |d: &diagnostic::Diagnostic| diagnostic::render(&source, d, Style { color: false });
         let (page, entry) = match request {
             Ok(request) => {
                 let diags = lints::check(&source, &request, &settings);

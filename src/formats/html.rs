@@ -113,7 +113,9 @@ mod tests {
     #[test]
     fn only_web_and_mail_links_keep_their_target() {
         assert_eq!(
-            fragment("[a](https://example.com) [b](javascript:alert(1)) [c]( JavaScript:x) <mailto:a@example.com> [d](data:text/html,x) [e](/relative)"),
+            fragment(
+                "[a](https://example.com) [b](javascript:alert(1)) [c]( JavaScript:x) <mailto:a@example.com> [d](data:text/html,x) [e](/relative)"
+            ),
             "<p><a href=\"https://example.com\">a</a> b c <a href=\"mailto:a@example.com\">mailto:a@example.com</a> d e</p>\n"
         );
     }

@@ -102,7 +102,12 @@ pub const BODY_LIMIT: usize = 4000;
 /// by `check` after rendering, with the same allow lists as every lint.
 pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Option<Diagnostic> {
     let code = "body-too-long";
-    if request.allow.iter().chain(&settings.allow).any(|a| a == code) {
+    if request
+        .allow
+        .iter()
+        .chain(&settings.allow)
+        .any(|a| a == code)
+    {
         return None;
     }
     let len = body.chars().count();
@@ -213,7 +218,9 @@ impl Lints<'_> {
                 _ => None,
             });
             if let Some(html) = html {
-                let shown: String = html.chars().take(40).collect();
+                // The first tag is enough to recognise it.
+                let first = html.find('>').map_or(html.as_str(), |end| &html[..=end]);
+                let shown: String = first.chars().take(60).collect();
                 self.warn(
                     "raw-html",
                     span.clone(),

@@ -1,0 +1,140 @@
+//! The site in a real browser: headless Chromium (Debian's `chromium`) loads
+//! the index and a request page, runs the page's script, and prints the DOM it
+//! ended with; the test reads that DOM as a person reads the page. `.ci/run`
+//! installs Chromium; where there is none, the test says so and skips.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use scraper::{Html, Selector};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// The DOM after the page's scripts ran.
+fn dom(browser: &Path, page: &Path, profile: &Path) -> Html {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Html::parse_document(&String::from_utf8(out.stdout).unwrap())
+}
+
+fn texts(doc: &Html, css: &str) -> Vec<String> {
+    doc.select(&Selector::parse(css).unwrap())
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_site_reads_right_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium; .ci/run does)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["site", "requests", "--today", "2026-11-26", "-o"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let profile = dir.path().join("profile");
+
+    let index = dom(&browser, &site.join("index.html"), &profile);
+    assert_eq!(texts(&index, "title"), ["Firewall change requests"]);
+    let titles = texts(&index, "tbody tr td:first-child a");
+    assert_eq!(
+        titles,
+        [
+            "Southfield Kubernetes Observability Vendor Trial Network Config Request",
+            "AWS Container Registry Network Config Request",
+            "Albion Plant Controllers NTP and Syslog Network Config Request",
+        ]
+    );
+
+    let page = dom(
+        &browser,
+        &site.join("avilla-calico-registry.html"),
+        &profile,
+    );
+    assert_eq!(
+        texts(&page, "title"),
+        ["AWS Container Registry Network Config Request"]
+    );
+    assert_eq!(
+        texts(&page, "main h1"),
+        ["AWS Container Registry Network Config Request"]
+    );
+    let blocks = texts(&page, "main pre");
+    assert_eq!(blocks.len(), 2, "Details and Test Process");
+    assert!(blocks[0].starts_with("# OCI container registries\ncurl -vv telnet://"));
+    // The script ran: a copy button beside each block, and the whole-body button shown.
+    assert_eq!(
+        texts(&page, "main .code-block > button.copy"),
+        ["Copy", "Copy"]
+    );
+    let whole = page
+        .select(&Selector::parse("#copy-markdown").unwrap())
+        .next()
+        .unwrap();
+    assert!(
+        whole.value().attr("hidden").is_none(),
+        "shown once the script ran"
+    );
+
+    // A picture for a person to look at: target/browser/.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (name, file) in [
+        ("index.png", "index.html"),
+        ("page.png", "avilla-calico-registry.html"),
+    ] {
+        let status = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--hide-scrollbars",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("--screenshot={}", shots.join(name).display()))
+            .arg("--window-size=1280,1400")
+            .arg(format!("file://{}", site.join(file).display()))
+            .output()
+            .unwrap();
+        assert!(status.status.success());
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
