@@ -106,7 +106,7 @@ mod tests {
     fn raw_html_becomes_text() {
         assert_eq!(
             fragment("a <b onclick=\"x()\">b</b>\n\n<script>alert(1)</script>\n"),
-            "<p>a &lt;b onclick=&quot;x()&quot;&gt;b&lt;/b&gt;</p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>\n"
+            "<p>a &lt;b onclick=\"x()\"&gt;b&lt;/b&gt;</p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>\n"
         );
     }
 

@@ -95,6 +95,15 @@ pub fn check_name(name: &str) -> Result<(), Invalid> {
     })
 }
 
+/// Whether the request or the command line silences lint `code`.
+pub fn allowed(request: &Request, settings: &Settings, code: &str) -> bool {
+    request
+        .allow
+        .iter()
+        .chain(&settings.allow)
+        .any(|a| a == code)
+}
+
 /// The default size of a ServiceNow multi-line text field (`description`).
 pub const BODY_LIMIT: usize = 4000;
 
@@ -102,12 +111,7 @@ pub const BODY_LIMIT: usize = 4000;
 /// by `check` after rendering, with the same allow lists as every lint.
 pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Option<Diagnostic> {
     let code = "body-too-long";
-    if request
-        .allow
-        .iter()
-        .chain(&settings.allow)
-        .any(|a| a == code)
-    {
+    if allowed(request, settings, code) {
         return None;
     }
     let len = body.chars().count();
