@@ -15,6 +15,7 @@ pub mod flows;
 pub mod formats;
 mod input;
 pub mod lints;
+pub mod names;
 pub mod probe;
 pub mod render;
 pub mod request;

@@ -12,9 +12,12 @@ use fwreq::validate::{host, port};
 use proptest::prelude::*;
 use std::net::IpAddr;
 
-/// A label of a valid hostname: 1-63 of [a-z0-9-], no hyphen at either end.
+/// A label of a valid hostname: 1-63 of [a-z0-9-], no hyphen at either end,
+/// and no `--` in its third and fourth places (reserved for punycode).
 fn label() -> impl Strategy<Value = String> {
-    "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?".prop_filter("`--` in places 3 and 4 is reserved", |l| {
+        l.get(2..4) != Some("--")
+    })
 }
 
 fn hostname() -> impl Strategy<Value = String> {

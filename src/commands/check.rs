@@ -1,18 +1,18 @@
 //! `fwreq check`: validate and lint every request below the given paths.
 
-use super::{plural, print_stdout, report, stderr_style};
+use super::{map_files, plural, print_stdout, report, stderr_style};
 use crate::cli::{CheckArgs, Deny, Format};
-use crate::diagnostic::{self, Severity};
+use crate::diagnostic::{self, Diagnostic, Severity, Source};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::{Outcome, flows, lints};
+use crate::{Outcome, flows, lints, names};
 use anyhow::bail;
 
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
 pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     if args.list_lints {
-        let width = lints::LINTS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-        let list: String = lints::LINTS
+        let width = names::LINTS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        let list: String = names::LINTS
             .iter()
             .map(|(name, what)| format!("{name:width$}  {what}\n"))
             .collect();
@@ -24,13 +24,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     for name in &args.allow {
-        lints::check_name(name).map_err(|e| {
-            anyhow::anyhow!(
-                "--allow {}{}",
-                e.message,
-                e.help.map(|h| format!(" ({h})")).unwrap_or_default()
-            )
-        })?;
+        names::check_lint_name(name)
+            .map_err(|e| anyhow::anyhow!("--allow {} ({})", e.message, e.help))?;
     }
     let settings = lints::Settings {
         today: args
@@ -49,16 +44,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
     let (mut errors, mut warnings) = (0, 0);
     let mut json = Vec::new();
-    for path in &files {
-        let Loaded { source, request } = match input::load(path) {
-            Ok(loaded) => loaded,
-            Err(err) => {
-                unreadable += 1;
-                eprintln!("fwreq: error: {err:#}");
-                continue;
-            }
-        };
-        let mut diags = match request {
+    // Every file on every core; the results keep the files' order.
+    let checked: Vec<anyhow::Result<(Source, Vec<Diagnostic>)>> = map_files(&files, |path| {
+        let Loaded { source, request } = input::load(path)?;
+        let diags = match request {
             Ok(request) => {
                 let mut diags = lints::check(&source, &request, &settings);
                 if !lints::allowed(&request, &settings, "body-too-long") {
@@ -71,6 +60,17 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
                 diags
             }
             Err(diags) => diags,
+        };
+        Ok((source, diags))
+    });
+    for result in checked {
+        let (source, mut diags) = match result {
+            Ok(checked) => checked,
+            Err(err) => {
+                unreadable += 1;
+                eprintln!("fwreq: error: {err:#}");
+                continue;
+            }
         };
         if args.deny == Some(Deny::Warnings) {
             for d in &mut diags {

@@ -17,6 +17,23 @@ pub use site::site;
 use crate::diagnostic::{self, Diagnostic, Source, Style};
 use std::io::{IsTerminal, Write};
 
+/// Below this many files, starting threads costs more than it saves.
+const PARALLEL_FROM: usize = 32;
+
+/// `f` over every file, on every core when there are enough of them; the
+/// results keep the files' order, so output stays deterministic.
+fn map_files<T: Send>(
+    files: &[std::path::PathBuf],
+    f: impl Fn(&std::path::PathBuf) -> T + Sync + Send,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    if files.len() < PARALLEL_FROM {
+        files.iter().map(f).collect()
+    } else {
+        files.par_iter().map(f).collect()
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

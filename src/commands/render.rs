@@ -1,10 +1,13 @@
 //! `fwreq render`: the ticket body for each request, on stdout or into a file.
 
-use super::{print_stdout, report, stderr_style};
+use super::{map_files, print_stdout, report, stderr_style};
 use crate::cli::RenderArgs;
+use crate::diagnostic::{Diagnostic, Source};
+use crate::flows::RuleChecks;
 use crate::formats::{self, Format, Ticket};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
+use crate::request::Request;
 use crate::{Outcome, clipboard, flows};
 use anyhow::{Context as _, bail};
 use clap::ValueEnum as _;
@@ -41,19 +44,26 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     }
     let renderer = Renderer::new(args.templates)?;
     let style = stderr_style();
-    let mut rendered = Vec::with_capacity(args.files.len());
-    let mut failed = false;
-    for path in &args.files {
+    // Every file on every core; the bodies keep the files' order.
+    let loaded: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
         let Loaded { source, request } = input::load(path)?;
-        match request {
+        Ok(match request {
             Ok(request) => {
                 let checks = flows::plan(&request);
                 let markdown = renderer
                     .ticket(&request, &checks)
                     .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                rendered.push((request, checks, markdown));
+                Ok((request, checks, markdown))
             }
-            Err(diags) => {
+            Err(diags) => Err((source, diags)),
+        })
+    });
+    let mut rendered = Vec::with_capacity(loaded.len());
+    let mut failed = false;
+    for result in loaded {
+        match result? {
+            Ok(ticket) => rendered.push(ticket),
+            Err((source, diags)) => {
                 failed = true;
                 report(&source, &diags, style);
             }
@@ -101,6 +111,9 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     }
     Ok(Outcome::Clean)
 }
+
+/// One file read: its request, checks and Markdown, or its diagnostics.
+type Rendered = Result<(Request, Vec<RuleChecks>, String), (Source, Vec<Diagnostic>)>;
 
 /// Writes a whole file or nothing: a temporary file beside it, then a rename.
 /// An existing file is only replaced with `force`.

@@ -13,87 +13,7 @@ use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
 use crate::validate::host::address_or_network;
-use crate::validate::{Invalid, nearest};
 use chrono::NaiveDate;
-
-/// Every lint: its name and what it catches (shown by `fwreq check --list-lints`).
-pub const LINTS: &[(&str, &str)] = &[
-    (
-        "wildcard-without-dot",
-        "`*example.com` also matches `evilexample.com`; write `*.example.com`",
-    ),
-    (
-        "wildcard-public-suffix",
-        "a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)",
-    ),
-    (
-        "wildcard-without-probe",
-        "a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match",
-    ),
-    (
-        "private-destination-wildcard",
-        "a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)",
-    ),
-    (
-        "broad-private-range",
-        "a destination range that spans a whole private network (/16 or wider)",
-    ),
-    (
-        "reserved-destination",
-        "a loopback, link-local, multicast or unspecified address as destination",
-    ),
-    (
-        "cleartext-port",
-        "an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)",
-    ),
-    (
-        "wide-port-range",
-        "a port range wider than --max-port-range (default 100)",
-    ),
-    (
-        "any-destination",
-        "`0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination",
-    ),
-    ("any-source", "the same, as source"),
-    (
-        "missing-source",
-        "a rule without `sources`: the firewall team must guess, or open it from anywhere",
-    ),
-    (
-        "duplicate-destination",
-        "the same flow twice, or one already covered by a wildcard or range in the request",
-    ),
-    ("expired", "`expires` is in the past"),
-    ("expires-soon", "`expires` is within 14 days"),
-    (
-        "missing-expiry-for-temporary",
-        "the text says temporary, trial, pilot or until, and no `expires` is set",
-    ),
-    (
-        "long-title",
-        "a title longer than 160 characters (ServiceNow short descriptions are often cut there)",
-    ),
-    (
-        "raw-html",
-        "a text holds raw HTML, which every output shows as text (write Markdown instead)",
-    ),
-    (
-        "body-too-long",
-        "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field",
-    ),
-];
-
-/// Checks that a lint name exists, suggesting the nearest one if not.
-pub fn check_name(name: &str) -> Result<(), Invalid> {
-    if LINTS.iter().any(|(n, _)| *n == name) {
-        return Ok(());
-    }
-    let invalid = Invalid::new(format!("unknown lint `{name}`"));
-    Err(match nearest(name, LINTS.iter().map(|(n, _)| *n)) {
-        Some(n) => invalid.help(format!("did you mean `{n}`?")),
-        None => invalid.help("`fwreq check --list-lints` lists them"),
-    })
-}
 
 /// Whether the request or the command line silences lint `code`.
 pub fn allowed(request: &Request, settings: &Settings, code: &str) -> bool {
@@ -740,12 +660,5 @@ mod tests {
         assert_eq!(find_word("a trial run", "trial"), Some(2));
         assert_eq!(find_word("industrial", "trial"), None);
         assert_eq!(find_word("trials", "trial"), None);
-    }
-
-    #[test]
-    fn unknown_lint_names_get_a_suggestion() {
-        assert!(check_name("cleartext-port").is_ok());
-        let err = check_name("cleartext-ports").unwrap_err();
-        assert_eq!(err.help.as_deref(), Some("did you mean `cleartext-port`?"));
     }
 }

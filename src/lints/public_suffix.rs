@@ -126,7 +126,7 @@ pub fn covered(domain: &str) -> Vec<(&'static str, Section)> {
         .take_while(|(key, _, _)| key.starts_with(&prefix))
         .map(|(_, rule, section)| (rule.as_str(), *section))
         .collect();
-    found.sort_by_key(|(rule, _)| (rule.split('.').count(), rule.len(), *rule));
+    found.sort_by_cached_key(|(rule, _)| (rule.matches('.').count(), rule.len(), *rule));
     found
 }
 

@@ -287,6 +287,50 @@ fn check_label(text: &str, label: &str) -> Result<(), Invalid> {
             "`{text}`: a label may not start or end with a hyphen"
         )));
     }
+    match label.strip_prefix("xn--") {
+        Some(encoded) => unicode_label(text, encoded),
+        None if label.get(2..4) == Some("--") => Err(Invalid::new(format!(
+            "`{text}`: `{label}` has `--` in its third and fourth characters, which only punycode (`xn--`) labels may have"
+        ))
+        .help("no registry holds such a name: check the spelling")),
+        None => Ok(()),
+    }
+}
+
+/// IDNA2008 on the Unicode form of a punycode label: what UTS 46 maps but no
+/// registry could ever hold (a hyphen at either end, `--` in the third and
+/// fourth places, symbols and punctuation) is refused. Letters, digits and
+/// the marks that belong to letters pass (Rust's alphanumeric: Unicode's
+/// Alphabetic and Numeric properties), a close reading of IDNA2008's PVALID.
+fn unicode_label(text: &str, encoded: &str) -> Result<(), Invalid> {
+    let Some(label) = idna::punycode::decode_to_string(encoded) else {
+        return Err(Invalid::new(format!(
+            "`{text}` has a punycode label `xn--{encoded}` that does not decode"
+        )));
+    };
+    let hyphen_end = label.starts_with('-') || label.ends_with('-');
+    let reserved = label.chars().skip(2).take(2).collect::<String>() == "--";
+    if hyphen_end || reserved {
+        return Err(Invalid::new(format!(
+            "`{text}`: the label `{label}` {}",
+            if hyphen_end {
+                "starts or ends with a hyphen"
+            } else {
+                "has `--` in its third and fourth characters"
+            }
+        ))
+        .help("IDNA2008 refuses such labels: no registry holds them"));
+    }
+    if let Some(c) = label
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '\u{200c}' || *c == '\u{200d}'))
+    {
+        return Err(Invalid::new(format!(
+            "`{c}` (U+{:04X}) is not allowed in a name: `{text}`",
+            u32::from(c)
+        ))
+        .help("IDNA2008 names hold letters, digits and hyphens; symbols and punctuation cannot be registered"));
+    }
     Ok(())
 }
 
@@ -373,6 +417,9 @@ mod tests {
             ("example.com", host("example.com")),
             ("Registry.Example.COM", host("registry.example.com")),
             ("bücher.example", host("xn--bcher-kva.example")),
+            ("xn--bcher-kva.example", host("xn--bcher-kva.example")),
+            ("münchen.公司.cn", host("xn--mnchen-3ya.xn--55qx5d.cn")),
+            ("例え.テスト", host("xn--r8jz45g.xn--zckzah")),
             (
                 "*.amazonaws.com",
                 Target::Wildcard {
@@ -449,6 +496,14 @@ mod tests {
             ),
             ("::ffff:10.0.0.0/104", "leaves as IPv4 10.0.0.0/8"),
             ("*.com", "every name in the top-level domain `.com`"),
+            ("☃.example", "`☃` (U+2603) is not allowed in a name"),
+            ("bücher♥.example", "`♥` (U+2665) is not allowed in a name"),
+            ("xn--n3h.example", "`☃` (U+2603) is not allowed in a name"),
+            (
+                "ab--cd.example",
+                "has `--` in its third and fourth characters",
+            ),
+            ("xn--zz.example", "is not a valid internationalised name"),
             ("*", "bare `*`"),
             ("*.", "bare `*`"),
             ("foo.*.example.com", "`*` may only stand at the start"),

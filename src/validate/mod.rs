@@ -8,7 +8,7 @@ pub mod host;
 pub mod port;
 
 use crate::diagnostic::{Diagnostic, Source};
-use crate::lints;
+use crate::names::{self, nearest};
 use crate::request::{
     Destination, Located, Network, Request, Rule, Span, Spans, Target, TestProcess,
 };
@@ -157,22 +157,6 @@ fn suggest_key(message: &str) -> Option<String> {
     nearest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
 }
 
-/// The candidate closest to a misspelt name, if one is close enough to be
-/// what was meant (a few edits, fewer than the candidate's length).
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let candidates: Vec<&str> = candidates.into_iter().collect();
-    // `TCP` for `tcp`: the same word in another case is always what was meant.
-    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-        return Some(same);
-    }
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 3) && *d < c.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
 /// Keys whose text a reviewer reads (searched by the `missing-expiry-for-temporary` lint).
 const PROSE: &[&str] = &[
     "title",
@@ -302,7 +286,12 @@ impl Validator {
         let test = raw.test.and_then(|t| self.test(t.into_inner()));
         let allow = match raw.allow {
             Some(names) => self.all(names, |v, name| {
-                v.check(name, |n| lints::check_name(&n).map(|()| n))
+                v.check(name, |n| {
+                    names::check_lint_name(&n).map(|()| n).map_err(|u| Invalid {
+                        message: u.message,
+                        help: Some(u.help),
+                    })
+                })
             }),
             None => Some(Vec::new()),
         };
