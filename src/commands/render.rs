@@ -3,11 +3,9 @@
 use super::{map_files, print_stdout, report, stderr_style};
 use crate::cli::RenderArgs;
 use crate::diagnostic::{Diagnostic, Source};
-use crate::flows::RuleChecks;
 use crate::formats::{self, Format, Ticket};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::request::Request;
 use crate::{Outcome, clipboard, flows};
 use anyhow::{Context as _, bail};
 use clap::ValueEnum as _;
@@ -44,25 +42,41 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     }
     let renderer = Renderer::new(args.templates)?;
     let style = stderr_style();
-    // Every file on every core; the bodies keep the files' order.
-    let loaded: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
+    // Several requests as JSON are one array: each object is indented into it.
+    let in_array = args.format == Format::Json && args.files.len() > 1;
+    // Every file on every core, each converted where it was rendered (only the
+    // text is kept); the results keep the files' order.
+    let rendered: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
         let Loaded { source, request } = input::load(path)?;
-        Ok(match request {
-            Ok(request) => {
-                let checks = flows::plan(&request);
-                let markdown = renderer
-                    .ticket(&request, &checks)
-                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                Ok((request, checks, markdown))
-            }
-            Err(diags) => Err((source, diags)),
-        })
+        let request = match request {
+            Ok(request) => request,
+            Err(diags) => return Ok(Err((source, diags))),
+        };
+        let checks = flows::plan(&request);
+        let markdown = renderer
+            .ticket(&request, &checks)
+            .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+        let ticket = Ticket {
+            request,
+            checks,
+            markdown,
+        };
+        let text = formats::convert(args.format, &ticket, &renderer)?;
+        Ok(Ok(if in_array {
+            text.trim_end()
+                .lines()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            text
+        }))
     });
-    let mut rendered = Vec::with_capacity(loaded.len());
+    let mut pieces = Vec::with_capacity(rendered.len());
     let mut failed = false;
-    for result in loaded {
+    for result in rendered {
         match result? {
-            Ok(ticket) => rendered.push(ticket),
+            Ok(text) => pieces.push(text),
             Err((source, diags)) => {
                 failed = true;
                 report(&source, &diags, style);
@@ -72,27 +86,10 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     if failed {
         return Ok(Outcome::Findings);
     }
-    let tickets: Vec<Ticket> = rendered
-        .into_iter()
-        .map(|(request, checks, markdown)| Ticket {
-            request,
-            checks,
-            markdown,
-        })
-        .collect();
-    let text = match (args.format, tickets.as_slice()) {
-        // Several requests as JSON: one array of their objects.
-        (Format::Json, [_, _, ..]) => formats::json::to_string(
-            &tickets
-                .iter()
-                .map(formats::json::table_api)
-                .collect::<Vec<_>>(),
-        )?,
-        (format, _) => tickets
-            .iter()
-            .map(|t| formats::convert(format, t, &renderer))
-            .collect::<anyhow::Result<Vec<_>>>()?
-            .join("---\n"),
+    let text = if in_array {
+        format!("[\n{}\n]\n", pieces.join(",\n"))
+    } else {
+        pieces.join("---\n")
     };
     if let Some(path) = &args.output {
         write_new_file(path, &text, args.force)?;
@@ -112,8 +109,8 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// One file read: its request, checks and Markdown, or its diagnostics.
-type Rendered = Result<(Request, Vec<RuleChecks>, String), (Source, Vec<Diagnostic>)>;
+/// One file: its text in the asked format, or its diagnostics.
+type Rendered = Result<String, (Source, Vec<Diagnostic>)>;
 
 /// Writes a whole file or nothing: a temporary file beside it, then a rename.
 /// An existing file is only replaced with `force`.

@@ -5,14 +5,17 @@
 //! but cannot list the entries *under* a domain, which is what "does
 //! `*.amazonaws.com` cover a public suffix" needs; so the list itself is vendored
 //! in `data/public_suffix_list.dat` (`data/refresh-public-suffix-list.sh`
-//! refreshes it) and parsed once, on first use. Entries are held in their ASCII
-//! (punycode) form, the form destinations are compared in, so `*.公司.cn` and
-//! `*.xn--55qx5d.cn` are the same question.
+//! refreshes it) and compiled by `build.rs` into sorted tables, so a lookup is
+//! a binary search and nothing is parsed at run time. Entries are held in their
+//! ASCII (punycode) form, the form destinations are compared in, so `*.公司.cn`
+//! and `*.xn--55qx5d.cn` are the same question.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-const LIST: &str = include_str!("../../data/public_suffix_list.dat");
+/// The list as sorted tables, made by `build.rs` from the vendored file:
+/// `RULES` (each rule, ASCII, and whether it is in the PRIVATE section) and
+/// `REVERSED` (labels right to left, so the rules under a domain are one run).
+mod tables {
+    include!(concat!(env!("OUT_DIR"), "/psl.rs"));
+}
 
 /// The date of the vendored list (`YYYY-MM-DD`, from its `// VERSION:` line).
 pub const LIST_DATE: &str = env!("FWREQ_PSL_DATE");
@@ -27,6 +30,14 @@ pub enum Section {
 }
 
 impl Section {
+    fn of(private: bool) -> Self {
+        if private {
+            Section::Private
+        } else {
+            Section::Icann
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Section::Icann => "a registry suffix: anyone can register a name under it",
@@ -37,68 +48,11 @@ impl Section {
     }
 }
 
-/// The parsed list: every rule by its text (`s3.amazonaws.com`,
-/// `*.compute.amazonaws.com`, `!city.kawasaki.jp`), and the non-exception
-/// rules sorted by their labels read right to left, so the rules under a
-/// domain are one contiguous run found by binary search.
-struct List {
-    rules: HashMap<String, Section>,
-    /// (`com.amazonaws.s3`, `s3.amazonaws.com`, section), sorted.
-    reversed: Vec<(String, String, Section)>,
-}
-
-fn list() -> &'static List {
-    static PARSED: OnceLock<List> = OnceLock::new();
-    PARSED.get_or_init(|| parse(LIST))
-}
-
-fn parse(text: &str) -> List {
-    let mut section = Section::Icann;
-    let mut rules = HashMap::with_capacity(12_000);
-    let mut reversed = Vec::with_capacity(12_000);
-    for line in text.lines() {
-        if line.starts_with("//") {
-            if line.contains("===BEGIN PRIVATE DOMAINS===") {
-                section = Section::Private;
-            }
-            continue;
-        }
-        // A rule is the first word of a line.
-        let Some(rule) = line.split_whitespace().next() else {
-            continue;
-        };
-        let Some(rule) = ascii_rule(rule) else {
-            continue;
-        };
-        if !rule.starts_with('!') {
-            let key: Vec<&str> = rule.rsplit('.').collect();
-            reversed.push((key.join("."), rule.clone(), section));
-        }
-        rules.insert(rule, section);
-    }
-    reversed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    List { rules, reversed }
-}
-
-/// A rule in ASCII: Unicode labels converted with IDNA, `*.` and `!` kept.
-fn ascii_rule(rule: &str) -> Option<String> {
-    if rule.is_ascii() {
-        return Some(rule.to_ascii_lowercase());
-    }
-    let (prefix, name) = match rule.strip_prefix("*.") {
-        Some(name) => ("*.", name),
-        None => match rule.strip_prefix('!') {
-            Some(name) => ("!", name),
-            None => ("", rule),
-        },
-    };
-    idna::domain_to_ascii(name)
-        .ok()
-        .map(|ascii| format!("{prefix}{ascii}"))
-}
-
 fn section_of(rule: &str) -> Option<Section> {
-    list().rules.get(rule).copied()
+    tables::RULES
+        .binary_search_by(|(r, _)| (*r).cmp(rule))
+        .ok()
+        .map(|i| Section::of(tables::RULES[i].1))
 }
 
 /// Whether `domain` (ASCII) is itself a public suffix, and in which section.
@@ -119,12 +73,12 @@ pub fn suffix(domain: &str) -> Option<Section> {
 pub fn covered(domain: &str) -> Vec<(&'static str, Section)> {
     let labels: Vec<&str> = domain.rsplit('.').collect();
     let prefix = format!("{}.", labels.join("."));
-    let all = &list().reversed;
-    let start = all.partition_point(|(key, _, _)| key.as_str() < prefix.as_str());
+    let all = tables::REVERSED;
+    let start = all.partition_point(|(key, _, _)| *key < prefix.as_str());
     let mut found: Vec<(&'static str, Section)> = all[start..]
         .iter()
         .take_while(|(key, _, _)| key.starts_with(&prefix))
-        .map(|(_, rule, section)| (rule.as_str(), *section))
+        .map(|(_, rule, private)| (*rule, Section::of(*private)))
         .collect();
     found.sort_by_cached_key(|(rule, _)| (rule.matches('.').count(), rule.len(), *rule));
     found
@@ -203,6 +157,8 @@ mod tests {
 
     /// The form a refresh must keep: licence header, both sections, a date,
     /// and enough rules (a truncated download must not land).
+    const LIST: &str = include_str!("../../data/public_suffix_list.dat");
+
     #[test]
     fn the_vendored_list_has_its_form() {
         assert!(
@@ -218,12 +174,8 @@ mod tests {
         ] {
             assert!(LIST.lines().any(|l| l == marker), "{marker}");
         }
-        assert!(list().rules.len() > 8_000, "{}", list().rules.len());
-        let private = list()
-            .rules
-            .values()
-            .filter(|s| **s == Section::Private)
-            .count();
+        assert!(tables::RULES.len() > 8_000, "{}", tables::RULES.len());
+        let private = tables::RULES.iter().filter(|(_, p)| *p).count();
         assert!(private > 3_000, "{private}");
         assert!(
             chrono::NaiveDate::parse_from_str(LIST_DATE, "%Y-%m-%d").is_ok(),
