@@ -75,6 +75,157 @@ pub enum Command {
     ///
     /// Example: fwreq site requests/ -o site/
     Site(SiteArgs),
+    /// Start a request: a commented spec whose TODO values say what to write
+    ///
+    /// NAME alone becomes requests/NAME.toml; a path is used as given. Never
+    /// overwrites a file.
+    ///
+    /// Example: fwreq new avilla-registry --title "AWS Container Registry Network Config Request"
+    New(NewArgs),
+    /// Write the ticket numbers, status or submission time back into a spec
+    ///
+    /// Every other byte of the file (comments, order, spacing, quoting) is kept;
+    /// a value of the wrong form is refused with the message check gives, and the
+    /// file is then left untouched. The file is replaced atomically.
+    ///
+    /// Example: fwreq record requests/a.toml --ritm RITM0194104 --req REQ0194058 --status submitted --submitted
+    Record(RecordArgs),
+    /// One row per request: path, title, RITM, REQ, status, submitted, expires, rules, flows
+    ///
+    /// Newest first. Invalid files are listed with their first error (and exit 1).
+    ///
+    /// Example: fwreq list requests/ --status submitted
+    List(ListArgs),
+    /// Requests whose `expires` is past or within a window (exit 1 when one is past)
+    ///
+    /// Example: fwreq expiring requests/ --within 30
+    Expiring(ExpiringArgs),
+    /// A change ticket between two revisions of a request: flows added, removed, turned
+    ///
+    /// Example: fwreq diff old.toml requests/a.toml
+    Diff(DiffArgs),
+    /// Print the JSON Schema of the request spec, for editors (Taplo: Even Better TOML, Helix, Zed)
+    Schema,
+    /// Print a shell completion script
+    ///
+    /// Example: fwreq completions bash > /etc/bash_completion.d/fwreq
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    ///
+    /// Example: fwreq man | man -l -
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The request's name (requests/NAME.toml) or a path ending in .toml
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The title (ServiceNow short description)
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+
+    /// The project
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+
+    /// The signature line
+    #[arg(long, value_name = "NAME")]
+    pub requested_by: Option<String>,
+
+    /// Directory of templates that override the built-in ones (new.toml.j2)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Request spec file (TOML)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The RITM number ServiceNow gave (RITM and seven digits)
+    #[arg(long, value_name = "RITM")]
+    pub ritm: Option<String>,
+
+    /// The REQ number ServiceNow gave (REQ and seven digits)
+    #[arg(long, value_name = "REQ")]
+    pub req: Option<String>,
+
+    /// The request's new status; it moves forward only, unless --force
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<crate::spec::Status>,
+
+    /// When it was submitted: YYYY-MM-DDTHH:MM:SS, or now when given alone
+    #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now")]
+    pub submitted: Option<String>,
+
+    /// Allow a status move backwards or out of rejected/withdrawn
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns
+    Table,
+    /// An array of objects
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Folders (or files) of request specs
+    #[arg(value_name = "DIR", default_value = "requests")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only requests with this status
+    #[arg(long, value_enum)]
+    pub status: Option<crate::spec::Status>,
+
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExpiringArgs {
+    /// Folders (or files) of request specs
+    #[arg(value_name = "DIR", default_value = "requests")]
+    pub paths: Vec<PathBuf>,
+
+    /// The window in days: requests expiring within it are listed
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub within: u32,
+
+    /// Judge as of this date (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
+
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The request as it was
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The request as it is now
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Directory of templates that override the built-in ones (change.md.j2)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +262,18 @@ pub struct RenderArgs {
     /// instead of printing it
     #[arg(long)]
     pub copy: bool,
+
+    /// A change ticket against the request as it was at a git revision (HEAD~1, a tag)
+    #[arg(long, value_name = "REV", conflicts_with = "removal")]
+    pub since: Option<String>,
+
+    /// A removal (or recertification) ticket: what to take out, and the checks that should then fail
+    #[arg(long)]
+    pub removal: bool,
+
+    /// Judge `expires` as of this date (YYYY-MM-DD) for --removal
+    #[arg(long, value_name = "DATE", requires = "removal")]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -172,8 +335,9 @@ pub struct CheckArgs {
     pub today: Option<chrono::NaiveDate>,
 
     /// The widest port range (in ports) that passes without a warning
-    #[arg(long, value_name = "PORTS", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=65535))]
-    pub max_port_range: u32,
+    /// (default: fwreq.toml's max-port-range, else 100)
+    #[arg(long, value_name = "PORTS", value_parser = clap::value_parser!(u32).range(1..=65535))]
+    pub max_port_range: Option<u32>,
 
     /// List every lint with what it catches, then exit
     #[arg(long)]

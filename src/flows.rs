@@ -6,7 +6,7 @@
 //! ranges at both ends. Values come from a validated `Request`, so they are safe
 //! to put in a shell line as they are.
 
-use crate::request::{Destination, Network, Request, Rule, Target};
+use crate::request::{Destination, Network, PortRange, Request, Rule, Target};
 use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -18,6 +18,8 @@ pub struct RuleChecks {
     pub number: usize,
     /// The rule's sources (empty: any), which the traffic of its checks should leave from.
     pub sources: Vec<Network>,
+    /// The rule's ports as written (empty for icmp).
+    pub ports: Vec<PortRange>,
     /// The `# ...` heading of this rule's block.
     pub heading: String,
     pub protocol: Protocol,
@@ -81,6 +83,7 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
     RuleChecks {
         number,
         sources: rule.sources.iter().map(|s| s.value).collect(),
+        ports: rule.ports.clone(),
         heading,
         protocol: rule.protocol,
         action: rule.action,

@@ -35,7 +35,8 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
 }
 
 /// Expands the given paths: files as given, directories searched (sorted,
-/// recursively, hidden folders and symlinked folders skipped) for `*.toml`.
+/// recursively, hidden folders and symlinked folders skipped) for `*.toml`
+/// other than the team file `fwreq.toml`.
 pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -77,7 +78,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<anyhow::Error>) {
             if !hidden {
                 walk(&path, files, errors);
             }
-        } else if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().is_none_or(|n| n != crate::team::FILE)
+            && path.is_file()
+        {
             files.push(path);
         }
     }

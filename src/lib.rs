@@ -7,10 +7,12 @@
 //! host); `lints` warns about risky but valid requests. `commands` wires the stages to the CLI; `main.rs`
 //! only maps the outcome to an exit code.
 
+pub mod change;
 pub mod cli;
 pub mod clipboard;
 mod commands;
 pub mod diagnostic;
+pub mod edit;
 pub mod flows;
 pub mod formats;
 mod input;
@@ -20,6 +22,7 @@ pub mod probe;
 pub mod render;
 pub mod request;
 pub mod spec;
+pub mod team;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -60,5 +63,13 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Probe(args) => commands::probe(args),
         cli::Command::Preview(args) => commands::preview(args),
         cli::Command::Site(args) => commands::site(args),
+        cli::Command::New(args) => commands::new(args),
+        cli::Command::Record(args) => commands::record(args),
+        cli::Command::List(args) => commands::list(args),
+        cli::Command::Expiring(args) => commands::expiring(args),
+        cli::Command::Diff(args) => commands::diff(args),
+        cli::Command::Schema => commands::schema(),
+        cli::Command::Completions(args) => commands::completions(args),
+        cli::Command::Man => commands::man(),
     }
 }

@@ -26,6 +26,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("site.html.j2", include_str!("../templates/site.html.j2")),
     ("style.css.j2", include_str!("../templates/style.css.j2")),
     ("copy.js.j2", include_str!("../templates/copy.js.j2")),
+    ("new.toml.j2", include_str!("../templates/new.toml.j2")),
+    ("change.md.j2", include_str!("../templates/change.md.j2")),
+    ("removal.md.j2", include_str!("../templates/removal.md.j2")),
+    ("flow.md.j2", include_str!("../templates/flow.md.j2")),
 ];
 
 /// A ready template environment.
@@ -48,6 +52,10 @@ impl Renderer {
                 .build()?,
         );
         env.add_filter("join_and", join_and);
+        // A TOML basic string, quoted and escaped (for the `fwreq new` starter).
+        env.add_filter("toml_str", |text: String| {
+            toml_edit::Value::from(text).to_string().trim().to_string()
+        });
         // HTML templates escape every value; Markdown templates write text as it is.
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html.j2") {
@@ -91,6 +99,39 @@ impl Renderer {
 }
 
 impl Renderer {
+    /// Renders a change ticket (`change.md.j2`) between two revisions.
+    pub fn change(
+        &self,
+        old: &Request,
+        new: &Request,
+        since: &str,
+        change: &crate::change::Change,
+    ) -> Result<String, minijinja::Error> {
+        self.env.get_template("change.md.j2")?.render(context! {
+            request => Serde(new),
+            old => Serde(old),
+            since => since,
+            change => Serde(change),
+        })
+    }
+
+    /// Renders a removal ticket (`removal.md.j2`) for every flow of a request.
+    pub fn removal(
+        &self,
+        request: &Request,
+        checks: &[RuleChecks],
+        today: chrono::NaiveDate,
+    ) -> Result<String, minijinja::Error> {
+        // Every flow, as a change ticket lists them: the removal of all of them.
+        let all = crate::change::compare(checks, &[]);
+        self.env.get_template("removal.md.j2")?.render(context! {
+            request => Serde(request),
+            flows => Serde(&all.removed),
+            today => today.to_string(),
+            expired => request.expires.is_some_and(|e| e < today),
+        })
+    }
+
     /// Renders an HTML template (`page.html.j2`, `site.html.j2`) with `ctx`.
     pub fn page(&self, name: &str, ctx: minijinja::Value) -> Result<String, minijinja::Error> {
         self.env.get_template(name)?.render(ctx)

@@ -5,58 +5,111 @@
 //! `validate`, so one file can report many problems at once instead of stopping
 //! at the first. Unknown keys are refused here: they are almost always typos.
 
+use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use toml::Spanned;
 use toml::value::Datetime;
 
-/// Every top-level key a request spec may have.
-#[derive(Debug, Deserialize)]
+/// A firewall change request (fwreq spec, version 1). Every top-level key a
+/// request spec may have; the JSON Schema (`fwreq schema`) is derived from it.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "fwreq request")]
 pub struct RawSpec {
+    /// The ServiceNow short description (160 characters at most).
+    #[schemars(with = "String", required)]
     pub title: Option<Spanned<String>>,
+    /// The project or system the opening serves.
+    #[schemars(with = "String", required)]
     pub project: Option<Spanned<String>>,
+    /// What the firewall team should do (Markdown allowed).
+    #[schemars(with = "String", required)]
     pub request: Option<Spanned<String>>,
+    /// Why the application needs it (Markdown allowed).
+    #[schemars(with = "String", required)]
     pub reason: Option<Spanned<String>>,
+    /// The applications affected (one or more).
+    #[schemars(with = "Vec<String>", required, length(min = 1))]
     pub affected_apps: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The business justification (Markdown allowed).
+    #[schemars(with = "String", required)]
     pub justification: Option<Spanned<String>>,
+    /// The requested change in a sentence; derived from the rules when absent.
+    #[schemars(with = "Option<String>")]
     pub change: Option<Spanned<String>>,
+    /// The signature line.
+    #[schemars(with = "Option<String>")]
     pub requested_by: Option<Spanned<String>>,
+    /// RITM and seven digits (`fwreq record --ritm` writes it).
+    #[schemars(with = "Option<String>", regex(pattern = r"^RITM[0-9]{7}$"))]
     pub ritm: Option<Spanned<String>>,
+    /// REQ and seven digits (`fwreq record --req` writes it).
+    #[schemars(with = "Option<String>", regex(pattern = r"^REQ[0-9]{7}$"))]
     pub req: Option<Spanned<String>>,
+    /// When it was submitted: a local date and time, e.g. 2025-03-14T16:28:49.
+    #[schemars(with = "Option<String>")]
     pub submitted: Option<Spanned<Datetime>>,
+    /// Where the request is in its life.
+    #[schemars(with = "Option<Status>")]
     pub status: Option<Spanned<Status>>,
+    /// For temporary rules: the date they must come out, e.g. 2027-03-31.
+    #[schemars(with = "Option<String>")]
     pub expires: Option<Spanned<Datetime>>,
+    /// The rules (one or more `[[rules]]` tables).
+    #[schemars(with = "Vec<RawRule>", required, length(min = 1))]
     pub rules: Option<Spanned<Vec<Spanned<RawRule>>>>,
+    /// The 'Test Process' section.
+    #[schemars(with = "Option<RawTest>")]
     pub test: Option<Spanned<RawTest>>,
+    /// Lints silenced for this request (say why in a comment).
+    #[schemars(with = "Option<Vec<String>>")]
     pub allow: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[rules]]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
+    /// The heading of this rule's checks.
+    #[schemars(with = "Option<String>")]
     pub comment: Option<Spanned<String>>,
+    /// tcp (the default), udp or icmp.
+    #[schemars(with = "Option<Protocol>")]
     pub protocol: Option<Spanned<Protocol>>,
+    /// Ports 1-65535, or ranges as "LOW-HIGH"; required for tcp and udp, refused for icmp.
+    #[schemars(with = "Option<Vec<RawPort>>")]
     pub ports: Option<Spanned<Vec<Spanned<RawPort>>>>,
+    /// allow (the default) or deny.
+    #[schemars(with = "Option<Action>")]
     pub action: Option<Spanned<Action>>,
+    /// The hosts or subnets that open the connections: addresses or CIDR ranges.
+    #[schemars(with = "Option<Vec<String>>")]
     pub sources: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Hostnames, *.domain wildcards, addresses or CIDR ranges, or { host, probe } tables.
+    #[schemars(with = "Vec<RawDestination>", required, length(min = 1))]
     pub destinations: Option<Spanned<Vec<Spanned<RawDestination>>>>,
 }
 
 /// The optional `[test]` table: the 'Test Process' section.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTest {
+    /// A numbered list of steps.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub steps: Vec<Spanned<String>>,
+    /// `user@host`: `ssh HOST` opens the command block.
+    #[schemars(with = "Option<String>")]
     pub host: Option<Spanned<String>>,
+    /// Your own command lines, verbatim.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub commands: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     #[default]
@@ -75,7 +128,7 @@ impl Protocol {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     #[default]
@@ -84,7 +137,9 @@ pub enum Action {
 }
 
 /// Where the request is in its life; only `draft` requests are still editable in spirit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, clap::ValueEnum, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     #[default]
@@ -96,11 +151,72 @@ pub enum Status {
     Withdrawn,
 }
 
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Approved => "approved",
+            Status::Implemented => "implemented",
+            Status::Rejected => "rejected",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Whether a request may move from this status to `next` without being
+    /// forced: forward along draft -> submitted -> approved -> implemented, or
+    /// out to rejected (once submitted) or withdrawn (before it is
+    /// implemented). Anything else says why.
+    pub fn check_move(self, next: Status) -> Result<(), String> {
+        use Status::*;
+        let rank = |s: Status| match s {
+            Draft => 0,
+            Submitted => 1,
+            Approved => 2,
+            Implemented => 3,
+            Rejected | Withdrawn => 4,
+        };
+        let ok = match (self, next) {
+            (a, b) if a == b => true,
+            (Rejected | Withdrawn, _) => false,
+            (Draft, Rejected) => false,
+            (Implemented, Rejected | Withdrawn) => false,
+            (_, Rejected | Withdrawn) => true,
+            (a, b) => rank(b) > rank(a),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "status {} -> {} is not a step forward in a request's life",
+                self.as_str(),
+                next.as_str()
+            ))
+        }
+    }
+}
+
 /// A port as written: `443` or `"8000-8100"`. Checked in `validate::port`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawPort {
     Number(i64),
     Text(String),
+}
+
+impl JsonSchema for RawPort {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Port".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A port (1-65535), or a range written as a string: \"8000-8100\"",
+            "anyOf": [
+                { "type": "integer", "minimum": 1, "maximum": 65535 },
+                { "type": "string", "pattern": "^[1-9][0-9]{0,4}-[1-9][0-9]{0,4}$" }
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for RawPort {
@@ -141,6 +257,30 @@ pub enum RawDestination {
 struct DestinationTable {
     host: Spanned<String>,
     probe: Option<Spanned<String>>,
+}
+
+impl JsonSchema for RawDestination {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Destination".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A hostname, *.domain, IP address or CIDR range, or a wildcard or range with a host to test",
+            "anyOf": [
+                { "type": "string", "minLength": 1 },
+                {
+                    "type": "object",
+                    "properties": {
+                        "host": { "type": "string", "description": "The wildcard or CIDR range" },
+                        "probe": { "type": "string", "description": "One host or address under it, to test" }
+                    },
+                    "required": ["host"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for RawDestination {

@@ -3,15 +3,25 @@
 //! stderr (diagnostics). Shared output helpers live here.
 
 mod check;
+mod diff;
+mod list;
+mod new;
 mod preview;
 mod probe;
+mod record;
 mod render;
+mod shell;
 mod site;
 
 pub use check::check;
+pub use diff::diff;
+pub use list::{expiring, list};
+pub use new::new;
 pub use preview::preview;
 pub use probe::probe;
+pub use record::record;
 pub use render::render;
+pub use shell::{completions, man, schema};
 pub use site::site;
 
 use crate::diagnostic::{self, Diagnostic, Source, Style};
@@ -22,10 +32,7 @@ const PARALLEL_FROM: usize = 32;
 
 /// `f` over every file, on every core when there are enough of them; the
 /// results keep the files' order, so output stays deterministic.
-fn map_files<T: Send>(
-    files: &[std::path::PathBuf],
-    f: impl Fn(&std::path::PathBuf) -> T + Sync + Send,
-) -> Vec<T> {
+fn map_files<I: Sync, T: Send>(files: &[I], f: impl Fn(&I) -> T + Sync + Send) -> Vec<T> {
     use rayon::prelude::*;
     if files.len() < PARALLEL_FROM {
         files.iter().map(f).collect()

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::formats::{self, Format, Ticket};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::{Outcome, clipboard, flows};
+use crate::{Outcome, clipboard, flows, team};
 use anyhow::{Context as _, bail};
 use clap::ValueEnum as _;
 use std::io::Write;
@@ -40,7 +40,37 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             "--format html makes one page per request; give one file, or use `fwreq site` for many"
         );
     }
-    let renderer = Renderer::new(args.templates)?;
+    let teams = team::for_files(&args.files)?;
+    // --templates, else the first file's fwreq.toml, else the built-in templates.
+    let templates = args.templates.clone().or_else(|| {
+        args.files
+            .first()
+            .and_then(|f| team::of(&teams, f))
+            .and_then(|t| t.templates.clone())
+    });
+    let renderer = Renderer::new(templates)?;
+    if args.since.is_some() || args.removal {
+        let [file] = args.files.as_slice() else {
+            bail!("--since and --removal take one request file");
+        };
+        let text = match &args.since {
+            Some(rev) => super::diff::since(&renderer, file, rev)?,
+            None => super::diff::removal(
+                &renderer,
+                file,
+                args.today
+                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            )?,
+        };
+        let Some(text) = text else {
+            return Ok(Outcome::Findings);
+        };
+        match &args.output {
+            Some(path) => write_new_file(path, &text, args.force)?,
+            None => print_stdout(&text)?,
+        }
+        return Ok(Outcome::Clean);
+    }
     let style = stderr_style();
     // Several requests as JSON are one array: each object is indented into it.
     let in_array = args.format == Format::Json && args.files.len() > 1;
@@ -48,10 +78,13 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     // text is kept); the results keep the files' order.
     let rendered: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
         let Loaded { source, request } = input::load(path)?;
-        let request = match request {
+        let mut request = match request {
             Ok(request) => request,
             Err(diags) => return Ok(Err((source, diags))),
         };
+        if request.requested_by.is_none() {
+            request.requested_by = team::of(&teams, path).and_then(|t| t.requested_by.clone());
+        }
         let checks = flows::plan(&request);
         let markdown = renderer
             .ticket(&request, &checks)

@@ -60,7 +60,11 @@ pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
     let request = v.request(raw);
     match request {
         Some(r) if v.diags.is_empty() => Ok(r),
-        _ => Err(v.diags),
+        _ => {
+            // In file order, as a person reads them.
+            v.diags.sort_by_key(|d| d.span.start);
+            Err(v.diags)
+        }
     }
 }
 
@@ -352,6 +356,7 @@ impl Validator {
             self.list(s, "sources", |v, src| {
                 let span = src.span();
                 v.check(src, |text| {
+                    placeholder(&text, "sources")?;
                     host::address_or_network(&text).map(|value| Located { value, span })
                 })
             })
@@ -385,7 +390,10 @@ impl Validator {
         };
         let span = host.span();
         let written = host.get_ref().clone();
-        let target = self.check(host, |text| host::destination(&text))?;
+        let target = self.check(host, |text| {
+            placeholder(&text, "destinations")?;
+            host::destination(&text)
+        })?;
         let probe = match probe {
             None => None,
             Some(p) => Some(self.check(p, |text| probe_of(&target, &text))?),
@@ -420,6 +428,7 @@ fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invali
     if text.is_empty() {
         return Err(Invalid::new(format!("`{key}` is empty")));
     }
+    placeholder(text, key)?;
     if single_line && text.contains(['\n', '\r']) {
         return Err(Invalid::new(format!("`{key}` must be a single line"))
             .help("use a plain \"...\" string without line breaks"));
@@ -436,8 +445,20 @@ fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invali
     Ok(text.to_string())
 }
 
+/// A starter's `TODO: ...` value (`fwreq new`) not yet filled in: its text
+/// after `TODO:` says what to write.
+fn placeholder(text: &str, key: &str) -> Result<(), Invalid> {
+    match text.trim_start().strip_prefix("TODO") {
+        Some(rest) => Err(
+            Invalid::new(format!("`{key}` still holds the starter's placeholder"))
+                .help(rest.trim_start_matches([':', ' ']).trim().to_string()),
+        ),
+        None => Ok(()),
+    }
+}
+
 /// `RITM` or `REQ` and seven digits.
-fn ticket_number(text: String, prefix: &str) -> Result<String, Invalid> {
+pub fn ticket_number(text: String, prefix: &str) -> Result<String, Invalid> {
     let digits = text.strip_prefix(prefix);
     if digits.is_some_and(|d| d.len() == 7 && d.chars().all(|c| c.is_ascii_digit())) {
         Ok(text)
@@ -451,7 +472,7 @@ fn ticket_number(text: String, prefix: &str) -> Result<String, Invalid> {
 }
 
 /// A date and time, shown as ServiceNow shows it: `YYYY-MM-DD HH:MM:SS`.
-fn submitted(dt: Datetime) -> Result<String, Invalid> {
+pub fn submitted(dt: Datetime) -> Result<String, Invalid> {
     match (dt.date, dt.time) {
         (Some(d), Some(t)) => Ok(format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",

@@ -1,4 +1,6 @@
-//! Helpers shared by the CLI test files.
+//! Helpers shared by the CLI test files (each uses what it needs).
+
+#![allow(dead_code)]
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use std::fs;

@@ -1,0 +1,216 @@
+//! `fwreq list` and `fwreq expiring`: one row per request below the given
+//! folders, newest first; invalid files are listed with their first error.
+
+use super::print_stdout;
+use crate::cli::{ExpiringArgs, ListArgs, ListFormat};
+use crate::diagnostic::Source;
+use crate::input::{self, Loaded};
+use crate::spec::Status;
+use crate::{Outcome, flows};
+use anyhow::bail;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// One request as `list` shows it.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub path: String,
+    pub title: String,
+    pub ritm: Option<String>,
+    pub req: Option<String>,
+    pub status: Option<Status>,
+    pub submitted: Option<String>,
+    pub expires: Option<NaiveDate>,
+    pub rules: usize,
+    pub flows: usize,
+    /// The first error of an invalid file (`PATH:LINE:COL: message`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Every request below `paths`, newest first (by submitted; undated after, by path).
+fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
+    let (files, errors) = input::request_files(paths);
+    if let Some(err) = errors.into_iter().next() {
+        return Err(err);
+    }
+    let mut rows = Vec::with_capacity(files.len());
+    for file in files {
+        let Loaded { source, request } = input::load(&file)?;
+        let path = file.display().to_string();
+        rows.push(match request {
+            Ok(r) => {
+                let plan = flows::plan(&r);
+                Row {
+                    path,
+                    flows: plan
+                        .iter()
+                        .flat_map(|rule| &rule.destinations)
+                        .map(|d| d.checks.len().max(1))
+                        .sum(),
+                    rules: r.rules.len(),
+                    title: r.title,
+                    ritm: r.ritm,
+                    req: r.req,
+                    status: Some(r.status),
+                    submitted: r.submitted,
+                    expires: r.expires,
+                    error: None,
+                }
+            }
+            Err(diags) => Row {
+                title: String::new(),
+                ritm: None,
+                req: None,
+                status: None,
+                submitted: None,
+                expires: None,
+                rules: 0,
+                flows: 0,
+                error: diags.first().map(|d| first_line(&source, d)),
+                path,
+            },
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.submitted
+            .is_some()
+            .cmp(&a.submitted.is_some())
+            .then_with(|| b.submitted.cmp(&a.submitted))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(rows)
+}
+
+fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {
+    let text = crate::diagnostic::render(source, diag, crate::diagnostic::Style { color: false });
+    text.lines().next().unwrap_or("").to_string()
+}
+
+/// An extra column: its heading and how to fill it.
+type Column<'a> = (&'a str, &'a dyn Fn(&Row) -> String);
+
+/// Aligned columns; an invalid file shows its first error in place of the title.
+fn table(rows: &[Row], extra: Option<Column>) -> String {
+    let mut lines: Vec<Vec<String>> = vec![
+        [
+            "PATH",
+            "TITLE",
+            "RITM",
+            "REQ",
+            "STATUS",
+            "SUBMITTED",
+            "EXPIRES",
+            "RULES",
+            "FLOWS",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    ];
+    if let Some((name, _)) = extra {
+        lines[0].push(name.to_string());
+    }
+    for r in rows {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let mut line = vec![
+            r.path.clone(),
+            match &r.error {
+                Some(e) => format!("(invalid) {e}"),
+                None => r.title.clone(),
+            },
+            opt(&r.ritm),
+            opt(&r.req),
+            r.status.map_or("-", Status::as_str).to_string(),
+            opt(&r.submitted),
+            r.expires.map_or_else(|| "-".into(), |d| d.to_string()),
+            r.rules.to_string(),
+            r.flows.to_string(),
+        ];
+        if let Some((_, cell)) = extra {
+            line.push(cell(r));
+        }
+        lines.push(line);
+    }
+    let columns = lines[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for line in lines {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
+    let mut rows = rows(&args.paths)?;
+    if let Some(status) = args.status {
+        rows.retain(|r| r.status == Some(status));
+    }
+    match args.format {
+        ListFormat::Table => print_stdout(&table(&rows, None))?,
+        ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
+    }
+    Ok(if rows.iter().any(|r| r.error.is_some()) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let Some(horizon) = today.checked_add_days(chrono::Days::new(u64::from(args.within))) else {
+        bail!("--within {} days is too far", args.within);
+    };
+    let mut rows = rows(&args.paths)?;
+    // Rejected and withdrawn requests were never opened: nothing to remove.
+    rows.retain(|r| {
+        r.expires.is_some_and(|e| e <= horizon)
+            && !matches!(r.status, Some(Status::Rejected | Status::Withdrawn))
+    });
+    rows.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.path.cmp(&b.path)));
+    let when = |r: &Row| match r.expires {
+        Some(e) if e < today => format!("expired {} days ago", (today - e).num_days()),
+        Some(e) => format!("in {} days", (e - today).num_days()),
+        None => String::new(),
+    };
+    let past = rows
+        .iter()
+        .filter(|r| r.expires.is_some_and(|e| e < today))
+        .count();
+    match args.format {
+        ListFormat::Table => {
+            print_stdout(&table(&rows, Some(("WHEN", &when))))?;
+            eprintln!(
+                "{} request{} expired, {} expiring within {} days (as of {today})",
+                past,
+                if past == 1 { "" } else { "s" },
+                rows.len() - past,
+                args.within
+            );
+        }
+        ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
+    }
+    Ok(if past > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

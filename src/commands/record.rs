@@ -1,0 +1,109 @@
+//! `fwreq record`: writes what happened to a request (its RITM and REQ
+//! numbers, its status, when it was submitted) back into its spec, through
+//! the one format-preserving writer, so the file in git tells the request's life.
+
+use super::{report, stderr_style};
+use crate::Outcome;
+use crate::cli::RecordArgs;
+use crate::diagnostic::Source;
+use crate::edit::Edit;
+use crate::input::{self, Loaded};
+use crate::validate::{self, Invalid};
+use anyhow::bail;
+
+pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
+    let Loaded { source, request } = input::load(&args.file)?;
+    let request = match request {
+        Ok(r) => r,
+        Err(diags) => {
+            report(&source, &diags, stderr_style());
+            bail!(
+                "{} has errors; fix them before recording anything in it (it is unchanged)",
+                args.file.display()
+            );
+        }
+    };
+    if args.ritm.is_none()
+        && args.req.is_none()
+        && args.status.is_none()
+        && args.submitted.is_none()
+    {
+        bail!("nothing to record: give --ritm, --req, --status or --submitted");
+    }
+    let refuse = |flag: &str, e: Invalid| {
+        anyhow::anyhow!(
+            "--{flag}: {}{}; {} is unchanged",
+            e.message,
+            e.help.map(|h| format!(" ({h})")).unwrap_or_default(),
+            args.file.display()
+        )
+    };
+    let mut edit = Edit::open(&args.file)?;
+    let mut said = Vec::new();
+    if let Some(ritm) = args.ritm {
+        let ritm = validate::ticket_number(ritm, "RITM").map_err(|e| refuse("ritm", e))?;
+        said.push(format!("ritm = {ritm}"));
+        edit.set("ritm", ritm);
+    }
+    if let Some(req) = args.req {
+        let req = validate::ticket_number(req, "REQ").map_err(|e| refuse("req", e))?;
+        said.push(format!("req = {req}"));
+        edit.set("req", req);
+    }
+    if let Some(next) = args.status {
+        let now = request.status;
+        if let Err(why) = now.check_move(next)
+            && !args.force
+        {
+            bail!(
+                "{why}; add --force if it really does (e.g. a rejected request filed again); {} is unchanged",
+                args.file.display()
+            );
+        }
+        said.push(format!("status {} -> {}", now.as_str(), next.as_str()));
+        edit.set("status", next.as_str());
+    }
+    if let Some(when) = args.submitted {
+        let datetime = submitted(&when).map_err(|e| refuse("submitted", e))?;
+        said.push(format!("submitted = {datetime}"));
+        edit.set("submitted", datetime);
+    }
+    // The new text must pass check as the old one did; if not, nothing is written.
+    let after = Source::new(&args.file, edit.text());
+    if let Err(diags) = validate::load(&after) {
+        report(&after, &diags, stderr_style());
+        bail!(
+            "the recorded values would make the spec invalid; {} is unchanged",
+            args.file.display()
+        );
+    }
+    if !edit.changed() {
+        eprintln!("{}: already recorded, nothing changed", args.file.display());
+        return Ok(Outcome::Clean);
+    }
+    edit.write()?;
+    eprintln!("{}: {}", args.file.display(), said.join(", "));
+    Ok(Outcome::Clean)
+}
+
+/// `--submitted` without a value is now (local time, to the second); with one,
+/// `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM[:SS]`, checked as `check` checks it.
+fn submitted(when: &str) -> Result<toml_edit::Datetime, Invalid> {
+    let text = if when == "now" {
+        chrono::Local::now()
+            .naive_local()
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    } else {
+        when.trim().replacen(' ', "T", 1)
+    };
+    let datetime: toml_edit::Datetime = text.parse().map_err(|_| {
+        Invalid::new(format!("`{when}` is not a date and time"))
+            .help("write e.g. 2025-03-14T16:28:49, or --submitted alone for now")
+    })?;
+    let as_toml: toml::value::Datetime = text
+        .parse()
+        .map_err(|_| Invalid::new(format!("`{when}` is not a date and time")))?;
+    validate::submitted(as_toml)?;
+    Ok(datetime)
+}

@@ -1,0 +1,115 @@
+//! The one format-preserving writer: every command that changes a user's spec
+//! (`record`) goes through here. toml_edit keeps every comment, blank line,
+//! key order and quoting it is not asked to change; the new text is validated
+//! like any spec before it is written, and it replaces the file atomically (a
+//! temporary file beside it, then a rename), or not at all.
+
+use anyhow::Context as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use toml_edit::{DocumentMut, Item, Value};
+
+/// A spec opened for changes.
+pub struct Edit {
+    path: PathBuf,
+    original: String,
+    doc: DocumentMut,
+}
+
+impl Edit {
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let original = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let doc: DocumentMut = original.parse().with_context(|| {
+            format!(
+                "{} is not valid TOML; run fwreq check on it",
+                path.display()
+            )
+        })?;
+        Ok(Edit {
+            path: path.to_path_buf(),
+            original,
+            doc,
+        })
+    }
+
+    /// The current value of a top-level string key.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.doc.get(key).and_then(Item::as_str)
+    }
+
+    /// Sets a top-level key. An existing value keeps its place, the comments
+    /// around it and its spacing; a new key goes after the last top-level key.
+    pub fn set(&mut self, key: &str, value: impl Into<Value>) {
+        let mut value: Value = value.into();
+        match self.doc.get_mut(key).and_then(Item::as_value_mut) {
+            Some(old) => {
+                let decor = old.decor().clone();
+                *value.decor_mut() = decor;
+                *old = value;
+            }
+            None => {
+                self.doc.insert(key, Item::Value(value));
+            }
+        }
+    }
+
+    /// The spec as it would be written.
+    pub fn text(&self) -> String {
+        self.doc.to_string()
+    }
+
+    pub fn changed(&self) -> bool {
+        self.text() != self.original
+    }
+
+    /// Replaces the file with the new text: whole or not at all, keeping its permissions.
+    pub fn write(&self) -> anyhow::Result<()> {
+        let dir = match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        tmp.write_all(self.text().as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        if let Ok(meta) = std::fs::metadata(&self.path) {
+            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        }
+        tmp.persist(&self.path)
+            .map_err(|e| anyhow::Error::new(e.error))
+            .with_context(|| format!("cannot replace {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = "# A request.\ntitle = 'Registry'   # short description\nproject = \"p\"\n\n# filled in after the paste\nritm = \"RITM0000000\" # the item\n\n[[rules]]\nports = [443]\n";
+
+    #[test]
+    fn a_changed_value_keeps_its_comments_and_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.toml");
+        std::fs::write(&path, SPEC).expect("write");
+        let mut edit = Edit::open(&path).expect("open");
+        edit.set("ritm", "RITM0194104");
+        assert_eq!(
+            edit.text(),
+            SPEC.replace("RITM0000000", "RITM0194104"),
+            "only the value changed"
+        );
+        edit.set("req", "REQ0194058");
+        assert_eq!(
+            edit.text(),
+            SPEC.replace("RITM0000000", "RITM0194104")
+                .replace("# the item\n", "# the item\nreq = \"REQ0194058\"\n"),
+            "a new key after the last top-level key, before [[rules]]"
+        );
+        edit.write().expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), edit.text());
+    }
+}
