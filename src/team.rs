@@ -181,3 +181,23 @@ pub fn of<'a>(teams: &'a [(PathBuf, Team)], file: &Path) -> Option<&'a Team> {
     let dir = file.parent().unwrap_or(Path::new(""));
     teams.iter().find(|(d, _)| d == dir).map(|(_, t)| t)
 }
+
+/// The templates folder for a command: `--templates`, else the `fwreq.toml`
+/// that governs `near` (a request file or folder), else none (the built-ins).
+pub fn templates(given: Option<PathBuf>, near: &Path) -> anyhow::Result<Option<PathBuf>> {
+    if given.is_some() {
+        return Ok(given);
+    }
+    let dir = if near.is_dir() {
+        near
+    } else {
+        near.parent().unwrap_or(Path::new(""))
+    };
+    let Some(path) = find(dir) else {
+        return Ok(None);
+    };
+    let (_, team) = load(&path)?;
+    let team = team
+        .map_err(|_| anyhow::anyhow!("{} has errors; `fwreq check` shows them", path.display()))?;
+    Ok(team.templates)
+}

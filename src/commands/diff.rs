@@ -8,7 +8,7 @@ use crate::cli::DiffArgs;
 use crate::diagnostic::Source;
 use crate::render::{self, Renderer};
 use crate::request::Request;
-use crate::{Outcome, change, flows, input, validate};
+use crate::{Outcome, change, flows, input, team, validate};
 use anyhow::{Context as _, bail};
 use std::path::Path;
 use std::process::Command;
@@ -37,7 +37,7 @@ fn change_ticket(
 }
 
 pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
-    let renderer = Renderer::new(args.templates)?;
+    let renderer = Renderer::new(team::templates(args.templates, &args.new)?)?;
     let old = input::load(&args.old)?.source;
     let new = input::load(&args.new)?.source;
     let (Some(old_request), Some(new_request)) = (valid(&old), valid(&new)) else {

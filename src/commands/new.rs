@@ -1,9 +1,9 @@
 //! `fwreq new`: a commented starter spec that explains every key. It fails
 //! `check` only on its `TODO:` placeholders, each saying what to write.
 
-use crate::Outcome;
 use crate::cli::NewArgs;
 use crate::render::{self, Renderer};
+use crate::{Outcome, team};
 use anyhow::Context as _;
 use minijinja::context;
 use std::io::Write as _;
@@ -16,7 +16,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     } else {
         PathBuf::from("requests").join(format!("{}.toml", args.name))
     };
-    let renderer = Renderer::new(args.templates)?;
+    let renderer = Renderer::new(team::templates(args.templates, std::path::Path::new("."))?)?;
     let text = renderer
         .page(
             "new.toml.j2",

@@ -8,12 +8,12 @@ use crate::diagnostic::{self, Style};
 use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::{Outcome, flows, lints};
+use crate::{Outcome, flows, lints, team};
 use anyhow::Context as _;
 use std::io::Write as _;
 
 pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
-    let renderer = Renderer::new(args.templates)?;
+    let renderer = Renderer::new(team::templates(args.templates, &args.file)?)?;
     let Loaded { source, request } = input::load(&args.file)?;
     let request = match request {
         Ok(r) => r,

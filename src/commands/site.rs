@@ -6,7 +6,7 @@ use crate::diagnostic::{self, Severity, Style};
 use crate::formats::html;
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::{Outcome, flows, lints};
+use crate::{Outcome, flows, lints, team};
 use anyhow::Context as _;
 use minijinja::context;
 use serde::Serialize;
@@ -30,7 +30,8 @@ struct Entry {
 }
 
 pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
-    let renderer = Renderer::new(args.templates)?;
+    let near = args.paths.first().cloned().unwrap_or_default();
+    let renderer = Renderer::new(team::templates(args.templates, &near)?)?;
     let settings = lints::Settings {
         today: args
             .today
