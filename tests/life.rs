@@ -397,6 +397,14 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `allow`, `deny`, `max-port-range`"), "{}", stderr(&out));
+    // Named on the command line, it is checked as a team file, not a request.
+    write(root, "fwreq.toml", "allow = [\"missing-sorce\"]\n");
+    let out = fwreq(root, &["check", "fwreq.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "fwreq.toml:1:10: error: unknown lint `missing-sorce`\n  |\n1 | allow = [\"missing-sorce\"]\n  |          ^^^^^^^^^^^^^^^\n  = help: did you mean `missing-source`?\nchecked 0 requests: 1 error, 0 warnings\n"
+    );
 }
 
 /// A TOML value as JSON the way Taplo hands it to a schema: dates as strings.

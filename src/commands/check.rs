@@ -40,6 +40,17 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         eprintln!("fwreq: error: {err:#}");
     }
     let (mut errors, mut warnings) = (0, 0);
+    // A team file named on the command line is checked as one.
+    let (team_files, files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| f.file_name().is_some_and(|n| n == team::FILE));
+    for path in &team_files {
+        let (source, loaded) = team::load(path)?;
+        if let Err(diags) = loaded {
+            errors += diags.len();
+            report(&source, &diags, style);
+        }
+    }
     // Each request's team file (fwreq.toml), checked once each; a broken one
     // is reported with its own located errors and its requests get the defaults.
     let mut teams: Vec<(Option<std::path::PathBuf>, Team)> = vec![(None, Team::default())];
@@ -143,7 +154,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     if unreadable > 0 {
         bail!("{unreadable} path{} could not be read", plural(unreadable));
     }
-    if files.is_empty() {
+    if files.is_empty() && team_files.is_empty() {
         bail!("no request files (*.toml) found");
     }
     Ok(if errors > 0 {
