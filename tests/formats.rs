@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::fwreq_in;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use base64::Engine as _;
 use scraper::{Html, Selector};
@@ -31,15 +33,6 @@ destinations = ["a.example.com"]
 steps = ["<img src=y onerror=alert(9)>"]
 commands = ["echo '</pre><script>alert(10)</script>'", "</code></pre><img src=z onerror=alert(11)>"]
 "#;
-
-fn fwreq_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 /// The elements and attributes a page may hold that could run or load anything.
 fn assert_inert(html: &str, our_scripts: usize, what: &str) {

@@ -7,19 +7,11 @@
 
 mod common;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn fwreq(dir: &Path, args: &[&str]) -> Output {
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::fwreq_in as fwreq;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()

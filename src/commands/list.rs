@@ -1,7 +1,7 @@
 //! `fwreq list` and `fwreq expiring`: one row per request below the given
 //! folders, newest first; invalid files are listed with their first error.
 
-use super::print_stdout;
+use super::{newest_first, print_stdout};
 use crate::cli::{ExpiringArgs, ListArgs, ListFormat};
 use crate::diagnostic::Source;
 use crate::input::{self, Loaded};
@@ -73,13 +73,7 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
             },
         });
     }
-    rows.sort_by(|a, b| {
-        b.submitted
-            .is_some()
-            .cmp(&a.submitted.is_some())
-            .then_with(|| b.submitted.cmp(&a.submitted))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    rows.sort_by(|a, b| newest_first((&a.submitted, &a.path), (&b.submitted, &b.path)));
     Ok(rows)
 }
 

@@ -41,6 +41,24 @@ fn map_files<I: Sync, T: Send>(files: &[I], f: impl Fn(&I) -> T + Sync + Send) -
     }
 }
 
+/// A request that must be valid for the command to go on: its errors are
+/// reported, then the command stops with `why` (exit 2).
+fn load_valid(path: &std::path::Path, why: &str) -> anyhow::Result<crate::request::Request> {
+    let crate::input::Loaded { source, request } = crate::input::load(path)?;
+    request.map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!("{} has errors; {why}", path.display())
+    })
+}
+
+/// Newest first by submission; undated (and broken) ones after, by path.
+fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> std::cmp::Ordering {
+    b.0.is_some()
+        .cmp(&a.0.is_some())
+        .then_with(|| b.0.cmp(a.0))
+        .then_with(|| a.1.cmp(b.1))
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -7,8 +7,8 @@ use crate::cli::PreviewArgs;
 use crate::diagnostic::{self, Style};
 use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
-use crate::render::{self, Renderer};
-use crate::{Outcome, flows, lints, team};
+use crate::render::Renderer;
+use crate::{Outcome, lints, team};
 use anyhow::Context as _;
 use std::io::Write as _;
 
@@ -31,15 +31,7 @@ pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
         .iter()
         .map(|d| diagnostic::render(&source, d, Style { color: false }))
         .collect();
-    let checks = flows::plan(&request);
-    let markdown = renderer
-        .ticket(&request, &checks)
-        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-    let ticket = Ticket {
-        request,
-        checks,
-        markdown,
-    };
+    let ticket = Ticket::new(request, &renderer)?;
     let page = html::page(&renderer, &ticket, &warnings)?;
     let mut file = tempfile::Builder::new()
         .prefix("fwreq-preview-")

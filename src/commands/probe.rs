@@ -1,8 +1,7 @@
 //! `fwreq probe`: test one request's flows from this host and print evidence.
 
-use super::{print_stdout, report, stderr_style};
+use super::{load_valid, print_stdout};
 use crate::cli::ProbeArgs;
-use crate::input::{self, Loaded};
 use crate::probe::{self as probing, limits, report::Format, resolve};
 use crate::{Outcome, flows};
 use anyhow::bail;
@@ -12,17 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let Loaded { source, request } = input::load(&args.file)?;
-    let request = match request {
-        Ok(r) => r,
-        Err(diags) => {
-            report(&source, &diags, stderr_style());
-            bail!(
-                "{} has errors; fix them before probing",
-                args.file.display()
-            );
-        }
-    };
+    let request = load_valid(&args.file, "fix them before probing")?;
     // A timeout longer than the kernel's own would claim a wait that never happened.
     if let Some((kernel, retries)) = limits::kernel_connect_timeout()
         && args.timeout > kernel

@@ -2,27 +2,19 @@
 //! numbers, its status, when it was submitted) back into its spec, through
 //! the one format-preserving writer, so the file in git tells the request's life.
 
-use super::{report, stderr_style};
+use super::{load_valid, report, stderr_style};
 use crate::Outcome;
 use crate::cli::RecordArgs;
 use crate::diagnostic::Source;
 use crate::edit::Edit;
-use crate::input::{self, Loaded};
 use crate::validate::{self, Invalid};
 use anyhow::bail;
 
 pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
-    let Loaded { source, request } = input::load(&args.file)?;
-    let request = match request {
-        Ok(r) => r,
-        Err(diags) => {
-            report(&source, &diags, stderr_style());
-            bail!(
-                "{} has errors; fix them before recording anything in it (it is unchanged)",
-                args.file.display()
-            );
-        }
-    };
+    let request = load_valid(
+        &args.file,
+        "fix them before recording anything in it (it is unchanged)",
+    )?;
     if args.ritm.is_none()
         && args.req.is_none()
         && args.status.is_none()

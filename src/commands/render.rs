@@ -5,8 +5,8 @@ use crate::cli::RenderArgs;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::formats::{self, Format, Ticket};
 use crate::input::{self, Loaded};
-use crate::render::{self, Renderer};
-use crate::{Outcome, clipboard, flows, team};
+use crate::render::Renderer;
+use crate::{Outcome, clipboard, team};
 use anyhow::{Context as _, bail};
 use clap::ValueEnum as _;
 use std::io::Write;
@@ -85,15 +85,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         if request.requested_by.is_none() {
             request.requested_by = team::of(&teams, path).and_then(|t| t.requested_by.clone());
         }
-        let checks = flows::plan(&request);
-        let markdown = renderer
-            .ticket(&request, &checks)
-            .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-        let ticket = Ticket {
-            request,
-            checks,
-            markdown,
-        };
+        let ticket = Ticket::new(request, &renderer)?;
         let text = formats::convert(args.format, &ticket, &renderer)?;
         Ok(Ok(if in_array {
             text.trim_end()

@@ -1,6 +1,7 @@
 //! `fwreq site`: every request below the given folders as a static site, an
 //! index and one page each, for reviewers who browse rather than clone.
 
+use super::newest_first;
 use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity, Style};
 use crate::formats::html;
@@ -139,13 +140,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         entries.push(entry);
     }
     // Newest first; undated and broken ones after, by path.
-    entries.sort_by(|a, b| {
-        b.submitted
-            .is_some()
-            .cmp(&a.submitted.is_some())
-            .then_with(|| b.submitted.cmp(&a.submitted))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    entries.sort_by(|a, b| newest_first((&a.submitted, &a.path), (&b.submitted, &b.path)));
     let index = renderer
         .page(
             "site.html.j2",

@@ -34,6 +34,21 @@ pub struct Ticket {
     pub markdown: String,
 }
 
+impl Ticket {
+    /// Plans a valid request's checks and renders its Markdown body.
+    pub fn new(request: Request, renderer: &Renderer) -> anyhow::Result<Self> {
+        let checks = crate::flows::plan(&request);
+        let markdown = renderer
+            .ticket(&request, &checks)
+            .map_err(|e| anyhow::anyhow!("{}", crate::render::explain(&e)))?;
+        Ok(Ticket {
+            request,
+            checks,
+            markdown,
+        })
+    }
+}
+
 /// The ticket in `format`.
 pub fn convert(format: Format, ticket: &Ticket, renderer: &Renderer) -> anyhow::Result<String> {
     Ok(match format {

@@ -31,3 +31,13 @@ pub fn check(text: &str, args: &[&str]) -> (i32, String) {
         String::from_utf8(out.stderr).unwrap(),
     )
 }
+
+/// Runs `fwreq ARGS...` in `dir`, colour off, and returns everything it did.
+pub fn fwreq_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    cargo_bin_cmd!("fwreq")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
