@@ -13,7 +13,6 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use base64::Engine as _;
 use scraper::{Html, Selector};
 use std::fs;
-use std::path::Path;
 
 /// A spec with markup in every text field a person writes.
 const HOSTILE: &str = r#"title = "<script>alert('title')</script> Registry"
