@@ -33,6 +33,8 @@ fn dom(browser: &Path, page: &Path, profile: &Path) -> Html {
             "--no-first-run",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
+        // Let the page's timers and promises run before the DOM is printed.
+        .arg("--virtual-time-budget=1000")
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .output()
@@ -112,6 +114,40 @@ fn the_site_reads_right_in_a_real_browser() {
         whole.value().attr("hidden").is_none(),
         "shown once the script ran"
     );
+
+    // The copy buttons, clicked: a stand-in clipboard records what they copy
+    // (headless Chromium grants no real one), added after the page's own script.
+    let page_file = site.join("avilla-calico-registry.html");
+    let html = std::fs::read_to_string(&page_file).unwrap();
+    let clicked = html.replace(
+        "</body>",
+        "<script>var copied = [];\n\
+         Object.defineProperty(navigator, 'clipboard', { value: { writeText: function (t) { copied.push(t); document.body.setAttribute('data-copied', JSON.stringify(copied)); return Promise.resolve(); } } });\n\
+         document.querySelector('main button.copy').click();\n\
+         document.getElementById('copy-markdown').click();</script>\n</body>",
+    );
+    let clicked_file = dir.path().join("clicked.html");
+    std::fs::write(&clicked_file, clicked).unwrap();
+    let after = dom(&browser, &clicked_file, &profile);
+    let body = after
+        .select(&Selector::parse("body").unwrap())
+        .next()
+        .unwrap();
+    let copied: Vec<String> =
+        serde_json::from_str(body.value().attr("data-copied").unwrap()).unwrap();
+    let markdown = cargo_bin_cmd!("fwreq")
+        .args(["render", "requests/avilla-calico-registry.toml"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(copied.len(), 2);
+    assert_eq!(
+        copied[0].trim_end(),
+        blocks[0],
+        "the first code block, as shown"
+    );
+    assert_eq!(copied[1].as_bytes(), markdown, "the whole Markdown body");
+    assert_eq!(texts(&after, "#copy-markdown"), ["Copied"]);
 
     // A picture for a person to look at: target/browser/.
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
