@@ -31,8 +31,6 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    // The body is rendered with the built-in templates, as it will be pasted.
-    let renderer = Renderer::new(None)?;
     let style = stderr_style();
     let (files, io_errors) = input::request_files(&args.paths);
     let mut unreadable = io_errors.len();
@@ -92,6 +90,11 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             )
         })
         .collect();
+    // Bodies are rendered as they will be pasted: with the team's templates.
+    let renderers: Vec<Renderer> = teams
+        .iter()
+        .map(|(_, team)| Renderer::new(team.templates.clone()))
+        .collect::<anyhow::Result<_>>()?;
     let indexed: Vec<(usize, std::path::PathBuf)> =
         team_of.iter().copied().zip(files.iter().cloned()).collect();
     let mut json = Vec::new();
@@ -104,7 +107,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
                 Ok(request) => {
                     let mut diags = lints::check(&source, &request, settings);
                     if !lints::allowed(&request, settings, "body-too-long") {
-                        let body = renderer
+                        let body = renderers[*team]
                             .ticket(&request, &flows::plan(&request))
                             .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
                         diags.extend(lints::body_length(&request, &body, settings));
