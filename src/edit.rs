@@ -20,7 +20,8 @@ impl Edit {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let original = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let doc: DocumentMut = original.parse().with_context(|| {
+        let body = original.strip_prefix('\u{feff}').unwrap_or(&original);
+        let doc: DocumentMut = body.parse().with_context(|| {
             format!(
                 "{} is not valid TOML; run fwreq check on it",
                 path.display()
@@ -54,9 +55,19 @@ impl Edit {
         }
     }
 
-    /// The spec as it would be written.
+    /// The spec as it would be written: with the file's own byte order mark
+    /// and line endings, which toml_edit does not keep by itself.
     pub fn text(&self) -> String {
-        self.doc.to_string()
+        let mut text = self.doc.to_string();
+        let crlf = self.original.contains("\r\n");
+        let bare_lf = self.original.replace("\r\n", "").contains('\n');
+        if crlf && !bare_lf {
+            text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+        match self.original.strip_prefix('\u{feff}') {
+            Some(_) if !text.starts_with('\u{feff}') => format!("\u{feff}{text}"),
+            _ => text,
+        }
     }
 
     pub fn changed(&self) -> bool {
@@ -64,7 +75,24 @@ impl Edit {
     }
 
     /// Replaces the file with the new text: whole or not at all, keeping its permissions.
+    /// Refuses when the file could not be written back byte for byte even
+    /// unchanged (mixed line endings): then no edit could keep the other bytes.
     pub fn write(&self) -> anyhow::Result<()> {
+        let untouched = Edit {
+            path: self.path.clone(),
+            original: self.original.clone(),
+            doc: self
+                .original
+                .strip_prefix('\u{feff}')
+                .unwrap_or(&self.original)
+                .parse()?,
+        };
+        if untouched.text() != self.original {
+            anyhow::bail!(
+                "{} cannot be rewritten keeping its other bytes (mixed line endings?); it is unchanged: edit it by hand",
+                self.path.display()
+            );
+        }
         let dir = match self.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -111,5 +139,29 @@ mod tests {
         );
         edit.write().expect("write");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), edit.text());
+    }
+
+    #[test]
+    fn windows_line_endings_and_a_byte_order_mark_are_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.toml");
+        let crlf = format!("\u{feff}{}", SPEC.replace('\n', "\r\n"));
+        std::fs::write(&path, &crlf).expect("write");
+        let mut edit = Edit::open(&path).expect("open");
+        assert!(!edit.changed(), "opening changes nothing");
+        edit.set("ritm", "RITM0194104");
+        assert_eq!(edit.text(), crlf.replace("RITM0000000", "RITM0194104"));
+    }
+
+    #[test]
+    fn a_file_it_cannot_write_back_faithfully_is_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.toml");
+        let mixed = SPEC.replacen('\n', "\r\n", 1);
+        std::fs::write(&path, &mixed).expect("write");
+        let mut edit = Edit::open(&path).expect("open");
+        edit.set("ritm", "RITM0194104");
+        assert!(edit.write().is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), mixed);
     }
 }
