@@ -16,11 +16,14 @@ pub const FILE: &str = "fwreq.toml";
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
     templates: Option<Spanned<String>>,
+    // The request spec writes `requested_by`; either spelling is accepted here.
+    #[serde(alias = "requested_by")]
     requested_by: Option<Spanned<String>>,
     #[serde(default)]
     allow: Vec<Spanned<String>>,
     #[serde(default)]
     deny: Vec<Spanned<String>>,
+    #[serde(alias = "max_port_range")]
     max_port_range: Option<Spanned<i64>>,
 }
 

@@ -343,7 +343,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     write(
         root,
         "fwreq.toml",
-        "requested-by = \"Plant Network Team\"\nallow = [\"missing-source\"]\ndeny = [\"warnings\"]\nmax-port-range = 10\n",
+        "requested_by = \"Plant Network Team\"\nallow = [\"missing-source\"]\ndeny = [\"warnings\"]\nmax-port-range = 10\n",
     );
     let spec = format!(
         "{}[[rules]]\nports = [\"8000-8020\"]\ndestinations = [\"a.example.com\"]\n",
@@ -388,7 +388,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `allow`, `deny`, `max-port-range`"), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `deny`, `max-port-range`, `max_port_range`"), "{}", stderr(&out));
     // Named on the command line, it is checked as a team file, not a request.
     write(root, "fwreq.toml", "allow = [\"missing-sorce\"]\n");
     let out = fwreq(root, &["check", "fwreq.toml"]);
