@@ -37,8 +37,26 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     }
     let mut rows = Vec::with_capacity(files.len());
     for file in files {
-        let Loaded { source, request } = input::load(&file)?;
         let path = file.display().to_string();
+        // An unreadable file is a row with its error, like an invalid one.
+        let Loaded { source, request } = match input::load(&file) {
+            Ok(loaded) => loaded,
+            Err(err) => {
+                rows.push(Row {
+                    title: String::new(),
+                    ritm: None,
+                    req: None,
+                    status: None,
+                    submitted: None,
+                    expires: None,
+                    rules: 0,
+                    flows: 0,
+                    error: Some(format!("{err:#}")),
+                    path,
+                });
+                continue;
+            }
+        };
         rows.push(match request {
             Ok(r) => {
                 let plan = flows::plan(&r);
