@@ -6,8 +6,11 @@ use crate::Outcome;
 use crate::cli::{Cli, CompletionsArgs};
 use clap::CommandFactory as _;
 
+/// Draft 7, the newest draft that Taplo-based editors read fully.
 pub fn schema() -> anyhow::Result<Outcome> {
-    let schema = schemars::schema_for!(crate::spec::RawSpec);
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<crate::spec::RawSpec>();
     print_stdout(&(serde_json::to_string_pretty(&schema)? + "\n"))?;
     Ok(Outcome::Clean)
 }
