@@ -176,11 +176,14 @@ pub async fn run(
         .collect();
     names.sort();
     names.dedup();
+    // Lookups open files and sockets too: they share the socket budget.
+    let budget = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut lookups = tokio::task::JoinSet::new();
     for name in names {
         let lookup = options.resolver.lookup(&name);
-        let limit = options.dns_timeout;
+        let (limit, budget) = (options.dns_timeout, budget.clone());
         lookups.spawn(async move {
+            let _permit = budget.acquire_owned().await;
             let started = Instant::now();
             let answer = match tokio::time::timeout(limit, lookup).await {
                 Ok(answer) => answer,
@@ -235,7 +238,6 @@ pub async fn run(
     }
     let total = attempts.len();
     let flows = Arc::new(flows);
-    let budget = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut tasks = tokio::task::JoinSet::new();
     for (n, &(flow, address)) in attempts.iter().enumerate() {
