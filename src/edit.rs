@@ -5,7 +5,6 @@
 //! temporary file beside it, then a rename), or not at all.
 
 use anyhow::Context as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Value};
 
@@ -14,6 +13,8 @@ pub struct Edit {
     path: PathBuf,
     original: String,
     doc: DocumentMut,
+    /// Whether the unchanged document prints as the original bytes.
+    faithful: bool,
 }
 
 impl Edit {
@@ -27,11 +28,14 @@ impl Edit {
                 path.display()
             )
         })?;
-        Ok(Edit {
+        let mut edit = Edit {
             path: path.to_path_buf(),
             original,
             doc,
-        })
+            faithful: false,
+        };
+        edit.faithful = !edit.changed();
+        Ok(edit)
     }
 
     /// The current value of a top-level string key.
@@ -74,41 +78,18 @@ impl Edit {
         self.text() != self.original
     }
 
-    /// Replaces the file with the new text: whole or not at all, keeping its permissions.
-    /// Refuses when the file could not be written back byte for byte even
-    /// unchanged (mixed line endings): then no edit could keep the other bytes.
+    /// Replaces the file with the new text: whole or not at all, keeping its
+    /// permissions. Refuses when the file could not be written back byte for
+    /// byte even unchanged (mixed line endings): then no edit could keep the
+    /// other bytes.
     pub fn write(&self) -> anyhow::Result<()> {
-        let untouched = Edit {
-            path: self.path.clone(),
-            original: self.original.clone(),
-            doc: self
-                .original
-                .strip_prefix('\u{feff}')
-                .unwrap_or(&self.original)
-                .parse()?,
-        };
-        if untouched.text() != self.original {
+        if !self.faithful {
             anyhow::bail!(
                 "{} cannot be rewritten keeping its other bytes (mixed line endings?); it is unchanged: edit it by hand",
                 self.path.display()
             );
         }
-        let dir = match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
-        tmp.write_all(self.text().as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        if let Ok(meta) = std::fs::metadata(&self.path) {
-            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-        }
-        tmp.persist(&self.path)
-            .map_err(|e| anyhow::Error::new(e.error))
-            .with_context(|| format!("cannot replace {}", self.path.display()))?;
-        Ok(())
+        crate::output::write_whole(&self.path, &self.text(), true)
     }
 }
 

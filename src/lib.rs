@@ -18,6 +18,7 @@ pub mod formats;
 mod input;
 pub mod lints;
 pub mod names;
+pub mod output;
 pub mod probe;
 pub mod render;
 pub mod request;

@@ -7,9 +7,8 @@ use crate::formats::{self, Format, Ticket};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
 use crate::{Outcome, clipboard, team};
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::ValueEnum as _;
-use std::io::Write;
 use std::path::Path;
 
 /// `fwreq render`: prints (or writes) the ticket body; nothing if any file is bad.
@@ -66,7 +65,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Findings);
         };
         match &args.output {
-            Some(path) => write_new_file(path, &text, args.force)?,
+            Some(path) => crate::output::write_whole(path, &text, args.force)?,
             None => print_stdout(&text)?,
         }
         return Ok(Outcome::Clean);
@@ -117,7 +116,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         pieces.join("---\n")
     };
     if let Some(path) = &args.output {
-        write_new_file(path, &text, args.force)?;
+        crate::output::write_whole(path, &text, args.force)?;
     }
     if args.copy {
         clipboard::copy(&text)?;
@@ -136,35 +135,6 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
 
 /// One file: its text in the asked format, or its diagnostics.
 type Rendered = Result<String, (Source, Vec<Diagnostic>)>;
-
-/// Writes a whole file or nothing: a temporary file beside it, then a rename.
-/// An existing file is only replaced with `force`.
-pub(super) fn write_new_file(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let persisted = if force {
-        tmp.persist(path).map(drop)
-    } else {
-        tmp.persist_noclobber(path).map(drop)
-    };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!(
-                "{} already exists; add --force to replace it",
-                path.display()
-            )
-        } else {
-            anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
-        }
-    })
-}
 
 /// Whether two paths name the same file (through links or `./` too).
 fn same_file(a: &Path, b: &Path) -> bool {

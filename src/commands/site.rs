@@ -217,6 +217,6 @@ fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<bool> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    super::render::write_new_file(path, text, true)?;
+    crate::output::write_whole(path, text, true)?;
     Ok(true)
 }
