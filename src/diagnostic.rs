@@ -190,6 +190,14 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
     out
 }
 
+/// Every diagnostic as plain text (no colour), one string each: for pages.
+pub fn plain(source: &Source, diags: &[Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| render(source, d, Style { color: false }))
+        .collect()
+}
+
 /// One diagnostic as tools read it (`fwreq check --format json`).
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic {

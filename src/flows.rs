@@ -62,6 +62,16 @@ pub fn plan(request: &Request) -> Vec<RuleChecks> {
         .collect()
 }
 
+/// How many flows a plan tests: one per check, and one for a destination
+/// with nothing to test (a range without a probe address), as `list` and
+/// `site` count them.
+pub fn count(plan: &[RuleChecks]) -> usize {
+    plan.iter()
+        .flat_map(|rule| &rule.destinations)
+        .map(|d| d.checks.len().max(1))
+        .sum()
+}
+
 fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
     let heading = rule.comment.clone().unwrap_or_else(|| {
         let mut h = format!("Rule {number}: {}", rule.protocol.as_str().to_uppercase());

@@ -4,8 +4,10 @@
 //! then the built-in defaults. Its paths are relative to the file itself.
 
 use crate::diagnostic::{Diagnostic, Source};
-use crate::names;
+use crate::request::Request;
+use crate::{lints, names};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -30,8 +32,6 @@ struct Raw {
 /// A validated team file.
 #[derive(Debug, Clone, Default)]
 pub struct Team {
-    /// Where it was found.
-    pub path: Option<PathBuf>,
     /// The templates folder, resolved against the file's folder.
     pub templates: Option<PathBuf>,
     pub requested_by: Option<String>,
@@ -141,7 +141,6 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         return Err(diags);
     }
     Ok(Team {
-        path: Some(path.to_path_buf()),
         templates,
         requested_by: raw.requested_by.map(Spanned::into_inner),
         allow,
@@ -150,57 +149,128 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
     })
 }
 
-/// The team settings for every folder of `files`, each folder's found once:
-/// (folder, team). An invalid team file stops the command: `check` shows why.
-pub fn for_files(files: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Team)>> {
-    let mut out: Vec<(PathBuf, Team)> = Vec::new();
-    let mut loaded: Vec<(PathBuf, Team)> = Vec::new();
-    for file in files {
-        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
-        if out.iter().any(|(d, _)| *d == dir) {
-            continue;
-        }
-        let team = match find(&dir) {
-            None => Team::default(),
-            Some(path) => match loaded.iter().find(|(p, _)| *p == path) {
-                Some((_, team)) => team.clone(),
-                None => {
-                    let (_, team) = load(&path)?;
-                    let team = team.map_err(|_| {
-                        anyhow::anyhow!("{} has errors; `fwreq check` shows them", path.display())
-                    })?;
-                    loaded.push((path, team.clone()));
-                    team
-                }
-            },
-        };
-        out.push((dir, team));
-    }
-    Ok(out)
+/// The team files that govern a set of requests. Finding one walks up the
+/// folders, so it is done once per folder, and each file is read once.
+#[derive(Debug, Default)]
+pub struct Teams {
+    /// The distinct teams; index 0 is "no team file" (the built-in defaults).
+    teams: Vec<Team>,
+    /// Each folder's team.
+    by_dir: HashMap<PathBuf, usize>,
+    /// The team for the first path given (where templates come from).
+    first: usize,
+    /// Team files with errors, with their diagnostics; their requests get the defaults.
+    pub invalid: Vec<(Source, Vec<Diagnostic>)>,
 }
 
-/// The team of `file` among those `for_files` found.
-pub fn of<'a>(teams: &'a [(PathBuf, Team)], file: &Path) -> Option<&'a Team> {
-    let dir = file.parent().unwrap_or(Path::new(""));
-    teams.iter().find(|(d, _)| d == dir).map(|(_, t)| t)
-}
-
-/// The templates folder for a command: `--templates`, else the `fwreq.toml`
-/// that governs `near` (a request file or folder), else none (the built-ins).
-pub fn templates(given: Option<PathBuf>, near: &Path) -> anyhow::Result<Option<PathBuf>> {
-    if given.is_some() {
-        return Ok(given);
-    }
-    let dir = if near.is_dir() {
-        near
+/// The folder a request file (or a folder given as such) belongs to.
+fn folder(path: &Path) -> &Path {
+    if path.is_dir() {
+        path
     } else {
-        near.parent().unwrap_or(Path::new(""))
-    };
-    let Some(path) = find(dir) else {
-        return Ok(None);
-    };
-    let (_, team) = load(&path)?;
-    let team = team
-        .map_err(|_| anyhow::anyhow!("{} has errors; `fwreq check` shows them", path.display()))?;
-    Ok(team.templates)
+        path.parent().unwrap_or(Path::new(""))
+    }
+}
+
+impl Teams {
+    /// Finds the team of every request file or folder in `paths`.
+    pub fn find<P: AsRef<Path>>(paths: &[P]) -> anyhow::Result<Teams> {
+        let mut teams = Teams {
+            teams: vec![Team::default()],
+            ..Teams::default()
+        };
+        let mut files: HashMap<PathBuf, usize> = HashMap::new();
+        for (n, path) in paths.iter().enumerate() {
+            let dir = folder(path.as_ref());
+            let index = match teams.by_dir.get(dir) {
+                Some(&i) => i,
+                None => {
+                    let i = match find(dir) {
+                        None => 0,
+                        Some(file) => match files.get(&file) {
+                            Some(&i) => i,
+                            None => {
+                                let (source, team) = load(&file)?;
+                                let i = match team {
+                                    Ok(team) => {
+                                        teams.teams.push(team);
+                                        teams.teams.len() - 1
+                                    }
+                                    Err(diags) => {
+                                        teams.invalid.push((source, diags));
+                                        0
+                                    }
+                                };
+                                files.insert(file, i);
+                                i
+                            }
+                        },
+                    };
+                    teams.by_dir.insert(dir.to_path_buf(), i);
+                    i
+                }
+            };
+            if n == 0 {
+                teams.first = index;
+            }
+        }
+        Ok(teams)
+    }
+
+    /// The same, stopping if a team file has errors (`fwreq check` shows them).
+    pub fn find_valid<P: AsRef<Path>>(paths: &[P]) -> anyhow::Result<Teams> {
+        let teams = Teams::find(paths)?;
+        match teams.invalid.first() {
+            Some((source, _)) => anyhow::bail!(
+                "{} has errors; `fwreq check` shows them",
+                source.path().display()
+            ),
+            None => Ok(teams),
+        }
+    }
+
+    /// The index (into `all`) of the team of a request file among those given.
+    pub fn index(&self, file: &Path) -> usize {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        self.by_dir.get(dir).copied().unwrap_or(0)
+    }
+
+    pub fn of(&self, file: &Path) -> &Team {
+        &self.teams[self.index(file)]
+    }
+
+    pub fn all(&self) -> &[Team] {
+        &self.teams
+    }
+
+    /// The templates folder: `given` (--templates), else the first path's team file's.
+    pub fn templates(&self, given: Option<PathBuf>) -> Option<PathBuf> {
+        given.or_else(|| self.teams[self.first].templates.clone())
+    }
+}
+
+impl Team {
+    /// Lint settings: the command line's, then this file's, then the defaults
+    /// (allow lists add up).
+    pub fn settings(
+        &self,
+        today: chrono::NaiveDate,
+        allow: &[String],
+        max_port_range: Option<u32>,
+    ) -> lints::Settings {
+        let mut all = allow.to_vec();
+        all.extend(self.allow.iter().cloned());
+        lints::Settings {
+            today,
+            max_port_range: max_port_range.or(self.max_port_range).unwrap_or(100),
+            allow: all,
+        }
+    }
+
+    /// Signs a request that names no one with the team's `requested-by`.
+    pub fn sign(&self, request: &mut Request) {
+        if request.requested_by.is_none() {
+            request.requested_by.clone_from(&self.requested_by);
+        }
+    }
 }

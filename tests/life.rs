@@ -380,6 +380,19 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
         "{}",
         stdout(&out)
     );
+    // site uses the same team: its page has the signature and no missing-source warning.
+    let out = fwreq(
+        root,
+        &["site", "requests", "-o", "out", "--today", "2026-11-26"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = fs::read_to_string(root.join("out/plant/a.html")).unwrap();
+    assert!(page.contains("<p>Plant Network Team</p>"), "{page}");
+    assert!(
+        page.contains("warning[wide-port-range]"),
+        "the team's max-port-range"
+    );
+    assert!(!page.contains("missing-source"), "the team's allow list");
     // A broken team file is reported at its value.
     write(
         root,

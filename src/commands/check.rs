@@ -5,7 +5,7 @@ use crate::cli::{CheckArgs, Deny, Format};
 use crate::diagnostic::{self, Diagnostic, Severity, Source};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::team::{self, Team};
+use crate::team::{self, Teams};
 use crate::{Outcome, flows, lints, names};
 use anyhow::bail;
 
@@ -49,76 +49,47 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             report(&source, &diags, style);
         }
     }
-    // Each request's team file (fwreq.toml), checked once each; a broken one
-    // is reported with its own located errors and its requests get the defaults.
-    let mut teams: Vec<(Option<std::path::PathBuf>, Team)> = vec![(None, Team::default())];
-    let mut team_of = Vec::with_capacity(files.len());
-    for file in &files {
-        let found = team::find(file.parent().unwrap_or(std::path::Path::new(".")));
-        let index = match teams.iter().position(|(p, _)| *p == found) {
-            Some(i) => i,
-            None => {
-                let Some(path) = found.clone() else {
-                    team_of.push(0);
-                    continue;
-                };
-                let (source, loaded) = team::load(&path)?;
-                let team = loaded.unwrap_or_else(|diags| {
-                    errors += diags.len();
-                    report(&source, &diags, style);
-                    Team::default()
-                });
-                teams.push((found, team));
-                teams.len() - 1
-            }
-        };
-        team_of.push(index);
+    // Each request's team file (fwreq.toml), read once each; a broken one is
+    // reported with its own located errors and its requests get the defaults.
+    let teams = Teams::find(&files)?;
+    for (source, diags) in &teams.invalid {
+        errors += diags.len();
+        report(source, diags, style);
     }
-    // The command line first, then the team file, then the built-in defaults.
-    let settings: Vec<(lints::Settings, bool)> = teams
+    // Per team: the lint settings, whether warnings fail, and the renderer
+    // for `body-too-long` (bodies as they will be pasted, with its templates).
+    let per_team: Vec<(lints::Settings, bool, Renderer)> = teams
+        .all()
         .iter()
-        .map(|(_, team)| {
-            let mut allow = args.allow.clone();
-            allow.extend(team.allow.iter().cloned());
-            (
-                lints::Settings {
-                    today,
-                    max_port_range: args.max_port_range.or(team.max_port_range).unwrap_or(100),
-                    allow,
-                },
+        .map(|team| {
+            Ok((
+                team.settings(today, &args.allow, args.max_port_range),
                 args.deny == Some(Deny::Warnings) || team.deny_warnings,
-            )
+                Renderer::new(team.templates.clone())?,
+            ))
         })
-        .collect();
-    // Bodies are rendered as they will be pasted: with the team's templates.
-    let renderers: Vec<Renderer> = teams
-        .iter()
-        .map(|(_, team)| Renderer::new(team.templates.clone()))
         .collect::<anyhow::Result<_>>()?;
-    let indexed: Vec<(usize, std::path::PathBuf)> =
-        team_of.iter().copied().zip(files.iter().cloned()).collect();
     let mut json = Vec::new();
     // Every file on every core; the results keep the files' order.
-    let checked: Vec<anyhow::Result<(Source, Vec<Diagnostic>, bool)>> =
-        map_files(&indexed, |(team, path)| {
-            let (settings, deny) = &settings[*team];
-            let Loaded { source, request } = input::load(path)?;
-            let diags = match request {
-                Ok(request) => {
-                    let mut diags = lints::check(&source, &request, settings);
-                    if !lints::allowed(&request, settings, "body-too-long") {
-                        let body = renderers[*team]
-                            .ticket(&request, &flows::plan(&request))
-                            .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                        diags.extend(lints::body_length(&request, &body, settings));
-                    }
-                    diags.sort_by_key(|d| (d.span.start, d.code));
-                    diags
+    let checked: Vec<anyhow::Result<(Source, Vec<Diagnostic>, bool)>> = map_files(&files, |path| {
+        let (settings, deny, renderer) = &per_team[teams.index(path)];
+        let Loaded { source, request } = input::load(path)?;
+        let diags = match request {
+            Ok(request) => {
+                let mut diags = lints::check(&source, &request, settings);
+                if !lints::allowed(&request, settings, "body-too-long") {
+                    let body = renderer
+                        .ticket(&request, &flows::plan(&request))
+                        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+                    diags.extend(lints::body_length(&request, &body, settings));
                 }
-                Err(diags) => diags,
-            };
-            Ok((source, diags, *deny))
-        });
+                diags.sort_by_key(|d| (d.span.start, d.code));
+                diags
+            }
+            Err(diags) => diags,
+        };
+        Ok((source, diags, *deny))
+    });
     for result in checked {
         let (source, mut diags, deny) = match result {
             Ok(checked) => checked,

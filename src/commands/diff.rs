@@ -6,19 +6,25 @@
 use super::{print_stdout, report, stderr_style};
 use crate::cli::DiffArgs;
 use crate::diagnostic::Source;
+use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
 use crate::request::Request;
-use crate::{Outcome, change, flows, input, team, validate};
+use crate::team::{Team, Teams};
+use crate::{Outcome, change, flows, validate};
 use anyhow::{Context as _, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// A valid request from a file or a text, or its diagnostics reported (`None`).
-fn valid(source: &Source) -> Option<Request> {
-    match validate::load(source) {
-        Ok(request) => Some(request),
+/// The request of a read and validated file, signed by its team; or its
+/// diagnostics reported (`None`).
+fn valid(loaded: Loaded, team: &Team) -> Option<Request> {
+    match loaded.request {
+        Ok(mut request) => {
+            team.sign(&mut request);
+            Some(request)
+        }
         Err(diags) => {
-            report(source, &diags, stderr_style());
+            report(&loaded.source, &diags, stderr_style());
             None
         }
     }
@@ -37,10 +43,12 @@ fn change_ticket(
 }
 
 pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
-    let renderer = Renderer::new(team::templates(args.templates, &args.new)?)?;
-    let old = input::load(&args.old)?.source;
-    let new = input::load(&args.new)?.source;
-    let (Some(old_request), Some(new_request)) = (valid(&old), valid(&new)) else {
+    let teams = Teams::find_valid(&[&args.new])?;
+    let renderer = Renderer::new(teams.templates(args.templates))?;
+    let team = teams.of(&args.new);
+    let old = valid(input::load(&args.old)?, team);
+    let new = valid(input::load(&args.new)?, team);
+    let (Some(old_request), Some(new_request)) = (old, new) else {
         return Ok(Outcome::Findings);
     };
     let text = change_ticket(
@@ -54,8 +62,13 @@ pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The change ticket of `file` against itself at git revision `rev`.
-pub(super) fn since(renderer: &Renderer, file: &Path, rev: &str) -> anyhow::Result<Option<String>> {
-    let new = input::load(file)?.source;
+pub(super) fn since(
+    renderer: &Renderer,
+    team: &Team,
+    file: &Path,
+    rev: &str,
+) -> anyhow::Result<Option<String>> {
+    let new = input::load(file)?;
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -79,8 +92,10 @@ pub(super) fn since(renderer: &Renderer, file: &Path, rev: &str) -> anyhow::Resu
     }
     let old_text = String::from_utf8(shown.stdout)
         .with_context(|| format!("{name} at {rev} is not UTF-8 text"))?;
-    let old = Source::new(format!("{}@{rev}", file.display()), old_text);
-    let (Some(old_request), Some(new_request)) = (valid(&old), valid(&new)) else {
+    let source = Source::new(format!("{}@{rev}", file.display()), old_text);
+    let request = validate::load(&source);
+    let old = Loaded { source, request };
+    let (Some(old_request), Some(new_request)) = (valid(old, team), valid(new, team)) else {
         return Ok(None);
     };
     change_ticket(renderer, &old_request, &new_request, rev).map(Some)
@@ -89,11 +104,11 @@ pub(super) fn since(renderer: &Renderer, file: &Path, rev: &str) -> anyhow::Resu
 /// The removal ticket of `file`, judged as of `today`.
 pub(super) fn removal(
     renderer: &Renderer,
+    team: &Team,
     file: &Path,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<Option<String>> {
-    let source = input::load(file)?.source;
-    let Some(request) = valid(&source) else {
+    let Some(request) = valid(input::load(file)?, team) else {
         return Ok(None);
     };
     renderer

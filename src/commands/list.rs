@@ -4,13 +4,15 @@
 use super::{newest_first, print_stdout};
 use crate::cli::{ExpiringArgs, ListArgs, ListFormat};
 use crate::diagnostic::Source;
+use crate::flows::RuleChecks;
 use crate::input::{self, Loaded};
+use crate::request::Request;
 use crate::spec::Status;
 use crate::{Outcome, flows};
 use anyhow::bail;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One request as `list` shows it.
 #[derive(Debug, Serialize)]
@@ -29,6 +31,39 @@ pub struct Row {
     pub error: Option<String>,
 }
 
+impl Row {
+    pub fn of(file: &Path, request: &Request, plan: &[RuleChecks]) -> Self {
+        Row {
+            path: file.display().to_string(),
+            title: request.title.clone(),
+            ritm: request.ritm.clone(),
+            req: request.req.clone(),
+            status: Some(request.status),
+            submitted: request.submitted.clone(),
+            expires: request.expires,
+            rules: request.rules.len(),
+            flows: flows::count(plan),
+            error: None,
+        }
+    }
+
+    /// A file that could not be read or is not a valid request.
+    pub fn invalid(file: &Path, error: Option<String>) -> Self {
+        Row {
+            path: file.display().to_string(),
+            title: String::new(),
+            ritm: None,
+            req: None,
+            status: None,
+            submitted: None,
+            expires: None,
+            rules: 0,
+            flows: 0,
+            error,
+        }
+    }
+}
+
 /// Every request below `paths`, newest first (by submitted; undated after, by path).
 fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     let (files, errors) = input::request_files(paths);
@@ -37,58 +72,17 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     }
     let mut rows = Vec::with_capacity(files.len());
     for file in files {
-        let path = file.display().to_string();
         // An unreadable file is a row with its error, like an invalid one.
-        let Loaded { source, request } = match input::load(&file) {
-            Ok(loaded) => loaded,
-            Err(err) => {
-                rows.push(Row {
-                    title: String::new(),
-                    ritm: None,
-                    req: None,
-                    status: None,
-                    submitted: None,
-                    expires: None,
-                    rules: 0,
-                    flows: 0,
-                    error: Some(format!("{err:#}")),
-                    path,
-                });
-                continue;
-            }
-        };
-        rows.push(match request {
-            Ok(r) => {
-                let plan = flows::plan(&r);
-                Row {
-                    path,
-                    flows: plan
-                        .iter()
-                        .flat_map(|rule| &rule.destinations)
-                        .map(|d| d.checks.len().max(1))
-                        .sum(),
-                    rules: r.rules.len(),
-                    title: r.title,
-                    ritm: r.ritm,
-                    req: r.req,
-                    status: Some(r.status),
-                    submitted: r.submitted,
-                    expires: r.expires,
-                    error: None,
-                }
-            }
-            Err(diags) => Row {
-                title: String::new(),
-                ritm: None,
-                req: None,
-                status: None,
-                submitted: None,
-                expires: None,
-                rules: 0,
-                flows: 0,
-                error: diags.first().map(|d| first_line(&source, d)),
-                path,
-            },
+        rows.push(match input::load(&file) {
+            Ok(Loaded {
+                request: Ok(request),
+                ..
+            }) => Row::of(&file, &request, &flows::plan(&request)),
+            Ok(Loaded {
+                source,
+                request: Err(diags),
+            }) => Row::invalid(&file, diags.first().map(|d| first_line(&source, d))),
+            Err(err) => Row::invalid(&file, Some(format!("{err:#}"))),
         });
     }
     rows.sort_by(|a, b| newest_first((&a.submitted, &a.path), (&b.submitted, &b.path)));

@@ -1,9 +1,10 @@
 //! `fwreq new`: a commented starter spec that explains every key. It fails
 //! `check` only on its `TODO:` placeholders, each saying what to write.
 
+use crate::Outcome;
 use crate::cli::NewArgs;
 use crate::render::{self, Renderer};
-use crate::{Outcome, team};
+use crate::team::Teams;
 use anyhow::Context as _;
 use minijinja::context;
 use std::io::Write as _;
@@ -16,7 +17,8 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     } else {
         PathBuf::from("requests").join(format!("{}.toml", args.name))
     };
-    let renderer = Renderer::new(team::templates(args.templates, std::path::Path::new("."))?)?;
+    let teams = Teams::find_valid(&["."])?;
+    let renderer = Renderer::new(teams.templates(args.templates))?;
     let text = renderer
         .page(
             "new.toml.j2",

@@ -4,35 +4,38 @@
 
 use super::{report, stderr_style};
 use crate::cli::PreviewArgs;
-use crate::diagnostic::{self, Style};
+use crate::diagnostic;
 use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
-use crate::{Outcome, lints, team};
+use crate::team::Teams;
+use crate::{Outcome, lints};
 use anyhow::Context as _;
 use std::io::Write as _;
 
 pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
-    let renderer = Renderer::new(team::templates(args.templates, &args.file)?)?;
+    let teams = Teams::find_valid(&[&args.file])?;
+    let team = teams.of(&args.file);
+    let renderer = Renderer::new(teams.templates(args.templates))?;
     let Loaded { source, request } = input::load(&args.file)?;
-    let request = match request {
+    let mut request = match request {
         Ok(r) => r,
         Err(diags) => {
             report(&source, &diags, stderr_style());
             return Ok(Outcome::Findings);
         }
     };
-    let settings = lints::Settings {
-        today: chrono::Local::now().date_naive(),
-        max_port_range: 100,
-        allow: Vec::new(),
-    };
-    let warnings: Vec<String> = lints::check(&source, &request, &settings)
-        .iter()
-        .map(|d| diagnostic::render(&source, d, Style { color: false }))
-        .collect();
+    team.sign(&mut request);
+    let settings = team.settings(chrono::Local::now().date_naive(), &[], None);
+    let warnings = diagnostic::plain(&source, &lints::check(&source, &request, &settings));
     let ticket = Ticket::new(request, &renderer)?;
-    let page = html::page(&renderer, &ticket, &warnings)?;
+    let page = html::page(
+        &renderer,
+        html::Page {
+            warnings,
+            ..html::Page::of(&ticket)
+        },
+    )?;
     let mut file = tempfile::Builder::new()
         .prefix("fwreq-preview-")
         .suffix(".html")

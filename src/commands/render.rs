@@ -6,7 +6,8 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::formats::{self, Format, Ticket};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
-use crate::{Outcome, clipboard, team};
+use crate::team::Teams;
+use crate::{Outcome, clipboard};
 use anyhow::bail;
 use clap::ValueEnum as _;
 use std::path::Path;
@@ -39,23 +40,17 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             "--format html makes one page per request; give one file, or use `fwreq site` for many"
         );
     }
-    let teams = team::for_files(&args.files)?;
-    // --templates, else the first file's fwreq.toml, else the built-in templates.
-    let templates = args.templates.clone().or_else(|| {
-        args.files
-            .first()
-            .and_then(|f| team::of(&teams, f))
-            .and_then(|t| t.templates.clone())
-    });
-    let renderer = Renderer::new(templates)?;
+    let teams = Teams::find_valid(&args.files)?;
+    let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
     if args.since.is_some() || args.removal {
         let [file] = args.files.as_slice() else {
             bail!("--since and --removal take one request file");
         };
         let text = match &args.since {
-            Some(rev) => super::diff::since(&renderer, file, rev)?,
+            Some(rev) => super::diff::since(&renderer, teams.of(file), file, rev)?,
             None => super::diff::removal(
                 &renderer,
+                teams.of(file),
                 file,
                 args.today
                     .unwrap_or_else(|| chrono::Local::now().date_naive()),
@@ -81,9 +76,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             Ok(request) => request,
             Err(diags) => return Ok(Err((source, diags))),
         };
-        if request.requested_by.is_none() {
-            request.requested_by = team::of(&teams, path).and_then(|t| t.requested_by.clone());
-        }
+        teams.of(path).sign(&mut request);
         let ticket = Ticket::new(request, &renderer)?;
         let text = formats::convert(args.format, &ticket, &renderer)?;
         Ok(Ok(if in_array {

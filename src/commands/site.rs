@@ -1,135 +1,99 @@
 //! `fwreq site`: every request below the given folders as a static site, an
 //! index and one page each, for reviewers who browse rather than clone.
 
+use super::list::Row;
 use super::newest_first;
 use crate::cli::SiteArgs;
-use crate::diagnostic::{self, Severity, Style};
-use crate::formats::html;
+use crate::diagnostic::{self, Severity};
+use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::{self, Renderer};
-use crate::{Outcome, flows, lints, team};
+use crate::team::Teams;
+use crate::{Outcome, lints};
 use anyhow::Context as _;
 use minijinja::context;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// One row of the index.
+/// One row of the index: what `list` shows, plus the page and the counts.
 #[derive(Serialize)]
 struct Entry {
     href: String,
-    path: String,
-    title: String,
-    ritm: Option<String>,
-    req: Option<String>,
-    status: String,
-    submitted: Option<String>,
-    expires: Option<String>,
-    rules: usize,
-    flows: usize,
     warnings: usize,
     errors: usize,
+    #[serde(flatten)]
+    row: Row,
 }
 
 pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
-    let near = args.paths.first().cloned().unwrap_or_default();
-    let renderer = Renderer::new(team::templates(args.templates, &near)?)?;
-    let settings = lints::Settings {
-        today: args
-            .today
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
-        max_port_range: 100,
-        allow: Vec::new(),
-    };
+    let files = mirrored(&args.paths)?;
+    let paths: Vec<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
+    let teams = Teams::find_valid(&paths)?;
+    let renderer = Renderer::new(teams.templates(args.templates))?;
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let out = &args.output;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut entries = Vec::new();
     let (mut written, mut unchanged, mut with_errors) = (0, 0, 0);
-    for (file, relative) in mirrored(&args.paths)? {
-        let Loaded { source, request } = input::load(&file)?;
+    for (file, relative) in &files {
+        let Loaded { source, request } = input::load(file)?;
         let page_path = relative.with_extension("html");
         let depth = page_path.components().count().saturating_sub(1);
-        let home = format!("{}index.html", "../".repeat(depth));
-        let text =
-            |d: &diagnostic::Diagnostic| diagnostic::render(&source, d, Style { color: false });
+        let home = Some(format!("{}index.html", "../".repeat(depth)));
+        let href = href(&page_path);
         let (page, entry) = match request {
-            Ok(request) => {
-                let diags = lints::check(&source, &request, &settings);
-                let checks = flows::plan(&request);
-                let markdown = renderer
-                    .ticket(&request, &checks)
-                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                let warnings: Vec<String> = diags.iter().map(text).collect();
-                let page = renderer
-                    .page(
-                        "page.html.j2",
-                        context! {
-                            title => &request.title,
-                            body => minijinja::Value::from_safe_string(html::fragment(&markdown)),
-                            markdown => &markdown,
-                            warnings => warnings,
-                            errors => Vec::<String>::new(),
-                            home => home,
-                        },
-                    )
-                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                let entry = Entry {
-                    href: href(&page_path),
-                    path: file.display().to_string(),
-                    title: request.title.clone(),
-                    ritm: request.ritm.clone(),
-                    req: request.req.clone(),
-                    status: serde_json::to_value(request.status)?
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                    submitted: request.submitted.clone(),
-                    expires: request.expires.map(|d| d.to_string()),
-                    rules: request.rules.len(),
-                    flows: checks
-                        .iter()
-                        .flat_map(|r| &r.destinations)
-                        .map(|d| d.checks.len().max(1))
-                        .sum(),
-                    warnings: diags.len(),
-                    errors: 0,
-                };
-                (page, entry)
+            Ok(mut request) => {
+                let team = teams.of(file);
+                team.sign(&mut request);
+                let diags = lints::check(&source, &request, &team.settings(today, &[], None));
+                let ticket = Ticket::new(request, &renderer)?;
+                let page = html::page(
+                    &renderer,
+                    html::Page {
+                        warnings: diagnostic::plain(&source, &diags),
+                        home,
+                        ..html::Page::of(&ticket)
+                    },
+                )?;
+                let row = Row::of(file, &ticket.request, &ticket.checks);
+                (
+                    page,
+                    Entry {
+                        href,
+                        warnings: diags.len(),
+                        errors: 0,
+                        row,
+                    },
+                )
             }
             Err(diags) => {
                 with_errors += 1;
-                let errors: Vec<String> = diags.iter().map(text).collect();
-                let title = format!("{} (has errors)", file.display());
-                let page = renderer
-                    .page(
-                        "page.html.j2",
-                        context! {
-                            title => &title,
-                            body => "",
-                            markdown => "",
-                            warnings => Vec::<String>::new(),
-                            errors => errors,
-                            home => home,
-                        },
-                    )
-                    .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
-                let entry = Entry {
-                    href: href(&page_path),
-                    path: file.display().to_string(),
-                    title,
-                    ritm: None,
-                    req: None,
-                    status: "errors".into(),
-                    submitted: None,
-                    expires: None,
-                    rules: 0,
-                    flows: 0,
-                    warnings: 0,
-                    errors: diags
-                        .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .count(),
-                };
-                (page, entry)
+                let mut row = Row::invalid(file, None);
+                row.title = format!("{} (has errors)", file.display());
+                let page = html::page(
+                    &renderer,
+                    html::Page {
+                        title: &row.title,
+                        errors: diagnostic::plain(&source, &diags),
+                        home,
+                        ..html::Page::default()
+                    },
+                )?;
+                let errors = diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                (
+                    page,
+                    Entry {
+                        href,
+                        warnings: 0,
+                        errors,
+                        row,
+                    },
+                )
             }
         };
         if write_if_changed(&out.join(&page_path), &page)? {
@@ -139,8 +103,12 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         }
         entries.push(entry);
     }
-    // Newest first; undated and broken ones after, by path.
-    entries.sort_by(|a, b| newest_first((&a.submitted, &a.path), (&b.submitted, &b.path)));
+    entries.sort_by(|a, b| {
+        newest_first(
+            (&a.row.submitted, &a.row.path),
+            (&b.row.submitted, &b.row.path),
+        )
+    });
     let index = renderer
         .page(
             "site.html.j2",

@@ -80,19 +80,44 @@ pub fn fragment(markdown: &str) -> String {
     out
 }
 
-/// One complete, self-contained page for a ticket (`page.html.j2`): the
-/// fragment, the Markdown for the copy button, and any lint warnings.
-pub fn page(renderer: &Renderer, ticket: &Ticket, warnings: &[String]) -> anyhow::Result<String> {
+/// What one page (`page.html.j2`) shows: a ticket with its lint warnings,
+/// or a request's errors in place of a ticket (`site`).
+#[derive(Debug, Default)]
+pub struct Page<'a> {
+    pub title: &'a str,
+    /// The Markdown body; empty for a request with errors.
+    pub markdown: &'a str,
+    /// Diagnostics as text, as `check` prints them.
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+    /// The link back to a site's index.
+    pub home: Option<String>,
+}
+
+impl<'a> Page<'a> {
+    /// A ticket's page, before any warnings.
+    pub fn of(ticket: &'a Ticket) -> Self {
+        Page {
+            title: &ticket.request.title,
+            markdown: &ticket.markdown,
+            ..Page::default()
+        }
+    }
+}
+
+/// One complete, self-contained page: the Markdown made safe, the Markdown
+/// itself for the copy button, and the diagnostics.
+pub fn page(renderer: &Renderer, page: Page) -> anyhow::Result<String> {
     renderer
         .page(
             "page.html.j2",
             context! {
-                title => &ticket.request.title,
-                body => minijinja::Value::from_safe_string(fragment(&ticket.markdown)),
-                markdown => &ticket.markdown,
-                warnings => warnings.to_vec(),
-                errors => Vec::<String>::new(),
-                home => None::<String>,
+                title => page.title,
+                body => minijinja::Value::from_safe_string(fragment(page.markdown)),
+                markdown => page.markdown,
+                warnings => page.warnings,
+                errors => page.errors,
+                home => page.home,
             },
         )
         .map_err(|e| anyhow::anyhow!("{}", crate::render::explain(&e)))

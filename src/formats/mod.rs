@@ -53,7 +53,7 @@ impl Ticket {
 pub fn convert(format: Format, ticket: &Ticket, renderer: &Renderer) -> anyhow::Result<String> {
     Ok(match format {
         Format::Markdown => ticket.markdown.clone(),
-        Format::Html => html::page(renderer, ticket, &[])?,
+        Format::Html => html::page(renderer, html::Page::of(ticket))?,
         Format::Servicenow => servicenow::work_notes(&ticket.markdown) + "\n",
         Format::Json => json::to_string(&json::table_api(ticket))?,
     })
