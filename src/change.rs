@@ -56,6 +56,11 @@ impl Change {
     }
 }
 
+/// Every flow of a plan, in order (what a removal ticket removes).
+pub fn all_flows(plan: &[RuleChecks]) -> Vec<Flow> {
+    flows(plan).into_values().collect()
+}
+
 fn flows(plan: &[RuleChecks]) -> BTreeMap<Key, Flow> {
     let mut out = BTreeMap::new();
     for rule in plan {

@@ -65,22 +65,26 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<anyhow::Error>) {
     };
     // The entry's own type: a symlink to a folder is not followed, so a
     // link back up the tree (`ln -s . self`) cannot make the walk endless.
-    let mut entries: Vec<(PathBuf, bool)> = entries
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
         .filter_map(|e| e.ok())
-        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .map(|e| (e.path(), e.file_type().ok()))
         .collect();
-    entries.sort();
-    for (path, is_dir) in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
         let hidden = path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let is_dir = kind.is_some_and(|k| k.is_dir());
+        // A symlink to a file counts (one stat to follow it); the entry's own
+        // type answers for everything else.
+        let is_file = kind.is_some_and(|k| k.is_file() || (k.is_symlink() && path.is_file()));
         if is_dir {
             if !hidden {
                 walk(&path, files, errors);
             }
-        } else if path.extension().is_some_and(|e| e == "toml")
+        } else if is_file
+            && path.extension().is_some_and(|e| e == "toml")
             && path.file_name().is_none_or(|n| n != crate::team::FILE)
-            && path.is_file()
         {
             files.push(path);
         }

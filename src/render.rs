@@ -122,11 +122,9 @@ impl Renderer {
         checks: &[RuleChecks],
         today: chrono::NaiveDate,
     ) -> Result<String, minijinja::Error> {
-        // Every flow, as a change ticket lists them: the removal of all of them.
-        let all = crate::change::compare(checks, &[]);
         self.env.get_template("removal.md.j2")?.render(context! {
             request => Serde(request),
-            flows => Serde(&all.removed),
+            flows => Serde(&crate::change::all_flows(checks)),
             today => today.to_string(),
             expired => request.expires.is_some_and(|e| e < today),
         })

@@ -163,48 +163,40 @@ pub struct Teams {
     pub invalid: Vec<(Source, Vec<Diagnostic>)>,
 }
 
-/// The folder a request file (or a folder given as such) belongs to.
-fn folder(path: &Path) -> &Path {
-    if path.is_dir() {
-        path
-    } else {
-        path.parent().unwrap_or(Path::new(""))
-    }
+/// The folder a request file belongs to.
+fn folder(file: &Path) -> &Path {
+    file.parent().unwrap_or(Path::new(""))
 }
 
 impl Teams {
-    /// Finds the team of every request file or folder in `paths`.
-    pub fn find<P: AsRef<Path>>(paths: &[P]) -> anyhow::Result<Teams> {
+    /// Finds the team of every request file in `files`.
+    pub fn find<P: AsRef<Path>>(files: &[P]) -> anyhow::Result<Teams> {
+        Teams::in_folders(files.iter().map(|f| folder(f.as_ref())))
+    }
+
+    /// The same, stopping if a team file has errors (`fwreq check` shows them).
+    pub fn find_valid<P: AsRef<Path>>(files: &[P]) -> anyhow::Result<Teams> {
+        Teams::find(files)?.valid()
+    }
+
+    /// The team of a folder (for a request not written yet), stopping on errors.
+    pub fn of_folder(dir: &Path) -> anyhow::Result<Teams> {
+        Teams::in_folders(std::iter::once(dir))?.valid()
+    }
+
+    fn in_folders<'a>(dirs: impl Iterator<Item = &'a Path>) -> anyhow::Result<Teams> {
         let mut teams = Teams {
             teams: vec![Team::default()],
             ..Teams::default()
         };
-        let mut files: HashMap<PathBuf, usize> = HashMap::new();
-        for (n, path) in paths.iter().enumerate() {
-            let dir = folder(path.as_ref());
+        let mut read: HashMap<PathBuf, usize> = HashMap::new();
+        for (n, dir) in dirs.enumerate() {
             let index = match teams.by_dir.get(dir) {
                 Some(&i) => i,
                 None => {
                     let i = match find(dir) {
+                        Some(file) => teams.read(file, &mut read)?,
                         None => 0,
-                        Some(file) => match files.get(&file) {
-                            Some(&i) => i,
-                            None => {
-                                let (source, team) = load(&file)?;
-                                let i = match team {
-                                    Ok(team) => {
-                                        teams.teams.push(team);
-                                        teams.teams.len() - 1
-                                    }
-                                    Err(diags) => {
-                                        teams.invalid.push((source, diags));
-                                        0
-                                    }
-                                };
-                                files.insert(file, i);
-                                i
-                            }
-                        },
                     };
                     teams.by_dir.insert(dir.to_path_buf(), i);
                     i
@@ -217,22 +209,40 @@ impl Teams {
         Ok(teams)
     }
 
-    /// The same, stopping if a team file has errors (`fwreq check` shows them).
-    pub fn find_valid<P: AsRef<Path>>(paths: &[P]) -> anyhow::Result<Teams> {
-        let teams = Teams::find(paths)?;
-        match teams.invalid.first() {
+    /// The index of a team file's team, reading it the first time; a file
+    /// with errors is kept in `invalid` and stands for the defaults (0).
+    fn read(&mut self, file: PathBuf, read: &mut HashMap<PathBuf, usize>) -> anyhow::Result<usize> {
+        if let Some(&i) = read.get(&file) {
+            return Ok(i);
+        }
+        let (source, team) = load(&file)?;
+        let i = match team {
+            Ok(team) => {
+                self.teams.push(team);
+                self.teams.len() - 1
+            }
+            Err(diags) => {
+                self.invalid.push((source, diags));
+                0
+            }
+        };
+        read.insert(file, i);
+        Ok(i)
+    }
+
+    fn valid(self) -> anyhow::Result<Teams> {
+        match self.invalid.first() {
             Some((source, _)) => anyhow::bail!(
                 "{} has errors; `fwreq check` shows them",
                 source.path().display()
             ),
-            None => Ok(teams),
+            None => Ok(self),
         }
     }
 
     /// The index (into `all`) of the team of a request file among those given.
     pub fn index(&self, file: &Path) -> usize {
-        let dir = file.parent().unwrap_or(Path::new(""));
-        self.by_dir.get(dir).copied().unwrap_or(0)
+        self.by_dir.get(folder(file)).copied().unwrap_or(0)
     }
 
     pub fn of(&self, file: &Path) -> &Team {

@@ -17,7 +17,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     } else {
         PathBuf::from("requests").join(format!("{}.toml", args.name))
     };
-    let teams = Teams::find_valid(&["."])?;
+    let teams = Teams::of_folder(std::path::Path::new("."))?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let text = renderer
         .page(
