@@ -22,6 +22,14 @@ fn first_lines(text: &str, args: &[&str]) -> (i32, Vec<String>) {
     (code, lines)
 }
 
+/// `fwreq render` of one spec text in a fresh folder; its stdout.
+fn render(spec: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("req.toml"), spec).unwrap();
+    let out = common::fwreq_in(dir.path(), &["render", "req.toml"]);
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A one-rule request with a source, and the given rule lines.
 fn rule(body: &str) -> String {
     format!("{HEADER}[[rules]]\nsources = [\"10.1.2.0/24\"]\n{body}\n")
@@ -118,19 +126,7 @@ fn a_port_range_holding_cleartext_ports_warns_and_names_them() {
 
 #[test]
 fn a_single_address_range_gets_its_curl_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("req.toml");
-    fs::write(
-        &path,
-        rule("ports = [443]\ndestinations = [\"192.0.2.7/32\"]"),
-    )
-    .unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .arg("render")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let body = String::from_utf8(out.stdout).unwrap();
+    let body = render(&rule("ports = [443]\ndestinations = [\"192.0.2.7/32\"]"));
     assert!(
         body.contains("\ncurl -vv telnet://192.0.2.7:443\n"),
         "{body}"
@@ -263,17 +259,10 @@ fn render_never_writes_over_its_own_input() {
 
 #[test]
 fn unicode_names_show_their_punycode_form_for_the_firewall_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("req.toml");
-    let spec = rule("ports = [443]\ndestinations = [\"bücher.example\"]")
-        + "[test]\nhost = \"brent@jump.bücher.example\"\ncommands = [\"true\"]\n";
-    fs::write(&path, spec).unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .arg("render")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let body = String::from_utf8(out.stdout).unwrap();
+    let body = render(
+        &(rule("ports = [443]\ndestinations = [\"bücher.example\"]")
+            + "[test]\nhost = \"brent@jump.bücher.example\"\ncommands = [\"true\"]\n"),
+    );
     assert!(
         body.contains("\n  - bücher.example (xn--bcher-kva.example)\n"),
         "{body}"
