@@ -104,11 +104,7 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
     lints.duplicates(request);
     lints.raw_html(request);
     let mut out = lints.out;
-    out.retain(|d| {
-        d.code.is_none_or(|code| {
-            !request.allow.iter().any(|a| a == code) && !settings.allow.iter().any(|a| a == code)
-        })
-    });
+    out.retain(|d| d.code.is_none_or(|code| !allowed(request, settings, code)));
     out.sort_by_key(|d| (d.span.start, d.code));
     out
 }
