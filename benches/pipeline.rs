@@ -55,9 +55,9 @@ fn plan(bencher: divan::Bencher) {
 #[divan::bench]
 fn render(bencher: divan::Bencher) {
     let request = fwreq::validate::load(&source()).unwrap();
-    let checks = fwreq::flows::plan(&request);
+    let kind = fwreq::formats::Kind::request(&request);
     let renderer = Renderer::new(None).unwrap();
-    bencher.bench(|| renderer.ticket(black_box(&request), &checks).unwrap());
+    bencher.bench(|| renderer.ticket(black_box(&request), &kind).unwrap());
 }
 
 #[divan::bench]

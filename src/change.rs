@@ -1,31 +1,32 @@
-//! Change tickets: what a new revision of a request adds to and removes from
-//! the firewall, compared flow by flow on the same planned checks that render
-//! and probe use. A flow is one destination on one port (or range) and
-//! protocol, from the rule's sources, with the rule's action.
+//! Change and removal tickets: what a new revision of a request opens, closes
+//! and turns on the firewall, compared by meaning.
+//!
+//! This is the one place flows are compared. Both revisions become
+//! `policy::Flow`s (normal forms: punycode names, canonical addresses, port and
+//! source sets), are cut into what each source may reach on each protocol and
+//! destination, and set arithmetic on those ports says what changed: a range
+//! that grows from 8000-8100 to 8000-8200 opens 8101-8200 and nothing else; a
+//! name written in another case is no change at all. The checks of each
+//! changed flow come from `flows`, so they test exactly the changed ports.
 
-use crate::flows::{Check, RuleChecks};
+use crate::flows::{self, Check};
+use crate::policy::{self, PortSet};
+use crate::request::{Destination, Network, Request, Target};
 use crate::spec::{Action, Protocol};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// What identifies a flow across revisions (the action aside).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
-    protocol: &'static str,
-    destination: String,
-    port: String,
-    sources: Vec<String>,
-}
-
-/// One flow of a change ticket, with what proves it.
-#[derive(Debug, Clone, Serialize)]
+/// One flow of a change or removal ticket, with what proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flow {
+    /// The destination as the request writes it (the new revision's spelling).
     pub destination: String,
-    /// `443`, `8000-8100`, or empty for icmp.
-    pub port: String,
     pub protocol: Protocol,
     pub action: Action,
-    /// The sources as written (empty: any).
+    /// The ports this entry is about (only the changed ones), lowest first;
+    /// empty for icmp.
+    pub ports: PortSet,
+    /// The sources, `any` where a rule names none; empty when that is all.
     pub sources: Vec<String>,
     /// Why the tested host differs from the destination, or why none is tested.
     pub note: Option<String>,
@@ -33,115 +34,254 @@ pub struct Flow {
     pub capture: String,
 }
 
-/// The difference between two revisions.
-#[derive(Debug, Clone, Serialize, Default)]
+/// A destination written differently in the two revisions, meaning the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Respelling {
+    pub before: String,
+    pub after: String,
+}
+
+/// The difference between two revisions, section by section.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Change {
-    pub added: Vec<Flow>,
-    /// Flows no longer wanted: their checks should fail once removed.
-    pub removed: Vec<Flow>,
-    /// Flows whose rule turned from allow to deny (their checks should fail afterwards).
+    /// Allowed after and not before: these should connect afterwards.
+    pub opened: Vec<Flow>,
+    /// Allowed before and not after: these should fail afterwards.
+    pub closed: Vec<Flow>,
+    /// Allowed before, denied after.
     pub to_deny: Vec<Flow>,
-    /// Flows whose rule turned from deny to allow.
+    /// Denied before, allowed after.
     pub to_allow: Vec<Flow>,
-    /// Flows in both revisions, as `destination port/protocol`, in order.
+    /// New deny rules: these should fail afterwards.
+    pub deny_added: Vec<Flow>,
+    /// Deny rules taken out: what they blocked follows the firewall's other rules.
+    pub deny_removed: Vec<Flow>,
+    /// Destinations whose spelling alone changed.
+    pub respelled: Vec<Respelling>,
+    /// Flows in both revisions with the same action, in words.
     pub unchanged: Vec<String>,
 }
 
-impl Change {
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty()
-            && self.removed.is_empty()
-            && self.to_deny.is_empty()
-            && self.to_allow.is_empty()
-    }
+/// One protocol from one source (`None`: any) to one destination.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Path {
+    protocol: Protocol,
+    target: Target,
+    source: Option<Network>,
 }
 
-/// Every flow of a plan, in order (what a removal ticket removes).
-pub fn all_flows(plan: &[RuleChecks]) -> Vec<Flow> {
-    flows(plan).into_values().collect()
-}
+/// The ports each path is allowed (or denied) on. icmp, which has no ports,
+/// counts as the one pseudo-port 0 so that set arithmetic treats it alike.
+type Reach = BTreeMap<Path, PortSet>;
 
-fn flows(plan: &[RuleChecks]) -> BTreeMap<Key, Flow> {
-    let mut out = BTreeMap::new();
-    for rule in plan {
-        let sources: Vec<String> = {
-            let mut s: Vec<String> = rule.sources.iter().map(ToString::to_string).collect();
-            s.sort();
-            s
+fn reach(flows: &[policy::Flow], action: Action) -> Reach {
+    let mut out = Reach::new();
+    for flow in flows.iter().filter(|f| f.action == action) {
+        let ports = match flow.protocol {
+            Protocol::Icmp => PortSet::new([(0, 0)]),
+            Protocol::Tcp | Protocol::Udp => flow.ports.clone(),
         };
-        let ports: Vec<(String, Option<(u16, u16)>)> = if rule.ports.is_empty() {
-            vec![(String::new(), None)]
+        let sources: Vec<Option<Network>> = if flow.sources.is_empty() {
+            vec![None]
         } else {
-            rule.ports
-                .iter()
-                .map(|p| (p.to_string(), Some((p.low, p.high))))
-                .collect()
+            flow.sources.iter().copied().map(Some).collect()
         };
-        for dest in &rule.destinations {
-            for (port, range) in &ports {
-                let checks = dest
-                    .checks
-                    .iter()
-                    .filter(|c| match (range, c.port) {
-                        (Some((low, high)), Some(p)) => *low <= p && p <= *high,
-                        _ => true,
-                    })
-                    .cloned()
-                    .collect();
-                let key = Key {
-                    protocol: rule.protocol.as_str(),
-                    destination: dest.destination.clone(),
-                    port: port.clone(),
-                    sources: sources.clone(),
-                };
-                out.entry(key).or_insert_with(|| Flow {
-                    destination: dest.destination.clone(),
-                    port: port.clone(),
-                    protocol: rule.protocol,
-                    action: rule.action,
-                    sources: sources.clone(),
-                    note: dest.note.clone(),
-                    checks,
-                    capture: dest.capture.clone(),
-                });
-            }
+        for source in sources {
+            let path = Path {
+                protocol: flow.protocol,
+                target: flow.target.clone(),
+                source,
+            };
+            let entry = out.entry(path).or_default();
+            *entry = entry.union(&ports);
         }
     }
     out
 }
 
-/// Compares the planned flows of two revisions of one request.
-pub fn compare(old: &[RuleChecks], new: &[RuleChecks]) -> Change {
-    let old = flows(old);
-    let new = flows(new);
-    let mut change = Change::default();
-    for (key, flow) in &new {
-        match old.get(key) {
-            None => change.added.push(flow.clone()),
-            Some(before) if before.action != flow.action => match flow.action {
-                Action::Deny => change.to_deny.push(flow.clone()),
-                Action::Allow => change.to_allow.push(flow.clone()),
-            },
-            Some(_) => {
-                let port = if flow.port.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", flow.port)
+/// What `a` reaches that `b` does not.
+fn minus(a: &Reach, b: &Reach) -> Reach {
+    a.iter()
+        .filter_map(|(path, ports)| {
+            let left = match b.get(path) {
+                Some(other) => ports.difference(other),
+                None => ports.clone(),
+            };
+            (!left.is_empty()).then(|| (path.clone(), left))
+        })
+        .collect()
+}
+
+/// What both reach.
+fn both(a: &Reach, b: &Reach) -> Reach {
+    a.iter()
+        .filter_map(|(path, ports)| {
+            let common = ports.intersection(b.get(path)?);
+            (!common.is_empty()).then(|| (path.clone(), common))
+        })
+        .collect()
+}
+
+/// The written form, probe and order of each destination, the new revision's first.
+struct Destinations<'a> {
+    by_target: BTreeMap<&'a Target, (usize, &'a Destination)>,
+}
+
+impl<'a> Destinations<'a> {
+    fn of(requests: &[&'a Request]) -> Self {
+        let mut by_target = BTreeMap::new();
+        let all = requests
+            .iter()
+            .flat_map(|r| &r.rules)
+            .flat_map(|rule| &rule.destinations);
+        for (i, dest) in all.enumerate() {
+            by_target.entry(&dest.target).or_insert((i, dest));
+        }
+        Destinations { by_target }
+    }
+
+    /// The reach as ticket entries: paths with the same ports to the same
+    /// destination are one entry with their sources, in the request's order.
+    fn entries(&self, reach: &Reach, action: Action) -> Vec<Flow> {
+        let mut grouped: BTreeMap<(usize, Protocol, &PortSet), Vec<Option<Network>>> =
+            BTreeMap::new();
+        for (path, ports) in reach {
+            let Some((order, _)) = self.by_target.get(&path.target) else {
+                continue;
+            };
+            grouped
+                .entry((*order, path.protocol, ports))
+                .or_default()
+                .push(path.source);
+        }
+        let by_order: BTreeMap<usize, &Destination> =
+            self.by_target.values().map(|(i, d)| (*i, *d)).collect();
+        grouped
+            .into_iter()
+            .filter_map(|((order, protocol, ports), sources)| {
+                let dest = by_order.get(&order)?;
+                let ports = match protocol {
+                    Protocol::Icmp => PortSet::default(),
+                    Protocol::Tcp | Protocol::Udp => ports.clone(),
                 };
-                change.unchanged.push(format!(
-                    "{}{port}/{}",
-                    flow.destination,
-                    flow.protocol.as_str()
-                ));
-            }
-        }
+                let checks = flows::destination_checks(protocol, &ports.ends(), dest);
+                let sources = match sources.as_slice() {
+                    [None] => Vec::new(),
+                    _ => sources
+                        .iter()
+                        .map(|s| s.map_or_else(|| "any".to_string(), |n| n.to_string()))
+                        .collect(),
+                };
+                Some(Flow {
+                    destination: dest.written.clone(),
+                    protocol,
+                    action,
+                    ports,
+                    sources,
+                    note: checks.note,
+                    checks: checks.checks,
+                    capture: checks.capture,
+                })
+            })
+            .collect()
     }
-    for (key, flow) in &old {
-        if !new.contains_key(key) {
-            change.removed.push(flow.clone());
-        }
+}
+
+/// Compares two revisions of one request by meaning.
+pub fn compare(old: &Request, new: &Request) -> Change {
+    let (old_flows, new_flows) = (policy::flows(old), policy::flows(new));
+    let (allowed_before, allowed_after) = (
+        reach(&old_flows, Action::Allow),
+        reach(&new_flows, Action::Allow),
+    );
+    let (denied_before, denied_after) = (
+        reach(&old_flows, Action::Deny),
+        reach(&new_flows, Action::Deny),
+    );
+    let (newly_allowed, no_longer_allowed) = (
+        minus(&allowed_after, &allowed_before),
+        minus(&allowed_before, &allowed_after),
+    );
+    let (newly_denied, no_longer_denied) = (
+        minus(&denied_after, &denied_before),
+        minus(&denied_before, &denied_after),
+    );
+    let to_deny = both(&no_longer_allowed, &newly_denied);
+    let to_allow = both(&no_longer_denied, &newly_allowed);
+    let destinations = Destinations::of(&[new, old]);
+    let section = |reach: &Reach, action| once_each(destinations.entries(reach, action));
+    let mut unchanged = destinations.entries(&both(&allowed_before, &allowed_after), Action::Allow);
+    unchanged.extend(destinations.entries(&both(&denied_before, &denied_after), Action::Deny));
+    Change {
+        opened: section(&minus(&newly_allowed, &to_allow), Action::Allow),
+        closed: section(&minus(&no_longer_allowed, &to_deny), Action::Allow),
+        to_deny: section(&to_deny, Action::Deny),
+        to_allow: section(&to_allow, Action::Allow),
+        deny_added: section(&minus(&newly_denied, &to_deny), Action::Deny),
+        deny_removed: section(&minus(&no_longer_denied, &to_allow), Action::Deny),
+        respelled: respelled(old, new),
+        unchanged: unchanged.iter().map(describe).collect(),
     }
-    change
+}
+
+/// A section's flows with each check run once: an entry per source can repeat
+/// the same host and port, and the engineer runs the line once.
+fn once_each(mut flows: Vec<Flow>) -> Vec<Flow> {
+    let mut seen = BTreeSet::new();
+    for flow in &mut flows {
+        flow.checks.retain(|c| seen.insert(c.command.clone()));
+    }
+    flows
+}
+
+/// `TCP 443 to a.example.com` (`, denied` for a deny flow).
+fn describe(flow: &Flow) -> String {
+    let mut text = flow.protocol.as_str().to_uppercase();
+    if !flow.ports.is_empty() {
+        text.push_str(&format!(" {}", flow.ports));
+    }
+    text.push_str(&format!(" to {}", flow.destination));
+    if !flow.sources.is_empty() {
+        text.push_str(&format!(" from {}", flow.sources.join(", ")));
+    }
+    if flow.action == Action::Deny {
+        text.push_str(" (denied)");
+    }
+    text
+}
+
+/// Destinations that mean the same in both revisions but are written otherwise.
+fn respelled(old: &Request, new: &Request) -> Vec<Respelling> {
+    let spellings = |request: &Request| {
+        let mut out: BTreeMap<Target, BTreeSet<String>> = BTreeMap::new();
+        for dest in request.rules.iter().flat_map(|r| &r.destinations) {
+            out.entry(dest.target.clone())
+                .or_default()
+                .insert(dest.written.clone());
+        }
+        out
+    };
+    let (before, after) = (spellings(old), spellings(new));
+    after
+        .iter()
+        .filter_map(|(target, written)| {
+            let was = before.get(target)?;
+            (was != written).then(|| Respelling {
+                before: was.iter().cloned().collect::<Vec<_>>().join(", "),
+                after: written.iter().cloned().collect::<Vec<_>>().join(", "),
+            })
+        })
+        .collect()
+}
+
+/// Every flow of a request, allowed and denied apart (what a removal ticket removes).
+pub fn all_flows(request: &Request) -> (Vec<Flow>, Vec<Flow>) {
+    let flows = policy::flows(request);
+    let destinations = Destinations::of(&[request]);
+    (
+        once_each(destinations.entries(&reach(&flows, Action::Allow), Action::Allow)),
+        once_each(destinations.entries(&reach(&flows, Action::Deny), Action::Deny)),
+    )
 }
 
 #[cfg(test)]
@@ -149,38 +289,156 @@ mod tests {
     use super::*;
     use crate::diagnostic::Source;
 
-    fn plan(rules: &str) -> Vec<RuleChecks> {
+    fn request(rules: &str) -> Request {
         let text = format!(
             "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{rules}"
         );
-        crate::flows::plan(&crate::validate::load(&Source::new("t.toml", text)).expect("valid"))
+        crate::validate::load(&Source::new("t.toml", text)).expect("valid")
+    }
+
+    fn names(flows: &[Flow]) -> Vec<String> {
+        flows.iter().map(describe).collect()
     }
 
     #[test]
     fn added_removed_turned_and_unchanged_flows() {
-        let old = plan(
+        let old = request(
             "[[rules]]\nports = [443, 80]\ndestinations = [\"a.example.com\", \"b.example.com\"]\n",
         );
-        let new = plan(
+        let new = request(
             "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\", \"c.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [80]\ndestinations = [\"a.example.com\"]\n",
         );
         let change = compare(&old, &new);
-        let names = |flows: &[Flow]| -> Vec<String> {
-            flows
-                .iter()
-                .map(|f| format!("{} {}", f.destination, f.port))
-                .collect()
-        };
-        assert_eq!(names(&change.added), ["c.example.com 443"]);
+        assert_eq!(names(&change.opened), ["TCP 443 to c.example.com"]);
+        assert_eq!(names(&change.closed), ["TCP 80, 443 to b.example.com"]);
+        assert_eq!(names(&change.to_deny), ["TCP 80 to a.example.com (denied)"]);
+        assert!(change.to_allow.is_empty() && change.deny_added.is_empty());
+        assert_eq!(change.unchanged, ["TCP 443 to a.example.com"]);
         assert_eq!(
-            names(&change.removed),
-            ["b.example.com 443", "b.example.com 80"]
-        );
-        assert_eq!(names(&change.to_deny), ["a.example.com 80"]);
-        assert_eq!(change.unchanged, ["a.example.com 443/tcp"]);
-        assert_eq!(
-            change.added[0].checks[0].command,
+            change.opened[0].checks[0].command,
             "curl -vv telnet://c.example.com:443"
         );
+        assert_eq!(
+            change.closed[0]
+                .checks
+                .iter()
+                .map(|c| c.command.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "curl -vv telnet://b.example.com:80",
+                "curl -vv telnet://b.example.com:443"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_widened_range_opens_only_the_new_ports() {
+        let old =
+            request("[[rules]]\nports = [\"8000-8100\"]\ndestinations = [\"a.example.com\"]\n");
+        let new =
+            request("[[rules]]\nports = [\"8000-8200\"]\ndestinations = [\"a.example.com\"]\n");
+        let change = compare(&old, &new);
+        assert_eq!(names(&change.opened), ["TCP 8101-8200 to a.example.com"]);
+        assert!(change.closed.is_empty());
+        let commands: Vec<&str> = change.opened[0]
+            .checks
+            .iter()
+            .map(|c| c.command.as_str())
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                "curl -vv telnet://a.example.com:8101",
+                "curl -vv telnet://a.example.com:8200"
+            ]
+        );
+        assert_eq!(change.unchanged, ["TCP 8000-8100 to a.example.com"]);
+    }
+
+    #[test]
+    fn an_added_source_opens_only_that_source() {
+        let old = request(
+            "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"b.example.com\"]\n",
+        );
+        let new = request(
+            "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\", \"10.0.9.9\"]\ndestinations = [\"a.example.com\", \"b.example.com\"]\n",
+        );
+        let change = compare(&old, &new);
+        assert_eq!(
+            names(&change.opened),
+            [
+                "TCP 443 to a.example.com from 10.0.9.9",
+                "TCP 443 to b.example.com from 10.0.9.9"
+            ]
+        );
+        assert!(change.closed.is_empty());
+    }
+
+    #[test]
+    fn a_deny_for_an_allowed_flow_is_a_deny_to_add() {
+        let old = request("[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n");
+        let new = request(
+            "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+        );
+        let change = compare(&old, &new);
+        assert_eq!(
+            names(&change.deny_added),
+            ["TCP 443 to a.example.com (denied)"]
+        );
+        assert!(change.opened.is_empty() && change.to_deny.is_empty());
+        let back = compare(&new, &old);
+        assert_eq!(
+            names(&back.deny_removed),
+            ["TCP 443 to a.example.com (denied)"]
+        );
+    }
+
+    #[test]
+    fn spelling_alone_is_no_change_but_is_named() {
+        let old = request(
+            "[[rules]]\nports = [443]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n",
+        );
+        let new = request(
+            "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
+        );
+        let change = compare(&old, &new);
+        assert!(change.opened.is_empty() && change.closed.is_empty());
+        let pairs: Vec<(&str, &str)> = change
+            .respelled
+            .iter()
+            .map(|r| (r.before.as_str(), r.after.as_str()))
+            .collect();
+        assert_eq!(pairs.len(), 4);
+        assert!(pairs.contains(&("A.Example.COM", "a.example.com")));
+        assert!(pairs.contains(&("192.0.2.7/32", "192.0.2.7")));
+        assert!(pairs.contains(&("bücher.example", "xn--bcher-kva.example")));
+        assert!(pairs.contains(&("2001:DB8::10", "2001:db8::10")));
+    }
+
+    #[test]
+    fn icmp_flows_compare_without_ports() {
+        let old = request("[[rules]]\nprotocol = \"icmp\"\ndestinations = [\"gw.example.com\"]\n");
+        let new = request(
+            "[[rules]]\nprotocol = \"icmp\"\naction = \"deny\"\ndestinations = [\"gw.example.com\"]\n",
+        );
+        let change = compare(&old, &new);
+        assert_eq!(names(&change.to_deny), ["ICMP to gw.example.com (denied)"]);
+        assert_eq!(
+            change.to_deny[0].checks[0].command,
+            "ping -c 3 gw.example.com"
+        );
+    }
+
+    #[test]
+    fn a_removal_lists_allowed_and_denied_flows_apart() {
+        let r = request(
+            "[[rules]]\nports = [443, 9, \"1000-2000\", 80]\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [21]\ndestinations = [\"a.example.com\"]\n",
+        );
+        let (allowed, denied) = all_flows(&r);
+        assert_eq!(
+            names(&allowed),
+            ["TCP 9, 80, 443, 1000-2000 to a.example.com"]
+        );
+        assert_eq!(names(&denied), ["TCP 21 to a.example.com (denied)"]);
     }
 }

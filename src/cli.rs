@@ -219,6 +219,34 @@ pub struct DiffArgs {
     /// Directory of templates that override the built-in ones (change.md.j2)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Where a ticket goes and in which form: the same for every kind of ticket.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the ticket to PATH instead of stdout (one input file only)
+    ///
+    /// The file is written completely or not at all; an existing file is kept
+    /// unless --force is given.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the --output file if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
+
+    /// Output format: markdown (the description field), html (a page),
+    /// servicenow ([code] for Work notes), json (for the Table API)
+    #[arg(long, value_enum, default_value_t = formats::Format::Markdown)]
+    pub format: formats::Format,
+
+    /// Put the output on the clipboard through the terminal (OSC 52; works over SSH)
+    /// instead of printing it
+    #[arg(long)]
+    pub copy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -234,34 +262,17 @@ pub struct RenderArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Write the body to PATH instead of stdout (one input file only)
-    ///
-    /// The file is written completely or not at all; an existing file is kept
-    /// unless --force is given.
-    #[arg(short, long, value_name = "PATH")]
-    pub output: Option<PathBuf>,
-
-    /// Replace the --output file if it exists
-    #[arg(long, requires = "output")]
-    pub force: bool,
-
     /// Directory of templates that override the built-in ones, file by file
     ///
     /// The built-in templates are ticket.md.j2 (the body), key_points.md.j2,
-    /// details.md.j2, and for HTML page.html.j2, site.html.j2, style.css.j2 and
-    /// copy.js.j2; copy one from the fwreq repository's templates/ and edit it.
+    /// details.md.j2, change.md.j2, removal.md.j2, flow.md.j2, and for HTML
+    /// page.html.j2, site.html.j2, style.css.j2 and copy.js.j2; copy one from
+    /// the fwreq repository's templates/ and edit it.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// Output format: markdown (the description field), html (a page),
-    /// servicenow ([code] for Work notes), json (for the Table API)
-    #[arg(long, value_enum, default_value_t = formats::Format::Markdown)]
-    pub format: formats::Format,
-
-    /// Put the output on the clipboard through the terminal (OSC 52; works over SSH)
-    /// instead of printing it
-    #[arg(long)]
-    pub copy: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
 
     /// A change ticket against the request as it was at a git revision (HEAD~1, a tag)
     #[arg(long, value_name = "REV", conflicts_with = "removal")]

@@ -9,7 +9,8 @@
 use crate::request::{Destination, Network, PortRange, Request, Rule, Target};
 use crate::spec::{Action, Protocol};
 use serde::Serialize;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::net::IpAddr;
 
 /// The checks for one rule, in the order the ticket shows them.
 #[derive(Debug, Clone, Serialize)]
@@ -35,7 +36,7 @@ pub struct DestinationChecks {
     /// The destination as written in the spec.
     pub destination: String,
     /// The concrete host or address tested (ASCII), if any can be.
-    pub host: Option<String>,
+    pub host: Option<TestHost>,
     /// Why the tested host differs from the destination, or why none is tested.
     pub note: Option<String>,
     pub checks: Vec<Check>,
@@ -43,10 +44,33 @@ pub struct DestinationChecks {
     pub capture: String,
 }
 
+/// The host a check connects to: a name (ASCII) or an address, typed so that
+/// no stage has to guess which by parsing text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TestHost {
+    Name(String),
+    Address(IpAddr),
+}
+
+impl fmt::Display for TestHost {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            TestHost::Name(name) => f.write_str(name),
+            TestHost::Address(address) => write!(f, "{address}"),
+        }
+    }
+}
+
+impl Serialize for TestHost {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// One connection test: `curl`, `nc` or `ping`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    pub host: String,
+    pub host: TestHost,
     pub port: Option<u16>,
     pub protocol: Protocol,
     pub command: String,
@@ -90,6 +114,15 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
     if rule.action == Action::Deny {
         notes.push("deny rule: once it is in place, these checks should fail".to_string());
     }
+    // One check per distinct port, in the order written, even where ports or
+    // ranges overlap.
+    let mut seen = std::collections::HashSet::new();
+    let ends: Vec<u16> = rule
+        .ports
+        .iter()
+        .flat_map(PortRange::ends)
+        .filter(|port| seen.insert(*port))
+        .collect();
     RuleChecks {
         number,
         sources: rule.sources.iter().map(|s| s.value).collect(),
@@ -101,22 +134,38 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
         destinations: rule
             .destinations
             .iter()
-            .map(|d| destination_checks(rule, d))
+            .map(|d| destination_checks(rule.protocol, &ends, d))
             .collect(),
     }
 }
 
-fn destination_checks(rule: &Rule, dest: &Destination) -> DestinationChecks {
+/// The checks of one destination on the given ports (each tested once, in
+/// this order; ignored for icmp) and its capture line.
+pub fn destination_checks(
+    protocol: Protocol,
+    ports: &[u16],
+    dest: &Destination,
+) -> DestinationChecks {
     let (host, note) = tested_host(dest);
-    let checks = host.as_deref().map(|h| checks(rule, h)).unwrap_or_default();
-    let capture = match &dest.target {
-        Target::Range { network } => {
-            format!("sudo tcpdump -i any -nn dst net {network}")
+    let checks = match &host {
+        None => Vec::new(),
+        Some(host) => {
+            let check = |port: Option<u16>| Check {
+                host: host.clone(),
+                port,
+                protocol,
+                command: command(protocol, host, port),
+            };
+            match protocol {
+                Protocol::Icmp => vec![check(None)],
+                Protocol::Tcp | Protocol::Udp => ports.iter().map(|p| check(Some(*p))).collect(),
+            }
         }
-        _ => format!(
-            "sudo tcpdump -i any -nn dst host {}",
-            host.as_deref().unwrap_or(&dest.written)
-        ),
+    };
+    let capture = match (&dest.target, &host) {
+        (Target::Range { network }, _) => format!("sudo tcpdump -i any -nn dst net {network}"),
+        (_, Some(host)) => format!("sudo tcpdump -i any -nn dst host {host}"),
+        (_, None) => format!("sudo tcpdump -i any -nn dst host {}", dest.written),
     };
     DestinationChecks {
         destination: dest.written.clone(),
@@ -128,29 +177,29 @@ fn destination_checks(rule: &Rule, dest: &Destination) -> DestinationChecks {
 }
 
 /// The host a check connects to, and a note when it is not the destination itself.
-fn tested_host(dest: &Destination) -> (Option<String>, Option<String>) {
+fn tested_host(dest: &Destination) -> (Option<TestHost>, Option<String>) {
     let written = &dest.written;
-    match (&dest.target, &dest.probe) {
-        (Target::Host { name }, _) => (Some(name.clone()), None),
-        (Target::Address { address }, _) => (Some(address.to_string()), None),
-        (Target::Wildcard { .. }, Some(probe)) => (
-            Some(probe.clone()),
-            Some(format!(
-                "{written}: a wildcard cannot be tested directly; testing {probe}"
-            )),
-        ),
+    let probe = dest.probe.as_ref().map(|p| match p.parse::<IpAddr>() {
+        Ok(address) => TestHost::Address(address),
+        Err(_) => TestHost::Name(p.clone()),
+    });
+    match (&dest.target, probe) {
+        (Target::Host { name }, _) => (Some(TestHost::Name(name.clone())), None),
+        (Target::Address { address }, _) => (Some(TestHost::Address(*address)), None),
+        (Target::Wildcard { .. }, Some(probe)) => {
+            let note = format!("{written}: a wildcard cannot be tested directly; testing {probe}");
+            (Some(probe), Some(note))
+        }
         (Target::Wildcard { domain, .. }, None) => (
-            Some(domain.clone()),
+            Some(TestHost::Name(domain.clone())),
             Some(format!(
                 "{written}: a wildcard cannot be tested directly; testing its apex {domain}"
             )),
         ),
-        (Target::Range { network }, Some(probe)) => (
-            Some(probe.clone()),
-            Some(format!(
-                "{network}: a range has no single host; testing {probe}"
-            )),
-        ),
+        (Target::Range { network }, Some(probe)) => {
+            let note = format!("{network}: a range has no single host; testing {probe}");
+            (Some(probe), Some(note))
+        }
         (Target::Range { network }, None) => (
             None,
             Some(format!(
@@ -160,31 +209,13 @@ fn tested_host(dest: &Destination) -> (Option<String>, Option<String>) {
     }
 }
 
-fn checks(rule: &Rule, host: &str) -> Vec<Check> {
-    let check = |port: Option<u16>| Check {
-        host: host.to_string(),
-        port,
-        protocol: rule.protocol,
-        command: command(rule.protocol, host, port),
-    };
-    if rule.protocol == Protocol::Icmp {
-        return vec![check(None)];
-    }
-    // One check per distinct port, even where ports or ranges overlap.
-    let mut seen = std::collections::HashSet::new();
-    rule.ports
-        .iter()
-        .flat_map(|p| p.ends())
-        .filter(|port| seen.insert(*port))
-        .map(|port| check(Some(port)))
-        .collect()
-}
-
 /// The command an engineer runs from the source host to test one flow.
-pub fn command(protocol: Protocol, host: &str, port: Option<u16>) -> String {
+pub fn command(protocol: Protocol, host: &TestHost, port: Option<u16>) -> String {
     let port = port.map(|p| p.to_string()).unwrap_or_default();
     match protocol {
-        Protocol::Tcp if host.contains(':') => format!("curl -vv telnet://[{host}]:{port}"),
+        Protocol::Tcp if matches!(host, TestHost::Address(IpAddr::V6(_))) => {
+            format!("curl -vv telnet://[{host}]:{port}")
+        }
         Protocol::Tcp => format!("curl -vv telnet://{host}:{port}"),
         Protocol::Udp => format!("nc -vzu {host} {port}"),
         Protocol::Icmp => format!("ping -c 3 {host}"),

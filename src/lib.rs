@@ -19,6 +19,7 @@ mod input;
 pub mod lints;
 pub mod names;
 pub mod output;
+pub mod policy;
 pub mod probe;
 pub mod render;
 pub mod request;

@@ -5,7 +5,7 @@
 //! file by file through one loader that looks there first. Templates receive
 //! structured data (`request`, `rules`, `checks`), never pre-rendered text.
 
-use crate::flows::RuleChecks;
+use crate::formats::Kind;
 use crate::request::Request;
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, context, path_loader, syntax::SyntaxConfig};
@@ -84,61 +84,70 @@ impl Renderer {
         Ok(Renderer { env })
     }
 
-    /// Renders the ticket body for one request.
-    pub fn ticket(
-        &self,
-        request: &Request,
-        checks: &[RuleChecks],
-    ) -> Result<String, minijinja::Error> {
-        let template = self.env.get_template(TICKET)?;
-        template.render(context! {
-            request => Serde(request),
-            checks => Serde(checks),
-        })
-    }
-}
-
-impl Renderer {
-    /// Renders a change ticket (`change.md.j2`) between two revisions.
-    pub fn change(
-        &self,
-        old: &Request,
-        new: &Request,
-        since: &str,
-        change: &crate::change::Change,
-    ) -> Result<String, minijinja::Error> {
-        self.env.get_template("change.md.j2")?.render(context! {
-            request => Serde(new),
-            old => Serde(old),
-            since => since,
-            change => Serde(change),
-        })
-    }
-
-    /// Renders a removal ticket (`removal.md.j2`) for every flow of a request.
-    pub fn removal(
-        &self,
-        request: &Request,
-        checks: &[RuleChecks],
-        today: chrono::NaiveDate,
-    ) -> Result<String, minijinja::Error> {
-        self.env.get_template("removal.md.j2")?.render(context! {
-            request => Serde(request),
-            flows => Serde(&crate::change::all_flows(checks)),
-            today => today.to_string(),
-            expired => request.expires.is_some_and(|e| e < today),
-        })
+    /// Renders the Markdown body of a ticket: `ticket.md.j2` for a new
+    /// request, `change.md.j2` for a change, `removal.md.j2` for a removal.
+    pub fn ticket(&self, request: &Request, kind: &Kind) -> Result<String, TemplateError> {
+        let (name, ctx) = match kind {
+            Kind::Request { checks } => (
+                TICKET,
+                context! { request => Serde(request), checks => Serde(checks) },
+            ),
+            Kind::Change { since, old, change } => (
+                "change.md.j2",
+                context! {
+                    request => Serde(request),
+                    old => Serde(old),
+                    since => since,
+                    change => Serde(change),
+                },
+            ),
+            Kind::Removal {
+                today,
+                expired,
+                allowed,
+                denied,
+            } => (
+                "removal.md.j2",
+                context! {
+                    request => Serde(request),
+                    allowed => Serde(allowed),
+                    denied => Serde(denied),
+                    today => today.to_string(),
+                    expired => expired,
+                },
+            ),
+        };
+        Ok(self.env.get_template(name)?.render(ctx)?)
     }
 
     /// Renders an HTML template (`page.html.j2`, `site.html.j2`) with `ctx`.
-    pub fn page(&self, name: &str, ctx: minijinja::Value) -> Result<String, minijinja::Error> {
-        self.env.get_template(name)?.render(ctx)
+    pub fn page(&self, name: &str, ctx: minijinja::Value) -> Result<String, TemplateError> {
+        Ok(self.env.get_template(name)?.render(ctx)?)
     }
 }
 
+/// A template that failed to load or render; its `Display` is the whole
+/// explanation (the chain of includes, then the source excerpt).
+#[derive(Debug)]
+pub struct TemplateError(String);
+
+impl From<minijinja::Error> for TemplateError {
+    fn from(err: minijinja::Error) -> Self {
+        TemplateError(explain(&err))
+    }
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
 /// A template error for a person: each level of the chain (include inside
 /// include), then the source excerpt of the innermost one.
-pub fn explain(err: &minijinja::Error) -> String {
+fn explain(err: &minijinja::Error) -> String {
     let mut chain = vec![err];
     while let Some(inner) = chain
         .last()

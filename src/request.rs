@@ -118,7 +118,7 @@ impl fmt::Display for PortRange {
 
 /// An address with a prefix length, host bits zero (`52.94.0.0/16`). A single
 /// address is a network with a full-length prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Network {
     pub addr: IpAddr,
     pub prefix: u8,
@@ -179,7 +179,7 @@ impl Serialize for Network {
 }
 
 /// What a destination names, in the form a firewall object needs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Target {
     /// A fully qualified name, in its ASCII (punycode) form.

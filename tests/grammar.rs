@@ -5,7 +5,7 @@
 // Test helpers may panic: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
-use fwreq::flows::command;
+use fwreq::flows::{TestHost, command};
 use fwreq::request::Target;
 use fwreq::spec::{Protocol, RawPort};
 use fwreq::validate::{host, port};
@@ -25,6 +25,28 @@ fn hostname() -> impl Strategy<Value = String> {
         .prop_map(|(labels, top)| format!("{}.{top}", labels.join(".")))
 }
 
+/// Destinations of every shape (names, wildcards, addresses, ranges), half of
+/// them with one arbitrary character put somewhere, and arbitrary text.
+fn destination_like() -> impl Strategy<Value = String> {
+    let valid = prop_oneof![
+        hostname(),
+        hostname().prop_map(|n| format!("*.{n}")),
+        any::<std::net::Ipv4Addr>().prop_map(|a| a.to_string()),
+        any::<std::net::Ipv6Addr>().prop_map(|a| a.to_string()),
+        (any::<std::net::Ipv4Addr>(), 8u8..=32)
+            .prop_map(|(a, p)| { format!("{}/{p}", fwreq::request::mask(IpAddr::V4(a), p)) }),
+    ];
+    prop_oneof![
+        4 => valid.clone(),
+        3 => (valid, any::<char>(), any::<prop::sample::Index>()).prop_map(|(text, c, at)| {
+            let mut chars: Vec<char> = text.chars().collect();
+            chars.insert(at.index(chars.len() + 1), c);
+            chars.into_iter().collect()
+        }),
+        1 => "\\PC{0,80}",
+    ]
+}
+
 fn shell_safe(text: &str) -> bool {
     text.chars()
         .all(|c| c.is_ascii_alphanumeric() || ".-:/*".contains(c))
@@ -42,17 +64,28 @@ proptest! {
     }
 
     #[test]
-    fn any_text_is_refused_or_safe(text in "\\PC{0,80}") {
+    fn any_text_is_refused_or_safe(text in destination_like()) {
         if let Ok(target) = host::destination(&text) {
             let tested = match &target {
-                Target::Host { name } => name.clone(),
-                Target::Wildcard { domain, .. } => domain.clone(),
-                Target::Address { address } => address.to_string(),
-                Target::Range { network } => network.to_string(),
+                Target::Host { name } => TestHost::Name(name.clone()),
+                Target::Wildcard { domain, .. } => TestHost::Name(domain.clone()),
+                Target::Address { address } => TestHost::Address(*address),
+                Target::Range { network } => TestHost::Address(network.addr),
             };
-            prop_assert!(shell_safe(&tested), "{text:?} -> {tested:?}");
-            prop_assert!(shell_safe(&command(Protocol::Tcp, &tested, Some(443)).replace("curl -vv telnet://", "").replace(['[', ']'], "")));
+            prop_assert!(shell_safe(&target.to_string()), "{text:?} -> {target:?}");
+            let line = command(Protocol::Tcp, &tested, Some(443));
+            prop_assert!(shell_safe(&line.replace("curl -vv telnet://", "").replace(['[', ']'], "")), "{line}");
         }
+    }
+
+    /// The generator reaches the accepting side of the grammar, not only its
+    /// refusals: about half of what it makes is valid, and never under a sixth.
+    #[test]
+    fn the_destination_generator_yields_valid_destinations(
+        texts in prop::collection::vec(destination_like(), 60)
+    ) {
+        let valid = texts.iter().filter(|t| host::destination(t).is_ok()).count();
+        prop_assert!(valid * 6 >= texts.len(), "{valid} of {}", texts.len());
     }
 
     #[test]

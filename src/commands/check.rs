@@ -3,10 +3,11 @@
 use super::{map_files, plural, print_stdout, report, stderr_style};
 use crate::cli::{CheckArgs, Deny, Format};
 use crate::diagnostic::{self, Diagnostic, Severity, Source};
+use crate::formats::Kind;
 use crate::input::{self, Loaded};
-use crate::render::{self, Renderer};
+use crate::render::Renderer;
 use crate::team::{self, Teams};
-use crate::{Outcome, flows, lints, names};
+use crate::{Outcome, lints, names};
 use anyhow::bail;
 
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
@@ -78,9 +79,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             Ok(request) => {
                 let mut diags = lints::check(&source, &request, settings);
                 if !lints::allowed(&request, settings, "body-too-long") {
-                    let body = renderer
-                        .ticket(&request, &flows::plan(&request))
-                        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+                    let body = renderer.ticket(&request, &Kind::request(&request))?;
                     diags.extend(lints::body_length(&request, &body, settings));
                 }
                 diags.sort_by_key(|d| (d.span.start, d.code));

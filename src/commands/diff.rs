@@ -1,16 +1,17 @@
 //! Change and removal tickets: `fwreq diff OLD NEW`, `fwreq render FILE
 //! --since REV` (the old revision read with `git show`) and `fwreq render FILE
-//! --removal`. Both compare planned flows (`change`), the data render and
-//! probe use.
+//! --removal`. Both compare the requests' flows by meaning (`change`), and
+//! every ticket goes through the same output stage (`emit`) as a new one.
 
-use super::{print_stdout, report, stderr_style};
+use super::{emit, report, stderr_style};
 use crate::cli::DiffArgs;
 use crate::diagnostic::Source;
+use crate::formats::{Kind, Ticket};
 use crate::input::{self, Loaded};
-use crate::render::{self, Renderer};
+use crate::render::Renderer;
 use crate::request::Request;
 use crate::team::{Team, Teams};
-use crate::{Outcome, change, flows, validate};
+use crate::{Outcome, validate};
 use anyhow::{Context as _, bail};
 use std::path::Path;
 use std::process::Command;
@@ -30,19 +31,8 @@ fn valid(loaded: Loaded, team: &Team) -> Option<Request> {
     }
 }
 
-fn change_ticket(
-    renderer: &Renderer,
-    old: &Request,
-    new: &Request,
-    since: &str,
-) -> anyhow::Result<String> {
-    let delta = change::compare(&flows::plan(old), &flows::plan(new));
-    renderer
-        .change(old, new, since, &delta)
-        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))
-}
-
 pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
+    args.out.check(&[&args.new])?;
     let teams = Teams::find_valid(&[&args.new])?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let team = teams.of(&args.new);
@@ -51,13 +41,12 @@ pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
     let (Some(old_request), Some(new_request)) = (old, new) else {
         return Ok(Outcome::Findings);
     };
-    let text = change_ticket(
+    let kind = Kind::change(old_request, &new_request, args.old.display().to_string());
+    emit(
+        &[Ticket::of(new_request, kind, &renderer)?],
+        &args.out,
         &renderer,
-        &old_request,
-        &new_request,
-        &args.old.display().to_string(),
     )?;
-    print_stdout(&text)?;
     Ok(Outcome::Clean)
 }
 
@@ -67,7 +56,10 @@ pub(super) fn since(
     team: &Team,
     file: &Path,
     rev: &str,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Option<Ticket>> {
+    if rev.starts_with('-') {
+        bail!("--since {rev}: a revision cannot start with `-`");
+    }
     let new = input::load(file)?;
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -80,7 +72,7 @@ pub(super) fn since(
     let shown = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["show", &format!("{rev}:./{name}")])
+        .args(["show", "--end-of-options", &format!("{rev}:./{name}")])
         .output()
         .context("--since reads the old revision with git, which could not be started")?;
     if !shown.status.success() {
@@ -98,7 +90,8 @@ pub(super) fn since(
     let (Some(old_request), Some(new_request)) = (valid(old, team), valid(new, team)) else {
         return Ok(None);
     };
-    change_ticket(renderer, &old_request, &new_request, rev).map(Some)
+    let kind = Kind::change(old_request, &new_request, rev.to_string());
+    Ok(Some(Ticket::of(new_request, kind, renderer)?))
 }
 
 /// The removal ticket of `file`, judged as of `today`.
@@ -107,12 +100,10 @@ pub(super) fn removal(
     team: &Team,
     file: &Path,
     today: chrono::NaiveDate,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Option<Ticket>> {
     let Some(request) = valid(input::load(file)?, team) else {
         return Ok(None);
     };
-    renderer
-        .removal(&request, &flows::plan(&request), today)
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))
+    let kind = Kind::removal(&request, today);
+    Ok(Some(Ticket::of(request, kind, renderer)?))
 }

@@ -24,8 +24,14 @@ pub use render::render;
 pub use shell::{completions, man, schema};
 pub use site::site;
 
+use crate::cli::OutputArgs;
 use crate::diagnostic::{self, Diagnostic, Source, Style};
+use crate::formats::{self, Format, Ticket, json};
+use crate::render::Renderer;
+use anyhow::bail;
+use clap::ValueEnum as _;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 /// Below this many files, starting threads costs more than it saves.
 const PARALLEL_FROM: usize = 32;
@@ -84,5 +90,85 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+impl OutputArgs {
+    /// Refuses what cannot work before anything is read or rendered: one
+    /// `--output` for several files, an output that is one of the inputs,
+    /// an existing file without `--force`, several HTML pages.
+    fn check<P: AsRef<Path>>(&self, inputs: &[P]) -> anyhow::Result<()> {
+        if self.output.is_some() && inputs.len() > 1 {
+            bail!("--output takes one request file, got {}", inputs.len());
+        }
+        if let Some(path) = &self.output {
+            if let Some(input) = inputs.iter().find(|f| same_file(f.as_ref(), path)) {
+                bail!(
+                    "--output {} is the request file {}; refusing to write over it (--force or not)",
+                    path.display(),
+                    input.as_ref().display()
+                );
+            }
+            if path.exists() && !self.force {
+                bail!(
+                    "{} already exists; add --force to replace it",
+                    path.display()
+                );
+            }
+        }
+        if self.format == Format::Html && inputs.len() > 1 {
+            bail!(
+                "--format html makes one page per request; give one file, or use `fwreq site` for many"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The one output stage for every kind of ticket: each in `--format`, then
+/// into `--output`, onto the clipboard (`--copy`) or to stdout. Several
+/// tickets are one JSON array, or Markdown and `[code]` texts between `---` lines.
+fn emit(tickets: &[Ticket], out: &OutputArgs, renderer: &Renderer) -> anyhow::Result<()> {
+    let text = match (out.format, tickets) {
+        (Format::Json, [_, _, ..]) => {
+            let all: Vec<json::TableApi> = tickets.iter().map(json::table_api).collect();
+            json::to_string(&all)?
+        }
+        _ => tickets
+            .iter()
+            .map(|ticket| formats::convert(out.format, ticket, renderer))
+            .collect::<anyhow::Result<Vec<String>>>()?
+            .join("---\n"),
+    };
+    if let Some(path) = &out.output {
+        crate::output::write_whole(path, &text, out.force)?;
+    }
+    if out.copy {
+        crate::clipboard::copy(&text)?;
+        eprintln!(
+            "copied {} characters ({}) to the clipboard through the terminal",
+            text.chars().count(),
+            out.format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string())
+        );
+    } else if out.output.is_none() {
+        print_stdout(&text)?;
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file (through links or `./` too).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }

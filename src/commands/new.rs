@@ -3,7 +3,7 @@
 
 use crate::Outcome;
 use crate::cli::NewArgs;
-use crate::render::{self, Renderer};
+use crate::render::Renderer;
 use crate::team::Teams;
 use anyhow::Context as _;
 use minijinja::context;
@@ -19,16 +19,14 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     };
     let teams = Teams::of_folder(std::path::Path::new("."))?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
-    let text = renderer
-        .page(
-            "new.toml.j2",
-            context! {
-                title => args.title,
-                project => args.project,
-                requested_by => args.requested_by,
-            },
-        )
-        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+    let text = renderer.page(
+        "new.toml.j2",
+        context! {
+            title => args.title,
+            project => args.project,
+            requested_by => args.requested_by,
+        },
+    )?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

@@ -7,7 +7,7 @@ use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity};
 use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
-use crate::render::{self, Renderer};
+use crate::render::Renderer;
 use crate::team::Teams;
 use crate::{Outcome, lints};
 use anyhow::Context as _;
@@ -57,7 +57,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                         ..html::Page::of(&ticket)
                     },
                 )?;
-                let row = Row::of(file, &ticket.request, &ticket.checks);
+                let row = Row::of(file, &ticket.request, ticket.checks());
                 (
                     page,
                     Entry {
@@ -113,8 +113,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         .page(
             "site.html.j2",
             context! { title => "Firewall change requests", requests => minijinja::value::Serde(&entries) },
-        )
-        .map_err(|e| anyhow::anyhow!("{}", render::explain(&e)))?;
+        )?;
     if write_if_changed(&out.join("index.html"), &index)? {
         written += 1;
     } else {

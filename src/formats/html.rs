@@ -98,7 +98,7 @@ impl<'a> Page<'a> {
     /// A ticket's page, before any warnings.
     pub fn of(ticket: &'a Ticket) -> Self {
         Page {
-            title: &ticket.request.title,
+            title: &ticket.title,
             markdown: &ticket.markdown,
             ..Page::default()
         }
@@ -120,7 +120,7 @@ pub fn page(renderer: &Renderer, page: Page) -> anyhow::Result<String> {
                 home => page.home,
             },
         )
-        .map_err(|e| anyhow::anyhow!("{}", crate::render::explain(&e)))
+        .map_err(Into::into)
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The Table-API object: what `POST /api/now/table/{table}` takes, plus the
-//! validated request and its checks as data for other automation.
+//! validated request and what the ticket asks (checks, or the flows a change
+//! or removal touches) as data for other automation.
 
-use super::{Ticket, servicenow};
-use crate::flows::RuleChecks;
+use super::{Kind, Ticket, servicenow};
 use crate::request::Request;
 use serde::Serialize;
 
@@ -15,16 +15,19 @@ pub struct TableApi<'a> {
     /// The `[code]` fragment, for the Work notes journal field.
     pub work_notes: String,
     pub request: &'a Request,
-    pub checks: &'a [RuleChecks],
+    /// What the ticket asks, as data: `checks` for a new request; `since`,
+    /// `old` and `change` for a change; `allowed` and `denied` for a removal.
+    #[serde(flatten)]
+    pub kind: &'a Kind,
 }
 
 pub fn table_api(ticket: &Ticket) -> TableApi<'_> {
     TableApi {
-        short_description: &ticket.request.title,
+        short_description: &ticket.title,
         description: &ticket.markdown,
         work_notes: servicenow::work_notes(&ticket.markdown),
         request: &ticket.request,
-        checks: &ticket.checks,
+        kind: &ticket.kind,
     }
 }
 

@@ -10,9 +10,11 @@ pub mod html;
 pub mod json;
 pub mod servicenow;
 
+use crate::change::{Change, Flow};
 use crate::flows::RuleChecks;
-use crate::render::Renderer;
+use crate::render::{Renderer, TemplateError};
 use crate::request::Request;
+use serde::Serialize;
 
 /// What `fwreq render --format` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,25 +29,96 @@ pub enum Format {
     Json,
 }
 
-/// One request, rendered to Markdown, ready for any format.
+/// What a ticket asks of the firewall team, as data: templates render it,
+/// and the JSON format carries it beside the Markdown.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Kind {
+    /// A new request: the checks that prove each rule.
+    Request { checks: Vec<RuleChecks> },
+    /// What a new revision changes against an old one (`since`: a git revision or a file).
+    Change {
+        since: String,
+        old: Box<Request>,
+        change: Change,
+    },
+    /// Every flow of a request, to take out (or recertify), judged as of `today`.
+    Removal {
+        today: chrono::NaiveDate,
+        expired: bool,
+        allowed: Vec<Flow>,
+        denied: Vec<Flow>,
+    },
+}
+
+impl Kind {
+    /// A new request's ticket.
+    pub fn request(request: &Request) -> Self {
+        Kind::Request {
+            checks: crate::flows::plan(request),
+        }
+    }
+
+    /// The change ticket from `old` (as it stood at `since`) to `new`.
+    pub fn change(old: Request, new: &Request, since: String) -> Self {
+        Kind::Change {
+            change: crate::change::compare(&old, new),
+            since,
+            old: Box::new(old),
+        }
+    }
+
+    /// The removal ticket of a request, as of `today`.
+    pub fn removal(request: &Request, today: chrono::NaiveDate) -> Self {
+        let (allowed, denied) = crate::change::all_flows(request);
+        Kind::Removal {
+            today,
+            expired: request.expires.is_some_and(|e| e < today),
+            allowed,
+            denied,
+        }
+    }
+}
+
+/// One ticket of any kind, rendered to Markdown, ready for any format.
 pub struct Ticket {
     pub request: Request,
-    pub checks: Vec<RuleChecks>,
+    pub kind: Kind,
+    /// The short description: the request's title, with `Change: ` or
+    /// `Remove: ` before it for those kinds.
+    pub title: String,
     pub markdown: String,
 }
 
 impl Ticket {
-    /// Plans a valid request's checks and renders its Markdown body.
-    pub fn new(request: Request, renderer: &Renderer) -> anyhow::Result<Self> {
-        let checks = crate::flows::plan(&request);
-        let markdown = renderer
-            .ticket(&request, &checks)
-            .map_err(|e| anyhow::anyhow!("{}", crate::render::explain(&e)))?;
+    /// A new request's ticket: its checks planned and its body rendered.
+    pub fn new(request: Request, renderer: &Renderer) -> Result<Self, TemplateError> {
+        let kind = Kind::request(&request);
+        Ticket::of(request, kind, renderer)
+    }
+
+    /// Renders the body of a ticket of `kind` for `request`.
+    pub fn of(request: Request, kind: Kind, renderer: &Renderer) -> Result<Self, TemplateError> {
+        let markdown = renderer.ticket(&request, &kind)?;
+        let title = match &kind {
+            Kind::Request { .. } => request.title.clone(),
+            Kind::Change { .. } => format!("Change: {}", request.title),
+            Kind::Removal { .. } => format!("Remove: {}", request.title),
+        };
         Ok(Ticket {
             request,
-            checks,
+            kind,
+            title,
             markdown,
         })
+    }
+
+    /// The checks of a new request's ticket (none for other kinds).
+    pub fn checks(&self) -> &[RuleChecks] {
+        match &self.kind {
+            Kind::Request { checks } => checks,
+            Kind::Change { .. } | Kind::Removal { .. } => &[],
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub mod limits;
 pub mod report;
 pub mod resolve;
 
-use crate::flows::RuleChecks;
+use crate::flows::{RuleChecks, TestHost};
 use crate::request::Network;
 use crate::spec::{Action, Protocol};
 use resolve::{DnsFailure, Mappings, Resolve};
@@ -147,7 +147,7 @@ pub struct Options {
 
 /// One flow to test: a TCP check of the plan.
 struct Flow {
-    host: String,
+    host: TestHost,
     port: u16,
     sources: Vec<Network>,
     /// The row every row of this flow starts from.
@@ -169,10 +169,12 @@ pub async fn run(
     // 1. Names to addresses: each name once, every lookup bounded.
     let mut names: Vec<String> = flows
         .iter()
-        .filter(|f| {
-            f.host.parse::<IpAddr>().is_err() && options.mappings.get(&f.host, f.port).is_none()
+        .filter_map(|f| match &f.host {
+            TestHost::Name(name) if options.mappings.get(name, f.port).is_none() => {
+                Some(name.clone())
+            }
+            _ => None,
         })
-        .map(|f| f.host.clone())
         .collect();
     names.sort();
     names.dedup();
@@ -212,12 +214,12 @@ pub async fn run(
     // 2. Every address of every flow, one socket per attempt.
     let mut attempts: Vec<(usize, IpAddr)> = Vec::new();
     for (i, flow) in flows.iter().enumerate() {
-        let addresses: Vec<IpAddr> = if let Ok(address) = flow.host.parse::<IpAddr>() {
+        let addresses: Vec<IpAddr> = if let TestHost::Address(address) = flow.host {
             vec![address]
-        } else if let Some(mapped) = options.mappings.get(&flow.host, flow.port) {
+        } else if let Some(mapped) = options.mappings.get(&flow.host.to_string(), flow.port) {
             mapped.to_vec()
         } else {
-            match answers.get(&flow.host) {
+            match answers.get(&flow.host.to_string()) {
                 Some((Ok(found), _)) if !found.is_empty() => found.clone(),
                 other => {
                     let (failure, ms) = match other {
@@ -334,10 +336,15 @@ fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
                         host: check.host.clone(),
                         port,
                         sources: rule.sources.clone(),
-                        template: row(&check.host, Some(port), Verdict::Interrupted, None),
+                        template: row(
+                            &check.host.to_string(),
+                            Some(port),
+                            Verdict::Interrupted,
+                            None,
+                        ),
                     }),
                     _ => skipped.push(row(
-                        &check.host,
+                        &check.host.to_string(),
                         check.port,
                         Verdict::Skipped,
                         why.or(Some("no port to test")),
