@@ -333,9 +333,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub allow: Vec<String>,
 
-    /// Treat warnings as errors (exit 1), e.g. in CI or a pre-commit hook
-    #[arg(long, value_enum, value_name = "warnings")]
-    pub deny: Option<Deny>,
+    /// Make findings errors (exit 1): `warnings` for every lint, e.g. in CI or
+    /// a pre-commit hook, or one lint's name (repeatable); see --list-lints
+    #[arg(long, value_name = "warnings|NAME")]
+    pub deny: Vec<String>,
 
     /// How to print problems: text for people, json for tools
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -392,12 +393,6 @@ pub struct ProbeArgs {
     /// deny rules' flows are expected to be the opposite
     #[arg(long, value_enum, default_value_t = probe::Expect::Open)]
     pub expect: probe::Expect,
-}
-
-/// What `--deny` turns into errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Deny {
-    Warnings,
 }
 
 /// Output format of `check`.

@@ -5,6 +5,7 @@
 //! shape that editors and CI problem matchers parse; an excerpt with carets and a
 //! `help:` line follow. Nothing here decides *what* is wrong; it only says it well.
 
+use crate::names::Lint;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -31,8 +32,8 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable lint name (`cleartext-port`); `None` for plain errors.
-    pub code: Option<&'static str>,
+    /// The lint that found it (shown by its stable name); `None` for plain errors.
+    pub code: Option<Lint>,
     pub message: String,
     pub span: Range<usize>,
     pub help: Option<String>,
@@ -220,7 +221,7 @@ pub fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
         column: start.column,
         end: source.position(diag.span.end.max(diag.span.start)),
         severity: diag.severity.as_str(),
-        code: diag.code,
+        code: diag.code.map(Lint::name),
         message: diag.message.clone(),
         help: diag.help.clone(),
     }
@@ -301,7 +302,7 @@ mod tests {
         let src = Source::new("r.toml", "ports = [80]\n".to_string());
         let diag = Diagnostic {
             severity: Severity::Warning,
-            code: Some("cleartext-port"),
+            code: Some(Lint::CleartextPort),
             message: "tcp port 80".into(),
             span: 9..11,
             help: None,

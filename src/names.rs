@@ -1,75 +1,195 @@
-//! The names fwreq knows and the nearest-name suggestion for a misspelt one.
+//! The names fwreq knows (its lints above all) and the nearest-name
+//! suggestion for a misspelt one.
 //!
 //! Shared by `validate` (misspelt keys, `allow` lists) and `lints` (the lint
 //! catalogue), so that neither imports the other: dependencies point one way,
 //! validate -> names and lints -> {names, validate}.
 
-/// Every lint: its name and what it catches (shown by `fwreq check --list-lints`).
-pub const LINTS: &[(&str, &str)] = &[
-    (
-        "wildcard-without-dot",
-        "`*example.com` also matches `evilexample.com`; write `*.example.com`",
-    ),
-    (
-        "wildcard-public-suffix",
-        "a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)",
-    ),
-    (
-        "wildcard-without-probe",
-        "a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match",
-    ),
-    (
-        "private-destination-wildcard",
-        "a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)",
-    ),
-    (
-        "broad-private-range",
-        "a destination range that spans a whole private network (/16 or wider)",
-    ),
-    (
-        "reserved-destination",
-        "a loopback, link-local, multicast or unspecified address as destination",
-    ),
-    (
-        "cleartext-port",
-        "an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)",
-    ),
-    (
-        "wide-port-range",
-        "a port range wider than --max-port-range (default 100)",
-    ),
-    (
-        "any-destination",
-        "`0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination",
-    ),
-    ("any-source", "the same, as source"),
-    (
-        "missing-source",
-        "a rule without `sources`: the firewall team must guess, or open it from anywhere",
-    ),
-    (
-        "duplicate-destination",
-        "the same flow twice, or one already covered by a wildcard or range in the request",
-    ),
-    ("expired", "`expires` is in the past"),
-    ("expires-soon", "`expires` is within 14 days"),
-    (
-        "missing-expiry-for-temporary",
-        "the text says temporary, trial, pilot or until, and no `expires` is set",
-    ),
-    (
-        "long-title",
-        "a title longer than 160 characters (ServiceNow short descriptions are often cut there)",
-    ),
-    (
-        "raw-html",
-        "a text holds raw HTML, which every output shows as text (write Markdown instead)",
-    ),
-    (
-        "body-too-long",
-        "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field",
-    ),
-];
+/// Every lint fwreq has. The name is what `allow`, `--allow` and `--deny`
+/// take and what a warning shows; a name that is not here cannot be emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lint {
+    /// `*example.com` also matches `evilexample.com`; write `*.example.com`
+    WildcardWithoutDot,
+    /// a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)
+    WildcardPublicSuffix,
+    /// a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match
+    WildcardWithoutProbe,
+    /// a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)
+    PrivateDestinationWildcard,
+    /// a destination range that spans a whole private network (/16 or wider)
+    BroadPrivateRange,
+    /// a loopback, link-local, multicast or unspecified address as destination
+    ReservedDestination,
+    /// an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)
+    CleartextPort,
+    /// a port range wider than --max-port-range (default 100)
+    WidePortRange,
+    /// `0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination
+    AnyDestination,
+    /// the same, as source
+    AnySource,
+    /// a rule without `sources`: the firewall team must guess, or open it from anywhere
+    MissingSource,
+    /// the same flow twice, or one already covered by a wildcard or range in the request
+    DuplicateDestination,
+    /// one rule allows and another denies the same flow (destination, port, protocol, overlapping sources): the firewall's rule order decides
+    AllowDenyOverlap,
+    /// `expires` is in the past
+    Expired,
+    /// `expires` is within 14 days
+    ExpiresSoon,
+    /// the text says temporary, trial, pilot or until, and no `expires` is set
+    MissingExpiryForTemporary,
+    /// a title longer than 160 characters (ServiceNow short descriptions are often cut there)
+    LongTitle,
+    /// a text holds raw HTML, which every output shows as text (write Markdown instead)
+    RawHtml,
+    /// the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field
+    BodyTooLong,
+}
+
+/// What a lint does when it fires: nothing, a warning, or an error (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Lint {
+    /// Every lint, in the order `check --list-lints` shows them.
+    pub const ALL: &[Lint] = &[
+        Lint::WildcardWithoutDot,
+        Lint::WildcardPublicSuffix,
+        Lint::WildcardWithoutProbe,
+        Lint::PrivateDestinationWildcard,
+        Lint::BroadPrivateRange,
+        Lint::ReservedDestination,
+        Lint::CleartextPort,
+        Lint::WidePortRange,
+        Lint::AnyDestination,
+        Lint::AnySource,
+        Lint::MissingSource,
+        Lint::DuplicateDestination,
+        Lint::AllowDenyOverlap,
+        Lint::Expired,
+        Lint::ExpiresSoon,
+        Lint::MissingExpiryForTemporary,
+        Lint::LongTitle,
+        Lint::RawHtml,
+        Lint::BodyTooLong,
+    ];
+
+    /// The stable name (`cleartext-port`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Lint::WildcardWithoutDot => "wildcard-without-dot",
+            Lint::WildcardPublicSuffix => "wildcard-public-suffix",
+            Lint::WildcardWithoutProbe => "wildcard-without-probe",
+            Lint::PrivateDestinationWildcard => "private-destination-wildcard",
+            Lint::BroadPrivateRange => "broad-private-range",
+            Lint::ReservedDestination => "reserved-destination",
+            Lint::CleartextPort => "cleartext-port",
+            Lint::WidePortRange => "wide-port-range",
+            Lint::AnyDestination => "any-destination",
+            Lint::AnySource => "any-source",
+            Lint::MissingSource => "missing-source",
+            Lint::DuplicateDestination => "duplicate-destination",
+            Lint::AllowDenyOverlap => "allow-deny-overlap",
+            Lint::Expired => "expired",
+            Lint::ExpiresSoon => "expires-soon",
+            Lint::MissingExpiryForTemporary => "missing-expiry-for-temporary",
+            Lint::LongTitle => "long-title",
+            Lint::RawHtml => "raw-html",
+            Lint::BodyTooLong => "body-too-long",
+        }
+    }
+
+    /// What it catches (shown by `fwreq check --list-lints`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Lint::WildcardWithoutDot => {
+                "`*example.com` also matches `evilexample.com`; write `*.example.com`"
+            }
+            Lint::WildcardPublicSuffix => {
+                "a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)"
+            }
+            Lint::WildcardWithoutProbe => {
+                "a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match"
+            }
+            Lint::PrivateDestinationWildcard => {
+                "a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)"
+            }
+            Lint::BroadPrivateRange => {
+                "a destination range that spans a whole private network (/16 or wider)"
+            }
+            Lint::ReservedDestination => {
+                "a loopback, link-local, multicast or unspecified address as destination"
+            }
+            Lint::CleartextPort => {
+                "an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)"
+            }
+            Lint::WidePortRange => "a port range wider than --max-port-range (default 100)",
+            Lint::AnyDestination => {
+                "`0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination"
+            }
+            Lint::AnySource => "the same, as source",
+            Lint::MissingSource => {
+                "a rule without `sources`: the firewall team must guess, or open it from anywhere"
+            }
+            Lint::DuplicateDestination => {
+                "the same flow twice, or one already covered by a wildcard or range in the request"
+            }
+            Lint::AllowDenyOverlap => {
+                "one rule allows and another denies the same flow (destination, port, protocol, overlapping sources): the firewall's rule order decides"
+            }
+            Lint::Expired => "`expires` is in the past",
+            Lint::ExpiresSoon => "`expires` is within 14 days",
+            Lint::MissingExpiryForTemporary => {
+                "the text says temporary, trial, pilot or until, and no `expires` is set"
+            }
+            Lint::LongTitle => {
+                "a title longer than 160 characters (ServiceNow short descriptions are often cut there)"
+            }
+            Lint::RawHtml => {
+                "a text holds raw HTML, which every output shows as text (write Markdown instead)"
+            }
+            Lint::BodyTooLong => {
+                "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field"
+            }
+        }
+    }
+
+    /// The level it has unless the command line or `fwreq.toml` says otherwise.
+    pub fn default_level(self) -> Level {
+        Level::Warn
+    }
+}
+
+impl std::fmt::Display for Lint {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Lint {
+    type Err = Unknown;
+
+    /// A lint by its name, or the nearest name as help.
+    fn from_str(name: &str) -> Result<Self, Unknown> {
+        if let Some(lint) = Lint::ALL.iter().find(|l| l.name() == name) {
+            return Ok(*lint);
+        }
+        Err(Unknown {
+            message: format!("unknown lint `{name}`"),
+            help: match nearest(name, Lint::ALL.iter().map(|l| l.name())) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "`fwreq check --list-lints` lists them".into(),
+            },
+        })
+    }
+}
 
 /// A name that is not one fwreq knows, with what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,16 +200,7 @@ pub struct Unknown {
 
 /// Checks that a lint name exists, suggesting the nearest one if not.
 pub fn check_lint_name(name: &str) -> Result<(), Unknown> {
-    if LINTS.iter().any(|(n, _)| *n == name) {
-        return Ok(());
-    }
-    Err(Unknown {
-        message: format!("unknown lint `{name}`"),
-        help: match nearest(name, LINTS.iter().map(|(n, _)| *n)) {
-            Some(n) => format!("did you mean `{n}`?"),
-            None => "`fwreq check --list-lints` lists them".into(),
-        },
-    })
+    name.parse::<Lint>().map(|_| ())
 }
 
 /// The candidate closest to a misspelt name, if one is close enough to be
@@ -111,6 +222,18 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_lint_name_parses_back_to_its_lint() {
+        for lint in Lint::ALL {
+            assert_eq!(lint.name().parse::<Lint>(), Ok(*lint));
+            assert!(!lint.description().is_empty());
+        }
+        let mut names: Vec<&str> = Lint::ALL.iter().map(|l| l.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Lint::ALL.len(), "a name used twice");
+    }
 
     #[test]
     fn unknown_lint_names_get_a_suggestion() {

@@ -274,6 +274,7 @@ impl Team {
             today,
             max_port_range: max_port_range.or(self.max_port_range).unwrap_or(100),
             allow: all,
+            deny: Vec::new(),
         }
     }
 

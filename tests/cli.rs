@@ -446,14 +446,29 @@ fn a_broken_team_template_names_the_template_and_line() {
 
 #[test]
 fn rendering_is_deterministic() {
-    let run = || {
-        cargo_bin_cmd!("fwreq")
-            .args(["render", "requests/avilla-calico-registry.toml"])
-            .output()
-            .unwrap()
-            .stdout
-    };
-    assert_eq!(run(), run());
+    let examples: Vec<String> = std::fs::read_dir("requests")
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for format in ["markdown", "html", "servicenow", "json"] {
+        let run = || {
+            let out = cargo_bin_cmd!("fwreq")
+                .args(["render", "--format", format])
+                .args(if format == "html" {
+                    &examples[..1]
+                } else {
+                    &examples[..]
+                })
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{format}: {out:?}");
+            assert!(out.stdout.len() > 1000, "{format}: {out:?}");
+            out.stdout
+        };
+        assert_eq!(run(), run(), "{format}");
+    }
 }
 
 #[test]

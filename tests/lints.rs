@@ -8,7 +8,6 @@ mod common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::HEADER;
-use predicates::prelude::*;
 use std::fs;
 
 /// The date every test judges expiry against.
@@ -338,10 +337,26 @@ fn the_seed_requests_sloppy_wildcards_are_flagged_without_its_allow_list() {
 
 #[test]
 fn list_lints_names_every_lint() {
-    cargo_bin_cmd!("fwreq")
+    let out = cargo_bin_cmd!("fwreq")
         .args(["check", "--list-lints"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("wildcard-public-suffix"))
-        .stdout(predicate::str::contains("missing-expiry-for-temporary"));
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (table, psl) = stdout.split_once("\n\n").unwrap();
+    let rows: Vec<(&str, &str)> = table
+        .lines()
+        .map(|l| l.split_once("  ").unwrap())
+        .map(|(name, what)| (name, what.trim_start()))
+        .collect();
+    let want: Vec<(&str, &str)> = fwreq::names::Lint::ALL
+        .iter()
+        .map(|l| (l.name(), l.description()))
+        .collect();
+    assert_eq!(rows, want);
+    assert_eq!(rows.len(), 19);
+    assert!(
+        psl.starts_with("wildcard-public-suffix uses the Public Suffix List of "),
+        "{psl}"
+    );
 }

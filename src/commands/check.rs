@@ -1,22 +1,22 @@
 //! `fwreq check`: validate and lint every request below the given paths.
 
-use super::{map_files, plural, print_stdout, report, stderr_style};
-use crate::cli::{CheckArgs, Deny, Format};
+use super::{Body, map_files, plural, print_stdout, report, stderr_style};
+use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{self, Diagnostic, Severity, Source};
-use crate::formats::Kind;
 use crate::input::{self, Loaded};
+use crate::names::{self, Lint};
 use crate::render::Renderer;
 use crate::team::{self, Teams};
-use crate::{Outcome, lints, names};
+use crate::{Outcome, lints};
 use anyhow::bail;
 
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
 pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     if args.list_lints {
-        let width = names::LINTS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-        let list: String = names::LINTS
+        let width = Lint::ALL.iter().map(|l| l.name().len()).max().unwrap_or(0);
+        let list: String = Lint::ALL
             .iter()
-            .map(|(name, what)| format!("{name:width$}  {what}\n"))
+            .map(|lint| format!("{:width$}  {}\n", lint.name(), lint.description()))
             .collect();
         let today = args
             .today
@@ -29,6 +29,21 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         names::check_lint_name(name)
             .map_err(|e| anyhow::anyhow!("--allow {} ({})", e.message, e.help))?;
     }
+    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
+    let deny: Vec<Lint> = args
+        .deny
+        .iter()
+        .filter(|d| *d != "warnings")
+        .map(|name| {
+            name.parse::<Lint>().map_err(|e| {
+                anyhow::anyhow!(
+                    "--deny {} ({}; or `warnings` for every lint)",
+                    e.message,
+                    e.help
+                )
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -63,9 +78,13 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         .all()
         .iter()
         .map(|team| {
+            let settings = lints::Settings {
+                deny: deny.clone(),
+                ..team.settings(today, &args.allow, args.max_port_range)
+            };
             Ok((
-                team.settings(today, &args.allow, args.max_port_range),
-                args.deny == Some(Deny::Warnings) || team.deny_warnings,
+                settings,
+                deny_warnings || team.deny_warnings,
                 Renderer::new(team.templates.clone())?,
             ))
         })
@@ -76,15 +95,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         let (settings, deny, renderer) = &per_team[teams.index(path)];
         let Loaded { source, request } = input::load(path)?;
         let diags = match request {
-            Ok(request) => {
-                let mut diags = lints::check(&source, &request, settings);
-                if !lints::allowed(&request, settings, "body-too-long") {
-                    let body = renderer.ticket(&request, &Kind::request(&request))?;
-                    diags.extend(lints::body_length(&request, &body, settings));
-                }
-                diags.sort_by_key(|d| (d.span.start, d.code));
-                diags
-            }
+            Ok(request) => super::lint(&source, &request, settings, Body::With(renderer))?,
             Err(diags) => diags,
         };
         Ok((source, diags, *deny))

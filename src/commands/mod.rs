@@ -57,6 +57,38 @@ fn load_valid(path: &std::path::Path, why: &str) -> anyhow::Result<crate::reques
     })
 }
 
+/// The body `body-too-long` measures: already rendered, or to render with
+/// the request's own team templates when (and only when) the lint needs it.
+enum Body<'a> {
+    Rendered(&'a str),
+    With(&'a Renderer),
+}
+
+/// The one lint entry point of every command that shows warnings (`check`,
+/// `site`, `preview`): every lint at its level, `body-too-long` included.
+fn lint(
+    source: &Source,
+    request: &crate::request::Request,
+    settings: &crate::lints::Settings,
+    body: Body,
+) -> anyhow::Result<Vec<Diagnostic>> {
+    use crate::{lints, names::Level, names::Lint};
+    let mut diags = lints::check(source, request, settings);
+    if lints::level(request, settings, Lint::BodyTooLong) != Level::Allow {
+        let rendered;
+        let text = match body {
+            Body::Rendered(text) => text,
+            Body::With(renderer) => {
+                rendered = renderer.ticket(request, &formats::Kind::request(request))?;
+                &rendered
+            }
+        };
+        diags.extend(lints::body_length(request, text, settings));
+        diags.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
+    }
+    Ok(diags)
+}
+
 /// Newest first by submission; undated (and broken) ones after, by path.
 fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> std::cmp::Ordering {
     b.0.is_some()

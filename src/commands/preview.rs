@@ -2,14 +2,14 @@
 //! the browser. Nothing leaves this machine (unlike pasting into a public
 //! Markdown preview website, as the hand-written tickets asked readers to).
 
-use super::{report, stderr_style};
+use super::{Body, report, stderr_style};
+use crate::Outcome;
 use crate::cli::PreviewArgs;
 use crate::diagnostic;
 use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
 use crate::team::Teams;
-use crate::{Outcome, lints};
 use anyhow::Context as _;
 use std::io::Write as _;
 
@@ -27,8 +27,10 @@ pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
     };
     team.sign(&mut request);
     let settings = team.settings(chrono::Local::now().date_naive(), &[], None);
-    let warnings = diagnostic::plain(&source, &lints::check(&source, &request, &settings));
     let ticket = Ticket::new(request, &renderer)?;
+    let body = Body::Rendered(&ticket.markdown);
+    let diags = super::lint(&source, &ticket.request, &settings, body)?;
+    let warnings = diagnostic::plain(&source, &diags);
     let page = html::page(
         &renderer,
         html::Page {

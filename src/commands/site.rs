@@ -2,14 +2,14 @@
 //! index and one page each, for reviewers who browse rather than clone.
 
 use super::list::Row;
-use super::newest_first;
+use super::{Body, newest_first};
+use crate::Outcome;
 use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity};
 use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
 use crate::team::Teams;
-use crate::{Outcome, lints};
 use anyhow::Context as _;
 use minijinja::context;
 use serde::Serialize;
@@ -47,8 +47,10 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
             Ok(mut request) => {
                 let team = teams.of(file);
                 team.sign(&mut request);
-                let diags = lints::check(&source, &request, &team.settings(today, &[], None));
                 let ticket = Ticket::new(request, &renderer)?;
+                let settings = team.settings(today, &[], None);
+                let body = Body::Rendered(&ticket.markdown);
+                let diags = super::lint(&source, &ticket.request, &settings, body)?;
                 let page = html::page(
                     &renderer,
                     html::Page {

@@ -10,32 +10,31 @@ mod public_suffix;
 pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
 
 use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::names::{Level, Lint};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
 use crate::validate::host::address_or_network;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// Whether the request or the command line silences lint `code`.
-pub fn allowed(request: &Request, settings: &Settings, code: &str) -> bool {
+pub fn allowed(request: &Request, settings: &Settings, lint: Lint) -> bool {
     request
         .allow
         .iter()
         .chain(&settings.allow)
-        .any(|a| a == code)
+        .any(|a| a == lint.name())
 }
 
 /// The default size of a ServiceNow multi-line text field (`description`).
 pub const BODY_LIMIT: usize = 4000;
 
-/// `body-too-long`: the rendered Markdown body against the field's limit. Run
-/// by `check` after rendering, with the same allow lists as every lint.
-pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Option<Diagnostic> {
-    let code = "body-too-long";
-    if allowed(request, settings, code) {
-        return None;
-    }
+/// `body-too-long`: the rendered Markdown body against the field's limit, at
+/// its level. Run after rendering, only when the lint is not allowed.
+pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Vec<Diagnostic> {
+    let code = Lint::BodyTooLong;
     let len = body.chars().count();
-    (len > BODY_LIMIT).then(|| Diagnostic {
+    let found = (len > BODY_LIMIT).then(|| Diagnostic {
         severity: Severity::Warning,
         code: Some(code),
         message: format!(
@@ -50,7 +49,10 @@ pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Option
         } else {
             "split the rule's destinations over several requests, or paste the body into Work notes (render --format servicenow)".into()
         }),
-    })
+    });
+    let mut found: Vec<Diagnostic> = found.into_iter().collect();
+    at_levels(request, settings, &mut found);
+    found
 }
 
 /// Days after which the vendored Public Suffix List is called old.
@@ -83,6 +85,20 @@ pub struct Settings {
     pub max_port_range: u32,
     /// Lints silenced for every request.
     pub allow: Vec<String>,
+    /// Lints whose findings are errors (`--deny NAME`).
+    pub deny: Vec<Lint>,
+}
+
+/// The level of `lint` for this request: allowed by the request or the
+/// settings, denied by the settings, or else its default.
+pub fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
+    if allowed(request, settings, lint) {
+        Level::Allow
+    } else if settings.deny.contains(&lint) {
+        Level::Deny
+    } else {
+        lint.default_level()
+    }
 }
 
 /// Days before `expires` when `expires-soon` starts to warn.
@@ -102,11 +118,26 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
         lints.rule(rule, settings.max_port_range);
     }
     lints.duplicates(request);
+    lints.allow_deny_overlap(request);
     lints.raw_html(request);
     let mut out = lints.out;
-    out.retain(|d| d.code.is_none_or(|code| !allowed(request, settings, code)));
-    out.sort_by_key(|d| (d.span.start, d.code));
+    at_levels(request, settings, &mut out);
+    out.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
     out
+}
+
+/// Drops the findings of allowed lints and makes those of denied lints errors.
+pub fn at_levels(request: &Request, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    diags.retain_mut(
+        |d| match d.code.map(|code| level(request, settings, code)) {
+            Some(Level::Allow) => false,
+            Some(Level::Deny) => {
+                d.severity = Severity::Error;
+                true
+            }
+            Some(Level::Warn) | None => true,
+        },
+    );
 }
 
 struct Lints<'a> {
@@ -115,7 +146,7 @@ struct Lints<'a> {
 }
 
 impl Lints<'_> {
-    fn warn(&mut self, code: &'static str, span: Span, message: String, help: String) {
+    fn warn(&mut self, code: Lint, span: Span, message: String, help: String) {
         self.out.push(Diagnostic {
             severity: Severity::Warning,
             code: Some(code),
@@ -142,7 +173,7 @@ impl Lints<'_> {
                 let first = html.find('>').map_or(html.as_str(), |end| &html[..=end]);
                 let shown: String = first.chars().take(60).collect();
                 self.warn(
-                    "raw-html",
+                    Lint::RawHtml,
                     span.clone(),
                     format!("`{key}` holds raw HTML (`{shown}`): the ticket shows it as text, not as markup"),
                     "write Markdown instead (**bold**, [text](https://...)), or write \\< for a literal <".into(),
@@ -155,7 +186,7 @@ impl Lints<'_> {
         let len = request.title.chars().count();
         if len > TITLE_LIMIT {
             self.warn(
-                "long-title",
+                Lint::LongTitle,
                 request.spans.title.clone(),
                 format!("the title is {len} characters; ServiceNow short descriptions are often cut at {TITLE_LIMIT}"),
                 "shorten the title; details belong in `request`".into(),
@@ -175,14 +206,14 @@ impl Lints<'_> {
         let span = request.spans.expires.clone();
         if days < 0 {
             self.warn(
-                "expired",
+                Lint::Expired,
                 span,
                 format!("the request expired on {expires} ({} days ago)", -days),
                 "remove the rules from the firewall, or set a new `expires` date".into(),
             );
         } else if days <= EXPIRY_WARNING_DAYS {
             self.warn(
-                "expires-soon",
+                Lint::ExpiresSoon,
                 span,
                 format!(
                     "the request expires on {expires}, in {days} day{}",
@@ -216,7 +247,7 @@ impl Lints<'_> {
             if let Some((at, word)) = hit {
                 let start = span.start + at;
                 self.warn(
-                    "missing-expiry-for-temporary",
+                    Lint::MissingExpiryForTemporary,
                     start..start + word.len(),
                     format!("the request says \"{word}\" but sets no `expires` date"),
                     "add expires = YYYY-MM-DD so the rule is removed when it is no longer needed"
@@ -230,7 +261,7 @@ impl Lints<'_> {
     fn rule(&mut self, rule: &Rule, max_port_range: u32) {
         if rule.sources.is_empty() {
             self.warn(
-                "missing-source",
+                Lint::MissingSource,
                 rule.span.start..rule.span.start,
                 "this rule has no `sources`: it would open the path from any host".into(),
                 "add sources = [\"10.188.50.0/24\"] (the hosts that open the connections)".into(),
@@ -239,7 +270,7 @@ impl Lints<'_> {
         for source in &rule.sources {
             if let Some(why) = too_wide(&source.value) {
                 self.warn(
-                    "any-source",
+                    Lint::AnySource,
                     source.span.clone(),
                     format!("source `{}` {why}", source.value),
                     "name the hosts or subnet that open the connections".into(),
@@ -253,7 +284,7 @@ impl Lints<'_> {
             let width = u32::from(port.high) - u32::from(port.low) + 1;
             if width > max_port_range {
                 self.warn(
-                    "wide-port-range",
+                    Lint::WidePortRange,
                     port.span.clone(),
                     format!(
                         "port range {port} opens {width} ports (more than {max_port_range} port{})",
@@ -293,7 +324,7 @@ impl Lints<'_> {
             };
             if let Some(message) = message {
                 self.warn(
-                    "cleartext-port",
+                    Lint::CleartextPort,
                     port.span.clone(),
                     message,
                     "use the encrypted service, or allow this lint in the request with the reason"
@@ -308,7 +339,7 @@ impl Lints<'_> {
         let reserved = dest.target.network().and_then(|n| within(&n, RESERVED));
         if let Some((_, what)) = reserved {
             self.warn(
-                "reserved-destination",
+                Lint::ReservedDestination,
                 dest.span.clone(),
                 format!("destination `{written}` is {what}: it never crosses a corporate firewall"),
                 "name the real address of the service".into(),
@@ -318,7 +349,7 @@ impl Lints<'_> {
             Target::Wildcard { domain, dotted } => {
                 if !dotted {
                     self.warn(
-                        "wildcard-without-dot",
+                        Lint::WildcardWithoutDot,
                         dest.span.clone(),
                         format!("`{written}` also matches names such as `evil{domain}`"),
                         format!("write `*.{domain}`"),
@@ -327,7 +358,7 @@ impl Lints<'_> {
                 self.public_suffix(dest, domain);
                 if let Some(zone) = internal_zone(domain) {
                     self.warn(
-                        "private-destination-wildcard",
+                        Lint::PrivateDestinationWildcard,
                         dest.span.clone(),
                         format!("`{written}` opens every host in the internal zone `.{zone}`"),
                         "name the internal hosts the application needs".into(),
@@ -335,7 +366,7 @@ impl Lints<'_> {
                 }
                 if dest.probe.is_none() {
                     self.warn(
-                        "wildcard-without-probe",
+                        Lint::WildcardWithoutProbe,
                         dest.span.clone(),
                         format!("`{written}` has no probe: its checks test the apex `{domain}`, which the wildcard does not match"),
                         format!("write {{ host = \"{written}\", probe = \"a-real-host.{domain}\" }}"),
@@ -345,7 +376,7 @@ impl Lints<'_> {
             Target::Range { network } => {
                 if let Some(why) = too_wide(network) {
                     self.warn(
-                        "any-destination",
+                        Lint::AnyDestination,
                         dest.span.clone(),
                         format!("destination `{network}` {why}"),
                         "name the hosts or the smallest range the application needs".into(),
@@ -354,7 +385,7 @@ impl Lints<'_> {
                     within(network, PRIVATE).filter(|(_, widest)| network.prefix <= **widest)
                 {
                     self.warn(
-                        "broad-private-range",
+                        Lint::BroadPrivateRange,
                         dest.span.clone(),
                         format!("destination `{network}` spans a whole private network ({block}, /16 or wider)"),
                         "name the internal hosts or the subnet the application needs".into(),
@@ -370,7 +401,7 @@ impl Lints<'_> {
         let help = "name the hosts you need (a probe host shows one), or a wildcard under a domain the vendor alone controls";
         if let Some(section) = public_suffix::suffix(domain) {
             self.warn(
-                "wildcard-public-suffix",
+                Lint::WildcardPublicSuffix,
                 dest.span.clone(),
                 format!(
                     "`{written}` opens every name under the public suffix {} ({})",
@@ -388,7 +419,7 @@ impl Lints<'_> {
                 n => format!(" and {n} more"),
             };
             self.warn(
-                "wildcard-public-suffix",
+                Lint::WildcardPublicSuffix,
                 dest.span.clone(),
                 format!(
                     "`{written}` covers the public suffix {}{more} ({})",
@@ -396,6 +427,57 @@ impl Lints<'_> {
                     section.describe()
                 ),
                 help.into(),
+            );
+        }
+    }
+
+    /// A flow one rule allows and another denies: the firewall's rule order
+    /// decides which wins, and the ticket cannot promise that order.
+    fn allow_deny_overlap(&mut self, request: &Request) {
+        let flows = crate::policy::flows(request);
+        // `policy::flows` has one flow per rule and destination, in this order.
+        let written = request.rules.iter().flat_map(|r| &r.destinations);
+        let mut by_path: HashMap<_, Vec<_>> = HashMap::new();
+        for (flow, dest) in flows.iter().zip(written) {
+            by_path
+                .entry((flow.protocol, &flow.target))
+                .or_default()
+                .push((flow, dest));
+        }
+        let mut found = Vec::new();
+        for group in by_path.values() {
+            for (deny, dest) in group.iter().filter(|(f, _)| f.action == Action::Deny) {
+                let allow = group.iter().find(|(f, _)| {
+                    f.action == Action::Allow
+                        && sources_overlap(&f.sources, &deny.sources)
+                        && (f.protocol == Protocol::Icmp
+                            || !f.ports.intersection(&deny.ports).is_empty())
+                });
+                if let Some((allow, allowed_dest)) = allow {
+                    found.push((*deny, *dest, *allow, *allowed_dest));
+                }
+            }
+        }
+        for (deny, dest, allow, allowed_dest) in found {
+            let ports = allow.ports.intersection(&deny.ports);
+            let what = if ports.is_empty() {
+                deny.protocol.as_str().to_string()
+            } else {
+                format!("{} {ports}", deny.protocol.as_str())
+            };
+            let message = format!(
+                "`{}` {what} is allowed by rule {} (line {}) and denied by rule {} (line {}): which one wins depends on the rule order on the firewall",
+                dest.written,
+                allow.rule,
+                self.line(&allowed_dest.span),
+                deny.rule,
+                self.line(&dest.span),
+            );
+            self.warn(
+                Lint::AllowDenyOverlap,
+                dest.span.clone(),
+                message,
+                "narrow one of the rules so they do not overlap, or split them into separate requests".into(),
             );
         }
     }
@@ -419,7 +501,7 @@ impl Lints<'_> {
                     format!("port range {later} overlaps {earlier} in this rule")
                 };
                 self.warn(
-                    "duplicate-destination",
+                    Lint::DuplicateDestination,
                     later.span.clone(),
                     message,
                     "list each port once".into(),
@@ -434,7 +516,7 @@ impl Lints<'_> {
                 "is also covered by"
             };
             self.warn(
-                "duplicate-destination",
+                Lint::DuplicateDestination,
                 dup.redundant.span.clone(),
                 format!(
                     "`{}` {verb} `{}` (line {line}) for the same sources and {} ports",
@@ -446,6 +528,16 @@ impl Lints<'_> {
             );
         }
     }
+}
+
+/// Whether some traffic comes from both source lists (empty: any source).
+fn sources_overlap(a: &[Network], b: &[Network]) -> bool {
+    a.is_empty()
+        || b.is_empty()
+        || a.iter().any(|x| {
+            b.iter()
+                .any(|y| x.contains_network(y) || y.contains_network(x))
+        })
 }
 
 /// A name as a reader knows it: `com.cn`, or `公司.cn` (xn--55qx5d.cn) for punycode.
