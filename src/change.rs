@@ -250,22 +250,27 @@ fn describe(flow: &Flow) -> String {
     text
 }
 
-/// Destinations that mean the same in both revisions but are written otherwise.
+/// Destinations that mean the same in both revisions but are written
+/// otherwise, in the new revision's order.
 fn respelled(old: &Request, new: &Request) -> Vec<Respelling> {
     let spellings = |request: &Request| {
+        let mut order: Vec<Target> = Vec::new();
         let mut out: BTreeMap<Target, BTreeSet<String>> = BTreeMap::new();
         for dest in request.rules.iter().flat_map(|r| &r.destinations) {
+            if !out.contains_key(&dest.target) {
+                order.push(dest.target.clone());
+            }
             out.entry(dest.target.clone())
                 .or_default()
                 .insert(dest.written.clone());
         }
-        out
+        (order, out)
     };
-    let (before, after) = (spellings(old), spellings(new));
-    after
+    let ((_, before), (order, after)) = (spellings(old), spellings(new));
+    order
         .iter()
-        .filter_map(|(target, written)| {
-            let was = before.get(target)?;
+        .filter_map(|target| {
+            let (was, written) = (before.get(target)?, after.get(target)?);
             (was != written).then(|| Respelling {
                 before: was.iter().cloned().collect::<Vec<_>>().join(", "),
                 after: written.iter().cloned().collect::<Vec<_>>().join(", "),
