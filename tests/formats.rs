@@ -207,6 +207,29 @@ fn a_body_over_four_thousand_characters_is_a_lint() {
         &["--today", "2026-11-26", "--allow", "body-too-long"],
     );
     assert_eq!(quiet, "checked 1 request: 0 errors, 0 warnings\n");
+    // The pages a reviewer opens show it too: the site's and the preview's.
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("requests")).unwrap();
+    fs::write(dir.path().join("requests/long.toml"), &text).unwrap();
+    let out = common::fwreq_in(dir.path(), &["site", "requests", "-o", "site"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let out = common::fwreq_in(dir.path(), &["preview", "--no-open", "requests/long.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let preview = common::stdout(&out).trim().to_string();
+    for page in [dir.path().join("site/long.html"), preview.into()] {
+        let doc = Html::parse_document(&fs::read_to_string(&page).unwrap());
+        let warnings: Vec<String> = doc
+            .select(&Selector::parse("section.warnings pre").unwrap())
+            .map(|pre| pre.text().collect())
+            .collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("warning[body-too-long]: the rendered body is ")),
+            "{}: {warnings:?}",
+            page.display()
+        );
+    }
 }
 
 #[test]
