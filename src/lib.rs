@@ -25,6 +25,7 @@ pub mod render;
 pub mod request;
 pub mod spec;
 pub mod team;
+pub mod text;
 pub mod validate;
 
 use std::process::ExitCode;

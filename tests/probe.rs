@@ -672,3 +672,52 @@ mod resolvers {
 fn common_header() -> &'static str {
     "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n"
 }
+
+#[test]
+fn servicenow_evidence_is_the_markdown_table_in_code_and_never_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = accepting_port();
+    let text = format!(
+        "title = \"Loopback <script>alert(1)</script> [/code]\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
+    );
+    let spec = dir.path().join("req.toml");
+    fs::write(&spec, text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["probe", "--format", "servicenow"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let notes = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        notes.starts_with("[code]<h3>") && notes.ends_with("[/code]\n"),
+        "{notes}"
+    );
+    assert_eq!(
+        notes.matches("[/code]").count(),
+        1,
+        "spec text cannot close [code]"
+    );
+    assert!(!notes.trim_end().contains('\n'), "one line: {notes}");
+    let html = notes
+        .trim_end()
+        .trim_start_matches("[code]")
+        .trim_end_matches("[/code]");
+    let doc = scraper::Html::parse_fragment(html);
+    let select = |css: &str| -> Vec<String> {
+        doc.select(&scraper::Selector::parse(css).unwrap())
+            .map(|e| e.text().collect())
+            .collect()
+    };
+    assert!(select("script").is_empty());
+    assert_eq!(
+        select("h3"),
+        ["Probe: Loopback <script>alert(1)</script> [/code]"]
+    );
+    assert_eq!(select("thead th").len(), 10);
+    assert_eq!(
+        select("tbody td code")[..3],
+        ["127.0.0.1", "127.0.0.1", "127.0.0.1"]
+    );
+    assert_eq!(select("tbody td")[8], "open");
+}

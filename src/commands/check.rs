@@ -1,12 +1,13 @@
 //! `fwreq check`: validate and lint every request below the given paths.
 
-use super::{Body, map_files, plural, print_stdout, report, stderr_style};
+use super::{Body, map_files, print_stdout, report, stderr_style};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{self, Diagnostic, Severity, Source};
 use crate::input::{self, Loaded};
 use crate::names::{self, Lint};
 use crate::render::Renderer;
 use crate::team::{self, Teams};
+use crate::text::plural;
 use crate::{Outcome, lints};
 use anyhow::bail;
 
@@ -129,14 +130,13 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         print_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
     }
     eprintln!(
-        "checked {} request{}: {errors} error{}, {warnings} warning{}",
-        files.len(),
-        plural(files.len()),
-        plural(errors),
-        plural(warnings)
+        "checked {}: {}, {}",
+        plural(files.len(), "request", "requests"),
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
     );
     if unreadable > 0 {
-        bail!("{unreadable} path{} could not be read", plural(unreadable));
+        bail!("{} could not be read", plural(unreadable, "path", "paths"));
     }
     if files.is_empty() && team_files.is_empty() {
         bail!("no request files (*.toml) found");

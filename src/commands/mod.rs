@@ -97,10 +97,6 @@ fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> std::
         .then_with(|| a.1.cmp(b.1))
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 fn report(source: &Source, diags: &[Diagnostic], style: Style) {
     let mut err = std::io::stderr().lock();
     for diag in diags {

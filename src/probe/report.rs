@@ -4,6 +4,7 @@
 
 use super::{Expect, Row, Verdict};
 use crate::spec::Action;
+use crate::text::plural;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -95,10 +96,6 @@ pub fn summarize(expect: Expect, rows: &[Row]) -> Summary {
     s
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// `n of m flows as expected`, and what was skipped, failed or interrupted.
 pub fn summary_line(s: &Summary) -> String {
     if s.tested == 0 {
@@ -135,7 +132,10 @@ pub fn render(format: Format, header: &Header, rows: &[Row]) -> String {
     let summary = summarize(header.expect, rows);
     match format {
         Format::Md => markdown(header, rows, &summary),
-        Format::Servicenow => servicenow(header, rows, &summary),
+        // The Markdown table through the one `[code]` converter every ticket uses.
+        Format::Servicenow => {
+            crate::formats::servicenow::work_notes(&markdown(header, rows, &summary)) + "\n"
+        }
         Format::Text => text(header, rows, &summary),
         Format::Json => {
             #[derive(Serialize)]
@@ -293,92 +293,15 @@ fn markdown(header: &Header, rows: &[Row], summary: &Summary) -> String {
     out
 }
 
-/// Text as HTML text: no spec value or error message becomes markup.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// One line of HTML inside `[code]`: ServiceNow journal fields may turn line
-/// breaks into breaks, so there are none.
-fn servicenow(header: &Header, rows: &[Row], summary: &Summary) -> String {
-    let mut out = format!("[code]<h3>Probe: {}</h3><ul>", escape_html(&header.title));
-    for (label, value) in header_lines(header, rows, summary) {
-        let _ = write!(
-            out,
-            "<li><strong>{}:</strong> {}</li>",
-            escape_html(&label),
-            escape_html(&value)
-        );
-    }
-    out.push_str("</ul><table border=\"1\" cellpadding=\"4\"><thead><tr>");
-    for column in COLUMNS {
-        let _ = write!(out, "<th>{column}</th>");
-    }
-    out.push_str("</tr></thead><tbody>");
-    for row in rows {
-        out.push_str("<tr>");
-        for cell in cells(row) {
-            let _ = write!(out, "<td>{}</td>", escape_html(&cell));
-        }
-        out.push_str("</tr>");
-    }
-    let _ = writeln!(
-        out,
-        "</tbody></table><p>{}.</p>[/code]",
-        escape_html(&summary_line(summary))
-    );
-    out
-}
-
 fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
-    let mut table = vec![COLUMNS.map(|c| c.to_uppercase())];
-    table.extend(rows.iter().map(cells));
-    let widths: Vec<usize> = (0..COLUMNS.len())
-        .map(|c| {
-            table
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let mut table = vec![COLUMNS.map(|c| c.to_uppercase()).to_vec()];
+    table.extend(rows.iter().map(|r| cells(r).to_vec()));
     let mut out = format!("Probe: {}\n", header.title);
     for (label, value) in header_lines(header, rows, summary) {
         let _ = writeln!(out, "{label}: {value}");
     }
     out.push('\n');
-    for row in &table {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:w$}"))
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-    }
+    out.push_str(&crate::text::aligned(&table));
     let _ = writeln!(out, "\n{}", summary_line(summary));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn html_text_is_escaped() {
-        assert_eq!(
-            escape_html("<script>alert('x')</script> & \"y\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
-        );
-    }
 }
