@@ -1,0 +1,270 @@
+//! The user's files, links and folders under hostile or unusual conditions
+//! (issue 16): what the writing commands (`record`, `render -o`, `site`,
+//! `new`) will and will not touch, what the reading ones (`check`, `list`,
+//! `site`) will not read, and which team file (`fwreq.toml`) is trusted.
+//! Each test is the CLI session that showed the problem.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _, symlink};
+use std::path::Path;
+use std::process::Output;
+
+use common::fwreq_in as fwreq;
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    fs::read_to_string(dir.join(name)).unwrap()
+}
+
+fn chmod(dir: &Path, name: &str, mode: u32) {
+    fs::set_permissions(dir.join(name), fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A valid request, titled `title`.
+fn spec(title: &str) -> String {
+    common::HEADER.replace("title = \"t\"", &format!("title = \"{title}\""))
+        + "\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+}
+
+/// The uid of `nobody`, when this test runs as root and can give a file
+/// away; otherwise None, with the reason printed (the test is then skipped).
+fn nobody(dir: &Path, test: &str) -> Option<u32> {
+    let probe = dir.join(".chown-probe");
+    fs::write(&probe, "").unwrap();
+    let given = std::os::unix::fs::chown(&probe, Some(65534), Some(65534));
+    fs::remove_file(&probe).unwrap();
+    match given {
+        Ok(()) => Some(65534),
+        Err(e) => {
+            eprintln!("skipped {test}: cannot chown a file to nobody (not root?): {e}");
+            None
+        }
+    }
+}
+
+fn chown_nobody(dir: &Path, name: &str) {
+    std::os::unix::fs::chown(dir.join(name), Some(65534), Some(65534)).unwrap();
+}
+
+// 1. Links.
+
+#[test]
+fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "shared/a.toml", &spec("t"));
+    fs::create_dir(root.join("requests")).unwrap();
+    symlink("../shared/a.toml", root.join("requests/a.toml")).unwrap();
+    let out = fwreq(
+        root,
+        &["record", "requests/a.toml", "--ritm", "RITM0194104"],
+    );
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "requests/a.toml: ritm = RITM0194104\n")
+    );
+    assert!(
+        fs::symlink_metadata(root.join("requests/a.toml"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "still a link"
+    );
+    assert_eq!(
+        read(root, "shared/a.toml"),
+        spec("t").replace(
+            "justification = \"j\"\n",
+            "justification = \"j\"\nritm = \"RITM0194104\"\n"
+        )
+    );
+}
+
+#[test]
+fn record_refuses_a_hard_linked_spec_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a.toml", &spec("t"));
+    fs::hard_link(root.join("a.toml"), root.join("copy.toml")).unwrap();
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: a.toml has 2 hard links; replacing it would leave the other names with the old text; it is unchanged (add --force to write it anyway)\n"
+    );
+    assert_eq!(read(root, "a.toml"), spec("t"));
+    let out = fwreq(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read(root, "a.toml").contains("RITM0194104"));
+}
+
+// 2. Two writers at once.
+
+#[test]
+fn twenty_records_at_once_each_land_or_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    write(&root, "a.toml", &spec("t"));
+    let flags = |i: usize| -> [String; 2] {
+        match i % 4 {
+            0 => ["--ritm".into(), format!("RITM01941{i:02}")],
+            1 => ["--req".into(), format!("REQ01940{i:02}")],
+            2 => [
+                "--submitted".into(),
+                format!("2026-11-{:02}T10:15:00", i + 1),
+            ],
+            _ => ["--status".into(), "submitted".into()],
+        }
+    };
+    let runs: Vec<_> = (0..20)
+        .map(|i| {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let [flag, value] = flags(i);
+                let out = fwreq(&root, &["record", "a.toml", &flag, &value]);
+                (i, out)
+            })
+        })
+        .collect();
+    let mut landed = vec![false; 4];
+    for run in runs {
+        let (i, out) = run.join().unwrap();
+        match out.status.code() {
+            Some(0) => landed[i % 4] = true,
+            Some(2) => eprintln!("call {i} refused: {}", stderr(&out)),
+            code => panic!("call {i}: exit {code:?}: {}", stderr(&out)),
+        }
+    }
+    let out = fwreq(&root, &["check", "a.toml"]);
+    assert_eq!(out.status.code(), Some(0), "valid: {}", stderr(&out));
+    let text = read(&root, "a.toml");
+    for (key, done) in ["ritm = ", "req = ", "submitted = ", "status = "]
+        .iter()
+        .zip(landed)
+    {
+        if done {
+            assert_eq!(text.matches(key).count(), 1, "{key} landed once: {text}");
+        }
+    }
+}
+
+// 3. Read-only and other people's files.
+
+#[test]
+fn a_read_only_file_is_left_alone_by_record_and_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a.toml", &spec("t"));
+    chmod(root, "a.toml", 0o444);
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: a.toml is read-only; it is unchanged (add --force to write it anyway)\n"
+    );
+    assert_eq!(read(root, "a.toml"), spec("t"));
+    write(root, "ticket.md", "kept");
+    chmod(root, "ticket.md", 0o444);
+    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: ticket.md is read-only; it is unchanged\n"
+    );
+    assert_eq!(read(root, "ticket.md"), "kept");
+    // Forced, record writes it and it stays read-only.
+    let out = fwreq(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = fs::metadata(root.join("a.toml")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o444);
+}
+
+#[test]
+fn another_users_spec_is_left_alone_and_stays_theirs_when_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let Some(uid) = nobody(root, "another_users_spec_is_left_alone") else {
+        return;
+    };
+    write(root, "a.toml", &spec("t"));
+    chown_nobody(root, "a.toml");
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "fwreq: error: a.toml belongs to user {uid}, not to you; it is unchanged (add --force to write it anyway)\n"
+        )
+    );
+    let out = fwreq(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::metadata(root.join("a.toml")).unwrap().uid(), uid);
+}
+
+// 4. No final newline.
+
+#[test]
+fn record_keeps_a_spec_without_a_final_newline_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let text = spec("t");
+    write(root, "a.toml", text.trim_end());
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        read(root, "a.toml"),
+        text.trim_end().replace(
+            "justification = \"j\"\n",
+            "justification = \"j\"\nritm = \"RITM0194104\"\n"
+        )
+    );
+}
+
+// 6. A rendered ticket never replaces a request.
+
+#[test]
+fn render_output_never_replaces_a_request_or_team_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a.toml", &spec("a"));
+    write(root, "b.toml", &spec("b"));
+    for target in ["b.toml", "fwreq.toml", "new.toml", "B.TOML"] {
+        let out = fwreq(root, &["render", "a.toml", "-o", target, "--force"]);
+        assert_eq!(out.status.code(), Some(2), "{target}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "fwreq: error: --output {target} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json\n"
+            )
+        );
+    }
+    assert_eq!(read(root, "b.toml"), spec("b"));
+    assert!(!root.join("new.toml").exists() && !root.join("fwreq.toml").exists());
+    // A link to a request is a request too.
+    symlink("b.toml", root.join("ticket.md")).unwrap();
+    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(read(root, "b.toml"), spec("b"));
+}
