@@ -26,6 +26,10 @@ fn write(dir: &Path, name: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
 fn read(dir: &Path, name: &str) -> String {
     fs::read_to_string(dir.join(name)).unwrap()
 }
@@ -267,4 +271,254 @@ fn render_output_never_replaces_a_request_or_team_file() {
     let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(read(root, "b.toml"), spec("b"));
+}
+
+// 8. Nothing outside the given folders is read, and nothing that is not a file.
+
+/// Runs fwreq with a secret in its environment, as a CI job has.
+fn fwreq_with_secret(dir: &Path, args: &[&str]) -> Output {
+    assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("FWREQ_TEST_SECRET", "hunter2-secret")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn links_out_of_the_tree_are_never_read_or_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &spec("a"));
+    write(root, "secret.env", "TOKEN = \"hunter2-secret\"\n");
+    symlink("/proc/self/environ", root.join("requests/env.toml")).unwrap();
+    symlink("../secret.env", root.join("requests/secret.toml")).unwrap();
+    // A link inside the tree is still a request.
+    symlink("a.toml", root.join("requests/alias.toml")).unwrap();
+    let env = "fwreq: error: requests/env.toml is a link to /proc/self/environ, outside requests; it was not read (name the file itself to check it)\n";
+    let secret = "fwreq: error: requests/secret.toml is a link to ../secret.env, outside requests; it was not read (name the file itself to check it)\n";
+
+    let out = fwreq_with_secret(root, &["site", "requests", "-o", "site"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), env);
+    assert!(!root.join("site/env.html").exists() && !root.join("site/secret.html").exists());
+
+    let out = fwreq_with_secret(root, &["check", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{env}{secret}checked 2 requests: 0 errors, 0 warnings\nfwreq: error: 2 paths could not be read\n"
+        )
+    );
+
+    let out = fwreq_with_secret(root, &["list", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), env);
+
+    // Named on the command line, a link must stay in the working folder,
+    // and a /proc file is told by holding more than its size says.
+    let out = fwreq_with_secret(
+        &root.join("requests"),
+        &["check", "secret.toml", "/proc/self/environ"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: secret.toml is a link to ../secret.env, outside the working folder; it was not read (name the file itself to check it)\n\
+         fwreq: error: /proc/self/environ is not a regular file (a FIFO, device or /proc file?); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 2 paths could not be read\n"
+    );
+    // Once the links are gone, the site has the two real requests.
+    fs::remove_file(root.join("requests/env.toml")).unwrap();
+    fs::remove_file(root.join("requests/secret.toml")).unwrap();
+    let out = fwreq_with_secret(root, &["site", "requests", "-o", "site"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(root.join("site/alias.html").exists() && root.join("site/a.html").exists());
+}
+
+#[test]
+fn a_fifo_is_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &spec("a"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("requests/pipe.toml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = fwreq(root, &["check", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: requests/pipe.toml is not a regular file (a FIFO, device or socket); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 1 path could not be read\n"
+    );
+    let out = fwreq(root, &["check", "requests/pipe.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: requests/pipe.toml is not a regular file (a FIFO, device or /proc file?); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 1 path could not be read\n"
+    );
+    let out = fwreq(
+        root,
+        &["record", "requests/pipe.toml", "--ritm", "RITM0194104"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// 9. Team files are trusted as git trusts a repository.
+
+/// A request a permissive team file would silence: plain HTTP to anywhere.
+fn risky() -> String {
+    common::HEADER.to_string()
+        + "\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [80]\ndestinations = [\"0.0.0.0/0\"]\n"
+}
+
+const PERMISSIVE: &str = "allow = [\"any-destination\", \"cleartext-port\"]\n";
+
+#[test]
+fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let Some(uid) = nobody(root, "another_users_team_file") else {
+        return;
+    };
+    // A world-writable folder like /tmp, where someone else left a team file.
+    fs::create_dir(root.join("shared")).unwrap();
+    chmod(root, "shared", 0o1777);
+    write(root, "shared/fwreq.toml", PERMISSIVE);
+    chown_nobody(root, "shared/fwreq.toml");
+    write(root, "shared/mine/a.toml", &risky());
+    let out = fwreq(root, &["check", "shared/mine", "--today", "2026-11-26"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stderr(&out);
+    let warning = format!(
+        "fwreq: warning: ignoring the team file shared/fwreq.toml: it belongs to user {uid}, not to you (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+        fs::canonicalize(root.join("shared/fwreq.toml"))
+            .unwrap()
+            .display()
+    );
+    assert!(text.starts_with(&warning), "{text}");
+    assert!(
+        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
+        "both lints fire and no team file applied: {text}"
+    );
+    // Trusted by name, it applies, and check says so.
+    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(root)
+        .args(["check", "shared/mine", "--today", "2026-11-26"])
+        .env("NO_COLOR", "1")
+        .env("FWREQ_TRUST_TEAM_FILE", root.join("shared/fwreq.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stderr(&out),
+        "checked 1 request: 0 errors, 0 warnings\nteam file: shared/fwreq.toml\n"
+    );
+}
+
+#[test]
+fn a_team_file_others_may_write_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "fwreq.toml", PERMISSIVE);
+    chmod(root, "fwreq.toml", 0o666);
+    write(root, "requests/a.toml", &risky());
+    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let text = stderr(&out);
+    assert!(
+        text.starts_with(&format!(
+            "fwreq: warning: ignoring the team file fwreq.toml: anyone may write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+            fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
+        "{text}"
+    );
+    chmod(root, "fwreq.toml", 0o644);
+    let out = fwreq(
+        root,
+        &[
+            "check",
+            "requests",
+            "--today",
+            "2026-11-26",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        stderr(&out),
+        "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
+    );
+    assert_eq!(stdout(&out), "[]\n");
+    // Its JSON names the team file each problem was judged under.
+    write(root, "fwreq.toml", "max-port-range = 1\n");
+    write(
+        root,
+        "requests/a.toml",
+        &risky().replace("ports = [80]", "ports = [\"8000-8001\"]"),
+    );
+    let out = fwreq(
+        root,
+        &[
+            "check",
+            "requests",
+            "--today",
+            "2026-11-26",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["team_file"], "fwreq.toml", "{json}");
+}
+
+#[test]
+fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "fwreq.toml", PERMISSIVE);
+    // A repository below it: its requests do not get the file above it.
+    write(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
+    write(root, "repo/requests/a.toml", &risky());
+    let out = fwreq(
+        &root.join("repo"),
+        &["check", "requests", "--today", "2026-11-26"],
+    );
+    assert_eq!(
+        stderr(&out).lines().last(),
+        Some("checked 1 request: 0 errors, 2 warnings")
+    );
+    // Nor does a home folder below it.
+    write(root, "home/requests/a.toml", &risky());
+    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(root.join("home"))
+        .args(["check", "requests", "--today", "2026-11-26"])
+        .env("NO_COLOR", "1")
+        .env("HOME", root.join("home"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stderr(&out).lines().last(),
+        Some("checked 1 request: 0 errors, 2 warnings")
+    );
+    // Without either in the way, it applies.
+    write(root, "plain/requests/a.toml", &risky());
+    let out = fwreq(
+        &root.join("plain"),
+        &["check", "requests", "--today", "2026-11-26"],
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "checked 1 request: 0 errors, 0 warnings\nteam file: {}\n",
+            fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
+        )
+    );
 }
