@@ -522,3 +522,62 @@ fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
         )
     );
 }
+
+// 7. site never writes one page over another.
+
+#[test]
+fn site_refuses_two_sources_for_one_page_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "st/a/index.toml", &spec("index"));
+    write(root, "st/a/one.toml", &spec("a one"));
+    let out = fwreq(root, &["site", "st/a", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n"
+    );
+    assert!(!root.join("out/one.html").exists(), "nothing written");
+    fs::remove_file(root.join("st/a/index.toml")).unwrap();
+    // Several folders: each under its own name.
+    write(root, "st/b/one.toml", &spec("b one"));
+    let out = fwreq(root, &["site", "st/a", "st/b", "-o", "out"]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "site: 3 written, 0 unchanged, in out\n")
+    );
+    assert!(read(root, "out/a/one.html").contains("a one"));
+    assert!(read(root, "out/b/one.html").contains("b one"));
+    // Two folders of the same name would share one: refused, naming both.
+    write(root, "x/b/one.toml", &spec("x b one"));
+    let out = fwreq(root, &["site", "st/b", "x/b", "-o", "out2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n"
+    );
+    assert!(!root.join("out2/b").exists());
+}
+
+#[test]
+fn site_writes_nothing_through_a_link_out_of_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &spec("a"));
+    write(root, "elsewhere/a.html", "kept");
+    fs::create_dir(root.join("out")).unwrap();
+    symlink("../elsewhere/a.html", root.join("out/a.html")).unwrap();
+    let out = fwreq(root, &["site", "requests", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "fwreq: error: out/a.html leads to {}, outside out; nothing was written\n",
+            fs::canonicalize(root.join("elsewhere/a.html"))
+                .unwrap()
+                .display()
+        )
+    );
+    assert_eq!(read(root, "elsewhere/a.html"), "kept");
+    assert!(!root.join("out/index.html").exists());
+}
