@@ -581,3 +581,49 @@ fn site_writes_nothing_through_a_link_out_of_its_folder() {
     assert_eq!(read(root, "elsewhere/a.html"), "kept");
     assert!(!root.join("out/index.html").exists());
 }
+
+// 11. new: names that check will find, and the team of the folder it writes in.
+
+#[test]
+fn new_adds_toml_refuses_hidden_names_and_uses_the_target_folders_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = fwreq(root, &["new", "plant/x"]);
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "plant/x.toml\n")
+    );
+    for name in [
+        "",
+        ".",
+        "..",
+        "plant/",
+        ".toml",
+        "plant/.hidden",
+        "fwreq",
+        "fwreq.toml",
+    ] {
+        let out = fwreq(root, &["new", name]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}");
+        let expected = if name.starts_with("fwreq") {
+            format!(
+                "fwreq: error: `{name}` is the team file's name; give the request another name\n"
+            )
+        } else {
+            format!(
+                "fwreq: error: `{name}` is not a request name: give a name such as avilla-registry (a hidden or empty file name would not be checked)\n"
+            )
+        };
+        assert_eq!(stderr(&out), expected);
+    }
+    assert!(!root.join("requests").exists(), "nothing written");
+    // The team file of the folder the spec goes to, not of the working folder.
+    write(root, "site2/fwreq.toml", "templates = \"t\"\n");
+    write(root, "site2/t/new.toml.j2", "# the plant's own starter\n");
+    let out = fwreq(root, &["new", "site2/plant/y"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        read(root, "site2/plant/y.toml"),
+        "# the plant's own starter\n"
+    );
+}
