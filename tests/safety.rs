@@ -627,3 +627,74 @@ fn new_adds_toml_refuses_hidden_names_and_uses_the_target_folders_team() {
         "# the plant's own starter\n"
     );
 }
+
+// 5. submitted: TOML 1.0 with seconds, offsets kept, sorted by the instant.
+
+#[test]
+fn record_writes_seconds_and_keeps_an_offset_that_list_sorts_and_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["requests/a.toml", "requests/b.toml", "requests/c.toml"] {
+        write(root, name, &spec(name));
+    }
+    let out = fwreq(
+        root,
+        &[
+            "record",
+            "requests/a.toml",
+            "--submitted",
+            "2026-11-26 10:15",
+        ],
+    );
+    assert_eq!(
+        stderr(&out),
+        "requests/a.toml: submitted = 2026-11-26T10:15:00\n"
+    );
+    assert!(read(root, "requests/a.toml").contains("\nsubmitted = 2026-11-26T10:15:00\n"));
+    for (name, when) in [
+        ("requests/a.toml", "2026-11-26T12:00:00Z"),
+        ("requests/b.toml", "2026-11-26T10:00:00-05:00"),
+        ("requests/c.toml", "2026-11-26T13:00:00"),
+    ] {
+        let out = fwreq(root, &["record", name, "--submitted", when]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(read(root, name).contains(&format!("\nsubmitted = {when}\n")));
+    }
+    // 15:00Z is the newest, 12:00Z the oldest (local time here is UTC).
+    let list = |args: &[&str]| {
+        assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+            .current_dir(root)
+            .args(args)
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let out = list(&["list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shown: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap(),
+                r["submitted"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("requests/b.toml", "2026-11-26 10:00:00-05:00"),
+            ("requests/c.toml", "2026-11-26 13:00:00"),
+            ("requests/a.toml", "2026-11-26 12:00:00Z"),
+        ]
+    );
+    let out = list(&["site", "requests", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let index = read(root, "out/index.html");
+    let at = |s: &str| index.find(s).unwrap();
+    assert!(at("10:00:00-05:00") < at("13:00:00") && at("13:00:00") < at("12:00:00Z"));
+    let out = list(&["check", "requests"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -90,7 +90,7 @@ fn lint(
 }
 
 /// Newest first by submission; undated (and broken) ones after, by path.
-fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> std::cmp::Ordering {
+fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
     b.0.is_some()
         .cmp(&a.0.is_some())
         .then_with(|| b.0.cmp(a.0))

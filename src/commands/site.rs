@@ -60,7 +60,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                         ..html::Page::of(&ticket)
                     },
                 )?;
-                let row = Row::of(file, &ticket.request, ticket.checks());
+                let row = Row::of(&source, &ticket.request, ticket.checks());
                 (
                     page,
                     Entry {
@@ -106,12 +106,8 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         }
         entries.push(entry);
     }
-    entries.sort_by(|a, b| {
-        newest_first(
-            (&a.row.submitted, &a.row.path),
-            (&b.row.submitted, &b.row.path),
-        )
-    });
+    entries
+        .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
     let index = renderer
         .page(
             "site.html.j2",
