@@ -61,7 +61,7 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
 }
 
 /// [`write_whole`] with the full choice of what to do with an existing file.
-pub fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
+fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
     let target = resolve(path)?;
     match std::fs::symlink_metadata(&target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
