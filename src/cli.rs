@@ -77,8 +77,8 @@ pub enum Command {
     Site(SiteArgs),
     /// Start a request: a commented spec whose TODO values say what to write
     ///
-    /// NAME alone becomes requests/NAME.toml; a path is used as given. Never
-    /// overwrites a file.
+    /// NAME alone becomes requests/NAME.toml; a path is used as given, with
+    /// .toml added when missing. Never overwrites a file.
     ///
     /// Example: fwreq new avilla-registry --title "AWS Container Registry Network Config Request"
     New(NewArgs),
@@ -161,7 +161,8 @@ pub struct RecordArgs {
     #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now")]
     pub submitted: Option<String>,
 
-    /// Allow a status move backwards or out of rejected/withdrawn
+    /// Allow a status move backwards or out of rejected/withdrawn, and write
+    /// a spec that is read-only, another user's or hard-linked
     #[arg(long)]
     pub force: bool,
 }

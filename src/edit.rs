@@ -1,16 +1,18 @@
 //! The one format-preserving writer: every command that changes a user's spec
 //! (`record`) goes through here. toml_edit keeps every comment, blank line,
 //! key order and quoting it is not asked to change; the new text is validated
-//! like any spec before it is written, and it replaces the file atomically (a
-//! temporary file beside it, then a rename), or not at all.
+//! like any spec before it is written, and it replaces the file through
+//! `output::Locked` (links followed, locked from read to rename, whole or not
+//! at all).
 
-use anyhow::Context as _;
+use crate::output::{Existing, Locked};
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Value};
 
-/// A spec opened for changes.
+/// A spec opened for changes; it stays locked until written or dropped.
 pub struct Edit {
     path: PathBuf,
+    file: Locked,
     original: String,
     doc: DocumentMut,
     /// Whether the unchanged document prints as the original bytes.
@@ -18,18 +20,25 @@ pub struct Edit {
 }
 
 impl Edit {
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let original = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+    pub fn open(path: &Path, existing: Existing) -> anyhow::Result<Self> {
+        let file = Locked::open(path, existing)?;
+        let original = String::from_utf8(file.bytes().to_vec()).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is not UTF-8 text (at byte {}); run fwreq check on it",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         let body = original.strip_prefix('\u{feff}').unwrap_or(&original);
-        let doc: DocumentMut = body.parse().with_context(|| {
-            format!(
+        let doc: DocumentMut = body.parse().map_err(|_| {
+            anyhow::anyhow!(
                 "{} is not valid TOML; run fwreq check on it",
                 path.display()
             )
         })?;
         let mut edit = Edit {
             path: path.to_path_buf(),
+            file,
             original,
             doc,
             faithful: false,
@@ -59,10 +68,19 @@ impl Edit {
         }
     }
 
-    /// The spec as it would be written: with the file's own byte order mark
-    /// and line endings, which toml_edit does not keep by itself.
+    /// The text as read, under the lock.
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// The spec as it would be written: with the file's own byte order mark,
+    /// line endings and final newline (or its absence), which toml_edit does
+    /// not keep by itself.
     pub fn text(&self) -> String {
         let mut text = self.doc.to_string();
+        if !self.original.ends_with('\n') {
+            text.truncate(text.trim_end_matches(['\r', '\n']).len());
+        }
         let crlf = self.original.contains("\r\n");
         let bare_lf = self.original.replace("\r\n", "").contains('\n');
         if crlf && !bare_lf {
@@ -79,17 +97,19 @@ impl Edit {
     }
 
     /// Replaces the file with the new text: whole or not at all, keeping its
-    /// permissions. Refuses when the file could not be written back byte for
-    /// byte even unchanged (mixed line endings): then no edit could keep the
-    /// other bytes.
-    pub fn write(&self) -> anyhow::Result<()> {
+    /// permissions, and only if no one changed it since it was opened (else
+    /// `output::Changed`). Refuses when the file could not be written back byte
+    /// for byte even unchanged (mixed line endings): then no edit could keep
+    /// the other bytes.
+    pub fn write(self) -> anyhow::Result<()> {
         if !self.faithful {
             anyhow::bail!(
                 "{} cannot be rewritten keeping its other bytes (mixed line endings?); it is unchanged: edit it by hand",
                 self.path.display()
             );
         }
-        crate::output::write_whole(&self.path, &self.text(), true)
+        let text = self.text();
+        self.file.replace(&text)
     }
 }
 
@@ -104,7 +124,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("r.toml");
         std::fs::write(&path, SPEC).expect("write");
-        let mut edit = Edit::open(&path).expect("open");
+        let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
         edit.set("ritm", "RITM0194104");
         assert_eq!(
             edit.text(),
@@ -118,8 +138,9 @@ mod tests {
                 .replace("# the item\n", "# the item\nreq = \"REQ0194058\"\n"),
             "a new key after the last top-level key, before [[rules]]"
         );
+        let text = edit.text();
         edit.write().expect("write");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), edit.text());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
     }
 
     #[test]
@@ -128,10 +149,36 @@ mod tests {
         let path = dir.path().join("r.toml");
         let crlf = format!("\u{feff}{}", SPEC.replace('\n', "\r\n"));
         std::fs::write(&path, &crlf).expect("write");
-        let mut edit = Edit::open(&path).expect("open");
+        let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
         assert!(!edit.changed(), "opening changes nothing");
         edit.set("ritm", "RITM0194104");
         assert_eq!(edit.text(), crlf.replace("RITM0000000", "RITM0194104"));
+    }
+
+    #[test]
+    fn a_missing_final_newline_stays_missing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.toml");
+        for (before, after) in [
+            (
+                SPEC.trim_end(),
+                SPEC.trim_end().replace("RITM0000000", "RITM0194104"),
+            ),
+            (
+                "title = 't'",
+                "title = 't'\nritm = \"RITM0194104\"".to_string(),
+            ),
+            (
+                "title = 't'\r\nritm = \"RITM0000000\"",
+                "title = 't'\r\nritm = \"RITM0194104\"".to_string(),
+            ),
+        ] {
+            std::fs::write(&path, before).expect("write");
+            let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
+            assert!(!edit.changed(), "{before:?}: opening changes nothing");
+            edit.set("ritm", "RITM0194104");
+            assert_eq!(edit.text(), after);
+        }
     }
 
     #[test]
@@ -140,7 +187,7 @@ mod tests {
         let path = dir.path().join("r.toml");
         let mixed = SPEC.replacen('\n', "\r\n", 1);
         std::fs::write(&path, &mixed).expect("write");
-        let mut edit = Edit::open(&path).expect("open");
+        let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
         edit.set("ritm", "RITM0194104");
         assert!(edit.write().is_err());
         assert_eq!(std::fs::read_to_string(&path).expect("read"), mixed);

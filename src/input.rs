@@ -4,6 +4,7 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::request::Request;
 use crate::validate;
 use anyhow::Context as _;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// One file read and validated: its text (for rendering diagnostics) and the outcome.
@@ -14,8 +15,7 @@ pub struct Loaded {
 
 /// Reads and validates one request file. `Err` only for I/O problems.
 pub fn load(path: &Path) -> anyhow::Result<Loaded> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    match String::from_utf8(bytes) {
+    match String::from_utf8(read_regular(path)?) {
         Ok(text) => {
             let source = Source::new(path, text);
             let request = validate::load(&source);
@@ -34,17 +34,65 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     }
 }
 
+/// A regular file's bytes. Anything else is refused unread: a FIFO or a
+/// device would block or never end, and a `/proc` file (`/proc/self/environ`:
+/// the process's secrets) says it is empty but is not, which is how it is told.
+pub fn read_regular(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let not_regular = || {
+        anyhow::anyhow!(
+            "{} is not a regular file (a FIFO, device or /proc file?); it was not read",
+            path.display()
+        )
+    };
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::new();
+    file.take(meta.len().saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > meta.len() {
+        return Err(not_regular());
+    }
+    Ok(bytes)
+}
+
 /// Expands the given paths: files as given, directories searched (sorted,
 /// recursively, hidden folders and symlinked folders skipped) for `*.toml`
-/// other than the team file `fwreq.toml`.
+/// other than the team file `fwreq.toml`. A symlinked file is read only when
+/// it stays inside the folder given (a link out of it, say to a secret, is
+/// an error, unread); a file named on the command line that is a link must
+/// stay inside the working folder. Non-regular files are errors, unread.
 pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files, &mut errors);
+            match std::fs::canonicalize(path) {
+                Ok(root) => walk(path, (&root, path), &mut files, &mut errors),
+                Err(e) => errors
+                    .push(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
+            }
         } else if path.exists() {
-            files.push(path.clone());
+            let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            let here = std::env::current_dir().and_then(std::fs::canonicalize);
+            match (linked, here) {
+                (true, Ok(here)) => match inside(path, &here, "the working folder") {
+                    Ok(()) => files.push(path.clone()),
+                    Err(e) => errors.push(e),
+                },
+                _ => files.push(path.clone()),
+            }
         } else {
             errors.push(anyhow::anyhow!(
                 "{}: no such file or directory",
@@ -55,7 +103,28 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     (files, errors)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<anyhow::Error>) {
+/// Whether the link `path` leads to a file under `root` (`shown` as).
+fn inside(path: &Path, root: &Path, shown: &str) -> anyhow::Result<()> {
+    let target =
+        std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if target.starts_with(root) {
+        return Ok(());
+    }
+    let written = std::fs::read_link(path).unwrap_or(target);
+    anyhow::bail!(
+        "{} is a link to {}, outside {shown}; it was not read (name the file itself to check it)",
+        path.display(),
+        written.display()
+    )
+}
+
+/// `root`: the folder given, canonical and as given.
+fn walk(
+    dir: &Path,
+    root: (&Path, &Path),
+    files: &mut Vec<PathBuf>,
+    errors: &mut Vec<anyhow::Error>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -74,19 +143,39 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<anyhow::Error>) {
         let hidden = path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        let is_dir = kind.is_some_and(|k| k.is_dir());
-        // A symlink to a file counts (one stat to follow it); the entry's own
-        // type answers for everything else.
-        let is_file = kind.is_some_and(|k| k.is_file() || (k.is_symlink() && path.is_file()));
-        if is_dir {
+        if kind.is_some_and(|k| k.is_dir()) {
             if !hidden {
-                walk(&path, files, errors);
+                walk(&path, root, files, errors);
             }
-        } else if is_file
-            && path.extension().is_some_and(|e| e == "toml")
-            && path.file_name().is_none_or(|n| n != crate::team::FILE)
-        {
+            continue;
+        }
+        let request = path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().is_none_or(|n| n != crate::team::FILE);
+        if !request {
+            continue;
+        }
+        if kind.is_some_and(|k| k.is_symlink()) {
+            // A symlink to a file counts when it stays in the tree; one to a
+            // folder is skipped like any symlinked folder.
+            if path.is_dir() {
+                continue;
+            }
+            match inside(&path, root.0, &root.1.display().to_string()) {
+                Ok(()) if path.is_file() => files.push(path),
+                Ok(()) => errors.push(not_regular(&path)),
+                Err(e) => errors.push(e),
+            }
+        } else if kind.is_some_and(|k| k.is_file()) {
             files.push(path);
+        } else {
+            errors.push(not_regular(&path));
         }
     }
+}
+
+fn not_regular(path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} is not a regular file (a FIFO, device or socket); it was not read",
+        path.display()
+    )
 }

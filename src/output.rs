@@ -1,16 +1,293 @@
-//! Writing a file whole or not at all: a temporary file beside it, then a
-//! rename, so a reader never sees half a file. `render -o`, `site` and
-//! `record` all write through here.
+//! The one writer of a user's files: `render -o`, `site`, `new` and (through
+//! `edit`) `record` all write here, by the same rules:
+//!
+//! - whole or not at all: a temporary file beside the real one, then a rename;
+//! - through a symlink to its target (resolved once; the link stays a link);
+//! - never a file that is not a regular file, has other hard links (a rename
+//!   would split them), is read-only or belongs to someone else, unless the
+//!   command was forced ([`Existing::Force`]);
+//! - under an advisory lock while it is read and replaced, and only if it did
+//!   not change since it was read (else [`Changed`]);
+//! - the replaced file keeps its mode (and owner, where allowed).
 
-use anyhow::Context as _;
-use std::io::Write as _;
-use std::path::Path;
+use anyhow::{Context as _, bail};
+use std::fs::{File, Metadata};
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Writes `text` to `path`. An existing file is replaced only with `replace`,
-/// and keeps its permissions; a new file gets the usual ones (0666 less the
-/// umask), not the temporary file's private 0600.
+/// How long to wait for another program's lock on a file before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// What a command may do with a file that is already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Never replace it.
+    Keep,
+    /// Replace it if the user could write it in place; `forceable` says
+    /// whether the command has a `--force` to mention.
+    Replace { forceable: bool },
+    /// Replace it even when read-only, another user's or hard-linked.
+    Force,
+}
+
+/// The file changed between being read and being replaced: another program
+/// wrote it without taking the lock. Nothing was written.
+#[derive(Debug)]
+pub struct Changed(pub PathBuf);
+
+impl std::fmt::Display for Changed {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(
+            f,
+            "{} changed while fwreq was writing it; it holds the other program's version, try again",
+            self.0.display()
+        )
+    }
+}
+
+impl std::error::Error for Changed {}
+
+/// Writes `text` to `path`. An existing file is replaced only with `replace`
+/// (and only if the user could write it in place); a new file gets the usual
+/// permissions (0666 less the umask), not the temporary file's private 0600.
 pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()> {
-    let dir = match path.parent() {
+    let existing = if replace {
+        Existing::Replace { forceable: false }
+    } else {
+        Existing::Keep
+    };
+    write_file(path, text, existing)
+}
+
+/// [`write_whole`] with the full choice of what to do with an existing file.
+fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
+    let target = resolve(path)?;
+    match std::fs::symlink_metadata(&target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let tmp = temporary(path, &target, text, None)?;
+            tmp.persist_noclobber(&target).map(drop).map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    exists(path)
+                } else {
+                    anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+                }
+            })
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
+        Ok(_) if existing == Existing::Keep => Err(exists(path)),
+        Ok(_) => Locked::open(path, existing)?.replace(text),
+    }
+}
+
+fn exists(path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} already exists; add --force to replace it",
+        path.display()
+    )
+}
+
+/// A file opened for replacing: symlinks resolved, checked, locked and read.
+/// The lock is held until it is dropped.
+pub struct Locked {
+    /// The path as the user gave it, for messages.
+    shown: PathBuf,
+    /// The file itself.
+    target: PathBuf,
+    /// Holds the lock.
+    file: File,
+    meta: Metadata,
+    bytes: Vec<u8>,
+}
+
+impl Locked {
+    /// Opens `path` for replacing, waiting (a while) for another writer's lock.
+    pub fn open(path: &Path, existing: Existing) -> anyhow::Result<Locked> {
+        let target = resolve(path)?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            regular(path, &target)?;
+            let file =
+                File::open(&target).with_context(|| format!("cannot read {}", path.display()))?;
+            lock(&file, path, deadline)?;
+            let meta = file
+                .metadata()
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            // Waiting, the lock may have been on a file another writer has
+            // since renamed over: then lock the new one.
+            let now = std::fs::metadata(&target).ok();
+            if !now.is_some_and(|now| same_file(&meta, &now)) {
+                if Instant::now() >= deadline {
+                    bail!(
+                        "{} keeps being replaced by another program; it is unchanged",
+                        path.display()
+                    );
+                }
+                continue;
+            }
+            allowed(path, &meta, existing)?;
+            let mut bytes = Vec::new();
+            (&file)
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            return Ok(Locked {
+                shown: path.to_path_buf(),
+                target,
+                file,
+                meta,
+                bytes,
+            });
+        }
+    }
+
+    /// The file's bytes as read under the lock.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Replaces the file with `text` if it is still what was read; else
+    /// nothing is written and the error is [`Changed`].
+    pub fn replace(self, text: &str) -> anyhow::Result<()> {
+        let tmp = temporary(&self.shown, &self.target, text, Some(&self.meta))?;
+        let now = std::fs::metadata(&self.target).ok();
+        let unchanged = now.is_some_and(|now| same_file(&self.meta, &now))
+            && std::fs::read(&self.target).is_ok_and(|b| b == self.bytes);
+        if !unchanged {
+            return Err(Changed(self.shown).into());
+        }
+        tmp.persist(&self.target)
+            .map(drop)
+            .map_err(|e| anyhow::Error::new(e.error))
+            .with_context(|| format!("cannot write {}", self.shown.display()))?;
+        drop(self.file);
+        Ok(())
+    }
+}
+
+/// The file a path names, its symlinks followed one by one (a dangling link
+/// names the file it would create).
+fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = std::fs::read_link(&at)
+                    .with_context(|| format!("cannot read the link {}", at.display()))?;
+                at = match at.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    bail!("{}: too many levels of symbolic links", path.display())
+}
+
+/// Refuses anything but a regular file before opening it (a FIFO would block).
+fn regular(path: &Path, target: &Path) -> anyhow::Result<()> {
+    let meta =
+        std::fs::metadata(target).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        bail!(
+            "{} is not a regular file; fwreq writes only regular files",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether a command may replace this file without being forced.
+fn allowed(path: &Path, meta: &Metadata, existing: Existing) -> anyhow::Result<()> {
+    let forceable = match existing {
+        Existing::Force => return Ok(()),
+        Existing::Replace { forceable } => forceable,
+        Existing::Keep => return Err(exists(path)),
+    };
+    let why = refusal(meta);
+    match why {
+        None => Ok(()),
+        Some(why) => bail!(
+            "{} {why}; it is unchanged{}",
+            path.display(),
+            if forceable {
+                " (add --force to write it anyway)"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// Why the user could not write this file in place, if so.
+#[cfg(unix)]
+fn refusal(meta: &Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.nlink() > 1 {
+        Some(format!(
+            "has {} hard links; replacing it would leave the other names with the old text",
+            meta.nlink()
+        ))
+    } else if meta.uid() != me {
+        Some(format!("belongs to user {}, not to you", meta.uid()))
+    } else if meta.mode() & 0o200 == 0 {
+        Some("is read-only".to_string())
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn refusal(meta: &Metadata) -> Option<String> {
+    meta.permissions()
+        .readonly()
+        .then(|| "is read-only".to_string())
+}
+
+/// Takes the lock, waiting until `deadline` for another program to let go.
+fn lock(file: &File, path: &Path, deadline: Instant) -> anyhow::Result<()> {
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "{} is locked by another program (another fwreq record?); it is unchanged, try again",
+                path.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(
+                    anyhow::Error::new(e).context(format!("cannot lock {}", path.display()))
+                );
+            }
+        }
+    }
+}
+
+/// Whether two metadata describe the same file and version of it.
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        a.len() == b.len() && a.modified().ok() == b.modified().ok()
+    }
+}
+
+/// `text` in a temporary file beside `target`, synced, with the mode (and
+/// owner, where allowed) of the file it replaces.
+fn temporary(
+    shown: &Path,
+    target: &Path,
+    text: &str,
+    like: Option<&Metadata>,
+) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
@@ -23,27 +300,58 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
     let mut tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
+    if let Some(meta) = like {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .with_context(|| format!("cannot write {}", shown.display()))?;
+        // Root replacing a user's file leaves it theirs; anyone else cannot
+        // give a file away, and then it is theirs anyway.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+        }
+    }
     tmp.write_all(text.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let persisted = if replace {
-        if let Ok(meta) = std::fs::metadata(path) {
-            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-        }
-        tmp.persist(path).map(drop)
-    } else {
-        tmp.persist_noclobber(path).map(drop)
-    };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!(
-                "{} already exists; add --force to replace it",
-                path.display()
-            )
-        } else {
-            anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
-        }
-    })
+        .with_context(|| format!("cannot write {}", shown.display()))?;
+    Ok(tmp)
+}
+
+/// Refuses an `--output` path that is a request (`check` reads every `*.toml`
+/// it finds as one, and the team file is one too) or one of the inputs,
+/// `--force` or not: a rendered ticket must never replace a spec.
+pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyhow::Result<()> {
+    let target = resolve(output)?;
+    if let Some(input) = inputs
+        .iter()
+        .map(AsRef::as_ref)
+        .find(|f| same_path(f, &target))
+    {
+        bail!(
+            "--output {} is the request file {}; refusing to write over it (--force or not)",
+            output.display(),
+            input.display()
+        );
+    }
+    if target
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        bail!(
+            "--output {} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file (through links or `./` too).
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => same_file(&a, &b),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +376,38 @@ mod tests {
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "b");
+    }
+
+    #[test]
+    fn a_file_changed_by_another_program_after_reading_is_not_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, "one").expect("write");
+        let locked = Locked::open(&path, Existing::Replace { forceable: false }).expect("open");
+        assert_eq!(locked.bytes(), b"one");
+        // An editor that takes no lock saves in between.
+        std::fs::write(&path, "two").expect("write");
+        let err = locked.replace("three").expect_err("refused");
+        assert!(err.is::<Changed>(), "{err:#}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "two");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_is_written_through() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let link = dir.path().join("ticket.md");
+        std::os::unix::fs::symlink("real.md", &link).expect("link");
+        write_whole(&link, "a", false).expect("write");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("real.md")).expect("read"),
+            "a"
+        );
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
     }
 }

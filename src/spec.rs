@@ -48,7 +48,8 @@ pub struct RawSpec {
     /// REQ and seven digits (`fwreq record --req` writes it).
     #[schemars(with = "Option<String>", regex(pattern = r"^REQ[0-9]{7}$"))]
     pub req: Option<Spanned<String>>,
-    /// When it was submitted: a local date and time, e.g. 2025-03-14T16:28:49.
+    /// When it was submitted: a local date and time, e.g. 2025-03-14T16:28:49,
+    /// or one with its offset, e.g. 2025-03-14T16:28:49+01:00.
     #[schemars(with = "Option<String>")]
     pub submitted: Option<Spanned<Datetime>>,
     /// Where the request is in its life.

@@ -32,6 +32,8 @@ struct Raw {
 /// A validated team file.
 #[derive(Debug, Clone, Default)]
 pub struct Team {
+    /// The team file itself (none for the built-in defaults).
+    pub file: Option<PathBuf>,
     /// The templates folder, resolved against the file's folder.
     pub templates: Option<PathBuf>,
     pub requested_by: Option<String>,
@@ -40,34 +42,124 @@ pub struct Team {
     pub max_port_range: Option<u32>,
 }
 
-/// The `fwreq.toml` that governs `dir`: the nearest one in it or above it.
-pub fn find(dir: &Path) -> Option<PathBuf> {
-    let start = if dir.as_os_str().is_empty() {
+/// The environment variable that names team files to trust although they
+/// belong to someone else or others may write them (`:`-separated, or `*`).
+pub const TRUST_VAR: &str = "FWREQ_TRUST_TEAM_FILE";
+
+/// The `fwreq.toml` that governs `dir`: the nearest trusted one in it or
+/// above it, as git looks for a repository: the walk stops at the
+/// repository's root (the folder holding `.git`) and at the user's home
+/// folder. A file another user could have put there is skipped, with a
+/// warning that names it (see [`distrust`]).
+fn find(dir: &Path, warned: &mut Vec<PathBuf>) -> Option<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
-    let absolute = std::fs::canonicalize(start).ok()?;
-    let found = absolute
+    // A folder not made yet (`fwreq new plant/x`): its nearest existing one.
+    let existing = dir
         .ancestors()
-        .map(|d| d.join(FILE))
-        .find(|p| p.is_file())?;
-    // Shown relative to the working folder where it lies below it.
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("."));
+    let absolute = std::fs::canonicalize(existing).ok()?;
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .and_then(|h| std::fs::canonicalize(h).ok());
+    let mut top = None;
+    let mut candidates = Vec::new();
+    for folder in absolute.ancestors() {
+        candidates.push(folder.join(FILE));
+        if folder.join(".git").exists() || home.as_deref() == Some(folder) {
+            top = Some(folder.to_path_buf());
+            break;
+        }
+    }
+    let top = top.unwrap_or_else(|| PathBuf::from("/"));
+    for file in candidates {
+        if !file.is_file() {
+            continue;
+        }
+        match distrust(&file, &top) {
+            None => return Some(shown(file)),
+            Some(why) => {
+                if !warned.contains(&file) {
+                    let shown = shown(file.clone());
+                    eprintln!(
+                        "fwreq: warning: ignoring the team file {}: {why} (if you trust it, set {TRUST_VAR}={})",
+                        shown.display(),
+                        file.display()
+                    );
+                    warned.push(file);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Shown relative to the working folder where it lies below it.
+fn shown(found: PathBuf) -> PathBuf {
     let here = std::env::current_dir()
         .ok()
         .and_then(|d| std::fs::canonicalize(d).ok());
-    Some(
-        match here.and_then(|h| found.strip_prefix(h).ok().map(Path::to_path_buf)) {
-            Some(relative) => relative,
-            None => found,
-        },
-    )
+    match here.and_then(|h| found.strip_prefix(h).ok().map(Path::to_path_buf)) {
+        Some(relative) => relative,
+        None => found,
+    }
+}
+
+/// Why a team file cannot be trusted, if so (like git's `safe.directory`:
+/// CVE-2022-24765): it belongs to another user (root aside), others or a
+/// group other than the user's own may write it, or it is a link out of the
+/// folder where the walk stops. `FWREQ_TRUST_TEAM_FILE` overrides.
+fn distrust(file: &Path, top: &Path) -> Option<String> {
+    let target = std::fs::canonicalize(file).ok()?;
+    if let Some(trusted) = std::env::var_os(TRUST_VAR) {
+        let listed = trusted == "*"
+            || std::env::split_paths(&trusted)
+                .any(|t| std::fs::canonicalize(t).is_ok_and(|t| t == target || t == file));
+        if listed {
+            return None;
+        }
+    }
+    if !target.starts_with(top) {
+        return Some(format!(
+            "it is a link to {}, outside {}",
+            target.display(),
+            top.display()
+        ));
+    }
+    owner_distrust(&target)
+}
+
+#[cfg(unix)]
+fn owner_distrust(target: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(target).ok()?;
+    let me = rustix::process::geteuid().as_raw();
+    let my_group = rustix::process::getegid().as_raw();
+    if meta.uid() != me && meta.uid() != 0 {
+        Some(format!("it belongs to user {}, not to you", meta.uid()))
+    } else if meta.mode() & 0o002 != 0 {
+        Some("anyone may write it".to_string())
+    } else if meta.mode() & 0o020 != 0 && meta.gid() != my_group {
+        Some(format!("group {} may write it", meta.gid()))
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn owner_distrust(_: &Path) -> Option<String> {
+    None
 }
 
 /// Reads and validates a team file; errors point at the offending value.
 pub fn load(path: &Path) -> anyhow::Result<(Source, Result<Team, Vec<Diagnostic>>)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::input::read_regular(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
     let source = Source::new(path, text);
     let team = parse(&source, path);
     Ok((source, team))
@@ -141,6 +233,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         return Err(diags);
     }
     Ok(Team {
+        file: Some(path.to_path_buf()),
         templates,
         requested_by: raw.requested_by.map(Spanned::into_inner),
         allow,
@@ -190,11 +283,12 @@ impl Teams {
             ..Teams::default()
         };
         let mut read: HashMap<PathBuf, usize> = HashMap::new();
+        let mut warned = Vec::new();
         for (n, dir) in dirs.enumerate() {
             let index = match teams.by_dir.get(dir) {
                 Some(&i) => i,
                 None => {
-                    let i = match find(dir) {
+                    let i = match find(dir, &mut warned) {
                         Some(file) => teams.read(file, &mut read)?,
                         None => 0,
                     };

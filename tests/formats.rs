@@ -369,7 +369,7 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
     assert_eq!(
         firsts,
         [
-            ("RITM0201877", "draft", "2026-11-20 09:15:00"),
+            ("RITM0201877", "draft", "2026-11-20 09:15:00-05:00"),
             ("RITM0194104", "submitted", "2025-03-14 16:28:49"),
             ("", "1 error", ""),
         ],

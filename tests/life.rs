@@ -344,7 +344,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
         (out.status.code(), stderr(&out)),
         (
             Some(0),
-            "checked 1 request: 0 errors, 0 warnings\n".to_string()
+            "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n".to_string()
         )
     );
     // requested-by signs a request that has none.

@@ -11,6 +11,16 @@ use crate::text::plural;
 use crate::{Outcome, lints};
 use anyhow::bail;
 
+/// A diagnostic in `--format json`, with the team file that applied to its
+/// request (the key is left out when none did).
+#[derive(serde::Serialize)]
+struct WithTeam {
+    #[serde(flatten)]
+    diagnostic: diagnostic::JsonDiagnostic,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team_file: Option<String>,
+}
+
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
 pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     if args.list_lints {
@@ -101,7 +111,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         };
         Ok((source, diags, *deny))
     });
-    for result in checked {
+    for (path, result) in files.iter().zip(checked) {
         let (source, mut diags, deny) = match result {
             Ok(checked) => checked,
             Err(err) => {
@@ -123,7 +133,17 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         }
         match args.format {
             Format::Text => report(&source, &diags, style),
-            Format::Json => json.extend(diags.iter().map(|d| diagnostic::to_json(&source, d))),
+            Format::Json => {
+                let team_file = teams
+                    .of(path)
+                    .file
+                    .as_deref()
+                    .map(|f| f.display().to_string());
+                json.extend(diags.iter().map(|d| WithTeam {
+                    diagnostic: diagnostic::to_json(&source, d),
+                    team_file: team_file.clone(),
+                }));
+            }
         }
     }
     if args.format == Format::Json {
@@ -135,6 +155,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
     );
+    // Which team files applied, so a setting's origin is never a guess.
+    let mut applied: Vec<&std::path::Path> = Vec::new();
+    for file in files.iter().filter_map(|f| teams.of(f).file.as_deref()) {
+        if !applied.contains(&file) {
+            applied.push(file);
+            eprintln!("team file: {}", file.display());
+        }
+    }
     if unreadable > 0 {
         bail!("{} could not be read", plural(unreadable, "path", "paths"));
     }

@@ -90,7 +90,7 @@ fn lint(
 }
 
 /// Newest first by submission; undated (and broken) ones after, by path.
-fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> std::cmp::Ordering {
+fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
     b.0.is_some()
         .cmp(&a.0.is_some())
         .then_with(|| b.0.cmp(a.0))
@@ -123,20 +123,14 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
 
 impl OutputArgs {
     /// Refuses what cannot work before anything is read or rendered: one
-    /// `--output` for several files, an output that is one of the inputs,
-    /// an existing file without `--force`, several HTML pages.
+    /// `--output` for several files, an output that is a request (one of the
+    /// inputs, any `.toml`), an existing file without `--force`, several HTML pages.
     fn check<P: AsRef<Path>>(&self, inputs: &[P]) -> anyhow::Result<()> {
         if self.output.is_some() && inputs.len() > 1 {
             bail!("--output takes one request file, got {}", inputs.len());
         }
         if let Some(path) = &self.output {
-            if let Some(input) = inputs.iter().find(|f| same_file(f.as_ref(), path)) {
-                bail!(
-                    "--output {} is the request file {}; refusing to write over it (--force or not)",
-                    path.display(),
-                    input.as_ref().display()
-                );
-            }
+            crate::output::refuse_request_path(path, inputs)?;
             if path.exists() && !self.force {
                 bail!(
                     "{} already exists; add --force to replace it",
@@ -184,19 +178,4 @@ fn emit(tickets: &[Ticket], out: &OutputArgs, renderer: &Renderer) -> anyhow::Re
         print_stdout(&text)?;
     }
     Ok(())
-}
-
-/// Whether two paths name the same file (through links or `./` too).
-fn same_file(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-            return a.dev() == b.dev() && a.ino() == b.ino();
-        }
-    }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }

@@ -4,20 +4,16 @@
 use crate::Outcome;
 use crate::cli::NewArgs;
 use crate::render::Renderer;
-use crate::team::Teams;
-use anyhow::Context as _;
+use crate::team::{self, Teams};
+use anyhow::bail;
 use minijinja::context;
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
-    // A bare name goes into requests/; a path (with a folder or .toml) is used as given.
-    let path = if args.name.contains('/') || args.name.ends_with(".toml") {
-        PathBuf::from(&args.name)
-    } else {
-        PathBuf::from("requests").join(format!("{}.toml", args.name))
-    };
-    let teams = Teams::of_folder(std::path::Path::new("."))?;
+    let path = spec_path(&args.name)?;
+    // The team of the folder the spec goes to (its templates, its signature).
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let teams = Teams::of_folder(folder)?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let text = renderer.page(
         "new.toml.j2",
@@ -27,28 +23,46 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
             requested_by => args.requested_by,
         },
     )?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if !folder.as_os_str().is_empty() {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                anyhow::anyhow!(
-                    "{} already exists; fwreq new never overwrites a spec",
-                    path.display()
-                )
-            }
-            _ => anyhow::Error::new(e).context(format!("cannot create {}", path.display())),
-        })?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    crate::output::write_whole(&path, &text, false).map_err(|e| {
+        if path.exists() {
+            anyhow::anyhow!(
+                "{} already exists; fwreq new never overwrites a spec",
+                path.display()
+            )
+        } else {
+            e
+        }
+    })?;
     println!("{}", path.display());
     eprintln!(
         "fill in its TODO values; `fwreq check {}` lists what is left",
         path.display()
     );
     Ok(Outcome::Clean)
+}
+
+/// Where `new NAME` writes: a bare name goes into requests/, a path is used
+/// as given; `.toml` is added when missing, so `check` finds the file. A
+/// name that would make a hidden file, a folder or the team file is refused.
+fn spec_path(name: &str) -> anyhow::Result<PathBuf> {
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    let stem = file_name.strip_suffix(".toml").unwrap_or(file_name);
+    if stem.is_empty() || stem.starts_with('.') {
+        bail!(
+            "`{name}` is not a request name: give a name such as avilla-registry (a hidden or empty file name would not be checked)"
+        );
+    }
+    let with_toml = format!("{}.toml", name.strip_suffix(".toml").unwrap_or(name));
+    if format!("{stem}.toml") == team::FILE {
+        bail!("`{name}` is the team file's name; give the request another name");
+    }
+    Ok(if name.contains('/') || name.ends_with(".toml") {
+        PathBuf::from(with_toml)
+    } else {
+        PathBuf::from("requests").join(with_toml)
+    })
 }

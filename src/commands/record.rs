@@ -7,11 +7,13 @@ use crate::Outcome;
 use crate::cli::RecordArgs;
 use crate::diagnostic::Source;
 use crate::edit::Edit;
+use crate::output::{Changed, Existing};
 use crate::validate::{self, Invalid};
 use anyhow::bail;
 
 pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
-    let request = load_valid(
+    // Its errors, located, before anything else (it is read again under the lock).
+    load_valid(
         &args.file,
         "fix them before recording anything in it (it is unchanged)",
     )?;
@@ -30,17 +32,66 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
             args.file.display()
         )
     };
-    let mut edit = Edit::open(&args.file)?;
-    let mut said = Vec::new();
-    if let Some(ritm) = args.ritm {
-        let ritm = validate::ticket_number(ritm, "RITM").map_err(|e| refuse("ritm", e))?;
-        said.push(format!("ritm = {ritm}"));
-        edit.set("ritm", ritm);
+    // The values are checked before the file is opened: a typo never waits for a lock.
+    let ritm = args
+        .ritm
+        .clone()
+        .map(|r| validate::ticket_number(r, "RITM").map_err(|e| refuse("ritm", e)))
+        .transpose()?;
+    let req = args
+        .req
+        .clone()
+        .map(|r| validate::ticket_number(r, "REQ").map_err(|e| refuse("req", e)))
+        .transpose()?;
+    let submitted = args
+        .submitted
+        .as_deref()
+        .map(|w| submitted(w).map_err(|e| refuse("submitted", e)))
+        .transpose()?;
+    let values = Values {
+        ritm,
+        req,
+        submitted,
+    };
+    // Another program that saved the file between our read and our rename
+    // (an editor takes no lock) costs one more try on its version.
+    match once(&args, &values) {
+        Err(err) if err.is::<Changed>() => once(&args, &values),
+        done => done,
     }
-    if let Some(req) = args.req {
-        let req = validate::ticket_number(req, "REQ").map_err(|e| refuse("req", e))?;
+}
+
+/// The checked values to record.
+struct Values {
+    ritm: Option<String>,
+    req: Option<String>,
+    submitted: Option<toml_edit::Datetime>,
+}
+
+/// Reads, edits and replaces the file once, holding its lock throughout.
+fn once(args: &RecordArgs, values: &Values) -> anyhow::Result<Outcome> {
+    let existing = if args.force {
+        Existing::Force
+    } else {
+        Existing::Replace { forceable: true }
+    };
+    let mut edit = Edit::open(&args.file, existing)?;
+    let before = Source::new(&args.file, edit.original().to_string());
+    let request = validate::load(&before).map_err(|diags| {
+        report(&before, &diags, stderr_style());
+        anyhow::anyhow!(
+            "{} has errors; fix them before recording anything in it (it is unchanged)",
+            args.file.display()
+        )
+    })?;
+    let mut said = Vec::new();
+    if let Some(ritm) = &values.ritm {
+        said.push(format!("ritm = {ritm}"));
+        edit.set("ritm", ritm.as_str());
+    }
+    if let Some(req) = &values.req {
         said.push(format!("req = {req}"));
-        edit.set("req", req);
+        edit.set("req", req.as_str());
     }
     if let Some(next) = args.status {
         let now = request.status;
@@ -55,8 +106,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
         said.push(format!("status {} -> {}", now.as_str(), next.as_str()));
         edit.set("status", next.as_str());
     }
-    if let Some(when) = args.submitted {
-        let datetime = submitted(&when).map_err(|e| refuse("submitted", e))?;
+    if let Some(datetime) = values.submitted {
         said.push(format!("submitted = {datetime}"));
         edit.set("submitted", datetime);
     }
@@ -79,7 +129,9 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
 }
 
 /// `--submitted` without a value is now (local time, to the second); with one,
-/// `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM[:SS]`, checked as `check` checks it.
+/// `YYYY-MM-DDTHH:MM[:SS]` or with a space for the `T`, and an offset (`Z`,
+/// `+01:00`) if given, which is kept. Seconds are always written: TOML 1.0
+/// parsers (Python's tomllib) refuse a time without them.
 fn submitted(when: &str) -> Result<toml_edit::Datetime, Invalid> {
     let text = if when == "now" {
         chrono::Local::now()
@@ -89,11 +141,14 @@ fn submitted(when: &str) -> Result<toml_edit::Datetime, Invalid> {
     } else {
         when.trim().replacen(' ', "T", 1)
     };
-    let datetime: toml_edit::Datetime = text.parse().map_err(|_| {
+    let mut datetime: toml_edit::Datetime = text.parse().map_err(|_| {
         Invalid::new(format!("`{when}` is not a date and time"))
             .help("write e.g. 2025-03-14T16:28:49, or --submitted alone for now")
     })?;
     // The same toml_datetime type `check` reads: one parse, the same rules.
     validate::submitted(datetime)?;
+    if let Some(time) = &mut datetime.time {
+        time.second.get_or_insert(0);
+    }
     Ok(datetime)
 }

@@ -10,9 +10,10 @@ use crate::formats::{Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
 use crate::team::Teams;
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use minijinja::context;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One row of the index: what `list` shows, plus the page and the counts.
@@ -26,23 +27,23 @@ struct Entry {
 }
 
 pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
-    let files = mirrored(&args.paths)?;
+    let out = &args.output;
+    let files = mirrored(&args.paths, out)?;
     let paths: Vec<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
     let teams = Teams::find_valid(&paths)?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let out = &args.output;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    inside_output(out, files.iter().map(|(_, page)| page.as_path()))?;
     let mut entries = Vec::new();
     let (mut written, mut unchanged, mut with_errors) = (0, 0, 0);
-    for (file, relative) in &files {
+    for (file, page_path) in &files {
         let Loaded { source, request } = input::load(file)?;
-        let page_path = relative.with_extension("html");
         let depth = page_path.components().count().saturating_sub(1);
         let home = Some(format!("{}index.html", "../".repeat(depth)));
-        let href = href(&page_path);
+        let href = href(page_path);
         let (page, entry) = match request {
             Ok(mut request) => {
                 let team = teams.of(file);
@@ -59,7 +60,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                         ..html::Page::of(&ticket)
                     },
                 )?;
-                let row = Row::of(file, &ticket.request, ticket.checks());
+                let row = Row::of(&source, &ticket.request, ticket.checks());
                 (
                     page,
                     Entry {
@@ -98,25 +99,21 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                 )
             }
         };
-        if write_if_changed(&out.join(&page_path), &page)? {
+        if write_if_changed(&out.join(page_path), &page)? {
             written += 1;
         } else {
             unchanged += 1;
         }
         entries.push(entry);
     }
-    entries.sort_by(|a, b| {
-        newest_first(
-            (&a.row.submitted, &a.row.path),
-            (&b.row.submitted, &b.row.path),
-        )
-    });
+    entries
+        .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
     let index = renderer
         .page(
             "site.html.j2",
             context! { title => "Firewall change requests", requests => minijinja::value::Serde(&entries) },
         )?;
-    if write_if_changed(&out.join("index.html"), &index)? {
+    if write_if_changed(&out.join(INDEX), &index)? {
         written += 1;
     } else {
         unchanged += 1;
@@ -137,24 +134,113 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// Each request file with its path relative to the folder it was found under.
-fn mirrored(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+/// The site's own index page.
+const INDEX: &str = "index.html";
+
+/// Each request file with its page's path in the site: below a folder given,
+/// mirrored (with several folders, each under its own name, so `a/one.toml`
+/// and `b/one.toml` stay two pages); a file given, by its name. Two sources
+/// for one page (or a page where a folder must be) are refused before
+/// anything is written.
+fn mirrored(paths: &[PathBuf], out: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let mut all = Vec::new();
     for root in paths {
         let (files, errors) = input::request_files(std::slice::from_ref(root));
         if let Some(err) = errors.into_iter().next() {
             return Err(err);
         }
+        let folder = if paths.len() > 1 && root.is_dir() {
+            Some(folder_name(root)?)
+        } else {
+            None
+        };
         for file in files {
             let relative = if root.is_dir() {
-                file.strip_prefix(root).unwrap_or(&file).to_path_buf()
+                let inner = file.strip_prefix(root).unwrap_or(&file);
+                match &folder {
+                    Some(name) => name.join(inner),
+                    None => inner.to_path_buf(),
+                }
             } else {
                 PathBuf::from(file.file_name().unwrap_or(file.as_os_str()))
             };
-            all.push((file, relative));
+            let page = relative.with_extension("html");
+            all.push((file, page));
+        }
+    }
+    let mut taken: HashMap<&Path, String> = HashMap::new();
+    taken.insert(Path::new(INDEX), "the site's index".to_string());
+    for (file, page) in &all {
+        // Every folder a page lies in is taken by that folder.
+        for folder in page
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+        {
+            taken
+                .entry(folder)
+                .or_insert_with(|| format!("the folder of {}", file.display()));
+        }
+    }
+    for (file, page) in &all {
+        if let Some(other) = taken.insert(page, file.display().to_string()) {
+            bail!(
+                "{} and {other} would both be {}; nothing was written (rename one)",
+                file.display(),
+                out.join(page).display()
+            );
         }
     }
     Ok(all)
+}
+
+/// The name a folder given to `site` goes under when there are several.
+fn folder_name(root: &Path) -> anyhow::Result<PathBuf> {
+    let real =
+        std::fs::canonicalize(root).with_context(|| format!("cannot read {}", root.display()))?;
+    match real.file_name() {
+        Some(name) => Ok(PathBuf::from(name)),
+        None => bail!(
+            "{} has no name to put its pages under; give its folders instead",
+            root.display()
+        ),
+    }
+}
+
+/// Refuses, before anything is written, a page or folder of the site that is
+/// a link out of the output folder: site writes only inside it.
+fn inside_output<'a>(out: &Path, pages: impl Iterator<Item = &'a Path>) -> anyhow::Result<()> {
+    let top =
+        std::fs::canonicalize(out).with_context(|| format!("cannot read {}", out.display()))?;
+    for page in pages.chain(std::iter::once(Path::new(INDEX))) {
+        let path = out.join(page);
+        // The page itself if it exists, else the nearest folder above it that
+        // does; a link to nowhere could lead anywhere once written through.
+        let mut real = None;
+        for at in path.ancestors() {
+            if let Ok(found) = std::fs::canonicalize(at) {
+                real = Some(found);
+                break;
+            }
+            if std::fs::symlink_metadata(at).is_ok_and(|m| m.is_symlink()) {
+                bail!(
+                    "{} is a link to nothing; site writes only inside {}, nothing was written",
+                    at.display(),
+                    out.display()
+                );
+            }
+        }
+        let Some(real) = real else { continue };
+        if !real.starts_with(&top) {
+            bail!(
+                "{} leads to {}, outside {}; nothing was written",
+                path.display(),
+                real.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A relative link, `/`-separated, with anything unusual percent-encoded.
@@ -180,7 +266,7 @@ fn href(path: &Path) -> String {
 /// Writes `text` to `path` (whole or not at all) unless it already holds
 /// exactly that; returns whether it wrote.
 fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+    if input::read_regular(path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(false);
     }
     if let Some(dir) = path.parent() {

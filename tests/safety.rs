@@ -1,0 +1,692 @@
+//! The user's files, links and folders under hostile or unusual conditions
+//! (issue 16): what the writing commands (`record`, `render -o`, `site`,
+//! `new`) will and will not touch, what the reading ones (`check`, `list`,
+//! `site`) will not read, and which team file (`fwreq.toml`) is trusted.
+//! Each test is the CLI session that showed the problem.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _, symlink};
+use std::path::Path;
+use std::process::Output;
+
+use common::{fwreq_in as fwreq, stderr, stdout};
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    fs::read_to_string(dir.join(name)).unwrap()
+}
+
+fn chmod(dir: &Path, name: &str, mode: u32) {
+    fs::set_permissions(dir.join(name), fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A valid request, titled `title`.
+fn spec(title: &str) -> String {
+    common::HEADER.replace("title = \"t\"", &format!("title = \"{title}\""))
+        + "\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+}
+
+/// The uid of `nobody`, when this test runs as root and can give a file
+/// away; otherwise None, with the reason printed (the test is then skipped).
+fn nobody(dir: &Path, test: &str) -> Option<u32> {
+    let probe = dir.join(".chown-probe");
+    fs::write(&probe, "").unwrap();
+    let given = std::os::unix::fs::chown(&probe, Some(65534), Some(65534));
+    fs::remove_file(&probe).unwrap();
+    match given {
+        Ok(()) => Some(65534),
+        Err(e) => {
+            eprintln!("skipped {test}: cannot chown a file to nobody (not root?): {e}");
+            None
+        }
+    }
+}
+
+fn chown_nobody(dir: &Path, name: &str) {
+    std::os::unix::fs::chown(dir.join(name), Some(65534), Some(65534)).unwrap();
+}
+
+// 1. Links.
+
+#[test]
+fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "shared/a.toml", &spec("t"));
+    fs::create_dir(root.join("requests")).unwrap();
+    symlink("../shared/a.toml", root.join("requests/a.toml")).unwrap();
+    let out = fwreq(
+        root,
+        &["record", "requests/a.toml", "--ritm", "RITM0194104"],
+    );
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "requests/a.toml: ritm = RITM0194104\n")
+    );
+    assert!(
+        fs::symlink_metadata(root.join("requests/a.toml"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "still a link"
+    );
+    assert_eq!(
+        read(root, "shared/a.toml"),
+        spec("t").replace(
+            "justification = \"j\"\n",
+            "justification = \"j\"\nritm = \"RITM0194104\"\n"
+        )
+    );
+}
+
+#[test]
+fn record_refuses_a_hard_linked_spec_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a.toml", &spec("t"));
+    fs::hard_link(root.join("a.toml"), root.join("copy.toml")).unwrap();
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: a.toml has 2 hard links; replacing it would leave the other names with the old text; it is unchanged (add --force to write it anyway)\n"
+    );
+    assert_eq!(read(root, "a.toml"), spec("t"));
+    let out = fwreq(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read(root, "a.toml").contains("RITM0194104"));
+}
+
+// 2. Two writers at once.
+
+#[test]
+fn twenty_records_at_once_each_land_or_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    write(&root, "a.toml", &spec("t"));
+    let flags = |i: usize| -> [String; 2] {
+        match i % 4 {
+            0 => ["--ritm".into(), format!("RITM01941{i:02}")],
+            1 => ["--req".into(), format!("REQ01940{i:02}")],
+            2 => [
+                "--submitted".into(),
+                format!("2026-11-{:02}T10:15:00", i + 1),
+            ],
+            _ => ["--status".into(), "submitted".into()],
+        }
+    };
+    let runs: Vec<_> = (0..20)
+        .map(|i| {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let [flag, value] = flags(i);
+                let out = fwreq(&root, &["record", "a.toml", &flag, &value]);
+                (i, out)
+            })
+        })
+        .collect();
+    let mut landed = vec![false; 4];
+    for run in runs {
+        let (i, out) = run.join().unwrap();
+        match out.status.code() {
+            Some(0) => landed[i % 4] = true,
+            Some(2) => eprintln!("call {i} refused: {}", stderr(&out)),
+            code => panic!("call {i}: exit {code:?}: {}", stderr(&out)),
+        }
+    }
+    let out = fwreq(&root, &["check", "a.toml"]);
+    assert_eq!(out.status.code(), Some(0), "valid: {}", stderr(&out));
+    let text = read(&root, "a.toml");
+    for (key, done) in ["ritm = ", "req = ", "submitted = ", "status = "]
+        .iter()
+        .zip(landed)
+    {
+        if done {
+            assert_eq!(text.matches(key).count(), 1, "{key} landed once: {text}");
+        }
+    }
+}
+
+// 3. Read-only and other people's files.
+
+#[test]
+fn a_read_only_file_is_left_alone_by_record_and_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a.toml", &spec("t"));
+    chmod(root, "a.toml", 0o444);
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: a.toml is read-only; it is unchanged (add --force to write it anyway)\n"
+    );
+    assert_eq!(read(root, "a.toml"), spec("t"));
+    write(root, "ticket.md", "kept");
+    chmod(root, "ticket.md", 0o444);
+    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: ticket.md is read-only; it is unchanged\n"
+    );
+    assert_eq!(read(root, "ticket.md"), "kept");
+    // Forced, record writes it and it stays read-only.
+    let out = fwreq(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = fs::metadata(root.join("a.toml")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o444);
+}
+
+#[test]
+fn another_users_spec_is_left_alone_and_stays_theirs_when_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let Some(uid) = nobody(root, "another_users_spec_is_left_alone") else {
+        return;
+    };
+    write(root, "a.toml", &spec("t"));
+    chown_nobody(root, "a.toml");
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "fwreq: error: a.toml belongs to user {uid}, not to you; it is unchanged (add --force to write it anyway)\n"
+        )
+    );
+    let out = fwreq(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::metadata(root.join("a.toml")).unwrap().uid(), uid);
+}
+
+// 4. No final newline.
+
+#[test]
+fn record_keeps_a_spec_without_a_final_newline_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let text = spec("t");
+    write(root, "a.toml", text.trim_end());
+    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        read(root, "a.toml"),
+        text.trim_end().replace(
+            "justification = \"j\"\n",
+            "justification = \"j\"\nritm = \"RITM0194104\"\n"
+        )
+    );
+}
+
+// 6. A rendered ticket never replaces a request.
+
+#[test]
+fn render_output_never_replaces_a_request_or_team_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "a.toml", &spec("a"));
+    write(root, "b.toml", &spec("b"));
+    for target in ["b.toml", "fwreq.toml", "new.toml", "B.TOML"] {
+        let out = fwreq(root, &["render", "a.toml", "-o", target, "--force"]);
+        assert_eq!(out.status.code(), Some(2), "{target}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "fwreq: error: --output {target} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json\n"
+            )
+        );
+    }
+    assert_eq!(read(root, "b.toml"), spec("b"));
+    assert!(!root.join("new.toml").exists() && !root.join("fwreq.toml").exists());
+    // A link to a request is a request too.
+    symlink("b.toml", root.join("ticket.md")).unwrap();
+    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(read(root, "b.toml"), spec("b"));
+}
+
+// 8. Nothing outside the given folders is read, and nothing that is not a file.
+
+/// Runs fwreq with a secret in its environment, as a CI job has.
+fn fwreq_with_secret(dir: &Path, args: &[&str]) -> Output {
+    assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("FWREQ_TEST_SECRET", "hunter2-secret")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn links_out_of_the_tree_are_never_read_or_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &spec("a"));
+    write(root, "secret.env", "TOKEN = \"hunter2-secret\"\n");
+    symlink("/proc/self/environ", root.join("requests/env.toml")).unwrap();
+    symlink("../secret.env", root.join("requests/secret.toml")).unwrap();
+    // A link inside the tree is still a request.
+    symlink("a.toml", root.join("requests/alias.toml")).unwrap();
+    let env = "fwreq: error: requests/env.toml is a link to /proc/self/environ, outside requests; it was not read (name the file itself to check it)\n";
+    let secret = "fwreq: error: requests/secret.toml is a link to ../secret.env, outside requests; it was not read (name the file itself to check it)\n";
+
+    let out = fwreq_with_secret(root, &["site", "requests", "-o", "site"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), env);
+    assert!(!root.join("site/env.html").exists() && !root.join("site/secret.html").exists());
+
+    let out = fwreq_with_secret(root, &["check", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{env}{secret}checked 2 requests: 0 errors, 0 warnings\nfwreq: error: 2 paths could not be read\n"
+        )
+    );
+
+    let out = fwreq_with_secret(root, &["list", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), env);
+
+    // Named on the command line, a link must stay in the working folder,
+    // and a /proc file is told by holding more than its size says.
+    let out = fwreq_with_secret(
+        &root.join("requests"),
+        &["check", "secret.toml", "/proc/self/environ"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: secret.toml is a link to ../secret.env, outside the working folder; it was not read (name the file itself to check it)\n\
+         fwreq: error: /proc/self/environ is not a regular file (a FIFO, device or /proc file?); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 2 paths could not be read\n"
+    );
+    // Once the links are gone, the site has the two real requests.
+    fs::remove_file(root.join("requests/env.toml")).unwrap();
+    fs::remove_file(root.join("requests/secret.toml")).unwrap();
+    let out = fwreq_with_secret(root, &["site", "requests", "-o", "site"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(root.join("site/alias.html").exists() && root.join("site/a.html").exists());
+}
+
+#[test]
+fn a_fifo_is_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &spec("a"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("requests/pipe.toml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = fwreq(root, &["check", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: requests/pipe.toml is not a regular file (a FIFO, device or socket); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 1 path could not be read\n"
+    );
+    let out = fwreq(root, &["check", "requests/pipe.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: requests/pipe.toml is not a regular file (a FIFO, device or /proc file?); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 1 path could not be read\n"
+    );
+    let out = fwreq(
+        root,
+        &["record", "requests/pipe.toml", "--ritm", "RITM0194104"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// 9. Team files are trusted as git trusts a repository.
+
+/// A request a permissive team file would silence: plain HTTP to anywhere.
+fn risky() -> String {
+    common::HEADER.to_string()
+        + "\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [80]\ndestinations = [\"0.0.0.0/0\"]\n"
+}
+
+const PERMISSIVE: &str = "allow = [\"any-destination\", \"cleartext-port\"]\n";
+
+#[test]
+fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let Some(uid) = nobody(root, "another_users_team_file") else {
+        return;
+    };
+    // A world-writable folder like /tmp, where someone else left a team file.
+    fs::create_dir(root.join("shared")).unwrap();
+    chmod(root, "shared", 0o1777);
+    write(root, "shared/fwreq.toml", PERMISSIVE);
+    chown_nobody(root, "shared/fwreq.toml");
+    write(root, "shared/mine/a.toml", &risky());
+    let out = fwreq(root, &["check", "shared/mine", "--today", "2026-11-26"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stderr(&out);
+    let warning = format!(
+        "fwreq: warning: ignoring the team file shared/fwreq.toml: it belongs to user {uid}, not to you (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+        fs::canonicalize(root.join("shared/fwreq.toml"))
+            .unwrap()
+            .display()
+    );
+    assert!(text.starts_with(&warning), "{text}");
+    assert!(
+        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
+        "both lints fire and no team file applied: {text}"
+    );
+    // Trusted by name, it applies, and check says so.
+    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(root)
+        .args(["check", "shared/mine", "--today", "2026-11-26"])
+        .env("NO_COLOR", "1")
+        .env("FWREQ_TRUST_TEAM_FILE", root.join("shared/fwreq.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stderr(&out),
+        "checked 1 request: 0 errors, 0 warnings\nteam file: shared/fwreq.toml\n"
+    );
+}
+
+#[test]
+fn a_team_file_others_may_write_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "fwreq.toml", PERMISSIVE);
+    chmod(root, "fwreq.toml", 0o666);
+    write(root, "requests/a.toml", &risky());
+    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let text = stderr(&out);
+    assert!(
+        text.starts_with(&format!(
+            "fwreq: warning: ignoring the team file fwreq.toml: anyone may write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+            fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
+        "{text}"
+    );
+    chmod(root, "fwreq.toml", 0o644);
+    let out = fwreq(
+        root,
+        &[
+            "check",
+            "requests",
+            "--today",
+            "2026-11-26",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        stderr(&out),
+        "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
+    );
+    assert_eq!(stdout(&out), "[]\n");
+    // Its JSON names the team file each problem was judged under.
+    write(root, "fwreq.toml", "max-port-range = 1\n");
+    write(
+        root,
+        "requests/a.toml",
+        &risky().replace("ports = [80]", "ports = [\"8000-8001\"]"),
+    );
+    let out = fwreq(
+        root,
+        &[
+            "check",
+            "requests",
+            "--today",
+            "2026-11-26",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["team_file"], "fwreq.toml", "{json}");
+}
+
+#[test]
+fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "fwreq.toml", PERMISSIVE);
+    // A repository below it: its requests do not get the file above it.
+    write(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
+    write(root, "repo/requests/a.toml", &risky());
+    let out = fwreq(
+        &root.join("repo"),
+        &["check", "requests", "--today", "2026-11-26"],
+    );
+    assert_eq!(
+        stderr(&out).lines().last(),
+        Some("checked 1 request: 0 errors, 2 warnings")
+    );
+    // Nor does a home folder below it.
+    write(root, "home/requests/a.toml", &risky());
+    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(root.join("home"))
+        .args(["check", "requests", "--today", "2026-11-26"])
+        .env("NO_COLOR", "1")
+        .env("HOME", root.join("home"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stderr(&out).lines().last(),
+        Some("checked 1 request: 0 errors, 2 warnings")
+    );
+    // Without either in the way, it applies.
+    write(root, "plain/requests/a.toml", &risky());
+    let out = fwreq(
+        &root.join("plain"),
+        &["check", "requests", "--today", "2026-11-26"],
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "checked 1 request: 0 errors, 0 warnings\nteam file: {}\n",
+            fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
+        )
+    );
+}
+
+// 7. site never writes one page over another.
+
+#[test]
+fn site_refuses_two_sources_for_one_page_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "st/a/index.toml", &spec("index"));
+    write(root, "st/a/one.toml", &spec("a one"));
+    let out = fwreq(root, &["site", "st/a", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n"
+    );
+    assert!(!root.join("out/one.html").exists(), "nothing written");
+    fs::remove_file(root.join("st/a/index.toml")).unwrap();
+    // Several folders: each under its own name.
+    write(root, "st/b/one.toml", &spec("b one"));
+    let out = fwreq(root, &["site", "st/a", "st/b", "-o", "out"]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "site: 3 written, 0 unchanged, in out\n")
+    );
+    assert!(read(root, "out/a/one.html").contains("a one"));
+    assert!(read(root, "out/b/one.html").contains("b one"));
+    // Two folders of the same name would share one: refused, naming both.
+    write(root, "x/b/one.toml", &spec("x b one"));
+    let out = fwreq(root, &["site", "st/b", "x/b", "-o", "out2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n"
+    );
+    assert!(!root.join("out2/b").exists());
+}
+
+#[test]
+fn site_writes_nothing_through_a_link_out_of_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &spec("a"));
+    write(root, "elsewhere/a.html", "kept");
+    fs::create_dir(root.join("out")).unwrap();
+    symlink("../elsewhere/a.html", root.join("out/a.html")).unwrap();
+    let out = fwreq(root, &["site", "requests", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "fwreq: error: out/a.html leads to {}, outside out; nothing was written\n",
+            fs::canonicalize(root.join("elsewhere/a.html"))
+                .unwrap()
+                .display()
+        )
+    );
+    assert_eq!(read(root, "elsewhere/a.html"), "kept");
+    assert!(!root.join("out/index.html").exists());
+}
+
+// 11. new: names that check will find, and the team of the folder it writes in.
+
+#[test]
+fn new_adds_toml_refuses_hidden_names_and_uses_the_target_folders_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let out = fwreq(root, &["new", "plant/x"]);
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "plant/x.toml\n")
+    );
+    for name in [
+        "",
+        ".",
+        "..",
+        "plant/",
+        ".toml",
+        "plant/.hidden",
+        "fwreq",
+        "fwreq.toml",
+    ] {
+        let out = fwreq(root, &["new", name]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}");
+        let expected = if name.starts_with("fwreq") {
+            format!(
+                "fwreq: error: `{name}` is the team file's name; give the request another name\n"
+            )
+        } else {
+            format!(
+                "fwreq: error: `{name}` is not a request name: give a name such as avilla-registry (a hidden or empty file name would not be checked)\n"
+            )
+        };
+        assert_eq!(stderr(&out), expected);
+    }
+    assert!(!root.join("requests").exists(), "nothing written");
+    // The team file of the folder the spec goes to, not of the working folder.
+    write(root, "site2/fwreq.toml", "templates = \"t\"\n");
+    write(root, "site2/t/new.toml.j2", "# the plant's own starter\n");
+    let out = fwreq(root, &["new", "site2/plant/y"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        read(root, "site2/plant/y.toml"),
+        "# the plant's own starter\n"
+    );
+}
+
+// 5. submitted: TOML 1.0 with seconds, offsets kept, sorted by the instant.
+
+#[test]
+fn record_writes_seconds_and_keeps_an_offset_that_list_sorts_and_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["requests/a.toml", "requests/b.toml", "requests/c.toml"] {
+        write(root, name, &spec(name));
+    }
+    let out = fwreq(
+        root,
+        &[
+            "record",
+            "requests/a.toml",
+            "--submitted",
+            "2026-11-26 10:15",
+        ],
+    );
+    assert_eq!(
+        stderr(&out),
+        "requests/a.toml: submitted = 2026-11-26T10:15:00\n"
+    );
+    assert!(read(root, "requests/a.toml").contains("\nsubmitted = 2026-11-26T10:15:00\n"));
+    for (name, when) in [
+        ("requests/a.toml", "2026-11-26T12:00:00Z"),
+        ("requests/b.toml", "2026-11-26T10:00:00-05:00"),
+        ("requests/c.toml", "2026-11-26T13:00:00"),
+    ] {
+        let out = fwreq(root, &["record", name, "--submitted", when]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(read(root, name).contains(&format!("\nsubmitted = {when}\n")));
+    }
+    // 15:00Z is the newest, 12:00Z the oldest (local time here is UTC).
+    let list = |args: &[&str]| {
+        assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+            .current_dir(root)
+            .args(args)
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let out = list(&["list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shown: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap(),
+                r["submitted"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("requests/b.toml", "2026-11-26 10:00:00-05:00"),
+            ("requests/c.toml", "2026-11-26 13:00:00"),
+            ("requests/a.toml", "2026-11-26 12:00:00Z"),
+        ]
+    );
+    let out = list(&["site", "requests", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let index = read(root, "out/index.html");
+    let at = |s: &str| index.find(s).unwrap();
+    assert!(at("10:00:00-05:00") < at("13:00:00") && at("13:00:00") < at("12:00:00Z"));
+    let out = list(&["check", "requests"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
