@@ -56,6 +56,50 @@ impl Diagnostic {
     }
 }
 
+/// Why a value was refused, before it has a place in a file: the grammar
+/// (`validate`), lint names (`names`), ticket numbers and the command line all
+/// say it the same way, and `at` gives it its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Invalid {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The diagnostic for this problem at `span` of a file.
+    pub fn at(self, span: Range<usize>) -> Diagnostic {
+        let diag = Diagnostic::error(span, self.message);
+        match self.help {
+            Some(help) => diag.with_help(help),
+            None => diag,
+        }
+    }
+}
+
+/// `message (help)`, for the command line, where there is no excerpt.
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match &self.help {
+            Some(help) => write!(f, "{} ({help})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Invalid {}
+
 /// A file's path and text, kept together so byte spans can become line:column.
 #[derive(Debug)]
 pub struct Source {

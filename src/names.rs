@@ -5,6 +5,8 @@
 //! catalogue), so that neither imports the other: dependencies point one way,
 //! validate -> names and lints -> {names, validate}.
 
+use crate::diagnostic::Invalid;
+
 /// Every lint fwreq has. The name is what `allow`, `--allow` and `--deny`
 /// take and what a warning shows; a name that is not here cannot be emitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,32 +176,24 @@ impl std::fmt::Display for Lint {
 }
 
 impl std::str::FromStr for Lint {
-    type Err = Unknown;
+    type Err = Invalid;
 
     /// A lint by its name, or the nearest name as help.
-    fn from_str(name: &str) -> Result<Self, Unknown> {
+    fn from_str(name: &str) -> Result<Self, Invalid> {
         if let Some(lint) = Lint::ALL.iter().find(|l| l.name() == name) {
             return Ok(*lint);
         }
-        Err(Unknown {
-            message: format!("unknown lint `{name}`"),
-            help: match nearest(name, Lint::ALL.iter().map(|l| l.name())) {
+        Err(Invalid::new(format!("unknown lint `{name}`")).help(
+            match nearest(name, Lint::ALL.iter().map(|l| l.name())) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => "`fwreq check --list-lints` lists them".into(),
             },
-        })
+        ))
     }
 }
 
-/// A name that is not one fwreq knows, with what to write instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unknown {
-    pub message: String,
-    pub help: String,
-}
-
 /// Checks that a lint name exists, suggesting the nearest one if not.
-pub fn check_lint_name(name: &str) -> Result<(), Unknown> {
+pub fn check_lint_name(name: &str) -> Result<(), Invalid> {
     name.parse::<Lint>().map(|_| ())
 }
 
@@ -239,7 +233,7 @@ mod tests {
     fn unknown_lint_names_get_a_suggestion() {
         assert!(check_lint_name("cleartext-port").is_ok());
         let err = check_lint_name("cleartext-ports").unwrap_err();
-        assert_eq!(err.help, "did you mean `cleartext-port`?");
+        assert_eq!(err.help.as_deref(), Some("did you mean `cleartext-port`?"));
     }
 
     #[test]

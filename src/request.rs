@@ -4,11 +4,134 @@
 //! into a shell snippet as it is. Spans stay (not serialized) so lints can point
 //! back at the user's text. Templates receive this structure, not strings.
 
+use crate::diagnostic::Invalid;
 use crate::spec::{Action, Protocol, Status};
 use serde::Serialize;
 use std::fmt;
 use std::net::IpAddr;
 use std::ops::Range;
+
+/// A ServiceNow requested-item number: `RITM` and seven digits. Built only by
+/// parsing, so a value of this type is always well formed (`record`, the
+/// spec and the ServiceNow client share it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Ritm(String);
+
+/// A ServiceNow request number: `REQ` and seven digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Req(String);
+
+/// `PREFIX` and seven digits, or why not.
+fn record_number(text: &str, prefix: &str) -> Result<String, Invalid> {
+    let digits = text.strip_prefix(prefix);
+    if digits.is_some_and(|d| d.len() == 7 && d.bytes().all(|c| c.is_ascii_digit())) {
+        Ok(text.to_string())
+    } else {
+        Err(
+            Invalid::new(format!("`{text}` is not a {prefix} number")).help(format!(
+                "write {prefix} and seven digits, e.g. {prefix}0194104"
+            )),
+        )
+    }
+}
+
+impl std::str::FromStr for Ritm {
+    type Err = Invalid;
+    fn from_str(text: &str) -> Result<Self, Invalid> {
+        record_number(text, "RITM").map(Ritm)
+    }
+}
+
+impl std::str::FromStr for Req {
+    type Err = Invalid;
+    fn from_str(text: &str) -> Result<Self, Invalid> {
+        record_number(text, "REQ").map(Req)
+    }
+}
+
+impl Ritm {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Req {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Ritm {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for Req {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// When a request was submitted: a date and time, and the offset from UTC
+/// when the file gives one (a local time is this machine's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Submitted {
+    pub at: chrono::NaiveDateTime,
+    pub offset: Option<Offset>,
+}
+
+/// An offset from UTC as written: `Z`, or minutes east.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offset {
+    Z,
+    Minutes(i16),
+}
+
+impl Submitted {
+    /// The instant it stands for, to sort by; a local time is taken in this
+    /// machine's time zone.
+    pub fn instant(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::TimeZone as _;
+        match self.offset {
+            None => chrono::Local
+                .from_local_datetime(&self.at)
+                .earliest()
+                .map(|t| t.to_utc()),
+            Some(Offset::Z) => Some(chrono::Utc.from_utc_datetime(&self.at)),
+            Some(Offset::Minutes(minutes)) => {
+                chrono::FixedOffset::east_opt(i32::from(minutes) * 60)?
+                    .from_local_datetime(&self.at)
+                    .single()
+                    .map(|t| t.to_utc())
+            }
+        }
+    }
+}
+
+/// `2026-11-26 10:00:00`, `2026-11-26 10:00:00Z`, `2026-11-26 10:00:00-05:00`.
+impl fmt::Display for Submitted {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.at.format("%Y-%m-%d %H:%M:%S"))?;
+        match self.offset {
+            None => Ok(()),
+            Some(Offset::Z) => f.write_str("Z"),
+            Some(Offset::Minutes(minutes)) => {
+                let sign = if minutes < 0 { '-' } else { '+' };
+                let minutes = minutes.unsigned_abs();
+                write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+            }
+        }
+    }
+}
+
+impl Serialize for Submitted {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
 
 /// A byte range in the spec file.
 pub type Span = Range<usize>;
@@ -23,10 +146,11 @@ pub struct Request {
     pub justification: String,
     pub change: Option<String>,
     pub requested_by: Option<String>,
-    pub ritm: Option<String>,
-    pub req: Option<String>,
-    /// `YYYY-MM-DD HH:MM:SS`, as ServiceNow shows it.
-    pub submitted: Option<String>,
+    pub ritm: Option<Ritm>,
+    pub req: Option<Req>,
+    /// Shown as ServiceNow shows it, `YYYY-MM-DD HH:MM:SS`, with the offset
+    /// when the file gives one.
+    pub submitted: Option<Submitted>,
     pub status: Status,
     /// Serialized as `YYYY-MM-DD`.
     pub expires: Option<chrono::NaiveDate>,

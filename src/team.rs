@@ -196,7 +196,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         match names::check_lint_name(name.get_ref()) {
             Ok(()) => allow.push(name.into_inner()),
             Err(unknown) => {
-                diags.push(Diagnostic::error(name.span(), unknown.message).with_help(unknown.help));
+                diags.push(unknown.at(name.span()));
             }
         }
     }

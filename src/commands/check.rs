@@ -37,8 +37,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     for name in &args.allow {
-        names::check_lint_name(name)
-            .map_err(|e| anyhow::anyhow!("--allow {} ({})", e.message, e.help))?;
+        names::check_lint_name(name).map_err(|e| anyhow::anyhow!("--allow {e}"))?;
     }
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     let deny: Vec<Lint> = args
@@ -46,13 +45,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         .iter()
         .filter(|d| *d != "warnings")
         .map(|name| {
-            name.parse::<Lint>().map_err(|e| {
-                anyhow::anyhow!(
-                    "--deny {} ({}; or `warnings` for every lint)",
-                    e.message,
-                    e.help
-                )
-            })
+            name.parse::<Lint>()
+                .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
         })
         .collect::<anyhow::Result<_>>()?;
     let today = args

@@ -10,7 +10,7 @@ use crate::request::Request;
 use crate::spec::Status;
 use crate::{Outcome, flows};
 use anyhow::bail;
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -37,24 +37,14 @@ pub struct Row {
 
 impl Row {
     pub fn of(source: &Source, request: &Request, plan: &[RuleChecks]) -> Self {
-        let (submitted, instant) = match written_submitted(&source.text) {
-            Some(when) => (
-                request
-                    .submitted
-                    .as_ref()
-                    .map(|s| format!("{s}{}", offset_text(when.offset))),
-                instant(when),
-            ),
-            None => (request.submitted.clone(), None),
-        };
         Row {
             path: source.path().display().to_string(),
             title: request.title.clone(),
-            ritm: request.ritm.clone(),
-            req: request.req.clone(),
+            ritm: request.ritm.as_ref().map(ToString::to_string),
+            req: request.req.as_ref().map(ToString::to_string),
             status: Some(request.status),
-            submitted,
-            instant,
+            submitted: request.submitted.map(|s| s.to_string()),
+            instant: request.submitted.and_then(|s| s.instant()),
             expires: request.expires,
             rules: request.rules.len(),
             flows: flows::count(plan),
@@ -103,59 +93,6 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     }
     rows.sort_by(|a, b| newest_first((&a.instant, &a.path), (&b.instant, &b.path)));
     Ok(rows)
-}
-
-/// `submitted` as the file writes it, offset included: the validated request
-/// keeps only the date and time ServiceNow shows.
-fn written_submitted(text: &str) -> Option<toml::value::Datetime> {
-    #[derive(serde::Deserialize)]
-    struct Only {
-        submitted: Option<toml::value::Datetime>,
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    toml::from_str::<Only>(text).ok()?.submitted
-}
-
-fn offset_text(offset: Option<toml::value::Offset>) -> String {
-    match offset {
-        None => String::new(),
-        Some(toml::value::Offset::Z) => "Z".to_string(),
-        Some(toml::value::Offset::Custom { minutes }) => {
-            let sign = if minutes < 0 { '-' } else { '+' };
-            let minutes = minutes.unsigned_abs();
-            format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
-        }
-    }
-}
-
-/// The instant a date-time stands for; one without an offset is in this
-/// machine's time zone.
-fn instant(when: toml::value::Datetime) -> Option<DateTime<Utc>> {
-    let (date, time) = (when.date?, when.time?);
-    let naive = NaiveDate::from_ymd_opt(
-        i32::from(date.year),
-        u32::from(date.month),
-        u32::from(date.day),
-    )?
-    .and_hms_nano_opt(
-        u32::from(time.hour),
-        u32::from(time.minute),
-        u32::from(time.second.unwrap_or(0)),
-        time.nanosecond.unwrap_or(0),
-    )?;
-    match when.offset {
-        None => Local
-            .from_local_datetime(&naive)
-            .earliest()
-            .map(|t| t.to_utc()),
-        Some(toml::value::Offset::Z) => Some(Utc.from_utc_datetime(&naive)),
-        Some(toml::value::Offset::Custom { minutes }) => {
-            FixedOffset::east_opt(i32::from(minutes) * 60)?
-                .from_local_datetime(&naive)
-                .single()
-                .map(|t| t.to_utc())
-        }
-    }
 }
 
 fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {

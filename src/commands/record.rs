@@ -8,6 +8,7 @@ use crate::cli::RecordArgs;
 use crate::diagnostic::Source;
 use crate::edit::Edit;
 use crate::output::{Changed, Existing};
+use crate::request::{Req, Ritm};
 use crate::validate::{self, Invalid};
 use anyhow::bail;
 
@@ -36,12 +37,12 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
     let ritm = args
         .ritm
         .clone()
-        .map(|r| validate::ticket_number(r, "RITM").map_err(|e| refuse("ritm", e)))
+        .map(|r| r.parse::<Ritm>().map_err(|e| refuse("ritm", e)))
         .transpose()?;
     let req = args
         .req
         .clone()
-        .map(|r| validate::ticket_number(r, "REQ").map_err(|e| refuse("req", e)))
+        .map(|r| r.parse::<Req>().map_err(|e| refuse("req", e)))
         .transpose()?;
     let submitted = args
         .submitted
@@ -63,8 +64,8 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
 
 /// The checked values to record.
 struct Values {
-    ritm: Option<String>,
-    req: Option<String>,
+    ritm: Option<Ritm>,
+    req: Option<Req>,
     submitted: Option<toml_edit::Datetime>,
 }
 

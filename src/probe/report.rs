@@ -3,6 +3,7 @@
 //! scripts. Every form carries the same header and the same rows.
 
 use super::{Expect, Row, Verdict};
+use crate::request::{Req, Ritm};
 use crate::spec::Action;
 use crate::text::plural;
 use serde::Serialize;
@@ -14,8 +15,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Serialize)]
 pub struct Header {
     pub title: String,
-    pub ritm: Option<String>,
-    pub req: Option<String>,
+    pub ritm: Option<Ritm>,
+    pub req: Option<Req>,
     /// The probing host's name.
     pub from: String,
     /// When the probe started, `YYYY-MM-DD HH:MM:SS UTC`.
@@ -176,7 +177,8 @@ fn header_lines(header: &Header, rows: &[Row], summary: &Summary) -> Vec<(String
     let mut lines = Vec::new();
     match (&header.ritm, &header.req) {
         (Some(ritm), Some(req)) => lines.push(("Request".into(), format!("{ritm} ({req})"))),
-        (Some(one), None) | (None, Some(one)) => lines.push(("Request".into(), one.clone())),
+        (Some(ritm), None) => lines.push(("Request".into(), ritm.to_string())),
+        (None, Some(req)) => lines.push(("Request".into(), req.to_string())),
         (None, None) => {}
     }
     lines.push(("From".into(), header.from.clone()));

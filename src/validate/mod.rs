@@ -10,41 +10,15 @@ pub mod port;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::names::{self, nearest};
 use crate::request::{
-    Destination, Located, Network, Request, Rule, Span, Spans, Target, TestProcess,
+    Destination, Located, Network, Offset, Req, Request, Ritm, Rule, Span, Spans, Submitted,
+    Target, TestProcess,
 };
 use crate::spec::{self, Protocol, RawDestination, RawRule, RawSpec, RawTest};
 use chrono::NaiveDate;
 use toml::Spanned;
 use toml::value::Datetime;
 
-/// Why a value failed the grammar, before it has a place in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl Invalid {
-    pub fn new(message: impl Into<String>) -> Self {
-        Invalid {
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    fn at(self, span: Span) -> Diagnostic {
-        let diag = Diagnostic::error(span, self.message);
-        match self.help {
-            Some(help) => diag.with_help(help),
-            None => diag,
-        }
-    }
-}
+pub use crate::diagnostic::Invalid;
 
 /// Reads and validates one spec. `Err` holds every error found.
 pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
@@ -278,24 +252,15 @@ impl Validator {
         });
         let change = self.opt_text(raw.change, "change", false);
         let requested_by = self.opt_text(raw.requested_by, "requested_by", true);
-        let ritm = raw
-            .ritm
-            .and_then(|v| self.check(v, |t| ticket_number(t, "RITM")));
-        let req = raw
-            .req
-            .and_then(|v| self.check(v, |t| ticket_number(t, "REQ")));
+        let ritm = raw.ritm.and_then(|v| self.check(v, |t| t.parse::<Ritm>()));
+        let req = raw.req.and_then(|v| self.check(v, |t| t.parse::<Req>()));
         let submitted = raw.submitted.and_then(|v| self.check(v, submitted));
         let expires = raw.expires.and_then(|v| self.check(v, expires));
         let rules = rules.map(|rules| self.list(rules, "rules", |v, rule| v.rule(rule)));
         let test = raw.test.and_then(|t| self.test(t.into_inner()));
         let allow = match raw.allow {
             Some(names) => self.all(names, |v, name| {
-                v.check(name, |n| {
-                    names::check_lint_name(&n).map(|()| n).map_err(|u| Invalid {
-                        message: u.message,
-                        help: Some(u.help),
-                    })
-                })
+                v.check(name, |n| names::check_lint_name(&n).map(|()| n))
             }),
             None => Some(Vec::new()),
         };
@@ -457,35 +422,24 @@ fn placeholder(text: &str, key: &str) -> Result<(), Invalid> {
     }
 }
 
-/// `RITM` or `REQ` and seven digits.
-pub fn ticket_number(text: String, prefix: &str) -> Result<String, Invalid> {
-    let digits = text.strip_prefix(prefix);
-    if digits.is_some_and(|d| d.len() == 7 && d.chars().all(|c| c.is_ascii_digit())) {
-        Ok(text)
-    } else {
-        Err(
-            Invalid::new(format!("`{text}` is not a {prefix} number")).help(format!(
-                "write {prefix} and seven digits, e.g. {prefix}0194104"
-            )),
-        )
-    }
-}
-
-/// A date and time, shown as ServiceNow shows it: `YYYY-MM-DD HH:MM:SS`.
-pub fn submitted(dt: Datetime) -> Result<String, Invalid> {
-    match (dt.date, dt.time) {
-        (Some(d), Some(t)) => Ok(format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            d.year,
-            d.month,
-            d.day,
-            t.hour,
-            t.minute,
-            t.second.unwrap_or(0)
-        )),
-        _ => Err(Invalid::new("`submitted` needs a date and a time")
-            .help("write e.g. submitted = 2025-03-14T16:28:49")),
-    }
+/// A date and time; the offset is kept when given, the fraction of a second dropped.
+pub fn submitted(dt: Datetime) -> Result<Submitted, Invalid> {
+    let at = dt.date.zip(dt.time).and_then(|(d, t)| {
+        NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?
+            .and_hms_opt(
+                u32::from(t.hour),
+                u32::from(t.minute),
+                u32::from(t.second.unwrap_or(0)),
+            )
+    });
+    let offset = dt.offset.map(|o| match o {
+        toml::value::Offset::Z => Offset::Z,
+        toml::value::Offset::Custom { minutes } => Offset::Minutes(minutes),
+    });
+    at.map(|at| Submitted { at, offset }).ok_or_else(|| {
+        Invalid::new("`submitted` needs a date and a time")
+            .help("write e.g. submitted = 2025-03-14T16:28:49")
+    })
 }
 
 fn expires(dt: Datetime) -> Result<NaiveDate, Invalid> {
