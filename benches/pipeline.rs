@@ -21,8 +21,8 @@ fn settings() -> fwreq::lints::Settings {
     fwreq::lints::Settings {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
         max_port_range: 100,
-        allow: Vec::new(),
-        deny: Vec::new(),
+        command_line: Default::default(),
+        team: Default::default(),
     }
 }
 

@@ -175,6 +175,13 @@ impl std::fmt::Display for Lint {
     }
 }
 
+/// Serialized by its name, as a request writes it.
+impl serde::Serialize for Lint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 impl std::str::FromStr for Lint {
     type Err = Invalid;
 
@@ -190,11 +197,6 @@ impl std::str::FromStr for Lint {
             },
         ))
     }
-}
-
-/// Checks that a lint name exists, suggesting the nearest one if not.
-pub fn check_lint_name(name: &str) -> Result<(), Invalid> {
-    name.parse::<Lint>().map(|_| ())
 }
 
 /// The candidate closest to a misspelt name, if one is close enough to be
@@ -231,8 +233,8 @@ mod tests {
 
     #[test]
     fn unknown_lint_names_get_a_suggestion() {
-        assert!(check_lint_name("cleartext-port").is_ok());
-        let err = check_lint_name("cleartext-ports").unwrap_err();
+        assert_eq!("cleartext-port".parse::<Lint>(), Ok(Lint::CleartextPort));
+        let err = "cleartext-ports".parse::<Lint>().unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `cleartext-port`?"));
     }
 

@@ -5,6 +5,7 @@
 //! back at the user's text. Templates receive this structure, not strings.
 
 use crate::diagnostic::Invalid;
+use crate::names::Lint;
 use crate::spec::{Action, Protocol, Status};
 use serde::Serialize;
 use std::fmt;
@@ -157,7 +158,7 @@ pub struct Request {
     pub rules: Vec<Rule>,
     pub test: Option<TestProcess>,
     /// Lints silenced for this request (`allow = [...]`).
-    pub allow: Vec<String>,
+    pub allow: Vec<Lint>,
     #[serde(skip)]
     pub spans: Spans,
 }

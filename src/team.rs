@@ -4,8 +4,9 @@
 //! then the built-in defaults. Its paths are relative to the file itself.
 
 use crate::diagnostic::{Diagnostic, Source};
+use crate::lints;
+use crate::names::Lint;
 use crate::request::Request;
-use crate::{lints, names};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,11 @@ pub struct Team {
     /// The templates folder, resolved against the file's folder.
     pub templates: Option<PathBuf>,
     pub requested_by: Option<String>,
-    pub allow: Vec<String>,
+    /// Lints silenced for every request below it.
+    pub allow: Vec<Lint>,
+    /// Lints whose findings are errors below it.
+    pub deny: Vec<Lint>,
+    /// `deny = ["warnings"]`: every warning is an error.
     pub deny_warnings: bool,
     pub max_port_range: Option<u32>,
 }
@@ -193,22 +198,20 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
     });
     let mut allow = Vec::new();
     for name in raw.allow {
-        match names::check_lint_name(name.get_ref()) {
-            Ok(()) => allow.push(name.into_inner()),
-            Err(unknown) => {
-                diags.push(unknown.at(name.span()));
-            }
+        match name.get_ref().parse::<Lint>() {
+            Ok(lint) => allow.push(lint),
+            Err(unknown) => diags.push(unknown.at(name.span())),
         }
     }
-    let mut deny_warnings = false;
-    for d in raw.deny {
-        if d.get_ref() == "warnings" {
+    let (mut deny, mut deny_warnings) = (Vec::new(), false);
+    for name in raw.deny {
+        if name.get_ref() == "warnings" {
             deny_warnings = true;
-        } else {
-            diags.push(
-                Diagnostic::error(d.span(), format!("`{}` cannot be denied", d.get_ref()))
-                    .with_help("write deny = [\"warnings\"]: warnings then fail check, as --deny warnings does"),
-            );
+            continue;
+        }
+        match name.get_ref().parse::<Lint>() {
+            Ok(lint) => deny.push(lint),
+            Err(unknown) => diags.push(unknown.at(name.span())),
         }
     }
     let max_port_range = raw.max_port_range.and_then(|m| {
@@ -237,6 +240,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         templates,
         requested_by: raw.requested_by.map(Spanned::into_inner),
         allow,
+        deny,
         deny_warnings,
         max_port_range,
     })
@@ -354,21 +358,22 @@ impl Teams {
 }
 
 impl Team {
-    /// Lint settings: the command line's, then this file's, then the defaults
-    /// (allow lists add up).
+    /// Lint settings: the command line's, then this file's, then the
+    /// defaults (`lints::level` puts the request's own `allow` in between).
     pub fn settings(
         &self,
         today: chrono::NaiveDate,
-        allow: &[String],
+        command_line: lints::Levels,
         max_port_range: Option<u32>,
     ) -> lints::Settings {
-        let mut all = allow.to_vec();
-        all.extend(self.allow.iter().cloned());
         lints::Settings {
             today,
             max_port_range: max_port_range.or(self.max_port_range).unwrap_or(100),
-            allow: all,
-            deny: Vec::new(),
+            command_line,
+            team: lints::Levels {
+                allow: self.allow.clone(),
+                deny: self.deny.clone(),
+            },
         }
     }
 

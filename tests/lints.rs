@@ -360,3 +360,63 @@ fn list_lints_names_every_lint() {
         "{psl}"
     );
 }
+
+/// Levels: the command line's word, then the request's `allow`, then the
+/// team file's `allow`/`deny`, then the default (warn).
+#[test]
+fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join("fwreq.toml"),
+        "deny = [\"cleartext-port\"]\n",
+    )
+    .unwrap();
+    let plain = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
+    let allowed = plain.replace(
+        "justification = \"j\"\n",
+        "justification = \"j\"\nallow = [\"cleartext-port\"]\n",
+    );
+    std::fs::write(dir.path().join("plain.toml"), &plain).unwrap();
+    std::fs::write(dir.path().join("allowed.toml"), &allowed).unwrap();
+    let run = |file: &str, args: &[&str]| {
+        let out = common::fwreq_in(dir.path(), &[&["check", file][..], args].concat());
+        let stderr = common::stderr(&out);
+        let first = stderr.lines().next().unwrap_or("").to_string();
+        (out.status.code().unwrap(), first)
+    };
+    // The team file denies it: an error.
+    let (code, first) = run("plain.toml", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        first.starts_with("plain.toml:9:10: error[cleartext-port]: tcp port 80"),
+        "{first}"
+    );
+    // The request allows it: the request wins over the team file.
+    assert_eq!(run("allowed.toml", &[]).0, 0);
+    // The command line wins over both.
+    let (code, first) = run("plain.toml", &["--allow", "cleartext-port"]);
+    assert_eq!(
+        (code, first.contains("cleartext-port")),
+        (0, false),
+        "{first}"
+    );
+    let (code, first) = run("allowed.toml", &["--deny", "cleartext-port"]);
+    assert_eq!(code, 1);
+    assert!(
+        first.starts_with("allowed.toml:10:10: error[cleartext-port]"),
+        "{first}"
+    );
+    // A misspelt name in the team file is located, with the nearest name.
+    std::fs::write(
+        dir.path().join("fwreq.toml"),
+        "deny = [\"cleartext-prot\"]\n",
+    )
+    .unwrap();
+    let (code, first) = run("plain.toml", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        first,
+        "fwreq.toml:1:9: error: unknown lint `cleartext-prot`"
+    );
+}

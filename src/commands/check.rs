@@ -4,7 +4,7 @@ use super::{Body, map_files, print_stdout, report, stderr_style};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{self, Diagnostic, Severity, Source};
 use crate::input::{self, Loaded};
-use crate::names::{self, Lint};
+use crate::names::Lint;
 use crate::render::Renderer;
 use crate::team::{self, Teams};
 use crate::text::plural;
@@ -36,9 +36,11 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         print_stdout(&list)?;
         return Ok(Outcome::Clean);
     }
-    for name in &args.allow {
-        names::check_lint_name(name).map_err(|e| anyhow::anyhow!("--allow {e}"))?;
-    }
+    let allow: Vec<Lint> = args
+        .allow
+        .iter()
+        .map(|name| name.parse().map_err(|e| anyhow::anyhow!("--allow {e}")))
+        .collect::<anyhow::Result<_>>()?;
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     let deny: Vec<Lint> = args
         .deny
@@ -49,6 +51,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
                 .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
         })
         .collect::<anyhow::Result<_>>()?;
+    let command_line = lints::Levels { allow, deny };
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -83,12 +86,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         .all()
         .iter()
         .map(|team| {
-            let settings = lints::Settings {
-                deny: deny.clone(),
-                ..team.settings(today, &args.allow, args.max_port_range)
-            };
             Ok((
-                settings,
+                team.settings(today, command_line.clone(), args.max_port_range),
                 deny_warnings || team.deny_warnings,
                 Renderer::new(team.templates.clone())?,
             ))

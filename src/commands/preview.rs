@@ -26,7 +26,7 @@ pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
         }
     };
     team.sign(&mut request);
-    let settings = team.settings(chrono::Local::now().date_naive(), &[], None);
+    let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
     let ticket = Ticket::new(request, &renderer)?;
     let body = Body::Rendered(&ticket.markdown);
     let diags = super::lint(&source, &ticket.request, &settings, body)?;

@@ -49,7 +49,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                 let team = teams.of(file);
                 team.sign(&mut request);
                 let ticket = Ticket::new(request, &renderer)?;
-                let settings = team.settings(today, &[], None);
+                let settings = team.settings(today, Default::default(), None);
                 let body = Body::Rendered(&ticket.markdown);
                 let diags = super::lint(&source, &ticket.request, &settings, body)?;
                 let page = html::page(

@@ -17,15 +17,6 @@ use crate::validate::host::address_or_network;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// Whether the request or the command line silences lint `code`.
-pub fn allowed(request: &Request, settings: &Settings, lint: Lint) -> bool {
-    request
-        .allow
-        .iter()
-        .chain(&settings.allow)
-        .any(|a| a == lint.name())
-}
-
 /// The default size of a ServiceNow multi-line text field (`description`).
 pub const BODY_LIMIT: usize = 4000;
 
@@ -83,22 +74,40 @@ pub struct Settings {
     pub today: NaiveDate,
     /// The widest port range allowed without a warning.
     pub max_port_range: u32,
-    /// Lints silenced for every request.
-    pub allow: Vec<String>,
-    /// Lints whose findings are errors (`--deny NAME`).
+    /// `--allow` and `--deny`.
+    pub command_line: Levels,
+    /// `allow` and `deny` of the team file.
+    pub team: Levels,
+}
+
+/// Lints one layer of settings allows or denies.
+#[derive(Debug, Clone, Default)]
+pub struct Levels {
+    pub allow: Vec<Lint>,
     pub deny: Vec<Lint>,
 }
 
-/// The level of `lint` for this request: allowed by the request or the
-/// settings, denied by the settings, or else its default.
-pub fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
-    if allowed(request, settings, lint) {
-        Level::Allow
-    } else if settings.deny.contains(&lint) {
-        Level::Deny
-    } else {
-        lint.default_level()
+impl Levels {
+    fn of(&self, lint: Lint) -> Option<Level> {
+        if self.deny.contains(&lint) {
+            Some(Level::Deny)
+        } else if self.allow.contains(&lint) {
+            Some(Level::Allow)
+        } else {
+            None
+        }
     }
+}
+
+/// The level of `lint` for this request: the command line's word, else the
+/// request's own `allow`, else the team file's, else the lint's default.
+pub fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
+    settings
+        .command_line
+        .of(lint)
+        .or_else(|| request.allow.contains(&lint).then_some(Level::Allow))
+        .or_else(|| settings.team.of(lint))
+        .unwrap_or_else(|| lint.default_level())
 }
 
 /// Days before `expires` when `expires-soon` starts to warn.

@@ -259,9 +259,7 @@ impl Validator {
         let rules = rules.map(|rules| self.list(rules, "rules", |v, rule| v.rule(rule)));
         let test = raw.test.and_then(|t| self.test(t.into_inner()));
         let allow = match raw.allow {
-            Some(names) => self.all(names, |v, name| {
-                v.check(name, |n| names::check_lint_name(&n).map(|()| n))
-            }),
+            Some(names) => self.all(names, |v, name| v.check(name, |n| n.parse::<names::Lint>())),
             None => Some(Vec::new()),
         };
 
