@@ -17,13 +17,17 @@ pub fn socket_budget() -> usize {
             Ok((soft, hard)) => rlimit::increase_nofile_limit(hard).unwrap_or(soft),
             Err(_) => return 256,
         };
-        let budget = soft.saturating_sub(RESERVED_FILES).max(1);
-        usize::try_from(budget).unwrap_or(usize::MAX)
+        usize::try_from(budget(soft)).unwrap_or(usize::MAX)
     }
     #[cfg(not(unix))]
     {
         256
     }
+}
+
+/// Sockets for an open-file limit: the limit less the reserve, at least 1.
+fn budget(limit: u64) -> u64 {
+    limit.saturating_sub(RESERVED_FILES).max(1)
 }
 
 /// The longest a connect can wait on Linux before the kernel gives up by
@@ -32,8 +36,12 @@ pub fn socket_budget() -> usize {
 pub fn kernel_connect_timeout() -> Option<(Duration, u32)> {
     let text = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_syn_retries").ok()?;
     let retries: u32 = text.trim().parse().ok()?;
-    let secs: u64 = (0..=retries.min(30)).map(|i| 1u64 << i).sum();
-    Some((Duration::from_secs(secs), retries))
+    Some((connect_timeout(retries), retries))
+}
+
+/// 1 s, then each retry waits twice as long as the one before.
+fn connect_timeout(retries: u32) -> Duration {
+    Duration::from_secs((0..=retries.min(30)).map(|i| 1u64 << i).sum())
 }
 
 #[cfg(test)]
@@ -42,9 +50,29 @@ mod tests {
 
     #[test]
     fn the_budget_leaves_room_for_the_process() {
-        let budget = socket_budget();
+        assert_eq!(budget(1024), 992);
+        assert_eq!(budget(33), 1);
+        assert_eq!(budget(10), 1, "never zero");
+    }
+
+    #[test]
+    fn the_soft_limit_is_raised_to_the_hard_limit() {
+        let (_, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).expect("getrlimit");
+        // Start low (harmless for the other tests: still thousands of files).
+        let low = hard.min(4096) / 2;
+        rlimit::setrlimit(rlimit::Resource::NOFILE, low, hard).expect("setrlimit");
+        let found = socket_budget();
         let (soft, _) = rlimit::getrlimit(rlimit::Resource::NOFILE).expect("getrlimit");
-        assert!(budget >= 1);
-        assert!(budget as u64 <= soft, "{budget} > {soft}");
+        assert_eq!(soft, hard, "raised from {low}");
+        assert_eq!(found as u64, budget(soft));
+        // Raising is idempotent: a second call finds the same budget.
+        assert_eq!(socket_budget(), found);
+    }
+
+    #[test]
+    fn the_kernel_gives_up_after_doubling_waits() {
+        assert_eq!(connect_timeout(6), Duration::from_secs(127));
+        assert_eq!(connect_timeout(0), Duration::from_secs(1));
+        assert_eq!(connect_timeout(2), Duration::from_secs(7));
     }
 }
