@@ -181,7 +181,7 @@ impl Status {
     /// forced: forward along draft -> submitted -> approved -> implemented, or
     /// out to rejected (once submitted) or withdrawn (before it is
     /// implemented). Anything else says why.
-    pub fn check_move(self, next: Status) -> Result<(), String> {
+    pub fn check_move(self, next: Status) -> Result<(), crate::diagnostic::Invalid> {
         use Status::*;
         let rank = |s: Status| match s {
             Draft => 0,
@@ -201,11 +201,11 @@ impl Status {
         if ok {
             Ok(())
         } else {
-            Err(format!(
+            Err(crate::diagnostic::Invalid::new(format!(
                 "status {} -> {} is not a step forward in a request's life",
                 self.as_str(),
                 next.as_str()
-            ))
+            )))
         }
     }
 }
