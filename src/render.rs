@@ -30,6 +30,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("change.md.j2", include_str!("../templates/change.md.j2")),
     ("removal.md.j2", include_str!("../templates/removal.md.j2")),
     ("flow.md.j2", include_str!("../templates/flow.md.j2")),
+    ("probe.md.j2", include_str!("../templates/probe.md.j2")),
 ];
 
 /// A ready template environment.
@@ -120,7 +121,8 @@ impl Renderer {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
 
-    /// Renders an HTML template (`page.html.j2`, `site.html.j2`) with `ctx`.
+    /// Renders a template other than a ticket's (`page.html.j2`,
+    /// `site.html.j2`, `probe.md.j2`, `new.toml.j2`) with `ctx`.
     pub fn page(&self, name: &str, ctx: minijinja::Value) -> Result<String, TemplateError> {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }

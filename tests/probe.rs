@@ -721,3 +721,40 @@ fn servicenow_evidence_is_the_markdown_table_in_code_and_never_markup() {
     );
     assert_eq!(select("tbody td")[8], "open");
 }
+
+#[test]
+fn a_team_template_shapes_the_markdown_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = accepting_port();
+    fs::create_dir_all(dir.path().join(".git")).unwrap();
+    fs::create_dir_all(dir.path().join("t")).unwrap();
+    fs::write(dir.path().join("fwreq.toml"), "templates = \"t\"\n").unwrap();
+    fs::write(
+        dir.path().join("t/probe.md.j2"),
+        "Evidence for {{ title }}: {{ rows | length }} row(s); {{ summary }}.\n",
+    )
+    .unwrap();
+    let text = format!(
+        "title = \"Loopback\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
+    );
+    fs::write(dir.path().join("req.toml"), text).unwrap();
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["probe", "req.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Evidence for Loopback: 1 row(s); 1 of 1 flow as expected.\n"
+    );
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["probe", "req.toml", "--format", "servicenow"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "[code]<p>Evidence for Loopback: 1 row(s); 1 of 1 flow as expected.</p>[/code]\n"
+    );
+}

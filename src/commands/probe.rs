@@ -3,6 +3,8 @@
 use super::{load_valid, print_stdout};
 use crate::cli::ProbeArgs;
 use crate::probe::{self as probing, limits, report::Format, resolve};
+use crate::render::Renderer;
+use crate::team::Teams;
 use crate::{Outcome, flows};
 use anyhow::bail;
 use std::io::IsTerminal;
@@ -12,6 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let request = load_valid(&args.file, "fix them before probing")?;
+    let teams = Teams::find_valid(&[&args.file])?;
+    let renderer = Renderer::new(teams.templates(None))?;
     // A timeout longer than the kernel's own would claim a wait that never happened.
     if let Some((kernel, retries)) = limits::kernel_connect_timeout()
         && args.timeout > kernel
@@ -83,7 +87,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     if progress {
         eprint!("\r\x1b[K");
     }
-    let outcome = finish(&args.format, &header, &rows, interrupted);
+    let outcome = finish(&renderer, &args.format, &header, &rows, interrupted);
     runtime.shutdown_background();
     outcome
 }
@@ -91,12 +95,13 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
 /// Prints the evidence and decides the outcome: interrupted (130), errors of
 /// this host or nothing tested (2), a flow not as expected (1), or clean.
 fn finish(
+    renderer: &Renderer,
     format: &Format,
     header: &probing::report::Header,
     rows: &[probing::Row],
     interrupted: bool,
 ) -> anyhow::Result<Outcome> {
-    print_stdout(&probing::report::render(*format, header, rows))?;
+    print_stdout(&probing::report::render(renderer, *format, header, rows)?)?;
     let summary = probing::report::summarize(header.expect, rows);
     let line = probing::report::summary_line(&summary);
     if matches!(format, Format::Json | Format::Servicenow) {

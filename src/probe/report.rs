@@ -3,6 +3,7 @@
 //! scripts. Every form carries the same header and the same rows.
 
 use super::{Expect, Row, Verdict};
+use crate::render::{Renderer, TemplateError};
 use crate::request::{Req, Ritm};
 use crate::spec::Action;
 use crate::text::plural;
@@ -129,13 +130,21 @@ pub fn summary_line(s: &Summary) -> String {
     text
 }
 
-pub fn render(format: Format, header: &Header, rows: &[Row]) -> String {
+/// The evidence in `format`; Markdown (and the `[code]` made from it) come
+/// from a template, so only they can fail.
+pub fn render(
+    renderer: &Renderer,
+    format: Format,
+    header: &Header,
+    rows: &[Row],
+) -> Result<String, TemplateError> {
     let summary = summarize(header.expect, rows);
-    match format {
-        Format::Md => markdown(header, rows, &summary),
+    Ok(match format {
+        Format::Md => markdown(renderer, header, rows, &summary)?,
         // The Markdown table through the one `[code]` converter every ticket uses.
         Format::Servicenow => {
-            crate::formats::servicenow::work_notes(&markdown(header, rows, &summary)) + "\n"
+            crate::formats::servicenow::work_notes(&markdown(renderer, header, rows, &summary)?)
+                + "\n"
         }
         Format::Text => text(header, rows, &summary),
         Format::Json => {
@@ -152,7 +161,7 @@ pub fn render(format: Format, header: &Header, rows: &[Row]) -> String {
             };
             serde_json::to_string_pretty(&evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
         }
-    }
+    })
 }
 
 /// What was expected, in words: `open`, or `open (deny rules: blocked)`.
@@ -266,33 +275,43 @@ fn cells(row: &Row) -> [String; 10] {
 /// Columns shown as code in Markdown: names and addresses.
 const CODE_COLUMNS: [usize; 4] = [3, 4, 5, 7];
 
-fn markdown(header: &Header, rows: &[Row], summary: &Summary) -> String {
-    let mut out = format!("### Probe: {}\n\n", header.title);
-    for (label, value) in header_lines(header, rows, summary) {
-        let _ = writeln!(out, "- {label}: {value}");
-    }
-    let _ = writeln!(out, "\n| {} |", COLUMNS.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(COLUMNS.len()));
-    for row in rows {
-        let cells: Vec<String> = cells(row)
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let c = c.replace('|', "\\|");
-                if CODE_COLUMNS.contains(&i) && c != "-" {
-                    match c.split_once(' ') {
-                        Some((code, rest)) => format!("`{code}` {rest}"),
-                        None => format!("`{c}`"),
+/// The Markdown evidence through `probe.md.j2` (a team may override it).
+fn markdown(
+    renderer: &Renderer,
+    header: &Header,
+    rows: &[Row],
+    summary: &Summary,
+) -> Result<String, TemplateError> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            cells(row)
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let c = c.replace('|', "\\|");
+                    if CODE_COLUMNS.contains(&i) && c != "-" {
+                        match c.split_once(' ') {
+                            Some((code, rest)) => format!("`{code}` {rest}"),
+                            None => format!("`{c}`"),
+                        }
+                    } else {
+                        c
                     }
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
-    }
-    let _ = writeln!(out, "\n{}.", summary_line(summary));
-    out
+                })
+                .collect()
+        })
+        .collect();
+    renderer.page(
+        "probe.md.j2",
+        minijinja::context! {
+            title => &header.title,
+            header => header_lines(header, rows, summary),
+            columns => COLUMNS,
+            rows => cells,
+            summary => summary_line(summary),
+        },
+    )
 }
 
 fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
