@@ -669,6 +669,27 @@ mod resolvers {
     }
 }
 
+/// `req.toml` in `dir`: one TCP rule to 127.0.0.1 on `port`, titled `title`.
+fn loopback_spec(dir: &std::path::Path, title: &str, port: u16) -> std::path::PathBuf {
+    let spec = dir.join("req.toml");
+    let text = format!(
+        "title = {title:?}\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
+    );
+    fs::write(&spec, text).unwrap();
+    spec
+}
+
+/// `fwreq probe ARGS...` in `dir`: exit code and stdout.
+fn probe_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir)
+        .arg("probe")
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
 fn common_header() -> &'static str {
     "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n"
 }
@@ -676,19 +697,10 @@ fn common_header() -> &'static str {
 #[test]
 fn servicenow_evidence_is_the_markdown_table_in_code_and_never_markup() {
     let dir = tempfile::tempdir().unwrap();
-    let port = accepting_port();
-    let text = format!(
-        "title = \"Loopback <script>alert(1)</script> [/code]\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
-    );
-    let spec = dir.path().join("req.toml");
-    fs::write(&spec, text).unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .args(["probe", "--format", "servicenow"])
-        .arg(&spec)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let notes = String::from_utf8(out.stdout).unwrap();
+    let title = "Loopback <script>alert(1)</script> [/code]";
+    loopback_spec(dir.path(), title, accepting_port());
+    let (code, notes) = probe_in(dir.path(), &["req.toml", "--format", "servicenow"]);
+    assert_eq!(code, Some(0));
     assert!(
         notes.starts_with("[code]<h3>") && notes.ends_with("[/code]\n"),
         "{notes}"
@@ -725,7 +737,6 @@ fn servicenow_evidence_is_the_markdown_table_in_code_and_never_markup() {
 #[test]
 fn a_team_template_shapes_the_markdown_evidence() {
     let dir = tempfile::tempdir().unwrap();
-    let port = accepting_port();
     fs::create_dir_all(dir.path().join(".git")).unwrap();
     fs::create_dir_all(dir.path().join("t")).unwrap();
     fs::write(dir.path().join("fwreq.toml"), "templates = \"t\"\n").unwrap();
@@ -734,27 +745,16 @@ fn a_team_template_shapes_the_markdown_evidence() {
         "Evidence for {{ title }}: {{ rows | length }} row(s); {{ summary }}.\n",
     )
     .unwrap();
-    let text = format!(
-        "title = \"Loopback\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
-    );
-    fs::write(dir.path().join("req.toml"), text).unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["probe", "req.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    loopback_spec(dir.path(), "Loopback", accepting_port());
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        "Evidence for Loopback: 1 row(s); 1 of 1 flow as expected.\n"
+        probe_in(dir.path(), &["req.toml"]),
+        (
+            Some(0),
+            "Evidence for Loopback: 1 row(s); 1 of 1 flow as expected.\n".into()
+        )
     );
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["probe", "req.toml", "--format", "servicenow"])
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
+        probe_in(dir.path(), &["req.toml", "--format", "servicenow"]).1,
         "[code]<p>Evidence for Loopback: 1 row(s); 1 of 1 flow as expected.</p>[/code]\n"
     );
 }
