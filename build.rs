@@ -1,14 +1,42 @@
-//! Compiles the vendored Public Suffix List into sorted tables (no parsing at
-//! run time, binary search instead of a scan), with Unicode rules in their
-//! punycode form, and reads the list's date (its `// VERSION:` line) for
-//! `fwreq --version` and `check --list-lints`.
+//! Compiles the vendored data into sorted tables (no parsing at run time,
+//! binary search instead of a scan): the Public Suffix List, with Unicode
+//! rules in their punycode form, and its date (its `// VERSION:` line) for
+//! `fwreq --version` and `check --list-lints`. A missing, empty or malformed
+//! data file stops the build: a binary without its tables would pass names it
+//! should refuse, or refuse them all.
 
 use std::fmt::Write as _;
 
 fn main() {
-    let path = "data/public_suffix_list.dat";
+    public_suffix_list();
+}
+
+/// The text of a vendored data file; the build stops when it is missing or empty.
+fn data_file(path: &str, refresh: &str) -> String {
     println!("cargo:rerun-if-changed={path}");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    match std::fs::read_to_string(path) {
+        Ok(text) if !text.trim().is_empty() => text,
+        Ok(_) => fail(&format!("{path} is empty; {refresh} makes it anew")),
+        Err(e) => fail(&format!("cannot read {path}: {e}; {refresh} makes it anew")),
+    }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    println!("cargo:warning={message}");
+    std::process::exit(1)
+}
+
+fn write_out(name: &str, text: &str) {
+    let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join(name);
+    if let Err(e) = std::fs::write(&dest, text) {
+        fail(&format!("cannot write {}: {e}", dest.display()));
+    }
+}
+
+fn public_suffix_list() {
+    let path = "data/public_suffix_list.dat";
+    let text = data_file(path, "data/refresh-public-suffix-list.sh");
     let date = text
         .lines()
         .take_while(|l| l.starts_with("//") || l.trim().is_empty())
@@ -55,10 +83,12 @@ fn main() {
         let _ = writeln!(out, "    ({key:?}, {rule:?}, {private}),");
     }
     out.push_str("];\n");
-    let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("psl.rs");
-    if let Err(e) = std::fs::write(&dest, out) {
-        println!("cargo:warning=cannot write {}: {e}", dest.display());
+    if by_rule.is_empty() {
+        fail(&format!(
+            "{path} holds no rules; data/refresh-public-suffix-list.sh makes it anew"
+        ));
     }
+    write_out("psl.rs", &out);
 }
 
 /// A rule in ASCII: Unicode labels converted with IDNA, `*.` and `!` kept.
