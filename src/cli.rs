@@ -21,7 +21,9 @@ use std::time::Duration;
         env!("CARGO_PKG_VERSION"),
         "\nPublic Suffix List of ",
         env!("FWREQ_PSL_DATE"),
-        " (data/refresh-public-suffix-list.sh refreshes it)"
+        " (data/refresh-public-suffix-list.sh refreshes it)\nIDNA2008 tables of Unicode ",
+        env!("FWREQ_IDNA_UNICODE"),
+        " (data/refresh-idna-tables.sh refreshes them)"
     ),
     propagate_version = true,
     max_term_width = 100

@@ -478,9 +478,11 @@ fn help_and_version_speak_to_a_network_engineer() {
         .assert()
         .success()
         .stdout(format!(
-            "fwreq {}\nPublic Suffix List of {} (data/refresh-public-suffix-list.sh refreshes it)\n",
+            "fwreq {}\nPublic Suffix List of {} (data/refresh-public-suffix-list.sh refreshes it)\n\
+             IDNA2008 tables of Unicode {} (data/refresh-idna-tables.sh refreshes them)\n",
             env!("CARGO_PKG_VERSION"),
-            env!("FWREQ_PSL_DATE")
+            env!("FWREQ_PSL_DATE"),
+            env!("FWREQ_IDNA_UNICODE")
         ));
     cargo_bin_cmd!("fwreq")
         .arg("-V")

@@ -5,6 +5,7 @@
 //! never see an unchecked value.
 
 pub mod host;
+pub mod idna2008;
 pub mod port;
 
 use crate::diagnostic::{Diagnostic, Source};

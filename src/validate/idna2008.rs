@@ -1,0 +1,439 @@
+//! IDNA2008 on the Unicode form of a name: RFC 5891 section 5.4 for each
+//! label (NFC, hyphens, no leading mark, each code point's RFC 5892 derived
+//! property and the CONTEXTJ and CONTEXTO rules) and the RFC 5893 Bidi rule
+//! over the whole name. What a registry can hold, no more and no less: UTS 46
+//! (the `idna` crate) maps what people type, and these rules judge the result.
+//!
+//! The tables are data (`data/idna2008-tables.txt`, refreshed by
+//! `data/refresh-idna-tables.sh`), compiled by `build.rs` into sorted ranges:
+//! one binary search per code point, nothing parsed at start.
+
+use icu_normalizer::ComposingNormalizerBorrowed;
+
+/// A code point's RFC 5892 derived property; one in no range is DISALLOWED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Pvalid,
+    ContextJ,
+    ContextO,
+    Unassigned,
+}
+
+/// `PROPS` (first, last, class, bidi class, virama, mark), `JOINING` and
+/// `SCRIPT` (first, last, value), made by `build.rs`.
+mod tables {
+    use super::Class;
+    include!(concat!(env!("OUT_DIR"), "/idna2008.rs"));
+}
+
+/// The Unicode version of the tables (shown by `fwreq --version`).
+pub const UNICODE_VERSION: &str = env!("FWREQ_IDNA_UNICODE");
+
+/// Why IDNA2008 refuses a name: the code point and the rule, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub help: &'static str,
+}
+
+impl Refusal {
+    fn new(message: String, help: &'static str) -> Self {
+        Refusal { message, help }
+    }
+}
+
+/// `` `·` (U+00B7) ``, or the name of a character that cannot be seen.
+fn show(c: char) -> String {
+    match c {
+        '\u{200C}' => "U+200C (zero width non-joiner)".into(),
+        '\u{200D}' => "U+200D (zero width joiner)".into(),
+        _ => format!("`{c}` (U+{:04X})", u32::from(c)),
+    }
+}
+
+struct Props {
+    class: Option<Class>,
+    bidi: &'static str,
+    virama: bool,
+    mark: bool,
+}
+
+fn props(c: char) -> Props {
+    let cp = u32::from(c);
+    let i = tables::PROPS.partition_point(|r| r.1 < cp);
+    match tables::PROPS.get(i) {
+        Some(&(first, _, class, bidi, virama, mark)) if first <= cp => Props {
+            class: Some(class),
+            bidi,
+            virama,
+            mark,
+        },
+        _ => Props {
+            class: None,
+            bidi: "",
+            virama: false,
+            mark: false,
+        },
+    }
+}
+
+fn lookup(table: &[(u32, u32, &'static str)], c: char) -> Option<&'static str> {
+    let cp = u32::from(c);
+    let i = table.partition_point(|r| r.1 < cp);
+    table.get(i).filter(|r| r.0 <= cp).map(|r| r.2)
+}
+
+fn joining(c: char) -> Option<&'static str> {
+    lookup(tables::JOINING, c)
+}
+
+fn in_script(c: char, scripts: &[&str]) -> bool {
+    lookup(tables::SCRIPT, c).is_some_and(|s| scripts.contains(&s))
+}
+
+/// Checks one label (Unicode form, lower case as UTS 46 leaves it) by
+/// RFC 5891 section 5.4, in its order: NFC, hyphens, leading mark, then each
+/// code point's class and context rule. The Bidi rule is [`check_bidi`]'s.
+pub fn check_label(label: &str) -> Result<(), Refusal> {
+    if !ComposingNormalizerBorrowed::new_nfc().is_normalized(label) {
+        return Err(Refusal::new(
+            format!("the label `{label}` is not in Unicode normalization form C"),
+            "write each letter with its marks composed (NFC), as keyboards type them",
+        ));
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err(Refusal::new(
+            format!("the label `{label}` starts or ends with a hyphen"),
+            "IDNA2008 refuses such labels: no registry holds them",
+        ));
+    }
+    if label.chars().skip(2).take(2).eq("--".chars()) {
+        return Err(Refusal::new(
+            format!("the label `{label}` has `--` in its third and fourth characters"),
+            "IDNA2008 refuses such labels: no registry holds them",
+        ));
+    }
+    let chars: Vec<char> = label.chars().collect();
+    if let Some(&first) = chars.first()
+        && props(first).mark
+    {
+        return Err(Refusal::new(
+            format!(
+                "{} is a combining mark and may not begin a label",
+                show(first)
+            ),
+            "a mark belongs to the letter before it (RFC 5891 section 5.4)",
+        ));
+    }
+    for (i, &c) in chars.iter().enumerate() {
+        match props(c).class {
+            Some(Class::Pvalid) => {}
+            Some(Class::ContextJ) => contextj(&chars, i)?,
+            Some(Class::ContextO) => contexto(&chars, i)?,
+            Some(Class::Unassigned) => {
+                return Err(Refusal::new(
+                    format!(
+                        "{} is not allowed in a name: it is not assigned in Unicode {UNICODE_VERSION}",
+                        show(c)
+                    ),
+                    "check the name; the IDNA2008 tables are refreshed by data/refresh-idna-tables.sh",
+                ));
+            }
+            None => {
+                return Err(Refusal::new(
+                    format!("{} is not allowed in a name", show(c)),
+                    "IDNA2008 names hold letters, digits and hyphens; symbols and punctuation cannot be registered",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 5892 appendix A.1 and A.2: the joiners shape the letters around them.
+fn contextj(chars: &[char], i: usize) -> Result<(), Refusal> {
+    let after_virama = i > 0 && props(chars[i - 1]).virama;
+    if after_virama {
+        return Ok(());
+    }
+    if chars[i] == '\u{200D}' {
+        return Err(Refusal::new(
+            format!("{} is allowed only after a virama", show(chars[i])),
+            "a joiner asks for a conjunct form (e.g. ශ්‍රී): it follows the virama sign",
+        ));
+    }
+    // ZWNJ: a left- or dual-joining letter before, a right- or dual-joining
+    // one after, with transparent marks skipped on either side.
+    let joins = |c: &char, sides: &[&str]| joining(*c).is_some_and(|t| sides.contains(&t));
+    let before = chars[..i].iter().rev().find(|c| joining(**c) != Some("T"));
+    let after = chars[i + 1..].iter().find(|c| joining(**c) != Some("T"));
+    if before.is_some_and(|c| joins(c, &["L", "D"])) && after.is_some_and(|c| joins(c, &["R", "D"]))
+    {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        format!(
+            "{} is allowed only after a virama, or between two letters that would join",
+            show(chars[i])
+        ),
+        "a non-joiner keeps two joining letters (Arabic, Syriac, ...) apart; elsewhere it is invisible and refused",
+    ))
+}
+
+/// RFC 5892 appendix A.3 to A.9: punctuation and digits that a script needs
+/// in one place only.
+fn contexto(chars: &[char], i: usize) -> Result<(), Refusal> {
+    let c = chars[i];
+    let (ok, rule) = match c {
+        '\u{00B7}' => (
+            i > 0 && chars[i - 1] == 'l' && chars.get(i + 1) == Some(&'l'),
+            "is allowed only between two `l` (Catalan `l·l`)",
+        ),
+        '\u{0375}' => (
+            chars.get(i + 1).is_some_and(|n| in_script(*n, &["Greek"])),
+            "is allowed only before a Greek letter",
+        ),
+        '\u{05F3}' | '\u{05F4}' => (
+            i > 0 && in_script(chars[i - 1], &["Hebrew"]),
+            "is allowed only after a Hebrew letter",
+        ),
+        '\u{30FB}' => (
+            chars
+                .iter()
+                .any(|n| *n != '\u{30FB}' && in_script(*n, &["Hiragana", "Katakana", "Han"])),
+            "is allowed only in a label that holds Hiragana, Katakana or Han",
+        ),
+        '\u{0660}'..='\u{0669}' => (
+            !chars.iter().any(|n| ('\u{06F0}'..='\u{06F9}').contains(n)),
+            "may not share a label with Extended Arabic-Indic digits (U+06F0 to U+06F9)",
+        ),
+        '\u{06F0}'..='\u{06F9}' => (
+            !chars.iter().any(|n| ('\u{0660}'..='\u{0669}').contains(n)),
+            "may not share a label with Arabic-Indic digits (U+0660 to U+0669)",
+        ),
+        _ => (false, "has no context rule in these tables"),
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        format!("{} {rule}", show(c)),
+        "IDNA2008 allows this character only where its script needs it (RFC 5892 appendix A)",
+    ))
+}
+
+/// The RFC 5893 Bidi rule: once any label holds a right-to-left character
+/// (bidi class R, AL or AN), every label of the name must keep one direction,
+/// so that the name reads the same in every display order. The labels are in
+/// Unicode form and have passed [`check_label`].
+pub fn check_bidi(labels: &[&str]) -> Result<(), Refusal> {
+    let rtl_name = labels.iter().any(|l| {
+        l.chars()
+            .any(|c| matches!(props(c).bidi, "R" | "AL" | "AN"))
+    });
+    if !rtl_name {
+        return Ok(());
+    }
+    const HELP: &str =
+        "a name with right-to-left labels follows the Bidi rule of RFC 5893 in every label";
+    for label in labels {
+        let bidi: Vec<(char, &str)> = label.chars().map(|c| (c, props(c).bidi)).collect();
+        let Some(&(first, first_bidi)) = bidi.first() else {
+            continue;
+        };
+        let rtl = match first_bidi {
+            "R" | "AL" => true,
+            "L" => false,
+            _ => {
+                return Err(Refusal::new(
+                    format!(
+                        "the label `{label}` begins with {}, which has no direction of its own; in a name with right-to-left labels each label begins with a letter (RFC 5893 rule 1)",
+                        show(first)
+                    ),
+                    HELP,
+                ));
+            }
+        };
+        let mut digits = None;
+        for &(c, class) in &bidi {
+            let allowed = if rtl {
+                matches!(
+                    class,
+                    "R" | "AL" | "AN" | "EN" | "ES" | "CS" | "ET" | "ON" | "BN" | "NSM"
+                )
+            } else {
+                matches!(class, "L" | "EN" | "ES" | "CS" | "ET" | "ON" | "BN" | "NSM")
+            };
+            if !allowed {
+                let (direction, rule) = if rtl {
+                    ("right-to-left", 2)
+                } else {
+                    ("left-to-right", 5)
+                };
+                return Err(Refusal::new(
+                    format!(
+                        "{} may not stand in the {direction} label `{label}` (RFC 5893 rule {rule})",
+                        show(c)
+                    ),
+                    HELP,
+                ));
+            }
+            if rtl && matches!(class, "AN" | "EN") {
+                match digits {
+                    None => digits = Some(class),
+                    Some(kind) if kind != class => {
+                        return Err(Refusal::new(
+                            format!(
+                                "{} mixes European and Arabic-Indic digits in the right-to-left label `{label}` (RFC 5893 rule 4)",
+                                show(c)
+                            ),
+                            HELP,
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        if let Some(&(last, class)) = bidi.iter().rev().find(|(_, class)| *class != "NSM") {
+            let ends_well = if rtl {
+                matches!(class, "R" | "AL" | "EN" | "AN")
+            } else {
+                matches!(class, "L" | "EN")
+            };
+            if !ends_well {
+                let (direction, rule) = if rtl {
+                    ("right-to-left", 3)
+                } else {
+                    ("left-to-right", 6)
+                };
+                return Err(Refusal::new(
+                    format!(
+                        "the {direction} label `{label}` ends with {}; it must end with a letter or digit of its direction (RFC 5893 rule {rule})",
+                        show(last)
+                    ),
+                    HELP,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every label by [`check_label`], then the name by [`check_bidi`].
+pub fn check_name(labels: &[&str]) -> Result<(), Refusal> {
+    for label in labels {
+        check_label(label)?;
+    }
+    check_bidi(labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(labels: &[&str]) -> String {
+        check_name(labels).expect_err(&labels.join(".")).message
+    }
+
+    #[test]
+    fn derived_properties_come_from_the_tables() {
+        assert!(UNICODE_VERSION.split('.').count() == 3, "{UNICODE_VERSION}");
+        assert_eq!(props('a').class, Some(Class::Pvalid));
+        assert_eq!(props('\u{200C}').class, Some(Class::ContextJ));
+        assert_eq!(props('\u{00B7}').class, Some(Class::ContextO));
+        assert_eq!(props('A').class, None, "upper case is DISALLOWED");
+        assert_eq!(props('\u{303B}').class, None);
+        assert_eq!(props('\u{0378}').class, Some(Class::Unassigned));
+        assert!(props('\u{094D}').virama && props('\u{0301}').mark);
+        assert_eq!(props('\u{05D0}').bidi, "R");
+        assert_eq!(joining('\u{0628}'), Some("D"));
+        assert!(in_script('\u{03B1}', &["Greek"]));
+    }
+
+    #[test]
+    fn label_rules_of_rfc_5891() {
+        assert!(refusal(&["e\u{301}t\u{e9}"]).contains("not in Unicode normalization form C"));
+        assert!(refusal(&["-ab"]).contains("starts or ends with a hyphen"));
+        assert!(refusal(&["ab--c\u{e9}"]).contains("third and fourth"));
+        assert!(refusal(&["\u{301}a"]).contains("U+0301) is a combining mark and may not begin"));
+        assert!(refusal(&["\u{303B}"]).contains("`〻` (U+303B) is not allowed in a name"));
+        assert!(refusal(&["a\u{3031}"]).contains("(U+3031) is not allowed in a name"));
+        assert!(refusal(&["a\u{0378}"]).contains("not assigned in Unicode"));
+    }
+
+    #[test]
+    fn contextj_joiners_after_a_virama_or_between_joining_letters() {
+        // ZWJ and ZWNJ after a virama: Sinhala ශ්‍රී, Devanagari क्‌ष.
+        assert_eq!(check_name(&["ශ්\u{200D}රී"]), Ok(()));
+        assert_eq!(check_name(&["क्\u{200C}ष"]), Ok(()));
+        // ZWNJ between a dual-joining and a right-joining letter (Persian
+        // می‌خواهم), with a transparent mark skipped.
+        assert_eq!(check_name(&["می\u{200C}خواهم"]), Ok(()));
+        assert_eq!(check_name(&["بِ\u{200C}ب"]), Ok(()));
+        assert!(
+            refusal(&["a\u{200D}b"])
+                .contains("U+200D (zero width joiner) is allowed only after a virama")
+        );
+        assert!(refusal(&["a\u{200C}b"]).contains("U+200C (zero width non-joiner) is allowed only after a virama, or between two letters that would join"));
+        // A right-joining letter before ZWNJ does not join to the left.
+        assert!(refusal(&["ا\u{200C}ب"]).contains("U+200C"));
+    }
+
+    #[test]
+    fn contexto_characters_where_their_script_needs_them() {
+        assert_eq!(check_name(&["col·legi"]), Ok(()));
+        assert!(refusal(&["co·legi"]).contains("`·` (U+00B7) is allowed only between two `l`"));
+        assert!(refusal(&["l·"]).contains("between two `l`"));
+        assert_eq!(check_name(&["ελλάς͵α"]), Ok(()));
+        assert!(refusal(&["ab͵c"]).contains("(U+0375) is allowed only before a Greek letter"));
+        assert!(refusal(&["ελλάς͵"]).contains("before a Greek letter"));
+        assert_eq!(check_name(&["א׳ב"]), Ok(()));
+        assert_eq!(check_name(&["אב״ג"]), Ok(()));
+        assert!(refusal(&["׳א"]).contains("(U+05F3) is allowed only after a Hebrew letter"));
+        assert_eq!(check_name(&["日本・ネット"]), Ok(()));
+        assert_eq!(check_name(&["ひらがな・"]), Ok(()));
+        assert!(
+            refusal(&["ab・cd"]).contains(
+                "(U+30FB) is allowed only in a label that holds Hiragana, Katakana or Han"
+            )
+        );
+        assert_eq!(check_name(&["\u{0628}\u{0661}\u{0662}"]), Ok(()));
+        assert_eq!(check_name(&["\u{0628}\u{06F1}\u{06F2}"]), Ok(()));
+        assert!(
+            refusal(&["\u{0628}\u{0661}\u{06F2}"])
+                .contains("`١` (U+0661) may not share a label with Extended Arabic-Indic digits")
+        );
+        assert!(
+            refusal(&["\u{0628}\u{06F2}\u{0661}"])
+                .contains("`۲` (U+06F2) may not share a label with Arabic-Indic digits")
+        );
+    }
+
+    #[test]
+    fn bidi_rule_over_the_whole_name() {
+        assert_eq!(check_name(&["שלום", "example"]), Ok(()));
+        assert_eq!(check_name(&["مثال", "إختبار"]), Ok(()));
+        assert_eq!(check_name(&["a1", "example"]), Ok(()));
+        // Rule 1: in a name with a right-to-left label, every label begins
+        // with a letter; alone, `3com` would be fine.
+        assert_eq!(check_name(&["3com", "example"]), Ok(()));
+        assert!(refusal(&["שלום", "3com"]).contains(
+            "the label `3com` begins with `3` (U+0033), which has no direction of its own"
+        ));
+        // Rule 2: no left-to-right letter in a right-to-left label.
+        assert!(refusal(&["שaלום"]).contains(
+            "`a` (U+0061) may not stand in the right-to-left label `שaלום` (RFC 5893 rule 2)"
+        ));
+        // Rule 3: a right-to-left label ends with a letter or digit.
+        assert!(refusal(&["של-ם-"]).contains("hyphen"));
+        assert!(refusal(&["שלם\u{02B9}"]).contains("the right-to-left label `שלםʹ` ends with `ʹ` (U+02B9); it must end with a letter or digit of its direction (RFC 5893 rule 3)"));
+        assert_eq!(check_name(&["שלם1"]), Ok(()));
+        // Rule 4: European and Arabic-Indic digits are not mixed.
+        assert!(refusal(&["\u{0628}1\u{0661}"]).contains("mixes European and Arabic-Indic digits"));
+        // Rule 5: no right-to-left character in a left-to-right label.
+        assert!(refusal(&["ab\u{0661}"]).contains("left-to-right label `ab١` (RFC 5893 rule 5)"));
+        // Rule 6: a left-to-right label ends with a letter or digit.
+        assert_eq!(check_name(&["ab\u{02B9}"]), Ok(()));
+        assert!(refusal(&["שלום", "ab\u{02B9}"]).contains("(RFC 5893 rule 6)"));
+    }
+}
