@@ -2,10 +2,12 @@
 //!
 //! The grammar is strict on purpose: a destination that passes is safe to put in
 //! a shell line unquoted, and it is something a firewall object can hold. Names
-//! are converted with IDNA (Unicode to punycode) and then checked label by label.
+//! are mapped and converted by UTS 46 (Unicode to punycode), checked label by
+//! label, and the Unicode form held to IDNA2008 (`idna2008`).
 
-use super::Invalid;
+use super::{Invalid, idna2008};
 use crate::request::{Network, Target, mask};
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Parses one destination (`host`, `*.domain`, `*domain`, IP, or CIDR).
@@ -173,8 +175,7 @@ pub fn hostname(text: &str) -> Result<String, Invalid> {
         return Err(Invalid::new(format!("`{text}` ends with a dot"))
             .help("write the name without the final dot"));
     }
-    let ascii = idna::domain_to_ascii(text)
-        .map_err(|_| Invalid::new(format!("`{text}` is not a valid internationalised name")))?;
+    let ascii = idna::domain_to_ascii(text).map_err(|_| not_idna(text))?;
     if ascii.len() > 253 {
         return Err(Invalid::new(format!(
             "`{text}` is {} characters long; a name has at most 253",
@@ -182,8 +183,13 @@ pub fn hostname(text: &str) -> Result<String, Invalid> {
         )));
     }
     let labels: Vec<&str> = ascii.split('.').collect();
+    let mut unicode = Vec::with_capacity(labels.len());
     for label in &labels {
-        check_label(text, label)?;
+        unicode.push(check_label(text, label)?);
+    }
+    if unicode.iter().any(|l| matches!(l, Cow::Owned(_))) {
+        let unicode: Vec<&str> = unicode.iter().map(|l| l.as_ref()).collect();
+        idna2008::check_name(&unicode).map_err(|r| refused(text, r))?;
     }
     if labels.last().is_some_and(|top| is_number(top)) {
         return Err(match whatwg_ipv4(&ascii) {
@@ -262,7 +268,9 @@ fn whatwg_ipv4(name: &str) -> Option<std::net::Ipv4Addr> {
     u32::try_from(value).ok().map(std::net::Ipv4Addr::from)
 }
 
-fn check_label(text: &str, label: &str) -> Result<(), Invalid> {
+/// Checks one ASCII label and returns its Unicode form (the punycode of an
+/// `xn--` label decoded, any other label as it is).
+fn check_label<'a>(text: &str, label: &'a str) -> Result<Cow<'a, str>, Invalid> {
     if label.is_empty() {
         return Err(Invalid::new(format!("`{text}` has an empty label (`..`)")));
     }
@@ -288,50 +296,45 @@ fn check_label(text: &str, label: &str) -> Result<(), Invalid> {
         )));
     }
     match label.strip_prefix("xn--") {
-        Some(encoded) => unicode_label(text, encoded),
+        Some(encoded) => idna::punycode::decode_to_string(encoded)
+            .map(Cow::Owned)
+            .ok_or_else(|| {
+                Invalid::new(format!(
+                    "`{text}` has a punycode label `{label}` that does not decode"
+                ))
+            }),
         None if label.get(2..4) == Some("--") => Err(Invalid::new(format!(
             "`{text}`: `{label}` has `--` in its third and fourth characters, which only punycode (`xn--`) labels may have"
         ))
         .help("no registry holds such a name: check the spelling")),
-        None => Ok(()),
+        None => Ok(Cow::Borrowed(label)),
     }
 }
 
-/// IDNA2008 on the Unicode form of a punycode label: what UTS 46 maps but no
-/// registry could ever hold (a hyphen at either end, `--` in the third and
-/// fourth places, symbols and punctuation) is refused. Letters, digits and
-/// the marks that belong to letters pass (Rust's alphanumeric: Unicode's
-/// Alphabetic and Numeric properties), a close reading of IDNA2008's PVALID.
-fn unicode_label(text: &str, encoded: &str) -> Result<(), Invalid> {
-    let Some(label) = idna::punycode::decode_to_string(encoded) else {
-        return Err(Invalid::new(format!(
-            "`{text}` has a punycode label `xn--{encoded}` that does not decode"
-        )));
-    };
-    let hyphen_end = label.starts_with('-') || label.ends_with('-');
-    let reserved = label.chars().skip(2).take(2).collect::<String>() == "--";
-    if hyphen_end || reserved {
-        return Err(Invalid::new(format!(
-            "`{text}`: the label `{label}` {}",
-            if hyphen_end {
-                "starts or ends with a hyphen"
-            } else {
-                "has `--` in its third and fourth characters"
-            }
-        ))
-        .help("IDNA2008 refuses such labels: no registry holds them"));
+/// The IDNA2008 refusal of `text`, with the name quoted.
+fn refused(text: &str, refusal: idna2008::Refusal) -> Invalid {
+    Invalid::new(format!("{}: `{text}`", refusal.message)).help(refusal.help)
+}
+
+/// A name that UTS 46 (the `idna` crate) refuses, usually for a rule it
+/// shares with IDNA2008 (joiners, Bidi): the labels, lower-cased and
+/// composed as UTS 46 would, are judged again here to name the code point
+/// and the rule; failing that, a plain message.
+fn not_idna(text: &str) -> Invalid {
+    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+    let labels: Option<Vec<String>> = text
+        .split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
+        .map(|label| match label.strip_prefix("xn--") {
+            Some(encoded) => idna::punycode::decode_to_string(encoded),
+            None => Some(nfc.normalize(&label.to_lowercase()).into_owned()),
+        })
+        .collect();
+    let labels = labels.unwrap_or_default();
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    match idna2008::check_name(&labels) {
+        Err(refusal) => refused(text, refusal),
+        Ok(()) => Invalid::new(format!("`{text}` is not a valid internationalised name")),
     }
-    if let Some(c) = label
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '\u{200c}' || *c == '\u{200d}'))
-    {
-        return Err(Invalid::new(format!(
-            "`{c}` (U+{:04X}) is not allowed in a name: `{text}`",
-            u32::from(c)
-        ))
-        .help("IDNA2008 names hold letters, digits and hyphens; symbols and punctuation cannot be registered"));
-    }
-    Ok(())
 }
 
 /// An IP address or CIDR range, as sources are written.
@@ -514,6 +517,65 @@ mod tests {
             ("10.0.0.0/", "not a CIDR range"),
             ("10.0.0.0/+8", "`+` is not allowed"),
             ("[2001:db8::1]", "brackets"),
+        ];
+        for (text, want) in cases {
+            let err = destination(text).expect_err(text);
+            assert!(err.message.contains(want), "{text}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn internationalised_names_by_idna2008() {
+        for name in [
+            "हिन्दी.example",
+            "தமிழ்.example",
+            "ශ්\u{200D}රී.lk",
+            "col·legi.cat",
+            "日本・ネット.jp",
+            "ελλάς͵α.example",
+            "ΕΛΛΆΣ͵Α.example",
+            "שלום.example",
+            "xn--4gbrim.xn--ngbrx",
+        ] {
+            assert!(
+                matches!(destination(name), Ok(Target::Host { .. })),
+                "{name}: {:?}",
+                destination(name)
+            );
+        }
+        let cases: &[(&str, &str)] = &[
+            (
+                "〻.example",
+                "`〻` (U+303B) is not allowed in a name: `〻.example`",
+            ),
+            ("a〱.example", "`〱` (U+3031) is not allowed in a name"),
+            (
+                "co·legi.cat",
+                "`·` (U+00B7) is allowed only between two `l`",
+            ),
+            (
+                "ab͵c.example",
+                "(U+0375) is allowed only before a Greek letter",
+            ),
+            (
+                "׳אב.example",
+                "(U+05F3) is allowed only after a Hebrew letter",
+            ),
+            (
+                "ab・cd.jp",
+                "(U+30FB) is allowed only in a label that holds Hiragana, Katakana or Han",
+            ),
+            ("ب١۲.example", "may not share a label with"),
+            (
+                "a\u{200D}b.example",
+                "U+200D (zero width joiner) is allowed only after a virama",
+            ),
+            (
+                "a\u{200C}b.example",
+                "U+200C (zero width non-joiner) is allowed only after a virama",
+            ),
+            ("שלום.3com", "the label `3com` begins with `3` (U+0033)"),
+            ("שaלום.example", "(RFC 5893 rule 2)"),
         ];
         for (text, want) in cases {
             let err = destination(text).expect_err(text);
