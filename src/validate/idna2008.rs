@@ -8,8 +8,6 @@
 //! `data/refresh-idna-tables.sh`), compiled by `build.rs` into sorted ranges:
 //! one binary search per code point, nothing parsed at start.
 
-use icu_normalizer::ComposingNormalizerBorrowed;
-
 /// A code point's RFC 5892 derived property; one in no range is DISALLOWED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -19,8 +17,9 @@ pub enum Class {
     Unassigned,
 }
 
-/// `PROPS` (first, last, class, bidi class, virama, mark), `JOINING` and
-/// `SCRIPT` (first, last, value), made by `build.rs`.
+/// `PROPS` (first, last, class, bidi class, mark), `JOINING`, `SCRIPT` and
+/// `CCC` (first, last, value), `DECOMPOSITION` (code point, first, second or
+/// 0) and `COMPOSITION` (first, second, composite), made by `build.rs`.
 mod tables {
     use super::Class;
     include!(concat!(env!("OUT_DIR"), "/idna2008.rs"));
@@ -54,7 +53,6 @@ fn show(c: char) -> String {
 struct Props {
     class: Option<Class>,
     bidi: &'static str,
-    virama: bool,
     mark: bool,
 }
 
@@ -62,25 +60,125 @@ fn props(c: char) -> Props {
     let cp = u32::from(c);
     let i = tables::PROPS.partition_point(|r| r.1 < cp);
     match tables::PROPS.get(i) {
-        Some(&(first, _, class, bidi, virama, mark)) if first <= cp => Props {
+        Some(&(first, _, class, bidi, mark)) if first <= cp => Props {
             class: Some(class),
             bidi,
-            virama,
             mark,
         },
         _ => Props {
             class: None,
             bidi: "",
-            virama: false,
             mark: false,
         },
     }
 }
 
-fn lookup(table: &[(u32, u32, &'static str)], c: char) -> Option<&'static str> {
+/// The value of the range holding `c` in a sorted table of disjoint ranges.
+fn lookup<T: Copy>(table: &[(u32, u32, T)], c: char) -> Option<T> {
     let cp = u32::from(c);
     let i = table.partition_point(|r| r.1 < cp);
     table.get(i).filter(|r| r.0 <= cp).map(|r| r.2)
+}
+
+/// The canonical combining class (0 for a starter); 9 is the virama.
+fn ccc(c: char) -> u8 {
+    lookup(tables::CCC, c).unwrap_or(0)
+}
+
+// Hangul syllables decompose and compose by arithmetic (Unicode 3.12).
+const S_BASE: u32 = 0xAC00;
+const L_BASE: u32 = 0x1100;
+const V_BASE: u32 = 0x1161;
+const T_BASE: u32 = 0x11A7;
+const V_COUNT: u32 = 21;
+const T_COUNT: u32 = 28;
+const S_COUNT: u32 = 19 * V_COUNT * T_COUNT;
+
+/// Appends the canonical decomposition of `c` (NFD, before reordering).
+fn decompose(c: char, out: &mut Vec<char>) {
+    let cp = u32::from(c);
+    if (S_BASE..S_BASE + S_COUNT).contains(&cp) {
+        let s = cp - S_BASE;
+        let jamo = [
+            L_BASE + s / (V_COUNT * T_COUNT),
+            V_BASE + (s % (V_COUNT * T_COUNT)) / T_COUNT,
+            T_BASE + s % T_COUNT,
+        ];
+        let n = if s.is_multiple_of(T_COUNT) { 2 } else { 3 };
+        out.extend(jamo[..n].iter().filter_map(|&j| char::from_u32(j)));
+        return;
+    }
+    match tables::DECOMPOSITION.binary_search_by_key(&cp, |d| d.0) {
+        Ok(i) => {
+            let (_, first, second) = tables::DECOMPOSITION[i];
+            for part in [first, second].into_iter().filter(|&p| p != 0) {
+                if let Some(part) = char::from_u32(part) {
+                    decompose(part, out);
+                }
+            }
+        }
+        Err(_) => out.push(c),
+    }
+}
+
+/// The primary composite of a pair, if there is one.
+fn compose(first: char, second: char) -> Option<char> {
+    let (a, b) = (u32::from(first), u32::from(second));
+    if (L_BASE..L_BASE + 19).contains(&a) && (V_BASE..V_BASE + V_COUNT).contains(&b) {
+        return char::from_u32(S_BASE + ((a - L_BASE) * V_COUNT + (b - V_BASE)) * T_COUNT);
+    }
+    if (S_BASE..S_BASE + S_COUNT).contains(&a)
+        && (a - S_BASE).is_multiple_of(T_COUNT)
+        && (T_BASE + 1..T_BASE + T_COUNT).contains(&b)
+    {
+        return char::from_u32(a + (b - T_BASE));
+    }
+    let i = tables::COMPOSITION
+        .binary_search_by_key(&(a, b), |c| (c.0, c.1))
+        .ok()?;
+    char::from_u32(tables::COMPOSITION[i].2)
+}
+
+/// A label in NFC by the tables' Unicode version (UAX 15: canonical
+/// decomposition, reordering, canonical composition).
+pub fn to_nfc(label: &str) -> String {
+    nfc(&label.chars().collect::<Vec<_>>())
+        .into_iter()
+        .collect()
+}
+
+fn nfc(label: &[char]) -> Vec<char> {
+    let mut nfd = Vec::with_capacity(label.len() + 4);
+    for &c in label {
+        decompose(c, &mut nfd);
+    }
+    // Canonical ordering: marks by combining class, stable.
+    let mut start = 0;
+    while start < nfd.len() {
+        let end = start + nfd[start..].iter().take_while(|c| ccc(**c) != 0).count();
+        nfd[start..end].sort_by_key(|c| ccc(*c));
+        start = end + 1;
+    }
+    let mut nfc: Vec<char> = Vec::with_capacity(nfd.len());
+    let mut starter: Option<usize> = None;
+    let mut last_ccc = 0;
+    for c in nfd {
+        let class = ccc(c);
+        if let Some(s) = starter {
+            let adjacent = s + 1 == nfc.len();
+            let blocked = !adjacent && (last_ccc == 0 || last_ccc >= class);
+            if !blocked && let Some(composite) = compose(nfc[s], c) {
+                nfc[s] = composite;
+                continue;
+            }
+        }
+        if class == 0 {
+            starter = Some(nfc.len());
+        }
+        last_ccc = class;
+        nfc.push(c);
+    }
+    nfc
 }
 
 fn joining(c: char) -> Option<&'static str> {
@@ -95,7 +193,8 @@ fn in_script(c: char, scripts: &[&str]) -> bool {
 /// RFC 5891 section 5.4, in its order: NFC, hyphens, leading mark, then each
 /// code point's class and context rule. The Bidi rule is [`check_bidi`]'s.
 pub fn check_label(label: &str) -> Result<(), Refusal> {
-    if !ComposingNormalizerBorrowed::new_nfc().is_normalized(label) {
+    let chars: Vec<char> = label.chars().collect();
+    if nfc(&chars) != chars {
         return Err(Refusal::new(
             format!("the label `{label}` is not in Unicode normalization form C"),
             "write each letter with its marks composed (NFC), as keyboards type them",
@@ -113,7 +212,6 @@ pub fn check_label(label: &str) -> Result<(), Refusal> {
             "IDNA2008 refuses such labels: no registry holds them",
         ));
     }
-    let chars: Vec<char> = label.chars().collect();
     if let Some(&first) = chars.first()
         && props(first).mark
     {
@@ -152,7 +250,7 @@ pub fn check_label(label: &str) -> Result<(), Refusal> {
 
 /// RFC 5892 appendix A.1 and A.2: the joiners shape the letters around them.
 fn contextj(chars: &[char], i: usize) -> Result<(), Refusal> {
-    let after_virama = i > 0 && props(chars[i - 1]).virama;
+    let after_virama = i > 0 && ccc(chars[i - 1]) == 9;
     if after_virama {
         return Ok(());
     }
@@ -344,7 +442,7 @@ mod tests {
         assert_eq!(props('A').class, None, "upper case is DISALLOWED");
         assert_eq!(props('\u{303B}').class, None);
         assert_eq!(props('\u{0378}').class, Some(Class::Unassigned));
-        assert!(props('\u{094D}').virama && props('\u{0301}').mark);
+        assert!(ccc('\u{094D}') == 9 && props('\u{0301}').mark);
         assert_eq!(props('\u{05D0}').bidi, "R");
         assert_eq!(joining('\u{0628}'), Some("D"));
         assert!(in_script('\u{03B1}', &["Greek"]));
