@@ -175,7 +175,10 @@ pub fn hostname(text: &str) -> Result<String, Invalid> {
         return Err(Invalid::new(format!("`{text}` ends with a dot"))
             .help("write the name without the final dot"));
     }
-    let ascii = idna::domain_to_ascii(text).map_err(|_| not_idna(text))?;
+    let ascii = match idna::domain_to_ascii(text) {
+        Ok(ascii) => ascii,
+        Err(_) => beyond_uts46(text)?,
+    };
     if ascii.len() > 253 {
         return Err(Invalid::new(format!(
             "`{text}` is {} characters long; a name has at most 253",
@@ -316,25 +319,35 @@ fn refused(text: &str, refusal: idna2008::Refusal) -> Invalid {
     Invalid::new(format!("{}: `{text}`", refusal.message)).help(refusal.help)
 }
 
-/// A name that UTS 46 (the `idna` crate) refuses, usually for a rule it
-/// shares with IDNA2008 (joiners, Bidi): the labels, lower-cased and
-/// composed as UTS 46 would, are judged again here to name the code point
-/// and the rule; failing that, a plain message.
-fn not_idna(text: &str) -> Invalid {
-    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
-    let labels: Option<Vec<String>> = text
+/// A name that UTS 46 (the `idna` crate) refuses. Most often for a rule it
+/// shares with IDNA2008 (joiners, Bidi): the labels, lower-cased and composed
+/// as UTS 46 would, are judged here, and the refusal names the code point and
+/// the rule. Or for a code point added to Unicode after the crate's data:
+/// then the IDNA2008 tables, which are newer, decide, and a name they accept
+/// is taken in its punycode form.
+fn beyond_uts46(text: &str) -> Result<String, Invalid> {
+    let invalid = || Invalid::new(format!("`{text}` is not a valid internationalised name"));
+    let labels: Vec<String> = text
         .split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
-        .map(|label| match label.strip_prefix("xn--") {
-            Some(encoded) => idna::punycode::decode_to_string(encoded),
-            None => Some(nfc.normalize(&label.to_lowercase()).into_owned()),
+        .map(|label| {
+            let label = label.to_lowercase();
+            match label.strip_prefix("xn--") {
+                Some(encoded) => idna::punycode::decode_to_string(encoded),
+                None => Some(idna2008::to_nfc(&label)),
+            }
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(invalid)?;
+    let unicode: Vec<&str> = labels.iter().map(String::as_str).collect();
+    idna2008::check_name(&unicode).map_err(|refusal| refused(text, refusal))?;
+    let ascii: Option<Vec<String>> = labels
+        .iter()
+        .map(|label| match label.is_ascii() {
+            true => Some(label.clone()),
+            false => idna::punycode::encode_str(label).map(|p| format!("xn--{p}")),
         })
         .collect();
-    let labels = labels.unwrap_or_default();
-    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-    match idna2008::check_name(&labels) {
-        Err(refusal) => refused(text, refusal),
-        Ok(()) => Invalid::new(format!("`{text}` is not a valid internationalised name")),
-    }
+    ascii.map(|labels| labels.join(".")).ok_or_else(invalid)
 }
 
 /// An IP address or CIDR range, as sources are written.
@@ -536,6 +549,9 @@ mod tests {
             "ΕΛΛΆΣ͵Α.example",
             "שלום.example",
             "xn--4gbrim.xn--ngbrx",
+            // Added to Unicode after the `idna` crate's UTS 46 data: the
+            // IDNA2008 tables decide.
+            "\u{10EDE}\u{0627}.example",
         ] {
             assert!(
                 matches!(destination(name), Ok(Target::Host { .. })),
@@ -576,6 +592,7 @@ mod tests {
             ),
             ("שלום.3com", "the label `3com` begins with `3` (U+0033)"),
             ("שaלום.example", "(RFC 5893 rule 2)"),
+            ("\u{10EDE}a.example", "(RFC 5893 rule 2)"),
         ];
         for (text, want) in cases {
             let err = destination(text).expect_err(text);
