@@ -194,7 +194,10 @@ fn in_script(c: char, scripts: &[&str]) -> bool {
 /// code point's class and context rule. The Bidi rule is [`check_bidi`]'s.
 pub fn check_label(label: &str) -> Result<(), Refusal> {
     let chars: Vec<char> = label.chars().collect();
-    if nfc(&chars) != chars {
+    // ASCII is NFC, and its PVALID code points are `a-z`, `0-9` and `-`:
+    // the usual labels skip the table look-ups.
+    let ascii = label.is_ascii();
+    if !ascii && nfc(&chars) != chars {
         return Err(Refusal::new(
             format!("the label `{label}` is not in Unicode normalization form C"),
             "write each letter with its marks composed (NFC), as keyboards type them",
@@ -211,6 +214,15 @@ pub fn check_label(label: &str) -> Result<(), Refusal> {
             format!("the label `{label}` has `--` in its third and fourth characters"),
             "IDNA2008 refuses such labels: no registry holds them",
         ));
+    }
+    if ascii {
+        return match chars
+            .iter()
+            .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
+        {
+            Some(&c) => Err(disallowed(c)),
+            None => Ok(()),
+        };
     }
     if let Some(&first) = chars.first()
         && props(first).mark
@@ -237,15 +249,17 @@ pub fn check_label(label: &str) -> Result<(), Refusal> {
                     "check the name; the IDNA2008 tables are refreshed by data/refresh-idna-tables.sh",
                 ));
             }
-            None => {
-                return Err(Refusal::new(
-                    format!("{} is not allowed in a name", show(c)),
-                    "IDNA2008 names hold letters, digits and hyphens; symbols and punctuation cannot be registered",
-                ));
-            }
+            None => return Err(disallowed(c)),
         }
     }
     Ok(())
+}
+
+fn disallowed(c: char) -> Refusal {
+    Refusal::new(
+        format!("{} is not allowed in a name", show(c)),
+        "IDNA2008 names hold letters, digits and hyphens; symbols and punctuation cannot be registered",
+    )
 }
 
 /// RFC 5892 appendix A.1 and A.2: the joiners shape the letters around them.
@@ -326,8 +340,9 @@ fn contexto(chars: &[char], i: usize) -> Result<(), Refusal> {
 /// Unicode form and have passed [`check_label`].
 pub fn check_bidi(labels: &[&str]) -> Result<(), Refusal> {
     let rtl_name = labels.iter().any(|l| {
-        l.chars()
-            .any(|c| matches!(props(c).bidi, "R" | "AL" | "AN"))
+        !l.is_ascii()
+            && l.chars()
+                .any(|c| matches!(props(c).bidi, "R" | "AL" | "AN"))
     });
     if !rtl_name {
         return Ok(());
@@ -457,6 +472,8 @@ mod tests {
         assert!(refusal(&["\u{303B}"]).contains("`〻` (U+303B) is not allowed in a name"));
         assert!(refusal(&["a\u{3031}"]).contains("(U+3031) is not allowed in a name"));
         assert!(refusal(&["a\u{0378}"]).contains("not assigned in Unicode"));
+        assert!(refusal(&["Ab"]).contains("`A` (U+0041) is not allowed in a name"));
+        assert!(refusal(&["a_b"]).contains("`_` (U+005F) is not allowed in a name"));
     }
 
     #[test]
