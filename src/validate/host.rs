@@ -324,15 +324,20 @@ fn refused(text: &str, refusal: idna2008::Refusal) -> Invalid {
 /// as UTS 46 would, are judged here, and the refusal names the code point and
 /// the rule. Or for a code point added to Unicode after the crate's data:
 /// then the IDNA2008 tables, which are newer, decide, and a name they accept
-/// is taken in its punycode form.
+/// is taken in its punycode form; one written in punycode never is, as the
+/// crate refuses punycode that does not decode to what it stands for.
 fn beyond_uts46(text: &str) -> Result<String, Invalid> {
     let invalid = || Invalid::new(format!("`{text}` is not a valid internationalised name"));
+    let mut punycode = false;
     let labels: Vec<String> = text
         .split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
         .map(|label| {
             let label = label.to_lowercase();
             match label.strip_prefix("xn--") {
-                Some(encoded) => idna::punycode::decode_to_string(encoded),
+                Some(encoded) => {
+                    punycode = true;
+                    idna::punycode::decode_to_string(encoded)
+                }
                 None => Some(idna2008::to_nfc(&label)),
             }
         })
@@ -340,6 +345,9 @@ fn beyond_uts46(text: &str) -> Result<String, Invalid> {
         .ok_or_else(invalid)?;
     let unicode: Vec<&str> = labels.iter().map(String::as_str).collect();
     idna2008::check_name(&unicode).map_err(|refusal| refused(text, refusal))?;
+    if punycode {
+        return Err(invalid());
+    }
     let ascii: Option<Vec<String>> = labels
         .iter()
         .map(|label| match label.is_ascii() {
@@ -520,6 +528,7 @@ mod tests {
                 "has `--` in its third and fourth characters",
             ),
             ("xn--zz.example", "is not a valid internationalised name"),
+            ("xn--abc-.example", "is not a valid internationalised name"),
             ("*", "bare `*`"),
             ("*.", "bare `*`"),
             ("foo.*.example.com", "`*` may only stand at the start"),
