@@ -128,8 +128,8 @@ struct Range<'a> {
 /// Compiles `data/idna2008-tables.txt` into `idna2008.rs`: `PROPS`, ranges
 /// of equal class, bidi class and mark flag, with every code point in none of
 /// them DISALLOWED; `JOINING` and `SCRIPT`, the ranges the context rules
-/// read; `CCC`, `DECOMPOSITION` (by code point) and `COMPOSITION` (by pair)
-/// for NFC. All sorted, for binary search.
+/// read; `CCC`, `DECOMPOSITION` (by code point), `COMPOSITION` (by pair)
+/// and `COMPOSES_BACKWARDS` for NFC. All sorted, for binary search.
 fn idna_tables() {
     let path = "data/idna2008-tables.txt";
     let text = data_file(path, "data/refresh-idna-tables.sh");
@@ -252,6 +252,12 @@ fn idna_tables() {
     out.push_str("];\npub static COMPOSITION: &[(u32, u32, u32)] = &[\n");
     for (first, second, cp) in &compositions {
         let _ = writeln!(out, "    ({first:#X}, {second:#X}, {cp:#X}),");
+    }
+    // NFC_Quick_Check=Maybe: what may compose with the character before it.
+    let seconds: BTreeSet<u32> = compositions.iter().map(|c| c.1).collect();
+    out.push_str("];\npub static COMPOSES_BACKWARDS: &[u32] = &[\n");
+    for second in seconds {
+        let _ = writeln!(out, "    {second:#X},");
     }
     out.push_str("];\n");
     write_out("idna2008.rs", &out);
