@@ -186,11 +186,17 @@ pub fn hostname(text: &str) -> Result<String, Invalid> {
         )));
     }
     let labels: Vec<&str> = ascii.split('.').collect();
-    let mut unicode = Vec::with_capacity(labels.len());
+    // The Unicode form is kept only for a name with a punycode label (no
+    // allocation for the others).
+    let punycode = ascii.contains("xn--");
+    let mut unicode = Vec::with_capacity(if punycode { labels.len() } else { 0 });
     for label in &labels {
-        unicode.push(check_label(text, label)?);
+        let decoded = check_label(text, label)?;
+        if punycode {
+            unicode.push(decoded);
+        }
     }
-    if unicode.iter().any(|l| matches!(l, Cow::Owned(_))) {
+    if punycode {
         let unicode: Vec<&str> = unicode.iter().map(|l| l.as_ref()).collect();
         idna2008::check_name(&unicode).map_err(|r| refused(text, r))?;
     }

@@ -57,7 +57,24 @@ struct Props {
     mark: bool,
 }
 
+/// The properties of a code point; ASCII, common in Unicode labels too
+/// (`münchen-api`), without a search.
 fn props(c: char) -> Props {
+    let (class, bidi) = match c {
+        'a'..='z' => (Some(Class::Pvalid), "L"),
+        '0'..='9' => (Some(Class::Pvalid), "EN"),
+        '-' => (Some(Class::Pvalid), "ES"),
+        _ if c.is_ascii() => (None, ""),
+        _ => return table_props(c),
+    };
+    Props {
+        class,
+        bidi,
+        mark: false,
+    }
+}
+
+fn table_props(c: char) -> Props {
     let cp = u32::from(c);
     let i = tables::PROPS.partition_point(|r| r.1 < cp);
     match tables::PROPS.get(i) {
@@ -146,6 +163,11 @@ fn compose(first: char, second: char) -> Option<char> {
 fn is_nfc(label: &[char]) -> bool {
     let mut last = 0;
     for &c in label {
+        // ASCII is all starters, and composes with nothing before it.
+        if c.is_ascii() {
+            last = 0;
+            continue;
+        }
         let class = ccc(c);
         let cp = u32::from(c);
         let maybe = (V_BASE..V_BASE + V_COUNT).contains(&cp)
@@ -498,6 +520,24 @@ mod tests {
         assert!(refusal(&["a\u{0378}"]).contains("not assigned in Unicode"));
         assert!(refusal(&["Ab"]).contains("`A` (U+0041) is not allowed in a name"));
         assert!(refusal(&["a_b"]).contains("`_` (U+005F) is not allowed in a name"));
+    }
+
+    #[test]
+    fn ascii_without_a_search_is_as_in_the_tables() {
+        for c in (0..128u8).map(char::from) {
+            let (fast, table) = (props(c), table_props(c));
+            assert_eq!(
+                (fast.class, fast.bidi, fast.mark),
+                (table.class, table.bidi, table.mark),
+                "{c:?}"
+            );
+            assert_eq!(ccc(c), 0);
+            assert!(
+                tables::COMPOSES_BACKWARDS
+                    .binary_search(&u32::from(c))
+                    .is_err()
+            );
+        }
     }
 
     #[test]
