@@ -9,7 +9,7 @@
 use crate::request::{Destination, Network, PortRange, Request, Rule, Target};
 use crate::spec::{Action, Protocol};
 use serde::Serialize;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::net::IpAddr;
 
 /// The checks for one rule, in the order the ticket shows them.
@@ -44,28 +44,7 @@ pub struct DestinationChecks {
     pub capture: String,
 }
 
-/// The host a check connects to: a name (ASCII) or an address, typed so that
-/// no stage has to guess which by parsing text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TestHost {
-    Name(String),
-    Address(IpAddr),
-}
-
-impl fmt::Display for TestHost {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self {
-            TestHost::Name(name) => f.write_str(name),
-            TestHost::Address(address) => write!(f, "{address}"),
-        }
-    }
-}
-
-impl Serialize for TestHost {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
+pub use crate::request::TestHost;
 
 /// One connection test: `curl`, `nc` or `ping`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,11 +158,7 @@ pub fn destination_checks(
 /// The host a check connects to, and a note when it is not the destination itself.
 fn tested_host(dest: &Destination) -> (Option<TestHost>, Option<String>) {
     let written = &dest.written;
-    let probe = dest.probe.as_ref().map(|p| match p.parse::<IpAddr>() {
-        Ok(address) => TestHost::Address(address),
-        Err(_) => TestHost::Name(p.clone()),
-    });
-    match (&dest.target, probe) {
+    match (&dest.target, dest.probe.clone()) {
         (Target::Host { name }, _) => (Some(TestHost::Name(name.clone())), None),
         (Target::Address { address }, _) => (Some(TestHost::Address(*address)), None),
         (Target::Wildcard { .. }, Some(probe)) => {

@@ -303,14 +303,87 @@ impl Serialize for Network {
     }
 }
 
+/// A fully qualified host name in its ASCII form: lower case, punycode
+/// labels, each label and the whole held to the grammar. Only `validate`
+/// makes one (here through `FromStr`), so a value of this type is safe in a
+/// shell line or a firewall's configuration as it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct HostName(String);
+
+impl HostName {
+    /// For `validate` alone, on text it has just checked.
+    pub(crate) fn checked(ascii: String) -> Self {
+        HostName(ascii)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for HostName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HostName {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A name as a user writes it (Unicode, any case), checked and converted.
+impl std::str::FromStr for HostName {
+    type Err = Invalid;
+    fn from_str(text: &str) -> Result<Self, Invalid> {
+        crate::validate::host::hostname(text)
+    }
+}
+
+/// One concrete host a check connects to: a name or an address, typed so
+/// that no stage has to guess which by parsing text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TestHost {
+    Name(HostName),
+    Address(IpAddr),
+}
+
+impl TestHost {
+    /// The destination this host is, to compare with a rule's.
+    pub fn target(&self) -> Target {
+        match self {
+            TestHost::Name(name) => Target::Host { name: name.clone() },
+            TestHost::Address(address) => Target::Address { address: *address },
+        }
+    }
+}
+
+impl fmt::Display for TestHost {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            TestHost::Name(name) => f.write_str(name),
+            TestHost::Address(address) => write!(f, "{address}"),
+        }
+    }
+}
+
+impl Serialize for TestHost {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What a destination names, in the form a firewall object needs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Target {
     /// A fully qualified name, in its ASCII (punycode) form.
-    Host { name: String },
+    Host { name: HostName },
     /// `*.domain` (or the sloppy `*domain`, `dotted = false`), domain in ASCII.
-    Wildcard { domain: String, dotted: bool },
+    Wildcard { domain: HostName, dotted: bool },
     /// One IPv4 or IPv6 address.
     Address { address: IpAddr },
     /// A CIDR range.
@@ -356,7 +429,7 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Target::Host { name } => f.write_str(name),
+            Target::Host { name } => write!(f, "{name}"),
             Target::Wildcard {
                 domain,
                 dotted: true,
@@ -377,8 +450,8 @@ pub struct Destination {
     pub written: String,
     #[serde(flatten)]
     pub target: Target,
-    /// The concrete host to test instead of a wildcard or range (ASCII).
-    pub probe: Option<String>,
+    /// The concrete host to test instead of a wildcard or range.
+    pub probe: Option<TestHost>,
     /// The ASCII (punycode) form a firewall object must hold, when `written`
     /// is a Unicode name: `xn--bcher-kva.example` for `bücher.example`.
     pub punycode: Option<String>,

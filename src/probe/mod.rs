@@ -171,7 +171,7 @@ pub async fn run(
         .iter()
         .filter_map(|f| match &f.host {
             TestHost::Name(name) if options.mappings.get(name, f.port).is_none() => {
-                Some(name.clone())
+                Some(name.to_string())
             }
             _ => None,
         })

@@ -142,6 +142,7 @@ pub fn parse_mapping(text: &str) -> Result<Mapping, String> {
     } else {
         crate::validate::host::hostname(host)
             .map_err(|_| format!("`{host}` in `{text}` is not a host name"))?
+            .to_string()
     };
     let port_form = rest.split_once(':').and_then(|(port, list)| {
         (!port.is_empty() && port.chars().all(|c| c.is_ascii_digit())).then_some((port, list))

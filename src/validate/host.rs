@@ -6,7 +6,7 @@
 //! label, and the Unicode form held to IDNA2008 (`idna2008`).
 
 use super::{Invalid, idna2008};
-use crate::request::{Network, Target, mask};
+use crate::request::{HostName, Network, Target, TestHost, mask};
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -135,13 +135,14 @@ fn wildcard_position(text: &str) -> Invalid {
 }
 
 /// A concrete host to test: a name or an address, never a wildcard or range.
-pub fn probe_host(text: &str) -> Result<Target, Invalid> {
+pub fn probe_host(text: &str) -> Result<TestHost, Invalid> {
     match destination(text)? {
+        Target::Host { name } => Ok(TestHost::Name(name)),
+        Target::Address { address } => Ok(TestHost::Address(address)),
         Target::Wildcard { .. } | Target::Range { .. } => {
             Err(Invalid::new(format!("probe `{text}` is not a single host"))
                 .help("a probe is one concrete name or address that the rule lets through"))
         }
-        target => Ok(target),
     }
 }
 
@@ -170,7 +171,7 @@ fn quote_for_message(text: &str) -> String {
 }
 
 /// Checks a fully qualified name and returns its ASCII (punycode) form.
-pub fn hostname(text: &str) -> Result<String, Invalid> {
+pub fn hostname(text: &str) -> Result<HostName, Invalid> {
     if text.ends_with('.') {
         return Err(Invalid::new(format!("`{text}` ends with a dot"))
             .help("write the name without the final dot"));
@@ -220,7 +221,7 @@ pub fn hostname(text: &str) -> Result<String, Invalid> {
                 .help(format!("write the full name, e.g. {text}.example.com")),
         );
     }
-    Ok(ascii)
+    Ok(HostName::checked(ascii))
 }
 
 /// The WHATWG URL standard's "ends in a number" test for a label: decimal
@@ -438,7 +439,9 @@ mod tests {
     use super::*;
 
     fn host(s: &str) -> Target {
-        Target::Host { name: s.into() }
+        Target::Host {
+            name: HostName::checked(s.into()),
+        }
     }
 
     #[test]
@@ -453,14 +456,14 @@ mod tests {
             (
                 "*.amazonaws.com",
                 Target::Wildcard {
-                    domain: "amazonaws.com".into(),
+                    domain: HostName::checked("amazonaws.com".into()),
                     dotted: true,
                 },
             ),
             (
                 "*amazonaws.com",
                 Target::Wildcard {
-                    domain: "amazonaws.com".into(),
+                    domain: HostName::checked("amazonaws.com".into()),
                     dotted: false,
                 },
             ),

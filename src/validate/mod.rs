@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::names::{self, nearest};
 use crate::request::{
     Destination, Located, Network, Offset, Req, Request, Ritm, Rule, Span, Spans, Submitted,
-    Target, TestProcess,
+    Target, TestHost, TestProcess,
 };
 use crate::spec::{self, Protocol, RawDestination, RawRule, RawSpec, RawTest};
 use chrono::NaiveDate;
@@ -453,14 +453,15 @@ fn expires(dt: Datetime) -> Result<NaiveDate, Invalid> {
 }
 
 /// A probe must be one concrete host that the wildcard or range actually covers.
-fn probe_of(target: &Target, text: &str) -> Result<String, Invalid> {
-    let probe = host::probe_host(text)?;
+fn probe_of(target: &Target, text: &str) -> Result<TestHost, Invalid> {
+    let tested = host::probe_host(text)?;
+    let probe = tested.target();
     match target {
         Target::Range { network } if target.covers(&probe) => {
             network_or_broadcast(network, &probe)?;
-            Ok(probe.to_string())
+            Ok(tested)
         }
-        Target::Wildcard { .. } if target.covers(&probe) => Ok(probe.to_string()),
+        Target::Wildcard { .. } if target.covers(&probe) => Ok(tested),
         Target::Wildcard { .. } => Err(Invalid::new(format!(
             "probe `{text}` is not covered by the wildcard"
         ))
@@ -521,7 +522,7 @@ fn ssh_host(text: String) -> Result<String, Invalid> {
     let host = if host.parse::<std::net::IpAddr>().is_ok() {
         Some(host.to_string())
     } else {
-        host::hostname(host).ok()
+        host::hostname(host).ok().map(|h| h.to_string())
     };
     if let (true, Some(host)) = (user_ok, host) {
         Ok(match user {
