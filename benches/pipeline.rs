@@ -23,6 +23,7 @@ fn settings() -> fwreq::lints::Settings {
         max_port_range: 100,
         command_line: Default::default(),
         team: Default::default(),
+        zones: Default::default(),
     }
 }
 
@@ -56,7 +57,7 @@ fn plan(bencher: divan::Bencher) {
 #[divan::bench]
 fn render(bencher: divan::Bencher) {
     let request = fwreq::validate::load(&source()).unwrap();
-    let kind = fwreq::formats::Kind::request(&request);
+    let kind = fwreq::formats::Kind::request(&request, &Default::default());
     let renderer = Renderer::new(None).unwrap();
     bencher.bench(|| renderer.ticket(black_box(&request), &kind).unwrap());
 }

@@ -27,6 +27,7 @@ pub mod spec;
 pub mod team;
 pub mod text;
 pub mod validate;
+pub mod zones;
 
 use std::process::ExitCode;
 

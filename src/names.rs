@@ -49,6 +49,12 @@ pub enum Lint {
     RawHtml,
     /// the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field
     BodyTooLong,
+    /// a flow the team's zone policy forbids (an error unless allowed)
+    ZoneForbidden,
+    /// a flow the team's zone policy does not pre-approve (off unless a team turns it on)
+    ZoneReview,
+    /// a source in none of the team's zones, judged as internet
+    UnknownZone,
 }
 
 /// What a lint does when it fires: nothing, a warning, or an error (exit 1).
@@ -81,6 +87,9 @@ impl Lint {
         Lint::LongTitle,
         Lint::RawHtml,
         Lint::BodyTooLong,
+        Lint::ZoneForbidden,
+        Lint::ZoneReview,
+        Lint::UnknownZone,
     ];
 
     /// The stable name (`cleartext-port`).
@@ -105,6 +114,9 @@ impl Lint {
             Lint::LongTitle => "long-title",
             Lint::RawHtml => "raw-html",
             Lint::BodyTooLong => "body-too-long",
+            Lint::ZoneForbidden => "zone-forbidden",
+            Lint::ZoneReview => "zone-review",
+            Lint::UnknownZone => "unknown-zone",
         }
     }
 
@@ -160,12 +172,23 @@ impl Lint {
             Lint::BodyTooLong => {
                 "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field"
             }
+            Lint::ZoneForbidden => {
+                "a flow the team's [[zone_policy]] forbids between its zones (an error by default)"
+            }
+            Lint::ZoneReview => {
+                "a flow no [[zone_policy]] entry pre-approves: needs a security review (off by default)"
+            }
+            Lint::UnknownZone => "a source in none of the team's [zones], judged as internet",
         }
     }
 
     /// The level it has unless the command line or `fwreq.toml` says otherwise.
     pub fn default_level(self) -> Level {
-        Level::Warn
+        match self {
+            Lint::ZoneForbidden => Level::Deny,
+            Lint::ZoneReview => Level::Allow,
+            _ => Level::Warn,
+        }
     }
 }
 

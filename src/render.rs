@@ -89,9 +89,13 @@ impl Renderer {
     /// request, `change.md.j2` for a change, `removal.md.j2` for a removal.
     pub fn ticket(&self, request: &Request, kind: &Kind) -> Result<String, TemplateError> {
         let (name, ctx) = match kind {
-            Kind::Request { checks } => (
+            Kind::Request { checks, zones } => (
                 TICKET,
-                context! { request => Serde(request), checks => Serde(checks) },
+                context! {
+                    request => Serde(request),
+                    checks => Serde(checks),
+                    zones => Serde(zones),
+                },
             ),
             Kind::Change { since, old, change } => (
                 "change.md.j2",

@@ -7,9 +7,11 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::lints;
 use crate::names::Lint;
 use crate::request::Request;
+use crate::zones::{self, Zones};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The team file's name.
@@ -28,6 +30,12 @@ struct Raw {
     deny: Vec<Spanned<String>>,
     #[serde(alias = "max_port_range")]
     max_port_range: Option<Spanned<i64>>,
+    /// Zone names to their networks and name patterns.
+    #[serde(default)]
+    zones: zones::RawZones,
+    /// Verdicts for pairs of zones.
+    #[serde(default, alias = "zone_policy")]
+    zone_policy: Vec<Spanned<zones::RawEntry>>,
 }
 
 /// A validated team file.
@@ -45,6 +53,8 @@ pub struct Team {
     /// `deny = ["warnings"]`: every warning is an error.
     pub deny_warnings: bool,
     pub max_port_range: Option<u32>,
+    /// The team's zones and their policy (empty: flows are not judged).
+    pub zones: Arc<Zones>,
 }
 
 /// The environment variable that names team files to trust although they
@@ -176,7 +186,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end().to_string();
             vec![Diagnostic::error(span, message).with_help(
-                "fwreq.toml takes templates, requested-by, allow, deny and max-port-range",
+                "fwreq.toml takes templates, requested-by, allow, deny, max-port-range, [zones] and [[zone_policy]]",
             )]
         })?;
     let mut diags = Vec::new();
@@ -232,6 +242,13 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             }
         }
     });
+    let zones = match Zones::parse(source, raw.zones, raw.zone_policy) {
+        Ok(zones) => zones,
+        Err(found) => {
+            diags.extend(found);
+            Zones::default()
+        }
+    };
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -243,6 +260,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         deny,
         deny_warnings,
         max_port_range,
+        zones: Arc::new(zones),
     })
 }
 
@@ -374,6 +392,7 @@ impl Team {
                 allow: self.allow.clone(),
                 deny: self.deny.clone(),
             },
+            zones: self.zones.clone(),
         }
     }
 

@@ -406,6 +406,9 @@ fn the_schema_accepts_every_example_and_rejects_what_check_refuses() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     for entry in fs::read_dir("requests").unwrap() {
         let path = entry.unwrap().path();
+        if path.ends_with("fwreq.toml") {
+            continue; // the team file, not a request
+        }
         let value: toml::Value = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&to_json(value))

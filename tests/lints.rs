@@ -300,7 +300,7 @@ fn the_example_requests_are_clean() {
         .args(["check", "requests/", "--today", TODAY, "--deny", "warnings"])
         .assert()
         .success()
-        .stderr("checked 3 requests: 0 errors, 0 warnings\n");
+        .stderr("checked 3 requests: 0 errors, 0 warnings\nteam file: requests/fwreq.toml\n");
 }
 
 #[test]
@@ -354,7 +354,7 @@ fn list_lints_names_every_lint() {
         .map(|l| (l.name(), l.description()))
         .collect();
     assert_eq!(rows, want);
-    assert_eq!(rows.len(), 19);
+    assert_eq!(rows.len(), 22);
     assert!(
         psl.starts_with("wildcard-public-suffix uses the Public Suffix List of "),
         "{psl}"

@@ -79,7 +79,8 @@ fn lint(
         let text = match body {
             Body::Rendered(text) => text,
             Body::With(renderer) => {
-                rendered = renderer.ticket(request, &formats::Kind::request(request))?;
+                let kind = formats::Kind::request(request, &settings.zones);
+                rendered = renderer.ticket(request, &kind)?;
                 &rendered
             }
         };

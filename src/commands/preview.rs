@@ -27,7 +27,7 @@ pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
     };
     team.sign(&mut request);
     let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
-    let ticket = Ticket::new(request, &renderer)?;
+    let ticket = Ticket::new(request, &team.zones, &renderer)?;
     let body = Body::Rendered(&ticket.markdown);
     let diags = super::lint(&source, &ticket.request, &settings, body)?;
     let warnings = diagnostic::plain(&source, &diags);

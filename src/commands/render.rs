@@ -45,7 +45,8 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             Err(diags) => return Ok(Err((source, diags))),
         };
         teams.of(path).sign(&mut request);
-        Ok(Ok(Ticket::new(request, &renderer)?))
+        let zones = &teams.of(path).zones;
+        Ok(Ok(Ticket::new(request, zones, &renderer)?))
     });
     let mut tickets = Vec::with_capacity(rendered.len());
     let mut failed = false;

@@ -48,7 +48,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
             Ok(mut request) => {
                 let team = teams.of(file);
                 team.sign(&mut request);
-                let ticket = Ticket::new(request, &renderer)?;
+                let ticket = Ticket::new(request, &team.zones, &renderer)?;
                 let settings = team.settings(today, Default::default(), None);
                 let body = Body::Rendered(&ticket.markdown);
                 let diags = super::lint(&source, &ticket.request, &settings, body)?;

@@ -14,6 +14,7 @@ use crate::change::{Change, Flow};
 use crate::flows::RuleChecks;
 use crate::render::{Renderer, TemplateError};
 use crate::request::Request;
+use crate::zones::{Judgement, Zones};
 use serde::Serialize;
 
 /// What `fwreq render --format` prints.
@@ -34,8 +35,12 @@ pub enum Format {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Kind {
-    /// A new request: the checks that prove each rule.
-    Request { checks: Vec<RuleChecks> },
+    /// A new request: the checks that prove each rule, and each rule's zones
+    /// and verdicts when the team has zones (else empty).
+    Request {
+        checks: Vec<RuleChecks>,
+        zones: Vec<Vec<Judgement>>,
+    },
     /// What a new revision changes against an old one (`since`: a git revision or a file).
     Change {
         since: String,
@@ -52,10 +57,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// A new request's ticket.
-    pub fn request(request: &Request) -> Self {
+    /// A new request's ticket, judged against the team's zones.
+    pub fn request(request: &Request, zones: &Zones) -> Self {
         Kind::Request {
             checks: crate::flows::plan(request),
+            zones: crate::zones::of_rules(zones, request),
         }
     }
 
@@ -91,9 +97,14 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// A new request's ticket: its checks planned and its body rendered.
-    pub fn new(request: Request, renderer: &Renderer) -> Result<Self, TemplateError> {
-        let kind = Kind::request(&request);
+    /// A new request's ticket: its checks planned, its flows judged against
+    /// the team's zones, and its body rendered.
+    pub fn new(
+        request: Request,
+        zones: &Zones,
+        renderer: &Renderer,
+    ) -> Result<Self, TemplateError> {
+        let kind = Kind::request(&request, zones);
         Ticket::of(request, kind, renderer)
     }
 
@@ -116,7 +127,7 @@ impl Ticket {
     /// The checks of a new request's ticket (none for other kinds).
     pub fn checks(&self) -> &[RuleChecks] {
         match &self.kind {
-            Kind::Request { checks } => checks,
+            Kind::Request { checks, .. } => checks,
             Kind::Change { .. } | Kind::Removal { .. } => &[],
         }
     }

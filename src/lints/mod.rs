@@ -14,6 +14,7 @@ use crate::names::{Level, Lint};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
 use crate::validate::host::address_or_network;
+use crate::zones::{Verdict, Zones};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -78,6 +79,8 @@ pub struct Settings {
     pub command_line: Levels,
     /// `allow` and `deny` of the team file.
     pub team: Levels,
+    /// The team's zones and policy (empty: flows are not judged).
+    pub zones: std::sync::Arc<Zones>,
 }
 
 /// Lints one layer of settings allows or denies.
@@ -128,6 +131,7 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
     }
     lints.duplicates(request);
     lints.allow_deny_overlap(request);
+    lints.zones(request, &settings.zones);
     lints.raw_html(request);
     let mut out = lints.out;
     at_levels(request, settings, &mut out);
@@ -488,6 +492,68 @@ impl Lints<'_> {
                 message,
                 "narrow one of the rules so they do not overlap, or split them into separate requests".into(),
             );
+        }
+    }
+
+    /// Each flow against the team's zone policy, and sources in no zone.
+    fn zones(&mut self, request: &Request, zones: &Zones) {
+        if zones.is_empty() {
+            return;
+        }
+        for rule in &request.rules {
+            for source in &rule.sources {
+                if zones.of_network(&source.value).is_none() {
+                    self.warn(
+                        Lint::UnknownZone,
+                        source.span.clone(),
+                        format!(
+                            "source `{}` is in none of the team's zones: judged as `{}`",
+                            source.value,
+                            crate::zones::INTERNET
+                        ),
+                        "add its network to a zone in fwreq.toml, or correct the source".into(),
+                    );
+                }
+            }
+        }
+        let assumed = crate::zones::test_source(request);
+        // `policy::flows` has one flow per rule and destination, in this order.
+        let written = request.rules.iter().flat_map(|r| &r.destinations);
+        for (flow, dest) in crate::policy::flows(request).iter().zip(written) {
+            let what = if flow.ports.is_empty() {
+                flow.protocol.as_str().to_string()
+            } else {
+                format!("{} {}", flow.protocol.as_str(), flow.ports)
+            };
+            for judged in zones.judge(flow, assumed) {
+                let by = judged.by.as_deref();
+                let (lint, message, help) = match judged.verdict {
+                    Verdict::Allowed => continue,
+                    Verdict::Forbidden => (
+                        Lint::ZoneForbidden,
+                        format!(
+                            "`{}` {what} goes {} -> {}, which {} forbids",
+                            dest.written,
+                            judged.from,
+                            judged.to,
+                            by.unwrap_or("the zone policy")
+                        ),
+                        "this flow needs another way (a proxy, a DMZ host), or an exception approved and allowed here with the reason",
+                    ),
+                    Verdict::Review => (
+                        Lint::ZoneReview,
+                        format!(
+                            "`{}` {what} goes {} -> {}, which needs a security review ({})",
+                            dest.written,
+                            judged.from,
+                            judged.to,
+                            by.unwrap_or("no [[zone_policy]] entry pre-approves it")
+                        ),
+                        "attach the review to the ticket, or ask for a [[zone_policy]] entry",
+                    ),
+                };
+                self.warn(lint, dest.span.clone(), message, help.into());
+            }
         }
     }
 

@@ -1,0 +1,503 @@
+//! Zones: the team's network policy as data, read from `fwreq.toml`, and the
+//! judgement of every flow against it.
+//!
+//! `[zones]` names networks and name patterns; a source or destination
+//! belongs to the zone of its most specific matching network (or the zone
+//! of its most specific matching name pattern), and to the built-in zone
+//! `internet` otherwise. `[[zone_policy]]` entries give a verdict for a pair
+//! of zones (`allowed`, `review` or `forbidden`), optionally for a protocol and
+//! ports; the most specific entry wins and a pair no entry names needs review.
+//! Lints, tickets, JSON and change tickets all ask [`Zones::judge`]; nothing
+//! else decides which zone a flow is in.
+
+use crate::diagnostic::{Diagnostic, Invalid, Source};
+use crate::policy::{self, PortSet};
+use crate::request::{Network, Request, Target};
+use crate::spec::{Protocol, RawPort};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use toml::Spanned;
+
+/// The zone of everything no zone names.
+pub const INTERNET: &str = "internet";
+/// In a policy entry: any zone.
+const ANY: &str = "*";
+
+/// What the team's policy says of a flow between two zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allowed,
+    Review,
+    Forbidden,
+}
+
+impl Verdict {
+    /// As a ticket says it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "pre-approved",
+            Verdict::Review => "needs review",
+            Verdict::Forbidden => "forbidden",
+        }
+    }
+}
+
+/// One zone: its networks and name patterns (`host.corp.example`, `*.corp.example`).
+#[derive(Debug, Clone)]
+struct Zone {
+    name: String,
+    networks: Vec<Network>,
+    patterns: Vec<Target>,
+}
+
+/// One `[[zone_policy]]` entry.
+#[derive(Debug, Clone)]
+struct Entry {
+    from: String,
+    to: String,
+    protocol: Option<Protocol>,
+    ports: Option<PortSet>,
+    verdict: Verdict,
+    /// `fwreq.toml:LINE`, for messages.
+    at: String,
+}
+
+/// A team's zones and policy; empty when its file has none.
+#[derive(Debug, Clone, Default)]
+pub struct Zones {
+    zones: Vec<Zone>,
+    policy: Vec<Entry>,
+}
+
+/// A flow's zones and what the policy says of it. Templates and JSON also
+/// get `text` (`plant-k8s -> internet, pre-approved`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Judgement {
+    pub from: String,
+    pub to: String,
+    pub verdict: Verdict,
+    /// The entry that decided (`fwreq.toml:LINE`); none when no entry names the pair.
+    pub by: Option<String>,
+}
+
+impl Serialize for Judgement {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("Judgement", 5)?;
+        st.serialize_field("from", &self.from)?;
+        st.serialize_field("to", &self.to)?;
+        st.serialize_field("verdict", &self.verdict)?;
+        st.serialize_field("by", &self.by)?;
+        st.serialize_field("text", &self.describe())?;
+        st.end()
+    }
+}
+
+impl Judgement {
+    /// `plant-k8s -> internet, pre-approved`.
+    pub fn describe(&self) -> String {
+        format!("{} -> {}, {}", self.from, self.to, self.verdict.words())
+    }
+}
+
+/// How `fwreq.toml` writes zones, before they are checked.
+pub type RawZones = BTreeMap<String, Vec<Spanned<String>>>;
+
+/// How `fwreq.toml` writes one policy entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    from: Spanned<String>,
+    to: Spanned<String>,
+    protocol: Option<Spanned<Protocol>>,
+    ports: Option<Vec<Spanned<RawPort>>>,
+    verdict: Spanned<Verdict>,
+}
+
+impl Zones {
+    /// Whether the team defines any zone (else nothing is judged).
+    pub fn is_empty(&self) -> bool {
+        self.zones.is_empty()
+    }
+
+    /// Checks the team file's zones and policy; every problem is located.
+    pub fn parse(
+        source: &Source,
+        zones: RawZones,
+        policy: Vec<Spanned<RawEntry>>,
+    ) -> Result<Zones, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut out = Zones::default();
+        // Every network once: the same network in two zones is ambiguous.
+        let mut seen: BTreeMap<Network, String> = BTreeMap::new();
+        for (name, values) in zones {
+            let mut zone = Zone {
+                name: name.clone(),
+                networks: Vec::new(),
+                patterns: Vec::new(),
+            };
+            if name == INTERNET || name == ANY {
+                let span = values.first().map_or(0..0, Spanned::span);
+                diags.push(
+                    Invalid::new(format!("`{name}` is built in and cannot be defined"))
+                        .help("name the zone after the networks it holds, e.g. plant-k8s")
+                        .at(span),
+                );
+            }
+            for value in values {
+                let text = value.get_ref();
+                if text.contains('*') || text.parse::<IpAddr>().is_err() && !text.contains('/') {
+                    match crate::validate::host::destination(text) {
+                        Ok(target @ (Target::Host { .. } | Target::Wildcard { .. })) => {
+                            zone.patterns.push(target);
+                        }
+                        Ok(_) => {}
+                        Err(e) => diags.push(e.at(value.span())),
+                    }
+                    continue;
+                }
+                match crate::validate::host::address_or_network(text) {
+                    Ok(network) => {
+                        if let Some(other) = seen.insert(network, name.clone()) {
+                            diags.push(
+                                Invalid::new(format!(
+                                    "{network} is in zone `{other}` already; a network belongs to one zone"
+                                ))
+                                .help("remove it from one of the two zones")
+                                .at(value.span()),
+                            );
+                        }
+                        zone.networks.push(network);
+                    }
+                    Err(e) => diags.push(e.at(value.span())),
+                }
+            }
+            out.zones.push(zone);
+        }
+        for entry in policy {
+            let span = entry.span();
+            let raw = entry.into_inner();
+            let mut zone_name = |name: &Spanned<String>| {
+                let text = name.get_ref();
+                if text == INTERNET || text == ANY || out.zones.iter().any(|z| &z.name == text) {
+                    return;
+                }
+                let names = out.zones.iter().map(|z| z.name.as_str()).chain([INTERNET]);
+                let help = match crate::names::nearest(text, names) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => "name a zone of [zones], `internet`, or `*` for any zone".into(),
+                };
+                diags.push(
+                    Diagnostic::error(name.span(), format!("no zone `{text}`")).with_help(help),
+                );
+            };
+            zone_name(&raw.from);
+            zone_name(&raw.to);
+            let ports = raw.ports.map(|ports| {
+                PortSet::new(ports.iter().filter_map(|p| {
+                    match crate::validate::port::port(p.get_ref(), p.span()) {
+                        Ok(range) => Some((range.low, range.high)),
+                        Err(e) => {
+                            diags.push(e.at(p.span()));
+                            None
+                        }
+                    }
+                }))
+            });
+            out.policy.push(Entry {
+                from: raw.from.into_inner(),
+                to: raw.to.into_inner(),
+                protocol: raw.protocol.map(Spanned::into_inner),
+                ports,
+                verdict: raw.verdict.into_inner(),
+                at: format!(
+                    "{}:{}",
+                    source.path().display(),
+                    source.position(span.start).line
+                ),
+            });
+        }
+        if diags.is_empty() {
+            Ok(out)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// The zone of a network: the one whose most specific network holds it all.
+    pub fn of_network(&self, network: &Network) -> Option<&str> {
+        self.zones
+            .iter()
+            .flat_map(|z| z.networks.iter().map(move |n| (n, z)))
+            .filter(|(n, _)| n.contains_network(network))
+            .max_by_key(|(n, _)| n.prefix)
+            .map(|(_, z)| z.name.as_str())
+    }
+
+    /// The zone of a destination: by network for addresses and ranges, by
+    /// the most specific covering name pattern for names and wildcards.
+    pub fn of_target(&self, target: &Target) -> Option<&str> {
+        if let Some(network) = target.network() {
+            return self.of_network(&network);
+        }
+        self.zones
+            .iter()
+            .flat_map(|z| z.patterns.iter().map(move |p| (p, z)))
+            .filter(|(p, _)| p.covers(target))
+            .max_by_key(|(p, _)| p.to_string().len())
+            .map(|(_, z)| z.name.as_str())
+    }
+
+    /// The zones of a flow's sources: each source's zone, or `internet` for one
+    /// in no zone; a flow from any source is judged from `assumed` (the
+    /// request's test host), else from `internet`.
+    fn source_zones(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<String> {
+        let zone = |n: &Network| self.of_network(n).unwrap_or(INTERNET).to_string();
+        let mut zones: Vec<String> = if flow.sources.is_empty() {
+            vec![assumed.map_or_else(|| INTERNET.to_string(), |a| zone(&Network::single(a)))]
+        } else {
+            flow.sources.iter().map(zone).collect()
+        };
+        zones.sort();
+        zones.dedup();
+        zones
+    }
+
+    /// What the policy says of one flow: one judgement per source zone.
+    pub fn judge(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
+        let to = self.of_target(&flow.target).unwrap_or(INTERNET).to_string();
+        self.source_zones(flow, assumed)
+            .into_iter()
+            .map(|from| {
+                let entry = self.entry(&from, &to, flow);
+                Judgement {
+                    verdict: entry.map_or(Verdict::Review, |e| e.verdict),
+                    by: entry.map(|e| e.at.clone()),
+                    from,
+                    to: to.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The most specific entry for a pair and a flow: named zones before `*`,
+    /// then entries with ports (holding all the flow's) before those without,
+    /// then with a protocol before without; the first written of equals.
+    fn entry(&self, from: &str, to: &str, flow: &policy::Flow) -> Option<&Entry> {
+        self.policy
+            .iter()
+            .filter(|e| (e.from == from || e.from == ANY) && (e.to == to || e.to == ANY))
+            .filter(|e| e.protocol.is_none_or(|p| p == flow.protocol))
+            .filter(|e| {
+                e.ports
+                    .as_ref()
+                    .is_none_or(|p| flow.protocol != Protocol::Icmp && p.contains_all(&flow.ports))
+            })
+            .enumerate()
+            .max_by_key(|(i, e)| {
+                (
+                    usize::from(e.from != ANY) + usize::from(e.to != ANY),
+                    e.ports.is_some(),
+                    e.protocol.is_some(),
+                    std::cmp::Reverse(*i),
+                )
+            })
+            .map(|(_, e)| e)
+    }
+}
+
+/// The address a request's test host logs in to (`user@10.188.50.201`), if
+/// it is an address: where a rule without `sources` is judged from.
+pub fn test_source(request: &Request) -> Option<IpAddr> {
+    let host = request.test.as_ref()?.host.as_deref()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    host.parse().ok()
+}
+
+/// Each rule's distinct judgements, in rule order (what the ticket shows).
+pub fn of_rules(zones: &Zones, request: &Request) -> Vec<Vec<Judgement>> {
+    if zones.is_empty() {
+        return Vec::new();
+    }
+    let assumed = test_source(request);
+    let mut out: Vec<Vec<Judgement>> = vec![Vec::new(); request.rules.len()];
+    for flow in policy::flows(request) {
+        let Some(rule) = out.get_mut(flow.rule - 1) else {
+            continue;
+        };
+        for judgement in zones.judge(&flow, assumed) {
+            if !rule.contains(&judgement) {
+                rule.push(judgement);
+            }
+        }
+    }
+    for rule in &mut out {
+        rule.sort();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEAM: &str = r#"[zones]
+plant-k8s = ["10.188.50.0/24", "2001:db8:50::/64"]
+corp = ["10.0.0.0/8", "*.corp.example", "ntp.example.com"]
+plant-ot = ["10.40.12.0/24"]
+
+[[zone_policy]]
+from = "plant-k8s"
+to = "internet"
+protocol = "tcp"
+ports = [443]
+verdict = "allowed"
+
+[[zone_policy]]
+from = "plant-ot"
+to = "internet"
+verdict = "forbidden"
+
+[[zone_policy]]
+from = "*"
+to = "corp"
+verdict = "allowed"
+"#;
+
+    #[derive(Deserialize)]
+    struct File {
+        zones: RawZones,
+        zone_policy: Vec<Spanned<RawEntry>>,
+    }
+
+    fn zones(text: &str) -> Result<Zones, Vec<Diagnostic>> {
+        let source = Source::new("fwreq.toml", text.to_string());
+        let file: File = toml::from_str(text).expect("shape");
+        Zones::parse(&source, file.zones, file.zone_policy)
+    }
+
+    fn flow(rules: &str) -> Vec<policy::Flow> {
+        let text = format!(
+            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{rules}"
+        );
+        policy::flows(&crate::validate::load(&Source::new("t.toml", text)).expect("valid"))
+    }
+
+    fn said(zones: &Zones, rules: &str) -> Vec<String> {
+        flow(rules)
+            .iter()
+            .flat_map(|f| zones.judge(f, None))
+            .map(|j| format!("{} ({})", j.describe(), j.by.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn the_most_specific_network_decides_the_zone() {
+        let z = zones(TEAM).expect("valid");
+        let net = |s: &str| crate::validate::host::address_or_network(s).expect("network");
+        assert_eq!(z.of_network(&net("10.188.50.7")), Some("plant-k8s"));
+        assert_eq!(z.of_network(&net("10.188.50.0/25")), Some("plant-k8s"));
+        assert_eq!(z.of_network(&net("10.188.0.0/16")), Some("corp"));
+        assert_eq!(z.of_network(&net("10.40.12.9")), Some("plant-ot"));
+        assert_eq!(z.of_network(&net("2001:db8:50::9")), Some("plant-k8s"));
+        assert_eq!(z.of_network(&net("2001:db8:51::9")), None);
+        assert_eq!(z.of_network(&net("192.0.2.7")), None);
+    }
+
+    #[test]
+    fn names_go_by_their_most_specific_pattern() {
+        let z = zones(TEAM).expect("valid");
+        let target = |s: &str| crate::validate::host::destination(s).expect("target");
+        assert_eq!(z.of_target(&target("ntp1.corp.example")), Some("corp"));
+        assert_eq!(z.of_target(&target("*.eu.corp.example")), Some("corp"));
+        assert_eq!(
+            z.of_target(&target("corp.example")),
+            None,
+            "*.x does not match x"
+        );
+        assert_eq!(z.of_target(&target("ntp.example.com")), Some("corp"));
+        assert_eq!(z.of_target(&target("example.com")), None);
+        assert_eq!(z.of_target(&target("10.1.2.3")), Some("corp"));
+    }
+
+    #[test]
+    fn every_verdict_and_the_most_specific_entry() {
+        let z = zones(TEAM).expect("valid");
+        let from_k8s = "[[rules]]\nsources = [\"10.188.50.0/24\"]\n";
+        assert_eq!(
+            said(
+                &z,
+                &format!("{from_k8s}ports = [443]\ndestinations = [\"a.example.com\"]")
+            ),
+            ["plant-k8s -> internet, pre-approved (fwreq.toml:6)"]
+        );
+        // Port 80 is not in the ports entry: no entry names it, so review.
+        assert_eq!(
+            said(
+                &z,
+                &format!("{from_k8s}ports = [80, 443]\ndestinations = [\"a.example.com\"]")
+            ),
+            ["plant-k8s -> internet, needs review ()"]
+        );
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nsources = [\"10.40.12.0/24\"]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"pool.ntp.org\"]"
+            ),
+            ["plant-ot -> internet, forbidden (fwreq.toml:13)"]
+        );
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nsources = [\"10.40.12.0/24\"]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"ntp1.corp.example\"]"
+            ),
+            ["plant-ot -> corp, pre-approved (fwreq.toml:18)"]
+        );
+        // A source in no zone is judged as internet; each source zone apart.
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nsources = [\"192.0.2.0/24\", \"10.188.50.0/24\"]\nports = [443]\ndestinations = [\"10.1.2.3\"]"
+            ),
+            [
+                "internet -> corp, pre-approved (fwreq.toml:18)",
+                "plant-k8s -> corp, pre-approved (fwreq.toml:18)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rule_without_sources_is_judged_from_the_test_host() {
+        let z = zones(TEAM).expect("valid");
+        let flows = flow("[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]");
+        let judged = z.judge(&flows[0], "10.188.50.201".parse().ok());
+        assert_eq!(judged[0].describe(), "plant-k8s -> internet, pre-approved");
+        assert_eq!(
+            z.judge(&flows[0], None)[0].describe(),
+            "internet -> internet, needs review"
+        );
+    }
+
+    #[test]
+    fn mistakes_in_the_team_file_are_located() {
+        let twice = "[zones]\na = [\"10.0.0.0/8\"]\nb = [\"10.0.0.0/8\"]\n[[zone_policy]]\nfrom = \"a\"\nto = \"internt\"\nverdict = \"allowed\"\n";
+        let diags = zones(twice).expect_err("invalid");
+        let said: Vec<(usize, &str)> = diags
+            .iter()
+            .map(|d| (d.span.start, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    32,
+                    "10.0.0.0/8 is in zone `a` already; a network belongs to one zone"
+                ),
+                (78, "no zone `internt`"),
+            ]
+        );
+        assert_eq!(diags[1].help.as_deref(), Some("did you mean `internet`?"));
+    }
+}
