@@ -8,6 +8,8 @@ use crate::flows::RuleChecks;
 use crate::input::{self, Loaded};
 use crate::request::Request;
 use crate::spec::Status;
+use crate::team::Teams;
+use crate::zones::{self, Judgement};
 use crate::{Outcome, flows};
 use anyhow::bail;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,13 +32,26 @@ pub struct Row {
     pub expires: Option<NaiveDate>,
     pub rules: usize,
     pub flows: usize,
+    /// Each distinct zone pair and verdict of its flows (empty without team zones).
+    pub zones: Vec<String>,
     /// The first error of an invalid file (`PATH:LINE:COL: message`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 impl Row {
-    pub fn of(source: &Source, request: &Request, plan: &[RuleChecks]) -> Self {
+    pub fn of(
+        source: &Source,
+        request: &Request,
+        plan: &[RuleChecks],
+        judged: &[Vec<Judgement>],
+    ) -> Self {
+        let mut zones: Vec<String> = Vec::new();
+        for text in judged.iter().flatten().map(Judgement::describe) {
+            if !zones.contains(&text) {
+                zones.push(text);
+            }
+        }
         Row {
             path: source.path().display().to_string(),
             title: request.title.clone(),
@@ -48,6 +63,7 @@ impl Row {
             expires: request.expires,
             rules: request.rules.len(),
             flows: flows::count(plan),
+            zones,
             error: None,
         }
     }
@@ -65,6 +81,7 @@ impl Row {
             expires: None,
             rules: 0,
             flows: 0,
+            zones: Vec::new(),
             error,
         }
     }
@@ -76,6 +93,7 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
     }
+    let teams = Teams::find_valid(&files)?;
     let mut rows = Vec::with_capacity(files.len());
     for file in files {
         // An unreadable file is a row with its error, like an invalid one.
@@ -83,7 +101,10 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
             Ok(Loaded {
                 request: Ok(request),
                 source,
-            }) => Row::of(&source, &request, &flows::plan(&request)),
+            }) => {
+                let judged = zones::of_rules(&teams.of(&file).zones, &request);
+                Row::of(&source, &request, &flows::plan(&request), &judged)
+            }
             Ok(Loaded {
                 source,
                 request: Err(diags),

@@ -6,7 +6,7 @@ use super::{Body, newest_first};
 use crate::Outcome;
 use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity};
-use crate::formats::{Ticket, html};
+use crate::formats::{Kind, Ticket, html};
 use crate::input::{self, Loaded};
 use crate::render::Renderer;
 use crate::team::Teams;
@@ -60,7 +60,11 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                         ..html::Page::of(&ticket)
                     },
                 )?;
-                let row = Row::of(&source, &ticket.request, ticket.checks());
+                let judged = match &ticket.kind {
+                    Kind::Request { zones, .. } => zones.as_slice(),
+                    Kind::Change { .. } | Kind::Removal { .. } => &[],
+                };
+                let row = Row::of(&source, &ticket.request, ticket.checks(), judged);
                 (
                     page,
                     Entry {
