@@ -13,8 +13,10 @@ use crate::flows::{self, DestinationChecks};
 use crate::policy::{self, PortSet};
 use crate::request::{Destination, Network, Request, Target};
 use crate::spec::{Action, Protocol};
+use crate::zones::{Judgement, Zones};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 /// One flow of a change or removal ticket, with what proves it.
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +32,8 @@ pub struct Flow {
     /// spelling), and the checks of these ports with their capture line.
     #[serde(flatten)]
     pub test: DestinationChecks,
+    /// Its zones and the team's verdict on these ports (empty without zones).
+    pub zones: Vec<Judgement>,
 }
 
 /// A destination written differently in the two revisions, meaning the same.
@@ -58,6 +62,9 @@ pub struct Change {
     pub respelled: Vec<Respelling>,
     /// Flows in both revisions with the same action, in words.
     pub unchanged: Vec<String>,
+    /// Opened flows whose verdict differs from that of the same destination,
+    /// protocol and sources before (`444-450 needs review, 443 was pre-approved`).
+    pub verdicts_moved: Vec<String>,
 }
 
 /// One protocol from one source (`None`: any) to one destination.
@@ -120,13 +127,17 @@ fn both(a: &Reach, b: &Reach) -> Reach {
         .collect()
 }
 
-/// The written form, probe and order of each destination, the new revision's first.
+/// The written form, probe and order of each destination, the new revision's
+/// first; and the zones each entry is judged against.
 struct Destinations<'a> {
     by_target: BTreeMap<&'a Target, (usize, &'a Destination)>,
+    zones: &'a Zones,
+    /// Where a flow from any source is judged from (the test host).
+    assumed: Option<IpAddr>,
 }
 
 impl<'a> Destinations<'a> {
-    fn of(requests: &[&'a Request]) -> Self {
+    fn of(requests: &[&'a Request], zones: &'a Zones) -> Self {
         let mut by_target = BTreeMap::new();
         let all = requests
             .iter()
@@ -135,7 +146,11 @@ impl<'a> Destinations<'a> {
         for (i, dest) in all.enumerate() {
             by_target.entry(&dest.target).or_insert((i, dest));
         }
-        Destinations { by_target }
+        Destinations {
+            by_target,
+            zones,
+            assumed: requests.first().and_then(|r| crate::zones::test_source(r)),
+        }
     }
 
     /// The reach as ticket entries: paths with the same ports to the same
@@ -163,6 +178,20 @@ impl<'a> Destinations<'a> {
                     Protocol::Tcp | Protocol::Udp => ports.clone(),
                 };
                 let test = flows::destination_checks(protocol, &ports.ends(), dest);
+                let judged = policy::Flow {
+                    rule: 0,
+                    action,
+                    protocol,
+                    // Any source among them makes the entry one from anywhere.
+                    sources: sources
+                        .iter()
+                        .map(|s| s.ok_or(()))
+                        .collect::<Result<_, _>>()
+                        .unwrap_or_default(),
+                    target: dest.target.clone(),
+                    ports: ports.clone(),
+                };
+                let zones = self.zones.judge_if_any(&judged, self.assumed);
                 let sources = match sources.as_slice() {
                     [None] => Vec::new(),
                     _ => sources
@@ -176,14 +205,16 @@ impl<'a> Destinations<'a> {
                     ports,
                     sources,
                     test,
+                    zones,
                 })
             })
             .collect()
     }
 }
 
-/// Compares two revisions of one request by meaning.
-pub fn compare(old: &Request, new: &Request) -> Change {
+/// Compares two revisions of one request by meaning; each changed flow is
+/// judged against the team's `zones`.
+pub fn compare(old: &Request, new: &Request, zones: &Zones) -> Change {
     let (old_flows, new_flows) = (policy::flows(old), policy::flows(new));
     let (allowed_before, allowed_after) = (
         reach(&old_flows, Action::Allow),
@@ -203,12 +234,14 @@ pub fn compare(old: &Request, new: &Request) -> Change {
     );
     let to_deny = both(&no_longer_allowed, &newly_denied);
     let to_allow = both(&no_longer_denied, &newly_allowed);
-    let destinations = Destinations::of(&[new, old]);
+    let destinations = Destinations::of(&[new, old], zones);
     let section = |reach: &Reach, action| once_each(destinations.entries(reach, action));
     let mut unchanged = destinations.entries(&both(&allowed_before, &allowed_after), Action::Allow);
     unchanged.extend(destinations.entries(&both(&denied_before, &denied_after), Action::Deny));
+    let opened = section(&minus(&newly_allowed, &to_allow), Action::Allow);
     Change {
-        opened: section(&minus(&newly_allowed, &to_allow), Action::Allow),
+        verdicts_moved: verdicts_moved(&opened, &unchanged),
+        opened,
         closed: section(&minus(&no_longer_allowed, &to_deny), Action::Allow),
         to_deny: section(&to_deny, Action::Deny),
         to_allow: section(&to_allow, Action::Allow),
@@ -227,6 +260,38 @@ fn once_each(mut flows: Vec<Flow>) -> Vec<Flow> {
         flow.test.checks.retain(|c| seen.insert(c.command.clone()));
     }
     flows
+}
+
+/// For each opened flow, a line when the same destination, protocol and
+/// sources already had flows with another verdict.
+fn verdicts_moved(opened: &[Flow], unchanged: &[Flow]) -> Vec<String> {
+    let verdicts = |flow: &Flow| -> Vec<String> {
+        flow.zones
+            .iter()
+            .map(|j| j.verdict.words().to_string())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for new in opened.iter().filter(|f| !f.zones.is_empty()) {
+        let before = unchanged.iter().find(|old| {
+            old.test.destination == new.test.destination
+                && old.protocol == new.protocol
+                && old.sources == new.sources
+                && verdicts(old) != verdicts(new)
+        });
+        if let Some(old) = before {
+            out.push(format!(
+                "{} {} to {}: {}, where {} was {}",
+                new.protocol.as_str().to_uppercase(),
+                new.ports,
+                new.test.destination,
+                verdicts(new).join(" and "),
+                old.ports,
+                verdicts(old).join(" and "),
+            ));
+        }
+    }
+    out
 }
 
 /// `TCP 443 to a.example.com` (`, denied` for a deny flow).
@@ -275,9 +340,9 @@ fn respelled(old: &Request, new: &Request) -> Vec<Respelling> {
 }
 
 /// Every flow of a request, allowed and denied apart (what a removal ticket removes).
-pub fn all_flows(request: &Request) -> (Vec<Flow>, Vec<Flow>) {
+pub fn all_flows(request: &Request, zones: &Zones) -> (Vec<Flow>, Vec<Flow>) {
     let flows = policy::flows(request);
-    let destinations = Destinations::of(&[request]);
+    let destinations = Destinations::of(&[request], zones);
     (
         once_each(destinations.entries(&reach(&flows, Action::Allow), Action::Allow)),
         once_each(destinations.entries(&reach(&flows, Action::Deny), Action::Deny)),
@@ -316,7 +381,7 @@ mod tests {
         let new = request(
             "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\", \"c.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [80]\ndestinations = [\"a.example.com\"]\n",
         );
-        let change = compare(&old, &new);
+        let change = compare(&old, &new, &Zones::default());
         assert_eq!(names(&change.opened), ["TCP 443 to c.example.com"]);
         assert_eq!(names(&change.closed), ["TCP 80, 443 to b.example.com"]);
         assert_eq!(names(&change.to_deny), ["TCP 80 to a.example.com (denied)"]);
@@ -341,7 +406,7 @@ mod tests {
             request("[[rules]]\nports = [\"8000-8100\"]\ndestinations = [\"a.example.com\"]\n");
         let new =
             request("[[rules]]\nports = [\"8000-8200\"]\ndestinations = [\"a.example.com\"]\n");
-        let change = compare(&old, &new);
+        let change = compare(&old, &new, &Zones::default());
         assert_eq!(names(&change.opened), ["TCP 8101-8200 to a.example.com"]);
         assert!(change.closed.is_empty());
         assert_eq!(
@@ -360,7 +425,7 @@ mod tests {
         let new = request(
             "[[rules]]\nprotocol = \"icmp\"\naction = \"deny\"\ndestinations = [\"gw.example.com\"]\n",
         );
-        let change = compare(&old, &new);
+        let change = compare(&old, &new, &Zones::default());
         assert_eq!(names(&change.to_deny), ["ICMP to gw.example.com (denied)"]);
         assert_eq!(
             change.to_deny[0].test.checks[0].command,
@@ -373,7 +438,7 @@ mod tests {
         let r = request(
             "[[rules]]\nports = [443, 9, \"1000-2000\", 80]\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [21]\ndestinations = [\"a.example.com\"]\n",
         );
-        let (allowed, denied) = all_flows(&r);
+        let (allowed, denied) = all_flows(&r, &Zones::default());
         assert_eq!(
             names(&allowed),
             ["TCP 9, 80, 443, 1000-2000 to a.example.com"]

@@ -106,6 +106,11 @@ pub enum Command {
     ///
     /// Example: fwreq diff old.toml requests/a.toml
     Diff(DiffArgs),
+    /// Keep a temporary request open longer: moves `expires` (every other byte
+    /// of the file kept) and prints the renewal ticket
+    ///
+    /// Example: fwreq renew requests/a.toml --until 2027-06-30 --reason "the trial was extended"
+    Renew(RenewArgs),
     /// Print the JSON Schema of the request spec, for editors (Taplo: Even Better TOML, Helix, Zed)
     Schema,
     /// Print a shell completion script
@@ -227,6 +232,32 @@ pub struct DiffArgs {
     pub out: OutputArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// Request spec file (TOML)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The new `expires` date (YYYY-MM-DD), later than the current one and than today
+    #[arg(long, value_name = "DATE")]
+    pub until: chrono::NaiveDate,
+
+    /// Why the rules must stay open (one line; it goes into the ticket)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// Judge dates as of this day (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
+
+    /// Directory of templates that override the built-in ones (renewal.md.j2)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
 /// Where a ticket goes and in which form: the same for every kind of ticket.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
@@ -335,6 +366,10 @@ pub struct CheckArgs {
     /// A single request silences a lint with `allow = ["NAME"]` at its top level.
     #[arg(long, value_name = "NAME")]
     pub allow: Vec<String>,
+
+    /// Turn a lint on as a warning (repeatable), e.g. zone-review, which is off by default
+    #[arg(long, value_name = "NAME")]
+    pub warn: Vec<String>,
 
     /// Make findings errors (exit 1): `warnings` for every lint, e.g. in CI or
     /// a pre-commit hook, or one lint's name (repeatable); see --list-lints

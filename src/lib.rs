@@ -72,6 +72,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::List(args) => commands::list(args),
         cli::Command::Expiring(args) => commands::expiring(args),
         cli::Command::Diff(args) => commands::diff(args),
+        cli::Command::Renew(args) => commands::renew(args),
         cli::Command::Schema => commands::schema(),
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man => commands::man(),

@@ -31,6 +31,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("removal.md.j2", include_str!("../templates/removal.md.j2")),
     ("flow.md.j2", include_str!("../templates/flow.md.j2")),
     ("probe.md.j2", include_str!("../templates/probe.md.j2")),
+    ("renewal.md.j2", include_str!("../templates/renewal.md.j2")),
 ];
 
 /// A ready template environment.
@@ -104,6 +105,23 @@ impl Renderer {
                     old => Serde(old),
                     since => since,
                     change => Serde(change),
+                },
+            ),
+            Kind::Renewal {
+                previous,
+                until,
+                reason,
+                allowed,
+                denied,
+            } => (
+                "renewal.md.j2",
+                context! {
+                    request => Serde(request),
+                    previous => previous.map(|d| d.to_string()),
+                    until => until.to_string(),
+                    reason => reason,
+                    allowed => Serde(allowed),
+                    denied => Serde(denied),
                 },
             ),
             Kind::Removal {

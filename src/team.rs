@@ -27,6 +27,8 @@ struct Raw {
     #[serde(default)]
     allow: Vec<Spanned<String>>,
     #[serde(default)]
+    warn: Vec<Spanned<String>>,
+    #[serde(default)]
     deny: Vec<Spanned<String>>,
     #[serde(alias = "max_port_range")]
     max_port_range: Option<Spanned<i64>>,
@@ -48,6 +50,8 @@ pub struct Team {
     pub requested_by: Option<String>,
     /// Lints silenced for every request below it.
     pub allow: Vec<Lint>,
+    /// Lints turned on as warnings below it (`zone-review`, off by default).
+    pub warn: Vec<Lint>,
     /// Lints whose findings are errors below it.
     pub deny: Vec<Lint>,
     /// `deny = ["warnings"]`: every warning is an error.
@@ -186,7 +190,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end().to_string();
             vec![Diagnostic::error(span, message).with_help(
-                "fwreq.toml takes templates, requested-by, allow, deny, max-port-range, [zones] and [[zone_policy]]",
+                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, [zones] and [[zone_policy]]",
             )]
         })?;
     let mut diags = Vec::new();
@@ -206,13 +210,20 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             None
         }
     });
-    let mut allow = Vec::new();
-    for name in raw.allow {
-        match name.get_ref().parse::<Lint>() {
-            Ok(lint) => allow.push(lint),
-            Err(unknown) => diags.push(unknown.at(name.span())),
-        }
-    }
+    let mut lints = |names: Vec<Spanned<String>>| -> Vec<Lint> {
+        names
+            .into_iter()
+            .filter_map(|name| match name.get_ref().parse::<Lint>() {
+                Ok(lint) => Some(lint),
+                Err(unknown) => {
+                    diags.push(unknown.at(name.span()));
+                    None
+                }
+            })
+            .collect()
+    };
+    let allow = lints(raw.allow);
+    let warn = lints(raw.warn);
     let (mut deny, mut deny_warnings) = (Vec::new(), false);
     for name in raw.deny {
         if name.get_ref() == "warnings" {
@@ -257,6 +268,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         templates,
         requested_by: raw.requested_by.map(Spanned::into_inner),
         allow,
+        warn,
         deny,
         deny_warnings,
         max_port_range,
@@ -390,6 +402,7 @@ impl Team {
             command_line,
             team: lints::Levels {
                 allow: self.allow.clone(),
+                warn: self.warn.clone(),
                 deny: self.deny.clone(),
             },
             zones: self.zones.clone(),

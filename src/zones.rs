@@ -265,6 +265,15 @@ impl Zones {
         zones
     }
 
+    /// [`Zones::judge`], or nothing when the team has no zones.
+    pub fn judge_if_any(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
+        if self.is_empty() {
+            Vec::new()
+        } else {
+            self.judge(flow, assumed)
+        }
+    }
+
     /// What the policy says of one flow: one judgement per source zone.
     pub fn judge(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
         let to = self.of_target(&flow.target).unwrap_or(INTERNET).to_string();

@@ -485,7 +485,11 @@ proptest! {
         old in prop::collection::vec(rule_spec(), 1..4),
         new in prop::collection::vec(rule_spec(), 1..4),
     ) {
-        let change = fwreq::change::compare(&load(toml(&old, false)), &load(toml(&new, false)));
+        let change = fwreq::change::compare(
+            &load(toml(&old, false)),
+            &load(toml(&new, false)),
+            &Default::default(),
+        );
         let (allowed_before, allowed_after) = (atoms(&old, false), atoms(&new, false));
         let (denied_before, denied_after) = (atoms(&old, true), atoms(&new, true));
         let open: BTreeSet<Atom> = allowed_after.difference(&allowed_before).copied().collect();
@@ -511,7 +515,11 @@ proptest! {
 
     #[test]
     fn a_respelled_copy_is_no_firewall_change(rules in prop::collection::vec(rule_spec(), 1..4)) {
-        let change = fwreq::change::compare(&load(toml(&rules, false)), &load(toml(&rules, true)));
+        let change = fwreq::change::compare(
+            &load(toml(&rules, false)),
+            &load(toml(&rules, true)),
+            &Default::default(),
+        );
         prop_assert!(change.opened.is_empty() && change.closed.is_empty());
         prop_assert!(change.to_deny.is_empty() && change.to_allow.is_empty());
         prop_assert!(change.deny_added.is_empty() && change.deny_removed.is_empty());

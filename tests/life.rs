@@ -224,7 +224,7 @@ requests/plant/b.toml  Old Container Registry Network Config Request  -     -   
     );
     assert_eq!(
         stderr(&out),
-        "1 request expired, 0 expiring within 30 days (as of 2026-11-26)\n"
+        "requests/plant/b.toml: fwreq renew requests/plant/b.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/plant/b.toml --removal\n1 request expired, 0 expiring within 30 days (as of 2026-11-26)\n"
     );
     let out = fwreq(
         root,
@@ -233,7 +233,7 @@ requests/plant/b.toml  Old Container Registry Network Config Request  -     -   
     assert_eq!(out.status.code(), Some(0), "nothing past yet");
     assert_eq!(
         stderr(&out),
-        "0 requests expired, 2 expiring within 200 days (as of 2026-11-01)\n"
+        "requests/plant/b.toml: fwreq renew requests/plant/b.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/plant/b.toml --removal\nrequests/a.toml: fwreq renew requests/a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/a.toml --removal\n0 requests expired, 2 expiring within 200 days (as of 2026-11-01)\n"
     );
 }
 
@@ -375,7 +375,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `deny`, `max-port-range`, `max_port_range`"), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `warn`, `deny`, `max-port-range`, `max_port_range`"), "{}", stderr(&out));
     // Named on the command line, it is checked as a team file, not a request.
     write(root, "fwreq.toml", "allow = [\"missing-sorce\"]\n");
     let out = fwreq(root, &["check", "fwreq.toml"]);

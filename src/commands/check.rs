@@ -36,11 +36,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         print_stdout(&list)?;
         return Ok(Outcome::Clean);
     }
-    let allow: Vec<Lint> = args
-        .allow
-        .iter()
-        .map(|name| name.parse().map_err(|e| anyhow::anyhow!("--allow {e}")))
-        .collect::<anyhow::Result<_>>()?;
+    let lints = |flag: &str, names: &[String]| -> anyhow::Result<Vec<Lint>> {
+        names
+            .iter()
+            .map(|name| name.parse().map_err(|e| anyhow::anyhow!("--{flag} {e}")))
+            .collect()
+    };
+    let allow = lints("allow", &args.allow)?;
+    let warn = lints("warn", &args.warn)?;
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     let deny: Vec<Lint> = args
         .deny
@@ -51,7 +54,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
                 .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
         })
         .collect::<anyhow::Result<_>>()?;
-    let command_line = lints::Levels { allow, deny };
+    let command_line = lints::Levels { allow, warn, deny };
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());

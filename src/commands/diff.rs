@@ -41,7 +41,12 @@ pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
     let (Some(old_request), Some(new_request)) = (old, new) else {
         return Ok(Outcome::Findings);
     };
-    let kind = Kind::change(old_request, &new_request, args.old.display().to_string());
+    let kind = Kind::change(
+        old_request,
+        &new_request,
+        args.old.display().to_string(),
+        &team.zones,
+    );
     emit(
         &[Ticket::of(new_request, kind, &renderer)?],
         &args.out,
@@ -90,7 +95,7 @@ pub(super) fn since(
     let (Some(old_request), Some(new_request)) = (valid(old, team), valid(new, team)) else {
         return Ok(None);
     };
-    let kind = Kind::change(old_request, &new_request, rev.to_string());
+    let kind = Kind::change(old_request, &new_request, rev.to_string(), &team.zones);
     Ok(Some(Ticket::of(new_request, kind, renderer)?))
 }
 
@@ -104,6 +109,6 @@ pub(super) fn removal(
     let Some(request) = valid(input::load(file)?, team) else {
         return Ok(None);
     };
-    let kind = Kind::removal(&request, today);
+    let kind = Kind::removal(&request, today, &team.zones);
     Ok(Some(Ticket::of(request, kind, renderer)?))
 }

@@ -116,6 +116,19 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// A path as one shell word: as it is when plain, else in single quotes.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-+:@".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {
     let text = crate::diagnostic::render(source, diag, crate::diagnostic::Style { color: false });
     text.lines().next().unwrap_or("").to_string()
@@ -211,6 +224,14 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
     match args.format {
         ListFormat::Table => {
             print_stdout(&table(&rows, Some(("WHEN", &when))))?;
+            // What to do with each: keep it open longer, or take it out.
+            for r in rows.iter().filter(|r| r.error.is_none()) {
+                let file = shell_word(&r.path);
+                eprintln!(
+                    "{}: fwreq renew {file} --until YYYY-MM-DD --reason \"...\", or fwreq render {file} --removal",
+                    r.path
+                );
+            }
             eprintln!(
                 "{} request{} expired, {} expiring within {} days (as of {today})",
                 past,

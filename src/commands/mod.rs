@@ -10,6 +10,7 @@ mod preview;
 mod probe;
 mod record;
 mod render;
+mod renew;
 mod shell;
 mod site;
 
@@ -21,6 +22,7 @@ pub use preview::preview;
 pub use probe::probe;
 pub use record::record;
 pub use render::render;
+pub use renew::renew;
 pub use shell::{completions, man, schema};
 pub use site::site;
 

@@ -62,7 +62,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                 )?;
                 let judged = match &ticket.kind {
                     Kind::Request { zones, .. } => zones.as_slice(),
-                    Kind::Change { .. } | Kind::Removal { .. } => &[],
+                    Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
                 };
                 let row = Row::of(&source, &ticket.request, ticket.checks(), judged);
                 (

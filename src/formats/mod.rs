@@ -47,6 +47,15 @@ pub enum Kind {
         old: Box<Request>,
         change: Change,
     },
+    /// A temporary request kept open longer: its `expires` moved from
+    /// `previous` to `until`, for `reason`; the flows that stay open.
+    Renewal {
+        previous: Option<chrono::NaiveDate>,
+        until: chrono::NaiveDate,
+        reason: String,
+        allowed: Vec<Flow>,
+        denied: Vec<Flow>,
+    },
     /// Every flow of a request, to take out (or recertify), judged as of `today`.
     Removal {
         today: chrono::NaiveDate,
@@ -66,17 +75,34 @@ impl Kind {
     }
 
     /// The change ticket from `old` (as it stood at `since`) to `new`.
-    pub fn change(old: Request, new: &Request, since: String) -> Self {
+    pub fn change(old: Request, new: &Request, since: String, zones: &Zones) -> Self {
         Kind::Change {
-            change: crate::change::compare(&old, new),
+            change: crate::change::compare(&old, new, zones),
             since,
             old: Box::new(old),
         }
     }
 
+    /// The renewal ticket of a request whose `expires` moved from `previous`.
+    pub fn renewal(
+        request: &Request,
+        previous: Option<chrono::NaiveDate>,
+        reason: String,
+        zones: &Zones,
+    ) -> Option<Self> {
+        let (allowed, denied) = crate::change::all_flows(request, zones);
+        Some(Kind::Renewal {
+            previous,
+            until: request.expires?,
+            reason,
+            allowed,
+            denied,
+        })
+    }
+
     /// The removal ticket of a request, as of `today`.
-    pub fn removal(request: &Request, today: chrono::NaiveDate) -> Self {
-        let (allowed, denied) = crate::change::all_flows(request);
+    pub fn removal(request: &Request, today: chrono::NaiveDate, zones: &Zones) -> Self {
+        let (allowed, denied) = crate::change::all_flows(request, zones);
         Kind::Removal {
             today,
             expired: request.expires.is_some_and(|e| e < today),
@@ -115,6 +141,7 @@ impl Ticket {
             Kind::Request { .. } => request.title.clone(),
             Kind::Change { .. } => format!("Change: {}", request.title),
             Kind::Removal { .. } => format!("Remove: {}", request.title),
+            Kind::Renewal { .. } => format!("Renew: {}", request.title),
         };
         Ok(Ticket {
             request,
@@ -128,7 +155,7 @@ impl Ticket {
     pub fn checks(&self) -> &[RuleChecks] {
         match &self.kind {
             Kind::Request { checks, .. } => checks,
-            Kind::Change { .. } | Kind::Removal { .. } => &[],
+            Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
         }
     }
 }

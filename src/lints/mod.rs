@@ -83,10 +83,11 @@ pub struct Settings {
     pub zones: std::sync::Arc<Zones>,
 }
 
-/// Lints one layer of settings allows or denies.
+/// Lints one layer of settings allows, turns on as warnings, or denies.
 #[derive(Debug, Clone, Default)]
 pub struct Levels {
     pub allow: Vec<Lint>,
+    pub warn: Vec<Lint>,
     pub deny: Vec<Lint>,
 }
 
@@ -94,6 +95,8 @@ impl Levels {
     fn of(&self, lint: Lint) -> Option<Level> {
         if self.deny.contains(&lint) {
             Some(Level::Deny)
+        } else if self.warn.contains(&lint) {
+            Some(Level::Warn)
         } else if self.allow.contains(&lint) {
             Some(Level::Allow)
         } else {

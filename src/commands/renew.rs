@@ -1,0 +1,100 @@
+//! `fwreq renew`: a temporary request that must stay open longer. Moves
+//! `expires` through the format-preserving writer (every other byte kept),
+//! then prints the renewal ticket through the one output stage.
+
+use super::{emit, report, stderr_style};
+use crate::cli::RenewArgs;
+use crate::diagnostic::Source;
+use crate::edit::Edit;
+use crate::formats::{Kind, Ticket};
+use crate::output::Existing;
+use crate::render::Renderer;
+use crate::team::Teams;
+use crate::{Outcome, validate};
+use anyhow::bail;
+
+pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
+    args.out.check(&[&args.file])?;
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let reason = args.reason.trim();
+    if reason.is_empty() || reason.contains(['\n', '\r']) {
+        bail!("--reason: give the reason in one line; it goes into the ticket");
+    }
+    if args.until <= today {
+        bail!(
+            "--until {}: a renewal ends after today ({today})",
+            args.until
+        );
+    }
+    let teams = Teams::find_valid(&[&args.file])?;
+    let team = teams.of(&args.file);
+    let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
+    let mut edit = Edit::open(&args.file, Existing::Replace { forceable: false })?;
+    let before = Source::new(&args.file, edit.original().to_string());
+    let request = validate::load(&before).map_err(|diags| {
+        report(&before, &diags, stderr_style());
+        anyhow::anyhow!(
+            "{} has errors; fix them before renewing it (it is unchanged)",
+            args.file.display()
+        )
+    })?;
+    let previous = request.expires;
+    if let Some(previous) = previous
+        && args.until <= previous
+    {
+        bail!(
+            "--until {}: the request already runs until {previous}; a renewal moves it later ({} is unchanged)",
+            args.until,
+            args.file.display()
+        );
+    }
+    let Some(until) = date(args.until) else {
+        bail!(
+            "--until {}: a TOML date has a year from 1 to 9999",
+            args.until
+        );
+    };
+    edit.set("expires", until);
+    let after = Source::new(&args.file, edit.text());
+    let mut renewed = validate::load(&after).map_err(|diags| {
+        report(&after, &diags, stderr_style());
+        anyhow::anyhow!(
+            "the new date would make the spec invalid; {} is unchanged",
+            args.file.display()
+        )
+    })?;
+    team.sign(&mut renewed);
+    let Some(kind) = Kind::renewal(&renewed, previous, reason.to_string(), &team.zones) else {
+        bail!("{}: `expires` was not written", args.file.display());
+    };
+    // The ticket is rendered before the file changes: a template error leaves it as it was.
+    let ticket = Ticket::of(renewed, kind, &renderer)?;
+    edit.write()?;
+    eprintln!(
+        "{}: expires {} -> {}",
+        args.file.display(),
+        previous.map_or_else(|| "(none)".to_string(), |p| p.to_string()),
+        args.until
+    );
+    emit(&[ticket], &args.out, &renderer)?;
+    Ok(Outcome::Clean)
+}
+
+/// A TOML local date (`expires = 2027-06-30`); none for a year TOML cannot hold.
+fn date(day: chrono::NaiveDate) -> Option<toml_edit::Datetime> {
+    use chrono::Datelike as _;
+    let year = u16::try_from(day.year())
+        .ok()
+        .filter(|y| (1..=9999).contains(y))?;
+    Some(toml_edit::Datetime {
+        date: Some(toml_edit::Date {
+            year,
+            month: u8::try_from(day.month()).ok()?,
+            day: u8::try_from(day.day()).ok()?,
+        }),
+        time: None,
+        offset: None,
+    })
+}

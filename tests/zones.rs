@@ -1,0 +1,285 @@
+//! Zones as a team keeps them in `fwreq.toml`, and every place a flow's zones
+//! and verdict show: `check`'s lints, the ticket, the JSON, `list`, change
+//! tickets, and the renewal of a temporary request, in real temporary git
+//! repositories.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{HEADER, fwreq_in as fwreq, git, stderr, stdout};
+use std::fs;
+use std::path::Path;
+
+const TEAM: &str = r#"[zones]
+plant-k8s = ["10.188.50.0/24", "2001:db8:50::/64"]
+plant-ot = ["10.40.12.0/24"]
+corp = ["10.0.0.0/8", "*.corp.example"]
+
+[[zone_policy]]
+from = "plant-k8s"
+to = "internet"
+protocol = "tcp"
+ports = [443]
+verdict = "allowed"
+
+[[zone_policy]]
+from = "plant-ot"
+to = "internet"
+verdict = "forbidden"
+
+[[zone_policy]]
+from = "*"
+to = "corp"
+verdict = "allowed"
+"#;
+
+/// A repository with the team file and `a.toml` holding `rules`.
+fn repo(rules: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    fs::write(dir.path().join("fwreq.toml"), TEAM).unwrap();
+    fs::write(dir.path().join("a.toml"), format!("{HEADER}{rules}")).unwrap();
+    dir
+}
+
+fn check(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = fwreq(
+        dir,
+        &[&["check", "a.toml", "--today", "2026-11-26"][..], args].concat(),
+    );
+    (out.status.code().unwrap(), stderr(&out))
+}
+
+const OT_TO_INTERNET: &str = "[[rules]]\nprotocol = \"udp\"\nports = [123]\nsources = [\"10.40.12.0/24\"]\ndestinations = [\"pool.ntp.org\"]\n";
+
+#[test]
+fn a_forbidden_flow_is_an_error_naming_both_zones_and_the_entry() {
+    let dir = repo(OT_TO_INTERNET);
+    let (code, said) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        said,
+        "a.toml:11:17: error[zone-forbidden]: `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids
+   |
+11 | destinations = [\"pool.ntp.org\"]
+   |                 ^^^^^^^^^^^^^^
+  = help: this flow needs another way (a proxy, a DMZ host), or an exception approved and allowed here with the reason
+checked 1 request: 1 error, 0 warnings
+team file: fwreq.toml
+"
+    );
+    // Allowed like any lint, on the command line or in the request.
+    assert_eq!(check(dir.path(), &["--allow", "zone-forbidden"]).0, 0);
+}
+
+#[test]
+fn review_is_off_until_a_team_or_the_command_line_turns_it_on() {
+    let dir = repo(
+        "[[rules]]\nports = [443, 8443]\nsources = [\"10.188.50.0/24\"]\ndestinations = [\"registry.example.com\"]\n",
+    );
+    assert_eq!(
+        check(dir.path(), &[]),
+        (
+            0,
+            "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n".into()
+        )
+    );
+    let (code, said) = check(dir.path(), &["--warn", "zone-review"]);
+    assert_eq!(code, 0);
+    assert!(
+        said.starts_with("a.toml:10:17: warning[zone-review]: `registry.example.com` tcp 443, 8443 goes plant-k8s -> internet, which needs a security review (no [[zone_policy]] entry pre-approves it)\n"),
+        "{said}"
+    );
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        format!("warn = [\"zone-review\"]\n{TEAM}"),
+    )
+    .unwrap();
+    assert!(check(dir.path(), &[]).1.contains("warning[zone-review]"));
+}
+
+#[test]
+fn a_source_in_no_zone_is_named() {
+    let dir = repo(
+        "[[rules]]\nports = [443]\nsources = [\"192.0.2.0/24\"]\ndestinations = [\"ntp1.corp.example\"]\n",
+    );
+    let (code, said) = check(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        said.starts_with("a.toml:9:12: warning[unknown-zone]: source `192.0.2.0/24` is in none of the team's zones: judged as `internet`\n"),
+        "{said}"
+    );
+}
+
+#[test]
+fn mistakes_in_zones_are_located_in_the_team_file() {
+    let dir = repo(OT_TO_INTERNET);
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        "[zones]\nk8s = [\"2001:db8:50::/64\"]\nlab = [\"2001:db8:50::/64\", \"*.\"]\n[[zone_policy]]\nfrom = \"k8\"\nto = \"internet\"\nverdict = \"maybe\"\n",
+    )
+    .unwrap();
+    let (code, said) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let firsts: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("fwreq.toml:"))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            "fwreq.toml:7:11: error: unknown variant `maybe`, expected one of `allowed`, `review`, `forbidden`"
+        ],
+        "{said}"
+    );
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        "[zones]\nk8s = [\"2001:db8:50::/64\"]\nlab = [\"2001:db8:50::/64\"]\n[[zone_policy]]\nfrom = \"k8\"\nto = \"internet\"\nverdict = \"review\"\n",
+    )
+    .unwrap();
+    let (code, said) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let firsts: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("fwreq.toml:"))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            "fwreq.toml:3:8: error: 2001:db8:50::/64 is in zone `k8s` already; a network belongs to one zone",
+            "fwreq.toml:5:8: error: no zone `k8`",
+        ],
+        "{said}"
+    );
+}
+
+#[test]
+fn the_ticket_the_json_and_list_show_each_rules_zones() {
+    let dir = repo(
+        "[[rules]]\nports = [443]\nsources = [\"10.188.50.0/24\", \"2001:db8:50::/64\"]\ndestinations = [\"registry.example.com\", \"*.eu.corp.example\"]\n",
+    );
+    let out = fwreq(dir.path(), &["render", "a.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\n- Action: Allow\n- Zones: plant-k8s -> corp, pre-approved; plant-k8s -> internet, pre-approved\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = fwreq(dir.path(), &["render", "a.toml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["zones"][0][1],
+        serde_json::json!({"from": "plant-k8s", "to": "internet", "verdict": "allowed", "by": "fwreq.toml:6", "text": "plant-k8s -> internet, pre-approved"})
+    );
+    let out = fwreq(dir.path(), &["list", ".", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json[0]["zones"],
+        serde_json::json!([
+            "plant-k8s -> corp, pre-approved",
+            "plant-k8s -> internet, pre-approved"
+        ])
+    );
+}
+
+#[test]
+fn a_change_ticket_says_when_new_ports_get_another_verdict() {
+    let rules = "[[rules]]\nports = [443]\nsources = [\"10.188.50.0/24\"]\ndestinations = [\"registry.example.com\"]\n";
+    let dir = repo(rules);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "first"]);
+    fs::write(
+        dir.path().join("a.toml"),
+        format!("{HEADER}{}", rules.replace("[443]", "[443, 8443]")),
+    )
+    .unwrap();
+    let out = fwreq(dir.path(), &["render", "a.toml", "--since", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ticket = stdout(&out);
+    assert!(
+        ticket.contains("\n- TCP 8443 to registry.example.com from 10.188.50.0/24 (allow; plant-k8s -> internet, needs review)\n"),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains("\n## Zone verdicts that change\n\n- TCP 8443 to registry.example.com: needs review, where 443 was pre-approved\n"),
+        "{ticket}"
+    );
+}
+
+#[test]
+fn renew_moves_expires_and_prints_the_renewal_ticket() {
+    let dir = repo(
+        "expires = 2027-01-31 # the trial\n[[rules]]\nports = [443]\nsources = [\"10.188.50.0/24\"]\ndestinations = [\"registry.example.com\"]\n",
+    );
+    let before = fs::read_to_string(dir.path().join("a.toml")).unwrap();
+    let renew = |args: &[&str]| {
+        fwreq(
+            dir.path(),
+            &[&["renew", "a.toml", "--today", "2026-12-01"][..], args].concat(),
+        )
+    };
+    // Refused, file unchanged: not later than now, no reason.
+    let out = renew(&["--until", "2027-01-15", "--reason", "longer"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: --until 2027-01-15: the request already runs until 2027-01-31; a renewal moves it later (a.toml is unchanged)\n"
+    );
+    let out = renew(&["--until", "2027-06-30", "--reason", " "]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.toml")).unwrap(),
+        before
+    );
+    // Renewed: one value changed, its comment kept, and the ticket printed.
+    let out = renew(&[
+        "--until",
+        "2027-06-30",
+        "--reason",
+        "The vendor extended the trial.",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "a.toml: expires 2027-01-31 -> 2027-06-30\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.toml")).unwrap(),
+        before.replace(
+            "expires = 2027-01-31 # the trial",
+            "expires = 2027-06-30 # the trial"
+        )
+    );
+    assert_eq!(
+        stdout(&out),
+        "# Renew: t
+
+Project: p
+
+Reason: The vendor extended the trial.
+
+The rules were to be removed after 2027-01-31; they stay in place until 2027-06-30.
+
+Affected Application: a
+
+## Rules that stay in place
+
+- TCP 443 to registry.example.com from 10.188.50.0/24 (allow; plant-k8s -> internet, pre-approved)
+
+## Details
+
+```bash
+# these should still connect
+curl -vv telnet://registry.example.com:443
+
+sudo tcpdump -i any -nn dst host registry.example.com
+```
+"
+    );
+    // `expiring` says what to do with each entry.
+    let out = fwreq(dir.path(), &["expiring", ".", "--today", "2027-06-01"]);
+    assert!(
+        stderr(&out).starts_with("./a.toml: fwreq renew ./a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render ./a.toml --removal\n"),
+        "{}",
+        stderr(&out)
+    );
+}
