@@ -164,7 +164,12 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
         if let Some((_, cell)) = extra {
             line.push(cell(r));
         }
-        lines.push(line);
+        // Paths, titles and errors come from users' files and names.
+        lines.push(
+            line.iter()
+                .map(|cell| crate::diagnostic::escape(cell).into_owned())
+                .collect(),
+        );
     }
     crate::text::aligned(&lines)
 }
