@@ -320,7 +320,55 @@ impl<'de> Deserialize<'de> for RawDestination {
     }
 }
 
-/// Parses TOML text into the raw model; the error keeps toml's span and message.
-pub fn parse(text: &str) -> Result<RawSpec, toml::de::Error> {
-    toml::from_str(text)
+/// Parses TOML text into the raw model. A syntax error is the one error;
+/// otherwise every shape error (wrong type, unknown key) is reported at once,
+/// each keeping toml's span and message: serde stops at the first, so each
+/// pass takes the offending key out of the parsed tree and tries again.
+pub fn parse(text: &str) -> Result<RawSpec, Vec<toml::de::Error>> {
+    use toml::de::{DeTable, Deserializer};
+    let mut root = DeTable::parse(text).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    loop {
+        match RawSpec::deserialize(Deserializer::from(root.clone())) {
+            Ok(spec) if errors.is_empty() => return Ok(spec),
+            Ok(_) => return Err(errors),
+            Err(err) => {
+                let taken = err.span().is_some_and(|at| take_out(root.get_mut(), &at));
+                errors.push(err);
+                // Each pass takes one key out: a file has finitely many.
+                if !taken {
+                    return Err(errors);
+                }
+            }
+        }
+    }
+}
+
+/// Takes out of `table` the innermost key whose name or value holds `at`;
+/// false when none does. Every table is searched: a `[[rules]]` table's span
+/// is its header only, not the keys below it.
+fn take_out(table: &mut toml::de::DeTable, at: &std::ops::Range<usize>) -> bool {
+    let holds = |span: std::ops::Range<usize>| span.start <= at.start && at.end <= span.end;
+    let mut hit = None;
+    for (key, value) in table.iter_mut() {
+        if take_out_of(value.get_mut(), at) {
+            return true;
+        }
+        if holds(key.span()) || holds(value.span()) {
+            hit = Some(key.clone());
+            break;
+        }
+    }
+    hit.is_some_and(|key| table.remove(&key).is_some())
+}
+
+/// The same inside a value: its tables, and the tables of its arrays.
+fn take_out_of(value: &mut toml::de::DeValue, at: &std::ops::Range<usize>) -> bool {
+    match value {
+        toml::de::DeValue::Table(table) => take_out(table, at),
+        toml::de::DeValue::Array(items) => {
+            items.iter_mut().any(|item| take_out_of(item.get_mut(), at))
+        }
+        _ => false,
+    }
 }

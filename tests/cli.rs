@@ -537,3 +537,33 @@ checked 1 request: 4 errors, 0 warnings
 "#
     );
 }
+
+#[test]
+fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
+    let text = "title = \"t\"\nproject = 5\nrequest = \"r\"\nreason = \"r\"\naffected_apps = \"a\"\njustification = \"j\"\ncolour = \"red\"\n\n[test]\nstep = [\"x\"]\n\n[[rules]]\nports = \"443\"\ndestination = [\"a.example.com\"]\nprotocol = \"tcpp\"\n";
+    let (code, stderr) = check(text);
+    assert_eq!(code, 1, "{stderr}");
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("req.toml:") || l.starts_with("  = help"))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "req.toml:2:11: error: invalid type: integer `5`, expected a string",
+            "req.toml:5:17: error: invalid type: string \"a\", expected a sequence",
+            "req.toml:7:1: error: unknown field `colour`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`",
+            "req.toml:10:1: error: unknown field `step`, expected one of `steps`, `host`, `commands`",
+            "  = help: did you mean `steps`?",
+            "req.toml:13:9: error: invalid type: string \"443\", expected a sequence",
+            "req.toml:14:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+            "  = help: did you mean `destinations`?",
+            "req.toml:15:12: error: unknown variant `tcpp`, expected one of `tcp`, `udp`, `icmp`",
+            "  = help: did you mean `tcp`?",
+        ]
+    );
+    assert!(
+        stderr.ends_with("checked 1 request: 7 errors, 0 warnings\n"),
+        "{stderr}"
+    );
+}
