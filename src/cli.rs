@@ -197,8 +197,8 @@ pub struct ExpiringArgs {
     #[arg(value_name = "DIR", default_value = "requests")]
     pub paths: Vec<PathBuf>,
 
-    /// The window in days: requests expiring within it are listed
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    /// The window: requests expiring within it are listed (days: 30 or 30d; weeks: 4w)
+    #[arg(long, value_name = "DAYS", default_value = "30", value_parser = parse_days)]
     pub within: u32,
 
     /// Judge as of this date (YYYY-MM-DD) instead of today
@@ -416,4 +416,18 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `--within`: days as `30` or `30d`, or weeks as `4w`.
+fn parse_days(text: &str) -> Result<u32, String> {
+    let (number, days) = match text.strip_suffix('w') {
+        Some(weeks) => (weeks, 7),
+        None => (text.strip_suffix('d').unwrap_or(text), 1),
+    };
+    number
+        .parse::<u32>()
+        .ok()
+        .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.checked_mul(days))
+        .ok_or_else(|| format!("`{text}` is not a window: write days (30 or 30d) or weeks (4w)"))
 }

@@ -567,3 +567,77 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
         "{stderr}"
     );
 }
+
+/// A folder with one valid request expiring on 2026-12-01 and one with a typo.
+fn valid_and_invalid() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.toml",
+        &valid().replace("title = \"t\"", "title = \"t\"\nexpires = 2026-12-01"),
+    );
+    write(dir.path(), "b.toml", &valid().replace("ports", "prts"));
+    dir
+}
+
+#[test]
+fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
+    let dir = valid_and_invalid();
+    let error = "./b.toml:8:1: error: unknown field `prts`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`";
+    let out = common::fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::stdout(&out),
+        format!(
+            "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN\n./a.toml  t{}  -     -    draft   -          2026-12-01  1      1      in 5 days\n./b.toml  (invalid) {error}  -     -    -       -          -           0      0\n",
+            " ".repeat(error.len() + 5),
+            " ".repeat(error.len() + 9),
+        )
+    );
+    assert_eq!(
+        common::stderr(&out),
+        "0 requests expired, 1 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
+    );
+    let out = common::fwreq_in(dir.path(), &["list", ".", "--status", "approved"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::stdout(&out),
+        format!(
+            "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS\n./b.toml  (invalid) {error}  -     -    -       -          -        0      0\n",
+            " ".repeat(error.len() + 5)
+        )
+    );
+}
+
+#[test]
+fn within_takes_days_and_weeks_and_says_what_it_takes() {
+    let dir = valid_and_invalid();
+    fs::remove_file(dir.path().join("b.toml")).unwrap();
+    for (within, listed) in [
+        ("30", true),
+        ("30d", true),
+        ("4w", true),
+        ("4", false),
+        ("0w", false),
+    ] {
+        let out = common::fwreq_in(
+            dir.path(),
+            &["expiring", ".", "--today", "2026-11-26", "--within", within],
+        );
+        assert_eq!(out.status.code(), Some(0), "{within}");
+        assert_eq!(
+            common::stdout(&out).contains("./a.toml"),
+            listed,
+            "{within}"
+        );
+    }
+    let out = common::fwreq_in(dir.path(), &["expiring", "--within", "3x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).starts_with(
+            "error: invalid value '3x' for '--within <DAYS>': `3x` is not a window: write days (30 or 30d) or weeks (4w)\n"
+        ),
+        "{}",
+        common::stderr(&out)
+    );
+}
