@@ -407,17 +407,6 @@ pub enum Format {
     Json,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-}
-
 /// `--within`: days as `30` or `30d`, or weeks as `4w`.
 fn parse_days(text: &str) -> Result<u32, String> {
     let (number, days) = match text.strip_suffix('w') {
@@ -430,4 +419,15 @@ fn parse_days(text: &str) -> Result<u32, String> {
         .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.checked_mul(days))
         .ok_or_else(|| format!("`{text}` is not a window: write days (30 or 30d) or weeks (4w)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }
