@@ -10,12 +10,10 @@ use std::time::Duration;
 /// Each request is a TOML file kept in git. fwreq checks it like source code,
 /// renders the exact ServiceNow ticket body to paste (with curl and tcpdump lines
 /// that always match the rule), and tests the flows from this host.
-///
-/// Exit codes: 0 fine; 1 a request has errors (with --deny warnings, also warnings),
-/// or probe found a flow not as expected; 2 usage, template or I/O problem.
 #[derive(Debug, Parser)]
 #[command(
     name = "fwreq",
+    after_help = crate::exit_codes_text(),
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
@@ -112,10 +110,20 @@ pub enum Command {
     ///
     /// Example: fwreq completions bash > /etc/bash_completion.d/fwreq
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
+    /// Print the man page (roff), or write every page into a folder
+    ///
+    /// --dir writes fwreq.1, one fwreq-SUBCOMMAND.1 per subcommand and
+    /// fwreq-spec.5 (the request format, from the same types as the schema).
     ///
     /// Example: fwreq man | man -l -
-    Man,
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this folder (replacing pages already there)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

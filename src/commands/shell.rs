@@ -1,18 +1,23 @@
 //! Editor and shell support: the spec's JSON Schema (from the Rust types, so
-//! it cannot drift), completion scripts and the man page (from the clap types).
+//! it cannot drift), completion scripts and the man pages (from the clap types
+//! and the same schema).
 
 use super::print_stdout;
 use crate::Outcome;
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use clap::CommandFactory as _;
 
 /// Draft 7, the newest draft that Taplo-based editors read fully.
 pub fn schema() -> anyhow::Result<Outcome> {
-    let schema = schemars::generate::SchemaSettings::draft07()
-        .into_generator()
-        .into_root_schema_for::<crate::spec::RawSpec>();
-    print_stdout(&(serde_json::to_string_pretty(&schema)? + "\n"))?;
+    print_stdout(&(serde_json::to_string_pretty(&spec_schema())? + "\n"))?;
     Ok(Outcome::Clean)
+}
+
+/// The spec's JSON Schema: `schema` prints it, `fwreq-spec(5)` is written from it.
+fn spec_schema() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<crate::spec::RawSpec>()
 }
 
 pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
@@ -22,9 +27,151 @@ pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-pub fn man() -> anyhow::Result<Outcome> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-    print_stdout(&String::from_utf8_lossy(&out))?;
+/// `fwreq man`: fwreq(1) on stdout, or every page into `--dir`.
+pub fn man(args: ManArgs) -> anyhow::Result<Outcome> {
+    // Built, so subcommands carry their page names (fwreq-render); no `help`
+    // subcommand, which would name a page that does not exist.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = args.dir else {
+        print_stdout(&page(&cmd)?)?;
+        return Ok(Outcome::Clean);
+    };
+    let mut pages = vec![("fwreq.1".to_string(), page(&cmd)?)];
+    for sub in cmd.get_subcommands() {
+        let name = clap_mangen::Man::new(sub.clone()).get_filename();
+        pages.push((name, page(sub)?));
+    }
+    pages.push(("fwreq-spec.5".to_string(), spec_page(&spec_schema())));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    for (name, text) in &pages {
+        crate::output::write_whole(&dir.join(name), text, true)?;
+    }
+    eprintln!("wrote {} man pages to {}", pages.len(), dir.display());
     Ok(Outcome::Clean)
+}
+
+/// One command's page: clap's sections, then the exit codes and the other pages.
+fn page(cmd: &clap::Command) -> anyhow::Result<String> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut out)?;
+    }
+    out.extend_from_slice(b".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in crate::EXIT_CODES {
+        out.extend_from_slice(format!(".TP\n\\fB{code}\\fR\n{}\n", roff_text(meaning)).as_bytes());
+    }
+    let see_also = if cmd.has_subcommands() {
+        "fwreq\\-spec(5)"
+    } else {
+        "fwreq(1), fwreq\\-spec(5)"
+    };
+    out.extend_from_slice(format!(".SH \"SEE ALSO\"\n{see_also}\n").as_bytes());
+    man.render_version_section(&mut out)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// fwreq-spec(5): every key of a request, `[[rules]]` and `[test]`, with its
+/// type and description as the JSON Schema has them.
+fn spec_page(schema: &schemars::Schema) -> String {
+    let root = schema.as_value();
+    let definitions = &root["definitions"];
+    let mut text = format!(
+        ".TH fwreq-spec 5 \"\" \"fwreq {}\"\n.SH NAME\nfwreq\\-spec \\- the request file format of fwreq (TOML)\n.SH DESCRIPTION\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        roff_text(root["description"].as_str().unwrap_or(""))
+    );
+    let sections = [
+        ("TOP-LEVEL KEYS", root),
+        ("[[rules]] KEYS", &definitions["RawRule"]),
+        ("[test] KEYS", &definitions["RawTest"]),
+    ];
+    for (heading, table) in sections {
+        text.push_str(&format!(".SH \"{heading}\"\n"));
+        let required: Vec<&str> = table["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|k| k.as_str()).collect())
+            .unwrap_or_default();
+        for (key, value) in table["properties"].as_object().into_iter().flatten() {
+            let need = if required.contains(&key.as_str()) {
+                ", required"
+            } else {
+                ""
+            };
+            text.push_str(&format!(
+                ".TP\n\\fB{}\\fR ({}{need})\n{}\n",
+                roff_text(key),
+                roff_text(&type_of(value, definitions)),
+                roff_text(value["description"].as_str().unwrap_or(""))
+            ));
+        }
+    }
+    text.push_str(".SH \"SEE ALSO\"\nfwreq(1), fwreq\\-check(1), fwreq\\-schema(1)\n");
+    text
+}
+
+/// A schema's type in words: `string`, `array of port`, `one of: tcp, udp, icmp`.
+fn type_of(value: &serde_json::Value, definitions: &serde_json::Value) -> String {
+    if let Some(any) = value["anyOf"].as_array() {
+        let kinds: Vec<String> = any
+            .iter()
+            .filter(|v| v["type"] != "null")
+            .map(|v| type_of(v, definitions))
+            .collect();
+        return kinds.join(" or ");
+    }
+    if let Some(name) = value["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        let target = &definitions[name];
+        let words: Vec<&str> = target["enum"]
+            .as_array()
+            .or_else(|| target["oneOf"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.as_str().or_else(|| w["const"].as_str()))
+            .collect();
+        if !words.is_empty() {
+            return format!("one of: {}", words.join(", "));
+        }
+        return match name {
+            "RawRule" | "RawTest" => "table".to_string(),
+            _ => name.to_lowercase(),
+        };
+    }
+    let kind = match &value["type"] {
+        serde_json::Value::Array(kinds) => kinds
+            .iter()
+            .filter_map(|k| k.as_str())
+            .find(|k| *k != "null")
+            .unwrap_or("value")
+            .to_string(),
+        serde_json::Value::String(kind) => kind.clone(),
+        _ => "value".to_string(),
+    };
+    match kind.as_str() {
+        "array" => format!("array of {}", type_of(&value["items"], definitions)),
+        _ => kind,
+    }
+}
+
+/// Text safe in a roff paragraph: backslashes and hyphens escaped, no line
+/// starting with a control character.
+fn roff_text(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = line.replace('\\', "\\e").replace('-', "\\-");
+            if line.starts_with(['.', '\'']) {
+                format!("\\&{line}")
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
