@@ -144,6 +144,12 @@ fn type_of(value: &serde_json::Value, definitions: &serde_json::Value) -> String
             _ => name.to_lowercase(),
         };
     }
+    match value["format"].as_str() {
+        Some("date") => return "TOML local date".to_string(),
+        Some("date-time") => return "TOML offset date-time".to_string(),
+        Some("partial-date-time") => return "TOML local date-time".to_string(),
+        _ => {}
+    }
     let kind = match &value["type"] {
         serde_json::Value::Array(kinds) => kinds
             .iter()
