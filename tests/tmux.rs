@@ -26,14 +26,13 @@ struct Server {
 
 impl Server {
     fn run(&self, args: &[&str]) -> std::process::Output {
-        let out = Command::new(&self.tmux)
+        Command::new(&self.tmux)
             .arg("-S")
             .arg(&self.socket)
             .args(["-f", "/dev/null"])
             .args(args)
             .output()
-            .unwrap();
-        out
+            .unwrap()
     }
 }
 
