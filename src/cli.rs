@@ -62,8 +62,11 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Open the ticket as an HTML page, offline (no public preview website needed)
     ///
-    /// Writes the page to a temporary file, prints its path, and opens it with the
-    /// system's opener (xdg-open, open).
+    /// Writes the page into this user's preview folder ($XDG_RUNTIME_DIR/fwreq-preview,
+    /// else fwreq-preview-UID in the temporary folder; previews older than an hour
+    /// there are removed), prints its path, and opens it with the system's opener
+    /// (xdg-open, open). An opener that fails is an error (exit 2) with its exit
+    /// code and what it said.
     ///
     /// Example: fwreq preview requests/avilla-calico-registry.toml
     Preview(PreviewArgs),
