@@ -344,12 +344,12 @@ pub struct CheckArgs {
     /// Silence a lint for every request (repeatable); see --list-lints
     ///
     /// A single request silences a lint with `allow = ["NAME"]` at its top level.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = LintNames { warnings: false }, hide_possible_values = true)]
     pub allow: Vec<String>,
 
     /// Make findings errors (exit 1): `warnings` for every lint, e.g. in CI or
     /// a pre-commit hook, or one lint's name (repeatable); see --list-lints
-    #[arg(long, value_name = "warnings|NAME")]
+    #[arg(long, value_name = "warnings|NAME", value_parser = LintNames { warnings: true }, hide_possible_values = true)]
     pub deny: Vec<String>,
 
     /// How to print problems: text for people, json for tools
@@ -430,6 +430,40 @@ fn parse_days(text: &str) -> Result<u32, String> {
         .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.checked_mul(days))
         .ok_or_else(|| format!("`{text}` is not a window: write days (30 or 30d) or weeks (4w)"))
+}
+
+/// `--allow` and `--deny`: any name is taken (`check` refuses an unknown one
+/// with the nearest name), and every lint's name is offered to completions.
+#[derive(Clone)]
+struct LintNames {
+    /// `--deny` also takes `warnings`.
+    warnings: bool,
+}
+
+impl clap::builder::TypedValueParser for LintNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::builder::PossibleValue;
+        let warnings = self
+            .warnings
+            .then(|| PossibleValue::new("warnings").help("every lint"));
+        let lints = crate::names::Lint::ALL
+            .iter()
+            .map(|l| PossibleValue::new(l.name()).help(l.description()));
+        Some(Box::new(warnings.into_iter().chain(lints)))
+    }
 }
 
 #[cfg(test)]

@@ -23,8 +23,63 @@ fn spec_schema() -> schemars::Schema {
 pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "fwreq", &mut out);
-    print_stdout(&String::from_utf8_lossy(&out))?;
+    let mut script = String::from_utf8_lossy(&out).into_owned();
+    if args.shell == clap_complete::Shell::Bash {
+        script.push_str(&bash_files(&Cli::command()));
+    }
+    print_stdout(&script)?;
     Ok(Outcome::Clean)
+}
+
+/// Bash only: clap's script offers the options on an empty word (bash then
+/// inserts their common `-`) and never files. This wrapper completes folders
+/// and `*.toml` files where a subcommand takes requests, unless the word is
+/// an option or the value of one; everything else goes to clap's function.
+fn bash_files(cmd: &clap::Command) -> String {
+    // Subcommands whose positional arguments are requests (or folders of them).
+    const REQUESTS: &[&str] = &[
+        "render", "check", "probe", "preview", "site", "record", "list", "expiring", "diff",
+    ];
+    let mut valued = Vec::new();
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| REQUESTS.contains(&s.get_name()))
+    {
+        let options: Vec<String> = sub
+            .get_arguments()
+            .filter(|a| !a.is_positional() && a.get_action().takes_values())
+            .flat_map(|a| {
+                a.get_long()
+                    .map(|l| format!("--{l}"))
+                    .into_iter()
+                    .chain(a.get_short().map(|s| format!("-{s}")))
+            })
+            .collect();
+        valued.push(format!(
+            "        {}) valued=\"{}\" ;;\n",
+            sub.get_name(),
+            options.join(" ")
+        ));
+    }
+    format!(
+        r#"
+# fwreq: folders and *.toml files for request arguments, even on an empty word.
+_fwreq_requests() {{
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}" valued=""
+    case "${{COMP_WORDS[1]}}" in
+{}        *) _fwreq "$@"; return ;;
+    esac
+    if [[ ${{COMP_CWORD}} -lt 2 || ${{cur}} == -* || " ${{valued}} " == *" ${{prev}} "* ]]; then
+        _fwreq "$@"
+        return
+    fi
+    compopt -o filenames 2>/dev/null
+    COMPREPLY=( $(compgen -d -- "${{cur}}") $(compgen -f -X '!*.toml' -- "${{cur}}") )
+}}
+complete -F _fwreq_requests -o bashdefault -o default fwreq
+"#,
+        valued.concat()
+    )
 }
 
 /// `fwreq man`: fwreq(1) on stdout, or every page into `--dir`.
