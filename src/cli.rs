@@ -10,12 +10,10 @@ use std::time::Duration;
 /// Each request is a TOML file kept in git. fwreq checks it like source code,
 /// renders the exact ServiceNow ticket body to paste (with curl and tcpdump lines
 /// that always match the rule), and tests the flows from this host.
-///
-/// Exit codes: 0 fine; 1 a request has errors (with --deny warnings, also warnings),
-/// or probe found a flow not as expected; 2 usage, template or I/O problem.
 #[derive(Debug, Parser)]
 #[command(
     name = "fwreq",
+    after_help = crate::exit_codes_text(),
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
@@ -64,8 +62,11 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Open the ticket as an HTML page, offline (no public preview website needed)
     ///
-    /// Writes the page to a temporary file, prints its path, and opens it with the
-    /// system's opener (xdg-open, open).
+    /// Writes the page into this user's preview folder ($XDG_RUNTIME_DIR/fwreq-preview,
+    /// else fwreq-preview-UID in the temporary folder; previews older than an hour
+    /// there are removed), prints its path, and opens it with the system's opener
+    /// (xdg-open, open). An opener that fails is an error (exit 2) with its exit
+    /// code and what it said.
     ///
     /// Example: fwreq preview requests/avilla-calico-registry.toml
     Preview(PreviewArgs),
@@ -117,10 +118,20 @@ pub enum Command {
     ///
     /// Example: fwreq completions bash > /etc/bash_completion.d/fwreq
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
+    /// Print the man page (roff), or write every page into a folder
+    ///
+    /// --dir writes fwreq.1, one fwreq-SUBCOMMAND.1 per subcommand and
+    /// fwreq-spec.5 (the request format, from the same types as the schema).
     ///
     /// Example: fwreq man | man -l -
-    Man,
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this folder (replacing pages already there)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -202,8 +213,8 @@ pub struct ExpiringArgs {
     #[arg(value_name = "DIR", default_value = "requests")]
     pub paths: Vec<PathBuf>,
 
-    /// The window in days: requests expiring within it are listed
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    /// The window: requests expiring within it are listed (days: 30 or 30d; weeks: 4w)
+    #[arg(long, value_name = "DAYS", default_value = "30", value_parser = parse_days)]
     pub within: u32,
 
     /// Judge as of this date (YYYY-MM-DD) instead of today
@@ -364,7 +375,7 @@ pub struct CheckArgs {
     /// Silence a lint for every request (repeatable); see --list-lints
     ///
     /// A single request silences a lint with `allow = ["NAME"]` at its top level.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = LintNames { warnings: false }, hide_possible_values = true)]
     pub allow: Vec<String>,
 
     /// Turn a lint on as a warning (repeatable), e.g. zone-review, which is off by default
@@ -373,7 +384,7 @@ pub struct CheckArgs {
 
     /// Make findings errors (exit 1): `warnings` for every lint, e.g. in CI or
     /// a pre-commit hook, or one lint's name (repeatable); see --list-lints
-    #[arg(long, value_name = "warnings|NAME")]
+    #[arg(long, value_name = "warnings|NAME", value_parser = LintNames { warnings: true }, hide_possible_values = true)]
     pub deny: Vec<String>,
 
     /// How to print problems: text for people, json for tools
@@ -440,6 +451,54 @@ pub enum Format {
     Text,
     /// A JSON array of diagnostics on stdout (path, line, column, end, severity, code, message, help)
     Json,
+}
+
+/// `--within`: days as `30` or `30d`, or weeks as `4w`.
+fn parse_days(text: &str) -> Result<u32, String> {
+    let (number, days) = match text.strip_suffix('w') {
+        Some(weeks) => (weeks, 7),
+        None => (text.strip_suffix('d').unwrap_or(text), 1),
+    };
+    number
+        .parse::<u32>()
+        .ok()
+        .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.checked_mul(days))
+        .ok_or_else(|| format!("`{text}` is not a window: write days (30 or 30d) or weeks (4w)"))
+}
+
+/// `--allow` and `--deny`: any name is taken (`check` refuses an unknown one
+/// with the nearest name), and every lint's name is offered to completions.
+#[derive(Clone)]
+struct LintNames {
+    /// `--deny` also takes `warnings`.
+    warnings: bool,
+}
+
+impl clap::builder::TypedValueParser for LintNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::builder::PossibleValue;
+        let warnings = self
+            .warnings
+            .then(|| PossibleValue::new("warnings").help("every lint"));
+        let lints = crate::names::Lint::ALL
+            .iter()
+            .map(|l| PossibleValue::new(l.name()).help(l.description()));
+        Some(Box::new(warnings.into_iter().chain(lints)))
+    }
 }
 
 #[cfg(test)]

@@ -4,13 +4,19 @@
 //! The first line is always `PATH:LINE:COL: severity[: or [code]:] MESSAGE`, the
 //! shape that editors and CI problem matchers parse; an excerpt with carets and a
 //! `help:` line follow. Nothing here decides *what* is wrong; it only says it well.
+//!
+//! It is also the one place that escapes what a file holds before it reaches a
+//! terminal ([`escape`]): excerpts, messages, paths and table cells all go
+//! through it, so a file cannot send escape sequences or reorder what a
+//! reviewer reads.
 
 use crate::names::Lint;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthChar;
 
 /// How bad a problem is. Errors stop `render`; warnings are lints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -159,6 +165,58 @@ impl Source {
     }
 }
 
+/// Whether a character must not reach a terminal as itself: C0 controls
+/// (tab aside, which only moves the cursor), DEL, C1 controls (ESC's 8-bit
+/// forms), bidi controls that reorder the line (CVE-2021-42574) and
+/// zero-width characters that hide text.
+pub fn is_hidden_or_control(c: char) -> bool {
+    (c.is_control() && c != '\t') || is_bidi_control(c) || is_zero_width(c)
+}
+
+/// The bidi controls: embeddings, overrides, isolates and marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Characters that take no cell: a reader cannot see them.
+pub fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// How one character is shown on a terminal: itself, or `\u{..}` when it is
+/// a control, bidi or zero-width character.
+fn shown(c: char) -> String {
+    if is_hidden_or_control(c) {
+        format!("\\u{{{:x}}}", u32::from(c))
+    } else {
+        c.to_string()
+    }
+}
+
+/// Terminal cells one character takes once shown.
+fn shown_width(c: char) -> usize {
+    if is_hidden_or_control(c) {
+        shown(c).len()
+    } else {
+        UnicodeWidthChar::width(c).unwrap_or(0)
+    }
+}
+
+/// Text from a user's file made safe for a terminal: every control, bidi and
+/// zero-width character as `\u{..}` (ESC is `\u{1b}`, a newline `\u{a}`);
+/// tabs stay. Multi-line texts go through [`escape_lines`].
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden_or_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(shown).collect())
+}
+
+/// [`escape`] line by line, the line breaks kept: for messages that span lines.
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
 /// Terminal styling for the excerpt; plain text when off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
@@ -188,11 +246,11 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
     };
     let mut out = format!(
         "{}:{}:{}: {}: {}\n",
-        source.path().display(),
+        escape(&source.path().display().to_string()),
         start.line,
         start.column,
         style.paint(color, &label),
-        diag.message
+        escape_lines(&diag.message)
     );
     if !source.text.is_empty() {
         let line_text = source.line_text(start.line);
@@ -208,10 +266,11 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
         } else {
             line_text.chars().skip(start.column - 1).collect()
         };
-        let width = UnicodeWidthStr::width(marked.as_str()).max(1);
+        // Carets are counted in the cells each character takes once escaped.
+        let width = marked.chars().map(shown_width).sum::<usize>().max(1);
         let gutter = " ".repeat(start.line.to_string().len());
         let _ = writeln!(out, "{gutter} |");
-        let _ = writeln!(out, "{} | {line_text}", start.line);
+        let _ = writeln!(out, "{} | {}", start.line, escape(line_text));
         // Tabs stay tabs under the line, so the carets line up in any terminal.
         let indent: String = before
             .iter()
@@ -219,7 +278,7 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
                 if c == '\t' {
                     "\t".to_string()
                 } else {
-                    " ".repeat(UnicodeWidthChar::width(c).unwrap_or(0))
+                    " ".repeat(shown_width(c))
                 }
             })
             .collect();
@@ -230,7 +289,12 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
         );
     }
     if let Some(help) = &diag.help {
-        let _ = writeln!(out, "  = {}: {help}", style.paint("1;36", "help"));
+        let _ = writeln!(
+            out,
+            "  = {}: {}",
+            style.paint("1;36", "help"),
+            escape_lines(help)
+        );
     }
     out
 }
@@ -358,6 +422,40 @@ mod tests {
             )
         );
         assert!(text.ends_with("  |          \x1b[1;33m^^\x1b[0m\n"));
+    }
+
+    #[test]
+    fn controls_are_escaped_and_carets_still_line_up() {
+        let src = Source::new(
+            "r\u{1b}.toml",
+            "a = \"\u{202e}x\" # \u{1b}]52;c;AA\u{7}\n".to_string(),
+        );
+        let text = render(
+            &src,
+            &Diagnostic::error(4..10, "bad \"\u{9b}\"").with_help("\u{7f}"),
+            Style { color: false },
+        );
+        assert_eq!(
+            text,
+            "r\\u{1b}.toml:1:5: error: bad \"\\u{9b}\"\n  |\n1 | a = \"\\u{202e}x\" # \\u{1b}]52;c;AA\\u{7}\n  |     ^^^^^^^^^^^\n  = help: \\u{7f}\n"
+        );
+        // After an escaped character, the caret sits under what follows it.
+        let text = render(
+            &src,
+            &Diagnostic::error(11..12, "comment"),
+            Style { color: false },
+        );
+        assert!(text.ends_with("  |                 ^\n"), "{text}");
+    }
+
+    #[test]
+    fn escape_keeps_tabs_and_plain_text() {
+        assert_eq!(escape("a\tb ü 公司"), "a\tb ü 公司");
+        assert_eq!(
+            escape("\u{0}\n\u{85}\u{200b}\u{feff}"),
+            "\\u{0}\\u{a}\\u{85}\\u{200b}\\u{feff}"
+        );
+        assert_eq!(escape_lines("a\u{1b}\nb"), "a\\u{1b}\nb");
     }
 
     #[test]

@@ -54,6 +54,48 @@ impl Outcome {
     }
 }
 
+/// Every exit code and what gives it: the one text `--help`, the man page
+/// and the README show.
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (
+        0,
+        "fine: every request valid (warnings alone, unless denied) and every probed flow as expected",
+    ),
+    (
+        1,
+        "findings: a request has errors (check, render, preview, diff, site; with --deny, also warnings); an invalid file (list, expiring); a request past its expiry (expiring); a flow not as expected (probe)",
+    ),
+    (
+        2,
+        "usage, template or I/O problem; a value record refuses; a file fwreq will not read or write; a probe that proves nothing (an error row of this host, nothing testable, a request with errors)",
+    ),
+    (
+        130,
+        "interrupted by Ctrl-C (probe prints what it measured so far)",
+    ),
+];
+
+/// [`EXIT_CODES`] as plain text, wrapped at 80 columns under a heading.
+pub fn exit_codes_text() -> String {
+    let mut out = String::from("Exit codes:\n");
+    for (code, meaning) in EXIT_CODES {
+        let mut line = format!("  {code:<5}");
+        for word in meaning.split(' ') {
+            if line.len() + 1 + word.len() > 80 && line.trim_end().len() > 7 {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = " ".repeat(7);
+            } else if line.len() > 7 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
 /// The exit code for usage, template and I/O problems.
 pub fn usage_exit_code() -> ExitCode {
     ExitCode::from(2)
@@ -75,6 +117,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Renew(args) => commands::renew(args),
         cli::Command::Schema => commands::schema(),
         cli::Command::Completions(args) => commands::completions(args),
-        cli::Command::Man => commands::man(),
+        cli::Command::Man(args) => commands::man(args),
     }
 }

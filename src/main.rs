@@ -8,7 +8,9 @@ fn main() -> ExitCode {
     match fwreq::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {
-            eprintln!("fwreq: error: {err:#}");
+            // Messages quote paths and values from users' files.
+            let message = fwreq::diagnostic::escape_lines(&format!("{err:#}"));
+            eprintln!("fwreq: error: {message}");
             fwreq::usage_exit_code()
         }
     }

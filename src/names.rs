@@ -55,6 +55,8 @@ pub enum Lint {
     ZoneReview,
     /// a source in none of the team's zones, judged as internet
     UnknownZone,
+    /// a bidi control or zero-width character in the file: what a reviewer sees is not what it says (CVE-2021-42574)
+    HiddenCharacters,
 }
 
 /// What a lint does when it fires: nothing, a warning, or an error (exit 1).
@@ -90,6 +92,7 @@ impl Lint {
         Lint::ZoneForbidden,
         Lint::ZoneReview,
         Lint::UnknownZone,
+        Lint::HiddenCharacters,
     ];
 
     /// The stable name (`cleartext-port`).
@@ -117,6 +120,7 @@ impl Lint {
             Lint::ZoneForbidden => "zone-forbidden",
             Lint::ZoneReview => "zone-review",
             Lint::UnknownZone => "unknown-zone",
+            Lint::HiddenCharacters => "hidden-characters",
         }
     }
 
@@ -179,6 +183,9 @@ impl Lint {
                 "a flow no [[zone_policy]] entry pre-approves: needs a security review (off by default)"
             }
             Lint::UnknownZone => "a source in none of the team's [zones], judged as internet",
+            Lint::HiddenCharacters => {
+                "a bidi control or zero-width character in the file: what a reviewer sees is not what it says (CVE-2021-42574)"
+            }
         }
     }
 

@@ -19,28 +19,28 @@ use toml::value::Datetime;
 #[schemars(title = "fwreq request")]
 pub struct RawSpec {
     /// The ServiceNow short description (160 characters at most).
-    #[schemars(with = "String", required)]
+    #[schemars(with = "Text", required)]
     pub title: Option<Spanned<String>>,
     /// The project or system the opening serves.
-    #[schemars(with = "String", required)]
+    #[schemars(with = "Text", required)]
     pub project: Option<Spanned<String>>,
     /// What the firewall team should do (Markdown allowed).
-    #[schemars(with = "String", required)]
+    #[schemars(with = "Text", required)]
     pub request: Option<Spanned<String>>,
     /// Why the application needs it (Markdown allowed).
-    #[schemars(with = "String", required)]
+    #[schemars(with = "Text", required)]
     pub reason: Option<Spanned<String>>,
     /// The applications affected (one or more).
-    #[schemars(with = "Vec<String>", required, length(min = 1))]
+    #[schemars(with = "Vec<Text>", required, length(min = 1))]
     pub affected_apps: Option<Spanned<Vec<Spanned<String>>>>,
     /// The business justification (Markdown allowed).
-    #[schemars(with = "String", required)]
+    #[schemars(with = "Text", required)]
     pub justification: Option<Spanned<String>>,
     /// The requested change in a sentence; derived from the rules when absent.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<Text>")]
     pub change: Option<Spanned<String>>,
     /// The signature line.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<Text>")]
     pub requested_by: Option<Spanned<String>>,
     /// RITM and seven digits (`fwreq record --ritm` writes it).
     #[schemars(with = "Option<String>", regex(pattern = r"^RITM[0-9]{7}$"))]
@@ -50,13 +50,13 @@ pub struct RawSpec {
     pub req: Option<Spanned<String>>,
     /// When it was submitted: a local date and time, e.g. 2025-03-14T16:28:49,
     /// or one with its offset, e.g. 2025-03-14T16:28:49+01:00.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<SubmittedAt>")]
     pub submitted: Option<Spanned<Datetime>>,
     /// Where the request is in its life.
     #[schemars(with = "Option<Status>")]
     pub status: Option<Spanned<Status>>,
     /// For temporary rules: the date they must come out, e.g. 2027-03-31.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<ExpiryDate>")]
     pub expires: Option<Spanned<Datetime>>,
     /// The rules (one or more `[[rules]]` tables).
     #[schemars(with = "Vec<RawRule>", required, length(min = 1))]
@@ -65,28 +65,29 @@ pub struct RawSpec {
     #[schemars(with = "Option<RawTest>")]
     pub test: Option<Spanned<RawTest>>,
     /// Lints silenced for this request (say why in a comment).
-    #[schemars(with = "Option<Vec<String>>")]
+    #[schemars(with = "Option<Vec<LintName>>")]
     pub allow: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[rules]]` table.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = ports_by_protocol)]
 pub struct RawRule {
     /// The heading of this rule's checks.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<Text>")]
     pub comment: Option<Spanned<String>>,
     /// tcp (the default), udp or icmp.
     #[schemars(with = "Option<Protocol>")]
     pub protocol: Option<Spanned<Protocol>>,
     /// Ports 1-65535, or ranges as "LOW-HIGH"; required for tcp and udp, refused for icmp.
-    #[schemars(with = "Option<Vec<RawPort>>")]
+    #[schemars(with = "Option<Vec<RawPort>>", length(min = 1))]
     pub ports: Option<Spanned<Vec<Spanned<RawPort>>>>,
     /// allow (the default) or deny.
     #[schemars(with = "Option<Action>")]
     pub action: Option<Spanned<Action>>,
     /// The hosts or subnets that open the connections: addresses or CIDR ranges.
-    #[schemars(with = "Option<Vec<String>>")]
+    #[schemars(with = "Option<Vec<SourceText>>", length(min = 1))]
     pub sources: Option<Spanned<Vec<Spanned<String>>>>,
     /// Hostnames, *.domain wildcards, addresses or CIDR ranges, or { host, probe } tables.
     #[schemars(with = "Vec<RawDestination>", required, length(min = 1))]
@@ -99,10 +100,10 @@ pub struct RawRule {
 pub struct RawTest {
     /// A numbered list of steps.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(with = "Vec<Text>")]
     pub steps: Vec<Spanned<String>>,
     /// `user@host`: `ssh HOST` opens the command block.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<Text>")]
     pub host: Option<Spanned<String>>,
     /// Your own command lines, verbatim.
     #[serde(default)]
@@ -125,6 +126,7 @@ pub struct RawTest {
     JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
+#[schemars(transform = no_description)]
 pub enum Protocol {
     #[default]
     Tcp,
@@ -144,6 +146,7 @@ impl Protocol {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(transform = no_description)]
 pub enum Action {
     #[default]
     Allow,
@@ -155,6 +158,7 @@ pub enum Action {
     Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, clap::ValueEnum, JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
+#[schemars(transform = no_description)]
 pub enum Status {
     #[default]
     Draft,
@@ -207,6 +211,102 @@ impl Status {
                 next.as_str()
             )))
         }
+    }
+}
+
+/// `ports` is required for tcp and udp (the default is tcp) and refused for icmp.
+fn ports_by_protocol(schema: &mut schemars::Schema) {
+    schema.insert(
+        "if".into(),
+        serde_json::json!({ "properties": { "protocol": { "const": "icmp" } }, "required": ["protocol"] }),
+    );
+    schema.insert(
+        "then".into(),
+        serde_json::json!({ "not": { "required": ["ports"] } }),
+    );
+    schema.insert("else".into(), serde_json::json!({ "required": ["ports"] }));
+}
+
+/// The key that holds an enum describes it; a second description would show
+/// twice in an editor's hover.
+fn no_description(schema: &mut schemars::Schema) {
+    schema.remove("description");
+}
+
+/// Characters `check` refuses in a destination (a shell would read them), and
+/// blanks: the schema refuses them too.
+const DESTINATION_PATTERN: &str = r#"^\*?[^*_\s`$;&|<>()'"\\!#{}~^,=?+%@]+$"#;
+
+/// Schema-only types: each is what a key holds, as strict as JSON Schema can
+/// say it (what it cannot is listed in the README, under the schema).
+macro_rules! schema_type {
+    ($(#[$doc:meta])* $name:ident, $schema:tt) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
+schema_type!(
+    /// Text that is not blank.
+    Text,
+    { "type": "string", "minLength": 1, "pattern": "\\S" }
+);
+
+schema_type!(
+    /// A TOML date-time, local or with its offset (Taplo checks "format" on TOML values).
+    SubmittedAt,
+    {
+        "type": "string",
+        "anyOf": [{ "format": "date-time" }, { "format": "partial-date-time" }],
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+    }
+);
+
+schema_type!(
+    /// A TOML local date.
+    ExpiryDate,
+    { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }
+);
+
+schema_type!(
+    /// An address or CIDR range, IPv4 or IPv6.
+    SourceText,
+    { "type": "string", "pattern": "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$" }
+);
+
+/// A lint name, with each lint's description for editors (Taplo's
+/// `x-taplo.docs.enumValues`, VS Code's `enumDescriptions`).
+pub struct LintName;
+
+impl JsonSchema for LintName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LintName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use crate::names::Lint;
+        let names: Vec<&str> = Lint::ALL.iter().map(|l| l.name()).collect();
+        let docs: Vec<&str> = Lint::ALL.iter().map(|l| l.description()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": names,
+            "enumDescriptions": docs,
+            "x-taplo": { "docs": { "enumValues": docs } }
+        })
     }
 }
 
@@ -282,12 +382,12 @@ impl JsonSchema for RawDestination {
         schemars::json_schema!({
             "description": "A hostname, *.domain, IP address or CIDR range, or a wildcard or range with a host to test",
             "anyOf": [
-                { "type": "string", "minLength": 1 },
+                { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN },
                 {
                     "type": "object",
                     "properties": {
-                        "host": { "type": "string", "description": "The wildcard or CIDR range" },
-                        "probe": { "type": "string", "description": "One host or address under it, to test" }
+                        "host": { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN, "description": "The wildcard or CIDR range" },
+                        "probe": { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN, "description": "One host or address under it, to test" }
                     },
                     "required": ["host"],
                     "additionalProperties": false
@@ -320,7 +420,55 @@ impl<'de> Deserialize<'de> for RawDestination {
     }
 }
 
-/// Parses TOML text into the raw model; the error keeps toml's span and message.
-pub fn parse(text: &str) -> Result<RawSpec, toml::de::Error> {
-    toml::from_str(text)
+/// Parses TOML text into the raw model. A syntax error is the one error;
+/// otherwise every shape error (wrong type, unknown key) is reported at once,
+/// each keeping toml's span and message: serde stops at the first, so each
+/// pass takes the offending key out of the parsed tree and tries again.
+pub fn parse(text: &str) -> Result<RawSpec, Vec<toml::de::Error>> {
+    use toml::de::{DeTable, Deserializer};
+    let mut root = DeTable::parse(text).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    loop {
+        match RawSpec::deserialize(Deserializer::from(root.clone())) {
+            Ok(spec) if errors.is_empty() => return Ok(spec),
+            Ok(_) => return Err(errors),
+            Err(err) => {
+                let taken = err.span().is_some_and(|at| take_out(root.get_mut(), &at));
+                errors.push(err);
+                // Each pass takes one key out: a file has finitely many.
+                if !taken {
+                    return Err(errors);
+                }
+            }
+        }
+    }
+}
+
+/// Takes out of `table` the innermost key whose name or value holds `at`;
+/// false when none does. Every table is searched: a `[[rules]]` table's span
+/// is its header only, not the keys below it.
+fn take_out(table: &mut toml::de::DeTable, at: &std::ops::Range<usize>) -> bool {
+    let holds = |span: std::ops::Range<usize>| span.start <= at.start && at.end <= span.end;
+    let mut hit = None;
+    for (key, value) in table.iter_mut() {
+        if take_out_of(value.get_mut(), at) {
+            return true;
+        }
+        if holds(key.span()) || holds(value.span()) {
+            hit = Some(key.clone());
+            break;
+        }
+    }
+    hit.is_some_and(|key| table.remove(&key).is_some())
+}
+
+/// The same inside a value: its tables, and the tables of its arrays.
+fn take_out_of(value: &mut toml::de::DeValue, at: &std::ops::Range<usize>) -> bool {
+    match value {
+        toml::de::DeValue::Table(table) => take_out(table, at),
+        toml::de::DeValue::Array(items) => {
+            items.iter_mut().any(|item| take_out_of(item.get_mut(), at))
+        }
+        _ => false,
+    }
 }

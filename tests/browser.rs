@@ -181,3 +181,95 @@ fn the_site_reads_right_in_a_real_browser() {
     }
     eprintln!("screenshots in {}", shots.display());
 }
+
+/// The npm modules the axe check needs (`.ci/run` installs them into
+/// target/npm), or why they cannot be used.
+fn axe_modules() -> Result<PathBuf, String> {
+    let dir = std::env::var_os("FWREQ_NPM_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm"),
+        PathBuf::from,
+    );
+    let modules = dir.join("node_modules");
+    if Command::new("node").arg("--version").output().is_err() {
+        return Err("node not found (apt-get install nodejs npm; .ci/run does)".into());
+    }
+    for module in ["axe-core", "puppeteer-core"] {
+        if !modules.join(module).join("package.json").is_file() {
+            return Err(format!(
+                "{module} not in {} (.ci/run installs it with npm)",
+                modules.display()
+            ));
+        }
+    }
+    Ok(modules)
+}
+
+/// Every page kind (index, a ticket, a request with errors) through axe-core
+/// in light and dark mode: no serious or critical violation, no Copy button
+/// over a code block, no wrapped date. The site is made from an absolute
+/// folder, whose path the index must not show.
+#[test]
+fn the_pages_pass_axe_in_light_and_dark_mode() {
+    let found = chromium().ok_or_else(|| "chromium not found on PATH".to_string());
+    let (browser, modules) = match found.and_then(|b| axe_modules().map(|m| (b, m))) {
+        Ok(both) => both,
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{why}, and CI is set: the axe check must run in CI"
+            );
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let requests = dir.path().join("requests");
+    std::fs::create_dir(&requests).unwrap();
+    for entry in std::fs::read_dir("requests").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(requests.join("broken.toml"), "title = \"t\"\n").unwrap();
+    let site = dir.path().join("site");
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["site", "--today", "2026-11-26", "-o"])
+        .arg(&site)
+        .arg(&requests)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "broken.toml has errors");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        !index.contains(&*dir.path().to_string_lossy()),
+        "an absolute path on the index"
+    );
+    let doc = Html::parse_document(&index);
+    assert_eq!(
+        texts(&doc, "tbody td:first-child .muted:not(.zones)"),
+        [
+            "southfield-observability.toml",
+            "avilla-calico-registry.toml",
+            "albion-plant-time-and-logs.toml",
+            "broken.toml",
+        ]
+    );
+    for page in ["index.html", "avilla-calico-registry.html", "broken.html"] {
+        let doc = Html::parse_document(&std::fs::read_to_string(site.join(page)).unwrap());
+        assert_eq!(texts(&doc, "main").len(), 1, "{page}: one <main>");
+        assert_eq!(texts(&doc, "h1").len(), 1, "{page}: one <h1>");
+    }
+    let pages: Vec<PathBuf> = ["index.html", "avilla-calico-registry.html", "broken.html"]
+        .iter()
+        .map(|p| site.join(p))
+        .collect();
+    let out = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/check.js"))
+        .arg(&browser)
+        .args(&pages)
+        .env("NODE_PATH", &modules)
+        .output()
+        .unwrap();
+    succeeded(&out);
+    let faults: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(faults, serde_json::json!([]), "{faults:#}");
+}

@@ -31,99 +31,7 @@ fn check(text: &str) -> (i32, String) {
 
 #[test]
 fn each_kind_of_bad_input_is_reported_at_its_value() {
-    let rule = |body: &str| format!("{HEADER}[[rules]]\n{body}\n");
-    let cases: Vec<(&str, String, &str)> = vec![
-        (
-            "bad TOML",
-            "title = \"t\"\nproject = \n".into(),
-            "req.toml:2:11: error: string values must be quoted, expected literal string",
-        ),
-        (
-            "unterminated string",
-            "title = \"t\nproject = \"p\"\n".into(),
-            "req.toml:1:11: error: invalid basic string, expected `\"`",
-        ),
-        (
-            "missing key",
-            HEADER.replace("reason = \"r\"\n", "")
-                + "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
-            "req.toml:1:1: error: missing required key `reason`",
-        ),
-        (
-            "missing destinations in a rule",
-            rule("ports = [443]"),
-            "req.toml:7:1: error: missing required key `destinations`",
-        ),
-        (
-            "unknown key",
-            rule("ports = [443]\ndestination = [\"a.example.com\"]"),
-            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
-        ),
-        (
-            "wrong type",
-            rule("ports = \"443\"\ndestinations = [\"a.example.com\"]"),
-            "req.toml:8:9: error: invalid type: string \"443\", expected a sequence",
-        ),
-        (
-            "port out of range",
-            rule("ports = [443, 70000]\ndestinations = [\"a.example.com\"]"),
-            "req.toml:8:15: error: port 70000 is out of range",
-        ),
-        (
-            "backwards port range",
-            rule("ports = [\"9000-8000\"]\ndestinations = [\"a.example.com\"]"),
-            "req.toml:8:10: error: range \"9000-8000\" runs backwards",
-        ),
-        (
-            "ports on icmp",
-            rule("protocol = \"icmp\"\nports = [443]\ndestinations = [\"a.example.com\"]"),
-            "req.toml:9:9: error: icmp has no ports",
-        ),
-        (
-            "unknown protocol",
-            rule("protocol = \"tpc\"\nports = [443]\ndestinations = [\"a.example.com\"]"),
-            "req.toml:8:12: error: unknown variant `tpc`, expected one of `tcp`, `udp`, `icmp`",
-        ),
-        (
-            "bad hostname",
-            rule("ports = [443]\ndestinations = [\"a.example.com\", \"bad_host.example.com\"]"),
-            "req.toml:9:34: error: `_` is not allowed in a hostname: `bad_host.example.com`",
-        ),
-        (
-            "wildcard in the middle",
-            rule("ports = [443]\ndestinations = [\"foo.*.example.com\"]"),
-            "req.toml:9:17: error: `foo.*.example.com`: `*` may only stand at the start of the first label",
-        ),
-        (
-            "CIDR with host bits",
-            rule("ports = [443]\ndestinations = [\"52.94.1.0/16\"]"),
-            "req.toml:9:17: error: `52.94.1.0/16` has host bits set",
-        ),
-        (
-            "probe outside its wildcard",
-            rule(
-                "ports = [443]\ndestinations = [{ host = \"*.pkg.dev\", probe = \"a.example.com\" }]",
-            ),
-            "req.toml:9:47: error: probe `a.example.com` is not covered by the wildcard",
-        ),
-        (
-            "bad REQ number",
-            HEADER.to_string()
-                + "req = \"REQ12345678\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
-            "req.toml:7:7: error: `REQ12345678` is not a REQ number",
-        ),
-        (
-            "date without a time",
-            HEADER.to_string()
-                + "submitted = 2025-03-14\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
-            "req.toml:7:13: error: `submitted` needs a date and a time",
-        ),
-        (
-            "empty destinations",
-            rule("ports = [443]\ndestinations = []"),
-            "req.toml:9:16: error: `destinations` is empty",
-        ),
-    ];
+    let cases = common::bad_inputs();
     for (kind, text, want) in cases {
         let (code, stderr) = check(&text);
         assert_eq!(code, 1, "{kind}: exit code\n{stderr}");
@@ -535,5 +443,109 @@ req.toml:13:3: error: `example.com.` ends with a dot (the DNS root)
   = help: write "example.com": names are read as fully qualified already
 checked 1 request: 4 errors, 0 warnings
 "#
+    );
+}
+
+#[test]
+fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
+    let text = "title = \"t\"\nproject = 5\nrequest = \"r\"\nreason = \"r\"\naffected_apps = \"a\"\njustification = \"j\"\ncolour = \"red\"\n\n[test]\nstep = [\"x\"]\n\n[[rules]]\nports = \"443\"\ndestination = [\"a.example.com\"]\nprotocol = \"tcpp\"\n";
+    let (code, stderr) = check(text);
+    assert_eq!(code, 1, "{stderr}");
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("req.toml:") || l.starts_with("  = help"))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "req.toml:2:11: error: invalid type: integer `5`, expected a string",
+            "req.toml:5:17: error: invalid type: string \"a\", expected a sequence",
+            "req.toml:7:1: error: unknown field `colour`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`",
+            "req.toml:10:1: error: unknown field `step`, expected one of `steps`, `host`, `commands`",
+            "  = help: did you mean `steps`?",
+            "req.toml:13:9: error: invalid type: string \"443\", expected a sequence",
+            "req.toml:14:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+            "  = help: did you mean `destinations`?",
+            "req.toml:15:12: error: unknown variant `tcpp`, expected one of `tcp`, `udp`, `icmp`",
+            "  = help: did you mean `tcp`?",
+        ]
+    );
+    assert!(
+        stderr.ends_with("checked 1 request: 7 errors, 0 warnings\n"),
+        "{stderr}"
+    );
+}
+
+/// A folder with one valid request expiring on 2026-12-01 and one with a typo.
+fn valid_and_invalid() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.toml",
+        &valid().replace("title = \"t\"", "title = \"t\"\nexpires = 2026-12-01"),
+    );
+    write(dir.path(), "b.toml", &valid().replace("ports", "prts"));
+    dir
+}
+
+#[test]
+fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
+    let dir = valid_and_invalid();
+    let error = "./b.toml:8:1: error: unknown field `prts`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`";
+    let out = common::fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::stdout(&out),
+        format!(
+            "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN\n./a.toml  t{}  -     -    draft   -          2026-12-01  1      1      in 5 days\n./b.toml  (invalid) {error}  -     -    -       -          -           0      0\n",
+            " ".repeat(error.len() + 5),
+            " ".repeat(error.len() + 9),
+        )
+    );
+    assert_eq!(
+        common::stderr(&out),
+        "./a.toml: fwreq renew ./a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render ./a.toml --removal\n0 requests expired, 1 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
+    );
+    let out = common::fwreq_in(dir.path(), &["list", ".", "--status", "approved"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::stdout(&out),
+        format!(
+            "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS\n./b.toml  (invalid) {error}  -     -    -       -          -        0      0\n",
+            " ".repeat(error.len() + 5)
+        )
+    );
+}
+
+#[test]
+fn within_takes_days_and_weeks_and_says_what_it_takes() {
+    let dir = valid_and_invalid();
+    fs::remove_file(dir.path().join("b.toml")).unwrap();
+    for (within, listed) in [
+        ("30", true),
+        ("30d", true),
+        ("4w", true),
+        ("4", false),
+        ("0w", false),
+    ] {
+        let out = common::fwreq_in(
+            dir.path(),
+            &["expiring", ".", "--today", "2026-11-26", "--within", within],
+        );
+        assert_eq!(out.status.code(), Some(0), "{within}");
+        assert_eq!(
+            common::stdout(&out).contains("./a.toml"),
+            listed,
+            "{within}"
+        );
+    }
+    let out = common::fwreq_in(dir.path(), &["expiring", "--within", "3x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).starts_with(
+            "error: invalid value '3x' for '--within <DAYS>': `3x` is not a window: write days (30 or 30d) or weeks (4w)\n"
+        ),
+        "{}",
+        common::stderr(&out)
     );
 }

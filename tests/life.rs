@@ -209,8 +209,13 @@ requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 
     );
     let out = fwreq(root, &["list", "--status", "draft", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 2);
+    // The invalid file stays: its status is unknown.
+    assert_eq!(rows.as_array().unwrap().len(), 3);
     assert_eq!(rows[0]["ritm"], "RITM0000001");
+    assert_eq!(
+        rows[2]["error"],
+        "requests/plant/c.toml:16:10: error: port 70000 is out of range"
+    );
     let out = fwreq(
         root,
         &["expiring", "--today", "2026-11-26", "--within", "30"],
@@ -218,22 +223,23 @@ requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 
     assert_eq!(out.status.code(), Some(1), "one is past");
     assert_eq!(
         stdout(&out),
-        "PATH                   TITLE                                          RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN
-requests/plant/b.toml  Old Container Registry Network Config Request  -     -    draft   -          2026-11-20  1      2      expired 6 days ago
+        "PATH                   TITLE                                                                     RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN
+requests/plant/b.toml  Old Container Registry Network Config Request                             -     -    draft   -          2026-11-20  1      2      expired 6 days ago
+requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 is out of range  -     -    -       -          -           0      0
 "
     );
     assert_eq!(
         stderr(&out),
-        "requests/plant/b.toml: fwreq renew requests/plant/b.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/plant/b.toml --removal\n1 request expired, 0 expiring within 30 days (as of 2026-11-26)\n"
+        "requests/plant/b.toml: fwreq renew requests/plant/b.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/plant/b.toml --removal\n1 request expired, 0 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
     );
     let out = fwreq(
         root,
         &["expiring", "--today", "2026-11-01", "--within", "200"],
     );
-    assert_eq!(out.status.code(), Some(0), "nothing past yet");
+    assert_eq!(out.status.code(), Some(1), "nothing past yet, one invalid");
     assert_eq!(
         stderr(&out),
-        "requests/plant/b.toml: fwreq renew requests/plant/b.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/plant/b.toml --removal\nrequests/a.toml: fwreq renew requests/a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/a.toml --removal\n0 requests expired, 2 expiring within 200 days (as of 2026-11-01)\n"
+        "requests/plant/b.toml: fwreq renew requests/plant/b.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/plant/b.toml --removal\nrequests/a.toml: fwreq renew requests/a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render requests/a.toml --removal\n0 requests expired, 2 expiring within 200 days, 1 invalid file (as of 2026-11-01)\n"
     );
 }
 

@@ -354,7 +354,7 @@ fn list_lints_names_every_lint() {
         .map(|l| (l.name(), l.description()))
         .collect();
     assert_eq!(rows, want);
-    assert_eq!(rows.len(), 22);
+    assert_eq!(rows.len(), 23);
     assert!(
         psl.starts_with("wildcard-public-suffix uses the Public Suffix List of "),
         "{psl}"
@@ -419,4 +419,18 @@ fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
         first,
         "fwreq.toml:1:9: error: unknown lint `cleartext-prot`"
     );
+}
+
+#[test]
+fn hidden_characters_are_named_at_their_position_and_shown_escaped() {
+    let text = HEADER.replace("title = \"t\"", "title = \"t\u{202e}x\" # a\u{200b}")
+        + "[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n";
+    let (code, stderr) = check(&format!("\u{feff}{text}"), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "req.toml:1:11: warning[hidden-characters]: U+202E (right-to-left override) reorders how the line is shown\n  |\n1 | title = \"t\\u{202e}x\" # a\\u{200b}\n  |           ^^^^^^^^\n  = help: delete it; right-to-left text needs no control characters\nreq.toml:1:18: warning[hidden-characters]: U+200B (zero width space) is invisible: the text holds more than a reviewer sees\n  |\n1 | title = \"t\\u{202e}x\" # a\\u{200b}\n  |                         ^^^^^^^^\n  = help: delete it (retype the text if it was pasted)\nchecked 1 request: 0 errors, 2 warnings\n"
+    );
+    let (_, stderr) = check(&format!("allow = [\"hidden-characters\"]\n{text}"), &[]);
+    assert_eq!(stderr, "checked 1 request: 0 errors, 0 warnings\n");
 }

@@ -56,10 +56,10 @@ fn the_seed_example_has_every_section_of_the_seed_ticket_in_order() {
     let body = String::from_utf8(out.stdout).unwrap();
     let sections = [
         "# AWS Container Registry Network Config Request\n",
-        "\nRITM0194104\n",
-        "\nSubmitted : 2025-03-14 16:28:49\n",
-        "\nRequest Number : REQ0194058\n",
-        "\nThe following is in markdown format.",
+        // Hard line breaks: separate lines in every format.
+        "\nRITM0194104  \n",
+        "\nSubmitted : 2025-03-14 16:28:49  \n",
+        "\nRequest Number : REQ0194058  \n",
         "\nProject: Avilla Structures Kubernetes Cluster\n",
         "\nRequest: Please update the Avilla Structures",
         "\nReason: MicroK8s needs access",
@@ -85,4 +85,6 @@ fn the_seed_example_has_every_section_of_the_seed_ticket_in_order() {
         at += found.unwrap_or(0) + section.len() - 1;
     }
     assert!(body.ends_with("John Biel\n"));
+    // No invitation to paste internal addresses into a public website.
+    assert!(!body.contains("markdownlivepreview"), "{body}");
 }

@@ -62,7 +62,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let (files, io_errors) = input::request_files(&args.paths);
     let mut unreadable = io_errors.len();
     for err in &io_errors {
-        eprintln!("fwreq: error: {err:#}");
+        eprintln!(
+            "fwreq: error: {}",
+            diagnostic::escape_lines(&format!("{err:#}"))
+        );
     }
     let (mut errors, mut warnings) = (0, 0);
     // A team file named on the command line is checked as one.
@@ -112,7 +115,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             Ok(checked) => checked,
             Err(err) => {
                 unreadable += 1;
-                eprintln!("fwreq: error: {err:#}");
+                eprintln!(
+                    "fwreq: error: {}",
+                    diagnostic::escape_lines(&format!("{err:#}"))
+                );
                 continue;
             }
         };
@@ -156,7 +162,10 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     for file in files.iter().filter_map(|f| teams.of(f).file.as_deref()) {
         if !applied.contains(&file) {
             applied.push(file);
-            eprintln!("team file: {}", file.display());
+            eprintln!(
+                "team file: {}",
+                diagnostic::escape(&file.display().to_string())
+            );
         }
     }
     if unreadable > 0 {

@@ -177,7 +177,12 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
         if let Some((_, cell)) = extra {
             line.push(cell(r));
         }
-        lines.push(line);
+        // Paths, titles and errors come from users' files and names.
+        lines.push(
+            line.iter()
+                .map(|cell| crate::diagnostic::escape(cell).into_owned())
+                .collect(),
+        );
     }
     crate::text::aligned(&lines)
 }
@@ -185,7 +190,8 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
 pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
     let mut rows = rows(&args.paths)?;
     if let Some(status) = args.status {
-        rows.retain(|r| r.status == Some(status));
+        // An invalid file has no status to match: it may be one of them.
+        rows.retain(|r| r.status == Some(status) || r.error.is_some());
     }
     match args.format {
         ListFormat::Table => print_stdout(&table(&rows, None))?,
@@ -207,11 +213,16 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
     };
     let mut rows = rows(&args.paths)?;
     // Rejected and withdrawn requests were never opened: nothing to remove.
+    // An invalid file stays: its `expires` may be past.
     rows.retain(|r| {
-        r.expires.is_some_and(|e| e <= horizon)
-            && !matches!(r.status, Some(Status::Rejected | Status::Withdrawn))
+        r.error.is_some()
+            || (r.expires.is_some_and(|e| e <= horizon)
+                && !matches!(r.status, Some(Status::Rejected | Status::Withdrawn)))
     });
-    rows.sort_by(|a, b| a.expires.cmp(&b.expires).then_with(|| a.path.cmp(&b.path)));
+    rows.sort_by(|a, b| {
+        (a.error.is_some(), a.expires, &a.path).cmp(&(b.error.is_some(), b.expires, &b.path))
+    });
+    let invalid = rows.iter().filter(|r| r.error.is_some()).count();
     let when = |r: &Row| match r.expires {
         Some(e) if e < today => format!("expired {} days ago", (today - e).num_days()),
         Some(e) => format!("in {} days", (e - today).num_days()),
@@ -233,16 +244,24 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
                 );
             }
             eprintln!(
-                "{} request{} expired, {} expiring within {} days (as of {today})",
+                "{} request{} expired, {} expiring within {} days{} (as of {today})",
                 past,
                 if past == 1 { "" } else { "s" },
-                rows.len() - past,
-                args.within
+                rows.len() - past - invalid,
+                args.within,
+                if invalid > 0 {
+                    format!(
+                        ", {}",
+                        crate::text::plural(invalid, "invalid file", "invalid files")
+                    )
+                } else {
+                    String::new()
+                }
             );
         }
         ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
     }
-    Ok(if past > 0 {
+    Ok(if past > 0 || invalid > 0 {
         Outcome::Findings
     } else {
         Outcome::Clean

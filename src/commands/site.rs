@@ -64,7 +64,8 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                     Kind::Request { zones, .. } => zones.as_slice(),
                     Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
                 };
-                let row = Row::of(&source, &ticket.request, ticket.checks(), judged);
+                let mut row = Row::of(&source, &ticket.request, ticket.checks(), judged);
+                row.path = shown(file, page_path);
                 (
                     page,
                     Entry {
@@ -78,7 +79,8 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
             Err(diags) => {
                 with_errors += 1;
                 let mut row = Row::invalid(file, None);
-                row.title = format!("{} (has errors)", file.display());
+                row.path = shown(file, page_path);
+                row.title = format!("{} (has errors)", row.path);
                 let page = html::page(
                     &renderer,
                     html::Page {
@@ -196,6 +198,14 @@ fn mirrored(paths: &[PathBuf], out: &Path) -> anyhow::Result<Vec<(PathBuf, PathB
         }
     }
     Ok(all)
+}
+
+/// A request's path as the site shows it: relative to the folder given (as
+/// its page is), never this machine's absolute path.
+fn shown(file: &Path, page: &Path) -> String {
+    page.with_extension(file.extension().unwrap_or_default())
+        .display()
+        .to_string()
 }
 
 /// The name a folder given to `site` goes under when there are several.

@@ -73,11 +73,13 @@ pub fn safe_events(markdown: &str) -> Vec<Event<'_>> {
     events
 }
 
-/// The Markdown as a safe HTML fragment.
+/// The Markdown as a safe HTML fragment. Code blocks scroll sideways, so
+/// each takes the keyboard focus (`tabindex="0"`): arrow keys then scroll it.
+/// Spec text cannot write a `<pre>` of its own (raw HTML is text here).
 pub fn fragment(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out, safe_events(markdown).into_iter());
-    out
+    out.replace("<pre>", "<pre tabindex=\"0\">")
 }
 
 /// What one page (`page.html.j2`) shows: a ticket with its lint warnings,

@@ -136,6 +136,7 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
     lints.allow_deny_overlap(request);
     lints.zones(request, &settings.zones);
     lints.raw_html(request);
+    lints.hidden_characters();
     let mut out = lints.out;
     at_levels(request, settings, &mut out);
     out.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
@@ -195,6 +196,39 @@ impl Lints<'_> {
                     "write Markdown instead (**bold**, [text](https://...)), or write \\< for a literal <".into(),
                 );
             }
+        }
+    }
+
+    /// Bidi controls and zero-width characters anywhere in the file (every
+    /// text value and comment): they make a line read otherwise than it is.
+    /// A byte order mark at the very start is not text.
+    fn hidden_characters(&mut self) {
+        use crate::diagnostic::{is_bidi_control, is_zero_width};
+        let text = self.source.text.as_str();
+        let found: Vec<(usize, char)> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                is_bidi_control(c) || (is_zero_width(c) && !(i == 0 && c == '\u{feff}'))
+            })
+            .collect();
+        for (at, c) in found {
+            let (what, help) = if is_bidi_control(c) {
+                (
+                    "reorders how the line is shown",
+                    "delete it; right-to-left text needs no control characters",
+                )
+            } else {
+                (
+                    "is invisible: the text holds more than a reviewer sees",
+                    "delete it (retype the text if it was pasted)",
+                )
+            };
+            self.warn(
+                Lint::HiddenCharacters,
+                at..at + c.len_utf8(),
+                format!("U+{:04X} ({}) {what}", u32::from(c), char_name(c)),
+                help.into(),
+            );
         }
     }
 
@@ -609,6 +643,29 @@ impl Lints<'_> {
 }
 
 /// Whether some traffic comes from both source lists (empty: any source).
+/// The Unicode name of a bidi control or zero-width character, in lower case.
+fn char_name(c: char) -> &'static str {
+    match c {
+        '\u{202a}' => "left-to-right embedding",
+        '\u{202b}' => "right-to-left embedding",
+        '\u{202c}' => "pop directional formatting",
+        '\u{202d}' => "left-to-right override",
+        '\u{202e}' => "right-to-left override",
+        '\u{2066}' => "left-to-right isolate",
+        '\u{2067}' => "right-to-left isolate",
+        '\u{2068}' => "first strong isolate",
+        '\u{2069}' => "pop directional isolate",
+        '\u{200e}' => "left-to-right mark",
+        '\u{200f}' => "right-to-left mark",
+        '\u{061c}' => "arabic letter mark",
+        '\u{200b}' => "zero width space",
+        '\u{200c}' => "zero width non-joiner",
+        '\u{200d}' => "zero width joiner",
+        '\u{2060}' => "word joiner",
+        _ => "zero width no-break space",
+    }
+}
+
 fn sources_overlap(a: &[Network], b: &[Network]) -> bool {
     a.is_empty()
         || b.is_empty()

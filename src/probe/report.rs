@@ -317,7 +317,8 @@ fn markdown(
 fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
     let mut table = vec![COLUMNS.map(|c| c.to_uppercase()).to_vec()];
     table.extend(rows.iter().map(|r| cells(r).to_vec()));
-    let mut out = format!("Probe: {}\n", header.title);
+    // The terminal view: a title's bidi or zero-width characters escaped.
+    let mut out = format!("Probe: {}\n", crate::diagnostic::escape(&header.title));
     for (label, value) in header_lines(header, rows, summary) {
         let _ = writeln!(out, "{label}: {value}");
     }

@@ -28,8 +28,14 @@ pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
             "a request needs title, project, request, reason, affected_apps, justification and [[rules]]",
         )]);
     }
-    let raw = spec::parse(&source.text).map_err(|e| {
-        vec![not_a_request(&source.text).unwrap_or_else(|| toml_error(&e, &source.text))]
+    let raw = spec::parse(&source.text).map_err(|errors| match not_a_request(&source.text) {
+        Some(diag) => vec![diag],
+        None => {
+            let mut diags: Vec<Diagnostic> =
+                errors.iter().map(|e| toml_error(e, &source.text)).collect();
+            diags.sort_by_key(|d| d.span.start);
+            diags
+        }
     })?;
     let mut v = Validator::default();
     let request = v.request(raw);

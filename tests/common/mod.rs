@@ -62,3 +62,151 @@ pub fn git(dir: &std::path::Path, args: &[&str]) {
         .unwrap();
     assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
 }
+
+/// Every kind of bad input the suite checks, as (kind, spec text, the first
+/// line `check` prints): `tests/cli.rs` checks the messages, `tests/schema.rs`
+/// runs them through the JSON Schema too.
+pub fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
+    // One top-level line after the header (line 7), then a valid rule.
+    let top = |line: &str| {
+        format!("{HEADER}{line}\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n")
+    };
+    let rule = |body: &str| format!("{HEADER}[[rules]]\n{body}\n");
+    vec![
+        (
+            "bad TOML",
+            "title = \"t\"\nproject = \n".into(),
+            "req.toml:2:11: error: string values must be quoted, expected literal string",
+        ),
+        (
+            "unterminated string",
+            "title = \"t\nproject = \"p\"\n".into(),
+            "req.toml:1:11: error: invalid basic string, expected `\"`",
+        ),
+        (
+            "missing key",
+            HEADER.replace("reason = \"r\"\n", "")
+                + "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:1:1: error: missing required key `reason`",
+        ),
+        (
+            "missing destinations in a rule",
+            rule("ports = [443]"),
+            "req.toml:7:1: error: missing required key `destinations`",
+        ),
+        (
+            "unknown key",
+            rule("ports = [443]\ndestination = [\"a.example.com\"]"),
+            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+        ),
+        (
+            "wrong type",
+            rule("ports = \"443\"\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:9: error: invalid type: string \"443\", expected a sequence",
+        ),
+        (
+            "port out of range",
+            rule("ports = [443, 70000]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:15: error: port 70000 is out of range",
+        ),
+        (
+            "backwards port range",
+            rule("ports = [\"9000-8000\"]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:10: error: range \"9000-8000\" runs backwards",
+        ),
+        (
+            "ports on icmp",
+            rule("protocol = \"icmp\"\nports = [443]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:9:9: error: icmp has no ports",
+        ),
+        (
+            "unknown protocol",
+            rule("protocol = \"tpc\"\nports = [443]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:12: error: unknown variant `tpc`, expected one of `tcp`, `udp`, `icmp`",
+        ),
+        (
+            "bad hostname",
+            rule("ports = [443]\ndestinations = [\"a.example.com\", \"bad_host.example.com\"]"),
+            "req.toml:9:34: error: `_` is not allowed in a hostname: `bad_host.example.com`",
+        ),
+        (
+            "wildcard in the middle",
+            rule("ports = [443]\ndestinations = [\"foo.*.example.com\"]"),
+            "req.toml:9:17: error: `foo.*.example.com`: `*` may only stand at the start of the first label",
+        ),
+        (
+            "CIDR with host bits",
+            rule("ports = [443]\ndestinations = [\"52.94.1.0/16\"]"),
+            "req.toml:9:17: error: `52.94.1.0/16` has host bits set",
+        ),
+        (
+            "probe outside its wildcard",
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.pkg.dev\", probe = \"a.example.com\" }]",
+            ),
+            "req.toml:9:47: error: probe `a.example.com` is not covered by the wildcard",
+        ),
+        (
+            "bad REQ number",
+            HEADER.to_string()
+                + "req = \"REQ12345678\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:7:7: error: `REQ12345678` is not a REQ number",
+        ),
+        (
+            "date without a time",
+            HEADER.to_string()
+                + "submitted = 2025-03-14\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:7:13: error: `submitted` needs a date and a time",
+        ),
+        (
+            "empty destinations",
+            rule("ports = [443]\ndestinations = []"),
+            "req.toml:9:16: error: `destinations` is empty",
+        ),
+        (
+            "expires in words",
+            top("expires = \"next year\""),
+            "req.toml:7:11: error: invalid type: string \"next year\", expected a TOML datetime",
+        ),
+        (
+            "a quoted date",
+            top("expires = \"2027-03-31\""),
+            "req.toml:7:11: error: invalid type: string \"2027-03-31\", expected a TOML datetime",
+        ),
+        (
+            "a quoted date-time",
+            top("submitted = \"2025-03-14T16:28:49\""),
+            "req.toml:7:13: error: invalid type: string \"2025-03-14T16:28:49\", expected a TOML datetime",
+        ),
+        (
+            "expires with a time",
+            top("expires = 2027-03-31T10:00:00"),
+            "req.toml:7:11: error: `expires` takes a date only",
+        ),
+        (
+            "an unknown lint in allow",
+            top("allow = [\"no-such-lint\"]"),
+            "req.toml:7:10: error: unknown lint `no-such-lint`",
+        ),
+        (
+            "a blank title",
+            top("").replace("title = \"t\"", "title = \" \""),
+            "req.toml:1:9: error: `title` is empty",
+        ),
+        (
+            "empty ports",
+            rule("ports = []\ndestinations = [\"a.example.com\"]"),
+            "req.toml:8:9: error: `ports` is empty",
+        ),
+        (
+            "not an address in sources",
+            rule("ports = [443]\nsources = [\"not-an-ip\"]\ndestinations = [\"a.example.com\"]"),
+            "req.toml:9:12: error: `not-an-ip` is not an IP address or CIDR range",
+        ),
+        (
+            "empty sources",
+            rule("ports = [443]\nsources = []\ndestinations = [\"a.example.com\"]"),
+            "req.toml:9:11: error: `sources` is empty",
+        ),
+    ]
+}

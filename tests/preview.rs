@@ -1,0 +1,96 @@
+//! `fwreq preview`: pages in one folder of this user's, old ones removed, and
+//! an opener that fails is reported.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+
+const REQUEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/requests/avilla-calico-registry.toml"
+);
+
+/// `fwreq preview REQUEST` with `xdg-open` replaced by `opener` (a shell
+/// script) and the runtime folder in `runtime`.
+fn preview(runtime: &Path, opener: &str) -> std::process::Output {
+    let bin = runtime.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("xdg-open");
+    fs::write(&script, format!("#!/bin/sh\n{opener}\n")).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    cargo_bin_cmd!("fwreq")
+        .args(["preview", REQUEST])
+        .env("PATH", path)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_failing_opener_is_reported_with_its_exit_code_and_words() {
+    let runtime = tempfile::tempdir().unwrap();
+    let out = preview(
+        runtime.path(),
+        "echo 'xdg-open: no method available for opening' >&2; exit 3",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        common::stderr(&out),
+        "fwreq: error: xdg-open failed (exit code 3): xdg-open: no method available for opening; open the page above in a browser\n"
+    );
+    // The page is there all the same, its path printed.
+    assert!(Path::new(common::stdout(&out).trim()).is_file());
+    let out = preview(runtime.path(), "exit 0");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(common::stderr(&out), "");
+}
+
+#[test]
+fn previews_live_in_one_folder_of_the_user_and_old_ones_go() {
+    let runtime = tempfile::tempdir().unwrap();
+    let folder = runtime.path().join("fwreq-preview");
+    fs::create_dir(&folder).unwrap();
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o700)).unwrap();
+    let old = folder.join("fwreq-preview-old.html");
+    let recent = folder.join("fwreq-preview-recent.html");
+    let other = folder.join("notes.txt");
+    for file in [&old, &recent, &other] {
+        fs::write(file, "x").unwrap();
+    }
+    for file in [&old, &other] {
+        let touched = std::process::Command::new("touch")
+            .args(["-d", "2 hours ago"])
+            .arg(file)
+            .status()
+            .unwrap();
+        assert!(touched.success());
+    }
+    let out = preview(runtime.path(), "exit 0");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let page = std::path::PathBuf::from(common::stdout(&out).trim());
+    assert_eq!(page.parent(), Some(folder.as_path()));
+    assert!(!old.exists(), "an old preview stays");
+    assert!(
+        recent.exists() && other.exists(),
+        "a recent preview or another file went"
+    );
+    // A folder others can open is refused: they could read or swap the pages.
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o777)).unwrap();
+    let out = preview(runtime.path(), "exit 0");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        common::stderr(&out),
+        format!(
+            "fwreq: error: {} is not a folder of yours that only you can open; remove it and preview again\n",
+            folder.display()
+        )
+    );
+}

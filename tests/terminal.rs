@@ -1,0 +1,76 @@
+//! What fwreq prints to a terminal from a user's file: control, bidi and
+//! zero-width characters escaped in every command's output and errors.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{HEADER, fwreq_in, stderr, stdout};
+use std::fs;
+
+/// Every character a terminal must not receive as itself: C0 (tab aside),
+/// DEL, C1, bidi controls and zero-width characters.
+fn dangerous() -> Vec<char> {
+    let mut all: Vec<char> = (0u32..0x20)
+        .chain([0x7f])
+        .chain(0x80..0xa0)
+        .chain(0x202a..=0x202e)
+        .chain(0x2066..=0x2069)
+        .chain([
+            0x200e, 0x200f, 0x061c, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff,
+        ])
+        .filter_map(char::from_u32)
+        .collect();
+    all.retain(|&c| c != '\t');
+    all
+}
+
+#[test]
+fn every_control_character_is_escaped_in_check_list_probe_and_render() {
+    for c in dangerous() {
+        let dir = tempfile::tempdir().unwrap();
+        // The character in the file's name (a path cannot hold NUL) and in
+        // the line of an error, where the excerpt quotes it.
+        let name = if c == '\0' {
+            "r.toml".to_string()
+        } else {
+            format!("r{c}.toml")
+        };
+        let text = format!(
+            "{HEADER}[[rules]]\nports = [70000] # {c}\ndestinations = [\"a.example.com\"]\n"
+        );
+        fs::write(dir.path().join(&name), text).unwrap();
+        let escaped = format!("\\u{{{:x}}}", u32::from(c));
+        for args in [
+            vec!["check", "."],
+            vec!["list", "."],
+            vec!["probe", name.as_str()],
+            vec!["render", name.as_str()],
+        ] {
+            let out = fwreq_in(dir.path(), &args);
+            let shown = stdout(&out) + &stderr(&out);
+            let raw: Vec<char> = shown
+                .chars()
+                .filter(|&x| x != '\n' && dangerous().contains(&x))
+                .collect();
+            assert!(
+                raw.is_empty(),
+                "{args:?} with U+{:04X} printed {raw:?}: {shown:?}",
+                u32::from(c)
+            );
+            // `list` shows the first line of an error: the name holds it.
+            let quoted = c != '\0' || args[0] != "list";
+            assert!(
+                !quoted || shown.contains(&escaped),
+                "{args:?} with U+{:04X} does not show {escaped}: {shown}",
+                u32::from(c)
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(if args[0] == "probe" { 2 } else { 1 }),
+                "{args:?} {shown}"
+            );
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `--copy` inside a real tmux: the text lands in tmux's paste buffer. Where
+//! tmux is missing the test says so on stderr and skips, except under CI
+//! (`CI` set), where it fails: `.ci/run` installs Debian's `tmux`.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// A tmux server of this test's own (its own socket, no user config),
+/// stopped when the test ends, passed or not.
+struct Server {
+    tmux: PathBuf,
+    socket: PathBuf,
+}
+
+impl Server {
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.tmux)
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["-f", "/dev/null"])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn copy_inside_tmux_lands_in_its_paste_buffer() {
+    let Some(tmux) = on_path("tmux") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux not found, and CI is set: the tmux test must run in CI"
+        );
+        eprintln!("skipped: tmux not found on PATH (apt-get install tmux; .ci/run does)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let request =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("requests/avilla-calico-registry.toml");
+    let want = Command::new(env!("CARGO_BIN_EXE_fwreq"))
+        .arg("render")
+        .arg(&request)
+        .output()
+        .unwrap();
+    let server = Server {
+        tmux,
+        socket: dir.path().join("socket"),
+    };
+    let started = server.run(&["new-session", "-d", "-x", "200", "-y", "50", "sleep 60"]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    server.run(&["set-option", "-g", "set-clipboard", "on"]);
+    let done = dir.path().join("done");
+    let command = format!(
+        "'{}' render '{}' --copy 2>'{}'; touch '{}'",
+        env!("CARGO_BIN_EXE_fwreq"),
+        request.display(),
+        dir.path().join("stderr").display(),
+        done.display()
+    );
+    server.run(&["new-window", "-d", &command]);
+    let start = Instant::now();
+    while !done.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "fwreq did not finish in tmux"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("stderr")).unwrap(),
+        format!(
+            "copied {} characters (markdown) to the clipboard through the terminal\n",
+            String::from_utf8_lossy(&want.stdout).chars().count()
+        )
+    );
+    // tmux reads the escape as the pane writes it; give it a moment.
+    let mut buffer = server.run(&["show-buffer"]);
+    while !buffer.status.success() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+        buffer = server.run(&["show-buffer"]);
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&buffer.stdout),
+        String::from_utf8_lossy(&want.stdout),
+        "tmux's buffer: {}",
+        String::from_utf8_lossy(&buffer.stderr)
+    );
+}
