@@ -298,6 +298,15 @@ mod tests {
             "[[rules]]\nports = [80, 443, 443]\nsources = [\"10.0.1.5/32\", \"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
         ));
         assert_eq!(a, b);
+        // Hashing agrees with equality, and tells different flows apart.
+        let hash = |f: &Flow| {
+            use std::hash::{BuildHasher as _, BuildHasherDefault};
+            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(f)
+        };
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(hash(x), hash(y));
+        }
+        assert_ne!(hash(&a[0]), hash(&a[1]));
     }
 
     #[test]
