@@ -352,32 +352,13 @@ pub fn of_rules(zones: &Zones, request: &Request) -> Vec<Vec<Judgement>> {
 mod tests {
     use super::*;
 
-    const TEAM: &str = r#"[zones]
-plant-k8s = ["10.188.50.0/24", "2001:db8:50::/64"]
-corp = ["10.0.0.0/8", "*.corp.example", "ntp.example.com"]
-plant-ot = ["10.40.12.0/24"]
-
-[[zone_policy]]
-from = "plant-k8s"
-to = "internet"
-protocol = "tcp"
-ports = [443]
-verdict = "allowed"
-
-[[zone_policy]]
-from = "plant-ot"
-to = "internet"
-verdict = "forbidden"
-
-[[zone_policy]]
-from = "*"
-to = "corp"
-verdict = "allowed"
-"#;
+    /// The example requests' team file: plant-k8s, plant-ot, plant-services.
+    const TEAM: &str = include_str!("../requests/fwreq.toml");
 
     #[derive(Deserialize)]
     struct File {
         zones: RawZones,
+        #[serde(default)]
         zone_policy: Vec<Spanned<RawEntry>>,
     }
 
@@ -406,75 +387,79 @@ verdict = "allowed"
     fn the_most_specific_network_decides_the_zone() {
         let z = zones(TEAM).expect("valid");
         let net = |s: &str| crate::validate::host::address_or_network(s).expect("network");
-        assert_eq!(z.of_network(&net("10.188.50.7")), Some("plant-k8s"));
-        assert_eq!(z.of_network(&net("10.188.50.0/25")), Some("plant-k8s"));
-        assert_eq!(z.of_network(&net("10.188.0.0/16")), Some("corp"));
-        assert_eq!(z.of_network(&net("10.40.12.9")), Some("plant-ot"));
-        assert_eq!(z.of_network(&net("2001:db8:50::9")), Some("plant-k8s"));
-        assert_eq!(z.of_network(&net("2001:db8:51::9")), None);
-        assert_eq!(z.of_network(&net("192.0.2.7")), None);
+        let cases = [
+            ("10.188.50.7", Some("plant-k8s")),
+            ("10.188.50.0/25", Some("plant-k8s")),
+            ("10.188.0.0/16", None),
+            ("10.40.12.9", Some("plant-ot")),
+            ("10.200.17.3", Some("plant-services")),
+            ("2001:db8:50::9", Some("plant-k8s")),
+            ("2001:db8:51::9", None),
+        ];
+        for (text, zone) in cases {
+            assert_eq!(z.of_network(&net(text)), zone, "{text}");
+        }
+        // A more specific network of another zone wins over a wider one.
+        let nested =
+            zones("[zones]\nwide = [\"10.0.0.0/8\"]\nnarrow = [\"10.1.0.0/16\"]\n").expect("valid");
+        assert_eq!(nested.of_network(&net("10.1.2.3")), Some("narrow"));
+        assert_eq!(nested.of_network(&net("10.2.2.3")), Some("wide"));
     }
 
     #[test]
     fn names_go_by_their_most_specific_pattern() {
         let z = zones(TEAM).expect("valid");
         let target = |s: &str| crate::validate::host::destination(s).expect("target");
-        assert_eq!(z.of_target(&target("ntp1.corp.example")), Some("corp"));
-        assert_eq!(z.of_target(&target("*.eu.corp.example")), Some("corp"));
-        assert_eq!(
-            z.of_target(&target("corp.example")),
-            None,
-            "*.x does not match x"
-        );
-        assert_eq!(z.of_target(&target("ntp.example.com")), Some("corp"));
-        assert_eq!(z.of_target(&target("example.com")), None);
-        assert_eq!(z.of_target(&target("10.1.2.3")), Some("corp"));
+        let cases = [
+            ("ntp1.corp.example.com", Some("plant-services")),
+            ("*.eu.corp.example.com", Some("plant-services")),
+            ("corp.example.com", None),
+            ("example.com", None),
+            ("10.40.0.1", Some("plant-services")),
+        ];
+        for (text, zone) in cases {
+            assert_eq!(z.of_target(&target(text)), zone, "{text}");
+        }
+        let exact = zones("[zones]\nvendor = [\"api.example.com\"]\nall = [\"*.example.com\"]\n")
+            .expect("valid");
+        assert_eq!(exact.of_target(&target("api.example.com")), Some("vendor"));
+        assert_eq!(exact.of_target(&target("www.example.com")), Some("all"));
     }
 
     #[test]
     fn every_verdict_and_the_most_specific_entry() {
         let z = zones(TEAM).expect("valid");
         let from_k8s = "[[rules]]\nsources = [\"10.188.50.0/24\"]\n";
-        assert_eq!(
-            said(
-                &z,
-                &format!("{from_k8s}ports = [443]\ndestinations = [\"a.example.com\"]")
+        let cases = [
+            (
+                format!("{from_k8s}ports = [443]\ndestinations = [\"a.example.com\"]"),
+                vec!["plant-k8s -> internet, pre-approved (fwreq.toml:16)"],
             ),
-            ["plant-k8s -> internet, pre-approved (fwreq.toml:6)"]
-        );
-        // Port 80 is not in the ports entry: no entry names it, so review.
-        assert_eq!(
-            said(
-                &z,
-                &format!("{from_k8s}ports = [80, 443]\ndestinations = [\"a.example.com\"]")
+            // Port 80 is not in the entry's ports: no entry names it, so review.
+            (
+                format!("{from_k8s}ports = [80, 443]\ndestinations = [\"a.example.com\"]"),
+                vec!["plant-k8s -> internet, needs review ()"],
             ),
-            ["plant-k8s -> internet, needs review ()"]
-        );
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nsources = [\"10.40.12.0/24\"]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"pool.ntp.org\"]"
+            (
+                "[[rules]]\nsources = [\"10.40.12.0/24\"]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"pool.ntp.org\"]".into(),
+                vec!["plant-ot -> internet, forbidden (fwreq.toml:24)"],
             ),
-            ["plant-ot -> internet, forbidden (fwreq.toml:13)"]
-        );
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nsources = [\"10.40.12.0/24\"]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"ntp1.corp.example\"]"
+            (
+                "[[rules]]\nsources = [\"10.40.12.0/24\"]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"ntp1.corp.example.com\"]".into(),
+                vec!["plant-ot -> plant-services, pre-approved (fwreq.toml:30)"],
             ),
-            ["plant-ot -> corp, pre-approved (fwreq.toml:18)"]
-        );
-        // A source in no zone is judged as internet; each source zone apart.
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nsources = [\"192.0.2.0/24\", \"10.188.50.0/24\"]\nports = [443]\ndestinations = [\"10.1.2.3\"]"
+            // Each source zone apart; a source in no zone is internet.
+            (
+                "[[rules]]\nsources = [\"192.0.2.0/24\", \"10.188.50.0/24\"]\nports = [443]\ndestinations = [\"10.201.8.7\"]".into(),
+                vec![
+                    "internet -> plant-services, pre-approved (fwreq.toml:30)",
+                    "plant-k8s -> plant-services, pre-approved (fwreq.toml:30)",
+                ],
             ),
-            [
-                "internet -> corp, pre-approved (fwreq.toml:18)",
-                "plant-k8s -> corp, pre-approved (fwreq.toml:18)"
-            ]
-        );
+        ];
+        for (rules, want) in cases {
+            assert_eq!(said(&z, &rules), want, "{rules}");
+        }
     }
 
     #[test]

@@ -113,45 +113,41 @@ fn a_source_in_no_zone_is_named() {
     );
 }
 
+/// `check` with `team` as the team file: its exit code and the first lines
+/// of the team file's diagnostics.
+fn team_errors(team: &str) -> (i32, Vec<String>) {
+    let dir = repo(OT_TO_INTERNET);
+    fs::write(dir.path().join("fwreq.toml"), team).unwrap();
+    let (code, said) = check(dir.path(), &[]);
+    let firsts = said
+        .lines()
+        .filter(|l| l.starts_with("fwreq.toml:"))
+        .map(str::to_string)
+        .collect();
+    (code, firsts)
+}
+
 #[test]
 fn mistakes_in_zones_are_located_in_the_team_file() {
-    let dir = repo(OT_TO_INTERNET);
-    fs::write(
-        dir.path().join("fwreq.toml"),
-        "[zones]\nk8s = [\"2001:db8:50::/64\"]\nlab = [\"2001:db8:50::/64\", \"*.\"]\n[[zone_policy]]\nfrom = \"k8\"\nto = \"internet\"\nverdict = \"maybe\"\n",
-    )
-    .unwrap();
-    let (code, said) = check(dir.path(), &[]);
-    assert_eq!(code, 1);
-    let firsts: Vec<&str> = said
-        .lines()
-        .filter(|l| l.starts_with("fwreq.toml:"))
-        .collect();
+    let lab = "[zones]\nk8s = [\"2001:db8:50::/64\"]\nlab = [\"2001:db8:50::/64\"]\n[[zone_policy]]\nfrom = \"k8\"\nto = \"internet\"\n";
     assert_eq!(
-        firsts,
-        [
-            "fwreq.toml:7:11: error: unknown variant `maybe`, expected one of `allowed`, `review`, `forbidden`"
-        ],
-        "{said}"
+        team_errors(&format!("{lab}verdict = \"maybe\"\n")),
+        (
+            1,
+            vec![
+                "fwreq.toml:7:11: error: unknown variant `maybe`, expected one of `allowed`, `review`, `forbidden`".to_string()
+            ]
+        )
     );
-    fs::write(
-        dir.path().join("fwreq.toml"),
-        "[zones]\nk8s = [\"2001:db8:50::/64\"]\nlab = [\"2001:db8:50::/64\"]\n[[zone_policy]]\nfrom = \"k8\"\nto = \"internet\"\nverdict = \"review\"\n",
-    )
-    .unwrap();
-    let (code, said) = check(dir.path(), &[]);
-    assert_eq!(code, 1);
-    let firsts: Vec<&str> = said
-        .lines()
-        .filter(|l| l.starts_with("fwreq.toml:"))
-        .collect();
     assert_eq!(
-        firsts,
-        [
-            "fwreq.toml:3:8: error: 2001:db8:50::/64 is in zone `k8s` already; a network belongs to one zone",
-            "fwreq.toml:5:8: error: no zone `k8`",
-        ],
-        "{said}"
+        team_errors(&format!("{lab}verdict = \"review\"\n")),
+        (
+            1,
+            vec![
+                "fwreq.toml:3:8: error: 2001:db8:50::/64 is in zone `k8s` already; a network belongs to one zone".to_string(),
+                "fwreq.toml:5:8: error: no zone `k8`".to_string(),
+            ]
+        )
     );
 }
 

@@ -92,6 +92,16 @@ fn lint(
     Ok(diags)
 }
 
+/// `text` (a spec as it is or as an edit would write it) validated; its
+/// errors reported and the command stopped with `why` (the file stays as it was).
+fn valid_text(path: &Path, text: String, why: &str) -> anyhow::Result<crate::request::Request> {
+    let source = Source::new(path, text);
+    crate::validate::load(&source).map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!("{why}; {} is unchanged", path.display())
+    })
+}
+
 /// Newest first by submission; undated (and broken) ones after, by path.
 fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
     b.0.is_some()

@@ -2,10 +2,9 @@
 //! numbers, its status, when it was submitted) back into its spec, through
 //! the one format-preserving writer, so the file in git tells the request's life.
 
-use super::{load_valid, report, stderr_style};
+use super::{load_valid, valid_text};
 use crate::Outcome;
 use crate::cli::RecordArgs;
-use crate::diagnostic::Source;
 use crate::edit::Edit;
 use crate::output::{Changed, Existing};
 use crate::request::{Req, Ritm};
@@ -77,14 +76,14 @@ fn once(args: &RecordArgs, values: &Values) -> anyhow::Result<Outcome> {
         Existing::Replace { forceable: true }
     };
     let mut edit = Edit::open(&args.file, existing)?;
-    let before = Source::new(&args.file, edit.original().to_string());
-    let request = validate::load(&before).map_err(|diags| {
-        report(&before, &diags, stderr_style());
-        anyhow::anyhow!(
-            "{} has errors; fix them before recording anything in it (it is unchanged)",
+    let request = valid_text(
+        &args.file,
+        edit.original().to_string(),
+        &format!(
+            "{} has errors; fix them before recording anything in it",
             args.file.display()
-        )
-    })?;
+        ),
+    )?;
     let mut said = Vec::new();
     if let Some(ritm) = &values.ritm {
         said.push(format!("ritm = {ritm}"));
@@ -112,14 +111,11 @@ fn once(args: &RecordArgs, values: &Values) -> anyhow::Result<Outcome> {
         edit.set("submitted", datetime);
     }
     // The new text must pass check as the old one did; if not, nothing is written.
-    let after = Source::new(&args.file, edit.text());
-    if let Err(diags) = validate::load(&after) {
-        report(&after, &diags, stderr_style());
-        bail!(
-            "the recorded values would make the spec invalid; {} is unchanged",
-            args.file.display()
-        );
-    }
+    valid_text(
+        &args.file,
+        edit.text(),
+        "the recorded values would make the spec invalid",
+    )?;
     if !edit.changed() {
         eprintln!("{}: already recorded, nothing changed", args.file.display());
         return Ok(Outcome::Clean);

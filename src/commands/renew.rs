@@ -2,15 +2,14 @@
 //! `expires` through the format-preserving writer (every other byte kept),
 //! then prints the renewal ticket through the one output stage.
 
-use super::{emit, report, stderr_style};
+use super::{emit, valid_text};
 use crate::cli::RenewArgs;
-use crate::diagnostic::Source;
 use crate::edit::Edit;
 use crate::formats::{Kind, Ticket};
 use crate::output::Existing;
 use crate::render::Renderer;
 use crate::team::Teams;
-use crate::{Outcome, validate};
+use crate::Outcome;
 use anyhow::bail;
 
 pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
@@ -32,14 +31,11 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     let team = teams.of(&args.file);
     let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
     let mut edit = Edit::open(&args.file, Existing::Replace { forceable: false })?;
-    let before = Source::new(&args.file, edit.original().to_string());
-    let request = validate::load(&before).map_err(|diags| {
-        report(&before, &diags, stderr_style());
-        anyhow::anyhow!(
-            "{} has errors; fix them before renewing it (it is unchanged)",
-            args.file.display()
-        )
-    })?;
+    let request = valid_text(
+        &args.file,
+        edit.original().to_string(),
+        &format!("{} has errors; fix them before renewing it", args.file.display()),
+    )?;
     let previous = request.expires;
     if let Some(previous) = previous
         && args.until <= previous
@@ -57,14 +53,11 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
         );
     };
     edit.set("expires", until);
-    let after = Source::new(&args.file, edit.text());
-    let mut renewed = validate::load(&after).map_err(|diags| {
-        report(&after, &diags, stderr_style());
-        anyhow::anyhow!(
-            "the new date would make the spec invalid; {} is unchanged",
-            args.file.display()
-        )
-    })?;
+    let mut renewed = valid_text(
+        &args.file,
+        edit.text(),
+        "the new date would make the spec invalid",
+    )?;
     team.sign(&mut renewed);
     let Some(kind) = Kind::renewal(&renewed, previous, reason.to_string(), &team.zones) else {
         bail!("{}: `expires` was not written", args.file.display());
