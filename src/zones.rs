@@ -384,46 +384,51 @@ mod tests {
     }
 
     #[test]
-    fn the_most_specific_network_decides_the_zone() {
-        let z = zones(TEAM).expect("valid");
-        let net = |s: &str| crate::validate::host::address_or_network(s).expect("network");
+    fn the_most_specific_network_or_pattern_decides_the_zone() {
+        let of = |team: &str, text: &str| {
+            let target = crate::validate::host::destination(text).expect("target");
+            zones(team)
+                .expect("valid")
+                .of_target(&target)
+                .map(str::to_string)
+        };
         let cases = [
-            ("10.188.50.7", Some("plant-k8s")),
-            ("10.188.50.0/25", Some("plant-k8s")),
-            ("10.188.0.0/16", None),
-            ("10.40.12.9", Some("plant-ot")),
-            ("10.200.17.3", Some("plant-services")),
-            ("2001:db8:50::9", Some("plant-k8s")),
-            ("2001:db8:51::9", None),
+            (TEAM, "10.188.50.7", Some("plant-k8s")),
+            (TEAM, "10.188.50.0/25", Some("plant-k8s")),
+            (TEAM, "10.188.0.0/16", None),
+            (TEAM, "10.40.12.9", Some("plant-ot")),
+            (TEAM, "10.200.17.3", Some("plant-services")),
+            (TEAM, "2001:db8:50::9", Some("plant-k8s")),
+            (TEAM, "2001:db8:51::9", None),
+            (TEAM, "ntp1.corp.example.com", Some("plant-services")),
+            (TEAM, "*.eu.corp.example.com", Some("plant-services")),
+            (TEAM, "corp.example.com", None),
+            (TEAM, "example.com", None),
+            // A more specific network or pattern of another zone wins.
+            (
+                "[zones]\nwide = [\"10.0.0.0/8\"]\nnarrow = [\"10.1.0.0/16\"]\n",
+                "10.1.2.3",
+                Some("narrow"),
+            ),
+            (
+                "[zones]\nwide = [\"10.0.0.0/8\"]\nnarrow = [\"10.1.0.0/16\"]\n",
+                "10.2.2.3",
+                Some("wide"),
+            ),
+            (
+                "[zones]\nvendor = [\"api.example.com\"]\nall = [\"*.example.com\"]\n",
+                "api.example.com",
+                Some("vendor"),
+            ),
+            (
+                "[zones]\nvendor = [\"api.example.com\"]\nall = [\"*.example.com\"]\n",
+                "www.example.com",
+                Some("all"),
+            ),
         ];
-        for (text, zone) in cases {
-            assert_eq!(z.of_network(&net(text)), zone, "{text}");
+        for (team, text, zone) in cases {
+            assert_eq!(of(team, text).as_deref(), zone, "{text}");
         }
-        // A more specific network of another zone wins over a wider one.
-        let nested =
-            zones("[zones]\nwide = [\"10.0.0.0/8\"]\nnarrow = [\"10.1.0.0/16\"]\n").expect("valid");
-        assert_eq!(nested.of_network(&net("10.1.2.3")), Some("narrow"));
-        assert_eq!(nested.of_network(&net("10.2.2.3")), Some("wide"));
-    }
-
-    #[test]
-    fn names_go_by_their_most_specific_pattern() {
-        let z = zones(TEAM).expect("valid");
-        let target = |s: &str| crate::validate::host::destination(s).expect("target");
-        let cases = [
-            ("ntp1.corp.example.com", Some("plant-services")),
-            ("*.eu.corp.example.com", Some("plant-services")),
-            ("corp.example.com", None),
-            ("example.com", None),
-            ("10.40.0.1", Some("plant-services")),
-        ];
-        for (text, zone) in cases {
-            assert_eq!(z.of_target(&target(text)), zone, "{text}");
-        }
-        let exact = zones("[zones]\nvendor = [\"api.example.com\"]\nall = [\"*.example.com\"]\n")
-            .expect("valid");
-        assert_eq!(exact.of_target(&target("api.example.com")), Some("vendor"));
-        assert_eq!(exact.of_target(&target("www.example.com")), Some("all"));
     }
 
     #[test]

@@ -65,3 +65,38 @@ fn the_schema_refuses_what_check_refuses_but_for_a_documented_few() {
         ]
     );
 }
+
+#[test]
+fn the_schema_accepts_every_example_and_rejects_what_check_refuses() {
+    let out = fwreq_in(std::path::Path::new("."), &["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for entry in std::fs::read_dir("requests").unwrap() {
+        let path = entry.unwrap().path();
+        if path.ends_with("fwreq.toml") {
+            continue; // the team file, not a request
+        }
+        let value: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&to_json(value))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    let base = std::fs::read_to_string("requests/avilla-calico-registry.toml").unwrap();
+    for (what, text) in [
+        ("an unknown key", base.replace("project =", "projekt =")),
+        (
+            "a wrong type",
+            base.replace("ports = [80, 443]", "ports = \"443\""),
+        ),
+        ("a missing key", base.replace("reason =", "# reason =")),
+        ("a bad ticket number", base.replace("RITM0194104", "RITM12")),
+    ] {
+        let value: toml::Value = toml::from_str(&text).unwrap();
+        assert!(
+            !validator.is_valid(&to_json(value)),
+            "{what} passed the schema"
+        );
+    }
+}

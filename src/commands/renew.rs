@@ -3,13 +3,13 @@
 //! then prints the renewal ticket through the one output stage.
 
 use super::{emit, valid_text};
+use crate::Outcome;
 use crate::cli::RenewArgs;
 use crate::edit::Edit;
 use crate::formats::{Kind, Ticket};
 use crate::output::Existing;
 use crate::render::Renderer;
 use crate::team::Teams;
-use crate::Outcome;
 use anyhow::bail;
 
 pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
@@ -34,7 +34,10 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     let request = valid_text(
         &args.file,
         edit.original().to_string(),
-        &format!("{} has errors; fix them before renewing it", args.file.display()),
+        &format!(
+            "{} has errors; fix them before renewing it",
+            args.file.display()
+        ),
     )?;
     let previous = request.expires;
     if let Some(previous) = previous
