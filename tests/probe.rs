@@ -164,15 +164,9 @@ fn deny_rules_are_expected_blocked_after_the_change() {
     let text = format!(
         "title = \"Mixed\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n[[rules]]\naction = \"deny\"\nports = [{closed}]\ndestinations = [\"127.0.0.1\"]\n"
     );
-    let spec = dir.path().join("req.toml");
-    fs::write(&spec, text).unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .arg("probe")
-        .arg(&spec)
-        .output()
-        .unwrap();
-    let md = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{md}");
+    spec_in(dir.path(), &text);
+    let (code, md) = probe_in(dir.path(), &["req.toml"]);
+    assert_eq!(code, Some(0), "{md}");
     assert!(
         md.contains("\n- Expected: open (deny rules: blocked) (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"),
         "{md}"
@@ -471,22 +465,17 @@ fn json_evidence_has_a_header_rows_and_a_summary() {
     let text = format!(
         "title = \"Loopback\"\nritm = \"RITM0194104\"\nreq = \"REQ0194058\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nsources = [\"10.188.50.0/24\"]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
     );
-    let spec = dir.path().join("req.toml");
-    fs::write(&spec, text).unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .args([
-            "probe",
-            "--format",
-            "json",
-            "--timeout",
-            "2s",
-            "--dns-timeout",
-            "500ms",
-        ])
-        .arg(&spec)
-        .output()
-        .unwrap();
-    let evidence: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spec = spec_in(dir.path(), &text);
+    let flags = [
+        "--format",
+        "json",
+        "--timeout",
+        "2s",
+        "--dns-timeout",
+        "500ms",
+    ];
+    let (code, json) = probe_in(dir.path(), &[&["req.toml"][..], &flags].concat());
+    let evidence: serde_json::Value = serde_json::from_str(&json).unwrap();
     let header = &evidence["header"];
     assert_eq!(header["title"], "Loopback");
     assert_eq!(header["ritm"], "RITM0194104");
@@ -515,7 +504,7 @@ fn json_evidence_has_a_header_rows_and_a_summary() {
         evidence["summary"],
         serde_json::json!({"flows": 1, "tested": 1, "as_expected": 1, "skipped": 0, "errors": 0, "interrupted": 0, "outside_sources": 1})
     );
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(code, Some(0));
     let md = cargo_bin_cmd!("fwreq")
         .arg("probe")
         .arg(&spec)
@@ -671,10 +660,17 @@ mod resolvers {
 
 /// `req.toml` in `dir`: one TCP rule to 127.0.0.1 on `port`, titled `title`.
 fn loopback_spec(dir: &std::path::Path, title: &str, port: u16) -> std::path::PathBuf {
+    spec_in(
+        dir,
+        &format!(
+            "title = {title:?}\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
+        ),
+    )
+}
+
+/// `req.toml` in `dir` holding `text`.
+fn spec_in(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
     let spec = dir.join("req.toml");
-    let text = format!(
-        "title = {title:?}\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n"
-    );
     fs::write(&spec, text).unwrap();
     spec
 }

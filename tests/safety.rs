@@ -36,6 +36,14 @@ fn spec(title: &str) -> String {
         + "\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
 }
 
+/// A spec as `record --ritm RITM0194104` leaves it: the key after the last top-level one.
+fn with_ritm(text: &str) -> String {
+    text.replace(
+        "justification = \"j\"\n",
+        "justification = \"j\"\nritm = \"RITM0194104\"\n",
+    )
+}
+
 /// The uid of `nobody`, when this test runs as root and can give a file
 /// away; otherwise None, with the reason printed (the test is then skipped).
 fn nobody(dir: &Path, test: &str) -> Option<u32> {
@@ -80,13 +88,7 @@ fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
             .is_symlink(),
         "still a link"
     );
-    assert_eq!(
-        read(root, "shared/a.toml"),
-        spec("t").replace(
-            "justification = \"j\"\n",
-            "justification = \"j\"\nritm = \"RITM0194104\"\n"
-        )
-    );
+    assert_eq!(read(root, "shared/a.toml"), with_ritm(&spec("t")));
 }
 
 #[test]
@@ -229,13 +231,7 @@ fn record_keeps_a_spec_without_a_final_newline_so() {
     write(root, "a.toml", text.trim_end());
     let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        read(root, "a.toml"),
-        text.trim_end().replace(
-            "justification = \"j\"\n",
-            "justification = \"j\"\nritm = \"RITM0194104\"\n"
-        )
-    );
+    assert_eq!(read(root, "a.toml"), with_ritm(text.trim_end()));
 }
 
 // 6. A rendered ticket never replaces a request.

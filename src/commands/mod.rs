@@ -92,6 +92,19 @@ fn lint(
     Ok(diags)
 }
 
+/// A spec opened for a format-preserving edit (locked until written), and the
+/// request it holds, which must be valid for the command `doing` to go on.
+fn open_valid(
+    path: &Path,
+    existing: crate::output::Existing,
+    doing: &str,
+) -> anyhow::Result<(crate::edit::Edit, crate::request::Request)> {
+    let edit = crate::edit::Edit::open(path, existing)?;
+    let why = format!("{} has errors; fix them before {doing}", path.display());
+    let request = valid_text(path, edit.original().to_string(), &why)?;
+    Ok((edit, request))
+}
+
 /// `text` (a spec as it is or as an edit would write it) validated; its
 /// errors reported and the command stopped with `why` (the file stays as it was).
 fn valid_text(path: &Path, text: String, why: &str) -> anyhow::Result<crate::request::Request> {

@@ -2,10 +2,9 @@
 //! numbers, its status, when it was submitted) back into its spec, through
 //! the one format-preserving writer, so the file in git tells the request's life.
 
-use super::{load_valid, valid_text};
+use super::{load_valid, open_valid, valid_text};
 use crate::Outcome;
 use crate::cli::RecordArgs;
-use crate::edit::Edit;
 use crate::output::{Changed, Existing};
 use crate::request::{Req, Ritm};
 use crate::validate::{self, Invalid};
@@ -75,15 +74,7 @@ fn once(args: &RecordArgs, values: &Values) -> anyhow::Result<Outcome> {
     } else {
         Existing::Replace { forceable: true }
     };
-    let mut edit = Edit::open(&args.file, existing)?;
-    let request = valid_text(
-        &args.file,
-        edit.original().to_string(),
-        &format!(
-            "{} has errors; fix them before recording anything in it",
-            args.file.display()
-        ),
-    )?;
+    let (mut edit, request) = open_valid(&args.file, existing, "recording anything in it")?;
     let mut said = Vec::new();
     if let Some(ritm) = &values.ritm {
         said.push(format!("ritm = {ritm}"));

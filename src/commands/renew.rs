@@ -2,10 +2,9 @@
 //! `expires` through the format-preserving writer (every other byte kept),
 //! then prints the renewal ticket through the one output stage.
 
-use super::{emit, valid_text};
+use super::{emit, open_valid, valid_text};
 use crate::Outcome;
 use crate::cli::RenewArgs;
-use crate::edit::Edit;
 use crate::formats::{Kind, Ticket};
 use crate::output::Existing;
 use crate::render::Renderer;
@@ -30,15 +29,8 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     let teams = Teams::find_valid(&[&args.file])?;
     let team = teams.of(&args.file);
     let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
-    let mut edit = Edit::open(&args.file, Existing::Replace { forceable: false })?;
-    let request = valid_text(
-        &args.file,
-        edit.original().to_string(),
-        &format!(
-            "{} has errors; fix them before renewing it",
-            args.file.display()
-        ),
-    )?;
+    let existing = Existing::Replace { forceable: false };
+    let (mut edit, request) = open_valid(&args.file, existing, "renewing it")?;
     let previous = request.expires;
     if let Some(previous) = previous
         && args.until <= previous
