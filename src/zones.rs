@@ -498,5 +498,13 @@ mod tests {
             ]
         );
         assert_eq!(diags[1].help.as_deref(), Some("did you mean `internet`?"));
+        for builtin in ["internet", "*"] {
+            let diags = zones(&format!("[zones]\n\"{builtin}\" = [\"10.0.0.0/8\"]\n"))
+                .expect_err("built in");
+            assert_eq!(
+                diags[0].message,
+                format!("`{builtin}` is built in and cannot be defined")
+            );
+        }
     }
 }

@@ -279,3 +279,23 @@ sudo tcpdump -i any -nn dst host registry.example.com
         stderr(&out)
     );
 }
+
+#[test]
+fn without_zones_nothing_is_judged() {
+    let dir = repo(
+        "[[rules]]\nports = [443]\nsources = [\"10.40.12.0/24\"]\ndestinations = [\"pool.ntp.org\"]\n",
+    );
+    fs::write(dir.path().join("fwreq.toml"), "max-port-range = 10\n").unwrap();
+    let out = fwreq(dir.path(), &["render", "a.toml"]);
+    assert!(!stdout(&out).contains("Zones:"), "{}", stdout(&out));
+    let out = fwreq(dir.path(), &["render", "a.toml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["zones"], serde_json::json!([]));
+    assert_eq!(
+        check(dir.path(), &["--warn", "zone-review"]),
+        (
+            0,
+            "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n".into()
+        )
+    );
+}
