@@ -125,6 +125,15 @@ pub enum Command {
     ///
     /// Example: fwreq man | man -l -
     Man(ManArgs),
+    /// Print a request's rules in a firewall platform's own syntax
+    ///
+    /// Objects are named from the RITM (or the file name) and the rule number.
+    /// Destinations the platform cannot hold (names in nftables and Aerleon,
+    /// wildcards in PAN-OS, names in Cilium deny rules) are left out and listed
+    /// in a closing comment block; the command then exits 1 unless --allow-partial.
+    ///
+    /// Example: fwreq implement requests/avilla-calico-registry.toml --target fortigate
+    Implement(ImplementArgs),
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +141,29 @@ pub struct ManArgs {
     /// Write every page into this folder (replacing pages already there)
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImplementArgs {
+    /// Request spec file (TOML)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The platform whose syntax to write
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub target: crate::implement::Platform,
+
+    /// Exit 0 even when some destinations had to be left out
+    #[arg(long)]
+    pub allow_partial: bool,
+
+    /// Write to PATH instead of stdout (whole or not at all)
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the --output file if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod edit;
 pub mod flows;
 pub mod formats;
+pub mod implement;
 mod input;
 pub mod lints;
 pub mod names;
@@ -118,5 +119,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Schema => commands::schema(),
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man(args) => commands::man(args),
+        cli::Command::Implement(args) => commands::implement(args),
     }
 }

@@ -4,6 +4,7 @@
 
 mod check;
 mod diff;
+mod implement;
 mod list;
 mod new;
 mod preview;
@@ -16,6 +17,7 @@ mod site;
 
 pub use check::check;
 pub use diff::diff;
+pub use implement::implement;
 pub use list::{expiring, list};
 pub use new::new;
 pub use preview::preview;

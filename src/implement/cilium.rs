@@ -1,0 +1,144 @@
+//! Cilium: one CiliumNetworkPolicy. Allow rules become `egress` entries
+//! (`toCIDRSet` for addresses, `toFQDNs` for names and wildcards, with the
+//! DNS rule `toFQDNs` needs); deny rules become `egressDeny`, which takes no
+//! `toFQDNs`, so names in deny rules are left out. A policy selects pods,
+//! not source addresses: the pods carry a label named after the request.
+
+use super::{Input, Out, Rule, yaml};
+use crate::request::Target;
+use crate::spec::{Action, Protocol};
+use serde_json::{Value, json};
+
+/// Cilium's limit on ports in one `toPorts` entry.
+const PORTS_MAX: usize = 40;
+
+pub(super) fn write(input: &Input, out: &mut Out) {
+    let name = input.name.to_ascii_lowercase().replace('_', "-");
+    out.line(format!("# {}", input.title("cilium")));
+    out.line(format!(
+        "# Applies to the pods labelled fwreq/request={name}: give that label to the pods the"
+    ));
+    let sources: Vec<String> = input
+        .rules
+        .iter()
+        .flat_map(|r| r.sources.iter().map(ToString::to_string))
+        .collect();
+    if sources.is_empty() {
+        out.line("# request's rules come from (they name no sources).");
+    } else {
+        out.line(format!(
+            "# request's sources stand for: {}.",
+            sources.join(", ")
+        ));
+    }
+    let mut egress = Vec::new();
+    let mut deny = Vec::new();
+    let mut dns = Vec::new();
+    for rule in &input.rules {
+        let mut names = Vec::new();
+        let mut cidrs = Vec::new();
+        for target in &rule.targets {
+            match (target, rule.action) {
+                (Target::Host { name }, Action::Allow) => names.push(json!({"matchName": name})),
+                (Target::Wildcard { .. }, Action::Allow) => {
+                    names.push(json!({"matchPattern": target.to_string()}));
+                }
+                (Target::Host { .. } | Target::Wildcard { .. }, Action::Deny) => {
+                    out.leave_out(rule, target);
+                }
+                _ => cidrs.extend(
+                    target
+                        .network()
+                        .map(|n| json!({"cidr": format!("{}/{}", n.addr, n.prefix)})),
+                ),
+            }
+        }
+        let list = if rule.action == Action::Allow {
+            &mut egress
+        } else {
+            &mut deny
+        };
+        if !names.is_empty() {
+            dns.extend(names.iter().cloned());
+            list.push(entry(rule, "toFQDNs", names));
+        }
+        if !cidrs.is_empty() {
+            list.push(entry(rule, "toCIDRSet", cidrs));
+        }
+    }
+    if !dns.is_empty() {
+        egress.insert(
+            0,
+            json!({
+                "toEndpoints": [{"matchLabels": {
+                    "k8s:io.kubernetes.pod.namespace": "kube-system",
+                    "k8s:k8s-app": "kube-dns",
+                }}],
+                "toPorts": [{
+                    "ports": [{"port": "53", "protocol": "ANY"}],
+                    "rules": {"dns": dns},
+                }],
+            }),
+        );
+    }
+    // `egress` even when empty: the CRD wants one of the rule lists, and an
+    // empty one applies nothing.
+    let mut spec = json!({
+        "description": input.title("cilium"),
+        "egress": egress,
+        "endpointSelector": {"matchLabels": {"fwreq/request": name}},
+    });
+    if !deny.is_empty() {
+        spec["egressDeny"] = Value::Array(deny);
+    }
+    let policy = json!({
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumNetworkPolicy",
+        "metadata": {"name": name},
+        "spec": spec,
+    });
+    yaml(&policy, 0, &mut out.text);
+    let instead = vec![
+        "allow only what the pods need: a pod selected by an egress policy reaches nothing else,"
+            .to_string(),
+        "so leaving the name out of every allow rule denies it.".to_string(),
+    ];
+    let rules = &input.rules;
+    out.left_out_block(rules, "Cilium's egressDeny takes no toFQDNs", &instead);
+}
+
+/// One egress entry: destinations under `key`, and the rule's ports or ICMP echo.
+fn entry(rule: &Rule, key: &str, destinations: Vec<Value>) -> Value {
+    let mut entry = Value::Object(serde_json::Map::from_iter([(
+        key.to_string(),
+        Value::Array(destinations),
+    )]));
+    match rule.protocol {
+        Protocol::Icmp => {
+            entry["icmps"] = json!([{"fields": [
+                {"family": "IPv4", "type": "EchoRequest"},
+                {"family": "IPv6", "type": "EchoRequest"},
+            ]}]);
+        }
+        p => {
+            let protocol = p.as_str().to_ascii_uppercase();
+            let ports: Vec<Value> = rule
+                .ports
+                .ranges()
+                .iter()
+                .map(|&(low, high)| {
+                    let mut port = json!({"port": low.to_string(), "protocol": protocol});
+                    if high != low {
+                        port["endPort"] = json!(high);
+                    }
+                    port
+                })
+                .collect();
+            entry["toPorts"] = ports
+                .chunks(PORTS_MAX)
+                .map(|chunk| json!({"ports": chunk}))
+                .collect();
+        }
+    }
+    entry
+}

@@ -1,0 +1,337 @@
+//! A request as rules in a firewall platform's own syntax, for the team that
+//! configures it: nftables, Aerleon, Cilium, FortiGate and PAN-OS.
+//!
+//! Every generator reads `policy::Flow`s (grouped here by rule) and the
+//! request's RITM, title and rule comments; nothing is re-parsed from text.
+//! Objects are named from the request (`name`), so two requests never collide.
+//! A destination a platform cannot hold is left out of its rules and listed in
+//! a closing comment block, with what to do instead.
+
+mod aerleon;
+mod cilium;
+mod fortigate;
+mod nftables;
+mod panos;
+
+use crate::policy::{self, Flow, PortSet};
+use crate::request::{Network, Request, Target};
+use crate::spec::{Action, Protocol};
+use std::fmt::Write as _;
+
+/// The platforms `fwreq implement --target` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Platform {
+    /// An `inet` table: named sets, accept or drop per rule (`nft -f`)
+    Nftables,
+    /// An Aerleon policy and its definitions (YAML), for `aclgen`
+    Aerleon,
+    /// A CiliumNetworkPolicy (YAML), names through `toFQDNs`
+    Cilium,
+    /// FortiOS CLI: addresses, services and firewall policies
+    Fortigate,
+    /// PAN-OS `set` commands: addresses, services and security rules
+    Panos,
+}
+
+/// A platform's configuration for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Implementation {
+    pub text: String,
+    /// The destinations the platform could not hold, by rule; when not empty,
+    /// `text` ends with a comment block that lists them.
+    pub left_out: Vec<(usize, Target)>,
+}
+
+/// The request's rules for `platform`; `file_stem` names its objects when
+/// the request has no RITM.
+pub fn implement(request: &Request, file_stem: &str, platform: Platform) -> Implementation {
+    let flows = policy::flows(request);
+    let input = Input {
+        request,
+        name: name(request, file_stem),
+        rules: rules(request, &flows),
+    };
+    let mut out = Out::default();
+    match platform {
+        Platform::Nftables => nftables::write(&input, &mut out),
+        Platform::Aerleon => aerleon::write(&input, &mut out),
+        Platform::Cilium => cilium::write(&input, &mut out),
+        Platform::Fortigate => fortigate::write(&input, &mut out),
+        Platform::Panos => panos::write(&input, &mut out),
+    }
+    Implementation {
+        text: out.text,
+        left_out: out.left_out,
+    }
+}
+
+/// What every generator reads.
+struct Input<'a> {
+    request: &'a Request,
+    /// The prefix of every object: the RITM, else the file's stem made safe.
+    name: String,
+    rules: Vec<Rule<'a>>,
+}
+
+impl Input<'_> {
+    /// The first line of every output: what it is and for which request.
+    fn title(&self, platform: &str) -> String {
+        format!(
+            "fwreq implement --target {platform}: {}, {}",
+            self.name,
+            text(&self.request.title, 200)
+        )
+    }
+}
+
+/// One rule of the request, with its destinations in order.
+struct Rule<'a> {
+    number: usize,
+    action: Action,
+    protocol: Protocol,
+    /// Empty means any source.
+    sources: &'a [Network],
+    ports: &'a PortSet,
+    comment: Option<&'a str>,
+    targets: Vec<&'a Target>,
+}
+
+impl Rule<'_> {
+    /// The destination addresses and ranges of one family.
+    fn networks(&self, v6: bool) -> Vec<Network> {
+        self.targets
+            .iter()
+            .filter_map(|t| t.network())
+            .filter(|n| n.addr.is_ipv6() == v6)
+            .collect()
+    }
+
+    /// The sources of one family: `Some(empty)` for any source, `None` when
+    /// the rule lists sources but none of this family (so no traffic of it).
+    fn sources_of(&self, v6: bool) -> Option<Vec<Network>> {
+        let of: Vec<Network> = self
+            .sources
+            .iter()
+            .filter(|n| n.addr.is_ipv6() == v6)
+            .copied()
+            .collect();
+        (self.sources.is_empty() || !of.is_empty()).then_some(of)
+    }
+
+    /// `rule 2 (udp 514): Central syslog collectors`, for comments.
+    fn describe(&self, request: &str) -> String {
+        let mut out = format!("{request} rule {}", self.number);
+        if let Some(comment) = self.comment {
+            out.push_str(": ");
+            out.push_str(comment);
+        }
+        text(&out, 120)
+    }
+
+    /// `tcp 80, 443` or `icmp`.
+    fn service(&self) -> String {
+        match self.protocol {
+            Protocol::Icmp => "icmp".to_string(),
+            p => format!("{} {}", p.as_str(), self.ports),
+        }
+    }
+}
+
+/// The flows of each rule, in the request's order.
+fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
+    let mut out: Vec<Rule> = Vec::new();
+    for flow in flows {
+        match out.last_mut() {
+            Some(rule) if rule.number == flow.rule => rule.targets.push(&flow.target),
+            _ => out.push(Rule {
+                number: flow.rule,
+                action: flow.action,
+                protocol: flow.protocol,
+                sources: &flow.sources,
+                ports: &flow.ports,
+                comment: request
+                    .rules
+                    .get(flow.rule - 1)
+                    .and_then(|r| r.comment.as_deref()),
+                targets: vec![&flow.target],
+            }),
+        }
+    }
+    out
+}
+
+/// Longest object-name prefix: room for `-r123` within FortiGate's
+/// 35-character policy names, and for `-r123-d45-6` within PAN-OS's 63.
+const NAME_MAX: usize = 30;
+
+/// The RITM, or the file stem when it is a safe name (letters, digits, `-`,
+/// `_`, starting with a letter, short); any other stem is cut and made safe,
+/// with a hash of the whole so that two stems still differ.
+fn name(request: &Request, stem: &str) -> String {
+    if let Some(ritm) = &request.ritm {
+        return ritm.to_string();
+    }
+    let safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if stem.len() <= NAME_MAX
+        && stem.chars().all(safe)
+        && stem.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return stem.to_string();
+    }
+    let cleaned: String = stem
+        .chars()
+        .map(|c| if safe(c) { c } else { '-' })
+        .take(NAME_MAX - 10)
+        .collect();
+    // FNV-1a: a stable hash, the same on every machine and release.
+    let hash = stem.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("r{cleaned}-{hash:08x}")
+}
+
+/// Free text made safe inside any platform's quotes or comment lines: no
+/// control characters (so no new line), no `"` or `\`, at most `max` chars.
+fn text(s: &str, max: usize) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .take(max)
+        .collect()
+}
+
+/// The text being built and the destinations left out of it.
+#[derive(Default)]
+struct Out {
+    text: String,
+    left_out: Vec<(usize, Target)>,
+}
+
+impl Out {
+    fn line(&mut self, line: impl AsRef<str>) {
+        self.text.push_str(line.as_ref());
+        self.text.push('\n');
+    }
+
+    /// Records `target` of `rule` as left out.
+    fn leave_out(&mut self, rule: &Rule, target: &Target) {
+        self.left_out.push((rule.number, target.clone()));
+    }
+
+    /// The closing block: why, each destination left out, what to do instead.
+    fn left_out_block(&mut self, rules: &[Rule], why: &str, instead: &[String]) {
+        if self.left_out.is_empty() {
+            return;
+        }
+        let mut block = format!("\n# Left out: {why}\n");
+        for (number, target) in &self.left_out {
+            let service = rules
+                .iter()
+                .find(|r| r.number == *number)
+                .map_or_else(String::new, Rule::service);
+            let _ = writeln!(block, "#   rule {number} ({service}): {target}");
+        }
+        block.push_str("# Instead:\n");
+        for line in instead {
+            let _ = writeln!(block, "#   {line}");
+        }
+        self.text.push_str(&block);
+    }
+}
+
+/// `value` as block YAML at `indent`, every string double-quoted (JSON's
+/// escapes are YAML's), so no text can change the document's shape.
+fn yaml(value: &serde_json::Value, indent: usize, out: &mut String) {
+    use serde_json::Value;
+    let pad = " ".repeat(indent);
+    let after = |v: &Value, out: &mut String| match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            yaml(v, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            yaml(v, indent + 2, out);
+        }
+        scalar => {
+            out.push(' ');
+            out.push_str(&scalar.to_string());
+            out.push('\n');
+        }
+    };
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let plain = key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
+                if plain {
+                    let _ = write!(out, "{pad}{key}:");
+                } else {
+                    let _ = write!(out, "{pad}{}:", Value::from(key.as_str()));
+                }
+                after(v, out);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                match v {
+                    Value::Object(m) if !m.is_empty() => {
+                        let mut item = String::new();
+                        yaml(v, indent + 2, &mut item);
+                        let _ = write!(out, "{pad}- {}", &item[indent + 2..]);
+                    }
+                    _ => {
+                        let _ = write!(out, "{pad}-");
+                        after(v, out);
+                    }
+                }
+            }
+        }
+        scalar => {
+            let _ = writeln!(out, "{pad}{scalar}");
+        }
+    }
+}
+
+/// The names (and wildcards) among a rule's destinations.
+fn is_name(target: &Target) -> bool {
+    matches!(target, Target::Host { .. } | Target::Wildcard { .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Source;
+
+    fn request(extra: &str) -> Request {
+        let text = format!(
+            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{extra}\n[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n"
+        );
+        crate::validate::load(&Source::new("t.toml", text)).expect("valid")
+    }
+
+    #[test]
+    fn objects_are_named_by_ritm_else_by_a_safe_stem() {
+        assert_eq!(name(&request("ritm = \"RITM0194104\""), "x"), "RITM0194104");
+        let r = request("");
+        assert_eq!(name(&r, "avilla-registry_2"), "avilla-registry_2");
+        assert_eq!(name(&r, "münchen plant"), "rm-nchen-plant-87d3c646");
+        assert_eq!(name(&r, "2026-trial"), "r2026-trial-2e1e060e");
+        assert_eq!(
+            name(&r, "a-very-long-request-file-name-x"),
+            "ra-very-long-request--a9409a72"
+        );
+        assert_ne!(name(&r, "a b"), name(&r, "a.b"));
+    }
+
+    #[test]
+    fn free_text_cannot_leave_its_quotes_or_line() {
+        assert_eq!(text("a \"b\"\n# c \\ d", 100), "a 'b' # c / d");
+        assert_eq!(text("abcdef", 3), "abc");
+    }
+}

@@ -1,0 +1,92 @@
+//! PAN-OS: `set address`, `set service` and `set rulebase security rules`
+//! commands. FQDN address objects hold names; they take no wildcard, so
+//! wildcards are left out, with a URL category to use instead.
+
+use super::{Input, Out, text};
+use crate::request::Target;
+use crate::spec::{Action, Protocol};
+
+pub(super) fn write(input: &Input, out: &mut Out) {
+    out.line(format!("# {}", input.title("panos")));
+    out.line("# Zones are `any`: set from and to for your firewall before you commit.");
+    for rule in &input.rules {
+        let prefix = format!("{}-r{}", input.name, rule.number);
+        let mut sources = Vec::new();
+        for (i, source) in rule.sources.iter().enumerate() {
+            let name = format!("{prefix}-s{}", i + 1);
+            out.line(format!(
+                "set address {name} ip-netmask {}/{}",
+                source.addr, source.prefix
+            ));
+            sources.push(name);
+        }
+        let mut destinations = Vec::new();
+        for (i, target) in rule.targets.iter().enumerate() {
+            let name = format!("{prefix}-d{}", i + 1);
+            match target {
+                Target::Host { name: host } => {
+                    out.line(format!("set address {name} fqdn {host}"));
+                }
+                Target::Wildcard { .. } => {
+                    out.leave_out(rule, target);
+                    continue;
+                }
+                Target::Address { .. } | Target::Range { .. } => {
+                    let Some(n) = target.network() else { continue };
+                    out.line(format!(
+                        "set address {name} ip-netmask {}/{}",
+                        n.addr, n.prefix
+                    ));
+                }
+            }
+            destinations.push(name);
+        }
+        // Never a rule without destinations: PAN-OS would read it as any.
+        if destinations.is_empty() {
+            continue;
+        }
+        let (application, service) = match rule.protocol {
+            Protocol::Icmp => ("ping".to_string(), "application-default".to_string()),
+            p => {
+                let name = format!("{prefix}-{}", p.as_str());
+                out.line(format!(
+                    "set service {name} protocol {} port {}",
+                    p.as_str(),
+                    rule.ports.to_string().replace(' ', "")
+                ));
+                ("any".to_string(), name)
+            }
+        };
+        let action = match rule.action {
+            Action::Allow => "allow",
+            Action::Deny => "deny",
+        };
+        out.line(format!(
+            "set rulebase security rules {prefix} from any to any source {} destination {} application {application} service {service} action {action} description \"{}\"",
+            list(&sources),
+            list(&destinations),
+            text(&rule.describe(&input.name), 255),
+        ));
+    }
+    let instead = vec![
+        "match the names with a custom URL category (e.g. *.example.com) in a URL Filtering"
+            .to_string(),
+        "profile on a rule with the same source and service, or list each name as an FQDN object."
+            .to_string(),
+    ];
+    let rules = &input.rules;
+    out.left_out_block(
+        rules,
+        "PAN-OS FQDN address objects take no wildcard",
+        &instead,
+    );
+}
+
+/// `any`, one name, or `[ a b ]`.
+fn list(names: &[String]) -> String {
+    match names {
+        [] => "any".to_string(),
+        [one] => one.clone(),
+        many => format!("[ {} ]", many.join(" ")),
+    }
+}
