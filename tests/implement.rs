@@ -1,0 +1,369 @@
+//! `fwreq implement`: each platform's text held as snapshots, and checked by
+//! the platform's own parser where one runs offline: `nft -c` (nftables, and
+//! the nftables Aerleon's `aclgen` makes) and the CiliumNetworkPolicy CRD's
+//! schema. Every example and 250 generated requests go through each check.
+//! A check whose tool is missing prints `skipped: TOOL not found`, and fails
+//! when `CI` is set.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{HEADER, fwreq_in, stderr, stdout};
+use fwreq::diagnostic::Source;
+use fwreq::implement::{Platform, implement};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGETS: [(&str, Platform); 5] = [
+    ("nftables", Platform::Nftables),
+    ("aerleon", Platform::Aerleon),
+    ("cilium", Platform::Cilium),
+    ("fortigate", Platform::Fortigate),
+    ("panos", Platform::Panos),
+];
+
+fn examples() -> Vec<PathBuf> {
+    let mut paths: Vec<_> = fs::read_dir("requests")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 3, "requests/ holds the examples");
+    paths
+}
+
+/// The examples as (file stem, request).
+fn example_requests() -> Vec<(String, fwreq::request::Request)> {
+    examples()
+        .iter()
+        .map(|path| {
+            let text = fs::read_to_string(path).unwrap();
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, load(&text))
+        })
+        .collect()
+}
+
+fn load(text: &str) -> fwreq::request::Request {
+    fwreq::validate::load(&Source::new("gen.toml", text.to_string()))
+        .unwrap_or_else(|d| panic!("{text}\n{d:?}"))
+}
+
+/// The tool's path, or `None` after saying it is skipped; under CI a missing
+/// tool fails the test instead.
+fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
+    // Found when it starts at all; `aclgen --help` exits 1.
+    let found = candidates
+        .iter()
+        .find(|p| Command::new(p).arg("--help").output().is_ok());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} not found, and CI needs it (.ci/run installs it)"
+        );
+        println!("skipped: {name} not found");
+    }
+    found.cloned()
+}
+
+fn nft() -> Option<PathBuf> {
+    tool(
+        "nft",
+        &[PathBuf::from("nft"), PathBuf::from("/usr/sbin/nft")],
+    )
+}
+
+/// `aclgen` from the venv `.ci/run` makes under target/, else from PATH.
+fn aclgen() -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/aerleon/bin/aclgen");
+    tool("aclgen", &[venv, PathBuf::from("aclgen")])
+}
+
+/// `nft -c -f FILE` in a user and network namespace of its own, so the check
+/// needs no privilege and touches no real ruleset.
+fn nft_accepts(nft: &Path, file: &Path) -> Result<(), String> {
+    let out = Command::new("unshare")
+        .args(["-Urn"])
+        .arg(nft)
+        .args(["-c", "-f"])
+        .arg(file)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Each text into its own file under a temporary folder, checked by nft.
+fn nft_check(texts: &[(String, String)]) {
+    let Some(nft) = nft() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in texts {
+        let file = dir.path().join(format!("{name}.nft"));
+        fs::write(&file, text).unwrap();
+        if let Err(e) = nft_accepts(&nft, &file) {
+            panic!("nft refused {name}:\n{e}\n{text}");
+        }
+    }
+    println!("nft -c accepted {} files", texts.len());
+}
+
+/// All the Aerleon outputs into one tree, one `aclgen` run over it, then nft
+/// on every file it wrote.
+fn aerleon_check(texts: &[(String, String)]) -> usize {
+    let (Some(aclgen), Some(nft)) = (aclgen(), nft()) else {
+        return 0;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for folder in ["def", "policies/pol", "out"] {
+        fs::create_dir_all(root.join(folder)).unwrap();
+    }
+    let mut expected = Vec::new();
+    for (name, text) in texts {
+        let (definitions, policy) = text.split_once("\n---\n").unwrap();
+        fs::write(root.join(format!("def/{name}.yaml")), definitions).unwrap();
+        if policy.contains("filters:") {
+            fs::write(root.join(format!("policies/pol/{name}.yaml")), policy).unwrap();
+            expected.push(name);
+        }
+    }
+    let out = Command::new(&aclgen)
+        .current_dir(root)
+        .args(["--base_directory", "policies", "--definitions_directory"])
+        .args(["def", "--output_directory", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "aclgen failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in &expected {
+        let file = root.join(format!("out/{name}.nft"));
+        assert!(file.exists(), "aclgen wrote no {name}.nft");
+        if let Err(e) = nft_accepts(&nft, &file) {
+            let text = fs::read_to_string(&file).unwrap();
+            panic!("nft refused aclgen's {name}.nft:\n{e}\n{text}");
+        }
+    }
+    println!(
+        "aclgen made {} nftables files, nft -c accepted them",
+        expected.len()
+    );
+    expected.len()
+}
+
+/// The CiliumNetworkPolicy CRD's schema, vendored in data/.
+fn cilium_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string("data/ciliumnetworkpolicy_v2.schema.json").unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn cilium_check(validator: &jsonschema::Validator, name: &str, text: &str) {
+    let value: serde_json::Value =
+        serde_norway::from_str(text).unwrap_or_else(|e| panic!("{name}: not YAML: {e}\n{text}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{text}");
+}
+
+#[test]
+fn every_example_in_every_target_matches_its_snapshot() {
+    for path in examples() {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        for (target, _) in TARGETS {
+            let out = fwreq_in(
+                Path::new("."),
+                &[
+                    "implement",
+                    &path.to_string_lossy(),
+                    "--target",
+                    target,
+                    "--allow-partial",
+                ],
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{stem} {target}: {}",
+                stderr(&out)
+            );
+            insta::assert_snapshot!(format!("{stem}.{target}"), stdout(&out));
+        }
+    }
+}
+
+#[test]
+fn nft_accepts_every_example() {
+    let texts: Vec<_> = example_requests()
+        .iter()
+        .map(|(stem, r)| (stem.clone(), implement(r, stem, Platform::Nftables).text))
+        .collect();
+    nft_check(&texts);
+}
+
+#[test]
+fn aclgen_and_nft_accept_every_example() {
+    let texts: Vec<_> = example_requests()
+        .iter()
+        .map(|(stem, r)| (stem.clone(), implement(r, stem, Platform::Aerleon).text))
+        .collect();
+    let policies = aerleon_check(&texts);
+    assert!(
+        policies == 0 || policies == 2,
+        "{policies}: the examples with address rules"
+    );
+}
+
+#[test]
+fn every_example_is_a_valid_cilium_network_policy() {
+    let validator = cilium_validator();
+    for (stem, request) in example_requests() {
+        cilium_check(
+            &validator,
+            &stem,
+            &implement(&request, &stem, Platform::Cilium).text,
+        );
+    }
+}
+
+// ---- Generated requests ----
+
+const SOURCES: &[&str] = &[
+    "10.0.0.0/24",
+    "10.0.0.5",
+    "10.0.0.0/8",
+    "2001:db8:50::/64",
+    "2001:db8:50::7",
+    "192.0.2.0/25",
+];
+
+const DESTINATIONS: &[&str] = &[
+    "a.example.com",
+    "Bücher.example",
+    "*.svc.example.net",
+    "*pkg.dev",
+    "192.0.2.7",
+    "192.0.2.0/24",
+    "198.51.100.0/30",
+    "2001:db8::10",
+    "2001:db8:4::/48",
+    "2001:db8:4::1",
+    "{ host = \"*.ingest.example\", probe = \"otlp.ingest.example\" }",
+    "{ host = \"10.201.8.0/24\", probe = \"10.201.8.10\" }",
+];
+
+/// Comments that try to leave their quotes or line on every platform.
+const COMMENTS: &[&str] = &[
+    "plain",
+    "quote \\\" and back\\\\slash",
+    "tab\\there # hash ; semicolon",
+    "ünïcödé – ok",
+    "set action accept\\\" next end",
+];
+
+fn rule() -> impl Strategy<Value = String> {
+    (
+        prop::bool::weighted(0.3),
+        0..3usize,
+        prop::collection::btree_set(0..SOURCES.len(), 0..4),
+        prop::collection::btree_set(0..DESTINATIONS.len(), 1..6),
+        prop::collection::vec((1u16..=65535, prop::option::of(0u16..2000)), 1..5),
+        prop::option::of(0..COMMENTS.len()),
+    )
+        .prop_map(|(deny, protocol, sources, dests, ports, comment)| {
+            let mut text = String::from("[[rules]]\n");
+            if deny {
+                text.push_str("action = \"deny\"\n");
+            }
+            if let Some(c) = comment {
+                text.push_str(&format!("comment = \"{}\"\n", COMMENTS[c]));
+            }
+            let quoted = |i: &usize, all: &[&str]| {
+                let s = all[*i];
+                if s.starts_with('{') {
+                    s.to_string()
+                } else {
+                    format!("\"{s}\"")
+                }
+            };
+            if !sources.is_empty() {
+                let s: Vec<String> = sources.iter().map(|i| quoted(i, SOURCES)).collect();
+                text.push_str(&format!("sources = [{}]\n", s.join(", ")));
+            }
+            let d: Vec<String> = dests.iter().map(|i| quoted(i, DESTINATIONS)).collect();
+            text.push_str(&format!("destinations = [{}]\n", d.join(", ")));
+            match protocol {
+                2 => text.push_str("protocol = \"icmp\"\n"),
+                p => {
+                    if p == 1 {
+                        text.push_str("protocol = \"udp\"\n");
+                    }
+                    let ports: Vec<String> = ports
+                        .iter()
+                        .map(|&(low, width)| {
+                            let high = low.saturating_add(width.unwrap_or(0));
+                            if high == low {
+                                low.to_string()
+                            } else {
+                                format!("\"{low}-{high}\"")
+                            }
+                        })
+                        .collect();
+                    text.push_str(&format!("ports = [{}]\n", ports.join(", ")));
+                }
+            }
+            text
+        })
+}
+
+/// 250 generated requests as (name, request); a name each, so that the
+/// Aerleon definitions of all of them live side by side in one tree.
+fn generated() -> Vec<(String, fwreq::request::Request)> {
+    let strategy =
+        prop::collection::vec(rule(), 1..5).prop_map(|rules| HEADER.to_string() + &rules.concat());
+    let mut runner = proptest::test_runner::TestRunner::default();
+    (0..250)
+        .map(|i| {
+            let text = strategy.new_tree(&mut runner).unwrap().current();
+            (format!("gen-{i}"), load(&text))
+        })
+        .collect()
+}
+
+#[test]
+fn generated_requests_pass_every_parser() {
+    let requests = generated();
+    let text = |platform| {
+        requests
+            .iter()
+            .map(|(stem, r)| (stem.clone(), implement(r, stem, platform).text))
+            .collect::<Vec<_>>()
+    };
+    nft_check(&text(Platform::Nftables));
+    let policies = aerleon_check(&text(Platform::Aerleon));
+    assert!(
+        policies == 0 || policies >= 200,
+        "{policies} Aerleon policies"
+    );
+    let validator = cilium_validator();
+    let cilium = text(Platform::Cilium);
+    for (name, text) in &cilium {
+        cilium_check(&validator, name, text);
+    }
+    assert_eq!(cilium.len(), 250);
+}
