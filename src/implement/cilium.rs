@@ -18,11 +18,9 @@ pub(super) fn write(input: &Input, out: &mut Out) {
     out.line(format!(
         "# Applies to the pods labelled fwreq/request={name}: give that label to the pods the"
     ));
-    let sources: Vec<String> = input
-        .rules
-        .iter()
-        .flat_map(|r| r.sources.iter().map(ToString::to_string))
-        .collect();
+    let sources: std::collections::BTreeSet<_> =
+        input.rules.iter().flat_map(|r| r.sources).collect();
+    let sources: Vec<String> = sources.iter().map(ToString::to_string).collect();
     if sources.is_empty() {
         out.line("# request's rules come from (they name no sources).");
     } else {
