@@ -367,3 +367,115 @@ fn generated_requests_pass_every_parser() {
     }
     assert_eq!(cilium.len(), 250);
 }
+
+// ---- The command: wildcards, left-out blocks, exit codes, --output ----
+
+/// A request with a wildcard, a name and an address, in a fresh folder.
+fn wildcard_request() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{HEADER}ritm = \"RITM0194104\"\n[[rules]]\ncomment = \"Registry\"\nports = [443]\nsources = [\"10.0.0.0/24\"]\ndestinations = [{{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}, \"192.0.2.7\"]\n"
+    );
+    fs::write(dir.path().join("req.toml"), text).unwrap();
+    dir
+}
+
+fn run(dir: &Path, target: &str, extra: &[&str]) -> (i32, String, String) {
+    let out = fwreq_in(
+        dir,
+        &[&["implement", "req.toml", "--target", target], extra].concat(),
+    );
+    (out.status.code().unwrap(), stdout(&out), stderr(&out))
+}
+
+#[test]
+fn a_wildcard_is_a_fortigate_wildcard_fqdn_object_and_a_cilium_match_pattern() {
+    let dir = wildcard_request();
+    let (code, out, err) = run(dir.path(), "fortigate", &[]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains(
+        "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n"
+    ), "{out}");
+    let (code, out, err) = run(dir.path(), "cilium", &[]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains(
+        "    - toFQDNs:\n        - matchPattern: \"*.svc.example.net\"\n      toPorts:\n        - ports:\n            - port: \"443\"\n              protocol: \"TCP\"\n"
+    ), "{out}");
+}
+
+#[test]
+fn a_wildcard_is_left_out_of_nftables_and_panos_with_what_to_do_instead() {
+    let dir = wildcard_request();
+    let (code, out, err) = run(dir.path(), "nftables", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "fwreq: 1 destination left out (listed at the end); --allow-partial accepts that\n"
+    );
+    assert!(out.contains(
+        "\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0194104 rule 1: Registry\"\n"
+    ), "{out}");
+    assert!(out.ends_with(
+        "\n\n# Left out: nftables matches addresses, not names\n#   rule 1 (tcp 443): *.svc.example.net\n# Instead:\n#   fill a set from DNS with a DNS-aware daemon and match it like the sets above;\n#   with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to fwreq-RITM0194104, and:\n#   nftset=/svc.example.net/4#inet#fwreq-RITM0194104#r1-dns4,6#inet#fwreq-RITM0194104#r1-dns6\n#   (dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)\n"
+    ), "{out}");
+    let (code, out, _) = run(dir.path(), "panos", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "# fwreq implement --target panos: RITM0194104, t\n# Zones are `any`: set from and to for your firewall before you commit.\nset address RITM0194104-r1-s1 ip-netmask 10.0.0.0/24\nset address RITM0194104-r1-d2 ip-netmask 192.0.2.7/32\nset service RITM0194104-r1-tcp protocol tcp port 443\nset rulebase security rules RITM0194104-r1 from any to any source RITM0194104-r1-s1 destination RITM0194104-r1-d2 application any service RITM0194104-r1-tcp action allow description \"RITM0194104 rule 1: Registry\"\n\n# Left out: PAN-OS FQDN address objects take no wildcard\n#   rule 1 (tcp 443): *.svc.example.net\n# Instead:\n#   match the names with a custom URL category (e.g. *.example.com) in a URL Filtering\n#   profile on a rule with the same source and service, or list each name as an FQDN object.\n"
+    );
+    // --allow-partial: the same text, exit 0, nothing on stderr.
+    let (code, partial, err) = run(dir.path(), "panos", &["--allow-partial"]);
+    assert_eq!(
+        (code, partial.as_str(), err.as_str()),
+        (0, out.as_str(), "")
+    );
+}
+
+#[test]
+fn output_goes_into_a_file_whole_and_never_over_a_request() {
+    let dir = wildcard_request();
+    let (code, out, _) = run(
+        dir.path(),
+        "nftables",
+        &["-o", "req.nft", "--allow-partial"],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (_, printed, _) = run(dir.path(), "nftables", &["--allow-partial"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("req.nft")).unwrap(),
+        printed
+    );
+    // Partial still writes the file, and exits 1.
+    let (code, _, _) = run(dir.path(), "nftables", &["-o", "req.nft", "--force"]);
+    assert_eq!(code, 1);
+    let (code, _, err) = run(dir.path(), "nftables", &["-o", "req.nft"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "fwreq: error: req.nft already exists; add --force to replace it\n"
+    );
+    let (code, _, _) = run(dir.path(), "fortigate", &["-o", "req.toml", "--force"]);
+    assert_eq!(code, 2);
+    assert!(
+        fs::read_to_string(dir.path().join("req.toml"))
+            .unwrap()
+            .starts_with("title")
+    );
+}
+
+#[test]
+fn an_invalid_request_is_reported_and_nothing_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("req.toml"),
+        format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"no such host\"]\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run(dir.path(), "nftables", &[]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.ends_with("fwreq: error: req.toml has errors; nothing was written\n"),
+        "{err}"
+    );
+}
