@@ -18,7 +18,12 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         for target in rule.targets.iter().filter(|t| is_name(t)) {
             out.leave_out(rule, target);
         }
-        if rule.protocol != Protocol::Icmp {
+        let before = lines.len();
+        for v6 in [false, true] {
+            lines.extend(family(out, input, rule, v6));
+        }
+        // Ports only for a rule with a line that matches them.
+        if rule.protocol != Protocol::Icmp && lines.len() > before {
             let ports = [rule.ports.to_string()];
             set(
                 out,
@@ -26,11 +31,6 @@ pub(super) fn write(input: &Input, out: &mut Out) {
                 "inet_service",
                 &ports,
             );
-        }
-        for v6 in [false, true] {
-            if let Some(line) = family(out, input, rule, v6) {
-                lines.push(line);
-            }
         }
     }
     out.line("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;");
