@@ -181,6 +181,21 @@ fn cilium_check(validator: &jsonschema::Validator, name: &str, text: &str) {
     assert!(errors.is_empty(), "{name}: {errors:#?}\n{text}");
 }
 
+/// What can be checked of FortiGate and PAN-OS text without their parsers:
+/// each line a comment, blank, or of a known shape, with its quotes paired,
+/// so that no comment from the request opens or ends a command.
+fn vendor_shape(name: &str, text: &str, shapes: &[&str]) {
+    for line in text.lines() {
+        let known =
+            line.is_empty() || line.starts_with('#') || shapes.iter().any(|s| line.starts_with(s));
+        assert!(known, "{name}: unexpected line {line:?}\n{text}");
+        assert!(
+            line.matches('"').count() % 2 == 0,
+            "{name}: unpaired quote in {line:?}"
+        );
+    }
+}
+
 #[test]
 fn every_example_in_every_target_matches_its_snapshot() {
     for path in examples() {
@@ -361,6 +376,24 @@ fn generated_requests_pass_every_parser() {
         "{policies} Aerleon policies"
     );
     let validator = cilium_validator();
+    for (name, text) in text(Platform::Fortigate) {
+        vendor_shape(
+            &name,
+            &text,
+            &["config ", "end", "    edit ", "    next", "        set "],
+        );
+    }
+    for (name, text) in text(Platform::Panos) {
+        vendor_shape(
+            &name,
+            &text,
+            &[
+                "set address ",
+                "set service ",
+                "set rulebase security rules ",
+            ],
+        );
+    }
     let cilium = text(Platform::Cilium);
     for (name, text) in &cilium {
         cilium_check(&validator, name, text);

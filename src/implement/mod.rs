@@ -330,6 +330,21 @@ mod tests {
     }
 
     #[test]
+    fn yaml_quotes_every_string_and_odd_keys() {
+        let value = serde_json::json!({
+            "a": [{"k:x": "q\"\n#", "n": 1}, "s"],
+            "e": [],
+            "m": {},
+        });
+        let mut out = String::new();
+        yaml(&value, 0, &mut out);
+        assert_eq!(
+            out,
+            "a:\n  - \"k:x\": \"q\\\"\\n#\"\n    n: 1\n  - \"s\"\ne: []\nm: {}\n"
+        );
+    }
+
+    #[test]
     fn free_text_cannot_leave_its_quotes_or_line() {
         assert_eq!(text("a \"b\"\n# c \\ d", 100), "a 'b' # c / d");
         assert_eq!(text("abcdef", 3), "abc");
