@@ -101,8 +101,11 @@ pub(super) fn write(input: &Input, out: &mut Out) {
             .to_string(),
         "so leaving the name out of every allow rule denies it.".to_string(),
     ];
-    let rules = &input.rules;
-    out.left_out_block(rules, "Cilium's egressDeny takes no toFQDNs", &instead);
+    out.left_out_block(
+        &input.rules,
+        "Cilium's egressDeny takes no toFQDNs",
+        &instead,
+    );
 }
 
 /// One egress entry: destinations under `key`, and the rule's ports or ICMP echo.

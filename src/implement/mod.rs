@@ -119,8 +119,8 @@ impl Rule<'_> {
     }
 
     /// `rule 2 (udp 514): Central syslog collectors`, for comments.
-    fn describe(&self, request: &str) -> String {
-        let mut out = format!("{request} rule {}", self.number);
+    fn describe(&self, name: &str) -> String {
+        let mut out = format!("{name} rule {}", self.number);
         if let Some(comment) = self.comment {
             out.push_str(": ");
             out.push_str(comment);
@@ -298,7 +298,7 @@ fn yaml(value: &serde_json::Value, indent: usize, out: &mut String) {
     }
 }
 
-/// The names (and wildcards) among a rule's destinations.
+/// Whether a destination is a name or a wildcard, which only DNS turns into addresses.
 fn is_name(target: &Target) -> bool {
     matches!(target, Target::Host { .. } | Target::Wildcard { .. })
 }

@@ -58,8 +58,11 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         "(dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)"
             .to_string(),
     );
-    let rules = &input.rules;
-    out.left_out_block(rules, "nftables matches addresses, not names", &instead);
+    out.left_out_block(
+        &input.rules,
+        "nftables matches addresses, not names",
+        &instead,
+    );
 }
 
 /// The rule's line for one address family, after declaring its sets; `None`
