@@ -165,8 +165,9 @@ fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
 const NAME_MAX: usize = 30;
 
 /// The RITM, or the file stem when it is a safe name (letters, digits, `-`,
-/// `_`, starting with a letter, short); any other stem is cut and made safe,
-/// with a hash of the whole so that two stems still differ.
+/// `_`, from a letter to a letter or digit, as Kubernetes names want, and
+/// short); any other stem is cut and made safe, with a hash of the whole so
+/// that two stems still differ.
 fn name(request: &Request, stem: &str) -> String {
     if let Some(ritm) = &request.ritm {
         return ritm.to_string();
@@ -175,6 +176,7 @@ fn name(request: &Request, stem: &str) -> String {
     if stem.len() <= NAME_MAX
         && stem.chars().all(safe)
         && stem.starts_with(|c: char| c.is_ascii_alphabetic())
+        && stem.ends_with(|c: char| c.is_ascii_alphanumeric())
     {
         return stem.to_string();
     }
@@ -326,6 +328,7 @@ mod tests {
             name(&r, "a-very-long-request-file-name-x"),
             "ra-very-long-request--a9409a72"
         );
+        assert_eq!(name(&r, "trial-"), "rtrial--41de8ada");
         assert_ne!(name(&r, "a b"), name(&r, "a.b"));
     }
 
