@@ -4,7 +4,8 @@
 //! (`validate`: a trusted `request::Request`, or `diagnostic::Diagnostic`s) ->
 //! **plan** (`flows`: what to test, and how) -> **render** (`render`: Jinja
 //! templates to Markdown) or **probe** (`probe`: run the checks from this
-//! host); `lints` warns about risky but valid requests. `commands` wires the stages to the CLI; `main.rs`
+//! host); `lints` warns about risky but valid requests; `implement` writes the
+//! rules in a firewall platform's own syntax. `commands` wires the stages to the CLI; `main.rs`
 //! only maps the outcome to an exit code.
 
 pub mod change;
