@@ -40,7 +40,7 @@ pub enum Outcome {
     /// Exit 0: nothing wrong.
     Clean,
     /// Exit 1: a request has errors (or warnings under `--deny warnings`),
-    /// or a probed flow is not as expected.
+    /// a probed flow is not as expected, or `implement` left a destination out.
     Findings,
     /// Exit 130: stopped by Ctrl-C (the shell's code for SIGINT).
     Interrupted,
@@ -65,7 +65,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         1,
-        "findings: a request has errors (check, render, preview, diff, site; with --deny, also warnings); an invalid file (list, expiring); a request past its expiry (expiring); a flow not as expected (probe)",
+        "findings: a request has errors (check, render, preview, diff, site; with --deny, also warnings); an invalid file (list, expiring); a request past its expiry (expiring); a flow not as expected (probe); a destination left out (implement, without --allow-partial)",
     ),
     (
         2,
