@@ -352,7 +352,25 @@ fn rule() -> impl Strategy<Value = String> {
 fn generated() -> Vec<(String, fwreq::request::Request)> {
     let strategy =
         prop::collection::vec(rule(), 1..5).prop_map(|rules| HEADER.to_string() + &rules.concat());
-    let mut runner = proptest::test_runner::TestRunner::default();
+    // A new seed each run, printed, so that a failure can be run again.
+    let seed: u64 = std::env::var("IMPLEMENT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            now.unwrap().as_secs()
+        });
+    eprintln!("generated requests of seed {seed} (IMPLEMENT_SEED={seed} makes them again)");
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = proptest::test_runner::TestRng::from_seed(
+        proptest::test_runner::RngAlgorithm::ChaCha,
+        &bytes,
+    );
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(
+        proptest::test_runner::Config::default(),
+        rng,
+    );
     (0..250)
         .map(|i| {
             let text = strategy.new_tree(&mut runner).unwrap().current();
