@@ -352,14 +352,8 @@ pub fn all_flows(request: &Request, zones: &Zones) -> (Vec<Flow>, Vec<Flow>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Source;
 
-    fn request(rules: &str) -> Request {
-        let text = format!(
-            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{rules}"
-        );
-        crate::validate::load(&Source::new("t.toml", text)).expect("valid")
-    }
+    use crate::validate::test_request as request;
 
     fn names(flows: &[Flow]) -> Vec<String> {
         flows.iter().map(describe).collect()

@@ -200,15 +200,13 @@ pub fn command(protocol: Protocol, host: &TestHost, port: Option<u16>) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Source;
 
     /// Plans a one-rule request written as the body of a `[[rules]]` table.
     fn plan_rule(rule: &str) -> RuleChecks {
-        let text = format!(
-            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\n{rule}\n"
-        );
-        let request = crate::validate::load(&Source::new("t.toml", text)).expect("valid spec");
-        plan(&request).remove(0)
+        plan(&crate::validate::test_request(&format!(
+            "[[rules]]\n{rule}\n"
+        )))
+        .remove(0)
     }
 
     fn commands(rule: &RuleChecks) -> Vec<String> {

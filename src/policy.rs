@@ -227,18 +227,12 @@ pub fn flows(request: &Request) -> Vec<Flow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Source;
 
     fn set(ranges: &[(u16, u16)]) -> PortSet {
         PortSet::new(ranges.iter().copied())
     }
 
-    fn request(rules: &str) -> Request {
-        let text = format!(
-            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{rules}"
-        );
-        crate::validate::load(&Source::new("t.toml", text)).expect("valid")
-    }
+    use crate::validate::test_request as request;
 
     #[test]
     fn port_sets_merge_overlapping_and_adjacent_ranges_and_sort_by_number() {

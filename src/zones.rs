@@ -369,10 +369,7 @@ mod tests {
     }
 
     fn flow(rules: &str) -> Vec<policy::Flow> {
-        let text = format!(
-            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{rules}"
-        );
-        policy::flows(&crate::validate::load(&Source::new("t.toml", text)).expect("valid"))
+        policy::flows(&crate::validate::test_request(rules))
     }
 
     fn said(zones: &Zones, rules: &str) -> Vec<String> {

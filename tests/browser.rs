@@ -8,31 +8,12 @@
 // Test helpers may panic: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use scraper::{Html, Selector};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|dir| dir.join(name))
-                    .find(|p| p.is_file())
-            })
-        })
-}
-
-/// A command that must have succeeded; its stderr otherwise.
-fn succeeded(out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The DOM after the page's scripts ran.
 fn dom(browser: &Path, page: &Path, profile: &Path) -> Html {
@@ -50,7 +31,7 @@ fn dom(browser: &Path, page: &Path, profile: &Path) -> Html {
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
-    succeeded(&out);
+    common::succeeded(&out);
     Html::parse_document(&String::from_utf8(out.stdout).unwrap())
 }
 
@@ -62,12 +43,8 @@ fn texts(doc: &Html, css: &str) -> Vec<String> {
 
 #[test]
 fn the_site_reads_right_in_a_real_browser() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found, and CI is set: the browser test must run in CI"
-        );
-        eprintln!("skipped: chromium not found on PATH (apt-get install chromium; .ci/run does)");
+    let Some(browser) = common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -77,7 +54,7 @@ fn the_site_reads_right_in_a_real_browser() {
         .arg(&site)
         .output()
         .unwrap();
-    succeeded(&out);
+    common::succeeded(&out);
     let profile = dir.path().join("profile");
 
     let index = dom(&browser, &site.join("index.html"), &profile);
@@ -210,9 +187,12 @@ fn axe_modules() -> Result<PathBuf, String> {
 /// folder, whose path the index must not show.
 #[test]
 fn the_pages_pass_axe_in_light_and_dark_mode() {
-    let found = chromium().ok_or_else(|| "chromium not found on PATH".to_string());
-    let (browser, modules) = match found.and_then(|b| axe_modules().map(|m| (b, m))) {
-        Ok(both) => both,
+    let Some(browser) = common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
+    else {
+        return;
+    };
+    let modules = match axe_modules() {
+        Ok(modules) => modules,
         Err(why) => {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -269,7 +249,7 @@ fn the_pages_pass_axe_in_light_and_dark_mode() {
         .env("NODE_PATH", &modules)
         .output()
         .unwrap();
-    succeeded(&out);
+    common::succeeded(&out);
     let faults: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(faults, serde_json::json!([]), "{faults:#}");
 }

@@ -28,11 +28,7 @@ fn offered(dir: &std::path::Path, script: &std::path::Path, words: &[&str]) -> V
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let mut words: Vec<String> = stdout(&out)
         .lines()
         .map(str::to_string)

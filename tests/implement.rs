@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{HEADER, fwreq_in, stderr, stdout};
+use common::{HEADER, examples, fwreq_in, stderr, stdout};
 use fwreq::diagnostic::Source;
 use fwreq::implement::{Platform, implement};
 use proptest::prelude::*;
@@ -26,18 +26,6 @@ const TARGETS: [(&str, Platform); 5] = [
     ("fortigate", Platform::Fortigate),
     ("panos", Platform::Panos),
 ];
-
-fn examples() -> Vec<PathBuf> {
-    let mut paths: Vec<_> = fs::read_dir("requests")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter(|p| !p.ends_with("fwreq.toml"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 3, "requests/ holds the examples");
-    paths
-}
 
 /// The examples as (file stem, request).
 fn example_requests() -> Vec<(String, fwreq::request::Request)> {

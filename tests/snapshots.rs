@@ -4,20 +4,13 @@
 // Test helpers may panic: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
-use std::fs;
 
 #[test]
 fn every_example_request_renders_to_its_snapshot() {
-    let mut paths: Vec<_> = fs::read_dir("requests")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter(|p| !p.ends_with("fwreq.toml"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 3, "requests/ holds the examples");
-    for path in paths {
+    for path in common::examples() {
         let out = cargo_bin_cmd!("fwreq")
             .arg("render")
             .arg(&path)

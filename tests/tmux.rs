@@ -5,17 +5,11 @@
 // Test helpers may panic: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
 
 /// A tmux server of this test's own (its own socket, no user config),
 /// stopped when the test ends, passed or not.
@@ -44,12 +38,7 @@ impl Drop for Server {
 
 #[test]
 fn copy_inside_tmux_lands_in_its_paste_buffer() {
-    let Some(tmux) = on_path("tmux") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux not found, and CI is set: the tmux test must run in CI"
-        );
-        eprintln!("skipped: tmux not found on PATH (apt-get install tmux; .ci/run does)");
+    let Some(tmux) = common::tool_on_path(&["tmux"]) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -308,13 +308,11 @@ fn is_name(target: &Target) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Source;
 
     fn request(extra: &str) -> Request {
-        let text = format!(
-            "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{extra}\n[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n"
-        );
-        crate::validate::load(&Source::new("t.toml", text)).expect("valid")
+        crate::validate::test_request(&format!(
+            "{extra}\n[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n"
+        ))
     }
 
     #[test]

@@ -21,6 +21,16 @@ use toml::value::Datetime;
 
 pub use crate::diagnostic::Invalid;
 
+/// A valid request: the six keys every request needs, then `rest` (rules,
+/// and any other keys), for the unit tests of later stages.
+#[cfg(test)]
+pub(crate) fn test_request(rest: &str) -> Request {
+    let text = format!(
+        "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n{rest}"
+    );
+    load(&Source::new("t.toml", text)).expect("a valid test request")
+}
+
 /// Reads and validates one spec. `Err` holds every error found.
 pub fn load(source: &Source) -> Result<Request, Vec<Diagnostic>> {
     if source.text.trim().is_empty() {

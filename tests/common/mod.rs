@@ -210,3 +210,43 @@ pub fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
         ),
     ]
 }
+
+/// The example requests in `requests/` (not its team file), sorted.
+pub fn examples() -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<_> = fs::read_dir("requests")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| !p.ends_with("fwreq.toml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 3, "requests/ holds the examples");
+    paths
+}
+
+/// A command that must have succeeded; its stderr otherwise.
+pub fn succeeded(out: &std::process::Output) {
+    assert!(out.status.success(), "{}", stderr(out));
+}
+
+/// The first of `names` on PATH; or `None` after saying on stderr that the
+/// test is skipped. Under CI (`CI` set) a missing tool fails the test instead,
+/// so CI can never pass without running it.
+pub fn tool_on_path(names: &[&str]) -> Option<std::path::PathBuf> {
+    let found = names.iter().find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    });
+    if found.is_none() {
+        let name = names.first().copied().unwrap_or("a tool");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} not found, and CI is set: this test must run in CI (.ci/run installs it)"
+        );
+        eprintln!("skipped: {name} not found on PATH (apt-get install {name}; .ci/run does)");
+    }
+    found
+}
