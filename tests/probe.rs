@@ -393,17 +393,11 @@ fn every_address_of_a_name_is_tested_and_must_be_as_expected() {
 #[test]
 fn a_request_with_nothing_to_test_is_not_a_pass() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("udp.toml");
-    fs::write(
-        &spec,
+    spec_in(
+        dir.path(),
         "title = \"UDP only\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\ndestinations = [\"192.0.2.8\"]\n",
-    )
-    .unwrap();
-    let out = cargo_bin_cmd!("fwreq")
-        .arg("probe")
-        .arg(&spec)
-        .output()
-        .unwrap();
+    );
+    let out = probe_out(dir.path(), &["req.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -524,10 +518,7 @@ fn a_timeout_the_kernel_would_cut_short_is_refused() {
         eprintln!("skipped: no /proc/sys/net/ipv4/tcp_syn_retries here");
         return;
     };
-    let out = cargo_bin_cmd!("fwreq")
-        .args(["probe", &spec, "--timeout", "3600s"])
-        .output()
-        .unwrap();
+    let out = probe_out(dir.path(), &[&spec, "--timeout", "3600s"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -677,13 +668,18 @@ fn spec_in(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
 
 /// `fwreq probe ARGS...` in `dir`: exit code and stdout.
 fn probe_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = cargo_bin_cmd!("fwreq")
+    let out = probe_out(dir, args);
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+/// `fwreq probe ARGS...` in `dir`: all it did.
+fn probe_out(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    cargo_bin_cmd!("fwreq")
         .current_dir(dir)
         .arg("probe")
         .args(args)
         .output()
-        .unwrap();
-    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+        .unwrap()
 }
 
 fn common_header() -> &'static str {

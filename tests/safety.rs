@@ -36,7 +36,16 @@ fn spec(title: &str) -> String {
         + "\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
 }
 
-/// A spec as `record --ritm RITM0194104` leaves it: the key after the last top-level one.
+/// `check` of `requests/` with its diagnostics as JSON.
+const CHECK_JSON: &[&str] = &[
+    "check",
+    "requests",
+    "--today",
+    "2026-11-26",
+    "--format",
+    "json",
+];
+
 fn with_ritm(text: &str) -> String {
     text.replace(
         "justification = \"j\"\n",
@@ -429,17 +438,7 @@ fn a_team_file_others_may_write_is_ignored() {
         "{text}"
     );
     chmod(root, "fwreq.toml", 0o644);
-    let out = fwreq(
-        root,
-        &[
-            "check",
-            "requests",
-            "--today",
-            "2026-11-26",
-            "--format",
-            "json",
-        ],
-    );
+    let out = fwreq(root, CHECK_JSON);
     assert_eq!(
         stderr(&out),
         "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
@@ -452,17 +451,7 @@ fn a_team_file_others_may_write_is_ignored() {
         "requests/a.toml",
         &risky().replace("ports = [80]", "ports = [\"8000-8001\"]"),
     );
-    let out = fwreq(
-        root,
-        &[
-            "check",
-            "requests",
-            "--today",
-            "2026-11-26",
-            "--format",
-            "json",
-        ],
-    );
+    let out = fwreq(root, CHECK_JSON);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["team_file"], "fwreq.toml", "{json}");
 }
