@@ -504,7 +504,8 @@ fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
     );
     assert_eq!(
         common::stderr(&out),
-        "./a.toml: fwreq renew ./a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render ./a.toml --removal\n0 requests expired, 1 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
+        common::renew_or_remove("./a.toml")
+            + "0 requests expired, 1 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
     );
     let out = common::fwreq_in(dir.path(), &["list", ".", "--status", "approved"]);
     assert_eq!(out.status.code(), Some(1));

@@ -211,22 +211,22 @@ fn every_example_in_every_target_matches_its_snapshot() {
     }
 }
 
+/// Every example in one target's syntax, named by its file stem.
+fn examples_in(platform: Platform) -> Vec<(String, String)> {
+    example_requests()
+        .iter()
+        .map(|(stem, r)| (stem.clone(), implement(r, stem, platform).text))
+        .collect()
+}
+
 #[test]
 fn nft_accepts_every_example() {
-    let texts: Vec<_> = example_requests()
-        .iter()
-        .map(|(stem, r)| (stem.clone(), implement(r, stem, Platform::Nftables).text))
-        .collect();
-    nft_check(&texts);
+    nft_check(&examples_in(Platform::Nftables));
 }
 
 #[test]
 fn aclgen_and_nft_accept_every_example() {
-    let texts: Vec<_> = example_requests()
-        .iter()
-        .map(|(stem, r)| (stem.clone(), implement(r, stem, Platform::Aerleon).text))
-        .collect();
-    let policies = aerleon_check(&texts);
+    let policies = aerleon_check(&examples_in(Platform::Aerleon));
     assert!(
         policies == 0 || policies == 2,
         "{policies}: the examples with address rules"

@@ -337,12 +337,9 @@ fn the_seed_requests_sloppy_wildcards_are_flagged_without_its_allow_list() {
 
 #[test]
 fn list_lints_names_every_lint() {
-    let out = cargo_bin_cmd!("fwreq")
-        .args(["check", "--list-lints"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let out = common::fwreq_in(std::path::Path::new("."), &["check", "--list-lints"]);
+    common::succeeded(&out);
+    let stdout = common::stdout(&out);
     let (table, psl) = stdout.split_once("\n\n").unwrap();
     let rows: Vec<(&str, &str)> = table
         .lines()
@@ -355,9 +352,9 @@ fn list_lints_names_every_lint() {
         .collect();
     assert_eq!(rows, want);
     assert_eq!(rows.len(), 23);
-    assert!(
-        psl.starts_with("wildcard-public-suffix uses the Public Suffix List of "),
-        "{psl}"
+    common::assert_starts(
+        psl,
+        "wildcard-public-suffix uses the Public Suffix List of ",
     );
 }
 

@@ -273,11 +273,7 @@ sudo tcpdump -i any -nn dst host registry.example.com
     );
     // `expiring` says what to do with each entry.
     let out = fwreq(dir.path(), &["expiring", ".", "--today", "2027-06-01"]);
-    assert!(
-        stderr(&out).starts_with("./a.toml: fwreq renew ./a.toml --until YYYY-MM-DD --reason \"...\", or fwreq render ./a.toml --removal\n"),
-        "{}",
-        stderr(&out)
-    );
+    common::assert_starts(&stderr(&out), &common::renew_or_remove("./a.toml"));
 }
 
 #[test]

@@ -250,3 +250,15 @@ pub fn tool_on_path(names: &[&str]) -> Option<std::path::PathBuf> {
     }
     found
 }
+
+/// What `expiring` suggests for the request at `path`, as one stderr line.
+pub fn renew_or_remove(path: &str) -> String {
+    format!(
+        "{path}: fwreq renew {path} --until YYYY-MM-DD --reason \"...\", or fwreq render {path} --removal\n"
+    )
+}
+
+/// Asserts that `text` begins with `prefix`, showing all of `text` if not.
+pub fn assert_starts(text: &str, prefix: &str) {
+    assert!(text.starts_with(prefix), "{text}");
+}
