@@ -465,7 +465,58 @@ mod tests {
     }
 
     #[test]
+    fn a_named_pair_wins_over_any_zone() {
+        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"*\"\nverdict = \"review\"\n";
+        let z = zones(team).expect("valid");
+        let from = |source: &str| {
+            said(
+                &z,
+                &format!(
+                    "[[rules]]\nports = [443]\nsources = [\"{source}\"]\ndestinations = [\"192.0.2.7\"]"
+                ),
+            )
+        };
+        assert_eq!(
+            from("10.1.2.0/24"),
+            ["k8s -> vendor, pre-approved (fwreq.toml:8)"]
+        );
+        assert_eq!(
+            from("10.9.0.0/24"),
+            ["internet -> vendor, forbidden (fwreq.toml:4)"]
+        );
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nports = [443]\nsources = [\"10.1.2.0/24\"]\ndestinations = [\"example.com\"]"
+            ),
+            ["k8s -> internet, needs review (fwreq.toml:12)"]
+        );
+    }
+
+    #[test]
     fn a_rule_without_sources_is_judged_from_the_test_host() {
+        let with_host = |host: &str| {
+            crate::validate::test_request(&format!(
+                "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[test]\nhost = \"{host}\"\n"
+            ))
+        };
+        assert_eq!(
+            test_source(&with_host("ops@10.188.50.201")),
+            "10.188.50.201".parse().ok()
+        );
+        assert_eq!(
+            test_source(&with_host("10.188.50.9")),
+            "10.188.50.9".parse().ok()
+        );
+        assert_eq!(test_source(&with_host("ops@jump.example.com")), None);
+        assert_eq!(
+            of_rules(
+                &zones(TEAM).expect("valid"),
+                &with_host("ops@10.188.50.201")
+            )[0][0]
+                .describe(),
+            "plant-k8s -> internet, pre-approved"
+        );
         let z = zones(TEAM).expect("valid");
         let flows = flow("[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]");
         let judged = z.judge(&flows[0], "10.188.50.201".parse().ok());
