@@ -24,6 +24,7 @@ fn settings() -> fwreq::lints::Settings {
         command_line: Default::default(),
         team: Default::default(),
         zones: Default::default(),
+        targets: Vec::new(),
     }
 }
 

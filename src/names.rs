@@ -55,6 +55,8 @@ pub enum Lint {
     ZoneReview,
     /// a source in none of the team's zones, judged as internet
     UnknownZone,
+    /// a destination one of the team's firewall platforms (`targets`) cannot hold
+    NotExpressible,
     /// a bidi control or zero-width character in the file: what a reviewer sees is not what it says (CVE-2021-42574)
     HiddenCharacters,
 }
@@ -120,6 +122,7 @@ impl Lint {
             Lint::ZoneForbidden => "zone-forbidden",
             Lint::ZoneReview => "zone-review",
             Lint::UnknownZone => "unknown-zone",
+            Lint::NotExpressible => "not-expressible",
             Lint::HiddenCharacters => "hidden-characters",
         }
     }
@@ -183,6 +186,9 @@ impl Lint {
                 "a flow no [[zone_policy]] entry pre-approves: needs a security review (off by default)"
             }
             Lint::UnknownZone => "a source in none of the team's [zones], judged as internet",
+            Lint::NotExpressible => {
+                "a destination one of the team's `targets` (fwreq implement) cannot hold, such as a name in nftables"
+            }
             Lint::HiddenCharacters => {
                 "a bidi control or zero-width character in the file: what a reviewer sees is not what it says (CVE-2021-42574)"
             }

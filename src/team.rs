@@ -4,6 +4,7 @@
 //! then the built-in defaults. Its paths are relative to the file itself.
 
 use crate::diagnostic::{Diagnostic, Source};
+use crate::implement::Platform;
 use crate::lints;
 use crate::names::Lint;
 use crate::request::Request;
@@ -35,6 +36,9 @@ struct Raw {
     /// Zone names to their networks and name patterns.
     #[serde(default)]
     zones: zones::RawZones,
+    /// The firewall platforms the team implements on (`fwreq implement --target`).
+    #[serde(default)]
+    targets: Vec<Spanned<String>>,
     /// Verdicts for pairs of zones.
     #[serde(default, alias = "zone_policy")]
     zone_policy: Vec<Spanned<zones::RawEntry>>,
@@ -59,6 +63,9 @@ pub struct Team {
     pub max_port_range: Option<u32>,
     /// The team's zones and their policy (empty: flows are not judged).
     pub zones: Arc<Zones>,
+    /// The firewall platforms its rules go to; `not-expressible` warns about
+    /// what one of them cannot hold.
+    pub targets: Vec<Platform>,
 }
 
 /// The environment variable that names team files to trust although they
@@ -190,7 +197,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end().to_string();
             vec![Diagnostic::error(span, message).with_help(
-                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, [zones] and [[zone_policy]]",
+                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, [zones] and [[zone_policy]]",
             )]
         })?;
     let mut diags = Vec::new();
@@ -253,6 +260,28 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             }
         }
     });
+    let mut targets = Vec::new();
+    for name in raw.targets {
+        match <Platform as clap::ValueEnum>::from_str(name.get_ref(), false) {
+            Ok(platform) => targets.push(platform),
+            Err(_) => {
+                let names: Vec<String> = <Platform as clap::ValueEnum>::value_variants()
+                    .iter()
+                    .filter_map(|p| clap::ValueEnum::to_possible_value(p))
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                let help =
+                    match crate::names::nearest(name.get_ref(), names.iter().map(String::as_str)) {
+                        Some(n) => format!("did you mean `{n}`?"),
+                        None => format!("targets are {}", names.join(", ")),
+                    };
+                diags.push(
+                    Diagnostic::error(name.span(), format!("unknown target `{}`", name.get_ref()))
+                        .with_help(help),
+                );
+            }
+        }
+    }
     let zones = match Zones::parse(source, raw.zones, raw.zone_policy) {
         Ok(zones) => zones,
         Err(found) => {
@@ -273,6 +302,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         deny_warnings,
         max_port_range,
         zones: Arc::new(zones),
+        targets,
     })
 }
 
@@ -406,6 +436,7 @@ impl Team {
                 deny: self.deny.clone(),
             },
             zones: self.zones.clone(),
+            targets: self.targets.clone(),
         }
     }
 

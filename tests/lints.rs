@@ -351,7 +351,7 @@ fn list_lints_names_every_lint() {
         .map(|l| (l.name(), l.description()))
         .collect();
     assert_eq!(rows, want);
-    assert_eq!(rows.len(), 23);
+    assert_eq!(rows.len(), 24);
     common::assert_starts(
         psl,
         "wildcard-public-suffix uses the Public Suffix List of ",
@@ -430,4 +430,42 @@ fn hidden_characters_are_named_at_their_position_and_shown_escaped() {
     );
     let (_, stderr) = check(&format!("allow = [\"hidden-characters\"]\n{text}"), &[]);
     assert_eq!(stderr, "checked 1 request: 0 errors, 0 warnings\n");
+}
+
+/// `targets` in the team file: what one of the team's platforms cannot hold.
+#[test]
+fn not_expressible_names_what_a_target_platform_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let spec = rule("ports = [443]\ndestinations = [\"192.0.2.7\", \"*.pkg.dev\"]");
+    std::fs::write(dir.path().join("a.toml"), &spec).unwrap();
+    let check_with = |targets: &str| {
+        std::fs::write(
+            dir.path().join("fwreq.toml"),
+            format!("targets = {targets}\n"),
+        )
+        .unwrap();
+        let out = common::fwreq_in(dir.path(), &["check", "a.toml", "--today", TODAY]);
+        let firsts: Vec<String> = common::stderr(&out)
+            .lines()
+            .filter(|l| l.contains(": warning[not-expressible]") || l.contains(": error"))
+            .map(str::to_string)
+            .collect();
+        (out.status.code().unwrap(), firsts)
+    };
+    assert_eq!(
+        check_with("[\"fortigate\", \"panos\"]"),
+        (
+            0,
+            vec!["a.toml:10:30: warning[not-expressible]: `*.pkg.dev` cannot be held by panos, one of the team's targets: `fwreq implement --target panos` leaves it out".to_string()]
+        )
+    );
+    assert_eq!(check_with("[\"fortigate\"]"), (0, vec![]));
+    assert_eq!(
+        check_with("[\"pan-os\"]"),
+        (
+            1,
+            vec!["fwreq.toml:1:12: error: unknown target `pan-os`".to_string()]
+        )
+    );
 }

@@ -81,6 +81,8 @@ pub struct Settings {
     pub team: Levels,
     /// The team's zones and policy (empty: flows are not judged).
     pub zones: std::sync::Arc<Zones>,
+    /// The team's firewall platforms (`not-expressible`).
+    pub targets: Vec<crate::implement::Platform>,
 }
 
 /// Lints one layer of settings allows, turns on as warnings, or denies.
@@ -135,6 +137,7 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
     lints.duplicates(request);
     lints.allow_deny_overlap(request);
     lints.zones(request, &settings.zones);
+    lints.expressible(request, &settings.targets);
     lints.raw_html(request);
     lints.hidden_characters();
     let mut out = lints.out;
@@ -529,6 +532,32 @@ impl Lints<'_> {
                 message,
                 "narrow one of the rules so they do not overlap, or split them into separate requests".into(),
             );
+        }
+    }
+
+    /// Destinations one of the team's platforms cannot hold: what `fwreq
+    /// implement` would leave out for it.
+    fn expressible(&mut self, request: &Request, targets: &[crate::implement::Platform]) {
+        for &platform in targets {
+            let left_out = crate::implement::implement(request, "request", platform).left_out;
+            let name = clap::ValueEnum::to_possible_value(&platform)
+                .map_or_else(String::new, |v| v.get_name().to_string());
+            for (number, target) in left_out {
+                let Some(rule) = request.rules.get(number.saturating_sub(1)) else {
+                    continue;
+                };
+                for dest in rule.destinations.iter().filter(|d| d.target == target) {
+                    self.warn(
+                        Lint::NotExpressible,
+                        dest.span.clone(),
+                        format!(
+                            "`{}` cannot be held by {name}, one of the team's targets: `fwreq implement --target {name}` leaves it out",
+                            dest.written
+                        ),
+                        "use addresses or ranges for this platform, or say in the ticket how the team fills a set from DNS".into(),
+                    );
+                }
+            }
         }
     }
 
