@@ -95,6 +95,7 @@ impl Lint {
         Lint::ZoneReview,
         Lint::UnknownZone,
         Lint::HiddenCharacters,
+        Lint::NotExpressible,
     ];
 
     /// The stable name (`cleartext-port`).

@@ -267,7 +267,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             Err(_) => {
                 let names: Vec<String> = <Platform as clap::ValueEnum>::value_variants()
                     .iter()
-                    .filter_map(|p| clap::ValueEnum::to_possible_value(p))
+                    .filter_map(clap::ValueEnum::to_possible_value)
                     .map(|v| v.get_name().to_string())
                     .collect();
                 let help =
