@@ -368,6 +368,35 @@ mod tests {
     }
 
     #[test]
+    fn a_verdict_moves_only_for_the_same_destination_protocol_and_sources() {
+        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"internet\"\nports = [443]\nverdict = \"allowed\"\n";
+        let source = crate::diagnostic::Source::new("fwreq.toml", team.to_string());
+        #[derive(serde::Deserialize)]
+        struct File {
+            zones: crate::zones::RawZones,
+            zone_policy: Vec<toml::Spanned<crate::zones::RawEntry>>,
+        }
+        let file: File = toml::from_str(team).expect("shape");
+        let zones = Zones::parse(&source, file.zones, file.zone_policy).expect("valid");
+        let rule = |proto: &str, ports: &str, source: &str, dest: &str| {
+            format!(
+                "[[rules]]\nprotocol = \"{proto}\"\nports = [{ports}]\nsources = [\"{source}\"]\ndestinations = [\"{dest}\"]\n"
+            )
+        };
+        let old = rule("tcp", "443", "10.1.2.0/24", "a.example.com");
+        let moved = |new: &str| compare(&request(&old), &request(new), &zones).verdicts_moved;
+        assert_eq!(
+            moved(&rule("tcp", "443, 8443", "10.1.2.0/24", "a.example.com")),
+            ["TCP 8443 to a.example.com: needs review, where 443 was pre-approved"]
+        );
+        // Another destination, protocol or source is a new flow, not a moved verdict.
+        let two = |extra: &str| format!("{old}{extra}");
+        assert!(moved(&two(&rule("tcp", "8443", "10.1.2.0/24", "b.example.com"))).is_empty());
+        assert!(moved(&two(&rule("udp", "8443", "10.1.2.0/24", "a.example.com"))).is_empty());
+        assert!(moved(&two(&rule("tcp", "8443", "10.1.9.0/24", "a.example.com"))).is_empty());
+    }
+
+    #[test]
     fn added_removed_turned_and_unchanged_flows() {
         let old = request(
             "[[rules]]\nports = [443, 80]\ndestinations = [\"a.example.com\", \"b.example.com\"]\n",
