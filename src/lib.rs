@@ -25,6 +25,7 @@ pub mod policy;
 pub mod probe;
 pub mod render;
 pub mod request;
+pub mod servicenow;
 pub mod spec;
 pub mod team;
 pub mod text;

@@ -42,6 +42,8 @@ struct Raw {
     /// Verdicts for pairs of zones.
     #[serde(default, alias = "zone_policy")]
     zone_policy: Vec<Spanned<zones::RawEntry>>,
+    /// Where and how `submit` and `sync` reach ServiceNow.
+    servicenow: Option<crate::servicenow::config::Raw>,
 }
 
 /// A validated team file.
@@ -66,6 +68,8 @@ pub struct Team {
     /// The firewall platforms its rules go to; `not-expressible` warns about
     /// what one of them cannot hold.
     pub targets: Vec<Platform>,
+    /// `[servicenow]`, when the file has one.
+    pub servicenow: Option<Arc<crate::servicenow::config::Config>>,
 }
 
 /// The environment variable that names team files to trust although they
@@ -197,7 +201,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end().to_string();
             vec![Diagnostic::error(span, message).with_help(
-                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, [zones] and [[zone_policy]]",
+                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, [zones], [[zone_policy]] and [servicenow]",
             )]
         })?;
     let mut diags = Vec::new();
@@ -289,6 +293,15 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             Zones::default()
         }
     };
+    let servicenow = raw
+        .servicenow
+        .and_then(|raw| match crate::servicenow::config::parse(raw) {
+            Ok(config) => Some(Arc::new(config)),
+            Err(found) => {
+                diags.extend(found);
+                None
+            }
+        });
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -303,6 +316,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         max_port_range,
         zones: Arc::new(zones),
         targets,
+        servicenow,
     })
 }
 

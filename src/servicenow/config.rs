@@ -1,0 +1,359 @@
+//! `[servicenow]` in `fwreq.toml`: which instance, which catalog item, how
+//! the request fills the item's variables (minijinja templates) and how a
+//! RITM's state and approval map back to a request's status. Parsed by
+//! `team` with located errors; used by the client stage and `submit`/`sync`.
+
+use crate::diagnostic::{Diagnostic, Invalid};
+use crate::spec::Status;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The environment variable that overrides `instance`.
+pub const INSTANCE_VAR: &str = "SN_INSTANCE";
+
+/// The variable fwreq files its correlation id in unless the team names another.
+pub const CORRELATION_VARIABLE: &str = "fwreq_correlation_id";
+
+/// Catalog variables filled when the team file names none: most firewall
+/// items have a short description and a multi-line description.
+pub const DEFAULT_VARIABLES: &[(&str, &str)] = &[
+    ("short_description", "{{ title }}"),
+    ("description", "{{ markdown }}"),
+    ("business_justification", "{{ justification }}"),
+];
+
+/// The names a variable template may use: every field of the request, and
+/// what fwreq derives from it.
+pub const TEMPLATE_NAMES: &[&str] = &[
+    "title",
+    "project",
+    "request",
+    "reason",
+    "affected_apps",
+    "justification",
+    "change",
+    "requested_by",
+    "ritm",
+    "req",
+    "submitted",
+    "status",
+    "expires",
+    "rules",
+    "test",
+    "allow",
+    "markdown",
+    "work_notes",
+    "flows",
+    "correlation_id",
+];
+
+/// Globals minijinja itself defines, which templates may call.
+const TEMPLATE_GLOBALS: &[&str] = &["range", "dict", "namespace", "debug"];
+
+/// RITM `state` values (task states) and what they mean for the request.
+pub const DEFAULT_STATES: &[(&str, Status)] = &[
+    ("3", Status::Implemented),
+    ("4", Status::Rejected),
+    ("7", Status::Withdrawn),
+];
+
+/// RITM `approval` values and what they mean for the request.
+pub const DEFAULT_APPROVALS: &[(&str, Status)] = &[
+    ("approved", Status::Approved),
+    ("rejected", Status::Rejected),
+];
+
+/// `[servicenow]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Raw {
+    instance: Option<Spanned<String>>,
+    #[serde(alias = "catalog_item")]
+    catalog_item: Option<Spanned<String>>,
+    #[serde(alias = "correlation_variable")]
+    correlation_variable: Option<Spanned<String>>,
+    #[serde(default)]
+    variables: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    status: RawStatus,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatus {
+    #[serde(default)]
+    state: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    approval: BTreeMap<String, Spanned<String>>,
+}
+
+/// A validated `[servicenow]` table.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `scheme://host[:port]`, no trailing slash (before `SN_INSTANCE`).
+    pub instance: Option<String>,
+    /// The catalog item's sys_id.
+    pub catalog_item: Option<String>,
+    /// The variable holding fwreq's correlation id.
+    pub correlation_variable: String,
+    /// Variable name to template source, in name order.
+    pub variables: BTreeMap<String, String>,
+    /// RITM `state` value to status (defaults, then the team's).
+    pub states: BTreeMap<String, Status>,
+    /// RITM `approval` value to status (defaults, then the team's).
+    pub approvals: BTreeMap<String, Status>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            instance: None,
+            catalog_item: None,
+            correlation_variable: CORRELATION_VARIABLE.to_string(),
+            variables: DEFAULT_VARIABLES
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            states: DEFAULT_STATES
+                .iter()
+                .map(|(k, s)| (k.to_string(), *s))
+                .collect(),
+            approvals: DEFAULT_APPROVALS
+                .iter()
+                .map(|(k, s)| (k.to_string(), *s))
+                .collect(),
+        }
+    }
+}
+
+/// Validates `[servicenow]`, every problem at its value.
+pub fn parse(raw: Raw) -> Result<Config, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut config = Config::default();
+    if let Some(instance) = raw.instance {
+        match instance_url(instance.get_ref()) {
+            Ok(url) => config.instance = Some(url),
+            Err(e) => diags.push(e.at(instance.span())),
+        }
+    }
+    if let Some(item) = raw.catalog_item {
+        match sys_id(item.get_ref()) {
+            Ok(id) => config.catalog_item = Some(id),
+            Err(e) => diags.push(e.at(item.span())),
+        }
+    }
+    if let Some(name) = raw.correlation_variable {
+        match variable_name(name.get_ref()) {
+            Ok(()) => config.correlation_variable = name.into_inner(),
+            Err(e) => diags.push(e.at(name.span())),
+        }
+    }
+    if !raw.variables.is_empty() {
+        config.variables.clear();
+    }
+    for (name, template) in raw.variables {
+        let checked = variable_name(&name).and_then(|()| check_template(template.get_ref()));
+        match checked {
+            Ok(()) => {
+                config.variables.insert(name, template.into_inner());
+            }
+            Err(e) => diags.push(e.at(template.span())),
+        }
+    }
+    for (value, status) in raw.status.state {
+        match value.parse::<u32>().map_err(|_| {
+            Invalid::new(format!("state `{value}` is not a number"))
+                .help("task states are numbers: 3 Closed Complete, 4 Closed Incomplete, 7 Closed Skipped")
+        }).and_then(|_| status_value(status.get_ref())) {
+            Ok(s) => {
+                config.states.insert(value, s);
+            }
+            Err(e) => diags.push(e.at(status.span())),
+        }
+    }
+    for (value, status) in raw.status.approval {
+        match status_value(status.get_ref()) {
+            Ok(s) => {
+                config.approvals.insert(value, s);
+            }
+            Err(e) => diags.push(e.at(status.span())),
+        }
+    }
+    if diags.is_empty() {
+        Ok(config)
+    } else {
+        Err(diags)
+    }
+}
+
+/// An instance's base URL: `https://host[:port]`, or `http://` for a
+/// loopback address (tests, a local proxy); no path, query or user.
+pub fn instance_url(text: &str) -> Result<String, Invalid> {
+    let trimmed = text.trim_end_matches('/');
+    let help = "write the instance's address, e.g. https://acme.service-now.com";
+    let (scheme, authority) = trimmed
+        .split_once("://")
+        .ok_or_else(|| Invalid::new(format!("`{text}` is not a URL")).help(help))?;
+    if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+        return Err(Invalid::new(format!(
+            "`{text}` is not an instance's base URL (no path, query or user)"
+        ))
+        .help(help));
+    }
+    match scheme {
+        "https" => Ok(trimmed.to_string()),
+        "http" if loopback(authority) => Ok(trimmed.to_string()),
+        "http" => Err(Invalid::new(format!(
+            "`{text}` is plain http: credentials would cross the network unencrypted"
+        ))
+        .help("use https (http is accepted only for loopback addresses)")),
+        _ => Err(Invalid::new(format!("`{text}` is not an http(s) URL")).help(help)),
+    }
+}
+
+/// Whether `host[:port]` names this machine.
+fn loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A sys_id: 32 hexadecimal digits.
+fn sys_id(text: &str) -> Result<String, Invalid> {
+    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(Invalid::new(format!("`{text}` is not a sys_id"))
+            .help("a sys_id is 32 hexadecimal digits (the catalog item's record, Copy sys_id)"))
+    }
+}
+
+/// A catalog variable's name: letters, digits and `_`, as ServiceNow names columns.
+fn variable_name(name: &str) -> Result<(), Invalid> {
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        Ok(())
+    } else {
+        Err(
+            Invalid::new(format!("`{name}` is not a catalog variable's name"))
+                .help("use the variable's name (letters, digits, _), not its label"),
+        )
+    }
+}
+
+fn status_value(text: &str) -> Result<Status, Invalid> {
+    let all = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Approved,
+        Status::Implemented,
+        Status::Rejected,
+        Status::Withdrawn,
+    ];
+    all.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
+        Invalid::new(format!("`{text}` is not a status"))
+            .help("write one of draft, submitted, approved, implemented, rejected, withdrawn")
+    })
+}
+
+/// The environment variable templates render in: strict, so a misspelt name
+/// fails at `check` rather than filing an empty variable.
+pub fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
+}
+
+/// A template that compiles and uses only names fwreq provides.
+fn check_template(source: &str) -> Result<(), Invalid> {
+    let env = environment();
+    let template = env
+        .template_from_str(source)
+        .map_err(|e| Invalid::new(format!("template error: {e}")))?;
+    let mut unknown: Vec<String> = template
+        .undeclared_variables(false)
+        .into_iter()
+        .filter(|n| {
+            !TEMPLATE_NAMES.contains(&n.as_str()) && !TEMPLATE_GLOBALS.contains(&n.as_str())
+        })
+        .collect();
+    unknown.sort();
+    match unknown.first() {
+        None => Ok(()),
+        Some(name) => {
+            let near = crate::names::nearest(name, TEMPLATE_NAMES.iter().copied());
+            Err(
+                Invalid::new(format!("unknown name `{name}` in a variable template")).help(
+                    match near {
+                        Some(n) => format!("did you mean `{n}`? templates see the request's fields, markdown, work_notes, flows and correlation_id"),
+                        None => "templates see the request's fields, markdown, work_notes, flows and correlation_id".to_string(),
+                    },
+                ),
+            )
+        }
+    }
+}
+
+impl Config {
+    /// The status a RITM's fields say, if they say one: a closing state
+    /// wins over the approval (a closed item's approval is history).
+    pub fn status_of(&self, state: &str, approval: &str) -> Option<Status> {
+        self.states
+            .get(state)
+            .or_else(|| self.approvals.get(approval))
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instances_need_https_except_on_loopback() {
+        assert_eq!(
+            instance_url("https://acme.service-now.com/").as_deref(),
+            Ok("https://acme.service-now.com")
+        );
+        assert_eq!(
+            instance_url("http://127.0.0.1:8080").as_deref(),
+            Ok("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            instance_url("http://[::1]:80").as_deref(),
+            Ok("http://[::1]:80")
+        );
+        assert_eq!(
+            instance_url("http://localhost").as_deref(),
+            Ok("http://localhost")
+        );
+        for bad in [
+            "http://acme.service-now.com",
+            "http://127.0.0.1.example.com",
+            "ftp://acme",
+            "acme.service-now.com",
+            "https://acme.service-now.com/api",
+            "https://user@acme.service-now.com",
+        ] {
+            assert!(instance_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn closing_states_win_over_the_approval() {
+        let config = Config::default();
+        assert_eq!(config.status_of("3", "approved"), Some(Status::Implemented));
+        assert_eq!(config.status_of("2", "approved"), Some(Status::Approved));
+        assert_eq!(config.status_of("1", "requested"), None);
+        assert_eq!(config.status_of("4", "approved"), Some(Status::Rejected));
+        assert_eq!(
+            config.status_of("7", "not requested"),
+            Some(Status::Withdrawn)
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! ServiceNow: the team's settings (`config`), and the client stage.
+
+pub mod config;
