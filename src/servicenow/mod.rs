@@ -1,3 +1,782 @@
-//! ServiceNow: the team's settings (`config`), and the client stage.
+//! The ServiceNow client stage: takes a ticket's variables and the team's
+//! settings, sends the documented REST calls (catalog order, Table API,
+//! OAuth token) and returns numbers and states. It knows nothing of the CLI:
+//! commands wire it, print what it returns, and write results back.
+//!
+//! Credentials come from the environment only ([`Auth::from_env`]) and are
+//! never part of an error, a `Debug` or a shown request ([`Client::show`]).
 
 pub mod config;
+
+use crate::request::{Req, Ritm};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+/// The fields read from a RITM: enough to record it and to map its status.
+const RITM_FIELDS: &str = "number,sys_id,request,request.number,state,stage,approval,closed_at";
+
+/// How many times a call is tried in all (429 for any call; 5xx for reads).
+const ATTEMPTS: u32 = 3;
+
+/// The longest wait a `Retry-After` gets; a longer one is an error instead.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Which kind of credential a call carries (named in errors, never its value).
+pub enum Auth {
+    /// `SN_USER` + `SN_PASSWORD`.
+    Basic { user: String, password: String },
+    /// `SN_TOKEN`.
+    Bearer(String),
+    /// `SN_CLIENT_ID` + `SN_CLIENT_SECRET`, exchanged at `/oauth_token.do`.
+    OAuth { id: String, secret: String },
+    /// `SN_API_KEY`, in `x-sn-apikey`.
+    ApiKey(String),
+    /// None set: only a dry run goes on without credentials.
+    None,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.kind())
+    }
+}
+
+/// What to set, for messages.
+const CREDENTIAL_HELP: &str = "set SN_USER and SN_PASSWORD (basic), SN_TOKEN (bearer), SN_CLIENT_ID and SN_CLIENT_SECRET (OAuth client credentials) or SN_API_KEY";
+
+impl Auth {
+    /// The credentials in the environment. Several kinds set: the first of
+    /// bearer token, OAuth client, API key, basic. Half a pair is an error.
+    pub fn from_env() -> Result<Auth, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let pair = |a: &str, b: &str| match (var(a), var(b)) {
+            (Some(x), Some(y)) => Ok(Some((x, y))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(Error::Credentials(format!("{a} is set but {b} is not"))),
+            (None, Some(_)) => Err(Error::Credentials(format!("{b} is set but {a} is not"))),
+        };
+        let oauth = pair("SN_CLIENT_ID", "SN_CLIENT_SECRET")?;
+        let basic = pair("SN_USER", "SN_PASSWORD")?;
+        Ok(if let Some(token) = var("SN_TOKEN") {
+            Auth::Bearer(token)
+        } else if let Some((id, secret)) = oauth {
+            Auth::OAuth { id, secret }
+        } else if let Some(key) = var("SN_API_KEY") {
+            Auth::ApiKey(key)
+        } else if let Some((user, password)) = basic {
+            Auth::Basic { user, password }
+        } else {
+            Auth::None
+        })
+    }
+
+    /// The kind, as a person reads it in an error.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Auth::Basic { .. } => "basic authentication (SN_USER, SN_PASSWORD)",
+            Auth::Bearer(_) => "a bearer token (SN_TOKEN)",
+            Auth::OAuth { .. } => "OAuth client credentials (SN_CLIENT_ID, SN_CLIENT_SECRET)",
+            Auth::ApiKey(_) => "an API key (SN_API_KEY)",
+            Auth::None => "no credentials",
+        }
+    }
+}
+
+/// Why a call failed. No variant holds a credential.
+#[derive(Debug)]
+pub enum Error {
+    /// The environment's credentials or instance are missing or malformed.
+    Credentials(String),
+    /// The connection failed, timed out or was dropped.
+    Transport { call: String, message: String },
+    /// 401 or 403.
+    Refused {
+        call: String,
+        status: u16,
+        kind: &'static str,
+    },
+    /// 404 (the catalog item, or a record).
+    NotFound { call: String, what: String },
+    /// An answer with the instance's error JSON (or another failing status).
+    Instance {
+        call: String,
+        status: u16,
+        message: String,
+    },
+    /// A 200 answer that is an HTML page: single sign-on in front of the API.
+    LoginPage { call: String },
+    /// An answer that is not the JSON expected.
+    Malformed { call: String, why: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Error::Credentials(why) => write!(f, "{why}"),
+            Error::Transport { call, message } => write!(f, "{call}: {message}"),
+            Error::Refused { call, status, kind } => write!(
+                f,
+                "{call}: the instance refused {kind} (HTTP {status}{}); check the credentials and the account's roles",
+                if *status == 401 {
+                    " Unauthorized"
+                } else {
+                    " Forbidden"
+                }
+            ),
+            Error::NotFound { call, what } => write!(f, "{call}: {what} (HTTP 404)"),
+            Error::Instance {
+                call,
+                status,
+                message,
+            } => write!(f, "{call}: HTTP {status}: {message}"),
+            Error::LoginPage { call } => write!(
+                f,
+                "{call}: the instance answered with an HTML page, not JSON (a single sign-on login page in front of the API?); ask for an account or token that reaches the REST API directly"
+            ),
+            Error::Malformed { call, why } => write!(f, "{call}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// One HTTP call, before credentials are added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub method: &'static str,
+    /// Path and query, from the instance's root.
+    pub path: String,
+    pub body: Option<Value>,
+}
+
+impl Call {
+    fn get(path: String) -> Call {
+        Call {
+            method: "GET",
+            path,
+            body: None,
+        }
+    }
+
+    fn named(&self) -> String {
+        let path = self.path.split('?').next().unwrap_or(&self.path);
+        format!("{} {path}", self.method)
+    }
+}
+
+/// A connection to one instance.
+pub struct Client {
+    agent: ureq::Agent,
+    instance: String,
+    auth: Auth,
+    /// The OAuth access token, once fetched.
+    token: RefCell<Option<String>>,
+}
+
+/// The instance: `SN_INSTANCE`, else the team file's.
+pub fn instance(configured: Option<&str>) -> Result<String, Error> {
+    match std::env::var(config::INSTANCE_VAR)
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(env) => config::instance_url(&env).map_err(|e| {
+            Error::Credentials(format!(
+                "{}: {}{}",
+                config::INSTANCE_VAR,
+                e.message,
+                e.help.map(|h| format!(" ({h})")).unwrap_or_default()
+            ))
+        }),
+        None => configured.map(str::to_string).ok_or_else(|| {
+            Error::Credentials(format!(
+                "no instance: set instance in fwreq.toml's [servicenow] or {}",
+                config::INSTANCE_VAR
+            ))
+        }),
+    }
+}
+
+impl Client {
+    /// A client for `instance` with `auth`; every call gives up after
+    /// `timeout`. The system's trust store verifies certificates (corporate
+    /// CAs included); proxies come from `HTTPS_PROXY`/`ALL_PROXY`, minus `NO_PROXY`.
+    pub fn new(instance: String, auth: Auth, timeout: Duration) -> Client {
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build();
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .tls_config(tls)
+            .proxy(ureq::Proxy::try_from_env())
+            .max_redirects(0)
+            .user_agent(concat!("fwreq/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        Client {
+            agent,
+            instance,
+            auth,
+            token: RefCell::new(None),
+        }
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// A call as a person reads it: method, URL, headers (credentials
+    /// redacted) and JSON body; for OAuth, the token call first.
+    pub fn show(&self, call: &Call) -> String {
+        let mut out = String::new();
+        if let Auth::OAuth { .. } = self.auth {
+            out.push_str(&format!(
+                "POST {}/oauth_token.do\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type=client_credentials&client_id=<redacted>&client_secret=<redacted>\n\n",
+                self.instance
+            ));
+        }
+        out.push_str(&format!("{} {}{}\n", call.method, self.instance, call.path));
+        out.push_str("Accept: application/json\n");
+        match &self.auth {
+            Auth::Basic { .. } => out.push_str("Authorization: Basic <redacted>\n"),
+            Auth::Bearer(_) | Auth::OAuth { .. } => {
+                out.push_str("Authorization: Bearer <redacted>\n");
+            }
+            Auth::ApiKey(_) => out.push_str("x-sn-apikey: <redacted>\n"),
+            Auth::None => out.push_str(&format!("(no credentials: {CREDENTIAL_HELP})\n")),
+        }
+        if let Some(body) = &call.body {
+            out.push_str("Content-Type: application/json\n\n");
+            out.push_str(&serde_json::to_string_pretty(body).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Sends `call` and returns its `result`. 429 is retried after its
+    /// `Retry-After` (nothing was done); a 5xx only for reads, which cannot
+    /// file anything twice.
+    pub fn send(&self, call: &Call) -> Result<Value, Error> {
+        let mut attempt = 1;
+        loop {
+            let (status, retry_after, body) = self.once(call)?;
+            let retry = match status {
+                429 => true,
+                500..=599 => call.method == "GET",
+                _ => false,
+            };
+            if retry && attempt < ATTEMPTS {
+                let backoff = Duration::from_secs(1 << (attempt - 1));
+                let wait = retry_after.unwrap_or(backoff);
+                if wait > MAX_RETRY_AFTER {
+                    return Err(Error::Instance {
+                        call: call.named(),
+                        status,
+                        message: format!(
+                            "rate limited; the instance asks to wait {} s: try again later",
+                            wait.as_secs()
+                        ),
+                    });
+                }
+                std::thread::sleep(wait);
+                attempt += 1;
+                continue;
+            }
+            return self.answer(call, status, &body);
+        }
+    }
+
+    /// The answer's `result`, or the error its status and body say.
+    fn answer(&self, call: &Call, status: u16, body: &str) -> Result<Value, Error> {
+        let named = call.named();
+        let trimmed = body.trim_start();
+        let html = trimmed.starts_with('<');
+        if (200..300).contains(&status) && html {
+            return Err(Error::LoginPage { call: named });
+        }
+        let json: Option<Value> = serde_json::from_str(body).ok();
+        let instance_says = json.as_ref().and_then(|j| {
+            let error = j.get("error")?;
+            let message = error.get("message")?.as_str()?;
+            Some(match error.get("detail").and_then(Value::as_str) {
+                Some(detail) if !detail.is_empty() => format!("{message} ({detail})"),
+                _ => message.to_string(),
+            })
+        });
+        match status {
+            200..=299 => {
+                let json = json.ok_or_else(|| Error::Malformed {
+                    call: named.clone(),
+                    why: format!("the answer is not JSON: {}", excerpt(body)),
+                })?;
+                json.get("result").cloned().ok_or(Error::Malformed {
+                    call: named,
+                    why: format!("the answer has no `result`: {}", excerpt(body)),
+                })
+            }
+            401 | 403 => Err(Error::Refused {
+                call: named,
+                status,
+                kind: self.auth.kind(),
+            }),
+            404 => Err(Error::NotFound {
+                what: match instance_says {
+                    Some(said) => format!("not found: {said}"),
+                    None => "not found".to_string(),
+                },
+                call: named,
+            }),
+            _ => Err(Error::Instance {
+                call: named,
+                status,
+                message: instance_says.unwrap_or_else(|| {
+                    if html {
+                        "an HTML page instead of the REST API's JSON".to_string()
+                    } else {
+                        excerpt(body)
+                    }
+                }),
+            }),
+        }
+    }
+
+    /// One round trip: the status, the `Retry-After` wait, the body.
+    fn once(&self, call: &Call) -> Result<(u16, Option<Duration>, String), Error> {
+        let transport = |e: ureq::Error| Error::Transport {
+            call: call.named(),
+            message: transport_message(&e, &self.instance),
+        };
+        let mut request = ureq::http::Request::builder()
+            .method(call.method)
+            .uri(format!("{}{}", self.instance, call.path))
+            .header("Accept", "application/json");
+        request = match &self.auth {
+            Auth::Basic { user, password } => {
+                use base64::Engine as _;
+                let pair =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                request.header("Authorization", format!("Basic {pair}"))
+            }
+            Auth::Bearer(token) => request.header("Authorization", format!("Bearer {token}")),
+            Auth::OAuth { .. } => {
+                request.header("Authorization", format!("Bearer {}", self.oauth_token()?))
+            }
+            Auth::ApiKey(key) => request.header("x-sn-apikey", key.as_str()),
+            Auth::None => {
+                return Err(Error::Credentials(format!(
+                    "no credentials: {CREDENTIAL_HELP}"
+                )));
+            }
+        };
+        let body = match &call.body {
+            Some(json) => {
+                request = request.header("Content-Type", "application/json");
+                json.to_string()
+            }
+            None => String::new(),
+        };
+        let request = request.body(body).map_err(|e| Error::Transport {
+            call: call.named(),
+            message: e.to_string(),
+        })?;
+        let mut response = self.agent.run(request).map_err(transport)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = response.body_mut().read_to_string().map_err(transport)?;
+        Ok((status, retry_after, body))
+    }
+
+    /// The OAuth access token, fetched once per run (client credentials grant,
+    /// form-encoded: the endpoint refuses JSON).
+    fn oauth_token(&self) -> Result<String, Error> {
+        if let Some(token) = self.token.borrow().as_ref() {
+            return Ok(token.clone());
+        }
+        let Auth::OAuth { id, secret } = &self.auth else {
+            return Err(Error::Credentials("not OAuth".to_string()));
+        };
+        let call = "POST /oauth_token.do".to_string();
+        let form = format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            encode(id),
+            encode(secret)
+        );
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/oauth_token.do", self.instance))
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form)
+            .map_err(|e| Error::Transport {
+                call: call.clone(),
+                message: e.to_string(),
+            })?;
+        let mut response = self.agent.run(request).map_err(|e| Error::Transport {
+            call: call.clone(),
+            message: transport_message(&e, &self.instance),
+        })?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| Error::Transport {
+                call: call.clone(),
+                message: transport_message(&e, &self.instance),
+            })?;
+        if matches!(status, 400 | 401 | 403) {
+            return Err(Error::Refused {
+                call,
+                status: if status == 400 { 401 } else { status },
+                kind: self.auth.kind(),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(Error::Instance {
+                call,
+                status,
+                message: excerpt(&body),
+            });
+        }
+        let token = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|j| j.get("access_token")?.as_str().map(str::to_string))
+            .ok_or_else(|| Error::Malformed {
+                call,
+                why: "the answer holds no access_token".to_string(),
+            })?;
+        *self.token.borrow_mut() = Some(token.clone());
+        Ok(token)
+    }
+}
+
+/// A transport error for a person; ureq's own text names no credential.
+fn transport_message(e: &ureq::Error, instance: &str) -> String {
+    match e {
+        ureq::Error::Timeout(_) => format!("no answer from {instance} in time (--timeout)"),
+        ureq::Error::HostNotFound => format!("the instance's host in {instance} was not found"),
+        ureq::Error::ConnectionFailed => format!("could not connect to {instance}"),
+        other => format!("{other} (talking to {instance})"),
+    }
+}
+
+/// At most 200 characters of an answer, on one line.
+fn excerpt(body: &str) -> String {
+    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None if line.is_empty() => "(an empty answer)".to_string(),
+        None => line,
+    }
+}
+
+/// Percent-encodes a query or form value (RFC 3986 unreserved characters kept).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A value inside an encoded query: `^` is its separator, written `^^`.
+fn query_value(text: &str) -> String {
+    text.replace('^', "^^")
+}
+
+/// A requested item as read from the Table API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub ritm: Ritm,
+    pub sys_id: String,
+    /// The REQ, when the answer held it (dot-walked `request.number`).
+    pub req: Option<Req>,
+    pub state: String,
+    pub stage: String,
+    pub approval: String,
+    pub closed_at: String,
+}
+
+/// What `submit` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submitted {
+    pub req: Req,
+    pub item: Item,
+    /// True when the ticket already existed (found by the correlation id), so nothing was ordered.
+    pub found: bool,
+}
+
+/// The table query for items.
+fn items_call(query: &str, limit: Option<u32>) -> Call {
+    let mut path = format!(
+        "/api/now/table/sc_req_item?sysparm_query={}&sysparm_fields={}&sysparm_exclude_reference_link=true",
+        encode(query),
+        encode(RITM_FIELDS)
+    );
+    if let Some(limit) = limit {
+        path.push_str(&format!("&sysparm_limit={limit}"));
+    }
+    Call::get(path)
+}
+
+/// The lookup that finds an open item this request already filed.
+pub fn lookup_call(item: &str, variable: &str, correlation_id: &str) -> Call {
+    items_call(
+        &format!(
+            "cat_item={item}^active=true^variables.{variable}={}",
+            query_value(correlation_id)
+        ),
+        Some(1),
+    )
+}
+
+/// The catalog order.
+pub fn order_call(item: &str, variables: &BTreeMap<String, String>) -> Call {
+    Call {
+        method: "POST",
+        path: format!("/api/sn_sc/servicecatalog/items/{}/order_now", encode(item)),
+        body: Some(json!({ "sysparm_quantity": 1, "variables": variables })),
+    }
+}
+
+/// The items of one RITM number (sync, work notes).
+pub fn ritm_call(ritm: &Ritm) -> Call {
+    items_call(&format!("number={ritm}"), Some(1))
+}
+
+impl Client {
+    /// Files the order, unless an open item with this correlation id
+    /// exists: then that one is returned, and nothing is ordered. On
+    /// two-step checkout the cart is submitted; the RITM is then read.
+    pub fn submit(
+        &self,
+        item: &str,
+        variables: &BTreeMap<String, String>,
+        correlation: (&str, &str),
+    ) -> Result<Submitted, Error> {
+        let (variable, id) = correlation;
+        let existing = self.send(&lookup_call(item, variable, id))?;
+        if let Some(found) = first_item(&existing, "GET /api/now/table/sc_req_item")? {
+            let req = found.req.clone().ok_or_else(|| Error::Malformed {
+                call: "GET /api/now/table/sc_req_item".to_string(),
+                why: format!("{} has no request number", found.ritm),
+            })?;
+            return Ok(Submitted {
+                req,
+                item: found,
+                found: true,
+            });
+        }
+        let order = order_call(item, variables);
+        let ordered = self.send(&order).map_err(|e| match e {
+            Error::NotFound { call, .. } => Error::NotFound {
+                call,
+                what: format!(
+                    "the catalog item {item} does not exist on {} (check catalog-item in [servicenow])",
+                    self.instance
+                ),
+            },
+            other => other,
+        })?;
+        let ordered = if ordered.get("request_id").is_none() && ordered.get("cart_id").is_some() {
+            self.send(&Call {
+                method: "POST",
+                path: "/api/sn_sc/servicecatalog/cart/submit_order".to_string(),
+                body: None,
+            })?
+        } else {
+            ordered
+        };
+        let text = |key: &str| -> Result<String, Error> {
+            ordered
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| Error::Malformed {
+                    call: order.named(),
+                    why: format!("the order's answer has no {key}"),
+                })
+        };
+        let req: Req =
+            text("request_number")?
+                .parse()
+                .map_err(|e: crate::diagnostic::Invalid| Error::Malformed {
+                    call: order.named(),
+                    why: e.message,
+                })?;
+        let request_id = text("request_id")?;
+        let items = self.send(&items_call(&format!("request={request_id}"), None))?;
+        let item = first_item(&items, "GET /api/now/table/sc_req_item")?.ok_or_else(|| {
+            Error::Malformed {
+                call: "GET /api/now/table/sc_req_item".to_string(),
+                why: format!(
+                    "{req} was ordered but has no requested item yet; run the same command again later: it finds {req}'s item by its correlation id and orders nothing"
+                ),
+            }
+        })?;
+        Ok(Submitted {
+            req,
+            item,
+            found: false,
+        })
+    }
+
+    /// The requested item with this number.
+    pub fn item(&self, ritm: &Ritm) -> Result<Item, Error> {
+        let call = ritm_call(ritm);
+        first_item(&self.send(&call)?, &call.named())?.ok_or_else(|| Error::NotFound {
+            call: call.named(),
+            what: format!("{ritm} does not exist on {}", self.instance),
+        })
+    }
+
+    /// Adds `notes` (a `[code]` fragment) to the item's work notes.
+    pub fn work_note(&self, item: &Item, notes: &str) -> Result<(), Error> {
+        self.send(&work_note_call(&item.sys_id, notes)).map(drop)
+    }
+
+    /// The item's page, for people.
+    pub fn item_url(&self, item: &Item) -> String {
+        format!("{}/sc_req_item.do?sys_id={}", self.instance, item.sys_id)
+    }
+}
+
+/// The work note's PATCH.
+pub fn work_note_call(sys_id: &str, notes: &str) -> Call {
+    Call {
+        method: "PATCH",
+        path: format!("/api/now/table/sc_req_item/{}", encode(sys_id)),
+        body: Some(json!({ "work_notes": notes })),
+    }
+}
+
+/// The first item of a Table API `result` array, typed.
+fn first_item(result: &Value, call: &str) -> Result<Option<Item>, Error> {
+    let malformed = |why: String| Error::Malformed {
+        call: call.to_string(),
+        why,
+    };
+    let rows = result
+        .as_array()
+        .ok_or_else(|| malformed("the answer's result is not a list".to_string()))?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let field = |key: &str| {
+        row.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let ritm = field("number")
+        .parse::<Ritm>()
+        .map_err(|e| malformed(e.message))?;
+    let req = match field("request.number") {
+        number if number.is_empty() => None,
+        number => Some(number.parse::<Req>().map_err(|e| malformed(e.message))?),
+    };
+    Ok(Some(Item {
+        ritm,
+        sys_id: field("sys_id"),
+        req,
+        state: field("state"),
+        stage: field("stage"),
+        approval: field("approval"),
+        closed_at: field("closed_at"),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(auth: Auth) -> Client {
+        Client::new(
+            "https://acme.service-now.com".to_string(),
+            auth,
+            Duration::from_secs(1),
+        )
+    }
+
+    #[test]
+    fn answers_become_results_or_clear_errors() {
+        let c = client(Auth::ApiKey("k3y".to_string()));
+        let get = Call::get("/api/now/table/sc_req_item?sysparm_query=x".to_string());
+        assert_eq!(
+            c.answer(&get, 200, r#"{"result":[]}"#).unwrap_or_default(),
+            json!([])
+        );
+        let said = |status, body| {
+            c.answer(&get, status, body)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            said(200, "<html><body>Sign in</body></html>"),
+            "GET /api/now/table/sc_req_item: the instance answered with an HTML page, not JSON (a single sign-on login page in front of the API?); ask for an account or token that reaches the REST API directly"
+        );
+        assert_eq!(
+            said(200, "{\"result\": "),
+            "GET /api/now/table/sc_req_item: the answer is not JSON: {\"result\":"
+        );
+        assert_eq!(
+            said(
+                400,
+                r#"{"error":{"message":"Mandatory variable missing","detail":"u_owner"},"status":"failure"}"#
+            ),
+            "GET /api/now/table/sc_req_item: HTTP 400: Mandatory variable missing (u_owner)"
+        );
+        assert_eq!(
+            said(403, ""),
+            "GET /api/now/table/sc_req_item: the instance refused an API key (SN_API_KEY) (HTTP 403 Forbidden); check the credentials and the account's roles"
+        );
+    }
+
+    #[test]
+    fn a_shown_call_redacts_every_credential() {
+        let call = order_call(
+            "0123456789abcdef0123456789abcdef",
+            &BTreeMap::from([("short_description".to_string(), "t".to_string())]),
+        );
+        let shown = client(Auth::OAuth {
+            id: "client-id".to_string(),
+            secret: "s3cret".to_string(),
+        })
+        .show(&call);
+        assert_eq!(
+            shown,
+            "POST https://acme.service-now.com/oauth_token.do\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type=client_credentials&client_id=<redacted>&client_secret=<redacted>\n\nPOST https://acme.service-now.com/api/sn_sc/servicecatalog/items/0123456789abcdef0123456789abcdef/order_now\nAccept: application/json\nAuthorization: Bearer <redacted>\nContent-Type: application/json\n\n{\n  \"sysparm_quantity\": 1,\n  \"variables\": {\n    \"short_description\": \"t\"\n  }\n}\n"
+        );
+        assert_eq!(
+            format!(
+                "{:?}",
+                Auth::Basic {
+                    user: "u".to_string(),
+                    password: "pw".to_string()
+                }
+            ),
+            "basic authentication (SN_USER, SN_PASSWORD)"
+        );
+    }
+
+    #[test]
+    fn query_values_are_encoded_and_escaped() {
+        assert_eq!(encode("a=b^c d/é"), "a%3Db%5Ec%20d%2F%C3%A9");
+        assert_eq!(
+            lookup_call("item", "fwreq_correlation_id", "fwreq:a^b.toml").path,
+            "/api/now/table/sc_req_item?sysparm_query=cat_item%3Ditem%5Eactive%3Dtrue%5Evariables.fwreq_correlation_id%3Dfwreq%3Aa%5E%5Eb.toml&sysparm_fields=number%2Csys_id%2Crequest%2Crequest.number%2Cstate%2Cstage%2Capproval%2Cclosed_at&sysparm_exclude_reference_link=true&sysparm_limit=1"
+        );
+    }
+}
