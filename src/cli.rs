@@ -112,6 +112,30 @@ pub enum Command {
     ///
     /// Example: fwreq renew requests/a.toml --until 2027-06-30 --reason "the trial was extended"
     Renew(RenewArgs),
+    /// File requests in ServiceNow (a catalog order) and record the numbers in each file
+    ///
+    /// Checks each file first (errors stop it; --deny warnings makes warnings
+    /// errors); refuses a request that has a ritm or req or is past draft.
+    /// Orders the team's catalog item ([servicenow] in fwreq.toml) with the
+    /// variables its templates give, submits the cart on two-step checkout,
+    /// finds the RITM, then writes req, ritm, submitted and status = "submitted"
+    /// into the file (every other byte kept). A request filed before whose
+    /// numbers never reached the file (a lost answer, a failed write) is found
+    /// by its correlation id and recorded, never ordered twice. Credentials come
+    /// from the environment: SN_USER + SN_PASSWORD, SN_TOKEN, SN_CLIENT_ID +
+    /// SN_CLIENT_SECRET or SN_API_KEY; SN_INSTANCE overrides the instance.
+    ///
+    /// Example: fwreq submit requests/avilla-registry.toml --dry-run
+    Submit(SubmitArgs),
+    /// Read the RITM of every request that has one and write status changes back
+    ///
+    /// Maps each RITM's state and approval to a status ([servicenow.status] in
+    /// fwreq.toml, else the defaults), writes the changed ones (every other byte
+    /// kept) and prints `PATH RITM old -> new`. A move that `record` would
+    /// refuse (e.g. out of rejected) is reported, not written.
+    ///
+    /// Example: fwreq sync requests/ --dry-run
+    Sync(SyncArgs),
     /// Print the JSON Schema of the request spec, for editors (Taplo: Even Better TOML, Helix, Zed)
     Schema,
     /// Print a shell completion script
@@ -134,6 +158,46 @@ pub enum Command {
     ///
     /// Example: fwreq implement requests/avilla-calico-registry.toml --target fortigate
     Implement(ImplementArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// Request spec files (TOML)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print each HTTP request it would send (credentials redacted) and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Make findings errors, as in check: `warnings` for every lint, or one lint's name
+    #[arg(long, value_name = "warnings|NAME")]
+    pub deny: Vec<String>,
+
+    #[command(flatten)]
+    pub servicenow: ServiceNowArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Folders (or files) of request specs
+    #[arg(value_name = "DIR|FILE", default_value = "requests")]
+    pub paths: Vec<PathBuf>,
+
+    /// Read the RITMs and print the table, but write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub servicenow: ServiceNowArgs,
+}
+
+/// How to reach ServiceNow.
+#[derive(Debug, Args)]
+pub struct ServiceNowArgs {
+    /// How long one call to ServiceNow may take: 30s, 1.5
+    #[arg(long = "timeout", value_name = "DURATION", default_value = "30s", value_parser = probe::parse_duration)]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -362,6 +426,11 @@ pub struct RenderArgs {
     /// Judge `expires` as of this date (YYYY-MM-DD) for --removal
     #[arg(long, value_name = "DATE", requires = "removal")]
     pub today: Option<chrono::NaiveDate>,
+
+    /// Also add the change ticket to the request's RITM as a work note ([code]
+    /// form; [servicenow] in fwreq.toml, credentials from the environment, 30 s per call)
+    #[arg(long, requires = "since")]
+    pub post: bool,
 }
 
 #[derive(Debug, Args)]
@@ -474,6 +543,11 @@ pub struct ProbeArgs {
     /// deny rules' flows are expected to be the opposite
     #[arg(long, value_enum, default_value_t = probe::Expect::Open)]
     pub expect: probe::Expect,
+
+    /// Also add the evidence to the request's RITM as a work note ([code] form;
+    /// [servicenow] in fwreq.toml, credentials from the environment, 30 s per call)
+    #[arg(long)]
+    pub post: bool,
 }
 
 /// Output format of `check`.

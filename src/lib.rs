@@ -118,6 +118,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Expiring(args) => commands::expiring(args),
         cli::Command::Diff(args) => commands::diff(args),
         cli::Command::Renew(args) => commands::renew(args),
+        cli::Command::Submit(args) => commands::submit(args),
+        cli::Command::Sync(args) => commands::sync(args),
         cli::Command::Schema => commands::schema(),
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man(args) => commands::man(args),

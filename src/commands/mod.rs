@@ -14,6 +14,8 @@ mod render;
 mod renew;
 mod shell;
 mod site;
+mod submit;
+mod sync;
 
 pub use check::check;
 pub use diff::diff;
@@ -27,6 +29,8 @@ pub use render::render;
 pub use renew::renew;
 pub use shell::{completions, man, schema};
 pub use site::site;
+pub use submit::submit;
+pub use sync::sync;
 
 use crate::cli::OutputArgs;
 use crate::diagnostic::{self, Diagnostic, Source, Style};
@@ -105,6 +109,94 @@ fn open_valid(
     let why = format!("{} has errors; fix them before {doing}", path.display());
     let request = valid_text(path, edit.original().to_string(), &why)?;
     Ok((edit, request))
+}
+
+/// How long one call to ServiceNow may take for `--post` (probe, render).
+const POST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The client for a team's instance, with its `[servicenow]` settings.
+/// A missing table or instance is an error naming the team file.
+fn servicenow(
+    team: &crate::team::Team,
+    timeout: std::time::Duration,
+) -> anyhow::Result<(
+    crate::servicenow::Client,
+    std::sync::Arc<crate::servicenow::config::Config>,
+)> {
+    use crate::servicenow;
+    let Some(config) = team.servicenow.clone() else {
+        match &team.file {
+            Some(file) => bail!(
+                "{} has no [servicenow] table; add instance and catalog-item (see the README's \"Submitting from git\")",
+                file.display()
+            ),
+            None => bail!(
+                "no fwreq.toml with a [servicenow] table governs this request; add one (see the README's \"Submitting from git\")"
+            ),
+        }
+    };
+    let instance = servicenow::instance(config.instance.as_deref())?;
+    let auth = servicenow::Auth::from_env()?;
+    Ok((servicenow::Client::new(instance, auth, timeout), config))
+}
+
+/// Changes a spec through the one format-preserving writer, as `record`,
+/// `submit` and `sync` do: opened and locked, its request valid, `change`
+/// applied (it says what it did, or refuses), the new text valid, then
+/// written. Another program's save between read and rename costs one more
+/// try. `None` when the file already said it all.
+fn edit_spec(
+    path: &Path,
+    existing: crate::output::Existing,
+    doing: &str,
+    mut change: impl FnMut(
+        &mut crate::edit::Edit,
+        &crate::request::Request,
+    ) -> anyhow::Result<Vec<String>>,
+) -> anyhow::Result<Option<Vec<String>>> {
+    let mut once = || -> anyhow::Result<Option<Vec<String>>> {
+        let (mut edit, request) = open_valid(path, existing, doing)?;
+        let said = change(&mut edit, &request)?;
+        valid_text(
+            path,
+            edit.text(),
+            "the new values would make the spec invalid",
+        )?;
+        if !edit.changed() {
+            return Ok(None);
+        }
+        edit.write()?;
+        Ok(Some(said))
+    };
+    match once() {
+        Err(err) if err.is::<crate::output::Changed>() => once(),
+        done => done,
+    }
+}
+
+/// A time for `submitted`: `now` (local time, to the second) or
+/// `YYYY-MM-DDTHH:MM[:SS]` (a space for the `T`), with its offset if given.
+/// Seconds are always written: TOML 1.0 parsers (Python's tomllib) refuse a
+/// time without them.
+fn submitted(when: &str) -> Result<toml_edit::Datetime, crate::diagnostic::Invalid> {
+    let text = if when == "now" {
+        chrono::Local::now()
+            .naive_local()
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    } else {
+        when.trim().replacen(' ', "T", 1)
+    };
+    let mut datetime: toml_edit::Datetime = text.parse().map_err(|_| {
+        crate::diagnostic::Invalid::new(format!("`{when}` is not a date and time"))
+            .help("write e.g. 2025-03-14T16:28:49, or --submitted alone for now")
+    })?;
+    // The same toml_datetime type `check` reads: one parse, the same rules.
+    crate::validate::submitted(datetime)?;
+    if let Some(time) = &mut datetime.time {
+        time.second.get_or_insert(0);
+    }
+    Ok(datetime)
 }
 
 /// `text` (a spec as it is or as an edit would write it) validated; its

@@ -16,6 +16,21 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let request = load_valid(&args.file, "fix them before probing")?;
     let teams = Teams::find_valid(&[&args.file])?;
     let renderer = Renderer::new(teams.templates(None))?;
+    // --post: the RITM and the client settled before anything is probed.
+    let post = if args.post {
+        let Some(ritm) = request.ritm.clone() else {
+            bail!(
+                "--post adds the evidence to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
+                args.file.display()
+            );
+        };
+        Some((
+            ritm,
+            super::servicenow(teams.of(&args.file), super::POST_TIMEOUT)?.0,
+        ))
+    } else {
+        None
+    };
     // A timeout longer than the kernel's own would claim a wait that never happened.
     if let Some((kernel, retries)) = limits::kernel_connect_timeout()
         && args.timeout > kernel
@@ -86,6 +101,17 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     }
     if progress {
         eprint!("\r\x1b[K");
+    }
+    if let Some((ritm, client)) = &post
+        && !interrupted
+    {
+        let notes = probing::report::render(&renderer, Format::Servicenow, &header, &rows)?;
+        let item = client.item(ritm)?;
+        client.work_note(&item, notes.trim_end())?;
+        eprintln!(
+            "added the evidence to {ritm}'s work notes ({})",
+            client.item_url(&item)
+        );
     }
     let outcome = finish(&renderer, &args.format, &header, &rows, interrupted);
     runtime.shutdown_background();

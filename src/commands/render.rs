@@ -33,7 +33,25 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         let Some(ticket) = ticket else {
             return Ok(Outcome::Findings);
         };
-        emit(&[ticket], &args.out, &renderer)?;
+        emit(std::slice::from_ref(&ticket), &args.out, &renderer)?;
+        if args.post {
+            let Some(ritm) = &ticket.request.ritm else {
+                bail!(
+                    "--post adds the ticket to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
+                    file.display()
+                );
+            };
+            let (client, _) = super::servicenow(teams.of(file), super::POST_TIMEOUT)?;
+            let item = client.item(ritm)?;
+            client.work_note(
+                &item,
+                &crate::formats::servicenow::work_notes(&ticket.markdown),
+            )?;
+            eprintln!(
+                "added the change ticket to {ritm}'s work notes ({})",
+                client.item_url(&item)
+            );
+        }
         return Ok(Outcome::Clean);
     }
     let style = stderr_style();

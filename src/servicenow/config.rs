@@ -300,6 +300,44 @@ fn check_template(source: &str) -> Result<(), Invalid> {
 }
 
 impl Config {
+    /// The catalog variables for `ticket`: each template rendered over the
+    /// request's fields, `markdown`, `work_notes`, `flows` (the test plan) and
+    /// `correlation_id`, which also fills the correlation variable.
+    pub fn variables(
+        &self,
+        ticket: &crate::formats::Ticket,
+        correlation_id: &str,
+    ) -> anyhow::Result<BTreeMap<String, String>> {
+        let mut context = serde_json::to_value(&ticket.request)?;
+        if let Some(fields) = context.as_object_mut() {
+            fields.insert("markdown".into(), ticket.markdown.clone().into());
+            fields.insert(
+                "work_notes".into(),
+                crate::formats::servicenow::work_notes(&ticket.markdown).into(),
+            );
+            fields.insert("flows".into(), serde_json::to_value(ticket.checks())?);
+            fields.insert("correlation_id".into(), correlation_id.into());
+        }
+        let env = environment();
+        let mut out = BTreeMap::new();
+        for (name, template) in &self.variables {
+            let value = env
+                .render_str(template, minijinja::value::Serde(&context))
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "[servicenow.variables] {name}: {}",
+                        crate::render::TemplateError::from(e)
+                    )
+                })?;
+            out.insert(name.clone(), value);
+        }
+        out.insert(
+            self.correlation_variable.clone(),
+            correlation_id.to_string(),
+        );
+        Ok(out)
+    }
+
     /// The status a RITM's fields say, if they say one: a closing state
     /// wins over the approval (a closed item's approval is history).
     pub fn status_of(&self, state: &str, approval: &str) -> Option<Status> {

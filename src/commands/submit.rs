@@ -1,0 +1,239 @@
+//! `fwreq submit`: files each request in ServiceNow through the client stage
+//! and writes the numbers back with the writer `record` uses, so git and the
+//! instance agree from the first minute.
+
+use super::{Body, edit_spec, lint, print_stdout, report, stderr_style, submitted};
+use crate::Outcome;
+use crate::cli::SubmitArgs;
+use crate::diagnostic::Severity;
+use crate::formats::Ticket;
+use crate::input::{self, Loaded};
+use crate::names::Lint;
+use crate::output::Existing;
+use crate::render::Renderer;
+use crate::servicenow::{self, Client};
+use crate::spec::Status;
+use crate::team::{Team, Teams};
+use crate::{diagnostic, lints};
+use anyhow::bail;
+use std::path::Path;
+
+/// `fwreq submit`: checks every file, then files them one by one.
+pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
+    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
+    let deny: Vec<Lint> = args
+        .deny
+        .iter()
+        .filter(|d| *d != "warnings")
+        .map(|name| {
+            name.parse::<Lint>()
+                .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let command_line = lints::Levels {
+        deny,
+        ..lints::Levels::default()
+    };
+    let teams = Teams::find_valid(&args.files)?;
+    let today = chrono::Local::now().date_naive();
+    // Every file is checked before anything is sent: one bad file files none.
+    let mut tickets = Vec::new();
+    let mut failed = false;
+    for path in &args.files {
+        let team = teams.of(path);
+        let renderer = Renderer::new(team.templates.clone())?;
+        let Loaded { source, request } = input::load(path)?;
+        let mut request = match request {
+            Ok(request) => request,
+            Err(diags) => {
+                report(&source, &diags, stderr_style());
+                failed = true;
+                continue;
+            }
+        };
+        refuse_filed(path, &request)?;
+        team.sign(&mut request);
+        let ticket = Ticket::new(request, &team.zones, &renderer)?;
+        let settings = team.settings(today, command_line.clone(), None);
+        let mut diags = lint(
+            &source,
+            &ticket.request,
+            &settings,
+            Body::Rendered(&ticket.markdown),
+        )?;
+        if deny_warnings || team.deny_warnings {
+            for d in &mut diags {
+                d.severity = Severity::Error;
+            }
+        }
+        report(&source, &diags, stderr_style());
+        if diags.iter().any(|d| d.severity == Severity::Error) {
+            failed = true;
+            continue;
+        }
+        tickets.push((path, team, ticket));
+    }
+    if failed {
+        eprintln!("fwreq: nothing was submitted: fix the errors above first");
+        return Ok(Outcome::Findings);
+    }
+    for (path, team, ticket) in tickets {
+        let (client, config) = super::servicenow(team, args.servicenow.timeout)?;
+        let item = config.catalog_item.clone().ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: [servicenow] has no catalog-item (the sys_id of the team's firewall request item)",
+                team.file
+                    .as_deref()
+                    .map_or_else(String::new, |f| f.display().to_string())
+            )
+        })?;
+        let id = correlation_id(path, team);
+        let variables = config.variables(&ticket, &id)?;
+        if args.dry_run {
+            print_stdout(&dry_run(
+                &client,
+                path,
+                &item,
+                &variables,
+                (&config.correlation_variable, &id),
+            ))?;
+            continue;
+        }
+        file(
+            &client,
+            path,
+            &item,
+            &variables,
+            (&config.correlation_variable, &id),
+        )?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// A request already filed, or past draft, is not filed again.
+fn refuse_filed(path: &Path, request: &crate::request::Request) -> anyhow::Result<()> {
+    let shown = path.display();
+    if let Some(ritm) = &request.ritm {
+        bail!("{shown} has ritm = {ritm} already: it was submitted; nothing was sent");
+    }
+    if let Some(req) = &request.req {
+        bail!("{shown} has req = {req} already: it was submitted; nothing was sent");
+    }
+    if request.status != Status::Draft {
+        bail!(
+            "{shown} has status = \"{}\": only a draft is submitted; nothing was sent",
+            request.status.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// The id that finds this request's ticket again: its path from the team
+/// file's folder (usually the repository's root), so every clone of the
+/// repository gives the same one. Characters outside `[A-Za-z0-9._/-]` become `_`.
+fn correlation_id(path: &Path, team: &Team) -> String {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = team.file.as_deref().and_then(Path::parent).and_then(|d| {
+        std::fs::canonicalize(if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        })
+        .ok()
+    });
+    let relative = root
+        .as_deref()
+        .and_then(|r| absolute.strip_prefix(r).ok())
+        .unwrap_or(&absolute);
+    let text: String = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("fwreq:{text}")
+}
+
+/// What a real run would send first, and what would follow.
+fn dry_run(
+    client: &Client,
+    path: &Path,
+    item: &str,
+    variables: &std::collections::BTreeMap<String, String>,
+    correlation: (&str, &str),
+) -> String {
+    let shown = diagnostic::escape(&path.display().to_string()).into_owned();
+    format!(
+        "# {shown}: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Is it filed already? An open item with this correlation id is recorded instead of ordering again.\n{}\n# 2. Order the catalog item.\n{}\n# 3. On two-step checkout (an answer with only a cart_id): POST {}/api/sn_sc/servicecatalog/cart/submit_order\n# 4. The RITM: GET {}/api/now/table/sc_req_item?sysparm_query=request%3D<request_id>&...\n# 5. Written into {shown}: req, ritm, submitted, status = \"submitted\"\n",
+        client.show(&servicenow::lookup_call(item, correlation.0, correlation.1)),
+        client.show(&servicenow::order_call(item, variables)),
+        client.instance(),
+        client.instance(),
+    )
+}
+
+/// Files one request and records its numbers.
+fn file(
+    client: &Client,
+    path: &Path,
+    item: &str,
+    variables: &std::collections::BTreeMap<String, String>,
+    correlation: (&str, &str),
+) -> anyhow::Result<()> {
+    // Locked from the read to the rename: a second `submit` of this file waits.
+    let mut filed = None;
+    let written = edit_spec(
+        path,
+        Existing::Replace { forceable: false },
+        "submitting it",
+        |edit, request| {
+            refuse_filed(path, request)?;
+            let done = match &filed {
+                Some(done) => done,
+                None => filed.insert(client.submit(item, variables, correlation)?),
+            };
+            let when = submitted("now").map_err(|e| anyhow::anyhow!(e.message))?;
+            edit.set("req", done.req.as_str());
+            edit.set("ritm", done.item.ritm.as_str());
+            edit.set("submitted", when);
+            edit.set("status", Status::Submitted.as_str());
+            Ok(vec![])
+        },
+    );
+    let Some(done) = filed else {
+        return written.map(drop);
+    };
+    let url = client.item_url(&done.item);
+    if let Err(err) = written {
+        bail!(
+            "{} is {} of {} ({url}), but writing it into {} failed: {err:#}; run fwreq submit again: it finds this ticket by its correlation id and orders nothing",
+            done.item.ritm,
+            if done.found {
+                "the open item"
+            } else {
+                "the new item"
+            },
+            done.req,
+            path.display()
+        );
+    }
+    let how = if done.found {
+        "found (filed before; nothing ordered)"
+    } else {
+        "submitted"
+    };
+    print_stdout(&format!(
+        "{}: {how} {} {} {url}\n",
+        diagnostic::escape(&path.display().to_string()),
+        done.req,
+        done.item.ritm
+    ))
+}
