@@ -982,3 +982,280 @@ fn a_dry_run_shows_each_call_with_credentials_redacted_and_sends_nothing() {
     assert!(out.contains("\n(no credentials: set SN_USER and SN_PASSWORD (basic), SN_TOKEN (bearer), SN_CLIENT_ID and SN_CLIENT_SECRET (OAuth client credentials) or SN_API_KEY)\n"), "{out}");
     assert_eq!(fake.received(), vec![]);
 }
+
+// ---------------------------------------------------------------------------
+// sync, probe --post, render --since --post
+
+/// A filed request with this RITM and status.
+fn filed(ritm: &str, status: &str) -> String {
+    DRAFT.replace(
+        "[[rules]]",
+        &format!("ritm = \"{ritm}\"\nreq = \"REQ0020001\"\nsubmitted = 2026-11-20T10:00:00\nstatus = \"{status}\"\n\n[[rules]]"),
+    )
+}
+
+/// An item of the fake instance in this state.
+fn row(n: u32, state: &str, approval: &str) -> Row {
+    Row {
+        number: format!("RITM00100{n:02}"),
+        sys_id: format!("ritmsys{n:04}"),
+        request_id: format!("reqsys{n:04}"),
+        request_number: format!("REQ00200{n:02}"),
+        correlation: format!("fwreq:requests/{n}.toml"),
+        state: state.to_string(),
+        approval: approval.to_string(),
+    }
+}
+
+fn ritm_line(ritm: &str) -> String {
+    format!("GET /api/now/table/sc_req_item?sysparm_query=number={ritm}&{FIELDS}&sysparm_limit=1")
+}
+
+#[test]
+fn sync_maps_each_ritm_to_a_status_writes_changes_and_reports_refused_moves() {
+    let instance = Instance {
+        rows: vec![
+            row(1, "2", "approved"),
+            row(2, "3", "approved"),
+            row(3, "3", "approved"),
+            row(4, "1", "requested"),
+        ],
+        ..Instance::default()
+    };
+    let fake = Fake::instance(instance, |_, _| None);
+    let dir = repo(&fake.url, DRAFT);
+    let files = [
+        ("a", filed("RITM0010001", "submitted")),
+        ("b", filed("RITM0010002", "approved")),
+        ("c", filed("RITM0010003", "rejected")),
+        ("d", filed("RITM0010004", "submitted")),
+        ("e", DRAFT.to_string()),
+    ];
+    for (name, text) in &files {
+        fs::write(dir.path().join(format!("requests/{name}.toml")), text).unwrap();
+    }
+    let table = "PATH             RITM         STATUS\nrequests/a.toml  RITM0010001  submitted -> approved\nrequests/b.toml  RITM0010002  approved -> implemented\nrequests/c.toml  RITM0010003  rejected -> implemented  refused: status rejected -> implemented is not a step forward in a request's life (record --force writes it)\n";
+    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "--dry-run"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "PATH             RITM         STATUS\nrequests/a.toml  RITM0010001  submitted -> approved    not written (--dry-run)\nrequests/b.toml  RITM0010002  approved -> implemented  not written (--dry-run)\nrequests/c.toml  RITM0010003  rejected -> implemented  refused: status rejected -> implemented is not a step forward in a request's life (record --force writes it)\n",
+            "read 4 RITMs: 3 requests with a new status\n"
+        )
+    );
+    for (name, text) in &files {
+        assert_eq!(
+            &fs::read_to_string(dir.path().join(format!("requests/{name}.toml"))).unwrap(),
+            text
+        );
+    }
+    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "requests"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, table, "read 4 RITMs: 3 requests with a new status\n")
+    );
+    let read =
+        |name: &str| fs::read_to_string(dir.path().join(format!("requests/{name}.toml"))).unwrap();
+    assert_eq!(
+        read("a"),
+        files[0]
+            .1
+            .replace("status = \"submitted\"", "status = \"approved\"")
+    );
+    assert_eq!(
+        read("b"),
+        files[1]
+            .1
+            .replace("status = \"approved\"", "status = \"implemented\"")
+    );
+    assert_eq!(read("c"), files[2].1);
+    assert_eq!(read("d"), files[3].1);
+    let lines: Vec<String> = ["RITM0010001", "RITM0010002", "RITM0010003", "RITM0010004"]
+        .iter()
+        .map(|r| ritm_line(r))
+        .collect();
+    assert_eq!(
+        fake.lines(),
+        [lines.clone(), lines].concat(),
+        "e.toml has no RITM: never asked"
+    );
+    // In step now: nothing to change.
+    let (code, out, err) = sn(
+        dir.path(),
+        &basic(),
+        &["sync", "requests/a.toml", "requests/b.toml"],
+    );
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "", "read 2 RITMs: 0 requests with a new status\n")
+    );
+}
+
+#[test]
+fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
+    let fake = Fake::instance(
+        Instance {
+            rows: vec![row(1, "1", "requested")],
+            ..Instance::default()
+        },
+        |_, _| None,
+    );
+    let dir = repo(&fake.url, &filed("RITM0010001", "submitted"));
+    fs::write(
+        dir.path().join("requests/b.toml"),
+        filed("RITM0010009", "submitted"),
+    )
+    .unwrap();
+    let team = fs::read_to_string(dir.path().join("fwreq.toml")).unwrap();
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        format!("{team}[servicenow.status.approval]\nrequested = \"approved\"\n"),
+    )
+    .unwrap();
+    let (code, out, err) = sn(dir.path(), &basic(), &["sync"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        out,
+        "PATH             RITM         STATUS\nrequests/a.toml  RITM0010001  submitted -> approved\n"
+    );
+    assert_eq!(
+        err,
+        format!(
+            "fwreq: error: requests/b.toml: GET /api/now/table/sc_req_item: RITM0010009 does not exist on {} (HTTP 404)\nread 1 RITM: 1 request with a new status\nfwreq: error: 1 request could not be synced\n",
+            fake.url
+        )
+    );
+}
+
+#[test]
+fn probe_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
+    let fake = Fake::instance(
+        Instance {
+            rows: vec![row(1, "2", "approved")],
+            ..Instance::default()
+        },
+        |_, _| None,
+    );
+    let port = fake.url.rsplit(':').next().unwrap().to_string();
+    let spec_text = filed("RITM0010001", "approved")
+        .replace("[443]", &format!("[{port}]"))
+        .replace("registry.example.com", "127.0.0.1");
+    let dir = repo(&fake.url, &spec_text);
+    let (code, out, err) = sn(
+        dir.path(),
+        &basic(),
+        &[
+            "probe",
+            "requests/a.toml",
+            "--post",
+            "--format",
+            "servicenow",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with(&format!("added the evidence to RITM0010001's work notes ({}/sc_req_item.do?sys_id=ritmsys0001)\n", fake.url)),
+        "{err}"
+    );
+    let received = fake.received();
+    let calls: Vec<String> = received.iter().map(Received::line).collect();
+    assert_eq!(
+        calls,
+        vec![
+            ritm_line("RITM0010001"),
+            "PATCH /api/now/table/sc_req_item/ritmsys0001".to_string()
+        ]
+    );
+    let notes = received[1].json()["work_notes"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        notes,
+        out.trim_end(),
+        "the note is the [code] evidence printed"
+    );
+    assert!(
+        notes.starts_with("[code]") && notes.ends_with("[/code]") && notes.contains("127.0.0.1"),
+        "{notes}"
+    );
+    // Without a RITM, --post is refused before anything is probed or sent.
+    let dir = repo(
+        &fake.url,
+        &spec_text.replace("ritm = \"RITM0010001\"\n", ""),
+    );
+    let (code, out, err) = sn(
+        dir.path(),
+        &basic(),
+        &["probe", "requests/a.toml", "--post"],
+    );
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            2,
+            "",
+            "fwreq: error: --post adds the evidence to the request's RITM, but requests/a.toml has no ritm (fwreq submit or record sets it)\n"
+        )
+    );
+    assert_eq!(fake.received().len(), 2);
+}
+
+#[test]
+fn render_since_post_adds_the_change_ticket_as_a_work_note() {
+    let fake = Fake::instance(
+        Instance {
+            rows: vec![row(1, "2", "approved")],
+            ..Instance::default()
+        },
+        |_, _| None,
+    );
+    let before = filed("RITM0010001", "approved");
+    let dir = repo(&fake.url, &before);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "filed"]);
+    fs::write(
+        dir.path().join("requests/a.toml"),
+        before.replace("[443]", "[443, 8443]"),
+    )
+    .unwrap();
+    let (code, ticket, _) = sn(
+        dir.path(),
+        &[],
+        &[
+            "render",
+            "requests/a.toml",
+            "--since",
+            "HEAD",
+            "--format",
+            "servicenow",
+        ],
+    );
+    assert_eq!(code, 0);
+    let (code, out, err) = sn(
+        dir.path(),
+        &basic(),
+        &["render", "requests/a.toml", "--since", "HEAD", "--post"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("8443"), "{out}");
+    assert_eq!(
+        err,
+        format!(
+            "added the change ticket to RITM0010001's work notes ({}/sc_req_item.do?sys_id=ritmsys0001)\n",
+            fake.url
+        )
+    );
+    let received = fake.received();
+    assert_eq!(
+        received.iter().map(Received::line).collect::<Vec<_>>(),
+        vec![
+            ritm_line("RITM0010001"),
+            "PATCH /api/now/table/sc_req_item/ritmsys0001".to_string()
+        ]
+    );
+    assert_eq!(
+        received[1].json(),
+        json!({ "work_notes": ticket.trim_end() })
+    );
+}
