@@ -66,11 +66,11 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         1,
-        "findings: a request has errors (check, render, preview, diff, site; with --deny, also warnings); an invalid file (list, expiring); a request past its expiry (expiring); a flow not as expected (probe); a destination left out (implement, without --allow-partial)",
+        "findings: a request has errors (check, render, preview, diff, site, submit; with --deny, also warnings); an invalid file (list, expiring); a request past its expiry (expiring); a flow not as expected (probe); a destination left out (implement, without --allow-partial)",
     ),
     (
         2,
-        "usage, template or I/O problem; a value record refuses; a file fwreq will not read or write; a probe that proves nothing (an error row of this host, nothing testable, a request with errors)",
+        "usage, template or I/O problem; a value record refuses; a request submit refuses or a ServiceNow call that failed (submit, sync, --post); a file fwreq will not read or write; a probe that proves nothing (an error row of this host, nothing testable, a request with errors)",
     ),
     (
         130,

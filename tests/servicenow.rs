@@ -1259,3 +1259,35 @@ fn render_since_post_adds_the_change_ticket_as_a_work_note() {
         json!({ "work_notes": ticket.trim_end() })
     );
 }
+
+#[test]
+fn the_readmes_dry_run_is_what_submit_prints_for_the_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, out, err) = sn(
+        root,
+        &[],
+        &[
+            "submit",
+            "requests/albion-plant-time-and-logs.toml",
+            "--dry-run",
+        ],
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let command = "$ fwreq submit requests/albion-plant-time-and-logs.toml --dry-run\n";
+    let start = readme.find(command).unwrap() + command.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let cut = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| {
+                if l.trim_start().starts_with("\"description\": ") {
+                    "DESCRIPTION".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect()
+    };
+    assert_eq!(cut(shown), cut(&out));
+    assert!(out.contains("\"description\": \"# Albion Plant Controllers NTP and Syslog Network Config Request\\n\\nProject: Albion Plant Floor Controllers\\n\\n"));
+}
