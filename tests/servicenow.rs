@@ -607,11 +607,12 @@ fn a_retry_after_a_lost_answer_records_the_ticket_instead_of_ordering_again() {
     let dir = repo(&fake.url, DRAFT);
     let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(
-        err.starts_with(&format!(
-            "fwreq: error: POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: "
-        )),
-        "{err}"
+    assert_eq!(
+        err,
+        format!(
+            "fwreq: error: POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: Peer disconnected (talking to {}); the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice\n",
+            fake.url
+        )
     );
     assert_eq!(spec(dir.path()), DRAFT, "nothing written");
     let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
@@ -1290,4 +1291,49 @@ fn the_readmes_dry_run_is_what_submit_prints_for_the_example() {
     };
     assert_eq!(cut(shown), cut(&out));
     assert!(out.contains("\"description\": \"# Albion Plant Controllers NTP and Syslog Network Config Request\\n\\nProject: Albion Plant Floor Controllers\\n\\n"));
+}
+
+#[test]
+fn calls_go_through_https_proxy_except_for_no_proxy_hosts() {
+    // A proxy that refuses every tunnel, as one would to a host it does not know.
+    let proxy = Fake::start(|_, _| Reply::Json(502, failure("proxy", "")));
+    // Nothing listens on the instance's port: only the proxy answers.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let instance = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let dir = repo(&instance, DRAFT);
+    let mut env = basic();
+    env.push(("HTTPS_PROXY", &proxy.url));
+    let (code, _, err) = sn(dir.path(), &env, &["submit", "requests/a.toml"]);
+    assert_eq!(
+        (code, err),
+        (
+            2,
+            format!(
+                "fwreq: error: GET /api/now/table/sc_req_item: CONNECT proxy failed: proxy server responded 502/502 (talking to {instance})\n"
+            )
+        )
+    );
+    let host = instance.trim_start_matches("http://");
+    assert_eq!(
+        proxy.lines(),
+        vec![format!("CONNECT {host}")],
+        "a tunnel through the proxy"
+    );
+    env.push(("NO_PROXY", "127.0.0.1"));
+    let (code, _, err) = sn(dir.path(), &env, &["submit", "requests/a.toml"]);
+    assert_eq!(
+        (code, err),
+        (
+            2,
+            format!(
+                "fwreq: error: GET /api/now/table/sc_req_item: could not connect to {instance}: connection refused\n"
+            )
+        )
+    );
+    assert_eq!(
+        proxy.received().len(),
+        1,
+        "NO_PROXY: straight to the instance"
+    );
 }

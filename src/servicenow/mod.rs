@@ -120,10 +120,10 @@ impl fmt::Display for Error {
             Error::Refused { call, status, kind } => write!(
                 f,
                 "{call}: the instance refused {kind} (HTTP {status}{}); check the credentials and the account's roles",
-                if *status == 401 {
-                    " Unauthorized"
-                } else {
-                    " Forbidden"
+                match status {
+                    400 => " Bad Request",
+                    401 => " Unauthorized",
+                    _ => " Forbidden",
                 }
             ),
             Error::NotFound { call, what } => write!(f, "{call}: {what} (HTTP 404)"),
@@ -434,7 +434,7 @@ impl Client {
         if matches!(status, 400 | 401 | 403) {
             return Err(Error::Refused {
                 call,
-                status: if status == 400 { 401 } else { status },
+                status,
                 kind: self.auth.kind(),
             });
         }
@@ -463,6 +463,10 @@ fn transport_message(e: &ureq::Error, instance: &str) -> String {
         ureq::Error::Timeout(_) => format!("no answer from {instance} in time (--timeout)"),
         ureq::Error::HostNotFound => format!("the instance's host in {instance} was not found"),
         ureq::Error::ConnectionFailed => format!("could not connect to {instance}"),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            format!("could not connect to {instance}: connection refused")
+        }
+        ureq::Error::Io(io) => format!("{io} (talking to {instance})"),
         other => format!("{other} (talking to {instance})"),
     }
 }
@@ -585,6 +589,13 @@ impl Client {
                 what: format!(
                     "the catalog item {item} does not exist on {} (check catalog-item in [servicenow])",
                     self.instance
+                ),
+            },
+            // The order may have gone through: say how to pick it up.
+            Error::Transport { call, message } => Error::Transport {
+                call,
+                message: format!(
+                    "{message}; the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice"
                 ),
             },
             other => other,
