@@ -1337,3 +1337,26 @@ fn calls_go_through_https_proxy_except_for_no_proxy_hosts() {
         "NO_PROXY: straight to the instance"
     );
 }
+
+#[test]
+fn the_teams_variable_templates_fill_the_order() {
+    let fake = Fake::instance(Instance::default(), |_, _| None);
+    let dir = repo(&fake.url, DRAFT);
+    let team = fs::read_to_string(dir.path().join("fwreq.toml")).unwrap();
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        format!("{team}[servicenow.variables]\nu_summary = \"{{{{ project }}}}: {{{{ flows | length }}}} rule(s) to {{{{ rules[0].destinations[0].written }}}}\"\nu_change = \"{{{{ change }}}}\"\nu_notes = \"{{{{ work_notes[:6] }}}}\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        fake.received()[1].json()["variables"],
+        json!({
+            "u_summary": "Avilla: 1 rule(s) to registry.example.com",
+            "u_change": "",
+            "u_notes": "[code]",
+            "fwreq_correlation_id": "fwreq:requests/a.toml",
+        })
+    );
+}

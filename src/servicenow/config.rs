@@ -261,11 +261,20 @@ fn status_value(text: &str) -> Result<Status, Invalid> {
     })
 }
 
-/// The environment variable templates render in: strict, so a misspelt name
+/// The environment the variable templates render in: strict, so a misspelt name
 /// fails at `check` rather than filing an empty variable.
 pub fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // A field the request leaves out (`change`, `requested_by`) fills its
+    // variable with nothing rather than the word `none`.
+    env.set_formatter(|out, state, value| {
+        if value.is_none() {
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
     env
 }
 
@@ -380,6 +389,20 @@ mod tests {
         ] {
             assert!(instance_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_missing_field_renders_as_nothing() {
+        let env = environment();
+        let context = serde_json::json!({"change": null, "title": "t"});
+        assert_eq!(
+            env.render_str(
+                "{{ title }}:{{ change }}",
+                minijinja::value::Serde(&context)
+            )
+            .ok(),
+            Some("t:".to_string())
+        );
     }
 
     #[test]
