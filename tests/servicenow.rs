@@ -1360,3 +1360,41 @@ fn the_teams_variable_templates_fill_the_order() {
         })
     );
 }
+
+#[test]
+fn two_submits_of_one_file_at_once_file_one_ticket() {
+    // A slow instance: the first run holds the file's lock while it orders.
+    let fake = Fake::instance(Instance::default(), |_, _| {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        None
+    });
+    let dir = repo(&fake.url, DRAFT);
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let dir = dir.path().to_path_buf();
+            std::thread::spawn(move || sn(&dir, &basic(), &["submit", "requests/a.toml"]))
+        })
+        .collect();
+    let mut results: Vec<(i32, String, String)> =
+        runs.into_iter().map(|r| r.join().unwrap()).collect();
+    results.sort();
+    assert_eq!(results[0].0, 0, "{results:?}");
+    assert_eq!(
+        (results[1].0, results[1].2.as_str()),
+        (
+            2,
+            "fwreq: error: requests/a.toml has ritm = RITM0010001 already: it was submitted; nothing was sent\n"
+        )
+    );
+    assert_eq!(
+        fake.lines()
+            .iter()
+            .filter(|l| l.ends_with("/order_now"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        without_time(&spec(dir.path())),
+        recorded("REQ0020001", "RITM0010001")
+    );
+}
