@@ -1398,3 +1398,12 @@ fn two_submits_of_one_file_at_once_file_one_ticket() {
         recorded("REQ0020001", "RITM0010001")
     );
 }
+
+#[test]
+fn the_readmes_servicenow_table_is_a_valid_team_file() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```toml\n[servicenow]\n").unwrap() + "```toml\n".len();
+    let table = &readme[start..start + readme[start..].find("```").unwrap()];
+    assert_eq!(team_errors(table), (0, vec![]));
+}
