@@ -44,16 +44,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     };
     let allow = lints("allow", &args.allow)?;
     let warn = lints("warn", &args.warn)?;
-    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
-    let deny: Vec<Lint> = args
-        .deny
-        .iter()
-        .filter(|d| *d != "warnings")
-        .map(|name| {
-            name.parse::<Lint>()
-                .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let (deny_warnings, deny) = super::deny_levels(&args.deny)?;
     let command_line = lints::Levels { allow, warn, deny };
     let today = args
         .today
@@ -61,12 +52,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let style = stderr_style();
     let (files, io_errors) = input::request_files(&args.paths);
     let mut unreadable = io_errors.len();
-    for err in &io_errors {
-        eprintln!(
-            "fwreq: error: {}",
-            diagnostic::escape_lines(&format!("{err:#}"))
-        );
-    }
+    super::report_unreadable(&io_errors);
     let (mut errors, mut warnings) = (0, 0);
     // A team file named on the command line is checked as one.
     let (team_files, files): (Vec<_>, Vec<_>) = files

@@ -209,6 +209,30 @@ fn valid_text(path: &Path, text: String, why: &str) -> anyhow::Result<crate::req
     })
 }
 
+/// `--deny` as `check` and `submit` take it: `warnings` (every warning is an
+/// error), and lint names.
+fn deny_levels(deny: &[String]) -> anyhow::Result<(bool, Vec<crate::names::Lint>)> {
+    let lints = deny
+        .iter()
+        .filter(|d| *d != "warnings")
+        .map(|name| {
+            name.parse()
+                .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok((deny.iter().any(|d| d == "warnings"), lints))
+}
+
+/// The paths that could not be read, one error line each (escaped).
+fn report_unreadable(errors: &[anyhow::Error]) {
+    for err in errors {
+        eprintln!(
+            "fwreq: error: {}",
+            diagnostic::escape_lines(&format!("{err:#}"))
+        );
+    }
+}
+
 /// Newest first by submission; undated (and broken) ones after, by path.
 fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
     b.0.is_some()

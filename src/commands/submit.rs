@@ -8,7 +8,6 @@ use crate::cli::SubmitArgs;
 use crate::diagnostic::Severity;
 use crate::formats::Ticket;
 use crate::input::{self, Loaded};
-use crate::names::Lint;
 use crate::output::Existing;
 use crate::render::Renderer;
 use crate::servicenow::{self, Client};
@@ -20,16 +19,7 @@ use std::path::Path;
 
 /// `fwreq submit`: checks every file, then files them one by one.
 pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
-    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
-    let deny: Vec<Lint> = args
-        .deny
-        .iter()
-        .filter(|d| *d != "warnings")
-        .map(|name| {
-            name.parse::<Lint>()
-                .map_err(|e| anyhow::anyhow!("--deny {e}; or `warnings` for every lint"))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let (deny_warnings, deny) = super::deny_levels(&args.deny)?;
     let command_line = lints::Levels {
         deny,
         ..lints::Levels::default()
@@ -89,23 +79,16 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
         })?;
         let id = correlation_id(path, team);
         let variables = config.variables(&ticket, &id)?;
+        let order = Order {
+            item: &item,
+            variables: &variables,
+            correlation: (&config.correlation_variable, &id),
+        };
         if args.dry_run {
-            print_stdout(&dry_run(
-                &client,
-                path,
-                &item,
-                &variables,
-                (&config.correlation_variable, &id),
-            ))?;
+            print_stdout(&dry_run(&client, path, &order))?;
             continue;
         }
-        file(
-            &client,
-            path,
-            &item,
-            &variables,
-            (&config.correlation_variable, &id),
-        )?;
+        file(&client, path, &order)?;
     }
     Ok(Outcome::Clean)
 }
@@ -162,14 +145,21 @@ fn correlation_id(path: &Path, team: &Team) -> String {
     format!("fwreq:{text}")
 }
 
+/// What one request's order holds: the catalog item, its variables, and the
+/// correlation variable's name and value.
+struct Order<'a> {
+    item: &'a str,
+    variables: &'a std::collections::BTreeMap<String, String>,
+    correlation: (&'a str, &'a str),
+}
+
 /// What a real run would send first, and what would follow.
-fn dry_run(
-    client: &Client,
-    path: &Path,
-    item: &str,
-    variables: &std::collections::BTreeMap<String, String>,
-    correlation: (&str, &str),
-) -> String {
+fn dry_run(client: &Client, path: &Path, order: &Order) -> String {
+    let Order {
+        item,
+        variables,
+        correlation,
+    } = *order;
     let shown = diagnostic::escape(&path.display().to_string()).into_owned();
     format!(
         "# {shown}: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Is it filed already? An open item with this correlation id is recorded instead of ordering again.\n{}\n# 2. Order the catalog item.\n{}\n# 3. On two-step checkout (an answer with only a cart_id): POST {}/api/sn_sc/servicecatalog/cart/submit_order\n# 4. The RITM: GET {}/api/now/table/sc_req_item?sysparm_query=request%3D<request_id>&...\n# 5. Written into {shown}: req, ritm, submitted, status = \"submitted\"\n",
@@ -181,13 +171,12 @@ fn dry_run(
 }
 
 /// Files one request and records its numbers.
-fn file(
-    client: &Client,
-    path: &Path,
-    item: &str,
-    variables: &std::collections::BTreeMap<String, String>,
-    correlation: (&str, &str),
-) -> anyhow::Result<()> {
+fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
+    let Order {
+        item,
+        variables,
+        correlation,
+    } = *order;
     // Locked from the read to the rename: a second `submit` of this file waits.
     let mut filed = None;
     let written = edit_spec(

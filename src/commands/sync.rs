@@ -17,12 +17,7 @@ use std::collections::HashMap;
 pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
     let (files, io_errors) = input::request_files(&args.paths);
     let mut problems = io_errors.len();
-    for err in &io_errors {
-        eprintln!(
-            "fwreq: error: {}",
-            diagnostic::escape_lines(&format!("{err:#}"))
-        );
-    }
+    super::report_unreadable(&io_errors);
     let files: Vec<_> = files
         .into_iter()
         .filter(|f| f.file_name().is_none_or(|n| n != team::FILE))

@@ -23,30 +23,18 @@ pub const DEFAULT_VARIABLES: &[(&str, &str)] = &[
     ("business_justification", "{{ justification }}"),
 ];
 
+/// What fwreq derives from a request for the variable templates, besides
+/// every field of the request itself (`validate::TOP_LEVEL_KEYS`).
+pub const DERIVED_NAMES: &[&str] = &["markdown", "work_notes", "flows", "correlation_id"];
+
 /// The names a variable template may use: every field of the request, and
 /// what fwreq derives from it.
-pub const TEMPLATE_NAMES: &[&str] = &[
-    "title",
-    "project",
-    "request",
-    "reason",
-    "affected_apps",
-    "justification",
-    "change",
-    "requested_by",
-    "ritm",
-    "req",
-    "submitted",
-    "status",
-    "expires",
-    "rules",
-    "test",
-    "allow",
-    "markdown",
-    "work_notes",
-    "flows",
-    "correlation_id",
-];
+fn template_names() -> impl Iterator<Item = &'static str> {
+    crate::validate::TOP_LEVEL_KEYS
+        .iter()
+        .chain(DERIVED_NAMES)
+        .copied()
+}
 
 /// Globals minijinja itself defines, which templates may call.
 const TEMPLATE_GLOBALS: &[&str] = &["range", "dict", "namespace", "debug"];
@@ -288,14 +276,14 @@ fn check_template(source: &str) -> Result<(), Invalid> {
         .undeclared_variables(false)
         .into_iter()
         .filter(|n| {
-            !TEMPLATE_NAMES.contains(&n.as_str()) && !TEMPLATE_GLOBALS.contains(&n.as_str())
+            !template_names().any(|t| t == n.as_str()) && !TEMPLATE_GLOBALS.contains(&n.as_str())
         })
         .collect();
     unknown.sort();
     match unknown.first() {
         None => Ok(()),
         Some(name) => {
-            let near = crate::names::nearest(name, TEMPLATE_NAMES.iter().copied());
+            let near = crate::names::nearest(name, template_names());
             Err(
                 Invalid::new(format!("unknown name `{name}` in a variable template")).help(
                     match near {
@@ -363,22 +351,17 @@ mod tests {
 
     #[test]
     fn instances_need_https_except_on_loopback() {
-        assert_eq!(
-            instance_url("https://acme.service-now.com/").as_deref(),
-            Ok("https://acme.service-now.com")
-        );
-        assert_eq!(
-            instance_url("http://127.0.0.1:8080").as_deref(),
-            Ok("http://127.0.0.1:8080")
-        );
-        assert_eq!(
-            instance_url("http://[::1]:80").as_deref(),
-            Ok("http://[::1]:80")
-        );
-        assert_eq!(
-            instance_url("http://localhost").as_deref(),
-            Ok("http://localhost")
-        );
+        for (given, kept) in [
+            (
+                "https://acme.service-now.com/",
+                "https://acme.service-now.com",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:80", "http://[::1]:80"),
+            ("http://localhost", "http://localhost"),
+        ] {
+            assert_eq!(instance_url(given).as_deref(), Ok(kept), "{given}");
+        }
         for bad in [
             "http://acme.service-now.com",
             "http://127.0.0.1.example.com",

@@ -123,7 +123,7 @@ fn misplaced_key(message: &str) -> Option<String> {
 }
 
 /// Every top-level key of a request, as `RawSpec` has them.
-const TOP_LEVEL_KEYS: &[&str] = &[
+pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "title",
     "project",
     "request",
