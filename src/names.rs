@@ -94,8 +94,8 @@ impl Lint {
         Lint::ZoneForbidden,
         Lint::ZoneReview,
         Lint::UnknownZone,
-        Lint::HiddenCharacters,
         Lint::NotExpressible,
+        Lint::HiddenCharacters,
     ];
 
     /// The stable name (`cleartext-port`).
@@ -266,6 +266,17 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Lint::ALL.len(), "a name used twice");
+    }
+
+    /// `ALL` holds the variants in the order they are declared, with no gap:
+    /// a variant left out of it (so that no `allow` could name it) fails here.
+    /// A variant added at the end replaces `HiddenCharacters` below.
+    #[test]
+    fn all_lists_every_lint_in_order() {
+        for (i, lint) in Lint::ALL.iter().enumerate() {
+            assert_eq!(*lint as usize, i, "{lint}");
+        }
+        assert_eq!(Lint::ALL.len(), Lint::HiddenCharacters as usize + 1);
     }
 
     #[test]
