@@ -466,7 +466,7 @@ mod tests {
 
     #[test]
     fn a_named_pair_wins_over_any_zone() {
-        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"*\"\nverdict = \"review\"\n";
+        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"*\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"*\"\nverdict = \"review\"\n";
         let z = zones(team).expect("valid");
         let from = |source: &str| {
             said(
@@ -478,18 +478,27 @@ mod tests {
         };
         assert_eq!(
             from("10.1.2.0/24"),
-            ["k8s -> vendor, pre-approved (fwreq.toml:8)"]
+            ["k8s -> vendor, pre-approved (fwreq.toml:12)"]
         );
         assert_eq!(
             from("10.9.0.0/24"),
-            ["internet -> vendor, forbidden (fwreq.toml:4)"]
+            ["internet -> vendor, forbidden (fwreq.toml:8)"]
         );
         assert_eq!(
             said(
                 &z,
                 "[[rules]]\nports = [443]\nsources = [\"10.1.2.0/24\"]\ndestinations = [\"example.com\"]"
             ),
-            ["k8s -> internet, needs review (fwreq.toml:12)"]
+            ["k8s -> internet, needs review (fwreq.toml:16)"]
+        );
+        // `* -> *` decides what no entry names; one named zone wins over it
+        // (above), though it is written first.
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nports = [443]\nsources = [\"10.9.2.0/24\"]\ndestinations = [\"example.com\"]"
+            ),
+            ["internet -> internet, forbidden (fwreq.toml:4)"]
         );
     }
 
