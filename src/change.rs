@@ -185,8 +185,8 @@ impl<'a> Destinations<'a> {
                     // Any source among them makes the entry one from anywhere.
                     sources: sources
                         .iter()
-                        .map(|s| s.ok_or(()))
-                        .collect::<Result<_, _>>()
+                        .copied()
+                        .collect::<Option<_>>()
                         .unwrap_or_default(),
                     target: dest.target.clone(),
                     ports: ports.clone(),
@@ -296,10 +296,7 @@ fn verdicts_moved(opened: &[Flow], unchanged: &[Flow]) -> Vec<String> {
 
 /// `TCP 443 to a.example.com` (`, denied` for a deny flow).
 fn describe(flow: &Flow) -> String {
-    let mut text = flow.protocol.as_str().to_uppercase();
-    if !flow.ports.is_empty() {
-        text.push_str(&format!(" {}", flow.ports));
-    }
+    let mut text = policy::service(flow.protocol, &flow.ports).to_uppercase();
     text.push_str(&format!(" to {}", flow.test.destination));
     if !flow.sources.is_empty() {
         text.push_str(&format!(" from {}", flow.sources.join(", ")));

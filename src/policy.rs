@@ -157,6 +157,16 @@ impl Serialize for PortSet {
     }
 }
 
+/// `tcp 80, 443`, `udp 123`, or `icmp` (which has no ports): the service a
+/// rule names, as messages and comments show it.
+pub fn service(protocol: Protocol, ports: &PortSet) -> String {
+    if ports.is_empty() {
+        protocol.as_str().to_string()
+    } else {
+        format!("{} {ports}", protocol.as_str())
+    }
+}
+
 /// What one rule says about one destination.
 #[derive(Debug, Clone, Serialize)]
 pub struct Flow {

@@ -130,10 +130,7 @@ impl Rule<'_> {
 
     /// `tcp 80, 443` or `icmp`.
     fn service(&self) -> String {
-        match self.protocol {
-            Protocol::Icmp => "icmp".to_string(),
-            p => format!("{} {}", p.as_str(), self.ports),
-        }
+        policy::service(self.protocol, self.ports)
     }
 }
 

@@ -11,6 +11,7 @@ pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
 
 use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::names::{Level, Lint};
+use crate::policy::{Flow, service};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
 use crate::validate::host::address_or_network;
@@ -135,8 +136,14 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
         lints.rule(rule, settings.max_port_range);
     }
     lints.duplicates(request);
-    lints.allow_deny_overlap(request);
-    lints.zones(request, &settings.zones);
+    // `policy::flows` gives one flow per rule and destination, in this order.
+    let flows = crate::policy::flows(request);
+    let paired: Vec<(&Flow, &Destination)> = flows
+        .iter()
+        .zip(request.rules.iter().flat_map(|r| &r.destinations))
+        .collect();
+    lints.allow_deny_overlap(&paired);
+    lints.zones(request, &paired, &settings.zones);
     lints.expressible(request, &settings.targets);
     lints.raw_html(request);
     lints.hidden_characters();
@@ -486,12 +493,9 @@ impl Lints<'_> {
 
     /// A flow one rule allows and another denies: the firewall's rule order
     /// decides which wins, and the ticket cannot promise that order.
-    fn allow_deny_overlap(&mut self, request: &Request) {
-        let flows = crate::policy::flows(request);
-        // `policy::flows` has one flow per rule and destination, in this order.
-        let written = request.rules.iter().flat_map(|r| &r.destinations);
+    fn allow_deny_overlap(&mut self, flows: &[(&Flow, &Destination)]) {
         let mut by_path: HashMap<_, Vec<_>> = HashMap::new();
-        for (flow, dest) in flows.iter().zip(written) {
+        for &(flow, dest) in flows {
             by_path
                 .entry((flow.protocol, &flow.target))
                 .or_default()
@@ -512,12 +516,7 @@ impl Lints<'_> {
             }
         }
         for (deny, dest, allow, allowed_dest) in found {
-            let ports = allow.ports.intersection(&deny.ports);
-            let what = if ports.is_empty() {
-                deny.protocol.as_str().to_string()
-            } else {
-                format!("{} {ports}", deny.protocol.as_str())
-            };
+            let what = service(deny.protocol, &allow.ports.intersection(&deny.ports));
             let message = format!(
                 "`{}` {what} is allowed by rule {} (line {}) and denied by rule {} (line {}): which one wins depends on the rule order on the firewall",
                 dest.written,
@@ -562,7 +561,7 @@ impl Lints<'_> {
     }
 
     /// Each flow against the team's zone policy, and sources in no zone.
-    fn zones(&mut self, request: &Request, zones: &Zones) {
+    fn zones(&mut self, request: &Request, flows: &[(&Flow, &Destination)], zones: &Zones) {
         if zones.is_empty() {
             return;
         }
@@ -583,14 +582,8 @@ impl Lints<'_> {
             }
         }
         let assumed = crate::zones::test_source(request);
-        // `policy::flows` has one flow per rule and destination, in this order.
-        let written = request.rules.iter().flat_map(|r| &r.destinations);
-        for (flow, dest) in crate::policy::flows(request).iter().zip(written) {
-            let what = if flow.ports.is_empty() {
-                flow.protocol.as_str().to_string()
-            } else {
-                format!("{} {}", flow.protocol.as_str(), flow.ports)
-            };
+        for &(flow, dest) in flows {
+            let what = service(flow.protocol, &flow.ports);
             for judged in zones.judge(flow, assumed) {
                 let by = judged.by.as_deref();
                 let (lint, message, help) = match judged.verdict {
