@@ -523,3 +523,24 @@ fn an_invalid_request_is_reported_and_nothing_is_printed() {
         "{err}"
     );
 }
+
+/// What each generator leaves out is what `left_out` (and so the
+/// `not-expressible` lint) says, on every example and generated request.
+#[test]
+fn every_generator_leaves_out_what_left_out_says() {
+    let mut requests = example_requests();
+    requests.extend(generated());
+    let mut left = 0;
+    for (stem, request) in &requests {
+        for (_, platform) in TARGETS {
+            let written = implement(request, stem, platform).left_out;
+            assert_eq!(
+                written,
+                fwreq::implement::left_out(request, platform),
+                "{stem} {platform:?}"
+            );
+            left += written.len();
+        }
+    }
+    assert!(left > 100, "the requests have names to leave out ({left})");
+}

@@ -3,7 +3,7 @@
 //! into any of Aerleon's platforms. Aerleon networks hold addresses only, so
 //! names and wildcards are left out.
 
-use super::{Input, Out, is_name, text, yaml};
+use super::{Input, Out, text, yaml};
 use crate::spec::{Action, Protocol};
 use serde_json::{Map, Value, json};
 
@@ -22,8 +22,9 @@ pub(super) fn write(input: &Input, out: &mut Out) {
     let mut terms = Vec::new();
     for rule in &input.rules {
         let prefix = format!("{}-r{}", input.name, rule.number);
-        for target in rule.targets.iter().filter(|t| is_name(t)) {
-            out.leave_out(rule, target);
+        // Names are left out (noted for the closing block); addresses stay.
+        for target in &rule.targets {
+            out.holds(rule, target);
         }
         let mut term = json!({
             "comment": text(&rule.describe(&input.name), 200),

@@ -36,15 +36,15 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         let mut names = Vec::new();
         let mut cidrs = Vec::new();
         for target in &rule.targets {
-            match (target, rule.action) {
-                (Target::Host { name }, Action::Allow) => names.push(json!({"matchName": name})),
-                (Target::Wildcard { .. }, Action::Allow) => {
+            if !out.holds(rule, target) {
+                continue;
+            }
+            match target {
+                Target::Host { name } => names.push(json!({"matchName": name})),
+                Target::Wildcard { .. } => {
                     names.push(json!({"matchPattern": target.to_string()}));
                 }
-                (Target::Host { .. } | Target::Wildcard { .. }, Action::Deny) => {
-                    out.leave_out(rule, target);
-                }
-                _ => cidrs.extend(
+                Target::Address { .. } | Target::Range { .. } => cidrs.extend(
                     target
                         .network()
                         .map(|n| json!({"cidr": format!("{}/{}", n.addr, n.prefix)})),

@@ -33,6 +33,39 @@ pub enum Platform {
     Panos,
 }
 
+impl Platform {
+    /// Whether the platform can hold `target` in a rule with `action`. The one
+    /// decision of what a generator leaves out, and what `not-expressible`
+    /// warns about: nftables and Aerleon hold no names; PAN-OS holds names but
+    /// no wildcard; Cilium's `toFQDNs` allows only (`egressDeny` takes none);
+    /// FortiGate holds all.
+    pub fn holds(self, target: &Target, action: Action) -> bool {
+        match target {
+            Target::Address { .. } | Target::Range { .. } => true,
+            Target::Host { .. } => match self {
+                Platform::Nftables | Platform::Aerleon => false,
+                Platform::Cilium => action == Action::Allow,
+                Platform::Fortigate | Platform::Panos => true,
+            },
+            Target::Wildcard { .. } => match self {
+                Platform::Nftables | Platform::Aerleon | Platform::Panos => false,
+                Platform::Cilium => action == Action::Allow,
+                Platform::Fortigate => true,
+            },
+        }
+    }
+}
+
+/// The destinations `platform` cannot hold, by rule number, in the request's
+/// order: what `implement` leaves out, without writing anything.
+pub fn left_out(request: &Request, platform: Platform) -> Vec<(usize, Target)> {
+    policy::flows(request)
+        .into_iter()
+        .filter(|f| !platform.holds(&f.target, f.action))
+        .map(|f| (f.rule, f.target))
+        .collect()
+}
+
 /// A platform's configuration for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Implementation {
@@ -51,7 +84,11 @@ pub fn implement(request: &Request, file_stem: &str, platform: Platform) -> Impl
         name: name(request, file_stem),
         rules: rules(request, &flows),
     };
-    let mut out = Out::default();
+    let mut out = Out {
+        platform,
+        text: String::new(),
+        left_out: Vec::new(),
+    };
     match platform {
         Platform::Nftables => nftables::write(&input, &mut out),
         Platform::Aerleon => aerleon::write(&input, &mut out),
@@ -204,8 +241,8 @@ fn text(s: &str, max: usize) -> String {
 }
 
 /// The text being built and the destinations left out of it.
-#[derive(Default)]
 struct Out {
+    platform: Platform,
     text: String,
     left_out: Vec<(usize, Target)>,
 }
@@ -217,8 +254,14 @@ impl Out {
     }
 
     /// Records `target` of `rule` as left out.
-    fn leave_out(&mut self, rule: &Rule, target: &Target) {
-        self.left_out.push((rule.number, target.clone()));
+    /// Whether the platform holds `target` in `rule` ([`Platform::holds`]);
+    /// one it cannot hold is noted as left out.
+    fn holds(&mut self, rule: &Rule, target: &Target) -> bool {
+        let holds = self.platform.holds(target, rule.action);
+        if !holds {
+            self.left_out.push((rule.number, target.clone()));
+        }
+        holds
     }
 
     /// The closing block: why, each destination left out, what to do instead.
@@ -295,11 +338,6 @@ fn yaml(value: &serde_json::Value, indent: usize, out: &mut String) {
             let _ = writeln!(out, "{pad}{scalar}");
         }
     }
-}
-
-/// Whether a destination is a name or a wildcard, which only DNS turns into addresses.
-fn is_name(target: &Target) -> bool {
-    matches!(target, Target::Host { .. } | Target::Wildcard { .. })
 }
 
 #[cfg(test)]

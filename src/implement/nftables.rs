@@ -3,7 +3,7 @@
 //! nftables matches addresses only, so names and wildcards are left out,
 //! with the dnsmasq `nftset` lines that would fill a set from DNS instead.
 
-use super::{Input, Out, Rule, is_name};
+use super::{Input, Out, Rule};
 use crate::request::{Network, Target};
 use crate::spec::{Action, Protocol};
 
@@ -15,8 +15,9 @@ pub(super) fn write(input: &Input, out: &mut Out) {
     out.line(format!("table inet {table} {{"));
     let mut lines = Vec::new();
     for rule in &input.rules {
-        for target in rule.targets.iter().filter(|t| is_name(t)) {
-            out.leave_out(rule, target);
+        // Names are left out (noted for the closing block); addresses stay.
+        for target in &rule.targets {
+            out.holds(rule, target);
         }
         let before = lines.len();
         for v6 in [false, true] {

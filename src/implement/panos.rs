@@ -23,14 +23,15 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         let mut destinations = Vec::new();
         for (i, target) in rule.targets.iter().enumerate() {
             let name = format!("{prefix}-d{}", i + 1);
+            if !out.holds(rule, target) {
+                continue;
+            }
             match target {
                 Target::Host { name: host } => {
                     out.line(format!("set address {name} fqdn {host}"));
                 }
-                Target::Wildcard { .. } => {
-                    out.leave_out(rule, target);
-                    continue;
-                }
+                // Never held (see `Platform::holds`), so never reached.
+                Target::Wildcard { .. } => continue,
                 Target::Address { .. } | Target::Range { .. } => {
                     let Some(n) = target.network() else { continue };
                     out.line(format!(

@@ -538,7 +538,7 @@ impl Lints<'_> {
     /// implement` would leave out for it.
     fn expressible(&mut self, request: &Request, targets: &[crate::implement::Platform]) {
         for &platform in targets {
-            let left_out = crate::implement::implement(request, "request", platform).left_out;
+            let left_out = crate::implement::left_out(request, platform);
             let name = clap::ValueEnum::to_possible_value(&platform)
                 .map_or_else(String::new, |v| v.get_name().to_string());
             for (number, target) in left_out {
