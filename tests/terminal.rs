@@ -74,3 +74,30 @@ fn every_control_character_is_escaped_in_check_list_probe_and_render() {
         }
     }
 }
+
+/// `expiring` suggests commands with each file's path: escaped like the table.
+#[test]
+fn expiring_suggestions_are_escaped() {
+    for c in dangerous().into_iter().filter(|&c| c != '\0' && c != '/') {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{HEADER}expires = 2026-12-01\n[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"a.example.com\"]\n"
+        );
+        fs::write(dir.path().join(format!("r{c}.toml")), text).unwrap();
+        let out = fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
+        let shown = stdout(&out) + &stderr(&out);
+        let raw: Vec<char> = shown
+            .chars()
+            .filter(|&x| x != '\n' && dangerous().contains(&x))
+            .collect();
+        assert!(
+            raw.is_empty(),
+            "U+{:04X} printed {raw:?}: {shown:?}",
+            u32::from(c)
+        );
+        assert!(
+            stderr(&out).contains(&format!("fwreq renew './r\\u{{{:x}}}.toml'", u32::from(c))),
+            "{shown}"
+        );
+    }
+}

@@ -237,10 +237,11 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
             print_stdout(&table(&rows, Some(("WHEN", &when))))?;
             // What to do with each: keep it open longer, or take it out.
             for r in rows.iter().filter(|r| r.error.is_none()) {
-                let file = shell_word(&r.path);
+                // Escaped like every cell of the table: a path reaches no terminal raw.
+                let file = crate::diagnostic::escape(&shell_word(&r.path)).into_owned();
                 eprintln!(
                     "{}: fwreq renew {file} --until YYYY-MM-DD --reason \"...\", or fwreq render {file} --removal",
-                    r.path
+                    crate::diagnostic::escape(&r.path)
                 );
             }
             eprintln!(
