@@ -148,10 +148,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     for file in files.iter().filter_map(|f| teams.of(f).file.as_deref()) {
         if !applied.contains(&file) {
             applied.push(file);
-            eprintln!(
-                "team file: {}",
-                diagnostic::escape(&file.display().to_string())
-            );
+            eprintln!("team file: {}", super::shown(file));
         }
     }
     if unreadable > 0 {

@@ -223,6 +223,12 @@ fn deny_levels(deny: &[String]) -> anyhow::Result<(bool, Vec<crate::names::Lint>
     Ok((deny.iter().any(|d| d == "warnings"), lints))
 }
 
+/// A path as stderr shows it: escaped, so no byte of a file name reaches the
+/// terminal raw.
+fn shown(path: &Path) -> String {
+    diagnostic::escape(&path.display().to_string()).into_owned()
+}
+
 /// The paths that could not be read, one error line each (escaped).
 fn report_unreadable(errors: &[anyhow::Error]) {
     for err in errors {

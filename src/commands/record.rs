@@ -2,7 +2,7 @@
 //! numbers, its status, when it was submitted) back into its spec, through
 //! the one format-preserving writer, so the file in git tells the request's life.
 
-use super::{edit_spec, load_valid, submitted};
+use super::{edit_spec, load_valid, shown, submitted};
 use crate::Outcome;
 use crate::cli::RecordArgs;
 use crate::output::Existing;
@@ -92,8 +92,8 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
         },
     )?;
     match done {
-        None => eprintln!("{}: already recorded, nothing changed", args.file.display()),
-        Some(said) => eprintln!("{}: {}", args.file.display(), said.join(", ")),
+        None => eprintln!("{}: already recorded, nothing changed", shown(&args.file)),
+        Some(said) => eprintln!("{}: {}", shown(&args.file), said.join(", ")),
     }
     Ok(Outcome::Clean)
 }

@@ -62,7 +62,7 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     edit.write()?;
     eprintln!(
         "{}: expires {} -> {}",
-        args.file.display(),
+        super::shown(&args.file),
         previous.map_or_else(|| "(none)".to_string(), |p| p.to_string()),
         args.until
     );

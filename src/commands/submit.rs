@@ -13,7 +13,7 @@ use crate::render::Renderer;
 use crate::servicenow::{self, Client};
 use crate::spec::Status;
 use crate::team::{Team, Teams};
-use crate::{diagnostic, lints};
+use crate::lints;
 use anyhow::bail;
 use std::path::Path;
 
@@ -160,7 +160,7 @@ fn dry_run(client: &Client, path: &Path, order: &Order) -> String {
         variables,
         correlation,
     } = *order;
-    let shown = diagnostic::escape(&path.display().to_string()).into_owned();
+    let shown = super::shown(path);
     format!(
         "# {shown}: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Is it filed already? An open item with this correlation id is recorded instead of ordering again.\n{}\n# 2. Order the catalog item.\n{}\n# 3. On two-step checkout (an answer with only a cart_id): POST {}/api/sn_sc/servicecatalog/cart/submit_order\n# 4. The RITM: GET {}/api/now/table/sc_req_item?sysparm_query=request%3D<request_id>&...\n# 5. Written into {shown}: req, ritm, submitted, status = \"submitted\"\n",
         client.show(&servicenow::lookup_call(item, correlation.0, correlation.1)),
@@ -221,7 +221,7 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
     };
     print_stdout(&format!(
         "{}: {how} {} {} {url}\n",
-        diagnostic::escape(&path.display().to_string()),
+        super::shown(path),
         done.req,
         done.item.ritm
     ))

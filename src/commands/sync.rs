@@ -6,7 +6,6 @@
 use super::{edit_spec, print_stdout, report, stderr_style};
 use crate::Outcome;
 use crate::cli::SyncArgs;
-use crate::diagnostic;
 use crate::input::{self, Loaded};
 use crate::output::Existing;
 use crate::team::{self, Teams};
@@ -32,7 +31,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
     ]];
     let mut read = 0;
     for path in &files {
-        let shown = diagnostic::escape(&path.display().to_string()).into_owned();
+        let shown = super::shown(path);
         let Loaded { source, request } = input::load(path)?;
         let request = match request {
             Ok(request) => request,
