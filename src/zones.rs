@@ -246,7 +246,12 @@ impl Zones {
             .iter()
             .flat_map(|z| z.patterns.iter().map(move |p| (p, z)))
             .filter(|(p, _)| p.covers(target))
-            .max_by_key(|(p, _)| p.to_string().len())
+            // Every covering pattern ends the name: the longest is the most specific.
+            .max_by_key(|(p, _)| match p {
+                Target::Host { name } => name.len(),
+                Target::Wildcard { domain, .. } => domain.len(),
+                Target::Address { .. } | Target::Range { .. } => 0,
+            })
             .map(|(_, z)| z.name.as_str())
     }
 
