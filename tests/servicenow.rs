@@ -1407,3 +1407,31 @@ fn the_readmes_servicenow_table_is_a_valid_team_file() {
     let table = &readme[start..start + readme[start..].find("```").unwrap()];
     assert_eq!(team_errors(table), (0, vec![]));
 }
+
+/// What the instance says is text from outside: it reaches no terminal raw.
+#[test]
+fn the_instances_words_are_escaped_on_the_terminal() {
+    let fake = Fake::start(|_, _| {
+        Reply::Json(
+            404,
+            failure("gone \u{1b}]52;c;cHduZWQ=\u{7}", "\u{202e}detail"),
+        )
+    });
+    let dir = repo(&fake.url, DRAFT);
+    fs::write(
+        dir.path().join("requests/a.toml"),
+        filed("RITM0010001", "submitted"),
+    )
+    .unwrap();
+    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "requests"]);
+    assert_ne!(code, 0);
+    let shown = out + &err;
+    assert!(
+        !shown.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("gone \\u{1b}]52;c;cHduZWQ=\\u{7}"),
+        "{shown}"
+    );
+}

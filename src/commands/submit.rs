@@ -8,12 +8,12 @@ use crate::cli::SubmitArgs;
 use crate::diagnostic::Severity;
 use crate::formats::Ticket;
 use crate::input::{self, Loaded};
+use crate::lints;
 use crate::output::Existing;
 use crate::render::Renderer;
 use crate::servicenow::{self, Client};
 use crate::spec::Status;
 use crate::team::{Team, Teams};
-use crate::lints;
 use anyhow::bail;
 use std::path::Path;
 

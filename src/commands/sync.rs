@@ -54,7 +54,9 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         let item = match client.item(&ritm) {
             Ok(item) => item,
             Err(err) => {
-                eprintln!("fwreq: error: {shown}: {err}");
+                // The instance's own words are text from outside: escaped.
+                let said = crate::diagnostic::escape_lines(&err.to_string());
+                eprintln!("fwreq: error: {shown}: {said}");
                 problems += 1;
                 continue;
             }
@@ -77,10 +79,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
                     Existing::Replace { forceable: false },
                     "syncing it",
                     |edit, current| {
-                        current
-                            .status
-                            .check_move(next)
-                            .map_err(|e| anyhow::anyhow!(e.message))?;
+                        current.status.check_move(next)?;
                         edit.set("status", next.as_str());
                         Ok(vec![])
                     },
@@ -89,7 +88,8 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
                     Ok(_) => String::new(),
                     Err(err) => {
                         problems += 1;
-                        format!("not written: {err:#}")
+                        let said = crate::diagnostic::escape_lines(&format!("{err:#}"));
+                        format!("not written: {said}")
                     }
                 }
             }
