@@ -47,11 +47,6 @@ impl Edit {
         Ok(edit)
     }
 
-    /// The current value of a top-level string key.
-    pub fn get_str(&self, key: &str) -> Option<&str> {
-        self.doc.get(key).and_then(Item::as_str)
-    }
-
     /// Sets a top-level key. An existing value keeps its place, the comments
     /// around it and its spacing; a new key goes after the last top-level key.
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {

@@ -245,9 +245,8 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
                 );
             }
             eprintln!(
-                "{} request{} expired, {} expiring within {} days{} (as of {today})",
-                past,
-                if past == 1 { "" } else { "s" },
+                "{} expired, {} expiring within {} days{} (as of {today})",
+                crate::text::plural(past, "request", "requests"),
                 rows.len() - past - invalid,
                 args.within,
                 if invalid > 0 {

@@ -132,8 +132,8 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     );
     if with_errors > 0 {
         eprintln!(
-            "fwreq: {with_errors} request{} with errors (their pages list them)",
-            if with_errors == 1 { "" } else { "s" }
+            "fwreq: {} with errors (their pages list them)",
+            crate::text::plural(with_errors, "request", "requests")
         );
         return Ok(Outcome::Findings);
     }

@@ -10,6 +10,7 @@ mod public_suffix;
 pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
 
 use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::implement::Platform;
 use crate::names::{Level, Lint};
 use crate::policy::{Flow, service};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
@@ -144,7 +145,7 @@ pub fn check(source: &Source, request: &Request, settings: &Settings) -> Vec<Dia
         .collect();
     lints.allow_deny_overlap(&paired);
     lints.zones(request, &paired, &settings.zones);
-    lints.expressible(request, &settings.targets);
+    lints.expressible(&paired, &settings.targets);
     lints.raw_html(request);
     lints.hidden_characters();
     let mut out = lints.out;
@@ -536,26 +537,23 @@ impl Lints<'_> {
 
     /// Destinations one of the team's platforms cannot hold: what `fwreq
     /// implement` would leave out for it.
-    fn expressible(&mut self, request: &Request, targets: &[crate::implement::Platform]) {
+    fn expressible(&mut self, flows: &[(&Flow, &Destination)], targets: &[Platform]) {
         for &platform in targets {
-            let left_out = crate::implement::left_out(request, platform);
             let name = clap::ValueEnum::to_possible_value(&platform)
                 .map_or_else(String::new, |v| v.get_name().to_string());
-            for (number, target) in left_out {
-                let Some(rule) = request.rules.get(number.saturating_sub(1)) else {
-                    continue;
-                };
-                for dest in rule.destinations.iter().filter(|d| d.target == target) {
-                    self.warn(
-                        Lint::NotExpressible,
-                        dest.span.clone(),
-                        format!(
-                            "`{}` cannot be held by {name}, one of the team's targets: `fwreq implement --target {name}` leaves it out",
-                            dest.written
-                        ),
-                        "use addresses or ranges for this platform, or say in the ticket how the team fills a set from DNS".into(),
-                    );
-                }
+            for (_, dest) in flows
+                .iter()
+                .filter(|(flow, _)| !platform.holds(&flow.target, flow.action))
+            {
+                self.warn(
+                    Lint::NotExpressible,
+                    dest.span.clone(),
+                    format!(
+                        "`{}` cannot be held by {name}, one of the team's targets: `fwreq implement --target {name}` leaves it out",
+                        dest.written
+                    ),
+                    "use addresses or ranges for this platform, or say in the ticket how the team fills a set from DNS".into(),
+                );
             }
         }
     }
