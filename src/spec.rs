@@ -426,6 +426,10 @@ impl<'de> Deserialize<'de> for RawDestination {
 /// pass takes the offending key out of the parsed tree and tries again.
 pub fn parse(text: &str) -> Result<RawSpec, Vec<toml::de::Error>> {
     use toml::de::{DeTable, Deserializer};
+    // The usual file has no shape error: one parse, and no copy of its tree.
+    if let Ok(spec) = toml::from_str::<RawSpec>(text) {
+        return Ok(spec);
+    }
     let mut root = DeTable::parse(text).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     loop {
