@@ -1435,3 +1435,27 @@ fn the_instances_words_are_escaped_on_the_terminal() {
         "{shown}"
     );
 }
+
+/// A later file whose team file cannot file it stops the run before the
+/// first file is sent: nothing is filed halfway through a list.
+#[test]
+fn a_later_file_that_cannot_be_filed_stops_every_order() {
+    let fake = Fake::instance(Instance::default(), |_, _| None);
+    let dir = repo(&fake.url, DRAFT);
+    fs::create_dir(dir.path().join("requests/lab")).unwrap();
+    fs::write(
+        dir.path().join("requests/lab/fwreq.toml"),
+        format!("[servicenow]\ninstance = \"{}\"\n", fake.url),
+    )
+    .unwrap();
+    fs::write(dir.path().join("requests/lab/b.toml"), DRAFT).unwrap();
+    let (code, _, err) = sn(
+        dir.path(),
+        &basic(),
+        &["submit", "requests/a.toml", "requests/lab/b.toml"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("[servicenow] has no catalog-item"), "{err}");
+    assert_eq!(fake.received().len(), 0, "nothing was sent");
+    assert_eq!(spec(dir.path()), DRAFT);
+}

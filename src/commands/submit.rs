@@ -11,11 +11,15 @@ use crate::input::{self, Loaded};
 use crate::lints;
 use crate::output::Existing;
 use crate::render::Renderer;
+use crate::servicenow::config::Config;
 use crate::servicenow::{self, Client};
 use crate::spec::Status;
 use crate::team::{Team, Teams};
 use anyhow::bail;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
+use std::sync::Arc;
 
 /// `fwreq submit`: checks every file, then files them one by one.
 pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
@@ -26,12 +30,20 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
     };
     let teams = Teams::find_valid(&args.files)?;
     let today = chrono::Local::now().date_naive();
-    // Every file is checked before anything is sent: one bad file files none.
-    let mut tickets = Vec::new();
+    // Every file is checked, and its order made ready, before anything is
+    // sent: one bad file (or team file) files none. One renderer and one
+    // client per team.
+    let mut renderers: HashMap<usize, Renderer> = HashMap::new();
+    let mut clients: HashMap<usize, (Client, Arc<Config>)> = HashMap::new();
+    let mut ready = Vec::new();
     let mut failed = false;
     for path in &args.files {
+        let index = teams.index(path);
         let team = teams.of(path);
-        let renderer = Renderer::new(team.templates.clone())?;
+        let renderer = match renderers.entry(index) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(Renderer::new(team.templates.clone())?),
+        };
         let Loaded { source, request } = input::load(path)?;
         let mut request = match request {
             Ok(request) => request,
@@ -43,7 +55,7 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
         };
         refuse_filed(path, &request)?;
         team.sign(&mut request);
-        let ticket = Ticket::new(request, &team.zones, &renderer)?;
+        let ticket = Ticket::new(request, &team.zones, renderer)?;
         let settings = team.settings(today, command_line.clone(), None);
         let mut diags = lint(
             &source,
@@ -61,14 +73,10 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
             failed = true;
             continue;
         }
-        tickets.push((path, team, ticket));
-    }
-    if failed {
-        eprintln!("fwreq: nothing was submitted: fix the errors above first");
-        return Ok(Outcome::Findings);
-    }
-    for (path, team, ticket) in tickets {
-        let (client, config) = super::servicenow(team, args.servicenow.timeout)?;
+        let (_, config) = match clients.entry(index) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(super::servicenow(team, args.servicenow.timeout)?),
+        };
         let item = config.catalog_item.clone().ok_or_else(|| {
             anyhow::anyhow!(
                 "{}: [servicenow] has no catalog-item (the sys_id of the team's firewall request item)",
@@ -79,16 +87,26 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
         })?;
         let id = correlation_id(path, team);
         let variables = config.variables(&ticket, &id)?;
+        ready.push((path, index, item, id, variables));
+    }
+    if failed {
+        eprintln!("fwreq: nothing was submitted: fix the errors above first");
+        return Ok(Outcome::Findings);
+    }
+    for (path, index, item, id, variables) in &ready {
+        let Some((client, config)) = clients.get(index) else {
+            continue;
+        };
         let order = Order {
-            item: &item,
-            variables: &variables,
-            correlation: (&config.correlation_variable, &id),
+            item,
+            variables,
+            correlation: (&config.correlation_variable, id),
         };
         if args.dry_run {
-            print_stdout(&dry_run(&client, path, &order))?;
+            print_stdout(&dry_run(client, path, &order))?;
             continue;
         }
-        file(&client, path, &order)?;
+        file(client, path, &order)?;
     }
     Ok(Outcome::Clean)
 }
