@@ -2,7 +2,7 @@
 //! numbers, its status, when it was submitted) back into its spec, through
 //! the one format-preserving writer, so the file in git tells the request's life.
 
-use super::{edit_spec, load_valid, shown, submitted};
+use super::{edit_spec, shown, submitted};
 use crate::Outcome;
 use crate::cli::RecordArgs;
 use crate::output::Existing;
@@ -11,11 +11,6 @@ use crate::validate::Invalid;
 use anyhow::bail;
 
 pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
-    // Its errors, located, before anything else (it is read again under the lock).
-    load_valid(
-        &args.file,
-        "fix them before recording anything in it (it is unchanged)",
-    )?;
     if args.ritm.is_none()
         && args.req.is_none()
         && args.status.is_none()
@@ -24,12 +19,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
         bail!("nothing to record: give --ritm, --req, --status or --submitted");
     }
     let refuse = |flag: &str, e: Invalid| {
-        anyhow::anyhow!(
-            "--{flag}: {}{}; {} is unchanged",
-            e.message,
-            e.help.map(|h| format!(" ({h})")).unwrap_or_default(),
-            args.file.display()
-        )
+        anyhow::anyhow!("--{flag}: {e}; {} is unchanged", shown(&args.file))
     };
     // The values are checked before the file is opened: a typo never waits for a lock.
     let ritm = args
