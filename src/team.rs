@@ -81,7 +81,7 @@ pub const TRUST_VAR: &str = "FWREQ_TRUST_TEAM_FILE";
 /// repository's root (the folder holding `.git`) and at the user's home
 /// folder. A file another user could have put there is skipped, with a
 /// warning that names it (see [`distrust`]).
-fn find(dir: &Path, warned: &mut Vec<PathBuf>) -> Option<PathBuf> {
+fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<PathBuf> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -113,14 +113,12 @@ fn find(dir: &Path, warned: &mut Vec<PathBuf>) -> Option<PathBuf> {
         match distrust(&file, &top) {
             None => return Some(shown(file)),
             Some(why) => {
-                if !warned.contains(&file) {
-                    let shown = shown(file.clone());
-                    eprintln!(
-                        "fwreq: warning: ignoring the team file {}: {why} (if you trust it, set {TRUST_VAR}={})",
-                        shown.display(),
-                        file.display()
-                    );
-                    warned.push(file);
+                if !ignored.iter().any(|i| i.file == file) {
+                    ignored.push(Ignored {
+                        shown: shown(file.clone()),
+                        file,
+                        why,
+                    });
                 }
             }
         }
@@ -332,6 +330,19 @@ pub struct Teams {
     first: usize,
     /// Team files with errors, with their diagnostics; their requests get the defaults.
     pub invalid: Vec<(Source, Vec<Diagnostic>)>,
+    /// Team files not trusted, with why (see [`distrust`]): skipped, and the
+    /// search went on above them. The command says so.
+    pub ignored: Vec<Ignored>,
+}
+
+/// A team file the search passed over because it cannot be trusted.
+#[derive(Debug, Clone)]
+pub struct Ignored {
+    /// As found (absolute), which is what `FWREQ_TRUST_TEAM_FILE` names.
+    pub file: PathBuf,
+    /// Relative to the working folder where it lies below it.
+    pub shown: PathBuf,
+    pub why: String,
 }
 
 /// The folder a request file belongs to.
@@ -345,14 +356,9 @@ impl Teams {
         Teams::in_folders(files.iter().map(|f| folder(f.as_ref())))
     }
 
-    /// The same, stopping if a team file has errors (`fwreq check` shows them).
-    pub fn find_valid<P: AsRef<Path>>(files: &[P]) -> anyhow::Result<Teams> {
-        Teams::find(files)?.valid()
-    }
-
-    /// The team of a folder (for a request not written yet), stopping on errors.
+    /// The team of a folder (for a request not written yet).
     pub fn of_folder(dir: &Path) -> anyhow::Result<Teams> {
-        Teams::in_folders(std::iter::once(dir))?.valid()
+        Teams::in_folders(std::iter::once(dir))
     }
 
     fn in_folders<'a>(dirs: impl Iterator<Item = &'a Path>) -> anyhow::Result<Teams> {
@@ -361,12 +367,12 @@ impl Teams {
             ..Teams::default()
         };
         let mut read: HashMap<PathBuf, usize> = HashMap::new();
-        let mut warned = Vec::new();
+        let mut ignored = Vec::new();
         for (n, dir) in dirs.enumerate() {
             let index = match teams.by_dir.get(dir) {
                 Some(&i) => i,
                 None => {
-                    let i = match find(dir, &mut warned) {
+                    let i = match find(dir, &mut ignored) {
                         Some(file) => teams.read(file, &mut read)?,
                         None => 0,
                     };
@@ -378,6 +384,7 @@ impl Teams {
                 teams.first = index;
             }
         }
+        teams.ignored = ignored;
         Ok(teams)
     }
 
@@ -402,7 +409,9 @@ impl Teams {
         Ok(i)
     }
 
-    fn valid(self) -> anyhow::Result<Teams> {
+    /// The same teams, or an error when a team file has errors (`fwreq
+    /// check` shows them located).
+    pub fn valid(self) -> anyhow::Result<Teams> {
         match self.invalid.first() {
             Some((source, _)) => anyhow::bail!(
                 "{} has errors; `fwreq check` shows them",

@@ -67,7 +67,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
     // Each request's team file (fwreq.toml), read once each; a broken one is
     // reported with its own located errors and its requests get the defaults.
-    let teams = Teams::find(&files)?;
+    let teams = super::teams(Teams::find(&files)?);
     for (source, diags) in &teams.invalid {
         errors += diags.len();
         report(source, diags, style);

@@ -33,7 +33,7 @@ fn valid(loaded: Loaded, team: &Team) -> Option<Request> {
 
 pub fn diff(args: DiffArgs) -> anyhow::Result<Outcome> {
     args.out.check(&[&args.new])?;
-    let teams = Teams::find_valid(&[&args.new])?;
+    let teams = super::teams(Teams::find(&[&args.new])?).valid()?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let team = teams.of(&args.new);
     let old = valid(input::load(&args.old)?, team);

@@ -93,7 +93,7 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
     }
-    let teams = Teams::find_valid(&files)?;
+    let teams = super::teams(Teams::find(&files)?).valid()?;
     let mut rows = Vec::with_capacity(files.len());
     for file in files {
         // An unreadable file is a row with its error, like an invalid one.

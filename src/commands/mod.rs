@@ -229,6 +229,22 @@ fn shown(path: &Path) -> String {
     diagnostic::escape(&path.display().to_string()).into_owned()
 }
 
+/// The team files found, after saying on stderr which were not trusted
+/// (escaped, like every path), so a command never applies one silently
+/// nor ignores one silently.
+fn teams(found: crate::team::Teams) -> crate::team::Teams {
+    for ignored in &found.ignored {
+        eprintln!(
+            "fwreq: warning: ignoring the team file {}: {} (if you trust it, set {}={})",
+            shown(&ignored.shown),
+            diagnostic::escape(&ignored.why),
+            crate::team::TRUST_VAR,
+            shown(&ignored.file)
+        );
+    }
+    found
+}
+
 /// The paths that could not be read, one error line each (escaped).
 fn report_unreadable(errors: &[anyhow::Error]) {
     for err in errors {

@@ -13,7 +13,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     let path = spec_path(&args.name)?;
     // The team of the folder the spec goes to (its templates, its signature).
     let folder = path.parent().unwrap_or(Path::new(""));
-    let teams = Teams::of_folder(folder)?;
+    let teams = super::teams(Teams::of_folder(folder)?).valid()?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let text = renderer.page(
         "new.toml.j2",

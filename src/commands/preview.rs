@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
-    let teams = Teams::find_valid(&[&args.file])?;
+    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
     let team = teams.of(&args.file);
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let Loaded { source, request } = input::load(&args.file)?;

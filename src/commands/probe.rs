@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let request = load_valid(&args.file, "fix them before probing")?;
-    let teams = Teams::find_valid(&[&args.file])?;
+    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
     let renderer = Renderer::new(teams.templates(None))?;
     // --post: the RITM and the client settled before anything is probed.
     let post = if args.post {

@@ -14,7 +14,7 @@ use anyhow::bail;
 /// `fwreq render`: prints (or writes, or copies) the tickets; nothing if any file is bad.
 pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     args.out.check(&args.files)?;
-    let teams = Teams::find_valid(&args.files)?;
+    let teams = super::teams(Teams::find(&args.files)?).valid()?;
     let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
     if args.since.is_some() || args.removal {
         let [file] = args.files.as_slice() else {

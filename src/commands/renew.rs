@@ -26,7 +26,7 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
             args.until
         );
     }
-    let teams = Teams::find_valid(&[&args.file])?;
+    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
     let team = teams.of(&args.file);
     let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
     let existing = Existing::Replace { forceable: false };

@@ -30,7 +30,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     let out = &args.output;
     let files = mirrored(&args.paths, out)?;
     let paths: Vec<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
-    let teams = Teams::find_valid(&paths)?;
+    let teams = super::teams(Teams::find(&paths)?).valid()?;
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let today = args
         .today

@@ -28,7 +28,7 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
         deny,
         ..lints::Levels::default()
     };
-    let teams = Teams::find_valid(&args.files)?;
+    let teams = super::teams(Teams::find(&args.files)?).valid()?;
     let today = chrono::Local::now().date_naive();
     // Every file is checked, and its order made ready, before anything is
     // sent: one bad file (or team file) files none. One renderer and one

@@ -21,7 +21,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         .into_iter()
         .filter(|f| f.file_name().is_none_or(|n| n != team::FILE))
         .collect();
-    let teams = Teams::find_valid(&files)?;
+    let teams = super::teams(Teams::find(&files)?).valid()?;
     let mut clients = HashMap::new();
     let mut rows = vec![vec![
         "PATH".to_string(),
