@@ -264,24 +264,9 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
     });
     let mut targets = Vec::new();
     for name in raw.targets {
-        match <Platform as clap::ValueEnum>::from_str(name.get_ref(), false) {
+        match name.get_ref().parse::<Platform>() {
             Ok(platform) => targets.push(platform),
-            Err(_) => {
-                let names: Vec<String> = <Platform as clap::ValueEnum>::value_variants()
-                    .iter()
-                    .filter_map(clap::ValueEnum::to_possible_value)
-                    .map(|v| v.get_name().to_string())
-                    .collect();
-                let help =
-                    match crate::names::nearest(name.get_ref(), names.iter().map(String::as_str)) {
-                        Some(n) => format!("did you mean `{n}`?"),
-                        None => format!("targets are {}", names.join(", ")),
-                    };
-                diags.push(
-                    Diagnostic::error(name.span(), format!("unknown target `{}`", name.get_ref()))
-                        .with_help(help),
-                );
-            }
+            Err(unknown) => diags.push(unknown.at(name.span())),
         }
     }
     let zones = match Zones::parse(source, raw.zones, raw.zone_policy) {

@@ -34,6 +34,25 @@ pub enum Platform {
 }
 
 impl Platform {
+    pub const ALL: &[Platform] = &[
+        Platform::Nftables,
+        Platform::Aerleon,
+        Platform::Cilium,
+        Platform::Fortigate,
+        Platform::Panos,
+    ];
+
+    /// The name `--target` and a team file's `targets` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Nftables => "nftables",
+            Platform::Aerleon => "aerleon",
+            Platform::Cilium => "cilium",
+            Platform::Fortigate => "fortigate",
+            Platform::Panos => "panos",
+        }
+    }
+
     /// Whether the platform can hold `target` in a rule with `action`. The one
     /// decision of what a generator leaves out, and what `not-expressible`
     /// warns about: nftables and Aerleon hold no names; PAN-OS holds names but
@@ -53,6 +72,23 @@ impl Platform {
                 Platform::Fortigate => true,
             },
         }
+    }
+}
+
+impl std::str::FromStr for Platform {
+    type Err = crate::diagnostic::Invalid;
+
+    /// A platform by its name, or the nearest name as help.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        if let Some(platform) = Platform::ALL.iter().find(|p| p.name() == name) {
+            return Ok(*platform);
+        }
+        let names = Platform::ALL.iter().map(|p| p.name());
+        let help = match crate::names::nearest(name, names.clone()) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => format!("targets are {}", names.collect::<Vec<_>>().join(", ")),
+        };
+        Err(crate::diagnostic::Invalid::new(format!("unknown target `{name}`")).help(help))
     }
 }
 

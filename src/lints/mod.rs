@@ -539,8 +539,7 @@ impl Lints<'_> {
     /// implement` would leave out for it.
     fn expressible(&mut self, flows: &[(&Flow, &Destination)], targets: &[Platform]) {
         for &platform in targets {
-            let name = clap::ValueEnum::to_possible_value(&platform)
-                .map_or_else(String::new, |v| v.get_name().to_string());
+            let name = platform.name();
             for (_, dest) in flows
                 .iter()
                 .filter(|(flow, _)| !platform.holds(&flow.target, flow.action))
