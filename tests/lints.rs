@@ -469,3 +469,36 @@ fn not_expressible_names_what_a_target_platform_leaves_out() {
         )
     );
 }
+
+/// Line separators end a line (in YAML too): refused where one line is
+/// wanted. Invisible characters beyond the zero-width ones are named.
+#[test]
+fn line_separators_and_invisible_characters_are_caught() {
+    let text = rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+        .replace("title = \"t\"", "title = \"t\u{2028}kind: evil\"");
+    let (code, stderr) = check(&text, &[]);
+    assert_eq!(code, 1);
+    common::assert_starts(
+        &stderr,
+        "req.toml:1:9: error: `title` must be a single line\n",
+    );
+    for (c, name) in [
+        ('\u{e0041}', "tag character"),
+        ('\u{3164}', "hangul filler"),
+        ('\u{ad}', "soft hyphen"),
+        ('\u{2064}', "invisible operator"),
+    ] {
+        let text = rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+            .replace("project = \"p\"", &format!("project = \"p{c}q\""));
+        let (code, stderr) = check(&text, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        common::assert_starts(
+            &stderr,
+            &format!(
+                "req.toml:2:13: warning[hidden-characters]: U+{:04X} ({name}) is invisible: the text holds more than a reviewer sees\n",
+                u32::from(c)
+            ),
+        );
+        assert!(!stderr.contains(c), "shown escaped: {stderr}");
+    }
+}

@@ -269,7 +269,8 @@ fn text(s: &str, max: usize) -> String {
         .map(|c| match c {
             '"' => '\'',
             '\\' => '/',
-            c if c.is_control() => ' ',
+            // U+2028/U+2029 end a line in YAML: as much a line break as `\n`.
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => ' ',
             c => c,
         })
         .take(max)

@@ -681,7 +681,14 @@ fn char_name(c: char) -> &'static str {
         '\u{200c}' => "zero width non-joiner",
         '\u{200d}' => "zero width joiner",
         '\u{2060}' => "word joiner",
-        _ => "zero width no-break space",
+        '\u{2061}'..='\u{2064}' => "invisible operator",
+        '\u{feff}' => "zero width no-break space",
+        '\u{00ad}' => "soft hyphen",
+        '\u{2028}' => "line separator",
+        '\u{2029}' => "paragraph separator",
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' => "hangul filler",
+        '\u{e0000}'..='\u{e007f}' => "tag character",
+        _ => "invisible character",
     }
 }
 

@@ -409,13 +409,14 @@ fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invali
         return Err(Invalid::new(format!("`{key}` is empty")));
     }
     placeholder(text, key)?;
-    if single_line && text.contains(['\n', '\r']) {
+    // U+2028 and U+2029 end a line too, for YAML and many editors.
+    if single_line && text.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
         return Err(Invalid::new(format!("`{key}` must be a single line"))
             .help("use a plain \"...\" string without line breaks"));
     }
     if let Some(c) = text
         .chars()
-        .find(|c| c.is_control() && !"\n\r\t".contains(*c))
+        .find(|c| c.is_control() && !"\n\r\t".contains(*c) || matches!(c, '\u{2028}' | '\u{2029}'))
     {
         return Err(Invalid::new(format!(
             "`{key}` holds the control character `{}`",
