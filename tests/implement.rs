@@ -544,3 +544,20 @@ fn every_generator_leaves_out_what_left_out_says() {
     }
     assert!(left > 100, "the requests have names to leave out ({left})");
 }
+
+/// Sources and destinations of different families share no traffic: Aerleon
+/// gets no term (a term with only one side would match everything).
+#[test]
+fn aerleon_never_writes_a_term_with_one_side_of_another_family() {
+    let request = fwreq::validate::load(&Source::new(
+        "mix.toml",
+        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"2001:db8::7\"]\n"),
+    ))
+    .unwrap();
+    let text = implement(&request, "mix", Platform::Aerleon).text;
+    assert!(!text.contains("terms"), "{text}");
+    assert!(
+        text.contains("# No rule has an address destination of its sources' family"),
+        "{text}"
+    );
+}

@@ -1,5 +1,5 @@
 //! Aerleon: the request's networks and services (a definitions file) and a
-//! policy with one term per rule (ICMP: one per family), for `aclgen` to turn
+//! policy with one term per rule and address family, for `aclgen` to turn
 //! into any of Aerleon's platforms. Aerleon networks hold addresses only, so
 //! names and wildcards are left out.
 
@@ -26,33 +26,39 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         for target in &rule.targets {
             out.holds(rule, target);
         }
-        let mut term = json!({
-            "comment": text(&rule.describe(&input.name), 200),
-            "action": match rule.action { Action::Allow => "accept", Action::Deny => "deny" },
-        });
-        if !rule.sources.is_empty() {
-            let name = format!("{prefix}-src");
-            networks.insert(name.clone(), addresses(rule.sources));
-            term["source-address"] = json!(name);
-        }
-        let families: Vec<(String, &str, Vec<_>)> = match rule.protocol {
-            Protocol::Icmp => vec![
-                (prefix.clone(), "icmp", rule.networks(false)),
-                (format!("{prefix}-6"), "icmpv6", rule.networks(true)),
-            ],
-            p => {
-                let both = [rule.networks(false), rule.networks(true)].concat();
-                vec![(prefix.clone(), p.as_str(), both)]
-            }
-        };
-        for (name, protocol, destinations) in families {
-            // Never a term without destinations: Aerleon would read it as any.
+        // One term per family: a term's sources and destinations must share
+        // it, or Aerleon drops the addresses and the term matches everything.
+        for v6 in [false, true] {
+            let destinations = rule.networks(v6);
+            // Never a term without destinations, nor one whose sources have
+            // none of this family: Aerleon would read either as any.
+            let Some(sources) = rule.sources_of(v6) else {
+                continue;
+            };
             if destinations.is_empty() {
                 continue;
             }
-            let mut term = term.clone();
-            term["name"] = json!(name);
-            term["protocol"] = json!(protocol);
+            let name = if v6 {
+                format!("{prefix}-6")
+            } else {
+                prefix.clone()
+            };
+            let protocol = match (rule.protocol, v6) {
+                (Protocol::Icmp, false) => "icmp",
+                (Protocol::Icmp, true) => "icmpv6",
+                (p, _) => p.as_str(),
+            };
+            let mut term = json!({
+                "comment": text(&rule.describe(&input.name), 200),
+                "action": match rule.action { Action::Allow => "accept", Action::Deny => "deny" },
+                "name": name,
+                "protocol": protocol,
+            });
+            if !sources.is_empty() {
+                let network = format!("{name}-src");
+                networks.insert(network.clone(), addresses(&sources));
+                term["source-address"] = json!(network);
+            }
             let network = format!("{name}-dst");
             networks.insert(network.clone(), addresses(&destinations));
             term["destination-address"] = json!(network);
@@ -83,7 +89,9 @@ pub(super) fn write(input: &Input, out: &mut Out) {
     yaml(&definitions, 0, &mut out.text);
     out.line("---");
     if terms.is_empty() {
-        out.line("# No rule has an address destination: no policy for Aerleon to generate.");
+        out.line(
+            "# No rule has an address destination of its sources' family: no policy for Aerleon to generate.",
+        );
     } else {
         policy(input, terms, out);
     }
