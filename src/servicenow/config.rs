@@ -178,6 +178,8 @@ pub fn parse(raw: Raw) -> Result<Config, Vec<Diagnostic>> {
 /// An instance's base URL: `https://host[:port]`, or `http://` for a
 /// loopback address (tests, a local proxy); no path, query or user.
 pub fn instance_url(text: &str) -> Result<String, Invalid> {
+    // A user and password before `@` are refused, and never repeated in a message.
+    let text = &without_userinfo(text);
     let trimmed = text.trim_end_matches('/');
     let help = "write the instance's address, e.g. https://acme.service-now.com";
     let (scheme, authority) = trimmed
@@ -197,6 +199,18 @@ pub fn instance_url(text: &str) -> Result<String, Invalid> {
         ))
         .help("use https (http is accepted only for loopback addresses)")),
         _ => Err(Invalid::new(format!("`{text}` is not an http(s) URL")).help(help)),
+    }
+}
+
+/// `text` with what stands between `://` and an `@` replaced by `***`.
+fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.into();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]).into(),
+        None => text.into(),
     }
 }
 
@@ -348,6 +362,16 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_the_instance_is_refused_and_never_repeated() {
+        let err =
+            instance_url("https://admin:S3cretPW@acme.service-now.com").expect_err("userinfo");
+        assert_eq!(
+            err.message,
+            "`https://***@acme.service-now.com` is not an instance's base URL (no path, query or user)"
+        );
+    }
 
     #[test]
     fn instances_need_https_except_on_loopback() {

@@ -202,8 +202,15 @@ pub fn instance(configured: Option<&str>) -> Result<String, Error> {
 impl Client {
     /// A client for `instance` with `auth`; every call gives up after
     /// `timeout`. The system's trust store verifies certificates (corporate
-    /// CAs included); proxies come from `HTTPS_PROXY`/`ALL_PROXY`, minus `NO_PROXY`.
+    /// CAs included); proxies come from `HTTPS_PROXY`/`ALL_PROXY`, minus
+    /// `NO_PROXY`, and never carry a plain-http (loopback) instance's calls:
+    /// its credentials would leave the machine unencrypted.
     pub fn new(instance: String, auth: Auth, timeout: Duration) -> Client {
+        let proxy = if instance.starts_with("http://") {
+            None
+        } else {
+            ureq::Proxy::try_from_env()
+        };
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .build();
@@ -211,7 +218,7 @@ impl Client {
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .tls_config(tls)
-            .proxy(ureq::Proxy::try_from_env())
+            .proxy(proxy)
             .max_redirects(0)
             .user_agent(concat!("fwreq/", env!("CARGO_PKG_VERSION")))
             .build()
