@@ -64,6 +64,20 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
 fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
     let target = resolve(path)?;
     match std::fs::symlink_metadata(&target) {
+        // A link to nothing exists as a link: writing through it would make
+        // a file wherever it points (a repository can hold such a link), so
+        // only when asked.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && existing == Existing::Keep
+                && target != path =>
+        {
+            Err(anyhow::anyhow!(
+                "{} is a link to {}, which does not exist; add --force to create it through the link",
+                path.display(),
+                target.display()
+            ))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let tmp = temporary(path, &target, text, None)?;
             tmp.persist_noclobber(&target).map(drop).map_err(|e| {
@@ -394,11 +408,19 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_dangling_link_is_written_through() {
+    fn a_dangling_link_is_written_through_when_asked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let link = dir.path().join("ticket.md");
         std::os::unix::fs::symlink("real.md", &link).expect("link");
-        write_whole(&link, "a", false).expect("write");
+        let refused = write_whole(&link, "a", false).expect_err("not asked");
+        assert!(
+            refused
+                .to_string()
+                .contains("which does not exist; add --force"),
+            "{refused}"
+        );
+        assert!(!dir.path().join("real.md").exists());
+        write_whole(&link, "a", true).expect("write");
         assert_eq!(
             std::fs::read_to_string(dir.path().join("real.md")).expect("read"),
             "a"
