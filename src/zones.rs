@@ -255,15 +255,42 @@ impl Zones {
             .map(|(_, z)| z.name.as_str())
     }
 
-    /// The zones of a flow's sources: each source's zone, or `internet` for one
-    /// in no zone; a flow from any source is judged from `assumed` (the
-    /// request's test host), else from `internet`.
+    /// Every zone a destination reaches: the zone that holds it all (or
+    /// `internet`), and, for a range or wildcard wider than some of the
+    /// team's networks or patterns, the zones of those too. A range around a
+    /// zone reaches that zone: judging it as `internet` alone would let a
+    /// wider rule pass a verdict the narrower one fails.
+    fn reached(&self, target: &Target) -> Vec<String> {
+        let mut zones = vec![self.of_target(target).unwrap_or(INTERNET).to_string()];
+        for zone in &self.zones {
+            let inside = match target.network() {
+                Some(wide) => zone
+                    .networks
+                    .iter()
+                    .any(|n| wide.contains_network(n) && *n != wide),
+                None => zone
+                    .patterns
+                    .iter()
+                    .any(|p| target.covers(p) && p != target),
+            };
+            if inside {
+                zones.push(zone.name.clone());
+            }
+        }
+        zones.sort();
+        zones.dedup();
+        zones
+    }
+
+    /// The zones of a flow's sources: each source's zones (as [`Zones::reached`]
+    /// says of a destination); a flow from any source is judged from
+    /// `assumed` (the request's test host), else from `internet`.
     fn source_zones(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<String> {
-        let zone = |n: &Network| self.of_network(n).unwrap_or(INTERNET).to_string();
+        let of = |n: Network| self.reached(&Target::Range { network: n });
         let mut zones: Vec<String> = if flow.sources.is_empty() {
-            vec![assumed.map_or_else(|| INTERNET.to_string(), |a| zone(&Network::single(a)))]
+            assumed.map_or_else(|| vec![INTERNET.to_string()], |a| of(Network::single(a)))
         } else {
-            flow.sources.iter().map(zone).collect()
+            flow.sources.iter().flat_map(|n| of(*n)).collect()
         };
         zones.sort();
         zones.dedup();
@@ -279,21 +306,23 @@ impl Zones {
         }
     }
 
-    /// What the policy says of one flow: one judgement per source zone.
+    /// What the policy says of one flow: one judgement per pair of a source
+    /// zone and a destination zone it reaches.
     pub fn judge(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
-        let to = self.of_target(&flow.target).unwrap_or(INTERNET).to_string();
-        self.source_zones(flow, assumed)
-            .into_iter()
-            .map(|from| {
-                let entry = self.entry(&from, &to, flow);
-                Judgement {
+        let targets = self.reached(&flow.target);
+        let mut out = Vec::new();
+        for from in self.source_zones(flow, assumed) {
+            for to in &targets {
+                let entry = self.entry(&from, to, flow);
+                out.push(Judgement {
                     verdict: entry.map_or(Verdict::Review, |e| e.verdict),
                     by: entry.map(|e| e.at.clone()),
-                    from,
+                    from: from.clone(),
                     to: to.clone(),
-                }
-            })
-            .collect()
+                });
+            }
+        }
+        out
     }
 
     /// The most specific entry for a pair and a flow: named zones before `*`,
@@ -467,6 +496,46 @@ mod tests {
         for (rules, want) in cases {
             assert_eq!(said(&z, &rules), want, "{rules}");
         }
+    }
+
+    #[test]
+    fn a_range_or_wildcard_around_a_zone_is_judged_for_that_zone_too() {
+        let z = zones(TEAM).expect("valid");
+        // 10.40.0.0/20 holds plant-ot and the site gateways, and more.
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nports = [443]\nsources = [\"10.40.12.0/24\"]\ndestinations = [\"10.40.0.0/20\"]"
+            ),
+            [
+                "plant-ot -> internet, forbidden (fwreq.toml:24)",
+                "plant-ot -> plant-ot, needs review ()",
+                "plant-ot -> plant-services, pre-approved (fwreq.toml:30)",
+            ]
+        );
+        // A wildcard over the corporate pattern reaches it as well.
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nports = [443]\nsources = [\"10.40.12.0/24\"]\ndestinations = [{ host = \"*.example.com\", probe = \"a.example.com\" }]"
+            ),
+            [
+                "plant-ot -> internet, forbidden (fwreq.toml:24)",
+                "plant-ot -> plant-services, pre-approved (fwreq.toml:30)",
+            ]
+        );
+        // So does a source range around a zone.
+        assert_eq!(
+            said(
+                &z,
+                "[[rules]]\nports = [443]\nsources = [\"10.40.0.0/16\"]\ndestinations = [\"a.example.com\"]"
+            ),
+            [
+                "internet -> internet, needs review ()",
+                "plant-ot -> internet, forbidden (fwreq.toml:24)",
+                "plant-services -> internet, needs review ()",
+            ]
+        );
     }
 
     #[test]
