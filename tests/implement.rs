@@ -561,3 +561,24 @@ fn aerleon_never_writes_a_term_with_one_side_of_another_family() {
         "{text}"
     );
 }
+
+/// Without a RITM, objects are named after the file: the command says so.
+#[test]
+fn a_request_without_a_ritm_is_warned_about_its_names() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("trial.toml"),
+        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"10.9.9.9\"]\n"),
+    )
+    .unwrap();
+    let out = fwreq_in(
+        dir.path(),
+        &["implement", "trial.toml", "--target", "nftables"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("table inet fwreq-trial {"));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: warning: trial.toml has no ritm: its objects are named after its file name, which a request in another folder may share (and share its objects); record the RITM first\n"
+    );
+}

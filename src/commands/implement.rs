@@ -16,6 +16,12 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let done = crate::implement::implement(&request, &stem, args.target);
+    if request.ritm.is_none() {
+        eprintln!(
+            "fwreq: warning: {} has no ritm: its objects are named after its file name, which a request in another folder may share (and share its objects); record the RITM first",
+            super::shown(&args.file)
+        );
+    }
     match &args.output {
         Some(path) => crate::output::write_whole(path, &done.text, args.force)?,
         None => print_stdout(&done.text)?,

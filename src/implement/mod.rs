@@ -3,7 +3,9 @@
 //!
 //! Every generator reads `policy::Flow`s (grouped here by rule) and the
 //! request's RITM, title and rule comments; nothing is re-parsed from text.
-//! Objects are named from the request (`name`), so two requests never collide.
+//! Objects are named from the request (`name`): its RITM, so two filed
+//! requests never collide; without one, its file name (which another
+//! request's file may share: the command warns).
 //! A destination a platform cannot hold is left out of its rules and listed in
 //! a closing comment block, with what to do instead.
 
