@@ -60,6 +60,13 @@ fn bash_completes_request_files_and_lint_names() {
         offered(d, &script, &["fwreq", "diff", "a.toml", "r"]),
         ["requests"]
     );
+    for sub in ["renew", "implement", "submit", "sync"] {
+        assert_eq!(
+            offered(d, &script, &["fwreq", sub, ""]),
+            ["a.toml", "requests"],
+            "{sub}"
+        );
+    }
     // Options stay options, and an option's value is clap's to complete.
     assert!(offered(d, &script, &["fwreq", "render", "--f"]).contains(&"--format".to_string()));
     assert_eq!(

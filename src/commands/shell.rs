@@ -38,7 +38,19 @@ pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
 fn bash_files(cmd: &clap::Command) -> String {
     // Subcommands whose positional arguments are requests (or folders of them).
     const REQUESTS: &[&str] = &[
-        "render", "check", "probe", "preview", "site", "record", "list", "expiring", "diff",
+        "render",
+        "check",
+        "probe",
+        "preview",
+        "site",
+        "record",
+        "list",
+        "expiring",
+        "diff",
+        "renew",
+        "implement",
+        "submit",
+        "sync",
     ];
     let mut valued = Vec::new();
     for sub in cmd
