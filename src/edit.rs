@@ -81,10 +81,11 @@ impl Edit {
         if crlf && !bare_lf {
             text = text.replace("\r\n", "\n").replace('\n', "\r\n");
         }
-        match self.original.strip_prefix('\u{feff}') {
-            Some(_) if !text.starts_with('\u{feff}') => format!("\u{feff}{text}"),
-            _ => text,
+        // The mark was cut off before parsing, so the document lacks it.
+        if self.original.starts_with('\u{feff}') {
+            text.insert(0, '\u{feff}');
         }
+        text
     }
 
     pub fn changed(&self) -> bool {

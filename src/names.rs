@@ -69,6 +69,17 @@ pub enum Level {
     Deny,
 }
 
+impl Level {
+    /// The word a team file or the command line uses for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
 impl Lint {
     /// Every lint, in the order `check --list-lints` shows them.
     pub const ALL: &[Lint] = &[
@@ -180,11 +191,9 @@ impl Lint {
             Lint::BodyTooLong => {
                 "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field"
             }
-            Lint::ZoneForbidden => {
-                "a flow the team's [[zone_policy]] forbids between its zones (an error by default)"
-            }
+            Lint::ZoneForbidden => "a flow the team's [[zone_policy]] forbids between its zones",
             Lint::ZoneReview => {
-                "a flow no [[zone_policy]] entry pre-approves: needs a security review (off by default)"
+                "a flow no [[zone_policy]] entry pre-approves: needs a security review"
             }
             Lint::UnknownZone => "a source in none of the team's [zones], judged as internet",
             Lint::NotExpressible => {
@@ -284,6 +293,20 @@ mod tests {
         assert_eq!("cleartext-port".parse::<Lint>(), Ok(Lint::CleartextPort));
         let err = "cleartext-ports".parse::<Lint>().unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `cleartext-port`?"));
+    }
+
+    /// Close enough: at most three edits, or a third of a long candidate,
+    /// and always fewer edits than the candidate has characters.
+    #[test]
+    fn a_suggestion_needs_few_enough_edits() {
+        assert_eq!(nearest("proj", ["project"]), Some("project"));
+        assert_eq!(nearest("pr", ["project"]), None);
+        assert_eq!(nearest("tp", ["tcp"]), Some("tcp"));
+        assert_eq!(nearest("x", ["tcp"]), None);
+        let long = "wildcard-public-suffix";
+        assert_eq!(nearest("wildcard-public", [long]), Some(long));
+        assert_eq!(nearest("wildcard-publi", [long]), None);
+        assert_eq!(nearest("wildcard-pubic-suffix", ["tcp", long]), Some(long));
     }
 
     #[test]

@@ -63,35 +63,33 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
 /// [`write_whole`] with the full choice of what to do with an existing file.
 fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
     let target = resolve(path)?;
-    match std::fs::symlink_metadata(&target) {
-        // A link to nothing exists as a link: writing through it would make
-        // a file wherever it points (a repository can hold such a link), so
-        // only when asked.
-        Err(e)
-            if e.kind() == std::io::ErrorKind::NotFound
-                && existing == Existing::Keep
-                && target != path =>
-        {
-            Err(anyhow::anyhow!(
-                "{} is a link to {}, which does not exist; add --force to create it through the link",
-                path.display(),
-                target.display()
-            ))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let tmp = temporary(path, &target, text, None)?;
-            tmp.persist_noclobber(&target).map(drop).map_err(|e| {
-                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                    exists(path)
-                } else {
-                    anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
-                }
-            })
-        }
-        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
-        Ok(_) if existing == Existing::Keep => Err(exists(path)),
-        Ok(_) => Locked::open(path, existing)?.replace(text),
+    if std::fs::symlink_metadata(&target).is_ok() {
+        // `Locked::open` refuses it unless the command may replace it.
+        return Locked::open(path, existing)?.replace(text);
     }
+    // A link to nothing exists as a link: writing through it would make a
+    // file wherever it points (a repository can hold such a link), so only
+    // when asked.
+    if existing == Existing::Keep && target != path {
+        bail!(
+            "{} is a link to {}, which does not exist; add --force to create it through the link",
+            path.display(),
+            target.display()
+        );
+    }
+    create(path, &target, text)
+}
+
+/// Writes a new file, never over one that appeared meanwhile.
+fn create(path: &Path, target: &Path, text: &str) -> anyhow::Result<()> {
+    let tmp = temporary(path, target, text, None)?;
+    tmp.persist_noclobber(target).map(drop).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            exists(path)
+        } else {
+            anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+        }
+    })
 }
 
 fn exists(path: &Path) -> anyhow::Error {
@@ -234,29 +232,30 @@ fn allowed(path: &Path, meta: &Metadata, existing: Existing) -> anyhow::Result<(
 }
 
 /// Why the user could not write this file in place, if so.
-#[cfg(unix)]
 fn refusal(meta: &Metadata) -> Option<String> {
-    use std::os::unix::fs::MetadataExt as _;
-    let me = rustix::process::geteuid().as_raw();
-    if meta.nlink() > 1 {
-        Some(format!(
-            "has {} hard links; replacing it would leave the other names with the old text",
-            meta.nlink()
-        ))
-    } else if meta.uid() != me {
-        Some(format!("belongs to user {}, not to you", meta.uid()))
-    } else if meta.mode() & 0o200 == 0 {
-        Some("is read-only".to_string())
-    } else {
-        None
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let me = rustix::process::geteuid().as_raw();
+        if meta.nlink() > 1 {
+            Some(format!(
+                "has {} hard links; replacing it would leave the other names with the old text",
+                meta.nlink()
+            ))
+        } else if meta.uid() != me {
+            Some(format!("belongs to user {}, not to you", meta.uid()))
+        } else if meta.mode() & 0o200 == 0 {
+            Some("is read-only".to_string())
+        } else {
+            None
+        }
     }
-}
-
-#[cfg(not(unix))]
-fn refusal(meta: &Metadata) -> Option<String> {
-    meta.permissions()
-        .readonly()
-        .then(|| "is read-only".to_string())
+    #[cfg(not(unix))]
+    {
+        meta.permissions()
+            .readonly()
+            .then(|| "is read-only".to_string())
+    }
 }
 
 /// Takes the lock, waiting until `deadline` for another program to let go.
@@ -281,16 +280,17 @@ fn lock(file: &File, path: &Path, deadline: Instant) -> anyhow::Result<()> {
 }
 
 /// Whether two metadata describe the same file and version of it.
+#[cfg(unix)]
 fn same_file(a: &Metadata, b: &Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        a.dev() == b.dev() && a.ino() == b.ino()
-    }
-    #[cfg(not(unix))]
-    {
-        a.len() == b.len() && a.modified().ok() == b.modified().ok()
-    }
+    use std::os::unix::fs::MetadataExt as _;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Without inode numbers, the same size and time stand in for them.
+#[cfg(not(unix))]
+#[mutants::skip] // not compiled on the unix hosts the tests run on
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
 /// `text` in a temporary file beside `target`, synced, with the mode (and
@@ -301,10 +301,8 @@ fn temporary(
     text: &str,
     like: Option<&Metadata>,
 ) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    // A bare name's parent is "", which tempfile takes as the current folder.
+    let dir = target.parent().unwrap_or(Path::new(""));
     let mut builder = tempfile::Builder::new();
     #[cfg(unix)]
     {
@@ -313,7 +311,7 @@ fn temporary(
     }
     let mut tmp = builder
         .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+        .with_context(|| format!("cannot write {}", shown.display()))?;
     if let Some(meta) = like {
         tmp.as_file()
             .set_permissions(meta.permissions())
@@ -382,9 +380,13 @@ mod tests {
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode & 0o044, 0o044, "group and others can read ({mode:o})");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-        assert!(
-            write_whole(&path, "b", false).is_err(),
-            "not replaced unasked"
+        let refused = write_whole(&path, "b", false).expect_err("not replaced unasked");
+        assert_eq!(
+            refused.to_string(),
+            format!(
+                "{} already exists; add --force to replace it",
+                path.display()
+            )
         );
         write_whole(&path, "b", true).expect("replace");
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
@@ -404,6 +406,91 @@ mod tests {
         let err = locked.replace("three").expect_err("refused");
         assert!(err.is::<Changed>(), "{err:#}");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "two");
+    }
+
+    /// A file that appears between the look and the write is not replaced.
+    #[test]
+    fn a_new_file_is_never_created_over_one_that_appeared() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ticket.md");
+        std::fs::write(&path, "theirs").expect("write");
+        let refused = create(&path, &path, "ours").expect_err("refused");
+        assert_eq!(
+            refused.to_string(),
+            format!(
+                "{} already exists; add --force to replace it",
+                path.display()
+            )
+        );
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "theirs");
+    }
+
+    /// The temporary file is made beside the file it becomes, so the rename
+    /// stays on one file system (a bare name's folder is the current one).
+    #[test]
+    fn the_temporary_file_is_beside_its_target() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("ticket.md");
+        let tmp = temporary(&target, &target, "a", None).expect("temporary");
+        assert_eq!(tmp.path().parent(), Some(dir.path()));
+        let bare = Path::new("ticket.md");
+        let tmp = temporary(bare, bare, "a", None).expect("temporary");
+        let here = std::env::current_dir().expect("current folder");
+        assert_eq!(tmp.path().parent(), Some(here.as_path()));
+    }
+
+    #[test]
+    fn a_changed_file_is_named_with_what_to_do() {
+        assert_eq!(
+            Changed(PathBuf::from("requests/a.toml")).to_string(),
+            "requests/a.toml changed while fwreq was writing it; it holds the other program's version, try again"
+        );
+    }
+
+    /// Another writer holds the lock, then renames its new version over the
+    /// file and lets go: the waiting writer locks and reads the new file, not
+    /// the old one it was waiting on.
+    #[test]
+    fn a_writer_waits_for_the_lock_and_takes_the_file_that_replaced_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, "one").expect("write");
+        let held = File::open(&path).expect("open");
+        held.lock().expect("lock");
+        let waiting = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                Locked::open(&path, Existing::Replace { forceable: false })
+                    .map(|l| l.bytes().to_vec())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        let new = dir.path().join("a.toml.new");
+        std::fs::write(&new, "two").expect("write");
+        std::fs::rename(&new, &path).expect("rename");
+        drop(held);
+        let bytes = waiting.join().expect("thread").expect("opened");
+        assert_eq!(bytes, b"two");
+    }
+
+    #[test]
+    fn a_lock_never_let_go_is_given_up_at_the_deadline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, "one").expect("write");
+        let held = File::open(&path).expect("open");
+        held.lock().expect("lock");
+        let second = File::open(&path).expect("open");
+        let started = Instant::now();
+        let err = lock(&second, &path, started + Duration::from_millis(200)).expect_err("locked");
+        assert!(started.elapsed() >= Duration::from_millis(200), "it waited");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is locked by another program (another fwreq record?); it is unchanged, try again",
+                path.display()
+            )
+        );
     }
 
     #[cfg(unix)]

@@ -268,6 +268,20 @@ fn render_output_never_replaces_a_request_or_team_file() {
     let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(read(root, "b.toml"), spec("b"));
+    // A request by any other name is still the input, directly or linked.
+    write(root, "c.txt", &spec("c"));
+    symlink("c.txt", root.join("c.md")).unwrap();
+    for target in ["c.txt", "./c.txt", "c.md"] {
+        let out = fwreq(root, &["render", "c.txt", "-o", target, "--force"]);
+        assert_eq!(out.status.code(), Some(2), "{target}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "fwreq: error: --output {target} is the request file c.txt; refusing to write over it (--force or not)\n"
+            )
+        );
+    }
+    assert_eq!(read(root, "c.txt"), spec("c"));
 }
 
 // 8. Nothing outside the given folders is read, and nothing that is not a file.
@@ -364,6 +378,20 @@ fn a_fifo_is_never_opened() {
         &["record", "requests/pipe.toml", "--ritm", "RITM0194104"],
     );
     assert_eq!(out.status.code(), Some(2));
+    // Nor written: opening a FIFO would wait for a reader forever.
+    std::process::Command::new("mkfifo")
+        .arg(root.join("pipe.md"))
+        .status()
+        .unwrap();
+    let out = fwreq(
+        root,
+        &["render", "requests/a.toml", "-o", "pipe.md", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: pipe.md is not a regular file; fwreq writes only regular files\n"
+    );
 }
 
 // 9. Team files are trusted as git trusts a repository.

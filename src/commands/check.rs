@@ -24,11 +24,17 @@ struct WithTeam {
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
 pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     if args.list_lints {
-        let width = Lint::ALL.iter().map(|l| l.name().len()).max().unwrap_or(0);
-        let list: String = Lint::ALL
-            .iter()
-            .map(|lint| format!("{:width$}  {}\n", lint.name(), lint.description()))
-            .collect();
+        let rows: Vec<Vec<String>> =
+            std::iter::once(["LINT", "DEFAULT", "CATCHES"].map(String::from).to_vec())
+                .chain(Lint::ALL.iter().map(|lint| {
+                    vec![
+                        lint.name().to_string(),
+                        lint.default_level().name().to_string(),
+                        lint.description().to_string(),
+                    ]
+                }))
+                .collect();
+        let list = crate::text::aligned(&rows);
         let today = args
             .today
             .unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -12,19 +12,18 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// The parser options every format uses (GitHub-style tables and strikethrough).
 pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH)
 }
 
-/// Whether a link target may stay a link.
+/// Whether a link target may stay a link: it must start with one of these
+/// schemes as written. The writer percent-encodes anything else before it (a
+/// space, a control character), so a browser would read such a target as a
+/// relative path, not as the scheme after it.
 fn allowed_link(dest: &str) -> bool {
-    let dest: String = dest
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    ["http://", "https://", "mailto:"]
-        .iter()
-        .any(|scheme| dest.starts_with(scheme))
+    ["http://", "https://", "mailto:"].iter().any(|scheme| {
+        dest.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    })
 }
 
 /// The Markdown's events with everything that could become markup made inert.
@@ -77,7 +76,7 @@ pub fn safe_events(markdown: &str) -> Vec<Event<'_>> {
 /// each takes the keyboard focus (`tabindex="0"`): arrow keys then scroll it.
 /// Spec text cannot write a `<pre>` of its own (raw HTML is text here).
 pub fn fragment(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, safe_events(markdown).into_iter());
     out.replace("<pre>", "<pre tabindex=\"0\">")
 }
@@ -144,6 +143,28 @@ mod tests {
                 "[a](https://example.com) [b](javascript:alert(1)) [c]( JavaScript:x) <mailto:a@example.com> [d](data:text/html,x) [e](/relative)"
             ),
             "<p><a href=\"https://example.com\">a</a> b c <a href=\"mailto:a@example.com\">mailto:a@example.com</a> d e</p>\n"
+        );
+    }
+
+    /// A browser reads `%01https://...` or `%20https://...` as a path, so
+    /// such a target is no link at all; a scheme in capitals still is.
+    #[test]
+    fn a_link_is_judged_by_its_target_as_written() {
+        assert_eq!(
+            fragment(
+                "[a](<\u{1}https://example.com>) [b](< https://example.com>) [c](HTTPS://example.com) [d](<http:>)"
+            ),
+            "<p>a b <a href=\"HTTPS://example.com\">c</a> d</p>\n"
+        );
+    }
+
+    /// Request fields may hold GitHub tables and strikethrough; every format
+    /// parses them alike.
+    #[test]
+    fn tables_and_strikethrough_render() {
+        assert_eq!(
+            fragment("| port | why |\n|---|---|\n| 443 | ~~old~~ new |\n"),
+            "<table><thead><tr><th>port</th><th>why</th></tr></thead><tbody>\n<tr><td>443</td><td><del>old</del> new</td></tr>\n</tbody></table>\n"
         );
     }
 

@@ -15,21 +15,16 @@ pub fn work_notes(markdown: &str) -> String {
         Event::SoftBreak => Event::Text(CowStr::Borrowed(" ")),
         other => other,
     });
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
-    let mut out = String::with_capacity(html.len() + 16);
+    let mut out = String::new();
     out.push_str("[code]");
-    let mut rest = html.as_str();
     // Outside <pre>...</pre> a newline only follows a tag: drop it.
-    while let Some(start) = rest.find("<pre") {
-        push_flat(&mut out, &rest[..start]);
-        let end = rest[start..]
-            .find("</pre>")
-            .map_or(rest.len(), |e| start + e + "</pre>".len());
-        push_brackets_escaped(&mut out, &rest[start..end]);
-        rest = &rest[end..];
+    for piece in html.split_inclusive("</pre>") {
+        let (flat, pre) = piece.split_at(piece.find("<pre").unwrap_or(piece.len()));
+        push_flat(&mut out, flat);
+        push_brackets_escaped(&mut out, pre);
     }
-    push_flat(&mut out, rest);
     out.push_str("[/code]");
     out
 }

@@ -56,17 +56,17 @@ fn range(text: &str) -> Result<(u16, u16), Invalid> {
     // At most six digits each, so these parse.
     let low = number(low.parse().unwrap_or(i64::MAX))?;
     let high = number(high.parse().unwrap_or(i64::MAX))?;
-    if low == high {
-        return Err(
-            Invalid::new(format!("range \"{text}\" holds a single port"))
-                .help(format!("write it as a number: {low}")),
-        );
+    match low.cmp(&high) {
+        std::cmp::Ordering::Less => Ok((low, high)),
+        std::cmp::Ordering::Equal => Err(Invalid::new(format!(
+            "range \"{text}\" holds a single port"
+        ))
+        .help(format!("write it as a number: {low}"))),
+        std::cmp::Ordering::Greater => {
+            Err(Invalid::new(format!("range \"{text}\" runs backwards"))
+                .help(format!("write \"{high}-{low}\"")))
+        }
     }
-    if low > high {
-        return Err(Invalid::new(format!("range \"{text}\" runs backwards"))
-            .help(format!("write \"{high}-{low}\"")));
-    }
-    Ok((low, high))
 }
 
 #[cfg(test)]
