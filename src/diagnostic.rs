@@ -152,16 +152,20 @@ impl Source {
         }
     }
 
-    fn line_text(&self, line: usize) -> &str {
+    /// A line's text (no byte order mark, no `\r`) and the byte offset in
+    /// the file where that text starts.
+    fn line(&self, line: usize) -> (usize, &str) {
         let start = self.line_starts[line - 1];
         let end = self
             .line_starts
             .get(line)
             .map_or(self.text.len(), |&e| e - 1);
         let text = self.text.get(start..end).unwrap_or("");
-        text.strip_prefix('\u{feff}')
-            .unwrap_or(text)
-            .trim_end_matches('\r')
+        let unmarked = text.strip_prefix('\u{feff}').unwrap_or(text);
+        (
+            start + text.len() - unmarked.len(),
+            unmarked.trim_end_matches('\r'),
+        )
     }
 }
 
@@ -272,39 +276,23 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
         escape_lines(&diag.message)
     );
     if !source.text.is_empty() {
-        let line_text = source.line_text(start.line);
-        let end = source.position(diag.span.end.max(diag.span.start));
-        // Carets are counted in terminal cells: a CJK character takes two.
-        let before: Vec<char> = line_text.chars().take(start.column - 1).collect();
-        let marked: String = if end.line == start.line {
-            line_text
-                .chars()
-                .skip(start.column - 1)
-                .take(end.column.saturating_sub(start.column))
-                .collect()
+        let (line_start, line_text) = source.line(start.line);
+        let at = floor_char_boundary(line_text, diag.span.start.saturating_sub(line_start));
+        let end = if source.position(diag.span.end.max(diag.span.start)).line == start.line {
+            diag.span.end.saturating_sub(line_start)
         } else {
-            line_text.chars().skip(start.column - 1).collect()
+            line_text.len()
         };
-        // Carets are counted in the cells each character takes once escaped.
-        let width = marked.chars().map(shown_width).sum::<usize>().max(1);
+        let end = floor_char_boundary(line_text, end.max(at));
+        let shown = excerpt(line_text, at, end);
         let gutter = " ".repeat(start.line.to_string().len());
         let _ = writeln!(out, "{gutter} |");
-        let _ = writeln!(out, "{} | {}", start.line, escape(line_text));
-        // Tabs stay tabs under the line, so the carets line up in any terminal.
-        let indent: String = before
-            .iter()
-            .map(|&c| {
-                if c == '\t' {
-                    "\t".to_string()
-                } else {
-                    " ".repeat(shown_width(c))
-                }
-            })
-            .collect();
+        let _ = writeln!(out, "{} | {}", start.line, shown.text);
         let _ = writeln!(
             out,
-            "{gutter} | {indent}{}",
-            style.paint(color, &"^".repeat(width))
+            "{gutter} | {}{}",
+            shown.indent,
+            style.paint(color, &"^".repeat(shown.carets))
         );
     }
     if let Some(help) = &diag.help {
@@ -316,6 +304,121 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
         );
     }
     out
+}
+
+/// At most this many terminal cells of a line are shown under a diagnostic.
+/// A longer line (a whole list written on one line) is cut around the marked
+/// value, so every excerpt stays short however long its line is: a file with
+/// thousands of errors on one line cannot make a report of gigabytes.
+const EXCERPT_CELLS: usize = 120;
+/// Of those, at most this many before the marked value, and at most
+/// `EXCERPT_CELLS - EXCERPT_BEFORE` for the marked value itself.
+const EXCERPT_BEFORE: usize = 40;
+
+/// The line as shown under a diagnostic: escaped, cut with `…` where it is
+/// too long, and what puts the carets under the marked value.
+struct Excerpt {
+    text: String,
+    /// What goes before the carets: a space per cell, tabs kept as tabs so
+    /// they line up in any terminal.
+    indent: String,
+    /// How many carets: the cells the marked value takes once escaped.
+    carets: usize,
+}
+
+/// The excerpt of `line` with `line[at..end]` marked (byte offsets on
+/// character boundaries).
+fn excerpt(line: &str, at: usize, end: usize) -> Excerpt {
+    let (before, marked, after) = (&line[..at], &line[at..end], &line[end..]);
+    let fits = cells_within(line, EXCERPT_CELLS).len() == line.len();
+    let left = if fits {
+        before
+    } else {
+        // The last characters before the value that fit.
+        let mut cells = 0;
+        let from = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| {
+                cells += shown_width(c);
+                cells <= EXCERPT_BEFORE
+            })
+            .last()
+            .map_or(before.len(), |(i, _)| i);
+        &before[from..]
+    };
+    let shown_marked = if fits {
+        marked
+    } else {
+        cells_within(marked, EXCERPT_CELLS - EXCERPT_BEFORE)
+    };
+    let right = if fits {
+        after
+    } else if shown_marked.len() < marked.len() {
+        ""
+    } else {
+        let used = width(left) + width(shown_marked);
+        cells_within(after, EXCERPT_CELLS.saturating_sub(used))
+    };
+    let cut_left = left.len() < before.len();
+    let shown_end = if shown_marked.len() < marked.len() {
+        at + shown_marked.len()
+    } else {
+        end + right.len()
+    };
+    let cut_right = shown_end < line.len();
+    let mut text = String::new();
+    let mut indent = String::new();
+    if cut_left {
+        text.push('…');
+        indent.push(' ');
+    }
+    text.push_str(&escape(left));
+    text.push_str(&escape(shown_marked));
+    text.push_str(&escape(right));
+    if cut_right {
+        text.push('…');
+    }
+    for c in left.chars() {
+        if c == '\t' {
+            indent.push('\t');
+        } else {
+            indent.push_str(&" ".repeat(shown_width(c)));
+        }
+    }
+    Excerpt {
+        text,
+        indent,
+        // Carets are counted in terminal cells: a CJK character takes two.
+        carets: width(shown_marked).max(1),
+    }
+}
+
+/// The longest start of `text` that takes at most `cells` terminal cells
+/// once escaped (looks no further than it needs to).
+fn cells_within(text: &str, cells: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += shown_width(c);
+        if used > cells {
+            return &text[..i];
+        }
+    }
+    text
+}
+
+/// The terminal cells a text takes once escaped.
+fn width(text: &str) -> usize {
+    text.chars().map(shown_width).sum()
+}
+
+/// `at`, or the start of the character it falls inside.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Every diagnostic as plain text (no colour), one string each: for pages.
@@ -486,5 +589,98 @@ mod tests {
             text,
             "r.toml:1:14: error: port 70000 is out of range\n  |\n1 | ports = [80, 70000]\n  |              ^^^^^\n  = help: 1-65535\n"
         );
+    }
+
+    /// A value in the middle of a long line: 40 cells before it, the value,
+    /// then what fits in 120 cells, each cut marked with `…`.
+    #[test]
+    fn a_long_line_is_cut_around_the_value() {
+        let before = format!("a = [{}", "1, ".repeat(40));
+        let after = format!("{}]", ", 2".repeat(40));
+        let src = Source::new("r.toml", format!("{before}999999{after}\n"));
+        let diag = Diagnostic::error(before.len()..before.len() + 6, "bad");
+        let text = render(&src, &diag, Style { color: false });
+        let shown = format!(
+            "…{}999999{}…",
+            " 1,".repeat(13) + " ",
+            ", 2".repeat(24) + ", "
+        );
+        assert_eq!(
+            text,
+            format!(
+                "r.toml:1:126: error: bad\n  |\n1 | {shown}\n  | {}^^^^^^\n",
+                " ".repeat(41)
+            )
+        );
+        assert_eq!(shown.chars().count(), 122, "120 cells and two cuts");
+    }
+
+    /// At either end of the line, nothing is cut on that side; a value wider
+    /// than 80 cells gets 80 carets and the cut after it.
+    #[test]
+    fn a_long_line_is_cut_only_where_it_goes_on() {
+        let line = format!("{}\n", "x".repeat(200));
+        let src = Source::new("r.toml", line.clone());
+        let start = render(
+            &src,
+            &Diagnostic::error(0..3, "bad"),
+            Style { color: false },
+        );
+        assert_eq!(
+            start,
+            format!(
+                "r.toml:1:1: error: bad\n  |\n1 | {}…\n  | ^^^\n",
+                "x".repeat(120)
+            )
+        );
+        let end = render(
+            &src,
+            &Diagnostic::error(197..200, "bad"),
+            Style { color: false },
+        );
+        assert_eq!(
+            end,
+            format!(
+                "r.toml:1:198: error: bad\n  |\n1 | …{}\n  | {}^^^\n",
+                "x".repeat(43),
+                " ".repeat(41)
+            )
+        );
+        let wide = render(
+            &src,
+            &Diagnostic::error(10..190, "bad"),
+            Style { color: false },
+        );
+        assert_eq!(
+            wide,
+            format!(
+                "r.toml:1:11: error: bad\n  |\n1 | {}…\n  | {}{}\n",
+                "x".repeat(90),
+                " ".repeat(10),
+                "^".repeat(80)
+            )
+        );
+    }
+
+    /// Thousands of errors on one line: the report grows with their number,
+    /// not with their number times the line's length.
+    #[test]
+    fn many_errors_on_one_long_line_make_a_short_report() {
+        let values: Vec<String> = (0..5000).map(|i| format!("\"bad{i}!\"")).collect();
+        let line = format!("destinations = [{}]\n", values.join(", "));
+        let src = Source::new("r.toml", line.clone());
+        let mut total = 0;
+        let mut at = "destinations = [".len();
+        for value in &values {
+            total += render(
+                &src,
+                &Diagnostic::error(at..at + value.len(), "bad"),
+                Style { color: false },
+            )
+            .len();
+            at += value.len() + 2;
+        }
+        assert!(line.len() > 50_000);
+        assert!(total < 5000 * 400, "{total} bytes");
     }
 }
