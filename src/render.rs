@@ -34,6 +34,13 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("renewal.md.j2", include_str!("../templates/renewal.md.j2")),
 ];
 
+/// The steps one render may take. A team's templates are code from a shared
+/// folder: a loop that never ends (or runs 10^10 times) stops here with an
+/// error, instead of hanging the command while its output fills the memory.
+/// The default templates take about 100 steps per destination, so this holds
+/// requests of half a million destinations; it runs out in a few seconds.
+pub const FUEL: u64 = 50_000_000;
+
 /// A ready template environment.
 pub struct Renderer {
     env: Environment<'static>,
@@ -44,6 +51,7 @@ impl Renderer {
     pub fn new(templates: Option<PathBuf>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
         // Keep template source for error excerpts in release builds too.
         env.set_debug(true);
         env.set_syntax(
@@ -186,6 +194,11 @@ fn explain(err: &minijinja::Error) -> String {
             text.push_str("\n  caused by: ");
         }
         text.push_str(&e.to_string());
+    }
+    if err.kind() == minijinja::ErrorKind::OutOfFuel {
+        text.push_str(&format!(
+            "\n  help: a render may take {FUEL} steps; look for a loop that runs too long in the templates"
+        ));
     }
     if let Some(innermost) = chain.last() {
         text.push_str(&format!("\n{}", innermost.display_debug_info()));

@@ -319,6 +319,61 @@ fn team_templates_override_the_embedded_ones_file_by_file() {
     assert!(stdout.contains("## Key points about the firewall rule\n"));
 }
 
+/// A team template whose loops would run 10^10 times stops with an error
+/// naming the template (it used to hang while its output filled the memory);
+/// the default templates still render a request of 10,000 destinations.
+#[test]
+fn a_runaway_template_stops_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    fs::create_dir(dir.path().join("tpl")).unwrap();
+    write(
+        &dir.path().join("tpl"),
+        "ticket.md.j2",
+        "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n",
+    );
+    let started = std::time::Instant::now();
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "req.toml", "--templates", "tpl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 50000000 steps; look for a loop that runs too long in the templates\n"
+        ),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+    let many: Vec<String> = (0..10_000)
+        .map(|i| format!("\"h{i}.example.com\""))
+        .collect();
+    let big = valid().replace(
+        "destinations = [\"a.example.com\"]",
+        &format!("destinations = [{}]", many.join(", ")),
+    );
+    assert_ne!(big, valid());
+    write(dir.path(), "big.toml", &big);
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "big.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("h9999.example.com")
+    );
+}
+
 #[test]
 fn a_missing_templates_directory_is_an_error_not_a_silent_fallback() {
     let dir = tempfile::tempdir().unwrap();

@@ -268,6 +268,7 @@ fn status_value(text: &str) -> Result<Status, Invalid> {
 pub fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_fuel(Some(crate::render::FUEL));
     // A field the request leaves out (`change`, `requested_by`) fills its
     // variable with nothing rather than the word `none`.
     env.set_formatter(|out, state, value| {
