@@ -11,6 +11,7 @@
 
 use crate::request::{Destination, Network, PortRange, Request, Rule, Target, mask};
 use crate::spec::{Action, Protocol};
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
 /// One redundant destination and the one that already covers it.
@@ -112,19 +113,27 @@ pub fn destinations(request: &Request) -> Vec<Duplicate<'_>> {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let by = candidates.into_iter().find(|&j| {
-            j != i
-                && same_flows_within(e.rule, entries[j].rule)
+        let by = candidates.into_iter().find_map(|j| {
+            let other = &entries[j];
+            let covered = same_flows_within(e.rule, other.rule);
+            match j.cmp(&i) {
+                Ordering::Less if covered => Some((other, true)),
                 // Two equal flows: only the later one is reported.
-                && !(j > i
-                    && e.dest.target == entries[j].dest.target
-                    && same_flows_within(entries[j].rule, e.rule))
+                Ordering::Greater
+                    if covered
+                        && !(e.dest.target == other.dest.target
+                            && same_flows_within(other.rule, e.rule)) =>
+                {
+                    Some((other, false))
+                }
+                _ => None,
+            }
         });
-        if let Some(j) = by {
+        if let Some((other, by_is_earlier)) = by {
             found.push(Duplicate {
                 redundant: e.dest,
-                by: entries[j].dest,
-                by_is_earlier: j < i,
+                by: other.dest,
+                by_is_earlier,
                 protocol: e.rule.protocol,
             });
         }
