@@ -361,12 +361,9 @@ fn excerpt(line: &str, at: usize, end: usize) -> Excerpt {
         cells_within(after, EXCERPT_CELLS.saturating_sub(used))
     };
     let cut_left = left.len() < before.len();
-    let shown_end = if shown_marked.len() < marked.len() {
-        at + shown_marked.len()
-    } else {
-        end + right.len()
-    };
-    let cut_right = shown_end < line.len();
+    // What is shown runs on from `at` without a gap (`right` is empty when
+    // the value was cut).
+    let cut_right = at + shown_marked.len() + right.len() < line.len();
     let mut text = String::new();
     let mut indent = String::new();
     if cut_left {
@@ -651,6 +648,13 @@ mod tests {
             &Diagnostic::error(10..190, "bad"),
             Style { color: false },
         );
+        // A value cut before the end of its line is cut all the same.
+        let to_the_end = render(
+            &src,
+            &Diagnostic::error(10..200, "bad"),
+            Style { color: false },
+        );
+        assert_eq!(to_the_end, wide);
         assert_eq!(
             wide,
             format!(
@@ -660,6 +664,22 @@ mod tests {
                 "^".repeat(80)
             )
         );
+    }
+
+    /// A span that ends inside a character (no parser makes one, but an
+    /// excerpt must never panic) is taken back to that character's start.
+    #[test]
+    fn a_span_inside_a_character_is_taken_to_its_start() {
+        assert_eq!(floor_char_boundary("a公b", 2), 1);
+        assert_eq!(floor_char_boundary("a公b", 4), 4);
+        assert_eq!(floor_char_boundary("a公b", 9), 5);
+        let src = Source::new("r.toml", "a = \"公\"\n".to_string());
+        let text = render(
+            &src,
+            &Diagnostic::error(6..7, "bad"),
+            Style { color: false },
+        );
+        assert!(text.ends_with("1 | a = \"公\"\n  |      ^\n"), "{text}");
     }
 
     /// Thousands of errors on one line: the report grows with their number,
