@@ -137,15 +137,20 @@ impl Source {
         &self.path
     }
 
-    /// The line and column of a byte offset (clamped to the text).
+    /// The line and column of a byte offset (clamped to the text, and to
+    /// the start of the character it falls inside).
     pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
+        let offset = floor_char_boundary(&self.text, offset);
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
+        let before = &self.text[start..offset];
         // A byte order mark is not a column anyone can see.
-        let column = self.text.get(start..offset).map_or(offset - start, |s| {
-            s.strip_prefix('\u{feff}').unwrap_or(s).chars().count()
-        }) + 1;
+        let column = before
+            .strip_prefix('\u{feff}')
+            .unwrap_or(before)
+            .chars()
+            .count()
+            + 1;
         Position {
             line: line + 1,
             column,
@@ -673,6 +678,9 @@ mod tests {
         assert_eq!(floor_char_boundary("a公b", 2), 1);
         assert_eq!(floor_char_boundary("a公b", 4), 4);
         assert_eq!(floor_char_boundary("a公b", 9), 5);
+        let src = Source::new("r.toml", "a公b\n".to_string());
+        assert_eq!(src.position(2), Position { line: 1, column: 2 });
+        assert_eq!(src.position(4), Position { line: 1, column: 3 });
         let src = Source::new("r.toml", "a = \"公\"\n".to_string());
         let text = render(
             &src,
