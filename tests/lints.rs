@@ -213,6 +213,12 @@ fn each_lint_fires_at_its_value() {
                 "req.toml:1:9: warning[long-title]: the title is 161 characters; ServiceNow short descriptions are often cut at 160",
             ],
         ),
+        (
+            // 160 characters fit.
+            rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+                .replace("title = \"t\"", &format!("title = \"{}\"", "x".repeat(160))),
+            &[],
+        ),
     ];
     for (text, want) in cases {
         let (code, stderr) = check(&text, &[]);

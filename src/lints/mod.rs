@@ -661,7 +661,6 @@ impl Lints<'_> {
     }
 }
 
-/// Whether some traffic comes from both source lists (empty: any source).
 /// The Unicode name of a bidi control or zero-width character, in lower case.
 fn char_name(c: char) -> &'static str {
     match c {
@@ -692,6 +691,7 @@ fn char_name(c: char) -> &'static str {
     }
 }
 
+/// Whether some traffic comes from both source lists (empty: any source).
 fn sources_overlap(a: &[Network], b: &[Network]) -> bool {
     a.is_empty()
         || b.is_empty()
@@ -903,6 +903,42 @@ fn cleartext(protocol: Protocol, port: &PortRange) -> Vec<(String, &'static str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each hidden character is named as Unicode names it.
+    #[test]
+    fn hidden_characters_are_named() {
+        let names = [
+            ('\u{202a}', "left-to-right embedding"),
+            ('\u{202b}', "right-to-left embedding"),
+            ('\u{202c}', "pop directional formatting"),
+            ('\u{202d}', "left-to-right override"),
+            ('\u{202e}', "right-to-left override"),
+            ('\u{2066}', "left-to-right isolate"),
+            ('\u{2067}', "right-to-left isolate"),
+            ('\u{2068}', "first strong isolate"),
+            ('\u{2069}', "pop directional isolate"),
+            ('\u{200e}', "left-to-right mark"),
+            ('\u{200f}', "right-to-left mark"),
+            ('\u{061c}', "arabic letter mark"),
+            ('\u{200b}', "zero width space"),
+            ('\u{200c}', "zero width non-joiner"),
+            ('\u{200d}', "zero width joiner"),
+            ('\u{2060}', "word joiner"),
+            ('\u{2061}', "invisible operator"),
+            ('\u{2064}', "invisible operator"),
+            ('\u{feff}', "zero width no-break space"),
+            ('\u{00ad}', "soft hyphen"),
+            ('\u{2028}', "line separator"),
+            ('\u{2029}', "paragraph separator"),
+            ('\u{115f}', "hangul filler"),
+            ('\u{3164}', "hangul filler"),
+            ('\u{e0001}', "tag character"),
+            ('\u{180e}', "invisible character"),
+        ];
+        for (c, name) in names {
+            assert_eq!(char_name(c), name, "U+{:04X}", u32::from(c));
+        }
+    }
 
     #[test]
     fn words_match_at_boundaries_only() {
