@@ -465,3 +465,28 @@ pub struct TestProcess {
     pub host: Option<String>,
     pub commands: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The offset is shown as the file wrote it: `+00:00` is not `Z`.
+    #[test]
+    fn a_submitted_time_shows_its_offset_as_written() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("a date");
+        let shown = |offset| Submitted { at, offset }.to_string();
+        assert_eq!(shown(None), "2026-11-26 10:00:00");
+        assert_eq!(shown(Some(Offset::Z)), "2026-11-26 10:00:00Z");
+        assert_eq!(shown(Some(Offset::Minutes(0))), "2026-11-26 10:00:00+00:00");
+        assert_eq!(
+            shown(Some(Offset::Minutes(-300))),
+            "2026-11-26 10:00:00-05:00"
+        );
+        assert_eq!(
+            shown(Some(Offset::Minutes(330))),
+            "2026-11-26 10:00:00+05:30"
+        );
+    }
+}
