@@ -930,6 +930,20 @@ fn rate_limits_are_waited_out_and_failed_reads_retried() {
             items_line("reqsys0001")
         ]
     );
+    // A read that keeps failing: three tries (waiting 1 s, then 2 s), then
+    // the error, and nothing ordered.
+    let fake = Fake::instance(Instance::default(), |_, _| {
+        Some(Reply::Raw(
+            502,
+            vec![],
+            "text/html",
+            "<html>Bad gateway</html>".to_string(),
+        ))
+    });
+    let dir = repo(&fake.url, DRAFT);
+    let (code, _, _) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    assert_eq!(code, 2);
+    assert_eq!(fake.lines(), vec![lookup_line(); 3]);
 }
 
 #[test]
