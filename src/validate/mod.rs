@@ -573,6 +573,36 @@ fn header(span: &Span) -> Span {
 mod tests {
     use super::*;
 
+    /// The `ssh` line's destination: a user name as a shell account is
+    /// spelt (a letter or `_` first), then a host or address.
+    #[test]
+    fn an_ssh_destination_is_a_plain_user_and_host() {
+        let ok = |t: &str| ssh_host(t.to_string()).ok();
+        assert_eq!(
+            ok("brent@10.188.50.201").as_deref(),
+            Some("brent@10.188.50.201")
+        );
+        assert_eq!(
+            ok("_svc.ops-1@jump.example.com").as_deref(),
+            Some("_svc.ops-1@jump.example.com")
+        );
+        assert_eq!(ok("jump.example.com").as_deref(), Some("jump.example.com"));
+        assert_eq!(
+            ok("brent@bücher.example").as_deref(),
+            Some("brent@xn--bcher-kva.example")
+        );
+        for bad in [
+            "1brent@host.example",
+            "br;ent@host.example",
+            "-o@host.example",
+            "@host.example",
+            "brent@",
+            "brent@a b",
+        ] {
+            assert_eq!(ok(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn suggests_the_nearest_key() {
         let msg = "unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `destinations`";
