@@ -51,6 +51,12 @@ fn a_failing_opener_is_reported_with_its_exit_code_and_words() {
     let out = preview(runtime.path(), "exit 0");
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     assert_eq!(common::stderr(&out), "");
+    // An opener that stays (xdg-open until its browser exits) is left to
+    // run after a few seconds: preview does not wait for the browser.
+    let started = std::time::Instant::now();
+    let out = preview(runtime.path(), "exec sleep 60");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(40));
 }
 
 #[test]
