@@ -364,6 +364,25 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// 32 hexadecimal digits, kept in lower case; any other length or digit
+    /// is refused (it would be sent in the order's URL).
+    #[test]
+    fn a_sys_id_is_32_hexadecimal_digits() {
+        let id = "0336C34407D0D010540BFF6B8A4BF789";
+        assert_eq!(
+            sys_id(id).ok().as_deref(),
+            Some("0336c34407d0d010540bff6b8a4bf789")
+        );
+        for bad in [
+            &id[..31],
+            "0336c34407d0d010540bff6b8a4bf78g",
+            "0336c34407d0d010540bff6b8a4bf78/",
+        ] {
+            assert!(sys_id(bad).is_err(), "{bad}");
+        }
+        assert!(sys_id(&format!("{id}0")).is_err());
+    }
+
     #[test]
     fn a_password_in_the_instance_is_refused_and_never_repeated() {
         let err =
