@@ -522,6 +522,25 @@ mod tests {
         assert!(refusal(&["a_b"]).contains("`_` (U+005F) is not allowed in a name"));
     }
 
+    /// Hangul composes by arithmetic (UAX 15): an LV syllable takes a
+    /// trailing consonant from U+11A8 on, never U+11A7 (a vowel).
+    #[test]
+    fn hangul_composes_by_its_arithmetic() {
+        assert_eq!(compose('\u{1100}', '\u{1161}'), Some('\u{AC00}'));
+        assert_eq!(compose('\u{AC00}', '\u{11A8}'), Some('\u{AC01}'));
+        assert_eq!(compose('\u{AC00}', '\u{11C2}'), Some('\u{AC1B}'));
+        assert_eq!(compose('\u{AC00}', '\u{11A7}'), None);
+        assert_eq!(compose('\u{AC01}', '\u{11A8}'), None, "LVT takes no more");
+    }
+
+    /// Hebrew geresh and gershayim only after a Hebrew letter.
+    #[test]
+    fn geresh_follows_a_hebrew_letter() {
+        assert!(check_label("\u{05D0}\u{05F3}").is_ok());
+        assert!(check_label("a\u{05F3}").is_err());
+        assert!(check_label("ab\u{05F4}").is_err());
+    }
+
     #[test]
     fn ascii_without_a_search_is_as_in_the_tables() {
         for c in (0..128u8).map(char::from) {
