@@ -26,6 +26,16 @@ fn dangerous() -> Vec<char> {
     all
 }
 
+/// The dangerous characters that reached the output as themselves (line
+/// breaks aside, which separate lines).
+fn raw_controls(shown: &str) -> Vec<char> {
+    let dangerous = dangerous();
+    shown
+        .chars()
+        .filter(|&x| x != '\n' && dangerous.contains(&x))
+        .collect()
+}
+
 #[test]
 fn every_control_character_is_escaped_in_check_list_probe_and_render() {
     for c in dangerous() {
@@ -50,10 +60,7 @@ fn every_control_character_is_escaped_in_check_list_probe_and_render() {
         ] {
             let out = fwreq_in(dir.path(), &args);
             let shown = stdout(&out) + &stderr(&out);
-            let raw: Vec<char> = shown
-                .chars()
-                .filter(|&x| x != '\n' && dangerous().contains(&x))
-                .collect();
+            let raw = raw_controls(&shown);
             assert!(
                 raw.is_empty(),
                 "{args:?} with U+{:04X} printed {raw:?}: {shown:?}",
@@ -86,10 +93,7 @@ fn expiring_suggestions_are_escaped() {
         fs::write(dir.path().join(format!("r{c}.toml")), text).unwrap();
         let out = fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
         let shown = stdout(&out) + &stderr(&out);
-        let raw: Vec<char> = shown
-            .chars()
-            .filter(|&x| x != '\n' && dangerous().contains(&x))
-            .collect();
+        let raw = raw_controls(&shown);
         assert!(
             raw.is_empty(),
             "U+{:04X} printed {raw:?}: {shown:?}",
