@@ -335,35 +335,10 @@ struct Excerpt {
 /// character boundaries).
 fn excerpt(line: &str, at: usize, end: usize) -> Excerpt {
     let (before, marked, after) = (&line[..at], &line[at..end], &line[end..]);
-    let fits = cells_within(line, EXCERPT_CELLS).len() == line.len();
-    let left = if fits {
-        before
+    let (left, shown_marked, right) = if cells_within(line, EXCERPT_CELLS).len() == line.len() {
+        (before, marked, after)
     } else {
-        // The last characters before the value that fit.
-        let mut cells = 0;
-        let from = before
-            .char_indices()
-            .rev()
-            .take_while(|&(_, c)| {
-                cells += shown_width(c);
-                cells <= EXCERPT_BEFORE
-            })
-            .last()
-            .map_or(before.len(), |(i, _)| i);
-        &before[from..]
-    };
-    let shown_marked = if fits {
-        marked
-    } else {
-        cells_within(marked, EXCERPT_CELLS - EXCERPT_BEFORE)
-    };
-    let right = if fits {
-        after
-    } else if shown_marked.len() < marked.len() {
-        ""
-    } else {
-        let used = width(left) + width(shown_marked);
-        cells_within(after, EXCERPT_CELLS.saturating_sub(used))
+        window(before, marked, after)
     };
     let cut_left = left.len() < before.len();
     // What is shown runs on from `at` without a gap (`right` is empty when
@@ -394,6 +369,33 @@ fn excerpt(line: &str, at: usize, end: usize) -> Excerpt {
         // Carets are counted in terminal cells: a CJK character takes two.
         carets: width(shown_marked).max(1),
     }
+}
+
+/// What of a line too long to show whole is shown: the last characters
+/// before the value that fit, the value (cut if it is too wide itself), then
+/// what fits after it.
+fn window<'a>(before: &'a str, marked: &'a str, after: &'a str) -> (&'a str, &'a str, &'a str) {
+    let mut cells = 0;
+    let from = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| {
+            cells += shown_width(c);
+            cells <= EXCERPT_BEFORE
+        })
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let left = &before[from..];
+    let shown = cells_within(marked, EXCERPT_CELLS - EXCERPT_BEFORE);
+    let right = if shown.len() < marked.len() {
+        ""
+    } else {
+        cells_within(
+            after,
+            EXCERPT_CELLS.saturating_sub(width(left) + width(shown)),
+        )
+    };
+    (left, shown, right)
 }
 
 /// The longest start of `text` that takes at most `cells` terminal cells
