@@ -283,12 +283,9 @@ pub fn render(source: &Source, diag: &Diagnostic, style: Style) -> String {
     if !source.text.is_empty() {
         let (line_start, line_text) = source.line(start.line);
         let at = floor_char_boundary(line_text, diag.span.start.saturating_sub(line_start));
-        let end = if source.position(diag.span.end.max(diag.span.start)).line == start.line {
-            diag.span.end.saturating_sub(line_start)
-        } else {
-            line_text.len()
-        };
-        let end = floor_char_boundary(line_text, end.max(at));
+        // A span that goes on past its line is marked to the line's end
+        // (`floor_char_boundary` clamps to it).
+        let end = floor_char_boundary(line_text, diag.span.end.saturating_sub(line_start).max(at));
         let shown = excerpt(line_text, at, end);
         let gutter = " ".repeat(start.line.to_string().len());
         let _ = writeln!(out, "{gutter} |");
