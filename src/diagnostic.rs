@@ -199,14 +199,17 @@ pub fn is_zero_width(c: char) -> bool {
             | '\u{1160}'
             | '\u{17b4}'
             | '\u{17b5}'
-            | '\u{180e}'
+            | '\u{180b}'..='\u{180f}'
             | '\u{200b}'..='\u{200d}'
             | '\u{2028}'
             | '\u{2029}'
             | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
             | '\u{3164}'
             | '\u{feff}'
             | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{1bca0}'..='\u{1bca3}'
             | '\u{e0000}'..='\u{e007f}'
     )
 }
@@ -377,7 +380,7 @@ fn window<'a>(before: &'a str, marked: &'a str, after: &'a str) -> (&'a str, &'a
         .char_indices()
         .rev()
         .take_while(|&(_, c)| {
-            cells += shown_width(c);
+            cells += cost(c);
             cells <= EXCERPT_BEFORE
         })
         .last()
@@ -387,20 +390,25 @@ fn window<'a>(before: &'a str, marked: &'a str, after: &'a str) -> (&'a str, &'a
     let right = if shown.len() < marked.len() {
         ""
     } else {
-        cells_within(
-            after,
-            EXCERPT_CELLS.saturating_sub(width(left) + width(shown)),
-        )
+        let used: usize = left.chars().chain(shown.chars()).map(cost).sum();
+        cells_within(after, EXCERPT_CELLS.saturating_sub(used))
     };
     (left, shown, right)
 }
 
-/// The longest start of `text` that takes at most `cells` terminal cells
-/// once escaped (looks no further than it needs to).
+/// What a character costs of an excerpt's budget: its cells, and at least
+/// one, so that width-0 characters (combining marks, tabs) cannot make a
+/// line of any length "fit".
+fn cost(c: char) -> usize {
+    shown_width(c).max(1)
+}
+
+/// The longest start of `text` that costs at most `cells` (looks no further
+/// than it needs to).
 fn cells_within(text: &str, cells: usize) -> &str {
     let mut used = 0;
     for (i, c) in text.char_indices() {
-        used += shown_width(c);
+        used += cost(c);
         if used > cells {
             return &text[..i];
         }
@@ -668,6 +676,23 @@ mod tests {
                 "^".repeat(80)
             )
         );
+    }
+
+    /// Characters of no width (combining marks, tabs) count too: a line of
+    /// them is cut like any other.
+    #[test]
+    fn a_line_of_zero_width_characters_is_cut_too() {
+        for filler in ["\u{301}", "\t"] {
+            let line = format!("a = \"!{}\"\n", filler.repeat(20_000));
+            let src = Source::new("r.toml", line);
+            let text = render(
+                &src,
+                &Diagnostic::error(5..6, "bad"),
+                Style { color: false },
+            );
+            assert!(text.len() < 1_000, "{filler:?}: {} bytes", text.len());
+            assert!(text.contains("…\n"), "{text}");
+        }
     }
 
     /// A span that ends inside a character (no parser makes one, but an
