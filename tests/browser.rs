@@ -5,10 +5,7 @@
 //! skips, except under CI (`CI` set), where a missing browser fails it: CI
 //! can never pass without running it.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use scraper::{Html, Selector};

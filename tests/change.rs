@@ -3,10 +3,7 @@
 //! --removal`), each with the exact sections expected, and a property test that
 //! compares every change ticket with the flows computed port by port.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{HEADER, fwreq_in as fwreq, git, stderr, stdout};
 use std::collections::BTreeSet;

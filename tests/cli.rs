@@ -1,9 +1,6 @@
 //! CLI sessions: what an engineer types, what fwreq prints, and the exit code.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::HEADER;

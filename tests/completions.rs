@@ -1,10 +1,7 @@
 //! The bash completion script in a real bash: files on an empty word
 //! (`*.toml` and folders for requests), lint names for `--allow`/`--deny`.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{fwreq_in, stdout};
 use std::fs;

@@ -1,10 +1,7 @@
 //! What fwreq documents about itself: man pages for every command and the
 //! spec format, and one exit-code text in `--help`, man and README.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use clap::CommandFactory as _;
 use common::{fwreq_in, stdout};

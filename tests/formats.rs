@@ -2,10 +2,7 @@
 //! sessions an engineer runs. Whether spec text became markup is judged by
 //! parsing the output as a browser would (html5ever), never by searching it.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::fwreq_in;
 

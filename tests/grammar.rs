@@ -2,9 +2,6 @@
 //! no panic; whatever is accepted is a well-formed name or address that is safe
 //! to put in a shell line.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
 use fwreq::flows::{TestHost, command};
 use fwreq::request::Target;
 use fwreq::spec::{Protocol, RawPort};

@@ -5,9 +5,6 @@
 //! whole of `hostname()` (UTS 46 first), as `LABEL.example` wherever UTS 46
 //! leaves the label as it is.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
 use fwreq::validate::host::hostname;
 use fwreq::validate::idna2008::{UNICODE_VERSION, check_name};
 

@@ -5,10 +5,7 @@
 //! A check whose tool is missing prints `skipped: TOOL not found`, and fails
 //! when `CI` is set.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{HEADER, examples, fwreq_in, stderr, stdout};
 use fwreq::diagnostic::Source;

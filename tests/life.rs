@@ -2,10 +2,7 @@
 //! check, record, list, a change between revisions, expiry and removal, the
 //! team file, and editor support. Every repository is a real temporary one.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

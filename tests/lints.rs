@@ -1,10 +1,7 @@
 //! Each lint fires on a minimal request, at the exact value, and the clean
 //! examples in requests/ stay quiet.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::HEADER;

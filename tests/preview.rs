@@ -1,10 +1,7 @@
 //! `fwreq preview`: pages in one folder of this user's, old ones removed, and
 //! an opener that fails is reported.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use std::fs;

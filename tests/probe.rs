@@ -2,9 +2,6 @@
 //! (a listener whose accept queue is full, so Linux drops new SYNs). Every name
 //! is mapped with --resolve; no test sends a packet beyond 127.0.0.1 or ::1.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
 use assert_cmd::cargo::cargo_bin_cmd;
 use socket2::{Domain, Socket, Type};
 use std::fs;

@@ -1,10 +1,7 @@
 //! What an adversarial review of `check` and `render` found (issue 11): each
 //! case as the CLI session that reproduced it, with the exact message now given.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::HEADER;

@@ -4,10 +4,7 @@
 //! `site`) will not read, and which team file (`fwreq.toml`) is trusted.
 //! Each test is the CLI session that showed the problem.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _, symlink};

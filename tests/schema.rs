@@ -1,10 +1,7 @@
 //! The JSON Schema against `check`: every bad input of the suite through
 //! both, and the few that JSON Schema cannot refuse, by name.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{fwreq_in, stdout};
 

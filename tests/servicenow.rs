@@ -3,10 +3,7 @@
 //! documented endpoints and shapes and records every request it received,
 //! so each test asserts the exact calls fwreq made.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{HEADER, git, stderr};
 use std::fs;

@@ -1,10 +1,7 @@
 //! Every example in requests/ rendered through the binary, held as an insta snapshot.
 //! A changed template or rule shows up here as a reviewable diff.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 

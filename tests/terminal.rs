@@ -1,10 +1,7 @@
 //! What fwreq prints to a terminal from a user's file: control, bidi and
 //! zero-width characters escaped in every command's output and errors.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{HEADER, fwreq_in, stderr, stdout};
 use std::fs;

@@ -2,10 +2,7 @@
 //! tmux is missing the test says so on stderr and skips, except under CI
 //! (`CI` set), where it fails: `.ci/run` installs Debian's `tmux`.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

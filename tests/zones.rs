@@ -3,10 +3,7 @@
 //! tickets, and the renewal of a temporary request, in real temporary git
 //! repositories.
 
-// Test helpers may panic: a panic is how a test reports failure.
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{HEADER, fwreq_in as fwreq, git, stderr, stdout};
 use std::fs;

@@ -1,0 +1,30 @@
+//! The integration tests: one binary, so a change relinks one test program
+//! rather than one per file (a build, and each of cargo-mutants' mutants, links
+//! once). Each module is the CLI session of one feature.
+
+// Test helpers may panic: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod browser;
+mod change;
+mod cli;
+mod completions;
+mod docs;
+mod formats;
+mod grammar;
+mod idna2008;
+mod implement;
+mod life;
+mod lints;
+mod preview;
+mod probe;
+mod review;
+mod safety;
+mod schema;
+mod servicenow;
+mod snapshots;
+mod terminal;
+mod tmux;
+mod zones;
