@@ -82,20 +82,31 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
 pub fn exit_codes_text() -> String {
     let mut out = String::from("Exit codes:\n");
     for (code, meaning) in EXIT_CODES {
-        let mut line = format!("  {code:<5}");
-        for word in meaning.split(' ') {
-            if line.len() + 1 + word.len() > 80 && line.trim_end().len() > 7 {
-                out.push_str(line.trim_end());
-                out.push('\n');
-                line = " ".repeat(7);
-            } else if line.len() > 7 {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-        out.push_str(&line);
-        out.push('\n');
+        out.push_str(&exit_code_lines(*code, meaning));
     }
+    out
+}
+
+/// One exit code and its meaning, wrapped at 80 columns with the meaning's
+/// later lines under its first word.
+fn exit_code_lines(code: u8, meaning: &str) -> String {
+    const WIDTH: usize = 80;
+    let mut out = String::new();
+    let mut line = format!("  {code:<5}");
+    let mut words = meaning.split(' ');
+    line.push_str(words.next().unwrap_or_default());
+    for word in words {
+        if line.len() + 1 + word.len() > WIDTH {
+            out.push_str(&line);
+            out.push('\n');
+            line = " ".repeat(7);
+        } else {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
     out
 }
 
@@ -124,5 +135,29 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man(args) => commands::man(args),
         cli::Command::Implement(args) => commands::implement(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_code_lines;
+
+    #[test]
+    fn a_word_that_ends_at_column_80_stays_on_its_line() {
+        // "  2    " is 7 columns and 71 more make 78: " b" ends at column 80.
+        let first = "a".repeat(71);
+        assert_eq!(
+            exit_code_lines(2, &format!("{first} b c")),
+            format!("  2    {first} b\n       c\n")
+        );
+    }
+
+    #[test]
+    fn a_long_first_word_is_not_left_alone_above_an_empty_line() {
+        let word = "a".repeat(90);
+        assert_eq!(
+            exit_code_lines(1, &format!("{word} b")),
+            format!("  1    {word}\n       b\n")
+        );
     }
 }
