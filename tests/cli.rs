@@ -602,3 +602,32 @@ fn within_takes_days_and_weeks_and_says_what_it_takes() {
         common::stderr(&out)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error_but_a_full_disk_is() {
+    // `fwreq render ... | head -0`: the pipe's reader is gone before fwreq writes.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
+        .args(["render", "requests/avilla-calico-registry.toml"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    // A write that fails for any other reason is reported, exit 2.
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
+        .args(["render", "requests/avilla-calico-registry.toml"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "fwreq: error: No space left on device (os error 28)\n"
+    );
+}

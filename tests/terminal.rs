@@ -102,3 +102,48 @@ fn expiring_suggestions_are_escaped() {
         );
     }
 }
+
+#[test]
+fn diagnostics_are_coloured_on_a_terminal_unless_no_color_is_set() {
+    let Some(script) = common::tool_on_path(&["script"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("bad.toml"), "title = 1\n").unwrap();
+    let command = format!(
+        "{} check bad.toml",
+        assert_cmd::cargo::cargo_bin!("fwreq").display()
+    );
+    // `script` gives fwreq a pseudo terminal and records what reaches it.
+    let on_a_terminal = |no_color: Option<&str>| {
+        let typescript = dir.path().join("typescript");
+        let mut script = std::process::Command::new(&script);
+        script
+            .args(["-qec", &command])
+            .arg(&typescript)
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null());
+        if let Some(value) = no_color {
+            script.env("NO_COLOR", value);
+        }
+        assert_eq!(script.status().unwrap().code(), Some(1));
+        fs::read_to_string(&typescript).unwrap()
+    };
+    let coloured = "bad.toml:1:9: \x1b[1;31merror\x1b[0m: invalid type: integer `1`";
+    assert!(on_a_terminal(None).contains(coloured));
+    // NO_COLOR counts only when it holds something (no-color.org).
+    assert!(on_a_terminal(Some("")).contains(coloured));
+    let plain = on_a_terminal(Some("1"));
+    assert!(plain.contains("bad.toml:1:9: error: invalid type: integer `1`"));
+    assert!(!plain.contains("\x1b["), "{plain:?}");
+    // Not a terminal: plain, with or without NO_COLOR.
+    let piped = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "bad.toml"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(stderr(&piped).starts_with("bad.toml:1:9: error: invalid type"));
+}

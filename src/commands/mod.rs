@@ -345,3 +345,52 @@ fn emit(tickets: &[Ticket], out: &OutputArgs, renderer: &Renderer) -> anyhow::Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::edit_spec;
+    use crate::output::Existing;
+    use std::fs;
+
+    const SPEC: &str = include_str!("../../requests/avilla-calico-registry.toml");
+
+    /// Runs `edit_spec` on a copy of an example whose text another program
+    /// replaces during the first `saves` tries; returns the outcome and the
+    /// file's text after it.
+    fn edited_while_saved(saves: usize) -> (anyhow::Result<Option<Vec<String>>>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("req.toml");
+        fs::write(&path, SPEC).unwrap();
+        let mut tries = 0;
+        let done = edit_spec(
+            &path,
+            Existing::Replace { forceable: true },
+            "testing",
+            |edit, _| {
+                tries += 1;
+                if tries <= saves {
+                    fs::write(&path, format!("# save {tries}\n{SPEC}")).unwrap();
+                }
+                edit.set("ritm", "RITM0000042");
+                Ok(vec![format!("try {tries}")])
+            },
+        );
+        (done, fs::read_to_string(&path).unwrap())
+    }
+
+    #[test]
+    fn another_save_between_read_and_write_costs_one_more_try() {
+        let (done, text) = edited_while_saved(1);
+        assert_eq!(done.unwrap(), Some(vec!["try 2".to_string()]));
+        assert!(text.starts_with("# save 1\n"), "{text}");
+        assert!(text.contains("ritm = \"RITM0000042\"\n"), "{text}");
+    }
+
+    #[test]
+    fn a_file_saved_on_every_try_is_left_as_the_other_program_wrote_it() {
+        let (done, text) = edited_while_saved(2);
+        let err = done.unwrap_err();
+        assert!(err.is::<crate::output::Changed>(), "{err:#}");
+        assert_eq!(text, format!("# save 2\n{SPEC}"));
+    }
+}
