@@ -631,3 +631,50 @@ fn a_reader_that_stops_early_is_not_an_error_but_a_full_disk_is() {
         "fwreq: error: No space left on device (os error 28)\n"
     );
 }
+
+#[test]
+fn one_output_file_and_one_html_page_take_one_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.md");
+    let two = [
+        "requests/avilla-calico-registry.toml",
+        "requests/albion-plant-time-and-logs.toml",
+    ];
+    let refused = cargo_bin_cmd!("fwreq")
+        .arg("render")
+        .args(two)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(refused.stderr).unwrap(),
+        "fwreq: error: --output takes one request file, got 2\n"
+    );
+    assert!(!out.exists());
+    let refused = cargo_bin_cmd!("fwreq")
+        .arg("render")
+        .args(two)
+        .args(["--format", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(refused.stderr).unwrap(),
+        "fwreq: error: --format html makes one page per request; give one file, or use `fwreq site` for many\n"
+    );
+    // One request: the file and the page are made.
+    let one = cargo_bin_cmd!("fwreq")
+        .args(["render", two[0], "--format", "html", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(one.status.code(), Some(0), "{one:?}");
+    assert!(
+        fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+}
