@@ -695,6 +695,25 @@ mod tests {
         }
     }
 
+    /// A wide character (CJK) costs its two cells: a line of them is cut
+    /// at 120 cells, 60 characters, not at 120 characters.
+    #[test]
+    fn wide_characters_cost_their_two_cells() {
+        let src = Source::new("r.toml", format!("{}\n", "公".repeat(200)));
+        let text = render(
+            &src,
+            &Diagnostic::error(0..3, "bad"),
+            Style { color: false },
+        );
+        assert_eq!(
+            text,
+            format!(
+                "r.toml:1:1: error: bad\n  |\n1 | {}…\n  | ^^\n",
+                "公".repeat(60)
+            )
+        );
+    }
+
     /// A span that ends inside a character (no parser makes one, but an
     /// excerpt must never panic) is taken back to that character's start.
     #[test]

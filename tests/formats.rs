@@ -418,3 +418,26 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
         .unwrap();
     assert_eq!(before, after);
 }
+
+#[test]
+fn several_requests_in_json_are_one_array_of_their_records() {
+    let files = [
+        "requests/avilla-calico-registry.toml",
+        "requests/albion-plant-time-and-logs.toml",
+    ];
+    let json = |files: &[&str]| -> serde_json::Value {
+        let out = cargo_bin_cmd!("fwreq")
+            .arg("render")
+            .args(files)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let both = json(&files);
+    assert_eq!(
+        both,
+        serde_json::Value::Array(vec![json(&files[..1]), json(&files[1..])])
+    );
+}
