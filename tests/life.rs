@@ -315,6 +315,32 @@ fn a_removal_ticket_for_an_expired_request() {
     insta::assert_snapshot!("removal-after-expiry", stdout(&out));
 }
 
+/// `expires` is the last day the rules are needed: on that day they have
+/// not expired yet, on the next they have.
+#[test]
+fn a_request_expires_after_its_last_day() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", COMMENTED);
+    let reason = |today: &str| {
+        let out = fwreq(
+            dir.path(),
+            &["render", "a.toml", "--removal", "--today", today],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        let line = text.lines().find(|l| l.starts_with("Reason: ")).unwrap();
+        line.to_string()
+    };
+    assert_eq!(
+        reason("2027-03-31"),
+        "Reason: the rules are temporary and expire on 2027-03-31; remove them then, or recertify them with a new approval and a new `expires` date."
+    );
+    assert_eq!(
+        reason("2027-04-01"),
+        "Reason: the rules were temporary and expired on 2027-03-31; they are no longer needed and must be removed."
+    );
+}
+
 #[test]
 fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     let dir = tempfile::tempdir().unwrap();
