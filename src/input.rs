@@ -24,7 +24,10 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
             let source = Source::new(path, String::from_utf8_lossy(err.as_bytes()).into_owned());
-            let diag = Diagnostic::error(at..at + 1, "the file is not UTF-8 text")
+            // The text shown holds U+FFFD where the bad bytes were: the span
+            // covers that character, so tools see one column marked.
+            let bad = at..at + char::REPLACEMENT_CHARACTER.len_utf8();
+            let diag = Diagnostic::error(bad, "the file is not UTF-8 text")
                 .with_help("save the request as UTF-8");
             Ok(Loaded {
                 source,

@@ -173,8 +173,17 @@ fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
             "empty.toml:1:1: error: the file is empty",
         ))
         .stderr(predicate::str::contains(
-            "binary.toml:1:10: error: the file is not UTF-8 text",
+            "binary.toml:1:10: error: the file is not UTF-8 text\n  |\n1 | title = \"\u{fffd}\"\n  |          ^\n",
         ));
+    // For tools, the span is the one character shown in place of the bytes.
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "binary.toml"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["column"], 10);
+    assert_eq!(json[0]["end"], serde_json::json!({"line": 1, "column": 11}));
 }
 
 #[test]

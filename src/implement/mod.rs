@@ -407,7 +407,7 @@ mod tests {
     #[test]
     fn yaml_quotes_every_string_and_odd_keys() {
         let value = serde_json::json!({
-            "a": [{"k:x": "q\"\n#", "n": 1}, "s"],
+            "a": [{"k:x": "q\"\n#", "n": 1}, "s", {}, []],
             "e": [],
             "m": {},
         });
@@ -415,7 +415,7 @@ mod tests {
         yaml(&value, 0, &mut out);
         assert_eq!(
             out,
-            "a:\n  - \"k:x\": \"q\\\"\\n#\"\n    n: 1\n  - \"s\"\ne: []\nm: {}\n"
+            "a:\n  - \"k:x\": \"q\\\"\\n#\"\n    n: 1\n  - \"s\"\n  - {}\n  - []\ne: []\nm: {}\n"
         );
     }
 
