@@ -389,6 +389,16 @@ fn a_fifo_is_never_opened() {
         stderr(&out),
         "fwreq: error: pipe.md is not a regular file; fwreq writes only regular files\n"
     );
+    // A link in the tree to the FIFO is refused as the FIFO is, unopened.
+    std::os::unix::fs::symlink("pipe.toml", root.join("requests/link.toml")).unwrap();
+    let out = fwreq(root, &["check", "requests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: requests/link.toml is not a regular file (a FIFO, device or socket); it was not read\n\
+         fwreq: error: requests/pipe.toml is not a regular file (a FIFO, device or socket); it was not read\n\
+         checked 1 request: 0 errors, 0 warnings\nfwreq: error: 2 paths could not be read\n"
+    );
 }
 
 // 9. Team files are trusted as git trusts a repository.
