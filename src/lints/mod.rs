@@ -940,6 +940,67 @@ mod tests {
         }
     }
 
+    fn settings() -> Settings {
+        crate::team::Team::default().settings(
+            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            Levels::default(),
+            None,
+        )
+    }
+
+    /// The limit is ServiceNow's: 4,000 characters fit, one more does not;
+    /// the help says how to split by what the request has.
+    #[test]
+    fn a_body_over_4000_characters_is_too_long() {
+        let one = crate::validate::test_request(
+            "[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n",
+        );
+        let two = crate::validate::test_request(
+            "[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n\
+             [[rules]]\nports = [80]\ndestinations = [\"192.0.2.8\"]\n",
+        );
+        assert!(body_length(&one, &"é".repeat(4000), &settings()).is_empty());
+        let found = body_length(&one, &"é".repeat(4001), &settings());
+        assert_eq!(
+            found[0].message,
+            "the rendered body is 4001 characters; ServiceNow's description field holds 4000 by default"
+        );
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(
+                "split the rule's destinations over several requests, or paste the body into Work notes (render --format servicenow)"
+            )
+        );
+        let found = body_length(&two, &"x".repeat(4001), &settings());
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(
+                "split the request by rule (2 rules, one request each), or paste the body into Work notes (render --format servicenow)"
+            )
+        );
+    }
+
+    /// The list is called old after 180 days, not on the 180th.
+    #[test]
+    fn the_public_suffix_list_is_old_after_180_days() {
+        let date = NaiveDate::parse_from_str(PUBLIC_SUFFIX_LIST_DATE, "%Y-%m-%d").unwrap();
+        let said = |days| psl_age(date + chrono::Days::new(days));
+        assert_eq!(
+            said(1),
+            format!("wildcard-public-suffix uses the Public Suffix List of {date} (1 day old)")
+        );
+        assert_eq!(
+            said(180),
+            format!("wildcard-public-suffix uses the Public Suffix List of {date} (180 days old)")
+        );
+        assert_eq!(
+            said(181),
+            format!(
+                "wildcard-public-suffix uses the Public Suffix List of {date} (181 days old); over 180 days: refresh it with data/refresh-public-suffix-list.sh"
+            )
+        );
+    }
+
     #[test]
     fn words_match_at_boundaries_only() {
         assert_eq!(find_word("a trial run", "trial"), Some(2));
