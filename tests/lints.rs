@@ -120,6 +120,28 @@ fn each_lint_fires_at_its_value() {
             ],
         ),
         (
+            // One cleartext port inside a range is named with the range.
+            rule("ports = [\"79-81\"]\ndestinations = [\"a.example.com\"]"),
+            &[
+                "req.toml:9:10: warning[cleartext-port]: tcp ports 79-81 include 80 (port 80 is plain HTTP: is 443 alone enough?)",
+            ],
+        ),
+        (
+            // A byte order mark starts a file; anywhere else it is hidden text.
+            rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+                .replace("title = \"t\"", "title = \"t\u{feff}u\""),
+            &[
+                "req.toml:1:11: warning[hidden-characters]: U+FEFF (zero width no-break space) is invisible: the text holds more than a reviewer sees",
+            ],
+        ),
+        (
+            format!(
+                "\u{feff}{}",
+                rule("ports = [443]\ndestinations = [\"a.example.com\"]")
+            ),
+            &[],
+        ),
+        (
             rule("protocol = \"udp\"\nports = [161]\ndestinations = [\"a.example.com\"]"),
             &[
                 "req.toml:10:10: warning[cleartext-port]: udp port 161: SNMP v1/v2c sends community strings in clear text: use SNMPv3",
@@ -193,6 +215,13 @@ fn each_lint_fires_at_its_value() {
                 "{HEADER}expires = 2026-12-03\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
             ),
             &["req.toml:7:11: warning[expires-soon]: the request expires on 2026-12-03, in 7 days"],
+        ),
+        (
+            // `expires` is the last day: on it, the request has not expired.
+            format!(
+                "{HEADER}expires = 2026-11-26\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
+            ),
+            &["req.toml:7:11: warning[expires-soon]: the request expires on 2026-11-26, in 0 days"],
         ),
         (
             rule("ports = [443]\ndestinations = [\"a.example.com\"]").replace(
@@ -281,6 +310,22 @@ fn unknown_lint_names_are_refused_with_a_suggestion() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("--allow unknown lint `nope`"), "{stderr}");
+}
+
+#[test]
+fn a_word_that_says_temporary_is_marked_whole() {
+    let text = rule("ports = [443]\ndestinations = [\"a.example.com\"]").replace(
+        "reason = \"r\"",
+        "reason = \"Needed for the vendor Trial only.\"",
+    );
+    let (_, stderr) = check(&text, &[]);
+    assert!(
+        stderr.contains(&format!(
+            "4 | reason = \"Needed for the vendor Trial only.\"\n  | {}^^^^^\n",
+            " ".repeat(32)
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
