@@ -120,6 +120,22 @@ fn each_lint_fires_at_its_value() {
             ],
         ),
         (
+            // ICMP has no ports: an allow and a deny of it always overlap.
+            rule(
+                "protocol = \"icmp\"\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nprotocol = \"icmp\"\ndestinations = [\"a.example.com\"]",
+            ),
+            &[
+                "req.toml:15:17: warning[allow-deny-overlap]: `a.example.com` icmp is allowed by rule 1 (line 10) and denied by rule 2 (line 15): which one wins depends on the rule order on the firewall",
+            ],
+        ),
+        (
+            // TCP ones overlap only where their ports do.
+            rule(
+                "ports = [443]\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [8443]\ndestinations = [\"a.example.com\"]",
+            ),
+            &[],
+        ),
+        (
             // One cleartext port inside a range is named with the range.
             rule("ports = [\"79-81\"]\ndestinations = [\"a.example.com\"]"),
             &[
