@@ -1001,6 +1001,51 @@ mod tests {
         );
     }
 
+    fn net(text: &str) -> Network {
+        let (addr, prefix) = text.split_once('/').unwrap();
+        Network {
+            addr: addr.parse().unwrap(),
+            prefix: prefix.parse().unwrap(),
+        }
+    }
+
+    /// No sources is any source; otherwise one list's network must hold or
+    /// be held by one of the other's.
+    #[test]
+    fn sources_overlap_when_one_holds_the_other() {
+        let a = [net("10.1.0.0/16")];
+        assert!(sources_overlap(&[], &a));
+        assert!(sources_overlap(&a, &[]));
+        assert!(sources_overlap(&a, &[net("10.1.2.0/24")]));
+        assert!(sources_overlap(&[net("10.1.2.0/24")], &a));
+        assert!(!sources_overlap(&a, &[net("10.2.0.0/16")]));
+        assert!(sources_overlap(
+            &a,
+            &[net("10.2.0.0/16"), net("10.0.0.0/8")]
+        ));
+    }
+
+    /// "Almost any address" starts below /8 (IPv4) and /32 (IPv6).
+    #[test]
+    fn too_wide_starts_below_8_and_32() {
+        let said = |text| too_wide(&net(text));
+        assert_eq!(
+            said("0.0.0.0/0").unwrap(),
+            "is every address on the internet"
+        );
+        assert_eq!(said("::/0").unwrap(), "is every address on the internet");
+        assert_eq!(said("10.0.0.0/8"), None);
+        assert_eq!(
+            said("10.0.0.0/7").unwrap(),
+            "is wider than /8: almost any address"
+        );
+        assert_eq!(said("2001:db8::/32"), None);
+        assert_eq!(
+            said("2001::/31").unwrap(),
+            "is wider than /32: almost any address"
+        );
+    }
+
     #[test]
     fn words_match_at_boundaries_only() {
         assert_eq!(find_word("a trial run", "trial"), Some(2));
