@@ -529,8 +529,12 @@ fn a_timeout_the_kernel_would_cut_short_is_refused() {
 mod resolvers {
     use fwreq::probe::resolve::{DnsFailure, Lookup, Mappings, Resolve};
     use fwreq::probe::{self, Options, Row};
+    use std::net::{IpAddr, TcpListener};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::{Duration, Instant};
+
+    const LOOPBACK: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
     struct Slow(Duration);
     impl Resolve for Slow {
@@ -551,9 +555,23 @@ mod resolvers {
         }
     }
 
+    /// Answers every name with the same addresses, and counts the lookups.
+    struct Answer(Vec<IpAddr>, AtomicUsize);
+    impl Resolve for Answer {
+        fn lookup(&self, _host: &str) -> Lookup {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            let addresses = self.0.clone();
+            Box::pin(async move { Ok(addresses) })
+        }
+    }
+
     fn plan() -> Vec<fwreq::flows::RuleChecks> {
+        plan_to("slow.example.com", 443)
+    }
+
+    fn plan_to(destination: &str, port: u16) -> Vec<fwreq::flows::RuleChecks> {
         let text = format!(
-            "{}[[rules]]\nports = [443]\ndestinations = [\"slow.example.com\"]\n",
+            "{}[[rules]]\nports = [{port}]\ndestinations = [\"{destination}\"]\n",
             super::common_header()
         );
         let source = fwreq::diagnostic::Source::new("t.toml", text);
@@ -642,7 +660,94 @@ mod resolvers {
             let (rows, _) = run(Arc::new(Failing(failure)), Duration::from_secs(60));
             assert_eq!(rows[0].result, probe::Verdict::DnsError);
             assert_eq!(rows[0].detail.as_deref(), Some(said));
+            // The lookup's own time is the row's.
+            assert!(rows[0].millis.is_some());
         }
+    }
+
+    /// `plan` probed with `options` on a runtime of its own, stopped after
+    /// `stop_after` if not done.
+    fn probe_with(
+        plan: &[fwreq::flows::RuleChecks],
+        options: &Options,
+        stop_after: Duration,
+    ) -> Vec<Row> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(probe::run(
+                plan,
+                options,
+                async move { tokio::time::sleep(stop_after).await },
+                |_, _| {},
+            ))
+    }
+
+    #[test]
+    fn a_name_is_probed_at_the_address_the_resolver_gives() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let resolver = Arc::new(Answer(vec![LOOPBACK], AtomicUsize::new(0)));
+        let rows = probe_with(
+            &plan_to("named.example.com", port),
+            &options(resolver.clone()),
+            Duration::from_secs(60),
+        );
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].result, probe::Verdict::Open);
+        assert_eq!(rows[0].address, Some(LOOPBACK));
+        assert_eq!(resolver.1.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_empty_answer_is_a_dns_error_row() {
+        let resolver = Arc::new(Answer(Vec::new(), AtomicUsize::new(0)));
+        let rows = probe_with(
+            &plan_to("named.example.com", 443),
+            &options(resolver),
+            Duration::from_secs(60),
+        );
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].result, probe::Verdict::DnsError);
+        assert_eq!(
+            rows[0].detail.as_deref(),
+            Some("no answer: the name exists but has no address record")
+        );
+    }
+
+    #[test]
+    fn a_name_given_by_resolve_is_never_looked_up() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let resolver = Arc::new(Answer(vec![LOOPBACK], AtomicUsize::new(0)));
+        let mut options = options(resolver.clone());
+        options.mappings = Mappings::new([fwreq::probe::resolve::Mapping {
+            host: "named.example.com".into(),
+            port: Some(port),
+            addresses: vec![LOOPBACK],
+        }]);
+        let rows = probe_with(
+            &plan_to("named.example.com", port),
+            &options,
+            Duration::from_secs(60),
+        );
+        assert_eq!(rows[0].result, probe::Verdict::Open);
+        assert_eq!(resolver.1.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn ctrl_c_during_a_connection_keeps_the_address_it_tried() {
+        let (_socket, _held, port) = super::filtered_port();
+        let mut options = options(Arc::new(Failing(DnsFailure::NoSuchName)));
+        options.timeout = Duration::from_secs(30);
+        let rows = probe_with(
+            &plan_to("127.0.0.1", port),
+            &options,
+            Duration::from_millis(300),
+        );
+        assert_eq!(rows[0].result, probe::Verdict::Interrupted);
+        assert_eq!(rows[0].address, Some(LOOPBACK));
     }
 }
 

@@ -276,7 +276,6 @@ pub async fn run(
             let flow = &flows[flow];
             Row {
                 address: Some(address),
-                source_in_rule: None,
                 ..flow.template.clone()
             }
         }));
