@@ -736,6 +736,20 @@ mod resolvers {
         assert_eq!(resolver.1.load(Ordering::SeqCst), 0);
     }
 
+    /// A refusal says all there is to say: no detail beside the verdict.
+    #[test]
+    fn a_refused_row_has_no_detail() {
+        let port = super::closed_port();
+        let rows = probe_with(
+            &plan_to("127.0.0.1", port),
+            &options(Arc::new(Failing(DnsFailure::NoSuchName))),
+            Duration::from_secs(60),
+        );
+        assert_eq!(rows[0].result, probe::Verdict::Refused);
+        assert_eq!(rows[0].detail, None);
+        assert_eq!(rows[0].address, Some(LOOPBACK));
+    }
+
     #[test]
     fn ctrl_c_during_a_connection_keeps_the_address_it_tried() {
         let (_socket, _held, port) = super::filtered_port();
