@@ -329,6 +329,31 @@ fn team_templates_override_the_embedded_ones_file_by_file() {
 /// naming the template (it used to hang while its output filled the memory);
 /// the default templates still render a request of 10,000 destinations.
 #[test]
+fn an_error_in_an_included_template_names_each_level() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    fs::create_dir(dir.path().join("tpl")).unwrap();
+    let tpl = dir.path().join("tpl");
+    write(&tpl, "ticket.md.j2", "{% include \"inner.md.j2\" %}\n");
+    write(&tpl, "inner.md.j2", "a\n{{ \"a\" + 1 }}\n");
+    let out = cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["render", "req.toml", "--templates", "tpl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "fwreq: error: template error: could not render include: error in \"inner.md.j2\" (in ticket.md.j2:1)\n  caused by: invalid operation: tried to use + operator on unsupported types string and number (in inner.md.j2:2)\n"
+        ),
+        "{stderr}"
+    );
+    // The excerpt is the innermost template's.
+    assert!(stderr.contains("   2 > {{ \"a\" + 1 }}\n"), "{stderr}");
+}
+
+#[test]
 fn a_runaway_template_stops_with_an_error() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "req.toml", &valid());
