@@ -866,3 +866,29 @@ fn a_team_template_shapes_the_markdown_evidence() {
         "[code]<p>Evidence for Loopback: 1 row(s); 1 of 1 flow as expected.</p>[/code]\n"
     );
 }
+
+/// In a network namespace of its own (`unshare -Urn`) even loopback is down:
+/// a connection fails at once, no packet sent, and this host's failure is an
+/// `error` row in words, never a verdict on the firewall (exit 2).
+#[test]
+fn a_host_without_a_route_is_an_error_row_in_words() {
+    let Some(unshare) = crate::common::tool_on_path(&["unshare"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = loopback_spec(dir.path(), "t", 9);
+    let out = std::process::Command::new(unshare)
+        .arg("-Urn")
+        .arg(assert_cmd::cargo::cargo_bin!("fwreq"))
+        .args(["probe", "--format", "json"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let rows = json_rows(&out.stdout);
+    assert_eq!(rows[0]["result"], "error");
+    assert_eq!(
+        rows[0]["detail"],
+        "no route from this host (Network is unreachable (os error 101))"
+    );
+}
