@@ -276,8 +276,7 @@ impl Client {
                 _ => false,
             };
             if retry && attempt < ATTEMPTS {
-                let backoff = Duration::from_secs(1 << (attempt - 1));
-                let wait = retry_after.unwrap_or(backoff);
+                let wait = retry_after.unwrap_or(backoff(attempt));
                 if wait > MAX_RETRY_AFTER {
                     return Err(Error::Instance {
                         call: call.named(),
@@ -715,8 +714,22 @@ fn first_item(result: &Value, call: &str) -> Result<Option<Item>, Error> {
     }))
 }
 
+/// The wait after failed try `attempt` when the instance names none: 1 s,
+/// then 2 s (doubling).
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1 << (attempt - 1))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retries_wait_one_then_two_seconds() {
+        use std::time::Duration;
+        assert_eq!(super::backoff(1), Duration::from_secs(1));
+        assert_eq!(super::backoff(2), Duration::from_secs(2));
+        assert_eq!(super::backoff(3), Duration::from_secs(4));
+    }
+
     use super::*;
 
     fn client(auth: Auth) -> Client {
