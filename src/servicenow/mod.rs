@@ -276,17 +276,15 @@ impl Client {
                 _ => false,
             };
             if retry && attempt < ATTEMPTS {
-                let wait = retry_after.unwrap_or(backoff(attempt));
-                if wait > MAX_RETRY_AFTER {
-                    return Err(Error::Instance {
+                let wait =
+                    wait_before_retry(retry_after, attempt).map_err(|asked| Error::Instance {
                         call: call.named(),
                         status,
                         message: format!(
                             "rate limited; the instance asks to wait {} s: try again later",
-                            wait.as_secs()
+                            asked.as_secs()
                         ),
-                    });
-                }
+                    })?;
                 std::thread::sleep(wait);
                 attempt += 1;
                 continue;
@@ -714,20 +712,32 @@ fn first_item(result: &Value, call: &str) -> Result<Option<Item>, Error> {
     }))
 }
 
-/// The wait after failed try `attempt` when the instance names none: 1 s,
-/// then 2 s (doubling).
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_secs(1 << (attempt - 1))
+/// The wait after failed try `attempt`: the instance's `Retry-After`, else
+/// 1 s, then 2 s (doubling). `Err` holds a `Retry-After` longer than
+/// [`MAX_RETRY_AFTER`], which is not waited for.
+fn wait_before_retry(retry_after: Option<Duration>, attempt: u32) -> Result<Duration, Duration> {
+    let wait = retry_after.unwrap_or(Duration::from_secs(1 << (attempt - 1)));
+    if wait > MAX_RETRY_AFTER {
+        Err(wait)
+    } else {
+        Ok(wait)
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    /// Without `Retry-After`, 1 s then 2 s; with it, what it says, up to 60 s.
     #[test]
-    fn retries_wait_one_then_two_seconds() {
+    fn retries_wait_as_asked_up_to_a_minute_else_one_then_two_seconds() {
+        use super::wait_before_retry as wait;
         use std::time::Duration;
-        assert_eq!(super::backoff(1), Duration::from_secs(1));
-        assert_eq!(super::backoff(2), Duration::from_secs(2));
-        assert_eq!(super::backoff(3), Duration::from_secs(4));
+        let s = Duration::from_secs;
+        assert_eq!(wait(None, 1), Ok(s(1)));
+        assert_eq!(wait(None, 2), Ok(s(2)));
+        assert_eq!(wait(None, 3), Ok(s(4)));
+        assert_eq!(wait(Some(s(0)), 2), Ok(s(0)));
+        assert_eq!(wait(Some(s(60)), 1), Ok(s(60)));
+        assert_eq!(wait(Some(s(61)), 1), Err(s(61)));
     }
 
     use super::*;
