@@ -476,3 +476,27 @@ fn take_out_of(value: &mut toml::de::DeValue, at: &std::ops::Range<usize>) -> bo
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Status::{self, *};
+
+    /// Staying where it is, is always a move a request may make (`record`
+    /// and `sync` write the same status again without --force).
+    #[test]
+    fn every_status_may_stay_as_it_is() {
+        for status in [Draft, Submitted, Approved, Implemented, Rejected, Withdrawn] {
+            assert!(status.check_move(status).is_ok(), "{status:?}");
+        }
+        assert!(Rejected.check_move(Withdrawn).is_err());
+        assert!(Submitted.check_move(Draft).is_err());
+    }
+
+    #[test]
+    fn a_status_moves_forward_or_out() {
+        let ok = |a: Status, b: Status| a.check_move(b).is_ok();
+        assert!(ok(Draft, Submitted) && ok(Submitted, Implemented));
+        assert!(ok(Submitted, Rejected) && ok(Approved, Withdrawn));
+        assert!(!ok(Draft, Rejected) && !ok(Implemented, Withdrawn));
+    }
+}

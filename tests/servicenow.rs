@@ -829,6 +829,13 @@ fn every_failure_of_the_instance_is_a_clear_error_and_writes_nothing() {
             vec![lookup.clone(), order_line()],
         ),
         (
+            "an order answer with neither a request nor a cart (nothing more is ordered)",
+            basic(),
+            Box::new(|r, _| (r.method == "POST").then(|| Reply::Json(200, json!({"result": {"subtotal": "$0.00"}})))),
+            format!("POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: the order's answer has no request_number"),
+            vec![lookup.clone(), order_line()],
+        ),
+        (
             "429 too long to wait",
             basic(),
             Box::new(|_, _| Some(Reply::Raw(429, vec![("Retry-After", "3600".to_string())], "application/json", failure("Too many requests", "").to_string()))),

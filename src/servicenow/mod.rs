@@ -726,6 +726,31 @@ fn wait_before_retry(retry_after: Option<Duration>, attempt: u32) -> Result<Dura
 
 #[cfg(test)]
 mod tests {
+    /// An answer quoted in an error: one line, at most 200 characters, and
+    /// never nothing.
+    #[test]
+    fn an_excerpt_is_one_short_line() {
+        assert_eq!(super::excerpt(""), "(an empty answer)");
+        assert_eq!(super::excerpt(" \n\t "), "(an empty answer)");
+        assert_eq!(super::excerpt("a\n  b"), "a b");
+        assert_eq!(
+            super::excerpt(&"é".repeat(250)),
+            format!("{}...", "é".repeat(200))
+        );
+        assert_eq!(super::excerpt(&"x".repeat(200)), "x".repeat(200));
+    }
+
+    /// An item whose REQ was not dot-walked has no REQ, not a malformed one.
+    #[test]
+    fn an_item_without_its_request_number_has_no_req() {
+        let result = serde_json::json!([{
+            "number": "RITM0010001", "sys_id": "abc", "state": "1"
+        }]);
+        let item = super::first_item(&result, "GET items").unwrap().unwrap();
+        assert_eq!(item.ritm.to_string(), "RITM0010001");
+        assert_eq!(item.req, None);
+    }
+
     /// Without `Retry-After`, 1 s then 2 s; with it, what it says, up to 60 s.
     #[test]
     fn retries_wait_as_asked_up_to_a_minute_else_one_then_two_seconds() {
