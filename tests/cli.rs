@@ -560,6 +560,22 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
         stderr.ends_with("checked 1 request: 7 errors, 0 warnings\n"),
         "{stderr}"
     );
+    // A port and a destination of the wrong type say what they take.
+    let (code, stderr) = check(&format!(
+        "{HEADER}[[rules]]\nports = [true]\ndestinations = [1]\n"
+    ));
+    assert_eq!(code, 1, "{stderr}");
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("req.toml:"))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "req.toml:8:10: error: invalid type: boolean `true`, expected a port number such as 443 or a range such as \"8000-8100\"",
+            "req.toml:9:17: error: invalid type: integer `1`, expected a hostname, IP address or CIDR string, or a table { host = \"...\", probe = \"...\" }",
+        ]
+    );
 }
 
 /// A folder with one valid request expiring on 2026-12-01 and one with a typo.
