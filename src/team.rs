@@ -146,7 +146,7 @@ fn distrust(file: &Path, top: &Path) -> Option<String> {
     if let Some(trusted) = std::env::var_os(TRUST_VAR) {
         let listed = trusted == "*"
             || std::env::split_paths(&trusted)
-                .any(|t| std::fs::canonicalize(t).is_ok_and(|t| t == target || t == file));
+                .any(|t| std::fs::canonicalize(t).is_ok_and(|t| t == target));
         if listed {
             return None;
         }

@@ -492,6 +492,52 @@ fn a_team_file_others_may_write_is_ignored() {
 }
 
 #[test]
+fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "fwreq.toml", PERMISSIVE);
+    chmod(root, "fwreq.toml", 0o666);
+    write(root, "requests/a.toml", &risky());
+    write(root, "requests/b.toml", &risky());
+    write(root, "other.toml", "");
+    let check = |trust: Option<&std::ffi::OsStr>| {
+        let mut command = assert_cmd::cargo::cargo_bin_cmd!("fwreq");
+        command
+            .current_dir(root)
+            .args(["check", "requests", "--today", "2026-11-26"])
+            .env("NO_COLOR", "1")
+            .env_remove("FWREQ_TRUST_TEAM_FILE");
+        if let Some(trust) = trust {
+            command.env("FWREQ_TRUST_TEAM_FILE", trust);
+        }
+        stderr(&command.output().unwrap())
+    };
+    // Two requests under one distrusted file: one warning.
+    let text = check(None);
+    assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
+    assert!(
+        text.ends_with("checked 2 requests: 0 errors, 4 warnings\n"),
+        "{text}"
+    );
+    // Another file named: still ignored. `*`: every team file trusted.
+    let text = check(Some(root.join("other.toml").as_os_str()));
+    assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
+    assert_eq!(
+        check(Some("*".as_ref())),
+        "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
+    );
+    // Owned by another group that may not write it: trusted.
+    chmod(root, "fwreq.toml", 0o644);
+    if nobody(root, "a_distrusted_team_file").is_some() {
+        std::os::unix::fs::chown(root.join("fwreq.toml"), None, Some(65534)).unwrap();
+        assert_eq!(
+            check(None),
+            "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
+        );
+    }
+}
+
+#[test]
 fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
