@@ -165,14 +165,35 @@ fn distrust(file: &Path, top: &Path) -> Option<String> {
 fn owner_distrust(target: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt as _;
     let meta = std::fs::metadata(target).ok()?;
-    let me = rustix::process::geteuid().as_raw();
-    let my_group = rustix::process::getegid().as_raw();
-    if meta.uid() != me && meta.uid() != 0 {
-        Some(format!("it belongs to user {}, not to you", meta.uid()))
-    } else if meta.mode() & 0o002 != 0 {
+    let me = Owner {
+        uid: rustix::process::geteuid().as_raw(),
+        gid: rustix::process::getegid().as_raw(),
+    };
+    let file = Owner {
+        uid: meta.uid(),
+        gid: meta.gid(),
+    };
+    ownership_distrust(file, meta.mode(), me)
+}
+
+/// A user and group id.
+#[cfg(unix)]
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    uid: u32,
+    gid: u32,
+}
+
+/// The rule itself, on numbers: a file of another user (root aside), one
+/// anyone may write, or one another group may write is not trusted.
+#[cfg(unix)]
+fn ownership_distrust(file: Owner, mode: u32, me: Owner) -> Option<String> {
+    if file.uid != me.uid && file.uid != 0 {
+        Some(format!("it belongs to user {}, not to you", file.uid))
+    } else if mode & 0o002 != 0 {
         Some("anyone may write it".to_string())
-    } else if meta.mode() & 0o020 != 0 && meta.gid() != my_group {
-        Some(format!("group {} may write it", meta.gid()))
+    } else if mode & 0o020 != 0 && file.gid != me.gid {
+        Some(format!("group {} may write it", file.gid))
     } else {
         None
     }
@@ -454,5 +475,32 @@ impl Team {
         if request.requested_by.is_none() {
             request.requested_by.clone_from(&self.requested_by);
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::{Owner, ownership_distrust};
+
+    /// The rule for a user who is not root (the test hosts run as root).
+    #[test]
+    fn only_files_of_this_user_or_root_that_no_one_else_may_write_are_trusted() {
+        let me = Owner {
+            uid: 1000,
+            gid: 1000,
+        };
+        let judge = |uid, gid, mode| ownership_distrust(Owner { uid, gid }, mode, me);
+        assert_eq!(judge(1000, 1000, 0o664), None);
+        assert_eq!(judge(0, 0, 0o644), None);
+        assert_eq!(judge(1000, 50, 0o644), None);
+        assert_eq!(
+            judge(1001, 1000, 0o644).as_deref(),
+            Some("it belongs to user 1001, not to you")
+        );
+        assert_eq!(judge(0, 0, 0o646).as_deref(), Some("anyone may write it"));
+        assert_eq!(
+            judge(1000, 50, 0o664).as_deref(),
+            Some("group 50 may write it")
+        );
     }
 }
