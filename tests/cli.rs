@@ -560,6 +560,23 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
         stderr.ends_with("checked 1 request: 7 errors, 0 warnings\n"),
         "{stderr}"
     );
+    // The bracket hints are for `[rules]` and `[[test]]` only: a list or a
+    // table elsewhere gets none.
+    let (code, stderr) = check(
+        "title = [\"t\"]\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = { a = \"b\" }\njustification = \"j\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("req.toml:") || l.starts_with("  = help"))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "req.toml:1:9: error: invalid type: sequence, expected a string",
+            "req.toml:5:17: error: invalid type: map, expected a sequence",
+        ]
+    );
     // A port and a destination of the wrong type say what they take.
     let (code, stderr) = check(&format!(
         "{HEADER}[[rules]]\nports = [true]\ndestinations = [1]\n"
