@@ -589,17 +589,8 @@ mod resolvers {
     }
 
     fn run(resolver: Arc<dyn Resolve>, stop_after: Duration) -> (Vec<Row>, Duration) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
         let started = Instant::now();
-        let rows = runtime.block_on(probe::run(
-            &plan(),
-            &options(resolver),
-            async move { tokio::time::sleep(stop_after).await },
-            |_, _| {},
-        ));
+        let rows = probe_with(&plan(), &options(resolver), stop_after);
         (rows, started.elapsed())
     }
 
