@@ -498,7 +498,8 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
     write(root, "fwreq.toml", PERMISSIVE);
     chmod(root, "fwreq.toml", 0o666);
     write(root, "requests/a.toml", &risky());
-    write(root, "requests/b.toml", &risky());
+    // In another folder, so the walk passes the same file a second time.
+    write(root, "requests/sub/b.toml", &risky());
     write(root, "other.toml", "");
     let check = |trust: Option<&std::ffi::OsStr>| {
         let mut command = assert_cmd::cargo::cargo_bin_cmd!("fwreq");
@@ -512,7 +513,7 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
         }
         stderr(&command.output().unwrap())
     };
-    // Two requests under one distrusted file: one warning.
+    // Two folders under one distrusted file: one warning.
     let text = check(None);
     assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
     assert!(
