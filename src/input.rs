@@ -41,6 +41,16 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
 /// device would block or never end, and a `/proc` file (`/proc/self/environ`:
 /// the process's secrets) says it is empty but is not, which is how it is told.
 pub fn read_regular(path: &Path) -> anyhow::Result<Vec<u8>> {
+    read_checked(path, None)
+}
+
+/// The bytes of the very file that was judged (a team file found trusted):
+/// a link swapped for another between the check and the read is refused.
+pub fn read_judged(path: &Path, judged: &std::fs::Metadata) -> anyhow::Result<Vec<u8>> {
+    read_checked(path, Some(judged))
+}
+
+fn read_checked(path: &Path, judged: Option<&std::fs::Metadata>) -> anyhow::Result<Vec<u8>> {
     let not_regular = || {
         anyhow::anyhow!(
             "{} is not a regular file (a FIFO, device or /proc file?); it was not read",
@@ -60,6 +70,12 @@ pub fn read_regular(path: &Path) -> anyhow::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(not_regular());
     }
+    if judged.is_some_and(|judged| !same_file(&meta, judged)) {
+        anyhow::bail!(
+            "{} was replaced after it was checked; it was not used",
+            path.display()
+        );
+    }
     let mut bytes = Vec::new();
     file.take(meta.len().saturating_add(1))
         .read_to_end(&mut bytes)
@@ -68,6 +84,19 @@ pub fn read_regular(path: &Path) -> anyhow::Result<Vec<u8>> {
         return Err(not_regular());
     }
     Ok(bytes)
+}
+
+/// Whether two metadata are of one file (its device and inode).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+#[mutants::skip] // not compiled on the unix hosts the tests run on
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// Expands the given paths: files as given, directories searched (sorted,
@@ -181,4 +210,32 @@ fn not_regular(path: &Path) -> anyhow::Error {
         "{} is not a regular file (a FIFO, device or socket); it was not read",
         path.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_judged;
+    use std::fs;
+
+    #[test]
+    fn a_file_swapped_after_it_was_judged_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let judged = dir.path().join("fwreq.toml");
+        let other = dir.path().join("other.toml");
+        fs::write(&judged, "max-port-range = 1\n").unwrap();
+        fs::write(&other, "allow = [\"any-destination\"]\n").unwrap();
+        let meta = fs::metadata(&judged).unwrap();
+        assert_eq!(
+            read_judged(&judged, &meta).unwrap(),
+            b"max-port-range = 1\n"
+        );
+        let err = read_judged(&other, &meta).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} was replaced after it was checked; it was not used",
+                other.display()
+            )
+        );
+    }
 }

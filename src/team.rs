@@ -80,8 +80,9 @@ pub const TRUST_VAR: &str = "FWREQ_TRUST_TEAM_FILE";
 /// above it, as git looks for a repository: the walk stops at the
 /// repository's root (the folder holding `.git`) and at the user's home
 /// folder. A file another user could have put there is skipped, with a
-/// warning that names it (see [`distrust`]).
-fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<PathBuf> {
+/// warning that names it (see [`judge`]). With the file comes what was
+/// judged, so the file read can be checked to be that one.
+fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<(PathBuf, std::fs::Metadata)> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -110,9 +111,9 @@ fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<PathBuf> {
         if !file.is_file() {
             continue;
         }
-        match distrust(&file, &top) {
-            None => return Some(shown(file)),
-            Some(why) => {
+        match judge(&file, &top) {
+            Ok(judged) => return Some((shown(file), judged)),
+            Err(why) => {
                 if !ignored.iter().any(|i| i.file == file) {
                     ignored.push(Ignored {
                         shown: shown(file.clone()),
@@ -137,43 +138,64 @@ fn shown(found: PathBuf) -> PathBuf {
     }
 }
 
-/// Why a team file cannot be trusted, if so (like git's `safe.directory`:
-/// CVE-2022-24765): it belongs to another user (root aside), others or a
-/// group other than the user's own may write it, or it is a link out of the
-/// folder where the walk stops. `FWREQ_TRUST_TEAM_FILE` overrides.
-fn distrust(file: &Path, top: &Path) -> Option<String> {
-    let target = std::fs::canonicalize(file).ok()?;
+/// A team file's metadata if it can be trusted, or why not (like git's
+/// `safe.directory`: CVE-2022-24765): it belongs to another user (root
+/// aside), others or a group other than the user's own may write it, it is a
+/// link another user made, or it leads out of the folder where the walk
+/// stops. `FWREQ_TRUST_TEAM_FILE` overrides. What cannot be judged (a path
+/// too long to resolve, say) is not trusted.
+fn judge(file: &Path, top: &Path) -> Result<std::fs::Metadata, String> {
+    let target =
+        std::fs::canonicalize(file).map_err(|e| format!("its path cannot be resolved: {e}"))?;
+    let meta = std::fs::metadata(&target).map_err(|e| format!("it cannot be examined: {e}"))?;
     if let Some(trusted) = std::env::var_os(TRUST_VAR) {
+        // Only absolute names: a relative one would name a different file
+        // in every folder fwreq runs from.
         let listed = trusted == "*"
             || std::env::split_paths(&trusted)
-                .any(|t| std::fs::canonicalize(t).is_ok_and(|t| t == target));
+                .any(|t| t.is_absolute() && std::fs::canonicalize(t).is_ok_and(|t| t == target));
         if listed {
-            return None;
+            return Ok(meta);
         }
     }
     if !target.starts_with(top) {
-        return Some(format!(
+        return Err(format!(
             "it is a link to {}, outside {}",
             target.display(),
             top.display()
         ));
     }
-    owner_distrust(&target)
+    match owner_distrust(file, &meta) {
+        Some(why) => Err(why),
+        None => Ok(meta),
+    }
 }
 
 #[cfg(unix)]
-fn owner_distrust(target: &Path) -> Option<String> {
+fn owner_distrust(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
     use std::os::unix::fs::MetadataExt as _;
-    let meta = std::fs::metadata(target).ok()?;
     let me = Owner {
         uid: rustix::process::geteuid().as_raw(),
         gid: rustix::process::getegid().as_raw(),
     };
-    let file = Owner {
+    // A link in a shared folder is its maker's, whatever it leads to.
+    let link = std::fs::symlink_metadata(file)
+        .ok()
+        .filter(|l| l.file_type().is_symlink());
+    if let Some(link) = link {
+        let maker = Owner {
+            uid: link.uid(),
+            gid: link.gid(),
+        };
+        if ownership_distrust(maker, 0, me).is_some() {
+            return Some(format!("it is a link user {} made", link.uid()));
+        }
+    }
+    let owner = Owner {
         uid: meta.uid(),
         gid: meta.gid(),
     };
-    ownership_distrust(file, meta.mode(), me)
+    ownership_distrust(owner, meta.mode(), me)
 }
 
 /// A user and group id.
@@ -201,13 +223,19 @@ fn ownership_distrust(file: Owner, mode: u32, me: Owner) -> Option<String> {
 
 #[cfg(not(unix))]
 #[mutants::skip] // not compiled on the unix hosts the tests run on
-fn owner_distrust(_: &Path) -> Option<String> {
+fn owner_distrust(_: &Path, _: &std::fs::Metadata) -> Option<String> {
     None
 }
 
 /// Reads and validates a team file; errors point at the offending value.
 pub fn load(path: &Path) -> anyhow::Result<(Source, Result<Team, Vec<Diagnostic>>)> {
-    let bytes = crate::input::read_regular(path)?;
+    from_bytes(path, crate::input::read_regular(path)?)
+}
+
+fn from_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+) -> anyhow::Result<(Source, Result<Team, Vec<Diagnostic>>)> {
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
     let source = Source::new(path, text);
@@ -380,7 +408,7 @@ impl Teams {
                 Some(&i) => i,
                 None => {
                     let i = match find(dir, &mut ignored) {
-                        Some(file) => teams.read(file, &mut read)?,
+                        Some((file, judged)) => teams.read(file, &judged, &mut read)?,
                         None => 0,
                     };
                     teams.by_dir.insert(dir.to_path_buf(), i);
@@ -395,13 +423,19 @@ impl Teams {
         Ok(teams)
     }
 
-    /// The index of a team file's team, reading it the first time; a file
-    /// with errors is kept in `invalid` and stands for the defaults (0).
-    fn read(&mut self, file: PathBuf, read: &mut HashMap<PathBuf, usize>) -> anyhow::Result<usize> {
+    /// The index of a team file's team, reading it the first time (the
+    /// very file judged trusted); a file with errors is kept in `invalid`
+    /// and stands for the defaults (0).
+    fn read(
+        &mut self,
+        file: PathBuf,
+        judged: &std::fs::Metadata,
+        read: &mut HashMap<PathBuf, usize>,
+    ) -> anyhow::Result<usize> {
         if let Some(&i) = read.get(&file) {
             return Ok(i);
         }
-        let (source, team) = load(&file)?;
+        let (source, team) = from_bytes(&file, crate::input::read_judged(&file, judged)?)?;
         let i = match team {
             Ok(team) => {
                 self.teams.push(team);

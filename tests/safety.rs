@@ -523,6 +523,12 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
     // Another file named: still ignored. `*`: every team file trusted.
     let text = check(Some(root.join("other.toml").as_os_str()));
     assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
+    // Named relative to the working folder: still ignored, since it would
+    // name another file in every folder fwreq runs from.
+    let text = check(Some("fwreq.toml".as_ref()));
+    assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
+    let text = check(Some(root.join("fwreq.toml").as_os_str()));
+    assert_eq!(text.matches("ignoring the team file").count(), 0, "{text}");
     assert_eq!(
         check(Some("*".as_ref())),
         "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
@@ -536,6 +542,70 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
             "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
         );
     }
+}
+
+#[test]
+fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &risky());
+    // Two links of twelve 200-character folders each: every step is short,
+    // but the file's real path is longer than PATH_MAX (4,096 bytes), so it
+    // opens and `realpath` fails.
+    let twelve = format!("{}/", "d".repeat(200)).repeat(12);
+    fs::create_dir_all(root.join("deep").join(&twelve)).unwrap();
+    symlink(format!("deep/{twelve}"), root.join("l1")).unwrap();
+    fs::create_dir_all(root.join("l1").join(&twelve)).unwrap();
+    write(root, &format!("l1/{twelve}team.toml"), PERMISSIVE);
+    symlink(format!("l1/{twelve}team.toml"), root.join("fwreq.toml")).unwrap();
+    assert_eq!(read(root, "fwreq.toml"), PERMISSIVE);
+    assert!(fs::canonicalize(root.join("fwreq.toml")).is_err());
+    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let text = stderr(&out);
+    assert!(
+        text.starts_with(
+            "fwreq: warning: ignoring the team file fwreq.toml: its path cannot be resolved: File name too long (os error 36) (if you trust it, set FWREQ_TRUST_TEAM_FILE="
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_link_another_user_made_to_a_team_file_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/a.toml", &risky());
+    write(root, "mine/team.toml", PERMISSIVE);
+    symlink("mine/team.toml", root.join("fwreq.toml")).unwrap();
+    // Yours: the file it leads to is applied.
+    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    assert_eq!(
+        stderr(&out),
+        "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
+    );
+    let Some(nobody) = nobody(root, "a_link_another_user_made") else {
+        return;
+    };
+    // Made by another user (in a shared folder, say): not, though the file
+    // it leads to is yours.
+    std::os::unix::fs::lchown(root.join("fwreq.toml"), Some(nobody), Some(nobody)).unwrap();
+    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let text = stderr(&out);
+    assert!(
+        text.starts_with(&format!(
+            "fwreq: warning: ignoring the team file fwreq.toml: it is a link user {nobody} made (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+            fs::canonicalize(root).unwrap().join("fwreq.toml").display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
+        "{text}"
+    );
 }
 
 #[test]

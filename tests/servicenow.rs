@@ -842,6 +842,13 @@ fn every_failure_of_the_instance_is_a_clear_error_and_writes_nothing() {
             "GET /api/now/table/sc_req_item: HTTP 429: rate limited; the instance asks to wait 3600 s: try again later".to_string(),
             vec![lookup.clone()],
         ),
+        (
+            "503 too long to wait (unavailable, not rate limited)",
+            basic(),
+            Box::new(|_, _| Some(Reply::Raw(503, vec![("Retry-After", "3600".to_string())], "application/json", failure("Unavailable", "").to_string()))),
+            "GET /api/now/table/sc_req_item: HTTP 503: the instance asks to wait 3600 s: try again later".to_string(),
+            vec![lookup.clone()],
+        ),
     ];
     for (what, env, first, said, lines) in cases {
         let fake = Fake::instance(Instance::default(), first);

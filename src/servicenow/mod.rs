@@ -281,7 +281,8 @@ impl Client {
                         call: call.named(),
                         status,
                         message: format!(
-                            "rate limited; the instance asks to wait {} s: try again later",
+                            "{}the instance asks to wait {} s: try again later",
+                            if status == 429 { "rate limited; " } else { "" },
                             asked.as_secs()
                         ),
                     })?;
