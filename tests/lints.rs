@@ -557,6 +557,34 @@ fn line_separators_and_invisible_characters_are_caught() {
         &stderr,
         "req.toml:1:9: error: `title` must be a single line\n",
     );
+    // Where several lines are welcome, a line separator is still refused
+    // (it is not a line break Markdown knows), as is any control character
+    // other than a tab or a line break.
+    let body = rule("ports = [443]\ndestinations = [\"a.example.com\"]");
+    for (from, to, said) in [
+        (
+            "reason = \"r\"",
+            "reason = \"r\u{2028}s\"",
+            "req.toml:4:10: error: `reason` holds the control character `\\u{2028}`\n",
+        ),
+        (
+            "title = \"t\"",
+            "title = \"t\\u001bx\"",
+            "req.toml:1:9: error: `title` holds the control character `\\u{1b}`\n",
+        ),
+    ] {
+        let (code, stderr) = check(&body.replace(from, to), &[]);
+        assert_eq!(code, 1, "{stderr}");
+        common::assert_starts(&stderr, said);
+    }
+    let (code, stderr) = check(
+        &body.replace("reason = \"r\"", "reason = \"r\\ts\\nu\""),
+        &[],
+    );
+    assert_eq!(
+        (code, stderr.as_str()),
+        (0, "checked 1 request: 0 errors, 0 warnings\n")
+    );
     for (c, name) in [
         ('\u{e0041}', "tag character"),
         ('\u{3164}', "hangul filler"),

@@ -57,6 +57,7 @@ fn the_schema_refuses_what_check_refuses_but_for_a_documented_few() {
             "backwards port range",
             "CIDR with host bits",
             "probe outside its wildcard",
+            "probe outside its range",
             "a quoted date",
             "a quoted date-time",
         ]

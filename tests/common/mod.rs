@@ -147,6 +147,13 @@ pub fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
             "req.toml:9:47: error: probe `a.example.com` is not covered by the wildcard",
         ),
         (
+            "probe outside its range",
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"10.20.0.0/24\", probe = \"10.20.1.5\" }]",
+            ),
+            "req.toml:9:50: error: probe `10.20.1.5` is outside 10.20.0.0/24",
+        ),
+        (
             "bad REQ number",
             HEADER.to_string()
                 + "req = \"REQ12345678\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
