@@ -1,6 +1,6 @@
 //! Small text helpers every output shares: aligned columns measured in
-//! terminal cells (so `bücher` or `公司` do not push a column out of line) and
-//! counted nouns.
+//! terminal cells (so `bücher` or `公司` do not push a column out of line),
+//! counted nouns and counted days.
 
 use unicode_width::UnicodeWidthStr;
 
@@ -35,9 +35,29 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A date's distance from today as people say it: `today`, `in 1 day`,
+/// `3 days ago`.
+pub fn days_away(days: i64) -> String {
+    let count = |d: i64| format!("{d} day{}", if d == 1 { "" } else { "s" });
+    match days {
+        0 => "today".to_string(),
+        d if d > 0 => format!("in {}", count(d)),
+        d => format!("{} ago", count(-d)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_away_reads_as_said() {
+        let said: Vec<String> = [-25, -1, 0, 1, 7].into_iter().map(days_away).collect();
+        assert_eq!(
+            said,
+            ["25 days ago", "1 day ago", "today", "in 1 day", "in 7 days"]
+        );
+    }
 
     fn row(cells: &[&str]) -> Vec<String> {
         cells.iter().map(ToString::to_string).collect()

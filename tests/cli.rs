@@ -659,6 +659,37 @@ fn within_takes_days_and_weeks_and_says_what_it_takes() {
             "{within}"
         );
     }
+    // `expires` is the last day open: on it the request is not yet past;
+    // the day after, it is, and that alone exits 1.
+    for (today, when, summary, code) in [
+        (
+            "2026-11-30",
+            "in 1 day",
+            "0 requests expired, 1 expiring",
+            0,
+        ),
+        ("2026-12-01", "today", "0 requests expired, 1 expiring", 0),
+        (
+            "2026-12-02",
+            "expired 1 day ago",
+            "1 request expired, 0 expiring",
+            1,
+        ),
+    ] {
+        let out = common::fwreq_in(dir.path(), &["expiring", ".", "--today", today]);
+        assert_eq!(out.status.code(), Some(code), "{today}");
+        assert!(
+            common::stdout(&out).ends_with(&format!("  1      1      {when}\n")),
+            "{today}: {}",
+            common::stdout(&out)
+        );
+        assert!(
+            common::stderr(&out)
+                .ends_with(&format!("\n{summary} within 30 days (as of {today})\n")),
+            "{today}: {}",
+            common::stderr(&out)
+        );
+    }
     let out = common::fwreq_in(dir.path(), &["expiring", "--within", "3x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

@@ -237,7 +237,7 @@ fn each_lint_fires_at_its_value() {
             format!(
                 "{HEADER}expires = 2026-11-26\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
             ),
-            &["req.toml:7:11: warning[expires-soon]: the request expires on 2026-11-26, in 0 days"],
+            &["req.toml:7:11: warning[expires-soon]: the request expires on 2026-11-26, today"],
         ),
         (
             rule("ports = [443]\ndestinations = [\"a.example.com\"]").replace(

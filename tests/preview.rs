@@ -36,7 +36,9 @@ fn a_failing_opener_is_reported_with_its_exit_code_and_words() {
     let runtime = tempfile::tempdir().unwrap();
     let out = preview(
         runtime.path(),
-        "echo 'xdg-open: no method available for opening' >&2; exit 3",
+        // Slow to fail, so a preview that stopped waiting at once would
+        // miss the failure however the machine is loaded.
+        "sleep 0.3; echo 'xdg-open: no method available for opening' >&2; exit 3",
     );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
@@ -85,6 +87,22 @@ fn previews_live_in_one_folder_of_the_user_and_old_ones_go() {
         recent.exists() && other.exists(),
         "a recent preview or another file went"
     );
+    // A runtime folder that is not there: the preview folder cannot be made.
+    let missing = runtime.path().join("gone");
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["preview", "--no-open", REQUEST])
+        .env("XDG_RUNTIME_DIR", &missing)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        common::stderr(&out),
+        format!(
+            "fwreq: error: cannot create the preview folder {}: No such file or directory (os error 2)\n",
+            missing.join("fwreq-preview").display()
+        ),
+    );
     // A folder others can open is refused: they could read or swap the pages.
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o777)).unwrap();
     let out = preview(runtime.path(), "exit 0");
@@ -96,4 +114,57 @@ fn previews_live_in_one_folder_of_the_user_and_old_ones_go() {
             folder.display()
         )
     );
+}
+
+/// As a user other than root (`nobody`, through `setpriv`), which is how
+/// fwreq runs everywhere but on the test hosts: without a runtime folder,
+/// the preview folder is in the temporary folder, named by the user's id,
+/// and theirs alone.
+#[test]
+fn another_user_gets_a_preview_folder_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
+    let tmp = root.join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o1777)).unwrap();
+    // Copies nobody can read and run, wherever this checkout lies.
+    let bin = root.join("fwreq");
+    fs::copy(env!("CARGO_BIN_EXE_fwreq"), &bin).unwrap();
+    fs::copy(REQUEST, root.join("a.toml")).unwrap();
+    let as_nobody = |program: &Path| {
+        let mut command = std::process::Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(program)
+            .current_dir(root);
+        command
+    };
+    let can = as_nobody(Path::new("true")).status();
+    if !can.as_ref().is_ok_and(|s| s.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "setpriv cannot run a program as nobody: {can:?}"
+        );
+        eprintln!(
+            "skipped another_user_gets_a_preview_folder: setpriv cannot run a program as nobody (not root?): {can:?}"
+        );
+        return;
+    }
+    let out = as_nobody(&bin)
+        .args(["preview", "--no-open", "a.toml"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("TMPDIR", &tmp)
+        .env("HOME", root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let folder = tmp.join("fwreq-preview-65534");
+    let page = std::path::PathBuf::from(common::stdout(&out).trim());
+    assert_eq!(page.parent(), Some(folder.as_path()));
+    let meta = fs::symlink_metadata(&folder).unwrap();
+    use std::os::unix::fs::MetadataExt as _;
+    assert!(meta.is_dir());
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (65534, 0o700));
 }

@@ -9,6 +9,7 @@ use crate::input::{self, Loaded};
 use crate::request::Request;
 use crate::spec::Status;
 use crate::team::Teams;
+use crate::text::days_away;
 use crate::zones::{self, Judgement};
 use crate::{Outcome, flows};
 use anyhow::bail;
@@ -224,8 +225,8 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
     });
     let invalid = rows.iter().filter(|r| r.error.is_some()).count();
     let when = |r: &Row| match r.expires {
-        Some(e) if e < today => format!("expired {} days ago", (today - e).num_days()),
-        Some(e) => format!("in {} days", (e - today).num_days()),
+        Some(e) if e < today => format!("expired {}", days_away((e - today).num_days())),
+        Some(e) => days_away((e - today).num_days()),
         None => String::new(),
     };
     let past = rows

@@ -15,6 +15,7 @@ use crate::names::{Level, Lint};
 use crate::policy::{Flow, service};
 use crate::request::{Destination, Network, PortRange, Request, Rule, Span, Target};
 use crate::spec::{Action, Protocol, Status};
+use crate::text::days_away;
 use crate::validate::host::address_or_network;
 use crate::zones::{Verdict, Zones};
 use chrono::NaiveDate;
@@ -269,17 +270,14 @@ impl Lints<'_> {
             self.warn(
                 Lint::Expired,
                 span,
-                format!("the request expired on {expires} ({} days ago)", -days),
+                format!("the request expired on {expires} ({})", days_away(days)),
                 "remove the rules from the firewall, or set a new `expires` date".into(),
             );
         } else if days <= EXPIRY_WARNING_DAYS {
             self.warn(
                 Lint::ExpiresSoon,
                 span,
-                format!(
-                    "the request expires on {expires}, in {days} day{}",
-                    if days == 1 { "" } else { "s" }
-                ),
+                format!("the request expires on {expires}, {}", days_away(days)),
                 "plan the removal, or extend `expires` with a new approval".into(),
             );
         }
