@@ -57,6 +57,11 @@ fn bash_completes_request_files_and_lint_names() {
         offered(d, &script, &["fwreq", "diff", "a.toml", "r"]),
         ["requests"]
     );
+    // After a flag that takes no value, a request file comes next.
+    assert_eq!(
+        offered(d, &script, &["fwreq", "render", "--force", ""]),
+        ["a.toml", "requests"]
+    );
     for sub in ["renew", "implement", "submit", "sync"] {
         assert_eq!(
             offered(d, &script, &["fwreq", sub, ""]),

@@ -59,6 +59,8 @@ fn man_dir_writes_a_page_per_subcommand_with_every_option() {
     }
     let spec = fs::read_to_string(dir.path().join("man/fwreq-spec.5")).unwrap();
     assert!(spec.contains(".TP\n\\fBdestinations\\fR (array of destination, required)\nHostnames, *.domain wildcards, addresses or CIDR ranges, or { host, probe } tables.\n"), "{spec}");
+    // Every key with its type in words, as the schema has them.
+    insta::assert_snapshot!("fwreq-spec.5", spec);
     // `man` alone prints fwreq(1), the same page.
     let alone = fwreq_in(dir.path(), &["man"]);
     assert_eq!(

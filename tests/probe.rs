@@ -475,7 +475,9 @@ fn json_evidence_has_a_header_rows_and_a_summary() {
     assert_eq!(header["expect"], "open");
     assert_eq!(header["timeout_ms"], 2000);
     assert_eq!(header["dns_timeout_ms"], 500);
-    assert!(header["from"].as_str().is_some_and(|f| !f.is_empty()));
+    // The host it ran on, by the name the kernel gives it.
+    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(header["from"], host.trim());
     assert!(header["at"].as_str().is_some_and(|a| a.ends_with(" UTC")));
     let row = &evidence["rows"][0];
     assert_eq!(row["rule"], 1);
@@ -523,6 +525,27 @@ fn a_timeout_the_kernel_would_cut_short_is_refused() {
         "{stderr}"
     );
     assert!(stderr.contains(&format!("net.ipv4.tcp_syn_retries = {}", retries.trim())));
+    // 1 s, then twice as long for each retry: the kernel's own wait is
+    // allowed to the millisecond, and not one more.
+    let retries: u32 = retries.trim().parse().unwrap();
+    let kernel_ms: u64 = (0..=retries.min(30)).map(|i| 1000u64 << i).sum();
+    let out = probe_out(dir.path(), &[&spec, "--timeout", &format!("{kernel_ms}ms")]);
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = probe_out(
+        dir.path(),
+        &[&spec, "--timeout", &format!("{}ms", kernel_ms + 1)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The probe engine with stand-in resolvers: slow and failing DNS without the network.

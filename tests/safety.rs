@@ -676,6 +676,14 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
         (Some(0), "site: 3 written, 0 unchanged, in out\n")
     );
     assert!(read(root, "out/a/one.html").contains("a one"));
+    // Each page links back to the index, a folder up.
+    let page = scraper::Html::parse_document(&read(root, "out/a/one.html"));
+    let links: Vec<&str> = page
+        .select(&scraper::Selector::parse("a[href]").unwrap())
+        .filter(|a| a.text().collect::<String>() == "\u{2190} All requests")
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(links, ["../index.html"]);
     assert!(read(root, "out/b/one.html").contains("b one"));
     // Two folders of the same name would share one: refused, naming both.
     write(root, "x/b/one.toml", &spec("x b one"));
@@ -686,6 +694,16 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
         "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n"
     );
     assert!(!root.join("out2/b").exists());
+    // A page where a folder of pages must be: refused too.
+    write(root, "st/c/x.toml", &spec("x"));
+    write(root, "st/c/x.html/y.toml", &spec("y"));
+    let out = fwreq(root, &["site", "st/c", "-o", "out3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: st/c/x.toml and the folder of st/c/x.html/y.toml would both be out3/x.html; nothing was written (rename one)\n"
+    );
+    assert!(!root.join("out3").exists());
 }
 
 #[test]

@@ -666,6 +666,14 @@ fn submit_refuses_filed_requests_and_requests_with_errors_before_sending() {
         err.ends_with("fwreq: nothing was submitted: fix the errors above first\n"),
         "{err}"
     );
+    // So is the one lint named.
+    let (code, _, err) = sn(
+        dir.path(),
+        &basic(),
+        &["submit", "requests/a.toml", "--deny", "cleartext-port"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("error[cleartext-port]"), "{err}");
     assert_eq!(fake.received(), vec![]);
 }
 
@@ -1151,6 +1159,26 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
             "fwreq: error: requests/b.toml: GET /api/now/table/sc_req_item: RITM0010009 does not exist on {} (HTTP 404)\nread 1 RITM: 1 request with a new status\nfwreq: error: 1 request could not be synced\n",
             fake.url
         )
+    ); // A file with errors is one more that could not be synced.
+    fs::write(
+        dir.path().join("requests/c.toml"),
+        DRAFT.replace("[443]", "[70000]"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("requests/a.toml"),
+        filed("RITM0010001", "submitted"),
+    )
+    .unwrap();
+    let (code, _, err) = sn(dir.path(), &basic(), &["sync"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("\nrequests/c.toml:9:10: error: port 70000 is out of range\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n"),
+        "{err}"
     );
 }
 
