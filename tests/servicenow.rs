@@ -1159,7 +1159,8 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
             "fwreq: error: requests/b.toml: GET /api/now/table/sc_req_item: RITM0010009 does not exist on {} (HTTP 404)\nread 1 RITM: 1 request with a new status\nfwreq: error: 1 request could not be synced\n",
             fake.url
         )
-    ); // A file with errors is one more that could not be synced.
+    );
+    // A file with errors is one more that could not be synced.
     fs::write(
         dir.path().join("requests/c.toml"),
         DRAFT.replace("[443]", "[70000]"),
@@ -1179,6 +1180,34 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
     assert!(
         err.ends_with("read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n"),
         "{err}"
+    );
+    // A status the writer will not write is one more as well, and the
+    // file is left as it was.
+    fs::remove_file(dir.path().join("requests/c.toml")).unwrap();
+    fs::write(
+        dir.path().join("requests/a.toml"),
+        filed("RITM0010001", "submitted"),
+    )
+    .unwrap();
+    fs::hard_link(
+        dir.path().join("requests/a.toml"),
+        dir.path().join("a-also"),
+    )
+    .unwrap();
+    let (code, out, err) = sn(dir.path(), &basic(), &["sync"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("PATH             RITM         STATUS\nrequests/a.toml  RITM0010001  submitted -> approved  not written: "),
+        "{out}{err}"
+    );
+    assert!(out.contains("has 2 hard links"), "{out}");
+    assert!(
+        err.ends_with("read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("requests/a.toml")).unwrap(),
+        filed("RITM0010001", "submitted")
     );
 }
 
