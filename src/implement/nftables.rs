@@ -127,3 +127,18 @@ fn set(out: &mut Out, name: &str, kind: &str, elements: &[String]) {
         elements.join(", ")
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::comment;
+
+    #[test]
+    fn a_comment_is_cut_at_128_bytes_never_inside_a_character() {
+        let fits = "a".repeat(128);
+        assert_eq!(comment(&format!("{fits}b")), fits);
+        // `é` takes bytes 128 and 129: it goes whole.
+        let a127 = "a".repeat(127);
+        assert_eq!(comment(&format!("{a127}é")), a127);
+        assert_eq!(comment("short"), "short");
+    }
+}
