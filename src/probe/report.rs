@@ -327,3 +327,41 @@ fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
     let _ = writeln!(out, "\n{}", summary_line(summary));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Summary, summary_line};
+
+    #[test]
+    fn the_summary_line_names_every_kind_of_flow() {
+        let all = Summary {
+            flows: 5,
+            tested: 4,
+            as_expected: 1,
+            skipped: 1,
+            errors: 1,
+            interrupted: 1,
+            outside_sources: 0,
+        };
+        assert_eq!(
+            summary_line(&all),
+            "1 of 4 flows as expected, 3 not; 1 skipped; 1 flow failed on this host (no verdict about the firewall); interrupted, 1 unfinished"
+        );
+        let fine = Summary {
+            flows: 2,
+            tested: 2,
+            as_expected: 2,
+            ..Summary::default()
+        };
+        assert_eq!(summary_line(&fine), "2 of 2 flows as expected");
+        let none = Summary {
+            flows: 2,
+            skipped: 2,
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary_line(&none),
+            "nothing could be tested: 2 flows skipped"
+        );
+    }
+}

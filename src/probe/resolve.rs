@@ -267,11 +267,26 @@ mod tests {
             ("bad;name:127.0.0.1", "is not a host name"),
             ("10.0.0.1:127.0.0.1", "is not a host name"),
             (":127.0.0.1", "has no host name"),
+            // An empty port is no port: the rest is read as addresses.
+            ("a.example.com::127.0.0.1", "`:127.0.0.1` in"),
+            // IPv6 after a port, in a list too, takes brackets.
+            (
+                "a.example.com:443:127.0.0.1,::1",
+                "write an IPv6 address in brackets, [::1]",
+            ),
         ];
         for (text, want) in cases {
             let err = parse_mapping(text).expect_err(text);
             assert!(err.contains(want), "{text}: {err}");
         }
+    }
+
+    /// The system's own answer for an address literal (no query leaves the
+    /// host): the address, once.
+    #[tokio::test]
+    async fn the_system_resolver_gives_each_address_once() {
+        let found = SystemResolver.lookup("127.0.0.1").await;
+        assert_eq!(found.ok(), Some(vec![ip("127.0.0.1")]));
     }
 
     #[test]
