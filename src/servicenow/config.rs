@@ -364,6 +364,21 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// Names as ServiceNow names columns; a label, a space or a dash is not one.
+    #[test]
+    fn a_variable_name_is_letters_digits_and_underscores() {
+        for good in ["u_owner", "fwreq_correlation_id", "x9"] {
+            assert!(variable_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "u owner", "Correlation ID", "u-owner", "größe"] {
+            let err = variable_name(bad).expect_err(bad);
+            assert_eq!(
+                err.message,
+                format!("`{bad}` is not a catalog variable's name")
+            );
+        }
+    }
+
     /// 32 hexadecimal digits, kept in lower case; any other length or digit
     /// is refused (it would be sent in the order's URL).
     #[test]
