@@ -618,8 +618,89 @@ mod tests {
         }
     }
 
+    /// Each message exactly, where a weaker form of the check would give
+    /// another one (or none).
+    #[test]
+    fn says_exactly_what_is_wrong_at_the_edges() {
+        let said = |text: &str| {
+            let err = destination(text).expect_err(text);
+            (err.message, err.help.unwrap_or_default())
+        };
+        let not_in_a_hostname = "hostnames use letters, digits and hyphens".to_string();
+        assert_eq!(
+            said("[2001:db8::1"),
+            (
+                "`[` is not allowed in a hostname: `[2001:db8::1`".into(),
+                not_in_a_hostname
+            )
+        );
+        // One dot is no name ending with the root's dot.
+        assert_eq!(
+            said("."),
+            (
+                "`.` ends with a dot".into(),
+                "write the name without the final dot".into()
+            )
+        );
+        // Port 0 is no port: the colon is what is wrong.
+        assert_eq!(
+            said("a.example.com:0").0,
+            "`:` is not allowed in a hostname: `a.example.com:0`"
+        );
+        for (scheme, port) in [
+            ("http", 80),
+            ("ws", 80),
+            ("ssh", 22),
+            ("sftp", 22),
+            ("ftp", 21),
+            ("ldaps", 636),
+            ("ldap", 389),
+        ] {
+            assert_eq!(
+                said(&format!("{scheme}://a.example.com/x")).1,
+                format!(
+                    "write the host alone: \"a.example.com\" (and {port}, the {scheme} port, in `ports`)"
+                )
+            );
+        }
+        // A control character that is not white space, quoted escaped.
+        assert_eq!(
+            said("a\u{7}b.example.com").0,
+            "`\\u{7}` is not allowed in a destination: \"a\\u{7}b.example.com\""
+        );
+        // How inet_aton reads numbers: 255 is a byte, 300 fits the last 24 bits.
+        for (text, read) in [
+            ("255.1", "255.0.0.1"),
+            ("1.300", "1.0.1.44"),
+            ("1.16777215", "1.255.255.255"),
+        ] {
+            assert_eq!(
+                said(text),
+                (
+                    format!(
+                        "`{text}` is read as the IPv4 address {read} by curl and the system resolver (its last label is a number)"
+                    ),
+                    format!("write the address as {read}, or the real hostname")
+                )
+            );
+        }
+        assert_eq!(
+            said("1.16777216").0,
+            "`1.16777216` is neither an IP address nor a name (its last label is a number)"
+        );
+    }
+
     #[test]
     fn enforces_label_and_name_lengths() {
+        // 253 characters is a name; 254 is not.
+        let label = "a".repeat(63);
+        let longest = format!("{label}.{label}.{label}.{}", "a".repeat(61));
+        assert_eq!(longest.len(), 253);
+        assert!(destination(&longest).is_ok());
+        assert_eq!(
+            destination(&format!("{longest}a")).unwrap_err().message,
+            format!("`{longest}a` is 254 characters long; a name has at most 253")
+        );
         let long_label = format!("{}.example.com", "a".repeat(64));
         assert!(
             destination(&long_label)
