@@ -408,7 +408,9 @@ fn network(text: &str) -> Result<Network, Invalid> {
     };
     let (addr, prefix) = text.split_once('/').ok_or_else(bad)?;
     let addr: IpAddr = addr.parse().map_err(|_| bad())?;
-    if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_digit()) || prefix.len() > 3 {
+    // Digits only (`u8::from_str` takes `+8`), and at most three of them;
+    // an empty prefix fails to parse below.
+    if !prefix.chars().all(|c| c.is_ascii_digit()) || prefix.len() > 3 {
         return Err(bad());
     }
     let prefix: u8 = prefix.parse().map_err(|_| bad())?;
@@ -547,6 +549,7 @@ mod tests {
             ("10.0.0.0/33", "longer than /32"),
             ("10.0.0.0/", "not a CIDR range"),
             ("10.0.0.0/+8", "`+` is not allowed"),
+            ("10.0.0.0/0008", "not a CIDR range"),
             ("[2001:db8::1]", "brackets"),
         ];
         for (text, want) in cases {

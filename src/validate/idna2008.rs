@@ -531,6 +531,22 @@ mod tests {
         assert_eq!(compose('\u{AC00}', '\u{11C2}'), Some('\u{AC1B}'));
         assert_eq!(compose('\u{AC00}', '\u{11A7}'), None);
         assert_eq!(compose('\u{AC01}', '\u{11A8}'), None, "LVT takes no more");
+        // Only the 19 modern leading consonants and 21 vowels compose.
+        assert_eq!(compose('\u{1113}', '\u{1161}'), None, "an old consonant");
+        assert_eq!(compose('\u{1100}', '\u{1176}'), None, "an old vowel");
+        assert_eq!(compose('\u{1100}', 'a'), None);
+        // Syllables decompose by the same arithmetic and come back whole:
+        // 한국어 (LVT, LVT, LV), the first and the last syllable.
+        for word in ["\u{D55C}\u{AD6D}\u{C5B4}", "\u{AC00}", "\u{D7A3}"] {
+            let mut jamo = Vec::new();
+            for c in word.chars() {
+                decompose(c, &mut jamo);
+            }
+            assert_eq!(to_nfc(&jamo.iter().collect::<String>()), word);
+        }
+        let mut jamo = Vec::new();
+        decompose('\u{D55C}', &mut jamo);
+        assert_eq!(jamo, ['\u{1112}', '\u{1161}', '\u{11AB}'], "한 is ㅎ ㅏ ㄴ");
     }
 
     /// Hebrew geresh and gershayim only after a Hebrew letter.
