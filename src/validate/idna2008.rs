@@ -535,6 +535,8 @@ mod tests {
         assert_eq!(compose('\u{1113}', '\u{1161}'), None, "an old consonant");
         assert_eq!(compose('\u{1100}', '\u{1176}'), None, "an old vowel");
         assert_eq!(compose('\u{1100}', 'a'), None);
+        // Past the last syllable (U+D7A3) nothing takes a trailing consonant.
+        assert_eq!(compose('\u{D7A4}', '\u{11A8}'), None);
         // Syllables decompose by the same arithmetic and come back whole:
         // 한국어 (LVT, LVT, LV), the first and the last syllable.
         for word in ["\u{D55C}\u{AD6D}\u{C5B4}", "\u{AC00}", "\u{D7A3}"] {
