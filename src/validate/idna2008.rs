@@ -139,15 +139,25 @@ fn decompose(c: char, out: &mut Vec<char>) {
     }
 }
 
+/// A modern vowel jamo: composes with a leading consonant before it.
+fn is_vowel_jamo(cp: u32) -> bool {
+    (V_BASE..V_BASE + V_COUNT).contains(&cp)
+}
+
+/// A trailing consonant jamo (from U+11A8): composes with an LV syllable.
+fn is_trailing_jamo(cp: u32) -> bool {
+    (T_BASE + 1..T_BASE + T_COUNT).contains(&cp)
+}
+
 /// The primary composite of a pair, if there is one.
 fn compose(first: char, second: char) -> Option<char> {
     let (a, b) = (u32::from(first), u32::from(second));
-    if (L_BASE..L_BASE + 19).contains(&a) && (V_BASE..V_BASE + V_COUNT).contains(&b) {
+    if (L_BASE..L_BASE + 19).contains(&a) && is_vowel_jamo(b) {
         return char::from_u32(S_BASE + ((a - L_BASE) * V_COUNT + (b - V_BASE)) * T_COUNT);
     }
     if (S_BASE..S_BASE + S_COUNT).contains(&a)
         && (a - S_BASE).is_multiple_of(T_COUNT)
-        && (T_BASE + 1..T_BASE + T_COUNT).contains(&b)
+        && is_trailing_jamo(b)
     {
         return char::from_u32(a + (b - T_BASE));
     }
@@ -170,8 +180,8 @@ fn is_nfc(label: &[char]) -> bool {
         }
         let class = ccc(c);
         let cp = u32::from(c);
-        let maybe = (V_BASE..V_BASE + V_COUNT).contains(&cp)
-            || (T_BASE + 1..T_BASE + T_COUNT).contains(&cp)
+        let maybe = is_vowel_jamo(cp)
+            || is_trailing_jamo(cp)
             || tables::COMPOSES_BACKWARDS.binary_search(&cp).is_ok();
         if maybe || (class != 0 && last > class) {
             return nfc(label) == label;
@@ -534,6 +544,7 @@ mod tests {
         // Only the 19 modern leading consonants and 21 vowels compose.
         assert_eq!(compose('\u{1113}', '\u{1161}'), None, "an old consonant");
         assert_eq!(compose('\u{1100}', '\u{1176}'), None, "an old vowel");
+        assert_eq!(compose('\u{AC00}', '\u{11C3}'), None, "an old final");
         assert_eq!(compose('\u{1100}', 'a'), None);
         // Past the last syllable (U+D7A3) nothing takes a trailing consonant.
         assert_eq!(compose('\u{D7A4}', '\u{11A8}'), None);
@@ -591,6 +602,14 @@ mod tests {
         assert!(!nfc("\u{1100}\u{1161}"), "Hangul jamo compose");
         assert_eq!(to_nfc("\u{1100}\u{1161}\u{11A8}"), "\u{AC01}");
         assert_eq!(to_nfc("e\u{316}\u{301}"), "\u{e9}\u{316}");
+        // Marks that compose with nothing, out of order: the quick check
+        // alone must see it.
+        assert!(!nfc("a\u{363}\u{359}"), "230 before 220");
+        assert!(nfc("a\u{359}\u{363}"));
+        // A trailing consonant after an LV syllable composes.
+        assert!(!nfc("\u{AC00}\u{11A8}") && !nfc("\u{AC00}\u{11C2}"));
+        // A mark of the same class between blocks the composition.
+        assert_eq!(to_nfc("e\u{363}\u{301}"), "e\u{363}\u{301}");
     }
 
     #[test]
