@@ -182,20 +182,12 @@ fn owner_distrust(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
     let link = std::fs::symlink_metadata(file)
         .ok()
         .filter(|l| l.file_type().is_symlink());
-    if let Some(link) = link {
-        let maker = Owner {
-            uid: link.uid(),
-            gid: link.gid(),
-        };
-        if ownership_distrust(maker, 0, me).is_some() {
-            return Some(format!("it is a link user {} made", link.uid()));
-        }
+    if let Some(link) = link
+        && ownership_distrust(Owner::of(&link), 0, me).is_some()
+    {
+        return Some(format!("it is a link user {} made", link.uid()));
     }
-    let owner = Owner {
-        uid: meta.uid(),
-        gid: meta.gid(),
-    };
-    ownership_distrust(owner, meta.mode(), me)
+    ownership_distrust(Owner::of(meta), meta.mode(), me)
 }
 
 /// A user and group id.
@@ -204,6 +196,17 @@ fn owner_distrust(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
 struct Owner {
     uid: u32,
     gid: u32,
+}
+
+#[cfg(unix)]
+impl Owner {
+    fn of(meta: &std::fs::Metadata) -> Owner {
+        use std::os::unix::fs::MetadataExt as _;
+        Owner {
+            uid: meta.uid(),
+            gid: meta.gid(),
+        }
+    }
 }
 
 /// The rule itself, on numbers: a file of another user (root aside), one

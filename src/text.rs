@@ -38,11 +38,15 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 /// A date's distance from today as people say it: `today`, `in 1 day`,
 /// `3 days ago`.
 pub fn days_away(days: i64) -> String {
-    let count = |d: i64| format!("{d} day{}", if d == 1 { "" } else { "s" });
+    let count = plural(
+        usize::try_from(days.unsigned_abs()).unwrap_or(usize::MAX),
+        "day",
+        "days",
+    );
     match days {
         0 => "today".to_string(),
-        d if d > 0 => format!("in {}", count(d)),
-        d => format!("{} ago", count(-d)),
+        d if d > 0 => format!("in {count}"),
+        _ => format!("{count} ago"),
     }
 }
 
