@@ -532,17 +532,21 @@ checked 1 request: 4 errors, 0 warnings
     );
 }
 
+/// The located lines of `check`'s output and their helps.
+fn located(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("req.toml:") || l.starts_with("  = help"))
+        .collect()
+}
+
 #[test]
 fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
     let text = "title = \"t\"\nproject = 5\nrequest = \"r\"\nreason = \"r\"\naffected_apps = \"a\"\njustification = \"j\"\ncolour = \"red\"\n\n[test]\nstep = [\"x\"]\n\n[[rules]]\nports = \"443\"\ndestination = [\"a.example.com\"]\nprotocol = \"tcpp\"\n";
     let (code, stderr) = check(text);
     assert_eq!(code, 1, "{stderr}");
-    let first: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("req.toml:") || l.starts_with("  = help"))
-        .collect();
     assert_eq!(
-        first,
+        located(&stderr),
         [
             "req.toml:2:11: error: invalid type: integer `5`, expected a string",
             "req.toml:5:17: error: invalid type: string \"a\", expected a sequence",
@@ -566,12 +570,8 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
         "title = [\"t\"]\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = { a = \"b\" }\njustification = \"j\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
     );
     assert_eq!(code, 1, "{stderr}");
-    let first: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("req.toml:") || l.starts_with("  = help"))
-        .collect();
     assert_eq!(
-        first,
+        located(&stderr),
         [
             "req.toml:1:9: error: invalid type: sequence, expected a string",
             "req.toml:5:17: error: invalid type: map, expected a sequence",
