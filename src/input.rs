@@ -88,14 +88,14 @@ fn read_checked(path: &Path, judged: Option<&std::fs::Metadata>) -> anyhow::Resu
 
 /// Whether two metadata are of one file (its device and inode).
 #[cfg(unix)]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+pub fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt as _;
     (a.dev(), a.ino()) == (b.dev(), b.ino())
 }
 
 #[cfg(not(unix))]
 #[mutants::skip] // not compiled on the unix hosts the tests run on
-fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+pub fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
     true
 }
 

@@ -145,9 +145,16 @@ fn shown(found: PathBuf) -> PathBuf {
 /// stops. `FWREQ_TRUST_TEAM_FILE` overrides. What cannot be judged (a path
 /// too long to resolve, say) is not trusted.
 fn judge(file: &Path, top: &Path) -> Result<std::fs::Metadata, String> {
+    let examined = |e: std::io::Error| format!("it cannot be examined: {e}");
+    let entry = std::fs::symlink_metadata(file).map_err(examined)?;
     let target =
         std::fs::canonicalize(file).map_err(|e| format!("its path cannot be resolved: {e}"))?;
-    let meta = std::fs::metadata(&target).map_err(|e| format!("it cannot be examined: {e}"))?;
+    let meta = std::fs::metadata(&target).map_err(examined)?;
+    // A file that was not a link must still be the file resolved: a link
+    // swapped in between would escape the link maker's check.
+    if !entry.file_type().is_symlink() && !crate::input::same_file(&entry, &meta) {
+        return Err("it changed while it was checked".to_string());
+    }
     if let Some(trusted) = std::env::var_os(TRUST_VAR) {
         // Only absolute names: a relative one would name a different file
         // in every folder fwreq runs from.
@@ -165,27 +172,29 @@ fn judge(file: &Path, top: &Path) -> Result<std::fs::Metadata, String> {
             top.display()
         ));
     }
-    match owner_distrust(file, &meta) {
+    match owner_distrust(&entry, &meta) {
         Some(why) => Err(why),
         None => Ok(meta),
     }
 }
 
 #[cfg(unix)]
-fn owner_distrust(file: &Path, meta: &std::fs::Metadata) -> Option<String> {
+fn owner_distrust(entry: &std::fs::Metadata, meta: &std::fs::Metadata) -> Option<String> {
     use std::os::unix::fs::MetadataExt as _;
     let me = Owner {
         uid: rustix::process::geteuid().as_raw(),
         gid: rustix::process::getegid().as_raw(),
     };
     // A link in a shared folder is its maker's, whatever it leads to.
-    let link = std::fs::symlink_metadata(file)
-        .ok()
-        .filter(|l| l.file_type().is_symlink());
-    if let Some(link) = link
-        && ownership_distrust(Owner::of(&link), 0, me).is_some()
-    {
-        return Some(format!("it is a link user {} made", link.uid()));
+    if entry.file_type().is_symlink() && ownership_distrust(Owner::of(entry), 0, me).is_some() {
+        return Some(format!("it is a link user {} made", entry.uid()));
+    }
+    // So is a hard link (where the kernel lets anyone make one).
+    if meta.nlink() > 1 {
+        return Some(format!(
+            "it has {} hard links, and another name of it may be anyone's",
+            meta.nlink()
+        ));
     }
     ownership_distrust(Owner::of(meta), meta.mode(), me)
 }
@@ -226,7 +235,7 @@ fn ownership_distrust(file: Owner, mode: u32, me: Owner) -> Option<String> {
 
 #[cfg(not(unix))]
 #[mutants::skip] // not compiled on the unix hosts the tests run on
-fn owner_distrust(_: &Path, _: &std::fs::Metadata) -> Option<String> {
+fn owner_distrust(_: &std::fs::Metadata, _: &std::fs::Metadata) -> Option<String> {
     None
 }
 

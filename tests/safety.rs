@@ -587,6 +587,14 @@ fn a_link_another_user_made_to_a_team_file_is_ignored() {
         stderr(&out),
         "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
     );
+    // A hard link: another name of it may be anyone's.
+    fs::hard_link(root.join("mine/team.toml"), root.join("mine/also.toml")).unwrap();
+    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    common::assert_starts(
+        &stderr(&out),
+        "fwreq: warning: ignoring the team file fwreq.toml: it has 2 hard links, and another name of it may be anyone's (if you trust it",
+    );
+    fs::remove_file(root.join("mine/also.toml")).unwrap();
     let Some(nobody) = nobody(root, "a_link_another_user_made") else {
         return;
     };
