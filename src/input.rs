@@ -41,16 +41,26 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
 /// device would block or never end, and a `/proc` file (`/proc/self/environ`:
 /// the process's secrets) says it is empty but is not, which is how it is told.
 pub fn read_regular(path: &Path) -> anyhow::Result<Vec<u8>> {
-    read_checked(path, None)
+    read_checked(path, None, u64::MAX)
+}
+
+/// [`read_judged`] for a file that may hold at most `max` bytes (a
+/// template): a larger one is refused before it is read.
+pub fn read_template(path: &Path, judged: &std::fs::Metadata, max: u64) -> anyhow::Result<Vec<u8>> {
+    read_checked(path, Some(judged), max)
 }
 
 /// The bytes of the very file that was judged (a team file found trusted):
 /// a link swapped for another between the check and the read is refused.
 pub fn read_judged(path: &Path, judged: &std::fs::Metadata) -> anyhow::Result<Vec<u8>> {
-    read_checked(path, Some(judged))
+    read_checked(path, Some(judged), u64::MAX)
 }
 
-fn read_checked(path: &Path, judged: Option<&std::fs::Metadata>) -> anyhow::Result<Vec<u8>> {
+fn read_checked(
+    path: &Path,
+    judged: Option<&std::fs::Metadata>,
+    max: u64,
+) -> anyhow::Result<Vec<u8>> {
     let not_regular = || {
         anyhow::anyhow!(
             "{} is not a regular file (a FIFO, device or /proc file?); it was not read",
@@ -74,6 +84,13 @@ fn read_checked(path: &Path, judged: Option<&std::fs::Metadata>) -> anyhow::Resu
         anyhow::bail!(
             "{} was replaced after it was checked; it was not used",
             path.display()
+        );
+    }
+    if meta.len() > max {
+        anyhow::bail!(
+            "{} holds {} bytes, more than the {max} it may; it was not read",
+            path.display(),
+            meta.len()
         );
     }
     let mut bytes = Vec::new();

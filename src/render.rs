@@ -7,9 +7,11 @@
 
 use crate::formats::Kind;
 use crate::request::Request;
+use anyhow::Context as _;
 use minijinja::value::Serde;
-use minijinja::{Environment, UndefinedBehavior, context, path_loader, syntax::SyntaxConfig};
-use std::path::PathBuf;
+use minijinja::{Environment, UndefinedBehavior, context, syntax::SyntaxConfig};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The entry template; partials are included from it.
 pub const TICKET: &str = "ticket.md.j2";
@@ -34,12 +36,18 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("renewal.md.j2", include_str!("../templates/renewal.md.j2")),
 ];
 
-/// The steps one render may take. A team's templates are code from a shared
-/// folder: a loop that never ends (or runs 10^10 times) stops here with an
-/// error, instead of hanging the command while its output fills the memory.
-/// The default templates take about 100 steps per destination, so this holds
-/// requests of half a million destinations; it runs out in a few seconds.
-pub const FUEL: u64 = 50_000_000;
+/// The work one render may do. A team's templates are code from a shared
+/// folder: a loop that never ends stops here with an error, and so does a
+/// template that builds data to fill the memory (`"x" * 100000000`, printed
+/// in a loop): minijinja charges one unit of fuel per instruction and one per
+/// 64 bytes a template makes or writes, so a render makes at most
+/// `FUEL * 64` bytes (256 MB) and peaks well under a gigabyte. The default
+/// templates take about 45 units per destination: this holds requests of
+/// 80,000 destinations, and runs out in about a second.
+pub const FUEL: u64 = 4_000_000;
+
+/// The most data one render may make, in bytes, as said in errors.
+const DATA: u64 = FUEL * 64;
 
 /// A ready template environment.
 pub struct Renderer {
@@ -74,22 +82,22 @@ impl Renderer {
                 minijinja::AutoEscape::None
             }
         });
-        if let Some(dir) = &templates
-            && !dir.is_dir()
-        {
-            anyhow::bail!("--templates {}: no such directory", dir.display());
-        }
-        let user = templates.map(path_loader);
-        env.set_loader(move |name| {
-            if let Some(user) = &user
-                && let Some(source) = user(name)?
-            {
-                return Ok(Some(source));
+        let user = match &templates {
+            Some(dir) if !dir.is_dir() => {
+                anyhow::bail!("--templates {}: no such directory", dir.display())
             }
-            Ok(EMBEDDED
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, text)| minijinja::TemplateSource::new(*text)))
+            Some(dir) => read_folder(dir)?,
+            None => HashMap::new(),
+        };
+        env.set_loader(move |name| {
+            let text = match user.get(name) {
+                Some(text) => text.clone(),
+                None => match EMBEDDED.iter().find(|(n, _)| *n == name) {
+                    Some((_, text)) => (*text).to_string(),
+                    None => return Ok(None),
+                },
+            };
+            Ok(Some(minijinja::TemplateSource::new(text)))
         });
         Ok(Renderer { env })
     }
@@ -158,6 +166,100 @@ impl Renderer {
     }
 }
 
+/// The most one template of a team's folder may hold, and how many a folder
+/// may have: templates are a few kilobytes, and a file past these is not one.
+const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
+const MAX_TEMPLATES: usize = 1_000;
+/// How deep a templates folder's subfolders are read.
+const MAX_DEPTH: usize = 8;
+
+/// A team's templates: every `*.j2` file of the folder and its subfolders
+/// (hidden ones aside), read once, here, by the rules request files follow.
+/// The folder is a repository's, so anyone who can commit can put a link in
+/// it: a link that leaves the folder (to `/proc/self/environ`, say, whose
+/// text holds the ServiceNow password) is refused, as are FIFOs (a read
+/// that never ends), devices and files too large to be templates. Each
+/// refusal names the file; nothing of it was read.
+fn read_folder(dir: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let not_read = |e| anyhow::Error::new(e).context(format!("templates folder {}", dir.display()));
+    let root = std::fs::canonicalize(dir).map_err(not_read)?;
+    let mut found = HashMap::new();
+    visit(dir, &root, "", 0, &mut found)?;
+    Ok(found)
+}
+
+fn visit(
+    dir: &Path,
+    root: &Path,
+    prefix: &str,
+    depth: usize,
+    found: &mut HashMap<String, String>,
+) -> anyhow::Result<()> {
+    let cannot = |path: &Path| format!("cannot read {}", path.display());
+    let mut entries = std::fs::read_dir(dir)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .with_context(|| cannot(dir))?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        // A name that is not UTF-8 cannot be asked for by a template.
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let key = format!("{prefix}{name}");
+        let template = name.ends_with(".j2");
+        let entry = std::fs::symlink_metadata(&path).with_context(|| cannot(&path))?;
+        // What is read: the file itself, or a link's target inside the
+        // folder, checked to be the very file judged here when it is opened.
+        let (file, judged) = if entry.file_type().is_symlink() {
+            let target = match std::fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(root) => target,
+                _ if !template => continue,
+                Ok(target) => anyhow::bail!(
+                    "template {} is a link to {}, outside the templates folder; it was not read",
+                    path.display(),
+                    target.display()
+                ),
+                Err(e) => anyhow::bail!(
+                    "template {} is a link that cannot be followed ({e}); it was not read",
+                    path.display()
+                ),
+            };
+            // A folder linked from inside is read where it really is.
+            if !template {
+                continue;
+            }
+            let judged = std::fs::metadata(&target).with_context(|| cannot(&path))?;
+            (target, judged)
+        } else if entry.is_dir() {
+            if depth < MAX_DEPTH {
+                visit(&path, root, &format!("{key}/"), depth + 1, found)?;
+            }
+            continue;
+        } else {
+            (path.clone(), entry)
+        };
+        if !template {
+            continue;
+        }
+        if found.len() == MAX_TEMPLATES {
+            anyhow::bail!(
+                "templates folder {} holds more than {MAX_TEMPLATES} templates",
+                root.display()
+            );
+        }
+        let bytes = crate::input::read_template(&file, &judged, MAX_TEMPLATE_BYTES)
+            .with_context(|| format!("template {} was refused", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("template {} is not UTF-8 text", path.display()))?;
+        found.insert(key, text);
+    }
+    Ok(())
+}
+
 /// A template that failed to load or render; its `Display` is the whole
 /// explanation (the chain of includes, then the source excerpt).
 #[derive(Debug)]
@@ -197,7 +299,8 @@ fn explain(err: &minijinja::Error) -> String {
     }
     if err.kind() == minijinja::ErrorKind::OutOfFuel {
         text.push_str(&format!(
-            "\n  help: a render may take {FUEL} steps; look for a loop that runs too long in the templates"
+            "\n  help: a render may take {FUEL} steps and make {} MB of text; look for a loop that runs too long or a value that grows in the templates",
+            DATA / 1_000_000
         ));
     }
     if let Some(innermost) = chain.last() {

@@ -374,7 +374,7 @@ fn a_runaway_template_stops_with_an_error() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.starts_with(
-            "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 50000000 steps; look for a loop that runs too long in the templates\n"
+            "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n"
         ),
         "{stderr}"
     );

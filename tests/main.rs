@@ -14,6 +14,7 @@ mod completions;
 mod docs;
 mod formats;
 mod grammar;
+mod hostile;
 mod idna2008;
 mod implement;
 mod life;

@@ -1,0 +1,192 @@
+//! A hostile repository against its own user (issue 32): templates, terminal
+//! bytes, the team-file search and `--force`, each case as the attacker's
+//! session showed it. Every test here failed before its fix.
+
+use crate::common;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Output;
+
+use common::{stderr, stdout};
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A valid request, clean of lints.
+fn spec() -> String {
+    format!(
+        "{}\n[[rules]]\nsources = [\"10.0.0.0/24\"]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+        common::HEADER
+    )
+}
+
+/// `fwreq ARGS` in `dir` with a secret in the environment, as a user's
+/// `SN_PASSWORD` would be.
+fn fwreq(dir: &Path, args: &[&str]) -> Output {
+    assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("SN_PASSWORD", "hunter2-secret")
+        .output()
+        .unwrap()
+}
+
+// 1. Templates read as a repository's files: no link out, no FIFO, no giant.
+
+#[test]
+fn a_template_linked_to_the_process_environment_is_refused_by_render_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/req.toml", &spec());
+    write(root, "fwreq.toml", "templates = \"tpl\"\n");
+    fs::create_dir(root.join("tpl")).unwrap();
+    symlink("/proc/self/environ", root.join("tpl/ticket.md.j2")).unwrap();
+    for args in [
+        &["render", "requests/req.toml"][..],
+        &["check", "requests"],
+        &["submit", "requests/req.toml", "--dry-run"],
+    ] {
+        let out = fwreq(root, args);
+        let (out_text, err_text) = (stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err_text}");
+        assert!(!out_text.contains("hunter2") && !err_text.contains("hunter2"));
+        assert!(
+            err_text.contains("fwreq: error: template tpl/ticket.md.j2 is a link to /proc/"),
+            "{args:?}: {err_text}"
+        );
+        assert!(err_text.contains("environ, outside the templates folder; it was not read"));
+    }
+}
+
+#[test]
+fn a_template_linked_to_a_file_outside_its_folder_is_refused_and_one_inside_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    write(root, "secret.txt", "hunter2-secret\n");
+    write(
+        root,
+        "tpl/real/ticket.md.j2",
+        "inside {{ request.title }}\n",
+    );
+    symlink("../secret.txt", root.join("tpl/ticket.md.j2")).unwrap();
+    let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stdout(&out).contains("hunter2"));
+    let secret = fs::canonicalize(root.join("secret.txt")).unwrap();
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "fwreq: error: template tpl/ticket.md.j2 is a link to {}, outside the templates folder; it was not read\n",
+            secret.display()
+        )
+    );
+    // A link that stays inside the folder is read as the file it names.
+    fs::remove_file(root.join("tpl/ticket.md.j2")).unwrap();
+    symlink("real/ticket.md.j2", root.join("tpl/ticket.md.j2")).unwrap();
+    let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
+    assert_eq!(stdout(&out), "inside t\n", "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_fifo_named_like_a_template_is_refused_unopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    fs::create_dir(root.join("tpl")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("tpl/ticket.md.j2"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Before, render blocked forever in open(); a bound proves it does not.
+    let started = std::time::Instant::now();
+    let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 is not a regular file (a FIFO, device or /proc file?); it was not read\n"
+    );
+}
+
+#[test]
+fn a_template_too_large_to_be_one_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    write(root, "tpl/ticket.md.j2", &"x".repeat(256 * 1024 + 1));
+    let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 holds 262145 bytes, more than the 262144 it may; it was not read\n"
+    );
+    // Files that are not templates (`*.j2`) are not read at all.
+    fs::rename(root.join("tpl/ticket.md.j2"), root.join("tpl/notes.txt")).unwrap();
+    let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+// 2. A template that builds data to fill the memory stops with an error.
+
+/// `fwreq ARGS` with its address space capped at 1 GiB (`ulimit -v`): an
+/// allocation past it aborts the process, so a clean error proves the bound.
+fn fwreq_in_1gib(dir: &Path, args: &[&str]) -> Output {
+    let bin = assert_cmd::cargo::cargo_bin!("fwreq");
+    std::process::Command::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(bin)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn templates_that_build_gigabytes_stop_at_the_data_bound_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    let cases = [
+        // The attacker's two lines: 100 MB printed a thousand times (9.5 GB).
+        (
+            "print",
+            "{% set a = \"x\" * 100000000 %}\n{% for i in range(1000) %}{{ a }}{% endfor %}\n",
+            2,
+        ),
+        // A value that doubles in a namespace, and one that doubles in a macro.
+        (
+            "namespace",
+            "{% set ns = namespace(s=\"x\" * 1000000) %}\n{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}\n",
+            2,
+        ),
+        (
+            "macro",
+            "{% macro f(s, n) %}{% if n %}{{ f(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}\n{{ f(\"x\" * 1000000, 40) }}\n",
+            1,
+        ),
+    ];
+    for (name, template, line) in cases {
+        write(root, &format!("{name}/ticket.md.j2"), template);
+        let out = fwreq_in_1gib(root, &["render", "req.toml", "--templates", name]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            err.starts_with(&format!(
+                "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:{line})\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n"
+            )),
+            "{name}: {err}"
+        );
+    }
+}
