@@ -179,7 +179,16 @@ impl Source {
 /// forms), bidi controls that reorder the line (CVE-2021-42574) and
 /// zero-width characters that hide text.
 pub fn is_hidden_or_control(c: char) -> bool {
-    (c.is_control() && c != '\t') || is_bidi_control(c) || is_zero_width(c)
+    (c.is_control() && c != '\t')
+        || is_bidi_control(c)
+        || is_zero_width(c)
+        || is_variation_selector(c)
+}
+
+/// Variation selectors: invisible, and a run of them after one visible
+/// character can carry hidden bytes ("emoji smuggling").
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 /// The bidi controls: embeddings, overrides, isolates and marks.

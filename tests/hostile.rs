@@ -190,3 +190,89 @@ fn templates_that_build_gigabytes_stop_at_the_data_bound_with_their_line() {
         );
     }
 }
+
+// 3. Terminal bytes: refused in specs, escaped on the way to a terminal.
+
+#[test]
+fn check_refuses_escapes_and_a_lone_cr_where_a_terminal_would_act_on_them() {
+    let commands = format!(
+        "{}\n[test]\ncommands = [\"echo \\u001b]52;c;ZXZpbA==\\u0007\"]\n",
+        spec()
+    );
+    let (code, err) = common::check(&commands, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "req.toml:14:13: error: a test command holds the character `\\u{1b}`, which a terminal would act on\n"
+        ),
+        "{err}"
+    );
+    // The excerpt shows the ESC escaped, never raw.
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    let prose = spec().replace(
+        "request = \"r\"",
+        "request = \"Open 443 to the registry.\\rClose everything else.\"",
+    );
+    let (code, err) = common::check(&prose, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(
+            "req.toml:3:11: error: `request` holds a carriage return (`\\r`) that ends no line\n"
+        ),
+        "{err}"
+    );
+}
+
+/// `fwreq ARGS` in `dir` with stdout on a terminal (`script` gives it a
+/// pseudo-terminal); returns what the terminal received.
+fn on_a_terminal(dir: &Path, args: &[&str]) -> String {
+    let bin = assert_cmd::cargo::cargo_bin!("fwreq");
+    let line = std::iter::once(bin.display().to_string())
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = std::process::Command::new("script")
+        .current_dir(dir)
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn a_templates_escapes_reach_a_terminal_escaped_and_a_pipe_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    let template = "{{ request.title }}\u{1b}]52;c;ZXZpbA==\u{7}\rhidden\u{202e}\n";
+    write(root, "tpl/ticket.md.j2", template);
+    let shown = on_a_terminal(root, &["render", "req.toml", "--templates", "tpl"]);
+    // The terminal turns "\n" into "\r\n" itself (onlcr).
+    assert_eq!(
+        shown,
+        "t\\u{1b}]52;c;ZXZpbA==\\u{7}\\u{d}hidden\\u{202e}\r\n"
+    );
+    let piped = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
+    assert_eq!(
+        stdout(&piped),
+        "t\u{1b}]52;c;ZXZpbA==\u{7}\rhidden\u{202e}\n"
+    );
+}
+
+#[test]
+fn variation_selectors_are_shown_escaped_in_an_excerpt() {
+    let text = format!(
+        "{}\n[test]\ncommands = [\"ok\u{fe0f}\u{e0101} ``` x\"]\n",
+        spec()
+    );
+    let (code, err) = common::check(&text, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("commands = [\"ok\\u{fe0f}\\u{e0101} ``` x\"]"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{fe0f}') && !err.contains('\u{e0101}'));
+}

@@ -279,8 +279,21 @@ fn stderr_style() -> Style {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
+///
+/// On a terminal, every control, bidi and invisible character but the line
+/// feed and tab is shown escaped (`\u{1b}`): a template or a server can put
+/// ESC, OSC 52 or a lone CR into what is printed. Into a pipe or a file the
+/// text goes byte for byte, as the format needs it.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal as _;
     let mut out = std::io::stdout().lock();
+    let escaped;
+    let text = if out.is_terminal() {
+        escaped = crate::diagnostic::escape_lines(text);
+        escaped.as_str()
+    } else {
+        text
+    };
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),

@@ -110,7 +110,8 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         client.work_note(&item, notes.trim_end())?;
         eprintln!(
             "added the evidence to {ritm}'s work notes ({})",
-            client.item_url(&item)
+            // The URL holds the sys_id the server sent.
+            crate::diagnostic::escape(&client.item_url(&item))
         );
     }
     let outcome = finish(&renderer, &args.format, &header, &rows, interrupted);

@@ -49,7 +49,8 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             )?;
             eprintln!(
                 "added the change ticket to {ritm}'s work notes ({})",
-                client.item_url(&item)
+                // The URL holds the sys_id the server sent.
+                crate::diagnostic::escape(&client.item_url(&item))
             );
         }
         return Ok(Outcome::Clean);

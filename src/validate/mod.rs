@@ -391,9 +391,7 @@ impl Validator {
     fn test(&mut self, raw: RawTest) -> Option<TestProcess> {
         let steps = self.all(raw.steps, |v, s| v.text(s, "steps", true));
         let host = raw.host.and_then(|h| self.check(h, ssh_host));
-        let commands = self.all(raw.commands, |v, c| {
-            v.check(c, |t| fence_free(t, "a test command"))
-        });
+        let commands = self.all(raw.commands, |v, c| v.check(c, test_command));
         Some(TestProcess {
             steps: steps?,
             host,
@@ -423,7 +421,37 @@ fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invali
             c.escape_default()
         )));
     }
+    // A CR that does not end a line sends a terminal's cursor back: what is
+    // shown there is then another sentence than the one pasted.
+    if text
+        .match_indices('\r')
+        .any(|(i, _)| !text[i..].starts_with("\r\n"))
+    {
+        return Err(
+            Invalid::new(format!("`{key}` holds a carriage return (`\\r`) that ends no line"))
+                .help("end lines with a line feed alone; a lone `\\r` makes a terminal show other text than the ticket holds"),
+        );
+    }
     Ok(text.to_string())
+}
+
+/// A `[test] commands` line: shown in the ticket's code block and pasted into
+/// a shell, so no fence that ends the block, and no control or bidi character
+/// (ESC starts terminal sequences, OSC 52 writes the clipboard, a CR hides
+/// what came before it, a bidi control reorders what is shown).
+fn test_command(text: String) -> Result<String, Invalid> {
+    let text = fence_free(text, "a test command")?;
+    let hidden = text
+        .chars()
+        .find(|&c| c != '\t' && (c.is_control() || crate::diagnostic::is_bidi_control(c)));
+    match hidden {
+        Some(c) => Err(Invalid::new(format!(
+            "a test command holds the character `{}`, which a terminal would act on",
+            c.escape_unicode()
+        ))
+        .help("write the command as plain text on one line; escapes such as `\\033` stay text")),
+        None => Ok(text),
+    }
 }
 
 /// A starter's `TODO: ...` value (`fwreq new`) not yet filled in: its text
@@ -572,6 +600,43 @@ fn header(span: &Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A test command is plain text: ESC (and with it OSC 52), a CR, other
+    /// controls and bidi controls are refused; a tab and plain text pass.
+    #[test]
+    fn a_test_command_holds_no_character_a_terminal_acts_on() {
+        let refused = |t: &str| test_command(t.to_string()).err().map(|e| e.message);
+        assert_eq!(refused("curl -vv telnet://a.example.com:443"), None);
+        assert_eq!(refused("printf 'a\tb'\t# tab"), None);
+        assert_eq!(
+            refused("echo \x1b]52;c;ZXZpbA==\x07").as_deref(),
+            Some("a test command holds the character `\\u{1b}`, which a terminal would act on")
+        );
+        assert_eq!(
+            refused("rm -rf ~ \r echo harmless").as_deref(),
+            Some("a test command holds the character `\\u{d}`, which a terminal would act on")
+        );
+        assert_eq!(
+            refused("ls \u{202e}txt.exe").as_deref(),
+            Some("a test command holds the character `\\u{202e}`, which a terminal would act on")
+        );
+        assert_eq!(
+            refused("a ``` b").as_deref(),
+            Some("a test command may not contain ``` (it would end the code block)")
+        );
+    }
+
+    /// Prose may span lines (LF or CRLF), but a CR that ends no line is
+    /// refused: a terminal would show the text after it over the text before.
+    #[test]
+    fn prose_refuses_a_carriage_return_that_ends_no_line() {
+        let text = |t: &str| text_value(t, "request", false).map_err(|e| e.message);
+        assert_eq!(text("one\ntwo").as_deref(), Ok("one\ntwo"));
+        assert_eq!(text("one\r\ntwo").as_deref(), Ok("one\r\ntwo"));
+        let lone = Err("`request` holds a carriage return (`\\r`) that ends no line".to_string());
+        assert_eq!(text("open 443\rclose everything"), lone);
+        assert_eq!(text("a\r\nb\rc"), lone);
+    }
 
     /// The `ssh` line's destination: a user name as a shell account is
     /// spelt (a letter or `_` first), then a host or address.
