@@ -2,7 +2,9 @@
 //! `edit`) `record` all write here, by the same rules:
 //!
 //! - whole or not at all: a temporary file beside the real one, then a rename;
-//! - through a symlink to its target (resolved once; the link stays a link);
+//! - a whole output (`render -o`, `implement -o`, `site`, `new`) never
+//!   through a link: the link itself is replaced when asked, else refused;
+//!   an edit (`record`) through a link to its target (the link stays a link);
 //! - never a file that is not a regular file, has other hard links (a rename
 //!   would split them), is read-only or belongs to someone else, unless the
 //!   command was forced ([`Existing::Force`]);
@@ -62,22 +64,51 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
 
 /// [`write_whole`] with the full choice of what to do with an existing file.
 fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
-    let target = resolve(path)?;
-    if std::fs::symlink_metadata(&target).is_ok() {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return replace_link(path, text, existing);
+    }
+    if std::fs::symlink_metadata(path).is_ok() {
         // `Locked::open` refuses it unless the command may replace it.
         return Locked::open(path, existing)?.replace(text);
     }
-    // A link to nothing exists as a link: writing through it would make a
-    // file wherever it points (a repository can hold such a link), so only
-    // when asked.
-    if existing == Existing::Keep && target != path {
-        bail!(
-            "{} is a link to {}, which does not exist; add --force to create it through the link",
-            path.display(),
-            target.display()
-        );
+    create(path, path, text)
+}
+
+/// An output path that is a link is never written through: a repository can
+/// hold `ticket.md -> ~/.bashrc`, and `--force` is said about the file the
+/// user named, not about wherever a link leads. When asked, the link itself
+/// is replaced by the file (one rename over the link's name); else nothing is
+/// written, and the message names both.
+fn replace_link(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
+    let target = resolve(path)?;
+    if existing == Existing::Keep {
+        return Err(link_refusal(path, &target));
     }
-    create(path, &target, text)
+    let tmp = temporary(path, path, text, None)?;
+    tmp.persist(path)
+        .map(drop)
+        .map_err(|e| anyhow::Error::new(e.error))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Why a link at an output path was left alone, naming where it leads.
+pub fn link_refusal(path: &Path, target: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} is a link to {}; fwreq writes no file through a link: add --force to replace the link itself ({} is left as it is)",
+        path.display(),
+        target.display(),
+        target.display()
+    )
+}
+
+/// Refuses an output path that is already there (a file, or a link to
+/// anything, even to nothing) before any work is done for it.
+pub fn refuse_existing(path: &Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(link_refusal(path, &resolve(path)?)),
+        Ok(_) => Err(exists(path)),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Writes a new file, never over one that appeared meanwhile.
@@ -495,28 +526,46 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_dangling_link_is_written_through_when_asked() {
+    fn a_link_is_never_written_through_and_replaced_itself_only_when_asked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let link = dir.path().join("ticket.md");
-        std::os::unix::fs::symlink("real.md", &link).expect("link");
-        let refused = write_whole(&link, "a", false).expect_err("not asked");
-        assert!(
-            refused
-                .to_string()
-                .contains("which does not exist; add --force"),
-            "{refused}"
-        );
-        assert!(!dir.path().join("real.md").exists());
-        write_whole(&link, "a", true).expect("write");
+        let bashrc = dir.path().join("bashrc");
+        std::fs::write(&bashrc, "alias ls=ls\n").expect("write");
+        for to in [bashrc.clone(), dir.path().join("nothing")] {
+            std::os::unix::fs::symlink(&to, &link).expect("link");
+            let refused = write_whole(&link, "a", false).expect_err("not asked");
+            assert_eq!(
+                refused.to_string(),
+                format!(
+                    "{} is a link to {}; fwreq writes no file through a link: add --force to replace the link itself ({} is left as it is)",
+                    link.display(),
+                    to.display(),
+                    to.display()
+                )
+            );
+            assert_eq!(
+                refuse_existing(&link).expect_err("a link").to_string(),
+                refused.to_string()
+            );
+            write_whole(&link, "a", true).expect("write");
+            let meta = std::fs::symlink_metadata(&link).expect("meta");
+            assert!(meta.is_file(), "the link itself is replaced");
+            assert_eq!(std::fs::read_to_string(&link).expect("read"), "a");
+            assert!(!dir.path().join("nothing").exists());
+            std::fs::remove_file(&link).expect("remove");
+        }
         assert_eq!(
-            std::fs::read_to_string(dir.path().join("real.md")).expect("read"),
-            "a"
+            std::fs::read_to_string(&bashrc).expect("read"),
+            "alias ls=ls\n"
         );
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .expect("meta")
-                .file_type()
-                .is_symlink()
+        assert!(refuse_existing(&link).is_ok());
+        std::fs::write(&link, "x").expect("write");
+        assert_eq!(
+            refuse_existing(&link).expect_err("a file").to_string(),
+            format!(
+                "{} already exists; add --force to replace it",
+                link.display()
+            )
         );
     }
 }

@@ -276,3 +276,49 @@ fn variation_selectors_are_shown_escaped_in_an_excerpt() {
     );
     assert!(!err.contains('\u{fe0f}') && !err.contains('\u{e0101}'));
 }
+
+// 5. `--force` is said of the file named, never of where a link leads.
+
+#[test]
+fn force_replaces_an_output_link_itself_and_never_writes_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    write(root, "home/.bashrc", "alias ls='ls --color'\n");
+    let bashrc = root.join("home/.bashrc");
+    for (args, output) in [
+        (&["render", "req.toml", "-o", "ticket.md"][..], "ticket.md"),
+        (
+            &[
+                "implement",
+                "req.toml",
+                "--target",
+                "nftables",
+                "--allow-partial",
+                "-o",
+                "rules.nft",
+            ],
+            "rules.nft",
+        ),
+    ] {
+        symlink(&bashrc, root.join(output)).unwrap();
+        let refused = fwreq(root, args);
+        assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+        assert_eq!(
+            stderr(&refused),
+            format!(
+                "fwreq: error: {output} is a link to {}; fwreq writes no file through a link: add --force to replace the link itself ({} is left as it is)\n",
+                bashrc.display(),
+                bashrc.display()
+            )
+        );
+        let forced = fwreq(root, &[args, &["--force"]].concat());
+        assert!(forced.status.success(), "{}", stderr(&forced));
+        assert!(fs::symlink_metadata(root.join(output)).unwrap().is_file());
+        assert!(!fs::read_to_string(root.join(output)).unwrap().is_empty());
+        assert_eq!(
+            fs::read_to_string(&bashrc).unwrap(),
+            "alias ls='ls --color'\n"
+        );
+    }
+}

@@ -9,6 +9,9 @@ use crate::cli::ImplementArgs;
 pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
         crate::output::refuse_request_path(path, &[&args.file])?;
+        if !args.force {
+            crate::output::refuse_existing(path)?;
+        }
     }
     let request = load_valid(&args.file, "nothing was written")?;
     let stem = args

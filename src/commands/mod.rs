@@ -310,11 +310,8 @@ impl OutputArgs {
         }
         if let Some(path) = &self.output {
             crate::output::refuse_request_path(path, inputs)?;
-            if path.exists() && !self.force {
-                bail!(
-                    "{} already exists; add --force to replace it",
-                    path.display()
-                );
+            if !self.force {
+                crate::output::refuse_existing(path)?;
             }
         }
         if self.format == Format::Html && inputs.len() > 1 {
