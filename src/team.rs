@@ -101,7 +101,23 @@ fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<(PathBuf, std::fs::Met
     let mut candidates = Vec::new();
     for folder in absolute.ancestors() {
         candidates.push(folder.join(FILE));
-        if folder.join(".git").exists() || home.as_deref() == Some(folder) {
+        let stop = home.as_deref() == Some(folder)
+            || match repository_top(folder) {
+                Ok(top) => top,
+                Err(why) => {
+                    let git = folder.join(".git");
+                    if !ignored.iter().any(|i| i.file == git) {
+                        ignored.push(Ignored {
+                            shown: shown(git.clone()),
+                            file: git,
+                            why,
+                            what: Passed::NotARepository,
+                        });
+                    }
+                    false
+                }
+            };
+        if stop {
             top = Some(folder.to_path_buf());
             break;
         }
@@ -119,12 +135,48 @@ fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<(PathBuf, std::fs::Met
                         shown: shown(file.clone()),
                         file,
                         why,
+                        what: Passed::TeamFile,
                     });
                 }
             }
         }
     }
     None
+}
+
+/// Whether `folder` is the top of a repository of this user's: its `.git` is
+/// a folder with a `HEAD`, or a worktree's `gitdir:` file, and is this user's
+/// (or root's). A `.git` that is neither is `Err(why)`: the walk goes on above
+/// it, and says so, since an empty `.git` anyone can make in a shared folder
+/// (`/tmp`) would otherwise end the search and drop the team's policy unseen.
+fn repository_top(folder: &Path) -> Result<bool, String> {
+    let git = folder.join(".git");
+    let Ok(meta) = std::fs::symlink_metadata(&git) else {
+        return Ok(false);
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me && meta.uid() != 0 {
+            return Err(format!("it belongs to user {}, not to you", meta.uid()));
+        }
+    }
+    if meta.is_dir() {
+        return if git.join("HEAD").is_file() {
+            Ok(true)
+        } else {
+            Err("it is a folder without HEAD, not a repository".to_string())
+        };
+    }
+    let gitdir = meta.is_file()
+        && meta.len() <= 4096
+        && std::fs::read(&git).is_ok_and(|text| text.starts_with(b"gitdir: "));
+    if gitdir {
+        Ok(true)
+    } else {
+        Err("it is not a repository's folder nor a `gitdir:` file".to_string())
+    }
 }
 
 /// Shown relative to the working folder where it lies below it.
@@ -172,14 +224,18 @@ fn judge(file: &Path, top: &Path) -> Result<std::fs::Metadata, String> {
             top.display()
         ));
     }
-    match owner_distrust(&entry, &meta) {
+    match owner_distrust(&target, &entry, &meta) {
         Some(why) => Err(why),
         None => Ok(meta),
     }
 }
 
 #[cfg(unix)]
-fn owner_distrust(entry: &std::fs::Metadata, meta: &std::fs::Metadata) -> Option<String> {
+fn owner_distrust(
+    file: &Path,
+    entry: &std::fs::Metadata,
+    meta: &std::fs::Metadata,
+) -> Option<String> {
     use std::os::unix::fs::MetadataExt as _;
     let me = Owner {
         uid: rustix::process::geteuid().as_raw(),
@@ -196,7 +252,127 @@ fn owner_distrust(entry: &std::fs::Metadata, meta: &std::fs::Metadata) -> Option
             meta.nlink()
         ));
     }
-    ownership_distrust(Owner::of(meta), meta.mode(), me)
+    if let Some(why) = ownership_distrust(Owner::of(meta), meta.mode(), me) {
+        return Some(why);
+    }
+    if meta.mode() & 0o020 != 0
+        && let Some(why) = shared_group(meta.gid(), me.uid)
+    {
+        return Some(why);
+    }
+    acl_distrust(file, me.uid)
+}
+
+/// The user's own group may write the file: trusted only while no other user
+/// is in it (a private group, as Debian makes one per user), so a `users` or
+/// `staff` group everyone shares counts as "others may write it". Members are
+/// read from `/etc/group` and `/etc/passwd`; what cannot be read is not trusted.
+#[cfg(unix)]
+fn shared_group(gid: u32, me: u32) -> Option<String> {
+    let read = |path| std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"));
+    match read("/etc/passwd").and_then(|passwd| Ok((passwd, read("/etc/group")?))) {
+        Ok((passwd, group)) => {
+            let others = others_in_group(gid, me, &passwd, &group);
+            (!others.is_empty()).then(|| {
+                format!(
+                    "group {gid} may write it, and other users are in that group ({})",
+                    others.join(", ")
+                )
+            })
+        }
+        Err(e) => Some(format!(
+            "group {gid} may write it, and who is in that group cannot be read ({e})"
+        )),
+    }
+}
+
+/// The users other than `me` in group `gid`: its listed members, and those
+/// whose primary group it is.
+#[cfg(unix)]
+fn others_in_group(gid: u32, me: u32, passwd: &str, group: &str) -> Vec<String> {
+    let fields = |line: &str| line.split(':').map(str::to_string).collect::<Vec<_>>();
+    let users: Vec<Vec<String>> = passwd
+        .lines()
+        .map(fields)
+        .filter(|f| f.len() >= 4)
+        .collect();
+    let my_name = users
+        .iter()
+        .find(|f| f[2].parse() == Ok(me))
+        .map(|f| f[0].clone());
+    let mut others: Vec<String> = users
+        .iter()
+        .filter(|f| f[3].parse() == Ok(gid) && f[2].parse() != Ok(me))
+        .map(|f| f[0].clone())
+        .collect();
+    for line in group.lines().map(fields) {
+        if line.len() >= 4 && line[2].parse() == Ok(gid) {
+            others.extend(
+                line[3]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty() && Some(*m) != my_name.as_deref())
+                    .map(str::to_string),
+            );
+        }
+    }
+    others.sort();
+    others.dedup();
+    others
+}
+
+/// A POSIX ACL (`setfacl -m u:bob:rw`) lets users and groups the mode does
+/// not show write the file: a named user other than this one, or a named
+/// group, with write permission (that the ACL's mask lets through) makes the
+/// file one another user can write.
+#[cfg(unix)]
+fn acl_distrust(file: &Path, me: u32) -> Option<String> {
+    let mut buf = [0u8; 4096];
+    match rustix::fs::getxattr(file, "system.posix_acl_access", &mut buf[..]) {
+        Ok(len) => acl_writers(&buf[..len], me),
+        Err(rustix::io::Errno::NODATA | rustix::io::Errno::OPNOTSUPP) => None,
+        Err(e) => Some(format!("its access control list cannot be read: {e}")),
+    }
+}
+
+/// Who beside the owner an ACL in its kernel form (`posix_acl_xattr`:
+/// version 2, then tag, permissions and id per entry) lets write, if anyone.
+#[cfg(unix)]
+fn acl_writers(acl: &[u8], me: u32) -> Option<String> {
+    const USER: u16 = 0x02;
+    const GROUP: u16 = 0x08;
+    const MASK: u16 = 0x10;
+    const WRITE: u16 = 0x02;
+    let (Some(version), Some(entries)) = (acl.get(..4), acl.get(4..)) else {
+        return Some("its access control list cannot be read".to_string());
+    };
+    if version != [2, 0, 0, 0] || entries.len() % 8 != 0 {
+        return Some("its access control list is in a form fwreq does not know".to_string());
+    }
+    let entries: Vec<(u16, u16, u32)> = entries
+        .chunks_exact(8)
+        .map(|e| {
+            (
+                u16::from_le_bytes([e[0], e[1]]),
+                u16::from_le_bytes([e[2], e[3]]),
+                u32::from_le_bytes([e[4], e[5], e[6], e[7]]),
+            )
+        })
+        .collect();
+    let mask_writes = entries
+        .iter()
+        .find(|(tag, _, _)| *tag == MASK)
+        .is_none_or(|(_, perm, _)| perm & WRITE != 0);
+    entries
+        .iter()
+        .filter(|(tag, perm, id)| {
+            mask_writes && perm & WRITE != 0 && (*tag == GROUP || (*tag == USER && *id != me))
+        })
+        .map(|(tag, _, id)| {
+            let who = if *tag == USER { "user" } else { "group" };
+            format!("its access control list lets {who} {id} write it")
+        })
+        .next()
 }
 
 /// A user and group id.
@@ -235,7 +411,7 @@ fn ownership_distrust(file: Owner, mode: u32, me: Owner) -> Option<String> {
 
 #[cfg(not(unix))]
 #[mutants::skip] // not compiled on the unix hosts the tests run on
-fn owner_distrust(_: &std::fs::Metadata, _: &std::fs::Metadata) -> Option<String> {
+fn owner_distrust(_: &Path, _: &std::fs::Metadata, _: &std::fs::Metadata) -> Option<String> {
     None
 }
 
@@ -390,6 +566,17 @@ pub struct Ignored {
     /// Relative to the working folder where it lies below it.
     pub shown: PathBuf,
     pub why: String,
+    /// What was passed over.
+    pub what: Passed,
+}
+
+/// What the team-file search passed over on its way up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passed {
+    /// A team file it does not trust.
+    TeamFile,
+    /// A `.git` that is not this user's repository: the search went on above.
+    NotARepository,
 }
 
 /// The folder a request file belongs to.
@@ -526,7 +713,81 @@ impl Team {
 
 #[cfg(all(test, unix))]
 mod tests {
-    use super::{Owner, ownership_distrust};
+    use super::{Owner, acl_writers, others_in_group, ownership_distrust};
+
+    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nbrent:x:1000:1000::/home/brent:/bin/bash\nana:x:1001:100::/home/ana:/bin/bash\nbo:x:1002:1002::/home/bo:/bin/sh\n";
+    const GROUP: &str =
+        "root:x:0:\nusers:x:100:brent,bo\nbrent:x:1000:\nbo:x:1002:\nstaff:x:50:brent\n";
+
+    /// A group is the user's alone when no one else has it as primary group
+    /// nor is listed in it (Debian's private groups); `users` is shared.
+    #[test]
+    fn a_group_is_shared_when_another_user_is_in_it_or_has_it_as_primary() {
+        assert_eq!(
+            others_in_group(1000, 1000, PASSWD, GROUP),
+            Vec::<String>::new()
+        );
+        assert_eq!(others_in_group(100, 1000, PASSWD, GROUP), vec!["ana", "bo"]);
+        assert_eq!(
+            others_in_group(50, 1000, PASSWD, GROUP),
+            Vec::<String>::new()
+        );
+        assert_eq!(others_in_group(50, 1002, PASSWD, GROUP), vec!["brent"]);
+        assert_eq!(others_in_group(0, 0, PASSWD, GROUP), Vec::<String>::new());
+        // Lines too short to be entries are skipped, not misread.
+        assert_eq!(
+            others_in_group(7, 0, "x:y\n", "g:x:7\n"),
+            Vec::<String>::new()
+        );
+    }
+
+    /// An ACL in its xattr form: version 2, then (tag, perm, id) entries.
+    fn acl(entries: &[(u16, u16, u32)]) -> Vec<u8> {
+        let mut bytes = vec![2, 0, 0, 0];
+        for (tag, perm, id) in entries {
+            bytes.extend(tag.to_le_bytes());
+            bytes.extend(perm.to_le_bytes());
+            bytes.extend(id.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// Named users (other than this one) and named groups with write, that
+    /// the mask lets write, make a file others can write.
+    #[test]
+    fn an_acl_entry_that_lets_another_user_or_a_group_write_is_named() {
+        const ANY: u32 = u32::MAX;
+        let owner = [(0x01, 6, ANY), (0x04, 4, ANY), (0x20, 4, ANY)];
+        assert_eq!(acl_writers(&acl(&owner), 1000), None);
+        let bob = [&owner[..], &[(0x02, 6, 1001), (0x10, 6, ANY)]].concat();
+        assert_eq!(
+            acl_writers(&acl(&bob), 1000).as_deref(),
+            Some("its access control list lets user 1001 write it")
+        );
+        let me = [&owner[..], &[(0x02, 6, 1000), (0x10, 6, ANY)]].concat();
+        assert_eq!(acl_writers(&acl(&me), 1000), None);
+        let group = [&owner[..], &[(0x08, 2, 100)]].concat();
+        assert_eq!(
+            acl_writers(&acl(&group), 1000).as_deref(),
+            Some("its access control list lets group 100 write it")
+        );
+        let masked = [&bob[..], &[(0x10, 4, ANY)]].concat();
+        let masked: Vec<_> = masked
+            .into_iter()
+            .filter(|e| *e != (0x10, 6, ANY))
+            .collect();
+        assert_eq!(acl_writers(&acl(&masked), 1000), None);
+        let reader = [&owner[..], &[(0x02, 4, 1001)]].concat();
+        assert_eq!(acl_writers(&acl(&reader), 1000), None);
+        assert_eq!(
+            acl_writers(&[1, 0, 0, 0], 1000).as_deref(),
+            Some("its access control list is in a form fwreq does not know")
+        );
+        assert_eq!(
+            acl_writers(&[2, 0], 1000).as_deref(),
+            Some("its access control list cannot be read")
+        );
+    }
 
     /// The rule for a user who is not root (the test hosts run as root).
     #[test]

@@ -322,3 +322,89 @@ fn force_replaces_an_output_link_itself_and_never_writes_through_it() {
         );
     }
 }
+
+// 4. The team-file search: not cut by a stray `.git`, not fooled by an ACL.
+
+/// A repository whose team file makes port 80 an error, with a request
+/// using it in `sub/`; returns the folder.
+fn repo_with_policy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".git/HEAD", "ref: refs/heads/main\n");
+    write(root, "fwreq.toml", "deny = [\"cleartext-port\"]\n");
+    write(root, "sub/req.toml", &spec().replace("[443]", "[80]"));
+    dir
+}
+
+#[test]
+fn an_empty_git_folder_does_not_end_the_team_file_search_silently() {
+    let dir = repo_with_policy();
+    let root = dir.path();
+    let out = fwreq(root, &["check", "sub"]);
+    assert_eq!(out.status.code(), Some(1), "the policy applies");
+    // Anyone can make an empty `.git` in a shared folder; before, it ended
+    // the search there and the policy vanished (exit 0, no word).
+    fs::create_dir(root.join("sub/.git")).unwrap();
+    let out = fwreq(root, &["check", "sub"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "fwreq: warning: sub/.git does not end the search for the team file: it is a folder without HEAD, not a repository; fwreq.toml is looked for above it too\n"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("error[cleartext-port]"), "{err}");
+    // A worktree's `.git` file ends it, as git's own does.
+    fs::remove_dir(root.join("sub/.git")).unwrap();
+    write(root, "sub/.git", "gitdir: /elsewhere/.git/worktrees/sub\n");
+    let out = fwreq(root, &["check", "sub"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_team_file_another_user_may_write_through_an_acl_is_not_trusted() {
+    let dir = repo_with_policy();
+    let root = dir.path();
+    let team = root.join("fwreq.toml");
+    // user::rw-, user:1001:rw-, group::r--, mask::rw-, other::r--
+    let mut acl = vec![2u8, 0, 0, 0];
+    for (tag, perm, id) in [
+        (0x01u16, 6u16, u32::MAX),
+        (0x02, 6, 1001),
+        (0x04, 4, u32::MAX),
+        (0x10, 6, u32::MAX),
+        (0x20, 4, u32::MAX),
+    ] {
+        acl.extend(tag.to_le_bytes());
+        acl.extend(perm.to_le_bytes());
+        acl.extend(id.to_le_bytes());
+    }
+    if let Err(e) = rustix::fs::setxattr(
+        &team,
+        "system.posix_acl_access",
+        &acl,
+        rustix::fs::XattrFlags::empty(),
+    ) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "this file system takes no ACL: {e}"
+        );
+        eprintln!("skipped: this file system takes no ACL: {e}");
+        return;
+    }
+    let out = fwreq(root, &["check", "sub"]);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "fwreq: warning: ignoring the team file fwreq.toml: its access control list lets user 1001 write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+            team.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the policy is not applied: {err}"
+    );
+}

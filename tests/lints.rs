@@ -439,6 +439,7 @@ fn list_lints_names_every_lint() {
 fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     std::fs::write(
         dir.path().join("fwreq.toml"),
         "deny = [\"cleartext-port\"]\n",
@@ -512,6 +513,7 @@ fn hidden_characters_are_named_at_their_position_and_shown_escaped() {
 fn not_expressible_names_what_a_target_platform_leaves_out() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     let spec = rule("ports = [443]\ndestinations = [\"192.0.2.7\", \"*.pkg.dev\"]");
     std::fs::write(dir.path().join("a.toml"), &spec).unwrap();
     let check_with = |targets: &str| {

@@ -914,6 +914,7 @@ fn servicenow_evidence_is_the_markdown_table_in_code_and_never_markup() {
 fn a_team_template_shapes_the_markdown_evidence() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join(".git")).unwrap();
+    fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     fs::create_dir_all(dir.path().join("t")).unwrap();
     fs::write(dir.path().join("fwreq.toml"), "templates = \"t\"\n").unwrap();
     fs::write(

@@ -234,13 +234,20 @@ fn shown(path: &Path) -> String {
 /// nor ignores one silently.
 fn teams(found: crate::team::Teams) -> crate::team::Teams {
     for ignored in &found.ignored {
-        eprintln!(
-            "fwreq: warning: ignoring the team file {}: {} (if you trust it, set {}={})",
-            shown(&ignored.shown),
-            diagnostic::escape(&ignored.why),
-            crate::team::TRUST_VAR,
-            shown(&ignored.file)
-        );
+        match ignored.what {
+            crate::team::Passed::TeamFile => eprintln!(
+                "fwreq: warning: ignoring the team file {}: {} (if you trust it, set {}={})",
+                shown(&ignored.shown),
+                diagnostic::escape(&ignored.why),
+                crate::team::TRUST_VAR,
+                shown(&ignored.file)
+            ),
+            crate::team::Passed::NotARepository => eprintln!(
+                "fwreq: warning: {} does not end the search for the team file: {}; fwreq.toml is looked for above it too",
+                shown(&ignored.shown),
+                diagnostic::escape(&ignored.why)
+            ),
+        }
     }
     found
 }
