@@ -961,3 +961,37 @@ fn a_host_without_a_route_is_an_error_row_in_words() {
         "no route from this host (Network is unreachable (os error 101))"
     );
 }
+
+/// A firewall that rejects with ICMP host-unreachable: in a namespace of the
+/// test's own (`unshare -Urn`, loopback only), an nftables rule answers the
+/// SYN so, and the row says `unreachable` with the kernel's words, exit 1.
+#[test]
+fn an_icmp_reject_is_an_unreachable_verdict() {
+    let Some(unshare) = crate::common::tool_on_path(&["unshare"]) else {
+        return;
+    };
+    let nft = crate::common::tool_on_path(&["nft"]).or_else(|| {
+        std::path::Path::new("/usr/sbin/nft")
+            .is_file()
+            .then(|| "/usr/sbin/nft".into())
+    });
+    let Some(nft) = nft else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = loopback_spec(dir.path(), "t", 9);
+    let rules = "table inet t {\n chain out {\n  type filter hook output priority 0;\n  tcp dport 9 reject with icmp type host-unreachable\n }\n}\n";
+    let out = std::process::Command::new(unshare)
+        .args(["-Urn", "sh", "-c"])
+        .arg("ip link set lo up && printf '%s' \"$3\" | \"$1\" -f - && exec \"$0\" probe --format json \"$2\"")
+        .arg(assert_cmd::cargo::cargo_bin!("fwreq"))
+        .arg(nft)
+        .arg(&spec)
+        .arg(rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let rows = json_rows(&out.stdout);
+    assert_eq!(rows[0]["result"], "unreachable");
+    assert_eq!(rows[0]["detail"], "No route to host (os error 113)");
+}
