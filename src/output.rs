@@ -59,19 +59,54 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
     } else {
         Existing::Keep
     };
-    write_file(path, text, existing)
+    write_file(path, text, existing, Flush::EachFile)
+}
+
+/// When a written file is flushed to the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flush {
+    /// Before it replaces the old one: a user's file survives a crash whole.
+    EachFile,
+    /// Later, once for a whole folder ([`flush_folder`]): pages of a
+    /// generated site, which can be made again, without a flush each.
+    Later,
+}
+
+/// A page of a generated folder (`site`): written like [`write_whole`] with
+/// leave to replace (whole, never through a link), but not flushed to the
+/// disk one by one; [`flush_folder`] does that for all at the end.
+pub fn write_page(path: &Path, text: &str) -> anyhow::Result<()> {
+    write_file(
+        path,
+        text,
+        Existing::Replace { forceable: false },
+        Flush::Later,
+    )
+}
+
+/// Flushes the file system holding `dir` to the disk (`syncfs`): once, after
+/// the pages [`write_page`] wrote.
+pub fn flush_folder(dir: &Path) -> anyhow::Result<()> {
+    let folder = File::open(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    #[cfg(target_os = "linux")]
+    rustix::fs::syncfs(&folder).with_context(|| format!("cannot flush {}", dir.display()))?;
+    #[cfg(not(target_os = "linux"))]
+    folder
+        .sync_all()
+        .with_context(|| format!("cannot flush {}", dir.display()))?;
+    Ok(())
 }
 
 /// [`write_whole`] with the full choice of what to do with an existing file.
-fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
+fn write_file(path: &Path, text: &str, existing: Existing, flush: Flush) -> anyhow::Result<()> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return replace_link(path, text, existing);
+        return replace_link(path, text, existing, flush);
     }
     if std::fs::symlink_metadata(path).is_ok() {
         // `Locked::open` refuses it unless the command may replace it.
-        return Locked::open(path, existing)?.replace(text);
+        return Locked::open(path, existing)?.replace_flushed(text, flush);
     }
-    create(path, path, text)
+    create(path, path, text, flush)
 }
 
 /// An output path that is a link is never written through: a repository can
@@ -79,12 +114,12 @@ fn write_file(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()>
 /// user named, not about wherever a link leads. When asked, the link itself
 /// is replaced by the file (one rename over the link's name); else nothing is
 /// written, and the message names both.
-fn replace_link(path: &Path, text: &str, existing: Existing) -> anyhow::Result<()> {
+fn replace_link(path: &Path, text: &str, existing: Existing, flush: Flush) -> anyhow::Result<()> {
     let target = resolve(path)?;
     if existing == Existing::Keep {
         return Err(link_refusal(path, &target));
     }
-    let tmp = temporary(path, path, text, None)?;
+    let tmp = temporary(path, path, text, None, flush)?;
     tmp.persist(path)
         .map(drop)
         .map_err(|e| anyhow::Error::new(e.error))
@@ -112,8 +147,8 @@ pub fn refuse_existing(path: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes a new file, never over one that appeared meanwhile.
-fn create(path: &Path, target: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = temporary(path, target, text, None)?;
+fn create(path: &Path, target: &Path, text: &str, flush: Flush) -> anyhow::Result<()> {
+    let tmp = temporary(path, target, text, None, flush)?;
     tmp.persist_noclobber(target).map(drop).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             exists(path)
@@ -191,7 +226,11 @@ impl Locked {
     /// Replaces the file with `text` if it is still what was read; else
     /// nothing is written and the error is [`Changed`].
     pub fn replace(self, text: &str) -> anyhow::Result<()> {
-        let tmp = temporary(&self.shown, &self.target, text, Some(&self.meta))?;
+        self.replace_flushed(text, Flush::EachFile)
+    }
+
+    fn replace_flushed(self, text: &str, flush: Flush) -> anyhow::Result<()> {
+        let tmp = temporary(&self.shown, &self.target, text, Some(&self.meta), flush)?;
         let now = std::fs::metadata(&self.target).ok();
         let unchanged = now.is_some_and(|now| same_file(&self.meta, &now))
             && std::fs::read(&self.target).is_ok_and(|b| b == self.bytes);
@@ -324,13 +363,14 @@ fn same_file(a: &Metadata, b: &Metadata) -> bool {
     a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
-/// `text` in a temporary file beside `target`, synced, with the mode (and
-/// owner, where allowed) of the file it replaces.
+/// `text` in a temporary file beside `target`, flushed unless `Later`, with
+/// the mode (and owner, where allowed) of the file it replaces.
 fn temporary(
     shown: &Path,
     target: &Path,
     text: &str,
     like: Option<&Metadata>,
+    flush: Flush,
 ) -> anyhow::Result<tempfile::NamedTempFile> {
     // A bare name's parent is "", which tempfile takes as the current folder.
     let dir = target.parent().unwrap_or(Path::new(""));
@@ -356,7 +396,10 @@ fn temporary(
         }
     }
     tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| match flush {
+            Flush::EachFile => tmp.as_file().sync_all(),
+            Flush::Later => Ok(()),
+        })
         .with_context(|| format!("cannot write {}", shown.display()))?;
     Ok(tmp)
 }
@@ -445,7 +488,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("ticket.md");
         std::fs::write(&path, "theirs").expect("write");
-        let refused = create(&path, &path, "ours").expect_err("refused");
+        let refused = create(&path, &path, "ours", Flush::EachFile).expect_err("refused");
         assert_eq!(
             refused.to_string(),
             format!(
@@ -462,10 +505,10 @@ mod tests {
     fn the_temporary_file_is_beside_its_target() {
         let dir = tempfile::tempdir().expect("tempdir");
         let target = dir.path().join("ticket.md");
-        let tmp = temporary(&target, &target, "a", None).expect("temporary");
+        let tmp = temporary(&target, &target, "a", None, Flush::EachFile).expect("temporary");
         assert_eq!(tmp.path().parent(), Some(dir.path()));
         let bare = Path::new("ticket.md");
-        let tmp = temporary(bare, bare, "a", None).expect("temporary");
+        let tmp = temporary(bare, bare, "a", None, Flush::EachFile).expect("temporary");
         let here = std::env::current_dir().expect("current folder");
         assert_eq!(tmp.path().parent(), Some(here.as_path()));
     }

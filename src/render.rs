@@ -52,6 +52,8 @@ const DATA: u64 = FUEL * 64;
 /// A ready template environment.
 pub struct Renderer {
     env: Environment<'static>,
+    /// What the team's templates hold, hashed (see [`Renderer::fingerprint`]).
+    fingerprint: u64,
 }
 
 impl Renderer {
@@ -89,6 +91,14 @@ impl Renderer {
             Some(dir) => read_folder(dir)?,
             None => HashMap::new(),
         };
+        let fingerprint = {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut sorted: Vec<_> = user.iter().collect();
+            sorted.sort();
+            let mut hasher = std::hash::DefaultHasher::new();
+            sorted.hash(&mut hasher);
+            hasher.finish()
+        };
         env.set_loader(move |name| {
             let text = match user.get(name) {
                 Some(text) => text.clone(),
@@ -99,7 +109,14 @@ impl Renderer {
             };
             Ok(Some(minijinja::TemplateSource::new(text)))
         });
-        Ok(Renderer { env })
+        Ok(Renderer { env, fingerprint })
+    }
+
+    /// A hash of the team's templates (names and texts): with fwreq's
+    /// version (which fixes the embedded ones) it tells whether this renderer
+    /// makes the same text as the one a `site` was made with.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// Renders the Markdown body of a ticket: `ticket.md.j2` for a new

@@ -441,3 +441,100 @@ fn several_requests_in_json_are_one_array_of_their_records() {
         serde_json::Value::Array(vec![json(&files[..1]), json(&files[1..])])
     );
 }
+
+/// Every file of a folder, by path relative to it, with its bytes; `site`'s
+/// own manifest aside.
+fn tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.file_name() != Some(std::ffi::OsStr::new(".fwreq-site.json")) {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                files.insert(name, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A rerun makes again only the pages whose inputs changed (the request,
+/// the templates, the day, the page itself), and what it leaves is byte for
+/// byte the site a fresh run makes.
+#[test]
+fn site_remakes_only_what_changed_and_matches_a_fresh_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("requests")).unwrap();
+    for example in common::examples() {
+        fs::copy(
+            &example,
+            root.join("requests").join(example.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let count = common::examples().len();
+    let site = |out: &str, today: &str| {
+        let done = fwreq_in(root, &["site", "requests", "-o", out, "--today", today]);
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        String::from_utf8(done.stderr).unwrap()
+    };
+    assert_eq!(
+        site("out", "2026-11-26"),
+        format!("site: {} written, 0 unchanged, in out\n", count + 1)
+    );
+    assert!(root.join("out/.fwreq-site.json").is_file());
+    // One request's title changed: its page and the index, nothing else.
+    let changed = root.join("requests/avilla-calico-registry.toml");
+    let text = fs::read_to_string(&changed).unwrap();
+    assert!(text.contains("title = \"AWS Container Registry"));
+    fs::write(
+        &changed,
+        text.replace("title = \"AWS Container Registry", "title = \"AWS Registry"),
+    )
+    .unwrap();
+    assert_eq!(
+        site("out", "2026-11-26"),
+        format!("site: 2 written, {} unchanged, in out\n", count - 1)
+    );
+    assert_eq!(site("fresh", "2026-11-26").lines().count(), 1);
+    assert_eq!(tree(&root.join("out")), tree(&root.join("fresh")));
+    // A page edited by hand is made again.
+    fs::write(root.join("out/avilla-calico-registry.html"), "edited").unwrap();
+    assert_eq!(
+        site("out", "2026-11-26"),
+        format!("site: 1 written, {count} unchanged, in out\n")
+    );
+    assert_eq!(tree(&root.join("out")), tree(&root.join("fresh")));
+    // Another day (expiry warnings move) remakes every page it changes.
+    site("out", "2027-06-01");
+    site("fresh2", "2027-06-01");
+    assert_eq!(tree(&root.join("out")), tree(&root.join("fresh2")));
+    // A template of the team's own remakes every page.
+    fs::create_dir(root.join("tpl")).unwrap();
+    fs::write(root.join("tpl/page.html.j2"), "{{ title }}\n").unwrap();
+    let done = fwreq_in(
+        root,
+        &[
+            "site",
+            "requests",
+            "-o",
+            "out",
+            "--today",
+            "2027-06-01",
+            "--templates",
+            "tpl",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8(done.stderr).unwrap(),
+        format!("site: {count} written, 1 unchanged, in out\n")
+    );
+}

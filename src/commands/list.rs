@@ -17,8 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// One request as `list` shows it.
-#[derive(Debug, Serialize)]
+/// One request as `list` shows it (read back from `site`'s manifest too).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Row {
     pub path: String,
     pub title: String,
@@ -95,24 +95,24 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
         return Err(err);
     }
     let teams = super::teams(Teams::find(&files)?).valid()?;
-    let mut rows = Vec::with_capacity(files.len());
-    for file in files {
+    // Every file on every core; the order is settled by the sort below.
+    let mut rows = super::map_files(&files, |file| {
         // An unreadable file is a row with its error, like an invalid one.
-        rows.push(match input::load(&file) {
+        match input::load(file) {
             Ok(Loaded {
                 request: Ok(request),
                 source,
             }) => {
-                let judged = zones::of_rules(&teams.of(&file).zones, &request);
+                let judged = zones::of_rules(&teams.of(file).zones, &request);
                 Row::of(&source, &request, &flows::plan(&request), &judged)
             }
             Ok(Loaded {
                 source,
                 request: Err(diags),
-            }) => Row::invalid(&file, diags.first().map(|d| first_line(&source, d))),
-            Err(err) => Row::invalid(&file, Some(format!("{err:#}"))),
-        });
-    }
+            }) => Row::invalid(file, diags.first().map(|d| first_line(&source, d))),
+            Err(err) => Row::invalid(file, Some(format!("{err:#}"))),
+        }
+    });
     rows.sort_by(|a, b| newest_first((&a.instant, &a.path), (&b.instant, &b.path)));
     Ok(rows)
 }

@@ -12,12 +12,12 @@ use crate::render::Renderer;
 use crate::team::Teams;
 use anyhow::{Context as _, bail};
 use minijinja::context;
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One row of the index: what `list` shows, plus the page and the counts.
-#[derive(Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Entry {
     href: String,
     warnings: usize,
@@ -37,80 +37,47 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     inside_output(out, files.iter().map(|(_, page)| page.as_path()))?;
-    let mut entries = Vec::new();
+    let context = context_of(&teams, &renderer, today)?;
+    let before = Manifest::read(out, &context);
+    // Every page on every core; written as each is made, in no set order
+    // (each page is one file); the index keeps the files' order, then sorts.
+    // A page whose request, team files, templates, day and fwreq are those it
+    // was made from (the manifest says so) and that is still as written is
+    // not made again.
+    let built: Vec<anyhow::Result<(String, Remembered, bool)>> =
+        super::map_files(&files, |(file, page_path)| {
+            let key = page_path.display().to_string();
+            let input = input_of(file, teams.index(file))?;
+            if let Some(old) = before.pages.get(&key)
+                && old.input == input
+                && old.still_written(&out.join(page_path))
+            {
+                return Ok((key, old.clone(), false));
+            }
+            let (page, entry, invalid) = page(file, page_path, &teams, &renderer, today)?;
+            let path = out.join(page_path);
+            let wrote = write_if_changed(&path, &page)?;
+            let remembered = Remembered::of(&path, input, entry, invalid)?;
+            Ok((key, remembered, wrote))
+        });
+    let mut after = Manifest {
+        context,
+        pages: BTreeMap::new(),
+    };
+    let mut entries = Vec::with_capacity(built.len());
     let (mut written, mut unchanged, mut with_errors) = (0, 0, 0);
-    for (file, page_path) in &files {
-        let Loaded { source, request } = input::load(file)?;
-        let depth = page_path.components().count().saturating_sub(1);
-        let home = Some(format!("{}index.html", "../".repeat(depth)));
-        let href = href(page_path);
-        let (page, entry) = match request {
-            Ok(mut request) => {
-                let team = teams.of(file);
-                team.sign(&mut request);
-                let ticket = Ticket::new(request, &team.zones, &renderer)?;
-                let settings = team.settings(today, Default::default(), None);
-                let body = Body::Rendered(&ticket.markdown);
-                let diags = super::lint(&source, &ticket.request, &settings, body)?;
-                let page = html::page(
-                    &renderer,
-                    html::Page {
-                        warnings: diagnostic::plain(&source, &diags),
-                        home,
-                        ..html::Page::of(&ticket)
-                    },
-                )?;
-                let judged = match &ticket.kind {
-                    Kind::Request { zones, .. } => zones.as_slice(),
-                    Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
-                };
-                let mut row = Row::of(&source, &ticket.request, ticket.checks(), judged);
-                row.path = shown(file, page_path);
-                (
-                    page,
-                    Entry {
-                        href,
-                        warnings: diags.len(),
-                        errors: 0,
-                        row,
-                    },
-                )
-            }
-            Err(diags) => {
-                with_errors += 1;
-                let mut row = Row::invalid(file, None);
-                row.path = shown(file, page_path);
-                row.title = format!("{} (has errors)", row.path);
-                let page = html::page(
-                    &renderer,
-                    html::Page {
-                        title: &row.title,
-                        errors: diagnostic::plain(&source, &diags),
-                        home,
-                        ..html::Page::default()
-                    },
-                )?;
-                let errors = diags
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .count();
-                (
-                    page,
-                    Entry {
-                        href,
-                        warnings: 0,
-                        errors,
-                        row,
-                    },
-                )
-            }
-        };
-        if write_if_changed(&out.join(page_path), &page)? {
+    for result in built {
+        let (key, remembered, wrote) = result?;
+        with_errors += usize::from(remembered.invalid);
+        if wrote {
             written += 1;
         } else {
             unchanged += 1;
         }
+        let mut entry = remembered.entry.clone();
+        entry.row.instant = remembered.instant;
         entries.push(entry);
+        after.pages.insert(key, remembered);
     }
     entries
         .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
@@ -123,6 +90,10 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         written += 1;
     } else {
         unchanged += 1;
+    }
+    let remembered = write_if_changed(&out.join(MANIFEST), &serde_json::to_string(&after)?)?;
+    if written > 0 || remembered {
+        crate::output::flush_folder(out)?;
     }
     eprintln!(
         "site: {} written, {} unchanged, in {}",
@@ -138,6 +109,178 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Findings);
     }
     Ok(Outcome::Clean)
+}
+
+/// One request's page and its index row; `true` when the file is invalid.
+fn page(
+    file: &Path,
+    page_path: &Path,
+    teams: &Teams,
+    renderer: &Renderer,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<(String, Entry, bool)> {
+    let Loaded { source, request } = input::load(file)?;
+    let depth = page_path.components().count().saturating_sub(1);
+    let home = Some(format!("{}index.html", "../".repeat(depth)));
+    let href = href(page_path);
+    Ok(match request {
+        Ok(mut request) => {
+            let team = teams.of(file);
+            team.sign(&mut request);
+            let ticket = Ticket::new(request, &team.zones, renderer)?;
+            let settings = team.settings(today, Default::default(), None);
+            let body = Body::Rendered(&ticket.markdown);
+            let diags = super::lint(&source, &ticket.request, &settings, body)?;
+            let page = html::page(
+                renderer,
+                html::Page {
+                    warnings: diagnostic::plain(&source, &diags),
+                    home,
+                    ..html::Page::of(&ticket)
+                },
+            )?;
+            let judged = match &ticket.kind {
+                Kind::Request { zones, .. } => zones.as_slice(),
+                Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
+            };
+            let mut row = Row::of(&source, &ticket.request, ticket.checks(), judged);
+            row.path = shown(file, page_path);
+            let entry = Entry {
+                href,
+                warnings: diags.len(),
+                errors: 0,
+                row,
+            };
+            (page, entry, false)
+        }
+        Err(diags) => {
+            let mut row = Row::invalid(file, None);
+            row.path = shown(file, page_path);
+            row.title = format!("{} (has errors)", row.path);
+            let page = html::page(
+                renderer,
+                html::Page {
+                    title: &row.title,
+                    errors: diagnostic::plain(&source, &diags),
+                    home,
+                    ..html::Page::default()
+                },
+            )?;
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let entry = Entry {
+                href,
+                warnings: 0,
+                errors,
+                row,
+            };
+            (page, entry, true)
+        }
+    })
+}
+
+/// What `site` remembers of the pages it made, beside them (hidden, and
+/// linked from no page): a rerun makes again only what changed, and builds
+/// the index from it without reading every request twice.
+const MANIFEST: &str = ".fwreq-site.json";
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    /// fwreq's version, the day, the templates and the team files, hashed:
+    /// when any differs, every page is made again.
+    context: String,
+    /// By page path.
+    pages: BTreeMap<String, Remembered>,
+}
+
+/// One page as made: from which input, how it lies on the disk, its row.
+#[derive(Clone, Serialize, Deserialize)]
+struct Remembered {
+    input: String,
+    size: u64,
+    modified: (u64, u32),
+    entry: Entry,
+    /// The row's instant, which the index sorts by (not in the row's JSON).
+    instant: Option<chrono::DateTime<chrono::Utc>>,
+    invalid: bool,
+}
+
+impl Manifest {
+    /// The manifest of an earlier run with the same context, or none (a
+    /// missing, unreadable or foreign one is no manifest).
+    fn read(out: &Path, context: &str) -> Manifest {
+        input::read_regular(&out.join(MANIFEST))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+            .filter(|m| m.context == context)
+            .unwrap_or(Manifest {
+                context: context.to_string(),
+                pages: BTreeMap::new(),
+            })
+    }
+}
+
+impl Remembered {
+    fn of(page: &Path, input: String, entry: Entry, invalid: bool) -> anyhow::Result<Remembered> {
+        let (size, modified) = on_disk(page)?;
+        let instant = entry.row.instant;
+        Ok(Remembered {
+            input,
+            size,
+            modified,
+            entry,
+            instant,
+            invalid,
+        })
+    }
+
+    /// Whether the page is still the file written then (same size and time).
+    fn still_written(&self, page: &Path) -> bool {
+        on_disk(page).is_ok_and(|(size, modified)| size == self.size && modified == self.modified)
+    }
+}
+
+/// A page's size and modification time (seconds and nanoseconds).
+fn on_disk(page: &Path) -> anyhow::Result<(u64, (u64, u32))> {
+    let meta = std::fs::symlink_metadata(page)
+        .with_context(|| format!("cannot read {}", page.display()))?;
+    let since = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    Ok((meta.len(), (since.as_secs(), since.subsec_nanos())))
+}
+
+/// A hash, as hex, of what every page depends on besides its request.
+fn context_of(
+    teams: &Teams,
+    renderer: &Renderer,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<String> {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    today.to_string().hash(&mut hasher);
+    renderer.fingerprint().hash(&mut hasher);
+    for team in teams.all() {
+        if let Some(file) = &team.file {
+            file.hash(&mut hasher);
+            input::read_regular(file)?.hash(&mut hasher);
+        }
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// A hash, as hex, of a request file's bytes and which team it belongs to.
+fn input_of(file: &Path, team: usize) -> anyhow::Result<String> {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    input::read_regular(file)?.hash(&mut hasher);
+    team.hash(&mut hasher);
+    Ok(format!("{:016x}", hasher.finish()))
 }
 
 /// The site's own index page.
@@ -286,6 +429,6 @@ fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<bool> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    crate::output::write_whole(path, text, true)?;
+    crate::output::write_page(path, text)?;
     Ok(true)
 }
