@@ -259,11 +259,11 @@ pub struct RecordArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The RITM number ServiceNow gave (RITM and seven digits)
+    /// The RITM number ServiceNow gave (RITM and seven or more digits)
     #[arg(long, value_name = "RITM")]
     pub ritm: Option<String>,
 
-    /// The REQ number ServiceNow gave (REQ and seven digits)
+    /// The REQ number ServiceNow gave (REQ and seven or more digits)
     #[arg(long, value_name = "REQ")]
     pub req: Option<String>,
 
