@@ -152,10 +152,11 @@ const IN_FLIGHT: usize = 4;
 /// each of its RITMs' error; a RITM the instance does not have is missing.
 fn read_items(client: &Client, ritms: &[&Ritm]) -> Vec<(Ritm, Result<Item, String>)> {
     let batches: Vec<&[&Ritm]> = ritms.chunks(servicenow::BATCH).collect();
+    let workers = batches.len().min(IN_FLIGHT);
     let next = std::sync::Mutex::new(batches.into_iter());
     let done = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..IN_FLIGHT {
+        for _ in 0..workers {
             scope.spawn(|| {
                 loop {
                     let Some(batch) = next.lock().unwrap_or_else(|e| e.into_inner()).next() else {

@@ -118,8 +118,8 @@ pub enum Error {
     /// (two-step checkout, a missing correlation variable, two items with one
     /// correlation id): nothing more is sent, and the message says what to do.
     Refusal(String),
-    /// An order that failed or went unanswered, and whose item no lookup
-    /// found: it may still show up (the instance may be working on it).
+    /// An order that went unanswered or failed midway, or whose item was not
+    /// seen after it: it may still show up (the instance may be working on it).
     Unanswered(Box<Error>),
 }
 
@@ -775,7 +775,7 @@ impl Client {
         }
         if let Some(since) = pending {
             return Err(Error::Refusal(format!(
-                "an order for {id} was sent {since} and its answer was lost, and {} shows no open item with that correlation id yet; nothing was ordered: run the same command again in a few minutes (the order may still be in progress)",
+                "an order for {id} was sent {since} and its item not seen since, and {} still shows no open item with that correlation id; nothing was ordered: run the same command again in a few minutes (the order may still be in progress)",
                 self.instance
             )));
         }
@@ -812,22 +812,26 @@ impl Client {
                 e.message
             ))
         })?;
-        let request_id = text("request_id").ok_or_else(|| {
-            malformed(format!(
-                "{req} was ordered, but the answer has no request_id; run the same command again: it finds {req}'s item by its correlation id and orders nothing"
-            ))
-        })?;
-        let after = |e: Error| {
+        // From here on the order exists: until its item is seen, a re-run
+        // must not order again (the caller remembers an `Unanswered` order).
+        let unseen = |e: Error| {
             match e {
             Error::Refusal(twice) => {
                 Error::Refusal(format!("{twice}; {req} is the one this run ordered"))
             }
-            other => other.map_text(|text| {
-                format!("{text}; {req} was ordered by this run: run the same command again, it finds {req}'s item by its correlation id and orders nothing")
-            }),
+            other => Error::Unanswered(Box::new(other.map_text(|text| {
+                format!(
+                    "{text}; {req} was ordered by this run: run the same command again later, it finds {req}'s item by its correlation id and orders nothing"
+                )
+            }))),
         }
         };
-        match self.filed(item, correlation).map_err(after)? {
+        let request_id = text("request_id").ok_or_else(|| {
+            unseen(malformed(
+                "the order's answer has no request_id".to_string(),
+            ))
+        })?;
+        match self.filed(item, correlation).map_err(unseen)? {
             Some(found) if found.request_id == request_id => self.submitted(found, false),
             Some(other) => Err(Error::Refusal(format!(
                 "{req} was ordered, but the open item carrying {id} is {} of {}: it was filed twice; fwreq records neither, close one on the instance and record the other with fwreq record",
@@ -837,12 +841,10 @@ impl Client {
                     .as_ref()
                     .map_or("another request".to_string(), Req::to_string),
             ))),
-            None => Err(Error::Malformed {
+            None => Err(unseen(Error::Malformed {
                 call: "GET /api/now/table/sc_req_item".to_string(),
-                why: format!(
-                    "{req} was ordered but has no open item with correlation id {id} yet; run the same command again later: it finds {req}'s item by its correlation id and orders nothing"
-                ),
-            }),
+                why: format!("no open item carries the correlation id {id} yet"),
+            })),
         }
     }
 
