@@ -618,6 +618,13 @@ impl Client {
     }
 }
 
+/// What to do about an order this run made whose item it has not seen.
+fn ordered_by_this_run(req: &Req) -> String {
+    format!(
+        "{req} was ordered by this run: run the same command again later, it finds {req}'s item by its correlation id and orders nothing"
+    )
+}
+
 /// The headers of an answer fwreq reads.
 #[derive(Default)]
 struct Headers {
@@ -814,17 +821,13 @@ impl Client {
         })?;
         // From here on the order exists: until its item is seen, a re-run
         // must not order again (the caller remembers an `Unanswered` order).
-        let unseen = |e: Error| {
-            match e {
+        let unseen = |e: Error| match e {
             Error::Refusal(twice) => {
                 Error::Refusal(format!("{twice}; {req} is the one this run ordered"))
             }
-            other => Error::Unanswered(Box::new(other.map_text(|text| {
-                format!(
-                    "{text}; {req} was ordered by this run: run the same command again later, it finds {req}'s item by its correlation id and orders nothing"
-                )
-            }))),
-        }
+            other => Error::Unanswered(Box::new(
+                other.map_text(|text| format!("{text}; {}", ordered_by_this_run(&req))),
+            )),
         };
         let request_id = text("request_id").ok_or_else(|| {
             unseen(malformed(
