@@ -872,8 +872,8 @@ fn a_rerun_while_a_lost_order_is_still_in_progress_orders_nothing() {
             )
         )
     );
-    assert_eq!(fake.lines(), submit_lines());
     let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    assert_eq!(instance.lock().unwrap().rows.len(), 1, "not ordered again");
     assert_eq!(code, 2, "{err}");
     let said = format!(
         "fwreq: error: an order for fwreq:requests/a.toml was sent {}",
@@ -888,7 +888,6 @@ fn a_rerun_while_a_lost_order_is_still_in_progress_orders_nothing() {
         )),
         "{err}"
     );
-    assert_eq!(fake.lines()[4..], [item_line(), lookup_line()]);
     assert_eq!(spec(dir.path()), DRAFT);
     // The instance is done: the item shows, and is recorded.
     instance.lock().unwrap().rows[0].hidden = false;
@@ -900,8 +899,15 @@ fn a_rerun_while_a_lost_order_is_still_in_progress_orders_nothing() {
         ),
         "{out}"
     );
-    assert_eq!(fake.lines()[6..], [item_line(), lookup_line()]);
     assert_eq!(instance.lock().unwrap().rows.len(), 1, "one ticket");
+    assert_eq!(
+        fake.lines(),
+        [
+            submit_lines(),
+            vec![item_line(), lookup_line(), item_line(), lookup_line()]
+        ]
+        .concat()
+    );
 }
 
 /// Two clones of one repository submit the same path at once (one
@@ -2348,6 +2354,7 @@ fn many_filed(
         .map(|n| Row {
             number: format!("RITM{:07}", 10_000 + n),
             sys_id: format!("ritmsys{n:04}"),
+            request_number: format!("REQ{:07}", 20_000 + n),
             ..row(
                 n,
                 if n % 2 == 0 { "2" } else { "1" },
@@ -2397,6 +2404,7 @@ fn sync_of_a_thousand_requests_makes_ten_calls_and_waits_out_a_rate_limit() {
     );
     assert_eq!(out.lines().count(), 501);
     let mut lines = fake.lines();
+    assert!(lines.len() <= 12, "{} calls", lines.len());
     let limited = lines.remove(0);
     assert!(lines.contains(&limited), "the limited call asked again");
     lines.sort();
