@@ -241,6 +241,8 @@ pub struct Client {
     auth: Auth,
     /// The OAuth access token, once fetched (shared by calls in flight).
     token: Mutex<Option<String>>,
+    /// Catalog items whose correlation variable was seen this run.
+    checked: Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// The instance credentials go to: `SN_INSTANCE`, else the user's own
@@ -318,6 +320,7 @@ impl Client {
             instance,
             auth,
             token: Mutex::new(None),
+            checked: Mutex::default(),
         }
     }
 
@@ -862,7 +865,12 @@ impl Client {
 
     /// Refuses an item without the correlation variable: a lookup by it
     /// would be ignored (or match nothing), and each run would order again.
+    /// Read once per item and run.
     fn check_item(&self, item: &str, variable: &str) -> Result<(), Error> {
+        let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+        if checked.contains(item) {
+            return Ok(());
+        }
         let call = item_call(item);
         let answer = self.send(&call).map_err(|e| match e {
             Error::NotFound { call, .. } | Error::Instance { call, status: 404, .. } => Error::NotFound {
@@ -882,6 +890,7 @@ impl Client {
                     .any(|v| v.get("name").and_then(Value::as_str) == Some(variable))
             });
         if has {
+            checked.insert(item.to_string());
             Ok(())
         } else {
             Err(Error::Refusal(format!(
