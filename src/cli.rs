@@ -117,13 +117,15 @@ pub enum Command {
     /// Checks each file first (errors stop it; --deny warnings makes warnings
     /// errors); refuses a request that has a ritm or req or is past draft.
     /// Orders the team's catalog item ([servicenow] in fwreq.toml) with the
-    /// variables its templates give, submits the cart on two-step checkout,
-    /// finds the RITM, then writes req, ritm, submitted and status = "submitted"
+    /// variables its templates give (refusing two-step checkout and an item
+    /// without the correlation variable), finds the RITM carrying the file's
+    /// correlation id, then writes req, ritm, submitted and status = "submitted"
     /// into the file (every other byte kept). A request filed before whose
     /// numbers never reached the file (a lost answer, a failed write) is found
     /// by its correlation id and recorded, never ordered twice. Credentials come
     /// from the environment: SN_USER + SN_PASSWORD, SN_TOKEN, SN_CLIENT_ID +
-    /// SN_CLIENT_SECRET or SN_API_KEY; SN_INSTANCE overrides the instance.
+    /// SN_CLIENT_SECRET or SN_API_KEY; they go only to the instance named by
+    /// SN_INSTANCE or ~/.config/fwreq/config.toml.
     ///
     /// Example: fwreq submit requests/avilla-registry.toml --dry-run
     Submit(SubmitArgs),
@@ -259,11 +261,11 @@ pub struct RecordArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The RITM number ServiceNow gave (RITM and seven digits)
+    /// The RITM number ServiceNow gave (RITM and seven or more digits)
     #[arg(long, value_name = "RITM")]
     pub ritm: Option<String>,
 
-    /// The REQ number ServiceNow gave (REQ and seven digits)
+    /// The REQ number ServiceNow gave (REQ and seven or more digits)
     #[arg(long, value_name = "REQ")]
     pub req: Option<String>,
 

@@ -12,27 +12,28 @@ use std::fmt;
 use std::net::IpAddr;
 use std::ops::Range;
 
-/// A ServiceNow requested-item number: `RITM` and seven digits. Built only by
+/// A ServiceNow requested-item number: `RITM` and seven or more digits
+/// (auto-numbering's minimum; an instance may use more). Built only by
 /// parsing, so a value of this type is always well formed (`record`, the
 /// spec and the ServiceNow client share it).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Ritm(String);
 
-/// A ServiceNow request number: `REQ` and seven digits.
+/// A ServiceNow request number: `REQ` and seven or more digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Req(String);
 
-/// `PREFIX` and seven digits, or why not.
+/// `PREFIX` and seven or more digits, or why not.
 fn record_number(text: &str, prefix: &str) -> Result<String, Invalid> {
     let digits = text.strip_prefix(prefix);
-    if digits.is_some_and(|d| d.len() == 7 && d.bytes().all(|c| c.is_ascii_digit())) {
+    if digits.is_some_and(|d| d.len() >= 7 && d.bytes().all(|c| c.is_ascii_digit())) {
         Ok(text.to_string())
     } else {
         Err(
             Invalid::new(format!("`{text}` is not a {prefix} number")).help(format!(
-                "write {prefix} and seven digits, e.g. {prefix}0194104"
+                "write {prefix} and seven or more digits, e.g. {prefix}0194104"
             )),
         )
     }

@@ -42,11 +42,11 @@ pub struct RawSpec {
     /// The signature line.
     #[schemars(with = "Option<Text>")]
     pub requested_by: Option<Spanned<String>>,
-    /// RITM and seven digits (`fwreq record --ritm` writes it).
-    #[schemars(with = "Option<String>", regex(pattern = r"^RITM[0-9]{7}$"))]
+    /// RITM and seven or more digits (`fwreq record --ritm` writes it).
+    #[schemars(with = "Option<String>", regex(pattern = r"^RITM[0-9]{7,}$"))]
     pub ritm: Option<Spanned<String>>,
-    /// REQ and seven digits (`fwreq record --req` writes it).
-    #[schemars(with = "Option<String>", regex(pattern = r"^REQ[0-9]{7}$"))]
+    /// REQ and seven or more digits (`fwreq record --req` writes it).
+    #[schemars(with = "Option<String>", regex(pattern = r"^REQ[0-9]{7,}$"))]
     pub req: Option<Spanned<String>>,
     /// When it was submitted: a local date and time, e.g. 2025-03-14T16:28:49,
     /// or one with its offset, e.g. 2025-03-14T16:28:49+01:00.

@@ -48,7 +48,7 @@ fn a_bad_ritm_number_gets_an_excerpt_a_caret_and_help() {
   |
 7 | ritm = \"RITM123\"
   |        ^^^^^^^^^
-  = help: write RITM and seven digits, e.g. RITM0194104
+  = help: write RITM and seven or more digits, e.g. RITM0194104
 checked 1 request: 1 error, 0 warnings
 "
     );

@@ -125,11 +125,11 @@ fn record_refuses_bad_values_and_backward_moves_and_leaves_the_file_alone() {
     let cases: [(&[&str], &str); 4] = [
         (
             &["--ritm", "RITM12"],
-            "fwreq: error: --ritm: `RITM12` is not a RITM number (write RITM and seven digits, e.g. RITM0194104); a.toml is unchanged\n",
+            "fwreq: error: --ritm: `RITM12` is not a RITM number (write RITM and seven or more digits, e.g. RITM0194104); a.toml is unchanged\n",
         ),
         (
             &["--req", "RITM0194104"],
-            "fwreq: error: --req: `RITM0194104` is not a REQ number (write REQ and seven digits, e.g. REQ0194104); a.toml is unchanged\n",
+            "fwreq: error: --req: `RITM0194104` is not a REQ number (write REQ and seven or more digits, e.g. REQ0194104); a.toml is unchanged\n",
         ),
         (
             &["--submitted", "yesterday"],

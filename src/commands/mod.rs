@@ -119,6 +119,7 @@ const POST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 fn servicenow(
     team: &crate::team::Team,
     timeout: std::time::Duration,
+    sending: bool,
 ) -> anyhow::Result<(
     crate::servicenow::Client,
     std::sync::Arc<crate::servicenow::config::Config>,
@@ -135,7 +136,11 @@ fn servicenow(
             ),
         }
     };
-    let instance = servicenow::instance(config.instance.as_deref())?;
+    let team_file = team
+        .file
+        .as_deref()
+        .map_or_else(|| "fwreq.toml".to_string(), |f| f.display().to_string());
+    let instance = servicenow::instance(config.instance.as_deref(), &team_file, sending)?;
     let auth = servicenow::Auth::from_env()?;
     Ok((servicenow::Client::new(instance, auth, timeout), config))
 }

@@ -26,7 +26,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         };
         Some((
             ritm,
-            super::servicenow(teams.of(&args.file), super::POST_TIMEOUT)?.0,
+            super::servicenow(teams.of(&args.file), super::POST_TIMEOUT, true)?.0,
         ))
     } else {
         None

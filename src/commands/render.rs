@@ -41,7 +41,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
                     file.display()
                 );
             };
-            let (client, _) = super::servicenow(teams.of(file), super::POST_TIMEOUT)?;
+            let (client, _) = super::servicenow(teams.of(file), super::POST_TIMEOUT, true)?;
             let item = client.item(ritm)?;
             client.work_note(
                 &item,

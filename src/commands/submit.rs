@@ -75,7 +75,11 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
         }
         let (_, config) = match clients.entry(index) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(new) => new.insert(super::servicenow(team, args.servicenow.timeout)?),
+            Entry::Vacant(new) => new.insert(super::servicenow(
+                team,
+                args.servicenow.timeout,
+                !args.dry_run,
+            )?),
         };
         let item = config.catalog_item.clone().ok_or_else(|| {
             anyhow::anyhow!(
@@ -131,7 +135,9 @@ fn refuse_filed(path: &Path, request: &crate::request::Request) -> anyhow::Resul
 
 /// The id that finds this request's ticket again: its path from the team
 /// file's folder (usually the repository's root), so every clone of the
-/// repository gives the same one. Characters outside `[A-Za-z0-9._/-]` become `_`.
+/// repository gives the same one. Bytes outside `[A-Za-z0-9._/-]` are
+/// percent-encoded, so no two paths share an id (`a b.toml` is `a%20b.toml`,
+/// `a_b.toml` stays itself).
 fn correlation_id(path: &Path, team: &Team) -> String {
     let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let root = team.file.as_deref().and_then(Path::parent).and_then(|d| {
@@ -146,21 +152,97 @@ fn correlation_id(path: &Path, team: &Team) -> String {
         .as_deref()
         .and_then(|r| absolute.strip_prefix(r).ok())
         .unwrap_or(&absolute);
-    let text: String = relative
+    let components: Vec<String> = relative
         .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-        .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-') {
-                c
-            } else {
-                '_'
+            let mut text = String::new();
+            for &b in c.as_os_str().as_encoded_bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
+                    text.push(char::from(b));
+                } else {
+                    text.push_str(&format!("%{b:02X}"));
+                }
             }
+            text
         })
         .collect();
-    format!("fwreq:{text}")
+    format!("fwreq:{}", components.join("/"))
+}
+
+/// This machine's lock on one correlation id at one instance, held while
+/// its ticket is looked up, ordered and checked: two clones submitting one
+/// path at once order once. The file also remembers an order whose answer
+/// was lost, so a quick re-run waits for its item instead of ordering again.
+struct OrderLock {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+    /// When a lost order was sent, if one was.
+    pending: Option<String>,
+}
+
+impl OrderLock {
+    /// Waits for the lock on `id` (at `instance`, for `item`), in
+    /// `$XDG_STATE_HOME/fwreq/orders` (else `~/.local/state/fwreq/orders`).
+    fn take(instance: &str, item: &str, id: &str) -> anyhow::Result<OrderLock> {
+        use std::io::Read as _;
+        let absolute = |v: std::ffi::OsString| {
+            let p = std::path::PathBuf::from(v);
+            p.is_absolute().then_some(p)
+        };
+        let state = std::env::var_os("XDG_STATE_HOME")
+            .and_then(absolute)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .and_then(absolute)
+                    .map(|h| h.join(".local/state"))
+            })
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "neither XDG_STATE_HOME nor HOME is set: fwreq keeps its order locks there"
+                )
+            })?;
+        let dir = state.join("fwreq").join("orders");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        // FNV-1a: a stable file name for any id, instance and item.
+        let key = format!("{instance}\n{item}\n{id}");
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let path = dir.join(format!("{hash:016x}.lock"));
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+        file.lock()
+            .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let pending = text
+            .lines()
+            .find_map(|l| l.strip_prefix("sent "))
+            .map(str::to_string);
+        Ok(OrderLock {
+            file,
+            path,
+            pending,
+        })
+    }
+
+    /// Remembers (or forgets) an order whose answer was lost.
+    fn remember(&mut self, sent: Option<&str>, id: &str) -> anyhow::Result<()> {
+        use std::io::{Seek as _, Write as _};
+        let text = sent.map_or_else(String::new, |when| format!("{id}\nsent {when}\n"));
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.rewind())
+            .and_then(|()| self.file.write_all(text.as_bytes()))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", self.path.display()))
+    }
 }
 
 /// What one request's order holds: the catalog item, its variables, and the
@@ -180,11 +262,10 @@ fn dry_run(client: &Client, path: &Path, order: &Order) -> String {
     } = *order;
     let shown = super::shown(path);
     format!(
-        "# {shown}: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Is it filed already? An open item with this correlation id is recorded instead of ordering again.\n{}\n# 2. Order the catalog item.\n{}\n# 3. On two-step checkout (an answer with only a cart_id): POST {}/api/sn_sc/servicecatalog/cart/submit_order\n# 4. The RITM: GET {}/api/now/table/sc_req_item?sysparm_query=request%3D<request_id>&...\n# 5. Written into {shown}: req, ritm, submitted, status = \"submitted\"\n",
+        "# {shown}: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Does the catalog item have the correlation variable? Without it nothing is ordered.\n{}\n# 2. Is it filed already? An open item of this catalog item with this correlation id is recorded instead of ordering again.\n{}\n# 3. Order the catalog item (an answer with only a cart_id is two-step checkout: that cart is emptied, nothing is ordered).\n{}\n# 4. The RITM: the lookup of step 2 again, which must find exactly one open item, of the new request.\n# 5. Written into {shown}: req, ritm, submitted, status = \"submitted\"\n",
+        client.show(&servicenow::item_call(item)),
         client.show(&servicenow::lookup_call(item, correlation.0, correlation.1)),
         client.show(&servicenow::order_call(item, variables)),
-        client.instance(),
-        client.instance(),
     )
 }
 
@@ -195,8 +276,12 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
         variables,
         correlation,
     } = *order;
-    // Locked from the read to the rename: a second `submit` of this file waits.
+    // This machine's lock on the correlation id, then the file's, locked
+    // from the read to the rename: a second `submit` of either waits.
+    let mut lock = OrderLock::take(client.instance(), item, correlation.1)?;
+    let pending = lock.pending.clone();
     let mut filed = None;
+    let mut lost = false;
     let written = edit_spec(
         path,
         Existing::Replace { forceable: false },
@@ -205,7 +290,14 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
             refuse_filed(path, request)?;
             let done = match &filed {
                 Some(done) => done,
-                None => filed.insert(client.submit(item, variables, correlation)?),
+                None => filed.insert(
+                    client
+                        .submit(item, variables, correlation, pending.as_deref())
+                        .map_err(|e| {
+                            lost = matches!(e, servicenow::Error::Unanswered(_));
+                            e
+                        })?,
+                ),
             };
             let when = submitted("now").map_err(|e| anyhow::anyhow!(e.message))?;
             edit.set("req", done.req.as_str());
@@ -216,8 +308,23 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
         },
     );
     let Some(done) = filed else {
-        return written.map(drop);
+        if lost {
+            let when = chrono::Local::now()
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string();
+            lock.remember(Some(&when), correlation.1)?;
+        }
+        return written
+            .map_err(|e| match &pending {
+                Some(_) => anyhow::anyhow!(
+                    "{e:#} (the lost order is remembered in {}: delete it if you know nothing was filed)",
+                    lock.path.display()
+                ),
+                None => e,
+            })
+            .map(drop);
     };
+    lock.remember(None, correlation.1)?;
     let url = client.item_url(&done.item);
     if let Err(err) = written {
         bail!(

@@ -8,9 +8,11 @@ use crate::Outcome;
 use crate::cli::SyncArgs;
 use crate::input::{self, Loaded};
 use crate::output::Existing;
+use crate::request::Ritm;
+use crate::servicenow::{self, Client, Item};
 use crate::team::{self, Teams};
 use crate::text::{aligned, plural};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// `fwreq sync`: one row per request whose status changed (or would).
 pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
@@ -22,16 +24,16 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         .filter(|f| f.file_name().is_none_or(|n| n != team::FILE))
         .collect();
     let teams = super::teams(Teams::find(&files)?).valid()?;
-    let mut clients = HashMap::new();
+    let mut clients: HashMap<usize, (Client, _)> = HashMap::new();
     let mut rows = vec![vec![
         "PATH".to_string(),
         "RITM".to_string(),
         "STATUS".to_string(),
         String::new(),
     ]];
-    let mut read = 0;
+    // Every file read first; then each team's RITMs asked for in batches.
+    let mut filed = Vec::new();
     for path in &files {
-        let shown = super::shown(path);
         let Loaded { source, request } = input::load(path)?;
         let request = match request {
             Ok(request) => request,
@@ -45,18 +47,46 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
             continue;
         };
         let index = teams.index(path);
-        let (client, config) = match clients.entry(index) {
-            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(new) => {
-                new.insert(super::servicenow(teams.of(path), args.servicenow.timeout)?)
-            }
+        if let std::collections::hash_map::Entry::Vacant(new) = clients.entry(index) {
+            new.insert(super::servicenow(
+                teams.of(path),
+                args.servicenow.timeout,
+                true,
+            )?);
+        }
+        filed.push((path, request, ritm, index));
+    }
+    let mut answers = HashMap::new();
+    for (index, (client, _)) in &clients {
+        let ritms: BTreeSet<&Ritm> = filed
+            .iter()
+            .filter(|f| f.3 == *index)
+            .map(|f| &f.2)
+            .collect();
+        for (ritm, answer) in read_items(client, &ritms.into_iter().collect::<Vec<_>>()) {
+            answers.insert((*index, ritm), answer);
+        }
+    }
+    let mut read = 0;
+    for (path, request, ritm, index) in filed {
+        let shown = super::shown(path);
+        let Some((client, config)) = clients.get(&index) else {
+            continue;
         };
-        let item = match client.item(&ritm) {
-            Ok(item) => item,
-            Err(err) => {
+        let item = match answers.remove(&(index, ritm.clone())) {
+            Some(Ok(item)) => item,
+            Some(Err(said)) => {
                 // The instance's own words are text from outside: escaped.
-                let said = crate::diagnostic::escape_lines(&err.to_string());
+                let said = crate::diagnostic::escape_lines(&said);
                 eprintln!("fwreq: error: {shown}: {said}");
+                problems += 1;
+                continue;
+            }
+            None => {
+                eprintln!(
+                    "fwreq: error: {shown}: {ritm} does not exist on {}",
+                    client.instance()
+                );
                 problems += 1;
                 continue;
             }
@@ -111,4 +141,43 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Clean)
+}
+
+/// How many batches are asked for at once: a few, well inside the rate
+/// limits instances set per user.
+const IN_FLIGHT: usize = 4;
+
+/// Each RITM's item (or why it could not be read): [`servicenow::BATCH`]
+/// numbers per call, [`IN_FLIGHT`] calls at a time. A batch's error is
+/// each of its RITMs' error; a RITM the instance does not have is missing.
+fn read_items(client: &Client, ritms: &[&Ritm]) -> Vec<(Ritm, Result<Item, String>)> {
+    let batches: Vec<&[&Ritm]> = ritms.chunks(servicenow::BATCH).collect();
+    let workers = batches.len().min(IN_FLIGHT);
+    let next = std::sync::Mutex::new(batches.into_iter());
+    let done = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let Some(batch) = next.lock().unwrap_or_else(|e| e.into_inner()).next() else {
+                        break;
+                    };
+                    let answer: Vec<(Ritm, Result<Item, String>)> = match client.items(batch) {
+                        Ok(items) => items
+                            .into_iter()
+                            .map(|item| (item.ritm.clone(), Ok(item)))
+                            .collect(),
+                        Err(e) => batch
+                            .iter()
+                            .map(|r| ((*r).clone(), Err(e.to_string())))
+                            .collect(),
+                    };
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(answer);
+                }
+            });
+        }
+    });
+    done.into_inner().unwrap_or_else(|e| e.into_inner())
 }

@@ -175,6 +175,78 @@ pub fn parse(raw: Raw) -> Result<Config, Vec<Diagnostic>> {
     }
 }
 
+/// The user's own configuration: `$XDG_CONFIG_HOME/fwreq/config.toml`,
+/// else `~/.config/fwreq/config.toml`. Only an instance named here or in
+/// `SN_INSTANCE` is sent credentials.
+pub fn user_config_path() -> Option<std::path::PathBuf> {
+    let absolute = |v: std::ffi::OsString| {
+        let p = std::path::PathBuf::from(v);
+        p.is_absolute().then_some(p)
+    };
+    std::env::var_os("XDG_CONFIG_HOME")
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".config"))
+        })
+        .map(|dir| dir.join("fwreq").join("config.toml"))
+}
+
+/// The user's configuration as written: `[servicenow] instance` only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserConfig {
+    servicenow: Option<UserServicenow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserServicenow {
+    instance: Option<Spanned<String>>,
+}
+
+/// The instance the user's configuration names, with the file; none when
+/// there is no file. A bad file is an error at its line and column.
+pub fn user_instance() -> Result<Option<(String, std::path::PathBuf)>, super::Error> {
+    let Some(path) = user_config_path() else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(super::Error::Credentials(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let at = |span: Option<std::ops::Range<usize>>, message: String| {
+        let offset = span.map_or(0, |s| s.start).min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        super::Error::Credentials(format!("{}:{line}:{column}: {message}", path.display()))
+    };
+    let config: UserConfig =
+        toml::from_str(&text).map_err(|e| at(e.span(), e.message().to_string()))?;
+    let Some(instance) = config.servicenow.and_then(|s| s.instance) else {
+        return Ok(None);
+    };
+    let url = instance_url(instance.get_ref()).map_err(|e| {
+        at(
+            Some(instance.span()),
+            format!(
+                "{}{}",
+                e.message,
+                e.help.map(|h| format!(" ({h})")).unwrap_or_default()
+            ),
+        )
+    })?;
+    Ok(Some((url, path)))
+}
+
 /// An instance's base URL: `https://host[:port]`, or `http://` for a
 /// loopback address (tests, a local proxy); no path, query or user.
 pub fn instance_url(text: &str) -> Result<String, Invalid> {

@@ -10,13 +10,14 @@ pub mod config;
 
 use crate::request::{Req, Ritm};
 use serde_json::{Value, json};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The fields read from a RITM: enough to record it and to map its status.
-const RITM_FIELDS: &str = "number,sys_id,request,request.number,state,stage,approval,closed_at";
+const RITM_FIELDS: &str =
+    "number,sys_id,request,request.number,cat_item,state,stage,approval,closed_at";
 
 /// How many times a call is tried in all (429 for any call; 5xx for reads).
 const ATTEMPTS: u32 = 3;
@@ -85,20 +86,21 @@ impl Auth {
     }
 }
 
-/// Why a call failed. No variant holds a credential.
+/// Why a call failed. No variant holds a credential, and every text the
+/// instance sent has had the run's secrets redacted ([`Client::redact`]).
 #[derive(Debug)]
 pub enum Error {
     /// The environment's credentials or instance are missing or malformed.
     Credentials(String),
     /// The connection failed, timed out or was dropped.
     Transport { call: String, message: String },
-    /// 401 or 403.
+    /// 401, or a 403 that gave no reason.
     Refused {
         call: String,
         status: u16,
         kind: &'static str,
     },
-    /// 404 (the catalog item, or a record).
+    /// 404 without the instance's words (a record that does not exist).
     NotFound { call: String, what: String },
     /// An answer with the instance's error JSON (or another failing status).
     Instance {
@@ -108,14 +110,63 @@ pub enum Error {
     },
     /// A 200 answer that is an HTML page: single sign-on in front of the API.
     LoginPage { call: String },
-    /// An answer that is not the JSON expected.
+    /// A developer instance asleep: an HTML page or a redirect saying so.
+    Hibernating { call: String, instance: String },
+    /// An answer that is not the JSON expected, or not about what was asked.
     Malformed { call: String, why: String },
+    /// Something the instance lacks or does that fwreq will not work around
+    /// (two-step checkout, a missing correlation variable, two items with one
+    /// correlation id): nothing more is sent, and the message says what to do.
+    Refusal(String),
+    /// An order that went unanswered or failed midway, or whose item was not
+    /// seen after it: it may still show up (the instance may be working on it).
+    Unanswered(Box<Error>),
+}
+
+impl Error {
+    /// Whether an order that failed this way may still have been filed: the
+    /// answer was lost, or the instance failed while working on it.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Instance { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The same error with `f` applied to every text in it.
+    fn map_text(self, f: impl Fn(String) -> String + Copy) -> Error {
+        match self {
+            Error::Credentials(why) => Error::Credentials(f(why)),
+            Error::Transport { call, message } => Error::Transport {
+                call,
+                message: f(message),
+            },
+            Error::NotFound { call, what } => Error::NotFound {
+                call,
+                what: f(what),
+            },
+            Error::Instance {
+                call,
+                status,
+                message,
+            } => Error::Instance {
+                call,
+                status,
+                message: f(message),
+            },
+            Error::Malformed { call, why } => Error::Malformed { call, why: f(why) },
+            Error::Refusal(why) => Error::Refusal(f(why)),
+            Error::Unanswered(inner) => Error::Unanswered(Box::new(inner.map_text(f))),
+            other => other,
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Error::Credentials(why) => write!(f, "{why}"),
+            Error::Credentials(why) | Error::Refusal(why) => write!(f, "{why}"),
             Error::Transport { call, message } => write!(f, "{call}: {message}"),
             Error::Refused { call, status, kind } => write!(
                 f,
@@ -131,13 +182,29 @@ impl fmt::Display for Error {
                 call,
                 status,
                 message,
-            } => write!(f, "{call}: HTTP {status}: {message}"),
+            } => write!(f, "{call}: HTTP {status}{}: {message}", reason(*status)),
             Error::LoginPage { call } => write!(
                 f,
                 "{call}: the instance answered with an HTML page, not JSON (a single sign-on login page in front of the API?); ask for an account or token that reaches the REST API directly"
             ),
+            Error::Hibernating { call, instance } => write!(
+                f,
+                "{call}: {instance} is hibernating (a developer instance asleep); wake it at https://developer.servicenow.com, then run the same command again"
+            ),
             Error::Malformed { call, why } => write!(f, "{call}: {why}"),
+            Error::Unanswered(inner) => write!(f, "{inner}"),
         }
+    }
+}
+
+/// The reason phrase of the statuses whose answers quote the instance.
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => " Bad Request",
+        403 => " Forbidden",
+        404 => " Not Found",
+        500 => " Internal Server Error",
+        _ => "",
     }
 }
 
@@ -172,30 +239,55 @@ pub struct Client {
     agent: ureq::Agent,
     instance: String,
     auth: Auth,
-    /// The OAuth access token, once fetched.
-    token: RefCell<Option<String>>,
+    /// The OAuth access token, once fetched (shared by calls in flight).
+    token: Mutex<Option<String>>,
+    /// Catalog items whose correlation variable was seen this run.
+    checked: Mutex<std::collections::BTreeSet<String>>,
 }
 
-/// The instance: `SN_INSTANCE`, else the team file's.
-pub fn instance(configured: Option<&str>) -> Result<String, Error> {
-    match std::env::var(config::INSTANCE_VAR)
+/// The instance credentials go to: `SN_INSTANCE`, else the user's own
+/// configuration ([`config::user_instance`]); never one only a team file
+/// names (a colleague's commit could point it anywhere). A team file naming
+/// another instance is refused, naming both. `sending` false (a dry run)
+/// takes the team file's instance when the user named none.
+pub fn instance(team: Option<&str>, team_file: &str, sending: bool) -> Result<String, Error> {
+    let named = match std::env::var(config::INSTANCE_VAR)
         .ok()
         .filter(|v| !v.is_empty())
     {
-        Some(env) => config::instance_url(&env).map_err(|e| {
-            Error::Credentials(format!(
-                "{}: {}{}",
-                config::INSTANCE_VAR,
-                e.message,
-                e.help.map(|h| format!(" ({h})")).unwrap_or_default()
-            ))
-        }),
-        None => configured.map(str::to_string).ok_or_else(|| {
-            Error::Credentials(format!(
-                "no instance: set instance in fwreq.toml's [servicenow] or {}",
-                config::INSTANCE_VAR
-            ))
-        }),
+        Some(env) => Some((
+            config::instance_url(&env).map_err(|e| {
+                Error::Credentials(format!(
+                    "{}: {}{}",
+                    config::INSTANCE_VAR,
+                    e.message,
+                    e.help.map(|h| format!(" ({h})")).unwrap_or_default()
+                ))
+            })?,
+            config::INSTANCE_VAR.to_string(),
+        )),
+        None => config::user_instance()?.map(|(url, path)| (url, path.display().to_string())),
+    };
+    match (named, team) {
+        (Some((url, from)), Some(team)) if !url.eq_ignore_ascii_case(team) => {
+            Err(Error::Credentials(format!(
+                "{team_file} names the instance {team}, but you named {url} ({from}); credentials go only to the instance you name, so nothing was sent: make them agree"
+            )))
+        }
+        (Some((url, _)), _) => Ok(url),
+        (None, Some(team)) if !sending => Ok(team.to_string()),
+        (None, Some(team)) => Err(Error::Credentials(format!(
+            "{team_file} names the instance {team}, but credentials go only to an instance you name yourself: set {} to it, or instance under [servicenow] in {}",
+            config::INSTANCE_VAR,
+            config::user_config_path()
+                .map_or("$XDG_CONFIG_HOME/fwreq/config.toml".to_string(), |p| p
+                    .display()
+                    .to_string())
+        ))),
+        (None, None) => Err(Error::Credentials(format!(
+            "no instance: set {} or instance under [servicenow] in $XDG_CONFIG_HOME/fwreq/config.toml",
+            config::INSTANCE_VAR
+        ))),
     }
 }
 
@@ -227,7 +319,8 @@ impl Client {
             agent,
             instance,
             auth,
-            token: RefCell::new(None),
+            token: Mutex::new(None),
+            checked: Mutex::default(),
         }
     }
 
@@ -267,17 +360,23 @@ impl Client {
     /// `Retry-After` (nothing was done); a 5xx only for reads, which cannot
     /// file anything twice.
     pub fn send(&self, call: &Call) -> Result<Value, Error> {
+        self.send_once_or_more(call)
+            .map_err(|e| e.map_text(|text| self.redact(text)))
+    }
+
+    /// [`Client::send`] before its errors are redacted.
+    fn send_once_or_more(&self, call: &Call) -> Result<Value, Error> {
         let mut attempt = 1;
         loop {
-            let (status, retry_after, body) = self.once(call)?;
+            let (status, headers, body) = self.once(call)?;
             let retry = match status {
                 429 => true,
                 500..=599 => call.method == "GET",
                 _ => false,
             };
             if retry && attempt < ATTEMPTS {
-                let wait =
-                    wait_before_retry(retry_after, attempt).map_err(|asked| Error::Instance {
+                let wait = wait_before_retry(headers.retry_after, attempt).map_err(|asked| {
+                    Error::Instance {
                         call: call.named(),
                         status,
                         message: format!(
@@ -285,20 +384,41 @@ impl Client {
                             if status == 429 { "rate limited; " } else { "" },
                             asked.as_secs()
                         ),
-                    })?;
+                    }
+                })?;
                 std::thread::sleep(wait);
                 attempt += 1;
                 continue;
             }
-            return self.answer(call, status, &body);
+            return self.answer(call, status, &headers, &body);
         }
     }
 
-    /// The answer's `result`, or the error its status and body say.
-    fn answer(&self, call: &Call, status: u16, body: &str) -> Result<Value, Error> {
+    /// The answer's `result`, or the error its status and body say, in the
+    /// instance's own words when it gave some.
+    fn answer(
+        &self,
+        call: &Call,
+        status: u16,
+        headers: &Headers,
+        body: &str,
+    ) -> Result<Value, Error> {
         let named = call.named();
         let trimmed = body.trim_start();
         let html = trimmed.starts_with('<');
+        let asleep = |text: &str| text.to_ascii_lowercase().contains("hibernat");
+        if (html && asleep(body))
+            || ((300..400).contains(&status)
+                && headers
+                    .location
+                    .as_deref()
+                    .is_some_and(|to| asleep(to) || to.contains("developer.servicenow.com")))
+        {
+            return Err(Error::Hibernating {
+                call: named,
+                instance: self.instance.clone(),
+            });
+        }
         if (200..300).contains(&status) && html {
             return Err(Error::LoginPage { call: named });
         }
@@ -306,13 +426,14 @@ impl Client {
         let instance_says = json.as_ref().and_then(|j| {
             let error = j.get("error")?;
             let message = error.get("message")?.as_str()?;
-            Some(match error.get("detail").and_then(Value::as_str) {
-                Some(detail) if !detail.is_empty() => format!("{message} ({detail})"),
+            let said = match error.get("detail").and_then(Value::as_str) {
+                Some(detail) if !detail.trim().is_empty() => format!("{message} ({detail})"),
                 _ => message.to_string(),
-            })
+            };
+            Some(said.split_whitespace().collect::<Vec<_>>().join(" "))
         });
-        match status {
-            200..=299 => {
+        match (status, instance_says) {
+            (200..=299, _) => {
                 let json = json.ok_or_else(|| Error::Malformed {
                     call: named.clone(),
                     why: format!("the answer is not JSON: {}", excerpt(body)),
@@ -322,22 +443,27 @@ impl Client {
                     why: format!("the answer has no `result`: {}", excerpt(body)),
                 })
             }
-            401 | 403 => Err(Error::Refused {
+            (300..=399, _) => Err(Error::Instance {
+                call: named,
+                status,
+                message: format!(
+                    "redirected to {} (a single sign-on page in front of the API?); ask for an account or token that reaches the REST API directly",
+                    headers.location.as_deref().unwrap_or("nowhere")
+                ),
+            }),
+            (401, _) | (403, None) => Err(Error::Refused {
                 call: named,
                 status,
                 kind: self.auth.kind(),
             }),
-            404 => Err(Error::NotFound {
-                what: match instance_says {
-                    Some(said) => format!("not found: {said}"),
-                    None => "not found".to_string(),
-                },
+            (404, None) => Err(Error::NotFound {
+                what: "not found".to_string(),
                 call: named,
             }),
-            _ => Err(Error::Instance {
+            (_, said) => Err(Error::Instance {
                 call: named,
                 status,
-                message: instance_says.unwrap_or_else(|| {
+                message: said.unwrap_or_else(|| {
                     if html {
                         "an HTML page instead of the REST API's JSON".to_string()
                     } else {
@@ -348,8 +474,33 @@ impl Client {
         }
     }
 
-    /// One round trip: the status, the `Retry-After` wait, the body.
-    fn once(&self, call: &Call) -> Result<(u16, Option<Duration>, String), Error> {
+    /// `text` with every credential of this run, and the access token,
+    /// replaced by `<redacted>`: an instance may echo them in an error.
+    pub fn redact(&self, text: String) -> String {
+        use base64::Engine as _;
+        let mut secrets: Vec<String> = match &self.auth {
+            Auth::Basic { user, password } => vec![
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+                password.clone(),
+            ],
+            Auth::Bearer(token) => vec![token.clone()],
+            Auth::OAuth { secret, .. } => vec![secret.clone()],
+            Auth::ApiKey(key) => vec![key.clone()],
+            Auth::None => vec![],
+        };
+        if let Some(token) = self.token.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            secrets.push(token);
+        }
+        secrets
+            .iter()
+            .filter(|secret| !secret.is_empty())
+            .fold(text, |text, secret| {
+                text.replace(secret.as_str(), "<redacted>")
+            })
+    }
+
+    /// One round trip: the status, the headers read, the body.
+    fn once(&self, call: &Call) -> Result<(u16, Headers, String), Error> {
         let transport = |e: ureq::Error| Error::Transport {
             call: call.named(),
             message: transport_message(&e, &self.instance),
@@ -389,20 +540,28 @@ impl Client {
         })?;
         let mut response = self.agent.run(request).map_err(transport)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let headers = Headers {
+            retry_after: header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs),
+            location: header("location"),
+        };
         let body = response.body_mut().read_to_string().map_err(transport)?;
-        Ok((status, retry_after, body))
+        Ok((status, headers, body))
     }
 
     /// The OAuth access token, fetched once per run (client credentials grant,
     /// form-encoded: the endpoint refuses JSON).
     fn oauth_token(&self) -> Result<String, Error> {
-        if let Some(token) = self.token.borrow().as_ref() {
+        let mut held = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(token) = held.as_ref() {
             return Ok(token.clone());
         }
         let Auth::OAuth { id, secret } = &self.auth else {
@@ -457,9 +616,25 @@ impl Client {
                 call,
                 why: "the answer holds no access_token".to_string(),
             })?;
-        *self.token.borrow_mut() = Some(token.clone());
+        *held = Some(token.clone());
         Ok(token)
     }
+}
+
+/// What to do about an order this run made whose item it has not seen.
+fn ordered_by_this_run(req: &Req) -> String {
+    format!(
+        "{req} was ordered by this run: run the same command again later, it finds {req}'s item by its correlation id and orders nothing"
+    )
+}
+
+/// The headers of an answer fwreq reads.
+#[derive(Default)]
+struct Headers {
+    /// `Retry-After`, in seconds.
+    retry_after: Option<Duration>,
+    /// `Location`, on a redirect.
+    location: Option<String>,
 }
 
 /// A transport error for a person; ureq's own text names no credential.
@@ -511,6 +686,8 @@ pub struct Item {
     pub sys_id: String,
     /// The REQ, when the answer held it (dot-walked `request.number`).
     pub req: Option<Req>,
+    /// The request's sys_id.
+    pub request_id: String,
     pub state: String,
     pub stage: String,
     pub approval: String,
@@ -526,27 +703,37 @@ pub struct Submitted {
     pub found: bool,
 }
 
-/// The table query for items.
-fn items_call(query: &str, limit: Option<u32>) -> Call {
-    let mut path = format!(
-        "/api/now/table/sc_req_item?sysparm_query={}&sysparm_fields={}&sysparm_exclude_reference_link=true",
+/// The most items one lookup reads: two carrying one id is already an error.
+const LOOKUP_LIMIT: u32 = 10;
+
+/// The most RITMs one `sync` call asks for (`numberIN`).
+pub const BATCH: usize = 100;
+
+/// The table query for items, reading `fields`.
+fn items_call(query: &str, fields: &str, limit: usize) -> Call {
+    Call::get(format!(
+        "/api/now/table/sc_req_item?sysparm_query={}&sysparm_fields={}&sysparm_exclude_reference_link=true&sysparm_limit={limit}",
         encode(query),
-        encode(RITM_FIELDS)
-    );
-    if let Some(limit) = limit {
-        path.push_str(&format!("&sysparm_limit={limit}"));
-    }
-    Call::get(path)
+        encode(fields),
+    ))
 }
 
-/// The lookup that finds an open item this request already filed.
+/// The catalog item with its variables (Service Catalog API, `GET
+/// /sn_sc/servicecatalog/items/{sys_id}`), read before the first order.
+pub fn item_call(item: &str) -> Call {
+    Call::get(format!("/api/sn_sc/servicecatalog/items/{}", encode(item)))
+}
+
+/// The lookup that finds the open items this request filed: by catalog item
+/// and correlation id, reading both back so an ignored condition is seen.
 pub fn lookup_call(item: &str, variable: &str, correlation_id: &str) -> Call {
     items_call(
         &format!(
             "cat_item={item}^active=true^variables.{variable}={}",
             query_value(correlation_id)
         ),
-        Some(1),
+        &format!("{RITM_FIELDS},variables.{variable}"),
+        LOOKUP_LIMIT as usize,
     )
 }
 
@@ -559,107 +746,273 @@ pub fn order_call(item: &str, variables: &BTreeMap<String, String>) -> Call {
     }
 }
 
-/// The items of one RITM number (sync, work notes).
-pub fn ritm_call(ritm: &Ritm) -> Call {
-    items_call(&format!("number={ritm}"), Some(1))
+/// Empties the cart two-step checkout put an item into (that cart only).
+fn empty_cart_call(cart_id: &str) -> Call {
+    Call {
+        method: "DELETE",
+        path: format!("/api/sn_sc/servicecatalog/cart/{}/empty", encode(cart_id)),
+        body: None,
+    }
+}
+
+/// The items of these RITM numbers, in one call (`numberIN`).
+pub fn ritms_call(ritms: &[&Ritm]) -> Call {
+    let numbers: Vec<&str> = ritms.iter().map(|r| r.as_str()).collect();
+    items_call(
+        &format!("numberIN{}", numbers.join(",")),
+        RITM_FIELDS,
+        ritms.len(),
+    )
 }
 
 impl Client {
     /// Files the order, unless an open item with this correlation id
-    /// exists: then that one is returned, and nothing is ordered. On
-    /// two-step checkout the cart is submitted; the RITM is then read.
+    /// exists: then that one is returned, and nothing is ordered. The item
+    /// must have the correlation variable; after the order exactly one open
+    /// item may carry the id. `pending` says when an earlier order's answer
+    /// was lost: then nothing is ordered until its item shows.
     pub fn submit(
         &self,
         item: &str,
         variables: &BTreeMap<String, String>,
         correlation: (&str, &str),
+        pending: Option<&str>,
     ) -> Result<Submitted, Error> {
         let (variable, id) = correlation;
-        let existing = self.send(&lookup_call(item, variable, id))?;
-        if let Some(found) = first_item(&existing, "GET /api/now/table/sc_req_item")? {
-            let req = found.req.clone().ok_or_else(|| Error::Malformed {
-                call: "GET /api/now/table/sc_req_item".to_string(),
-                why: format!("{} has no request number", found.ritm),
-            })?;
-            return Ok(Submitted {
-                req,
-                item: found,
-                found: true,
-            });
+        self.check_item(item, variable)?;
+        if let Some(found) = self.filed(item, correlation)? {
+            return self.submitted(found, true);
+        }
+        if let Some(since) = pending {
+            return Err(Error::Refusal(format!(
+                "an order for {id} was sent {since} and its item not seen since, and {} still shows no open item with that correlation id; nothing was ordered: run the same command again in a few minutes (the order may still be in progress)",
+                self.instance
+            )));
         }
         let order = order_call(item, variables);
-        let ordered = self.send(&order).map_err(|e| match e {
-            Error::NotFound { call, .. } => Error::NotFound {
+        let ordered = match self.send(&order) {
+            Ok(ordered) => ordered,
+            // Failed or unanswered: it may have been filed all the same.
+            Err(failed) => {
+                return match self.filed(item, correlation) {
+                    Ok(Some(found)) => self.submitted(found, false),
+                    Err(twice @ Error::Refusal(_)) => Err(twice),
+                    _ if failed.outcome_unknown() => Err(Error::Unanswered(Box::new(
+                        failed.map_text(|message| format!(
+                            "{message}; the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice"
+                        )),
+                    ))),
+                    _ => Err(failed),
+                };
+            }
+        };
+        let text = |key: &str| ordered.get(key).and_then(Value::as_str).map(str::to_string);
+        if let (None, Some(cart)) = (text("request_number"), text("cart_id")) {
+            return Err(self.two_step(&cart));
+        }
+        let malformed = |why: String| Error::Malformed {
+            call: order.named(),
+            why,
+        };
+        let raw = text("request_number")
+            .ok_or_else(|| malformed("the order's answer has no request_number".to_string()))?;
+        let req: Req = raw.parse().map_err(|e: crate::diagnostic::Invalid| {
+            malformed(format!(
+                "{raw} was ordered, but fwreq cannot record it ({}); record it by hand with fwreq record --req and --ritm",
+                e.message
+            ))
+        })?;
+        // From here on the order exists: until its item is seen, a re-run
+        // must not order again (the caller remembers an `Unanswered` order).
+        let unseen = |e: Error| match e {
+            Error::Refusal(twice) => {
+                Error::Refusal(format!("{twice}; {req} is the one this run ordered"))
+            }
+            other => Error::Unanswered(Box::new(
+                other.map_text(|text| format!("{text}; {}", ordered_by_this_run(&req))),
+            )),
+        };
+        let request_id = text("request_id").ok_or_else(|| {
+            unseen(malformed(
+                "the order's answer has no request_id".to_string(),
+            ))
+        })?;
+        match self.filed(item, correlation).map_err(unseen)? {
+            Some(found) if found.request_id == request_id => self.submitted(found, false),
+            Some(other) => Err(Error::Refusal(format!(
+                "{req} was ordered, but the open item carrying {id} is {} of {}: it was filed twice; fwreq records neither, close one on the instance and record the other with fwreq record",
+                other.ritm,
+                other
+                    .req
+                    .as_ref()
+                    .map_or("another request".to_string(), Req::to_string),
+            ))),
+            None => Err(unseen(Error::Malformed {
+                call: "GET /api/now/table/sc_req_item".to_string(),
+                why: format!("no open item carries the correlation id {id} yet"),
+            })),
+        }
+    }
+
+    /// What an order found or made, with its REQ.
+    fn submitted(&self, item: Item, found: bool) -> Result<Submitted, Error> {
+        let req = item.req.clone().ok_or_else(|| Error::Malformed {
+            call: "GET /api/now/table/sc_req_item".to_string(),
+            why: format!("{} has no request number", item.ritm),
+        })?;
+        Ok(Submitted { req, item, found })
+    }
+
+    /// Refuses an item without the correlation variable: a lookup by it
+    /// would be ignored (or match nothing), and each run would order again.
+    /// Read once per item and run.
+    fn check_item(&self, item: &str, variable: &str) -> Result<(), Error> {
+        let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+        if checked.contains(item) {
+            return Ok(());
+        }
+        let call = item_call(item);
+        let answer = self.send(&call).map_err(|e| match e {
+            Error::NotFound { call, .. } | Error::Instance { call, status: 404, .. } => Error::NotFound {
                 call,
                 what: format!(
                     "the catalog item {item} does not exist on {} (check catalog-item in [servicenow])",
                     self.instance
                 ),
             },
-            // The order may have gone through: say how to pick it up.
-            Error::Transport { call, message } => Error::Transport {
-                call,
-                message: format!(
-                    "{message}; the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice"
-                ),
-            },
             other => other,
         })?;
-        let ordered = if ordered.get("request_id").is_none() && ordered.get("cart_id").is_some() {
-            self.send(&Call {
-                method: "POST",
-                path: "/api/sn_sc/servicecatalog/cart/submit_order".to_string(),
-                body: None,
-            })?
+        let has = answer
+            .get("variables")
+            .and_then(Value::as_array)
+            .is_some_and(|all| {
+                all.iter()
+                    .any(|v| v.get("name").and_then(Value::as_str) == Some(variable))
+            });
+        if has {
+            checked.insert(item.to_string());
+            Ok(())
         } else {
-            ordered
-        };
-        let text = |key: &str| -> Result<String, Error> {
-            ordered
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| Error::Malformed {
-                    call: order.named(),
-                    why: format!("the order's answer has no {key}"),
-                })
-        };
-        let req: Req =
-            text("request_number")?
-                .parse()
-                .map_err(|e: crate::diagnostic::Invalid| Error::Malformed {
-                    call: order.named(),
-                    why: e.message,
-                })?;
-        let request_id = text("request_id")?;
-        let items = self.send(&items_call(&format!("request={request_id}"), None))?;
-        let item = first_item(&items, "GET /api/now/table/sc_req_item")?.ok_or_else(|| {
-            Error::Malformed {
-                call: "GET /api/now/table/sc_req_item".to_string(),
-                why: format!(
-                    "{req} was ordered but has no requested item yet; run the same command again later: it finds {req}'s item by its correlation id and orders nothing"
-                ),
+            Err(Error::Refusal(format!(
+                "the catalog item {item} on {} has no variable `{variable}`: fwreq files each request's correlation id in it and finds the ticket again by it, so nothing was ordered; add a single-line text variable named {variable} to the item (or name another in correlation-variable in [servicenow])",
+                self.instance
+            )))
+        }
+    }
+
+    /// The open item carrying this correlation id, if any. Each row must be
+    /// of the item and carry the id (an instance ignores a condition it
+    /// cannot read); two rows are an item filed twice.
+    fn filed(&self, item: &str, (variable, id): (&str, &str)) -> Result<Option<Item>, Error> {
+        let call = lookup_call(item, variable, id);
+        let result = self.send(&call)?;
+        let mut found = Vec::new();
+        for (row, raw) in rows(&result, &call.named())? {
+            let field = |key: &str| raw.get(key).and_then(Value::as_str).unwrap_or_default();
+            let (of, carries) = (field("cat_item"), field(&format!("variables.{variable}")));
+            if of != item || carries != id {
+                return Err(Error::Malformed {
+                    call: call.named(),
+                    why: format!(
+                        "asked for the open items of {item} whose {variable} is {id}, the instance answered {} (catalog item {of}, {variable} `{carries}`): it ignored part of the query; nothing was recorded or ordered",
+                        row.ritm
+                    ),
+                });
             }
-        })?;
-        Ok(Submitted {
-            req,
-            item,
-            found: false,
-        })
+            found.push(row);
+        }
+        if found.len() > 1 {
+            let each: Vec<String> = found
+                .iter()
+                .map(|i| match &i.req {
+                    Some(req) => format!("{} ({req})", i.ritm),
+                    None => i.ritm.to_string(),
+                })
+                .collect();
+            return Err(Error::Refusal(format!(
+                "{} open items carry the correlation id {id}: {}; it was filed more than once, so fwreq records none: close the extra ones on {}, then run fwreq submit again (or fwreq record the one to keep)",
+                found.len(),
+                each.join(" and "),
+                self.instance
+            )));
+        }
+        Ok(found.pop())
+    }
+
+    /// Two-step checkout: the item sits in a cart of its own, and the only
+    /// submit there is checks out another one. That cart is emptied.
+    fn two_step(&self, cart: &str) -> Error {
+        let emptied = match self.send(&empty_cart_call(cart)) {
+            Ok(_) => "fwreq emptied that cart; nothing was ordered".to_string(),
+            Err(e) => format!(
+                "nothing was ordered, but emptying that cart failed ({e}): remove the item from it by hand"
+            ),
+        };
+        Error::Refusal(format!(
+            "{} uses two-step checkout (glide.sc.checkout.twostep is true): order_now only put the item into cart {cart}, and cart/submit_order checks out this account's default cart, which may hold someone else's order; {emptied}. Set glide.sc.checkout.twostep to false (or exempt this account), or file the request by hand and fwreq record it",
+            self.instance
+        ))
     }
 
     /// The requested item with this number.
     pub fn item(&self, ritm: &Ritm) -> Result<Item, Error> {
-        let call = ritm_call(ritm);
-        first_item(&self.send(&call)?, &call.named())?.ok_or_else(|| Error::NotFound {
+        let call = ritms_call(&[ritm]);
+        self.items(&[ritm])?.pop().ok_or_else(|| Error::NotFound {
             call: call.named(),
             what: format!("{ritm} does not exist on {}", self.instance),
         })
     }
 
-    /// Adds `notes` (a `[code]` fragment) to the item's work notes.
+    /// The requested items with these numbers (at most [`BATCH`]), in one
+    /// call; those the instance does not have are missing. An item not
+    /// asked for is an error: the instance read another query.
+    pub fn items(&self, ritms: &[&Ritm]) -> Result<Vec<Item>, Error> {
+        let call = ritms_call(ritms);
+        let result = self.send(&call)?;
+        let mut items = Vec::new();
+        for (item, _) in rows(&result, &call.named())? {
+            if !ritms.contains(&&item.ritm) {
+                let asked: Vec<&str> = ritms.iter().map(|r| r.as_str()).collect();
+                return Err(Error::Malformed {
+                    call: call.named(),
+                    why: format!(
+                        "asked for {}, the instance answered {}; nothing was applied",
+                        asked.join(", "),
+                        item.ritm
+                    ),
+                });
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    /// Adds `notes` (a `[code]` fragment) to the item's work notes, and
+    /// checks in the answer that the item is the one asked and its journal
+    /// now holds the note (a business rule can drop it and still answer 200).
     pub fn work_note(&self, item: &Item, notes: &str) -> Result<(), Error> {
-        self.send(&work_note_call(&item.sys_id, notes)).map(drop)
+        let call = work_note_call(&item.sys_id, notes);
+        let answer = self.send(&call)?;
+        let field = |key: &str| answer.get(key).and_then(Value::as_str).unwrap_or_default();
+        let malformed = |why: String| Error::Malformed {
+            call: call.named(),
+            why,
+        };
+        if field("number") != item.ritm.as_str() {
+            return Err(malformed(format!(
+                "asked to add a work note to {}, the instance answered for `{}`",
+                item.ritm,
+                field("number")
+            )));
+        }
+        let plain = |text: &str| text.replace("\r\n", "\n");
+        if !plain(field("work_notes")).contains(plain(notes).trim()) {
+            return Err(malformed(format!(
+                "the instance answered 200, but {}'s work notes do not hold the note: it was not added (a business rule or ACL may keep this account from writing work notes)",
+                item.ritm
+            )));
+        }
+        Ok(())
     }
 
     /// The item's page, for people.
@@ -668,17 +1021,20 @@ impl Client {
     }
 }
 
-/// The work note's PATCH.
+/// The work note's PATCH; the answer shows the journal as people read it.
 pub fn work_note_call(sys_id: &str, notes: &str) -> Call {
     Call {
         method: "PATCH",
-        path: format!("/api/now/table/sc_req_item/{}", encode(sys_id)),
+        path: format!(
+            "/api/now/table/sc_req_item/{}?sysparm_fields=number%2Cwork_notes&sysparm_display_value=true",
+            encode(sys_id)
+        ),
         body: Some(json!({ "work_notes": notes })),
     }
 }
 
-/// The first item of a Table API `result` array, typed.
-fn first_item(result: &Value, call: &str) -> Result<Option<Item>, Error> {
+/// The rows of a Table API `result` array, typed, each with its raw fields.
+fn rows<'a>(result: &'a Value, call: &str) -> Result<Vec<(Item, &'a Value)>, Error> {
     let malformed = |why: String| Error::Malformed {
         call: call.to_string(),
         why,
@@ -686,31 +1042,39 @@ fn first_item(result: &Value, call: &str) -> Result<Option<Item>, Error> {
     let rows = result
         .as_array()
         .ok_or_else(|| malformed("the answer's result is not a list".to_string()))?;
-    let Some(row) = rows.first() else {
-        return Ok(None);
-    };
-    let field = |key: &str| {
-        row.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let ritm = field("number")
-        .parse::<Ritm>()
-        .map_err(|e| malformed(e.message))?;
-    let req = match field("request.number") {
-        number if number.is_empty() => None,
-        number => Some(number.parse::<Req>().map_err(|e| malformed(e.message))?),
-    };
-    Ok(Some(Item {
-        ritm,
-        sys_id: field("sys_id"),
-        req,
-        state: field("state"),
-        stage: field("stage"),
-        approval: field("approval"),
-        closed_at: field("closed_at"),
-    }))
+    rows.iter()
+        .map(|row| {
+            let field = |key: &str| {
+                row.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let ritm = field("number")
+                .parse::<Ritm>()
+                .map_err(|e| malformed(e.message))?;
+            let req = match field("request.number") {
+                number if number.is_empty() => None,
+                number => Some(number.parse::<Req>().map_err(|e| {
+                    malformed(format!(
+                        "{ritm} belongs to a request fwreq cannot record: {}",
+                        e.message
+                    ))
+                })?),
+            };
+            let item = Item {
+                ritm,
+                sys_id: field("sys_id"),
+                req,
+                request_id: field("request"),
+                state: field("state"),
+                stage: field("stage"),
+                approval: field("approval"),
+                closed_at: field("closed_at"),
+            };
+            Ok((item, row))
+        })
+        .collect()
 }
 
 /// The wait after failed try `attempt`: the instance's `Retry-After`, else
@@ -747,7 +1111,7 @@ mod tests {
         let result = serde_json::json!([{
             "number": "RITM0010001", "sys_id": "abc", "state": "1"
         }]);
-        let item = super::first_item(&result, "GET items").unwrap().unwrap();
+        let (item, _) = super::rows(&result, "GET items").unwrap().remove(0);
         assert_eq!(item.ritm.to_string(), "RITM0010001");
         assert_eq!(item.req, None);
     }
@@ -781,11 +1145,12 @@ mod tests {
         let c = client(Auth::ApiKey("k3y".to_string()));
         let get = Call::get("/api/now/table/sc_req_item?sysparm_query=x".to_string());
         assert_eq!(
-            c.answer(&get, 200, r#"{"result":[]}"#).unwrap_or_default(),
+            c.answer(&get, 200, &Headers::default(), r#"{"result":[]}"#)
+                .unwrap_or_default(),
             json!([])
         );
         let said = |status, body| {
-            c.answer(&get, status, body)
+            c.answer(&get, status, &Headers::default(), body)
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default()
@@ -803,7 +1168,7 @@ mod tests {
                 400,
                 r#"{"error":{"message":"Mandatory variable missing","detail":"u_owner"},"status":"failure"}"#
             ),
-            "GET /api/now/table/sc_req_item: HTTP 400: Mandatory variable missing (u_owner)"
+            "GET /api/now/table/sc_req_item: HTTP 400 Bad Request: Mandatory variable missing (u_owner)"
         );
         assert_eq!(
             said(403, ""),
@@ -843,7 +1208,7 @@ mod tests {
         assert_eq!(encode("a=b^c d/é"), "a%3Db%5Ec%20d%2F%C3%A9");
         assert_eq!(
             lookup_call("item", "fwreq_correlation_id", "fwreq:a^b.toml").path,
-            "/api/now/table/sc_req_item?sysparm_query=cat_item%3Ditem%5Eactive%3Dtrue%5Evariables.fwreq_correlation_id%3Dfwreq%3Aa%5E%5Eb.toml&sysparm_fields=number%2Csys_id%2Crequest%2Crequest.number%2Cstate%2Cstage%2Capproval%2Cclosed_at&sysparm_exclude_reference_link=true&sysparm_limit=1"
+            "/api/now/table/sc_req_item?sysparm_query=cat_item%3Ditem%5Eactive%3Dtrue%5Evariables.fwreq_correlation_id%3Dfwreq%3Aa%5E%5Eb.toml&sysparm_fields=number%2Csys_id%2Crequest%2Crequest.number%2Ccat_item%2Cstate%2Cstage%2Capproval%2Cclosed_at%2Cvariables.fwreq_correlation_id&sysparm_exclude_reference_link=true&sysparm_limit=10"
         );
     }
 }

@@ -156,8 +156,8 @@ pub fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
         (
             "bad REQ number",
             HEADER.to_string()
-                + "req = \"REQ12345678\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
-            "req.toml:7:7: error: `REQ12345678` is not a REQ number",
+                + "req = \"REQ123456\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
+            "req.toml:7:7: error: `REQ123456` is not a REQ number",
         ),
         (
             "date without a time",
