@@ -2437,3 +2437,39 @@ fn sync_benchmark_a_thousand_requests_at_200ms() {
         took.as_secs_f64()
     );
 }
+
+/// A sys_id is the server's text: one holding ESC and an OSC 52 clipboard
+/// write reaches the user's terminal only percent-encoded, in the item's
+/// URL (issue 32).
+#[test]
+fn a_sys_id_with_terminal_escapes_is_printed_encoded() {
+    let hostile = "ritmsys0001\u{1b}]52;c;ZXZpbA==\u{7}";
+    let fake = Fake::instance(
+        Instance {
+            rows: vec![Row {
+                sys_id: hostile.to_string(),
+                ..row(1, "2", "approved")
+            }],
+            ..Instance::default()
+        },
+        |_, _| None,
+    );
+    let port = fake.url.rsplit(':').next().unwrap().to_string();
+    let spec_text = filed("RITM0010001", "approved")
+        .replace("[443]", &format!("[{port}]"))
+        .replace("registry.example.com", "127.0.0.1");
+    let dir = repo(&fake.url, &spec_text);
+    let (code, _, err) = sn(
+        dir.path(),
+        &basic(),
+        &["probe", "requests/a.toml", "--post"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "added the evidence to RITM0010001's work notes ({}/sc_req_item.do?sys_id=ritmsys0001%1B%5D52%3Bc%3BZXZpbA%3D%3D%07)\n",
+            fake.url
+        )),
+        "{err:?}"
+    );
+}

@@ -1015,9 +1015,14 @@ impl Client {
         Ok(())
     }
 
-    /// The item's page, for people.
+    /// The item's page, for people. The sys_id is the server's text: encoded,
+    /// it can put no control character on a terminal or into a pipe.
     pub fn item_url(&self, item: &Item) -> String {
-        format!("{}/sc_req_item.do?sys_id={}", self.instance, item.sys_id)
+        format!(
+            "{}/sc_req_item.do?sys_id={}",
+            self.instance,
+            encode(&item.sys_id)
+        )
     }
 }
 
