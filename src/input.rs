@@ -15,11 +15,16 @@ pub struct Loaded {
 
 /// Reads and validates one request file. `Err` only for I/O problems.
 pub fn load(path: &Path) -> anyhow::Result<Loaded> {
-    match String::from_utf8(read_regular(path)?) {
+    Ok(load_bytes(path, read_regular(path)?))
+}
+
+/// Validates a request file's bytes, already read (`site` hashes them first).
+pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Loaded {
+    match String::from_utf8(bytes) {
         Ok(text) => {
             let source = Source::new(path, text);
             let request = validate::load(&source);
-            Ok(Loaded { source, request })
+            Loaded { source, request }
         }
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
@@ -29,10 +34,10 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
             let bad = at..at + char::REPLACEMENT_CHARACTER.len_utf8();
             let diag = Diagnostic::error(bad, "the file is not UTF-8 text")
                 .with_help("save the request as UTF-8");
-            Ok(Loaded {
+            Loaded {
                 source,
                 request: Err(vec![diag]),
-            })
+            }
         }
     }
 }
@@ -93,7 +98,8 @@ fn read_checked(
             meta.len()
         );
     }
-    let mut bytes = Vec::new();
+    // One read for the bytes and one for the end, not a series of small ones.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     file.take(meta.len().saturating_add(1))
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read {}", path.display()))?;

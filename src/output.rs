@@ -67,34 +67,24 @@ pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()>
 enum Flush {
     /// Before it replaces the old one: a user's file survives a crash whole.
     EachFile,
-    /// Later, once for a whole folder ([`flush_folder`]): pages of a
-    /// generated site, which can be made again, without a flush each.
-    Later,
+    /// When the system gets to it: pages of a generated site, which can be
+    /// made again. A reader still never sees half a page (each is renamed
+    /// into place), and after a crash `site` remakes a page whose size or
+    /// time is not what its manifest says.
+    Never,
 }
 
 /// A page of a generated folder (`site`): written like [`write_whole`] with
 /// leave to replace (whole, never through a link), but not flushed to the
-/// disk one by one; [`flush_folder`] does that for all at the end.
+/// disk one by one (10,000 flushes were most of a large site's time, and a
+/// file-system-wide `syncfs` flushes other programs' files too).
 pub fn write_page(path: &Path, text: &str) -> anyhow::Result<()> {
     write_file(
         path,
         text,
         Existing::Replace { forceable: false },
-        Flush::Later,
+        Flush::Never,
     )
-}
-
-/// Flushes the file system holding `dir` to the disk (`syncfs`): once, after
-/// the pages [`write_page`] wrote.
-pub fn flush_folder(dir: &Path) -> anyhow::Result<()> {
-    let folder = File::open(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    #[cfg(target_os = "linux")]
-    rustix::fs::syncfs(&folder).with_context(|| format!("cannot flush {}", dir.display()))?;
-    #[cfg(not(target_os = "linux"))]
-    folder
-        .sync_all()
-        .with_context(|| format!("cannot flush {}", dir.display()))?;
-    Ok(())
 }
 
 /// [`write_whole`] with the full choice of what to do with an existing file.
@@ -363,7 +353,7 @@ fn same_file(a: &Metadata, b: &Metadata) -> bool {
     a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
-/// `text` in a temporary file beside `target`, flushed unless `Later`, with
+/// `text` in a temporary file beside `target`, flushed unless `Never`, with
 /// the mode (and owner, where allowed) of the file it replaces.
 fn temporary(
     shown: &Path,
@@ -398,7 +388,7 @@ fn temporary(
     tmp.write_all(text.as_bytes())
         .and_then(|()| match flush {
             Flush::EachFile => tmp.as_file().sync_all(),
-            Flush::Later => Ok(()),
+            Flush::Never => Ok(()),
         })
         .with_context(|| format!("cannot write {}", shown.display()))?;
     Ok(tmp)

@@ -47,14 +47,16 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     let built: Vec<anyhow::Result<(String, Remembered, bool)>> =
         super::map_files(&files, |(file, page_path)| {
             let key = page_path.display().to_string();
-            let input = input_of(file, teams.index(file))?;
+            let bytes = input::read_regular(file)?;
+            let input = input_of(&bytes, teams.index(file));
             if let Some(old) = before.pages.get(&key)
                 && old.input == input
                 && old.still_written(&out.join(page_path))
             {
                 return Ok((key, old.clone(), false));
             }
-            let (page, entry, invalid) = page(file, page_path, &teams, &renderer, today)?;
+            let loaded = input::load_bytes(file, bytes);
+            let (page, entry, invalid) = page(loaded, file, page_path, &teams, &renderer, today)?;
             let path = out.join(page_path);
             let wrote = write_if_changed(&path, &page)?;
             let remembered = Remembered::of(&path, input, entry, invalid)?;
@@ -91,10 +93,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     } else {
         unchanged += 1;
     }
-    let remembered = write_if_changed(&out.join(MANIFEST), &serde_json::to_string(&after)?)?;
-    if written > 0 || remembered {
-        crate::output::flush_folder(out)?;
-    }
+    write_if_changed(&out.join(MANIFEST), &serde_json::to_string(&after)?)?;
     eprintln!(
         "site: {} written, {} unchanged, in {}",
         written,
@@ -113,13 +112,13 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
 
 /// One request's page and its index row; `true` when the file is invalid.
 fn page(
+    Loaded { source, request }: Loaded,
     file: &Path,
     page_path: &Path,
     teams: &Teams,
     renderer: &Renderer,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<(String, Entry, bool)> {
-    let Loaded { source, request } = input::load(file)?;
     let depth = page_path.components().count().saturating_sub(1);
     let home = Some(format!("{}index.html", "../".repeat(depth)));
     let href = href(page_path);
@@ -275,12 +274,12 @@ fn context_of(
 }
 
 /// A hash, as hex, of a request file's bytes and which team it belongs to.
-fn input_of(file: &Path, team: usize) -> anyhow::Result<String> {
+fn input_of(bytes: &[u8], team: usize) -> String {
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::hash::DefaultHasher::new();
-    input::read_regular(file)?.hash(&mut hasher);
+    bytes.hash(&mut hasher);
     team.hash(&mut hasher);
-    Ok(format!("{:016x}", hasher.finish()))
+    format!("{:016x}", hasher.finish())
 }
 
 /// The site's own index page.
