@@ -54,6 +54,8 @@ pub struct Renderer {
     env: Environment<'static>,
     /// What the team's templates hold, hashed (see [`Renderer::fingerprint`]).
     fingerprint: u64,
+    /// No team template: every one is built in.
+    built_in: bool,
 }
 
 impl Renderer {
@@ -91,6 +93,7 @@ impl Renderer {
             Some(dir) => read_folder(dir)?,
             None => HashMap::new(),
         };
+        let built_in = user.is_empty();
         let fingerprint = {
             use std::hash::{Hash as _, Hasher as _};
             let mut sorted: Vec<_> = user.iter().collect();
@@ -109,7 +112,11 @@ impl Renderer {
             };
             Ok(Some(minijinja::TemplateSource::new(text)))
         });
-        Ok(Renderer { env, fingerprint })
+        Ok(Renderer {
+            built_in,
+            env,
+            fingerprint,
+        })
     }
 
     /// A hash of the team's templates (names and texts): with fwreq's
@@ -117,6 +124,11 @@ impl Renderer {
     /// makes the same text as the one a `site` was made with.
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
+    }
+
+    /// Whether every template is the built-in one (none from a team's folder).
+    pub fn built_in(&self) -> bool {
+        self.built_in
     }
 
     /// Renders the Markdown body of a ticket: `ticket.md.j2` for a new

@@ -88,6 +88,16 @@ fn lint(
             Body::Rendered(text) => text,
             Body::With(renderer) => {
                 let kind = formats::Kind::request(request, &settings.zones);
+                // Under the built-in templates (and no zone lines), a body
+                // whose bound is within the limit is not rendered to count.
+                if let formats::Kind::Request { checks, .. } = &kind
+                    && renderer.built_in()
+                    && settings.zones.is_empty()
+                    && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT
+                {
+                    diags.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
+                    return Ok(diags);
+                }
                 rendered = renderer.ticket(request, &kind)?;
                 &rendered
             }

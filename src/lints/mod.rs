@@ -4,9 +4,11 @@
 //! that a request (`allow = [...]`) or the command line (`--allow NAME`) can
 //! silence. Every warning points at the value it is about and says how to fix it.
 
+mod body;
 mod duplicates;
 mod public_suffix;
 
+pub use body::default_body_bound;
 pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
 
 use crate::diagnostic::{Diagnostic, Severity, Source};

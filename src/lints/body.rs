@@ -1,0 +1,147 @@
+//! An upper bound of a ticket body's length under the built-in templates,
+//! without rendering it. Rendering is most of what `check` costs (two thirds
+//! of its time on 10,000 requests) and a body over the limit is rare, so a
+//! body is rendered only when this bound reaches the limit.
+
+use crate::flows::RuleChecks;
+use crate::request::Request;
+
+/// What the built-in templates write besides the request's own text, with
+/// room to spare: every literal of the templates once (headings, labels, code
+/// fences), the RITM, REQ, submission and expiry lines with their labels. The
+/// test below holds the bound over the real length for requests of every
+/// shape (it stays at least 1,000 characters over today); a template change
+/// that writes more fails it.
+const FIXED: usize = 600;
+/// A rule's own literals: its sentence, its key points and its block.
+const PER_RULE: usize = 160;
+/// A list item's literals: a bullet, a separator, a line break.
+const PER_ITEM: usize = 10;
+
+/// The most characters the built-in ticket template can write for `request`
+/// with these checks: each text the request holds counted as often as the
+/// templates may show it (a destination in the sentence and the key points,
+/// a check line once), plus the literals above.
+pub fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> usize {
+    let n = |text: &str| text.chars().count();
+    let items = |texts: &mut dyn Iterator<Item = usize>| texts.map(|len| len + PER_ITEM).sum::<usize>();
+    let mut total = FIXED
+        + [
+            &request.title,
+            &request.project,
+            &request.request,
+            &request.reason,
+            &request.justification,
+        ]
+        .iter()
+        .map(|text| n(text))
+        .sum::<usize>()
+        + request.change.as_deref().map_or(0, n)
+        + request.requested_by.as_deref().map_or(0, n)
+        + items(&mut request.affected_apps.iter().map(|app| n(app)));
+    for rule in &request.rules {
+        total += PER_RULE
+            + 2 * rule.comment.as_deref().map_or(0, n)
+            // "65535-65535" and its separator, in the sentence and the points.
+            + 2 * items(&mut rule.ports.iter().map(|_| 12))
+            + 2 * items(&mut rule.sources.iter().map(|s| n(&s.value.to_string())))
+            + items(&mut rule.destinations.iter().map(|d| {
+                2 * n(&d.written) + d.punycode.as_deref().map_or(0, |p| n(p) + 3) + PER_ITEM
+            }));
+    }
+    for rule in checks {
+        total += n(&rule.heading) + PER_ITEM + items(&mut rule.notes.iter().map(|note| n(note)));
+        for dest in &rule.destinations {
+            total += dest.note.as_deref().map_or(0, |note| n(note) + PER_ITEM)
+                + n(&dest.capture)
+                + PER_ITEM
+                + items(&mut dest.checks.iter().map(|check| n(&check.command)));
+        }
+    }
+    if let Some(test) = &request.test {
+        total += PER_RULE
+            + items(&mut test.steps.iter().map(|step| n(step)))
+            + test.host.as_deref().map_or(0, |host| n(host) + PER_ITEM)
+            + items(&mut test.commands.iter().map(|command| n(command)));
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_body_bound;
+    use crate::diagnostic::Source;
+    use crate::formats::Kind;
+    use crate::render::Renderer;
+    use crate::zones::Zones;
+
+    /// A request of `rules` rules with `dests` destinations each, of every
+    /// kind the grammar takes, with long prose when `long`.
+    fn request(seed: u64, rules: usize, dests: usize, long: bool) -> String {
+        let prose = if long { "é".repeat(300 + (seed as usize % 7) * 90) } else { "r".into() };
+        let mut text = format!(
+            "title = \"T{seed} {prose}\"\nproject = \"P\"\nrequest = \"{prose}\"\nreason = \"{prose}\"\naffected_apps = [\"A\", \"B {seed}\"]\njustification = \"{prose}\"\nritm = \"RITM0194104\"\nreq = \"REQ0190001\"\nsubmitted = 2026-11-20T09:15:00-05:00\nexpires = 2027-01-31\nrequested_by = \"Brent {seed}\"\n"
+        );
+        for r in 0..rules {
+            let (protocol, ports) = match (seed as usize + r) % 3 {
+                0 => ("tcp", "ports = [443, \"8000-8050\", 9092]\n"),
+                1 => ("udp", "ports = [514]\n"),
+                _ => ("icmp", ""),
+            };
+            let action = if r % 4 == 3 { "deny" } else { "allow" };
+            text.push_str(&format!(
+                "\n[[rules]]\ncomment = \"rule {r} {prose}\"\nprotocol = \"{protocol}\"\n{ports}action = \"{action}\"\nsources = [\"10.{r}.0.0/24\", \"10.9.{r}.7\"]\ndestinations = [\n"
+            ));
+            for d in 0..dests {
+                let dest = match (seed as usize + d) % 6 {
+                    0 => format!("\"h{d}.münchen-registry.example.com\""),
+                    1 => format!("{{ host = \"*.vendor{d}.example.com\", probe = \"eu{d}.vendor{d}.example.com\" }}"),
+                    2 => format!("\"203.0.113.{}\"", d % 250 + 1),
+                    3 => format!("\"2001:db8::{:x}\"", d + 1),
+                    4 => format!("{{ host = \"10.{}.{}.0/28\", probe = \"10.{}.{}.5\" }}", r, d % 250, r, d % 250),
+                    _ => format!("\"svc-{d}.plant.example.net\""),
+                };
+                text.push_str(&format!("  {dest},\n"));
+            }
+            text.push_str("]\n");
+        }
+        text.push_str(&format!(
+            "\n[test]\nsteps = [\"Add the rule\", \"{prose}\"]\nhost = \"brent@10.188.50.201\"\ncommands = [\"microk8s status\", \"curl -vv telnet://a.example.com:443 # {seed}\"]\n"
+        ));
+        text
+    }
+
+    /// The bound is never under the real length, for the bundled examples and
+    /// requests of every shape and size, and not so far over it that most
+    /// bodies are rendered anyway.
+    #[test]
+    fn the_bound_is_never_under_the_rendered_body() {
+        let renderer = Renderer::new(None).expect("built-in templates");
+        let zones = Zones::default();
+        let mut texts: Vec<String> = [
+            include_str!("../../requests/avilla-calico-registry.toml"),
+            include_str!("../../requests/albion-plant-time-and-logs.toml"),
+            include_str!("../../requests/southfield-observability.toml"),
+        ]
+        .map(String::from)
+        .to_vec();
+        for seed in 0..60 {
+            let (rules, dests) = (1 + seed as usize % 4, 1 + (seed as usize * 7) % 40);
+            texts.push(request(seed, rules, dests, seed % 2 == 0));
+        }
+        for text in texts {
+            let source = Source::new("t.toml", text.clone());
+            let request = crate::validate::load(&source)
+                .unwrap_or_else(|e| panic!("{}\n{text}", e[0].message));
+            let kind = Kind::request(&request, &zones);
+            let Kind::Request { checks, .. } = &kind else {
+                unreachable!("a request's kind")
+            };
+            let bound = default_body_bound(&request, checks);
+            let body = renderer.ticket(&request, &kind).expect("renders");
+            let len = body.chars().count();
+            assert!(bound >= len, "bound {bound} < {len} for\n{text}");
+            assert!(bound <= len * 8 / 5 + 600, "bound {bound} far over {len}");
+        }
+    }
+}
