@@ -18,8 +18,11 @@ fn request() -> &'static Request {
     static REQUEST: OnceLock<Request> = OnceLock::new();
     REQUEST.get_or_init(|| {
         let text = include_str!("../../requests/avilla-calico-registry.toml");
-        fwreq::validate::load(&Source::new("avilla-calico-registry.toml", text.to_string()))
-            .expect("the bundled example is valid")
+        fwreq::validate::load(&Source::new(
+            "avilla-calico-registry.toml",
+            text.to_string(),
+        ))
+        .expect("the bundled example is valid")
     })
 }
 
