@@ -408,3 +408,18 @@ fn a_team_file_another_user_may_write_through_an_acl_is_not_trusted() {
         "the policy is not applied: {err}"
     );
 }
+
+#[test]
+fn new_never_writes_through_a_link_nor_offers_a_force_it_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir(root.join("requests")).unwrap();
+    symlink(root.join("elsewhere.toml"), root.join("requests/starter.toml")).unwrap();
+    let out = fwreq(root, &["new", "starter"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: requests/starter.toml is a link; fwreq new never writes through a link nor replaces one\n"
+    );
+    assert!(!root.join("elsewhere.toml").exists());
+}

@@ -28,7 +28,12 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
     }
     crate::output::write_whole(&path, &text, false).map_err(|e| {
-        if path.exists() {
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            anyhow::anyhow!(
+                "{} is a link; fwreq new never writes through a link nor replaces one",
+                path.display()
+            )
+        } else if path.exists() {
             anyhow::anyhow!(
                 "{} already exists; fwreq new never overwrites a spec",
                 path.display()

@@ -24,7 +24,8 @@ const PER_ITEM: usize = 10;
 /// a check line once), plus the literals above.
 pub fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> usize {
     let n = |text: &str| text.chars().count();
-    let items = |texts: &mut dyn Iterator<Item = usize>| texts.map(|len| len + PER_ITEM).sum::<usize>();
+    let items =
+        |texts: &mut dyn Iterator<Item = usize>| texts.map(|len| len + PER_ITEM).sum::<usize>();
     let mut total = FIXED
         + [
             &request.title,
@@ -78,7 +79,11 @@ mod tests {
     /// A request of `rules` rules with `dests` destinations each, of every
     /// kind the grammar takes, with long prose when `long`.
     fn request(seed: u64, rules: usize, dests: usize, long: bool) -> String {
-        let prose = if long { "é".repeat(300 + (seed as usize % 7) * 90) } else { "r".into() };
+        let prose = if long {
+            "é".repeat(300 + (seed as usize % 7) * 90)
+        } else {
+            "r".into()
+        };
         let mut text = format!(
             "title = \"T{seed} {prose}\"\nproject = \"P\"\nrequest = \"{prose}\"\nreason = \"{prose}\"\naffected_apps = [\"A\", \"B {seed}\"]\njustification = \"{prose}\"\nritm = \"RITM0194104\"\nreq = \"REQ0190001\"\nsubmitted = 2026-11-20T09:15:00-05:00\nexpires = 2027-01-31\nrequested_by = \"Brent {seed}\"\n"
         );
@@ -95,10 +100,18 @@ mod tests {
             for d in 0..dests {
                 let dest = match (seed as usize + d) % 6 {
                     0 => format!("\"h{d}.münchen-registry.example.com\""),
-                    1 => format!("{{ host = \"*.vendor{d}.example.com\", probe = \"eu{d}.vendor{d}.example.com\" }}"),
+                    1 => format!(
+                        "{{ host = \"*.vendor{d}.example.com\", probe = \"eu{d}.vendor{d}.example.com\" }}"
+                    ),
                     2 => format!("\"203.0.113.{}\"", d % 250 + 1),
                     3 => format!("\"2001:db8::{:x}\"", d + 1),
-                    4 => format!("{{ host = \"10.{}.{}.0/28\", probe = \"10.{}.{}.5\" }}", r, d % 250, r, d % 250),
+                    4 => format!(
+                        "{{ host = \"10.{}.{}.0/28\", probe = \"10.{}.{}.5\" }}",
+                        r,
+                        d % 250,
+                        r,
+                        d % 250
+                    ),
                     _ => format!("\"svc-{d}.plant.example.net\""),
                 };
                 text.push_str(&format!("  {dest},\n"));
