@@ -414,7 +414,11 @@ fn new_never_writes_through_a_link_nor_offers_a_force_it_lacks() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     fs::create_dir(root.join("requests")).unwrap();
-    symlink(root.join("elsewhere.toml"), root.join("requests/starter.toml")).unwrap();
+    symlink(
+        root.join("elsewhere.toml"),
+        root.join("requests/starter.toml"),
+    )
+    .unwrap();
     let out = fwreq(root, &["new", "starter"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(

@@ -19,6 +19,7 @@ mod idna2008;
 mod implement;
 mod life;
 mod lints;
+mod mistakes;
 mod preview;
 mod probe;
 mod review;

@@ -215,6 +215,12 @@ pub fn hostname(text: &str) -> Result<HostName, Invalid> {
             .help("an IPv4 address has four numbers from 0 to 255"),
         });
     }
+    if labels.len() < 2 && ["any", "all"].iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        return Err(
+            Invalid::new(format!("`{text}` is not a destination: a rule names what it opens"))
+                .help("list the hosts or networks; every address is 0.0.0.0/0 or ::/0, which the lints question"),
+        );
+    }
     if labels.len() < 2 {
         return Err(
             Invalid::new(format!("`{text}` is not a fully qualified name"))
@@ -367,6 +373,18 @@ fn beyond_uts46(text: &str) -> Result<String, Invalid> {
 
 /// An IP address or CIDR range, as sources are written.
 pub fn address_or_network(text: &str) -> Result<Network, Invalid> {
+    if let Some(cidr) = netmask(text) {
+        return Err(Invalid::new(format!(
+            "`{text}` gives a netmask; fwreq takes a prefix length"
+        ))
+        .help(format!("write \"{cidr}\"")));
+    }
+    if text.contains(char::is_whitespace) {
+        return Err(Invalid::new(format!(
+            "`{text}` holds a space: a source is one address or CIDR range"
+        ))
+        .help("write each as its own string, e.g. [\"10.188.50.0/24\", \"10.9.0.7\"]"));
+    }
     reject_unsafe_chars(text)?;
     if text.contains('/') {
         return network(text);
@@ -377,6 +395,17 @@ pub fn address_or_network(text: &str) -> Result<Network, Invalid> {
     })?;
     ipv4_mapped(text, address, None)?;
     Ok(Network::single(address))
+}
+
+/// `10.0.0.0 255.255.255.0` or `10.0.0.0/255.255.255.0` (a router's way of
+/// writing a network) as the CIDR range it means, when the mask is one.
+fn netmask(text: &str) -> Option<String> {
+    let (address, mask) = text.split_once([' ', '/'])?;
+    let address: std::net::Ipv4Addr = address.trim().parse().ok()?;
+    let mask: std::net::Ipv4Addr = mask.trim().parse().ok()?;
+    let bits = mask.to_bits();
+    let prefix = bits.leading_ones();
+    (bits.checked_shl(prefix).unwrap_or(0) == 0).then(|| format!("{address}/{prefix}"))
 }
 
 /// Refuses an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`): the traffic
@@ -734,6 +763,33 @@ mod tests {
             "10.1.2.3"
         );
         assert!(address_or_network("example.com").is_err());
+    }
+
+    /// A netmask (after a space or a slash) gets the prefix length it means.
+    #[test]
+    fn a_netmask_source_is_answered_with_its_prefix_length() {
+        let message = |t: &str| address_or_network(t).map_err(|e| (e.message, e.help));
+        assert_eq!(
+            message("10.0.0.0 255.255.255.0").unwrap_err(),
+            (
+                "`10.0.0.0 255.255.255.0` gives a netmask; fwreq takes a prefix length".into(),
+                Some("write \"10.0.0.0/24\"".into())
+            )
+        );
+        assert_eq!(
+            message("10.0.0.0/255.255.0.0").unwrap_err().1.as_deref(),
+            Some("write \"10.0.0.0/16\"")
+        );
+        assert_eq!(
+            message("0.0.0.0/0.0.0.0").unwrap_err().1.as_deref(),
+            Some("write \"0.0.0.0/0\"")
+        );
+        assert_eq!(netmask("10.0.0.0 255.0.255.0"), None, "not a mask");
+        assert_eq!(
+            message("10.0.0.1 10.0.0.2").unwrap_err().0,
+            "`10.0.0.1 10.0.0.2` holds a space: a source is one address or CIDR range"
+        );
+        assert_eq!(netmask("10.0.0.0/24"), None);
     }
 
     #[test]

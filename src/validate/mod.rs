@@ -97,10 +97,86 @@ fn toml_error(err: &toml::de::Error, text: &str) -> Diagnostic {
     if message.starts_with("invalid type: sequence") && written.starts_with("[[test]]") {
         return diag.with_help("write [test], with one bracket: a request has one test process");
     }
+    if let Some(help) = common_mistake(&message, written, text, diag.span.start) {
+        return diag.with_help(help);
+    }
     match suggest_key(&message) {
         Some(key) => diag.with_help(format!("did you mean `{key}`?")),
         None => diag,
     }
+}
+
+/// Help for the TOML mistakes people make most in a request, where the
+/// parser's own words ("invalid date", "invalid float") point elsewhere: a
+/// port range or an address left unquoted, one value where a list belongs,
+/// a key without `=`, a list left open.
+fn common_mistake(message: &str, written: &str, text: &str, at: usize) -> Option<String> {
+    let bare = written
+        .split(|c: char| c == ',' || c == ']' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    let unquoted = message.starts_with("invalid date")
+        || message.starts_with("invalid time")
+        || message.starts_with("invalid float")
+        || message.starts_with("invalid integer")
+        || message.starts_with("invalid number")
+        || message.starts_with("extra characters")
+        || message.starts_with("string values must be quoted");
+    // The whole value as written on its line, for the message.
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let value = line
+        .split_once('=')
+        .map(|(_, v)| v.trim().trim_start_matches('[').trim_end_matches(']'))
+        .unwrap_or(bare);
+    let item = value
+        .split(',')
+        .map(str::trim)
+        .find(|v| !v.starts_with('"'))
+        .unwrap_or(value);
+    if unquoted {
+        let range = item.split_once('-').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && (a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
+        });
+        if range {
+            return Some(format!(
+                "a port range is text: write it in quotes, \"{item}\""
+            ));
+        }
+        let address = !item.is_empty()
+            && item.contains(['.', ':'])
+            && item
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() || b".:/".contains(&c));
+        if address {
+            return Some(format!(
+                "an address or network is text: write it in quotes, \"{item}\""
+            ));
+        }
+    }
+    let scalar = ["integer", "string", "float", "boolean"]
+        .iter()
+        .any(|t| message.starts_with(&format!("invalid type: {t} ")));
+    if scalar && message.ends_with("expected a sequence") {
+        let key = line.split_once('=').map(|(k, _)| k.trim()).unwrap_or("");
+        let one = line.split_once('=').map(|(_, v)| v.trim()).unwrap_or("");
+        if !key.is_empty() && !one.is_empty() {
+            return Some(format!(
+                "`{key}` takes a list, even of one: write {key} = [{one}]"
+            ));
+        }
+    }
+    if message.starts_with("key with no value") {
+        return Some("write `key = value`, with `=` between them".into());
+    }
+    if message.starts_with("missing comma between array elements") {
+        return Some(
+            "items of a list are separated by commas, and the list ends with `]`: is the `]` of the list above missing?".into(),
+        );
+    }
+    None
 }
 
 /// A top-level key written after `[[rules]]` (or `[test]`), where TOML puts
