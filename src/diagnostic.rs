@@ -185,10 +185,24 @@ pub fn is_hidden_or_control(c: char) -> bool {
         || is_variation_selector(c)
 }
 
-/// Variation selectors: invisible, and a run of them after one visible
-/// character can carry hidden bytes ("emoji smuggling").
+/// Variation selectors, and the other invisible format characters (Unicode's
+/// category Cf) not named above: a run of them after one visible character
+/// can carry hidden bytes ("emoji smuggling").
 fn is_variation_selector(c: char) -> bool {
-    matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}')
+    matches!(
+        c,
+        '\u{fe00}'..='\u{fe0f}'
+            | '\u{e0100}'..='\u{e01ef}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{06dd}'
+            | '\u{070f}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08e2}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1d173}'..='\u{1d17a}'
+    )
 }
 
 /// The bidi controls: embeddings, overrides, isolates and marks.

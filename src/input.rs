@@ -77,8 +77,9 @@ fn read_checked(
     if !meta.is_file() {
         return Err(not_regular());
     }
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // Non-blocking, so a FIFO swapped in after the check above cannot hang
+    // the open (a regular file reads the same either way).
+    let file = open_nonblocking(path).with_context(|| format!("cannot read {}", path.display()))?;
     let meta = file
         .metadata()
         .with_context(|| format!("cannot read {}", path.display()))?;
@@ -109,6 +110,22 @@ fn read_checked(
     Ok(bytes)
 }
 
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let nonblock = i32::try_from(rustix::fs::OFlags::NONBLOCK.bits()).unwrap_or(0);
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nonblock)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+#[mutants::skip] // not compiled on the unix hosts the tests run on
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
 /// Whether two metadata are of one file (its device and inode).
 #[cfg(unix)]
 pub fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
@@ -132,6 +149,18 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
+        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+        if path.is_dir() && linked {
+            // A folder given that is a link (a repository can ship
+            // `requests -> /etc`) must stay inside the working folder too.
+            let here = std::env::current_dir().and_then(std::fs::canonicalize);
+            if let Ok(here) = here
+                && let Err(e) = inside(path, &here, "the working folder")
+            {
+                errors.push(e);
+                continue;
+            }
+        }
         if path.is_dir() {
             match std::fs::canonicalize(path) {
                 Ok(root) => walk(path, (&root, path), &mut files, &mut errors),
@@ -139,7 +168,6 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
                     .push(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
             }
         } else if path.exists() {
-            let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
             let here = std::env::current_dir().and_then(std::fs::canonicalize);
             match (linked, here) {
                 (true, Ok(here)) => match inside(path, &here, "the working folder") {

@@ -398,6 +398,7 @@ fn temporary(
 /// it finds as one, and the team file is one too) or one of the inputs,
 /// `--force` or not: a rendered ticket must never replace a spec.
 pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyhow::Result<()> {
+    refuse_linked_folders(output.parent().unwrap_or(Path::new("")))?;
     let target = resolve(output)?;
     if let Some(input) = inputs
         .iter()
@@ -418,6 +419,28 @@ pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyho
             "--output {} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json",
             output.display()
         );
+    }
+    Ok(())
+}
+
+/// Refuses a folder to write into that is, or lies under, a link the path
+/// names as a folder (`out -> /tmp/victim`, shipped by a repository, with
+/// `-o out/ticket.md` or `site -o out`): the file would land wherever the
+/// link leads. A relative path is checked part by part; an absolute one was
+/// typed whole by the user (and `/tmp` itself is a link on some systems).
+pub fn refuse_linked_folders(folder: &Path) -> anyhow::Result<()> {
+    if folder.is_absolute() {
+        return Ok(());
+    }
+    for at in folder.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+        if std::fs::symlink_metadata(at).is_ok_and(|m| m.file_type().is_symlink()) {
+            let to = std::fs::read_link(at).unwrap_or_default();
+            bail!(
+                "{} is a link to {}; fwreq writes into no folder through a link (name the real folder)",
+                at.display(),
+                to.display()
+            );
+        }
     }
     Ok(())
 }

@@ -151,15 +151,24 @@ fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<(PathBuf, std::fs::Met
 /// (`/tmp`) would otherwise end the search and drop the team's policy unseen.
 fn repository_top(folder: &Path) -> Result<bool, String> {
     let git = folder.join(".git");
-    let Ok(meta) = std::fs::symlink_metadata(&git) else {
+    let Ok(entry) = std::fs::symlink_metadata(&git) else {
         return Ok(false);
+    };
+    // `git init --separate-git-dir` leaves a link: judged, and followed.
+    let meta = if entry.file_type().is_symlink() {
+        std::fs::metadata(&git)
+            .map_err(|e| format!("it is a link that cannot be followed ({e})"))?
+    } else {
+        entry.clone()
     };
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
         let me = rustix::process::geteuid().as_raw();
-        if meta.uid() != me && meta.uid() != 0 {
-            return Err(format!("it belongs to user {}, not to you", meta.uid()));
+        for owner in [entry.uid(), meta.uid()] {
+            if owner != me && owner != 0 {
+                return Err(format!("it belongs to user {owner}, not to you"));
+            }
         }
     }
     if meta.is_dir() {
@@ -271,15 +280,16 @@ fn owner_distrust(
 fn shared_group(gid: u32, me: u32) -> Option<String> {
     let read = |path| std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"));
     match read("/etc/passwd").and_then(|passwd| Ok((passwd, read("/etc/group")?))) {
-        Ok((passwd, group)) => {
-            let others = others_in_group(gid, me, &passwd, &group);
-            (!others.is_empty()).then(|| {
-                format!(
-                    "group {gid} may write it, and other users are in that group ({})",
-                    others.join(", ")
-                )
-            })
-        }
+        Ok((passwd, group)) => match others_in_group(gid, me, &passwd, &group) {
+            None => Some(format!(
+                "group {gid} may write it, and it is not in /etc/group (a directory service's?), so who is in it cannot be told"
+            )),
+            Some(others) if others.is_empty() => None,
+            Some(others) => Some(format!(
+                "group {gid} may write it, and other users are in that group ({})",
+                others.join(", ")
+            )),
+        },
         Err(e) => Some(format!(
             "group {gid} may write it, and who is in that group cannot be read ({e})"
         )),
@@ -287,9 +297,10 @@ fn shared_group(gid: u32, me: u32) -> Option<String> {
 }
 
 /// The users other than `me` in group `gid`: its listed members, and those
-/// whose primary group it is.
+/// whose primary group it is; `None` when `/etc/group` does not list the
+/// group at all (its members live in a directory service fwreq cannot ask).
 #[cfg(unix)]
-fn others_in_group(gid: u32, me: u32, passwd: &str, group: &str) -> Vec<String> {
+fn others_in_group(gid: u32, me: u32, passwd: &str, group: &str) -> Option<Vec<String>> {
     let fields = |line: &str| line.split(':').map(str::to_string).collect::<Vec<_>>();
     let users: Vec<Vec<String>> = passwd
         .lines()
@@ -305,8 +316,10 @@ fn others_in_group(gid: u32, me: u32, passwd: &str, group: &str) -> Vec<String> 
         .filter(|f| f[3].parse() == Ok(gid) && f[2].parse() != Ok(me))
         .map(|f| f[0].clone())
         .collect();
+    let mut listed = false;
     for line in group.lines().map(fields) {
         if line.len() >= 4 && line[2].parse() == Ok(gid) {
+            listed = true;
             others.extend(
                 line[3]
                     .split(',')
@@ -318,7 +331,7 @@ fn others_in_group(gid: u32, me: u32, passwd: &str, group: &str) -> Vec<String> 
     }
     others.sort();
     others.dedup();
-    others
+    listed.then_some(others)
 }
 
 /// A POSIX ACL (`setfacl -m u:bob:rw`) lets users and groups the mode does
@@ -723,22 +736,23 @@ mod tests {
     /// nor is listed in it (Debian's private groups); `users` is shared.
     #[test]
     fn a_group_is_shared_when_another_user_is_in_it_or_has_it_as_primary() {
+        let none = Some(Vec::<String>::new());
+        assert_eq!(others_in_group(1000, 1000, PASSWD, GROUP), none);
         assert_eq!(
-            others_in_group(1000, 1000, PASSWD, GROUP),
-            Vec::<String>::new()
+            others_in_group(100, 1000, PASSWD, GROUP),
+            Some(vec!["ana".to_string(), "bo".to_string()])
         );
-        assert_eq!(others_in_group(100, 1000, PASSWD, GROUP), vec!["ana", "bo"]);
+        assert_eq!(others_in_group(50, 1000, PASSWD, GROUP), none);
         assert_eq!(
-            others_in_group(50, 1000, PASSWD, GROUP),
-            Vec::<String>::new()
+            others_in_group(50, 1002, PASSWD, GROUP),
+            Some(vec!["brent".to_string()])
         );
-        assert_eq!(others_in_group(50, 1002, PASSWD, GROUP), vec!["brent"]);
-        assert_eq!(others_in_group(0, 0, PASSWD, GROUP), Vec::<String>::new());
+        assert_eq!(others_in_group(0, 0, PASSWD, GROUP), none);
+        // A group /etc/group does not list (LDAP's "domain users") is no one's
+        // private group: who is in it cannot be told.
+        assert_eq!(others_in_group(4242, 1000, PASSWD, GROUP), None);
         // Lines too short to be entries are skipped, not misread.
-        assert_eq!(
-            others_in_group(7, 0, "x:y\n", "g:x:7\n"),
-            Vec::<String>::new()
-        );
+        assert_eq!(others_in_group(7, 0, "x:y\n", "g:x:7\n"), None);
     }
 
     /// An ACL in its xattr form: version 2, then (tag, perm, id) entries.

@@ -427,3 +427,111 @@ fn new_never_writes_through_a_link_nor_offers_a_force_it_lacks() {
     );
     assert!(!root.join("elsewhere.toml").exists());
 }
+
+// Found by the attacker's review of the fixes above.
+
+#[test]
+fn no_output_goes_into_a_folder_through_a_link_the_repository_ships() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/req.toml", &spec());
+    write(root, "victim/index.html", "keep\n");
+    symlink(root.join("victim"), root.join("public")).unwrap();
+    let victim = root.join("victim").display().to_string();
+    for args in [
+        &["site", "requests", "-o", "public"][..],
+        &["render", "requests/req.toml", "-o", "public/ticket.md"],
+        &[
+            "implement",
+            "requests/req.toml",
+            "--target",
+            "nftables",
+            "--allow-partial",
+            "-o",
+            "public/rules.nft",
+            "--force",
+        ],
+    ] {
+        let out = fwreq(root, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "fwreq: error: public is a link to {victim}; fwreq writes into no folder through a link (name the real folder)\n"
+            ),
+            "{args:?}"
+        );
+    }
+    let left: Vec<_> = fs::read_dir(root.join("victim")).unwrap().collect();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        fs::read_to_string(root.join("victim/index.html")).unwrap(),
+        "keep\n"
+    );
+}
+
+#[test]
+fn a_requests_folder_that_links_out_of_the_working_folder_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secret/db.toml", "password = \"hunter2-db\"\n");
+    write(root, "work/.git/HEAD", "ref: refs/heads/main\n");
+    symlink(root.join("secret"), root.join("work/requests")).unwrap();
+    let work = root.join("work");
+    for args in [
+        &["check", "requests"][..],
+        &["site", "requests", "-o", "public"],
+    ] {
+        let out = fwreq(&work, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("hunter2") && !stdout(&out).contains("hunter2"));
+        assert!(
+            stderr(&out).starts_with(&format!(
+                "fwreq: error: requests is a link to {}, outside the working folder; it was not read",
+                root.join("secret").display()
+            )),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!work.join("public").exists());
+}
+
+#[test]
+fn other_invisible_format_characters_reach_a_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "req.toml",
+        &spec().replace(
+            "request = \"r\"",
+            "request = \"pay \u{1d173}\u{1d173}\u{600} bob\"",
+        ),
+    );
+    let shown = on_a_terminal(root, &["render", "req.toml"]);
+    assert!(
+        shown.contains("Request: pay \\u{1d173}\\u{1d173}\\u{600} bob"),
+        "{shown}"
+    );
+    assert!(!shown.contains('\u{1d173}'));
+}
+
+#[test]
+fn a_separate_git_dir_link_ends_the_team_file_search_like_a_folder() {
+    let dir = repo_with_policy();
+    let root = dir.path();
+    // The repository is `sub/`, its git folder kept elsewhere, linked.
+    write(root, "elsewhere/HEAD", "ref: refs/heads/main\n");
+    symlink(root.join("elsewhere"), root.join("sub/.git")).unwrap();
+    let out = fwreq(root, &["check", "sub"]);
+    // The search ends at `sub/` (no word of a passed `.git`); the policy
+    // above is another repository's, so port 80 is the default warning.
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains(".git"), "{err}");
+    assert!(
+        err.ends_with("checked 1 request: 0 errors, 1 warning\n"),
+        "{err}"
+    );
+}

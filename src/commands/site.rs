@@ -28,6 +28,7 @@ struct Entry {
 
 pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     let out = &args.output;
+    crate::output::refuse_linked_folders(out)?;
     let files = mirrored(&args.paths, out)?;
     let paths: Vec<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
     let teams = super::teams(Teams::find(&paths)?).valid()?;
