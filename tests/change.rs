@@ -62,7 +62,7 @@ sudo tcpdump -i any -nn dst host a.example.com
     let (code, stderr) = common::check(&format!("{HEADER}{denied}"), &[]);
     assert_eq!(code, 0);
     assert!(
-        stderr.starts_with("req.toml:16:17: warning[allow-deny-overlap]: `a.example.com` tcp 443 is allowed by rule 1 (line 10) and denied by rule 2 (line 16): which one wins depends on the rule order on the firewall\n"),
+        stderr.starts_with("req.toml:16:17: warning[allow-deny-overlap]: `a.example.com` tcp 443 is allowed by rule 1 (line 10) and denied by rule 2 (line 16): the deny wins, so the firewall must keep the deny rule first\n"),
         "{stderr}"
     );
     let (code, _) = common::check(

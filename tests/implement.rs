@@ -579,3 +579,43 @@ fn a_request_without_a_ritm_is_warned_about_its_names() {
         "fwreq: warning: trial.toml has no ritm: its objects are named after its file name, which a request in another folder may share (and share its objects); record the RITM first\n"
     );
 }
+
+/// Issue #30, case 1: a deny inside an allowed range. A firewall takes the
+/// first rule that matches, so every target writes the deny first: the
+/// denied host stays blocked, as `policy::meaning` says.
+#[test]
+fn every_target_writes_deny_rules_before_allow_rules() {
+    let request = load(&format!(
+        "{HEADER}ritm = \"RITM0000030\"\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.10\"]\n"
+    ));
+    let text = |platform| implement(&request, "x", platform).text;
+    let nft = text(Platform::Nftables);
+    let chain = &nft[nft.find("\tchain forward").unwrap()..];
+    assert!(
+        chain.contains("policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n"),
+        "{chain}"
+    );
+    let before = |text: &str, first: &str, second: &str| {
+        let (a, b) = (text.find(first), text.find(second));
+        assert!(
+            a.is_some() && b.is_some() && a < b,
+            "{first} before {second}:\n{text}"
+        );
+    };
+    before(
+        &text(Platform::Fortigate),
+        "set action deny",
+        "set action accept",
+    );
+    before(
+        &text(Platform::Panos),
+        "set rulebase security rules RITM0000030-r2 ",
+        "set rulebase security rules RITM0000030-r1 ",
+    );
+    let aerleon = text(Platform::Aerleon);
+    before(
+        &aerleon[aerleon.find("terms:").unwrap()..],
+        "action: \"deny\"",
+        "action: \"accept\"",
+    );
+}

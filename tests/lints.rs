@@ -125,8 +125,43 @@ fn each_lint_fires_at_its_value() {
                 "protocol = \"icmp\"\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nprotocol = \"icmp\"\ndestinations = [\"a.example.com\"]",
             ),
             &[
-                "req.toml:15:17: warning[allow-deny-overlap]: `a.example.com` icmp is allowed by rule 1 (line 10) and denied by rule 2 (line 15): which one wins depends on the rule order on the firewall",
+                "req.toml:15:17: warning[allow-deny-overlap]: `a.example.com` icmp is allowed by rule 1 (line 10) and denied by rule 2 (line 15): the deny wins, so the firewall must keep the deny rule first",
             ],
+        ),
+        (
+            // A deny inside an allowed range (issue #30, case 1): the deny
+            // wins only while the firewall keeps it above the allow.
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.10\"]",
+            ),
+            &[
+                "req.toml:15:17: warning[allow-deny-overlap]: `198.51.100.10` tcp 443 is denied by rule 2 (line 15) inside `198.51.100.0/24`, which rule 1 allows (line 10): the deny wins, so the firewall must keep the deny rule first",
+            ],
+        ),
+        (
+            // A name under an allowed wildcard, denied.
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.example.com\", probe = \"a.example.com\" }]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [\"440-450\"]\ndestinations = [\"bad.example.com\"]",
+            ),
+            &[
+                "req.toml:15:17: warning[allow-deny-overlap]: `bad.example.com` tcp 443 is denied by rule 2 (line 15) inside `*.example.com`, which rule 1 allows (line 10): the deny wins, so the firewall must keep the deny rule first",
+            ],
+        ),
+        (
+            // An allow inside a denied range never takes effect.
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.10\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.0/24\"]",
+            ),
+            &[
+                "req.toml:10:17: warning[allow-deny-overlap]: `198.51.100.10` tcp 443 is allowed by rule 1 (line 10) inside `198.51.100.0/24`, which rule 2 denies (line 15): the deny wins, so this allow never takes effect",
+            ],
+        ),
+        (
+            // Disjoint ranges do not overlap.
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.0/25\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.128/25\"]",
+            ),
+            &[],
         ),
         (
             // TCP ones overlap only where their ports do.

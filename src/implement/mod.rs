@@ -209,7 +209,10 @@ impl Rule<'_> {
     }
 }
 
-/// The flows of each rule, in the request's order.
+/// The flows of each rule: deny rules first, then allow rules, each in the
+/// request's order. A firewall takes the first rule that matches, so this
+/// order gives every packet the verdict [`policy::meaning`] gives it: a
+/// deny inside an allowed range takes effect.
 fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
     let mut out: Vec<Rule> = Vec::new();
     for flow in flows {
@@ -229,6 +232,7 @@ fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
             }),
         }
     }
+    out.sort_by_key(|rule| rule.action != Action::Deny);
     out
 }
 
@@ -308,6 +312,8 @@ impl Out {
         if self.left_out.is_empty() {
             return;
         }
+        // In the request's order, though deny rules were written first.
+        self.left_out.sort_by_key(|(number, _)| *number);
         let mut block = format!("\n# Left out: {why}\n");
         for (number, target) in &self.left_out {
             let service = rules

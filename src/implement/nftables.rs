@@ -45,6 +45,7 @@ pub(super) fn write(input: &Input, out: &mut Out) {
             "with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to {table}, and:"
         ),
     ];
+    out.left_out.sort_by_key(|(number, _)| *number);
     for (number, target) in &out.left_out {
         let domain = match target {
             Target::Host { name } => name,

@@ -19,7 +19,6 @@ use crate::text::days_away;
 use crate::validate::host::address_or_network;
 use crate::zones::{Verdict, Zones};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// The default size of a ServiceNow multi-line text field (`description`).
 pub const BODY_LIMIT: usize = 4000;
@@ -490,45 +489,63 @@ impl Lints<'_> {
         }
     }
 
-    /// A flow one rule allows and another denies: the firewall's rule order
-    /// decides which wins, and the ticket cannot promise that order.
+    /// Traffic one rule allows and another denies: the same destination, a
+    /// deny inside an allowed range or wildcard, or an allow inside a denied
+    /// one, for a shared protocol, port and source. The deny wins
+    /// (`policy::meaning`), and `implement` writes deny rules first; the
+    /// reviewer learns that the firewall must keep that order, or that an
+    /// allow never takes effect.
     fn allow_deny_overlap(&mut self, flows: &[(&Flow, &Destination)]) {
-        let mut by_path: HashMap<_, Vec<_>> = HashMap::new();
-        for &(flow, dest) in flows {
-            by_path
-                .entry((flow.protocol, &flow.target))
-                .or_default()
-                .push((flow, dest));
-        }
+        let overlap = |allow: &Flow, deny: &Flow| {
+            allow.protocol == deny.protocol
+                && sources_overlap(&allow.sources, &deny.sources)
+                && (allow.protocol == Protocol::Icmp
+                    || !allow.ports.intersection(&deny.ports).is_empty())
+                && (allow.target.covers(&deny.target) || deny.target.covers(&allow.target))
+        };
         let mut found = Vec::new();
-        for group in by_path.values() {
-            for (deny, dest) in group.iter().filter(|(f, _)| f.action == Action::Deny) {
-                let allow = group.iter().find(|(f, _)| {
-                    f.action == Action::Allow
-                        && sources_overlap(&f.sources, &deny.sources)
-                        && (f.protocol == Protocol::Icmp
-                            || !f.ports.intersection(&deny.ports).is_empty())
-                });
-                if let Some((allow, allowed_dest)) = allow {
-                    found.push((*deny, *dest, *allow, *allowed_dest));
-                }
+        for &(deny, dest) in flows.iter().filter(|(f, _)| f.action == Action::Deny) {
+            let allow = flows
+                .iter()
+                .find(|(f, _)| f.action == Action::Allow && overlap(f, deny));
+            if let Some(&(allow, allowed_dest)) = allow {
+                found.push((deny, dest, allow, allowed_dest));
             }
         }
         for (deny, dest, allow, allowed_dest) in found {
             let what = service(deny.protocol, &allow.ports.intersection(&deny.ports));
-            let message = format!(
-                "`{}` {what} is allowed by rule {} (line {}) and denied by rule {} (line {}): which one wins depends on the rule order on the firewall",
-                dest.written,
-                allow.rule,
-                self.line(&allowed_dest.span),
-                deny.rule,
-                self.line(&dest.span),
-            );
+            let (allowed_line, denied_line) =
+                (self.line(&allowed_dest.span), self.line(&dest.span));
+            let (span, message) = if allow.target == deny.target {
+                (
+                    dest.span.clone(),
+                    format!(
+                        "`{}` {what} is allowed by rule {} (line {allowed_line}) and denied by rule {} (line {denied_line}): the deny wins, so the firewall must keep the deny rule first",
+                        dest.written, allow.rule, deny.rule,
+                    ),
+                )
+            } else if allow.target.covers(&deny.target) {
+                (
+                    dest.span.clone(),
+                    format!(
+                        "`{}` {what} is denied by rule {} (line {denied_line}) inside `{}`, which rule {} allows (line {allowed_line}): the deny wins, so the firewall must keep the deny rule first",
+                        dest.written, deny.rule, allowed_dest.written, allow.rule,
+                    ),
+                )
+            } else {
+                (
+                    allowed_dest.span.clone(),
+                    format!(
+                        "`{}` {what} is allowed by rule {} (line {allowed_line}) inside `{}`, which rule {} denies (line {denied_line}): the deny wins, so this allow never takes effect",
+                        allowed_dest.written, allow.rule, dest.written, deny.rule,
+                    ),
+                )
+            };
             self.warn(
                 Lint::AllowDenyOverlap,
-                dest.span.clone(),
+                span,
                 message,
-                "narrow one of the rules so they do not overlap, or split them into separate requests".into(),
+                "fwreq implement writes deny rules first; narrow the rules so they do not overlap, or keep that order on the firewall".into(),
             );
         }
     }
