@@ -370,10 +370,10 @@ mod tests {
     #[test]
     fn respelled_requests_have_equal_flows() {
         let a = flows(&request(
-            "[[rules]]\nports = [443, 80]\nsources = [\"10.0.0.0/24\", \"10.0.1.5\"]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n",
+            "[[rules]]\nports = [443, 80]\nsources = [\"10.0.0.0/24\", \"10.0.1.5\", \"2001:db8:1::/64\"]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n",
         ));
         let b = flows(&request(
-            "[[rules]]\nports = [80, 443, 443]\nsources = [\"10.0.1.5/32\", \"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
+            "[[rules]]\nports = [80, 443, 443]\nsources = [\"2001:DB8:1::/64\", \"10.0.1.5/32\", \"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
         ));
         assert_eq!(a, b);
         // Hashing agrees with equality, and tells different flows apart.

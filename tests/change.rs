@@ -173,8 +173,8 @@ fn an_added_source_opens_only_that_source() {
 
 #[test]
 fn respelled_destinations_are_no_firewall_change() {
-    let old = "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n";
-    let new = "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n";
+    let old = "[[rules]]\nports = [443]\nsources = [\"10.0.0.0/24\", \"2001:db8:1::/64\"]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n";
+    let new = "[[rules]]\nports = [443]\nsources = [\"2001:db8:1::/64\", \"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n";
     assert_eq!(
         sections(&diff(old, new, &[])),
         "## No firewall change
@@ -192,10 +192,10 @@ The rules allow and deny the same traffic as before; only the text of the reques
 
 4 flows stay as they are:
 
-- TCP 443 to a.example.com from 10.0.0.0/24
-- TCP 443 to 192.0.2.7 from 10.0.0.0/24
-- TCP 443 to xn--bcher-kva.example from 10.0.0.0/24
-- TCP 443 to 2001:db8::10 from 10.0.0.0/24
+- TCP 443 to a.example.com from 10.0.0.0/24, 2001:db8:1::/64
+- TCP 443 to 192.0.2.7 from 10.0.0.0/24, 2001:db8:1::/64
+- TCP 443 to xn--bcher-kva.example from 10.0.0.0/24, 2001:db8:1::/64
+- TCP 443 to 2001:db8::10 from 10.0.0.0/24, 2001:db8:1::/64
 "
     );
 }
@@ -353,7 +353,8 @@ use proptest::prelude::*;
 const DESTINATIONS: &[[&str; 2]] = &[
     ["a.example.com", "A.Example.COM"],
     ["192.0.2.7", "192.0.2.7/32"],
-    ["2001:db8::10", "2001:DB8::10"],
+    // IPv4 only, as the sources are (a family mismatch is an error).
+    ["203.0.113.5", "203.0.113.5/32"],
     ["bücher.example", "xn--bcher-kva.example"],
     ["198.51.100.0/24", "198.51.100.0/24"],
 ];

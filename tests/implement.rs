@@ -306,6 +306,45 @@ fn rule() -> impl Strategy<Value = String> {
                     format!("\"{s}\"")
                 }
             };
+            // Only pairs of one family are packets (a mismatch is an error):
+            // keep the address destinations some source can reach, and the
+            // sources some destination answers.
+            let family = |text: &str| {
+                let host = if text.starts_with('{') {
+                    text.split('"').nth(1).unwrap_or(text)
+                } else {
+                    text
+                };
+                if host.contains(':') {
+                    Some(true)
+                } else {
+                    host.starts_with(|c: char| c.is_ascii_digit())
+                        .then_some(false)
+                }
+            };
+            let dest_family = |i: &usize| family(DESTINATIONS[*i]);
+            let mut sources = sources;
+            let mut dests = dests;
+            if !sources.is_empty() {
+                let kept: std::collections::BTreeSet<usize> = dests
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        dest_family(i).is_none_or(|v6| {
+                            sources.iter().any(|s| family(SOURCES[*s]) == Some(v6))
+                        })
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    sources.clear();
+                } else {
+                    dests = kept;
+                    let names = dests.iter().any(|i| dest_family(i).is_none());
+                    sources.retain(|s| {
+                        names || dests.iter().any(|i| dest_family(i) == family(SOURCES[*s]))
+                    });
+                }
+            }
             if !sources.is_empty() {
                 let s: Vec<String> = sources.iter().map(|i| quoted(i, SOURCES)).collect();
                 text.push_str(&format!("sources = [{}]\n", s.join(", ")));
@@ -542,21 +581,39 @@ fn every_generator_leaves_out_what_left_out_says() {
     assert!(left > 100, "the requests have names to leave out ({left})");
 }
 
-/// Sources and destinations of different families share no traffic: Aerleon
-/// gets no term (a term with only one side would match everything).
+/// Issue #30, case 2: an IPv4 source with an IPv6 destination (or the
+/// reverse) is no packet at all. Targets dropped it in silence; now `check`
+/// refuses the request, naming the rule, and `implement` writes nothing.
 #[test]
-fn aerleon_never_writes_a_term_with_one_side_of_another_family() {
-    let request = fwreq::validate::load(&Source::new(
-        "mix.toml",
-        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\"]\ndestinations = [\"2001:db8::7\"]\n"),
-    ))
+fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("req.toml"),
+        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\", \"2001:db8::/64\"]\ndestinations = [\"2001:db8::7\", \"a.example.com\"]\n"),
+    )
     .unwrap();
-    let text = implement(&request, "mix", Platform::Aerleon).text;
-    assert!(!text.contains("terms"), "{text}");
-    assert!(
-        text.contains("# No rule has an address destination of its sources' family"),
-        "{text}"
+    let out = fwreq_in(dir.path(), &["check", "req.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let located: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with("req.toml:"))
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "req.toml:9:12: error: rule 1: source `2001:db8::/64` is IPv6, but every destination of this rule is IPv4: no packet goes from one to the other",
+            "req.toml:10:17: error: rule 1: destination `192.0.2.7` is IPv4, but every source of this rule is IPv6: no packet goes from one to the other",
+        ]
     );
+    for (target, _) in TARGETS {
+        let (code, out, err) = run(dir.path(), target, &["--allow-partial"]);
+        assert_eq!((code, out.as_str()), (2, ""), "{target}");
+        assert!(
+            err.ends_with("fwreq: error: req.toml has errors; nothing was written\n"),
+            "{err}"
+        );
+    }
 }
 
 /// Without a RITM, objects are named after the file: the command says so.

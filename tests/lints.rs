@@ -106,7 +106,8 @@ fn each_lint_fires_at_its_value() {
         (
             rule(
                 "ports = [443]\ndestinations = [\"127.0.0.1\", \"169.254.169.254\", \"fe80::/64\"]",
-            ),
+            )
+            .replace("[\"10.1.2.0/24\"]", "[\"10.1.2.0/24\", \"2001:db8::/64\"]"),
             &[
                 "req.toml:10:17: warning[reserved-destination]: destination `127.0.0.1` is a loopback address (127.0.0.0/8): it never crosses a corporate firewall",
                 "req.toml:10:30: warning[reserved-destination]: destination `169.254.169.254` is link-local (169.254.0.0/16, where cloud metadata services answer): it never crosses a corporate firewall",
@@ -206,7 +207,8 @@ fn each_lint_fires_at_its_value() {
             ],
         ),
         (
-            rule("ports = [443]\ndestinations = [\"0.0.0.0/0\", \"::/0\", \"64.0.0.0/2\"]"),
+            rule("ports = [443]\ndestinations = [\"0.0.0.0/0\", \"::/0\", \"64.0.0.0/2\"]")
+                .replace("[\"10.1.2.0/24\"]", "[\"10.1.2.0/24\", \"2001:db8::/64\"]"),
             &[
                 "req.toml:10:17: warning[any-destination]: destination `0.0.0.0/0` is every address on the internet",
                 "req.toml:10:30: warning[any-destination]: destination `::/0` is every address on the internet",
