@@ -16,7 +16,6 @@ use crate::spec::{Action, Protocol};
 use crate::zones::{Judgement, Zones};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
 
 /// One flow of a change or removal ticket, with what proves it.
 #[derive(Debug, Clone, Serialize)]
@@ -132,8 +131,6 @@ fn both(a: &Reach, b: &Reach) -> Reach {
 struct Destinations<'a> {
     by_target: BTreeMap<&'a Target, (usize, &'a Destination)>,
     zones: &'a Zones,
-    /// Where a flow from any source is judged from (the test host).
-    assumed: Option<IpAddr>,
 }
 
 impl<'a> Destinations<'a> {
@@ -146,11 +143,7 @@ impl<'a> Destinations<'a> {
         for (i, dest) in all.enumerate() {
             by_target.entry(&dest.target).or_insert((i, dest));
         }
-        Destinations {
-            by_target,
-            zones,
-            assumed: requests.first().and_then(|r| crate::zones::test_source(r)),
-        }
+        Destinations { by_target, zones }
     }
 
     /// The reach as ticket entries: paths with the same ports to the same
@@ -191,7 +184,7 @@ impl<'a> Destinations<'a> {
                     target: dest.target.clone(),
                     ports: ports.clone(),
                 };
-                let zones = self.zones.judge_if_any(&judged, self.assumed);
+                let zones = self.zones.judge_if_any(&judged);
                 let sources = match sources.as_slice() {
                     [None] => Vec::new(),
                     _ => sources

@@ -283,12 +283,16 @@ impl Zones {
     }
 
     /// The zones of a flow's sources: each source's zones (as [`Zones::reached`]
-    /// says of a destination); a flow from any source is judged from
-    /// `assumed` (the request's test host), else from `internet`.
-    fn source_zones(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<String> {
+    /// says of a destination). A flow without sources comes from any
+    /// source, so from every zone of the team and from `internet`.
+    fn source_zones(&self, flow: &policy::Flow) -> Vec<String> {
         let of = |n: Network| self.reached(&Target::Range { network: n });
         let mut zones: Vec<String> = if flow.sources.is_empty() {
-            assumed.map_or_else(|| vec![INTERNET.to_string()], |a| of(Network::single(a)))
+            self.zones
+                .iter()
+                .map(|z| z.name.clone())
+                .chain([INTERNET.to_string()])
+                .collect()
         } else {
             flow.sources.iter().flat_map(|n| of(*n)).collect()
         };
@@ -298,20 +302,20 @@ impl Zones {
     }
 
     /// [`Zones::judge`], or nothing when the team has no zones.
-    pub fn judge_if_any(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
+    pub fn judge_if_any(&self, flow: &policy::Flow) -> Vec<Judgement> {
         if self.is_empty() {
             Vec::new()
         } else {
-            self.judge(flow, assumed)
+            self.judge(flow)
         }
     }
 
     /// What the policy says of one flow: one judgement per pair of a source
     /// zone and a destination zone it reaches.
-    pub fn judge(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
+    pub fn judge(&self, flow: &policy::Flow) -> Vec<Judgement> {
         let targets = self.reached(&flow.target);
         let mut out = Vec::new();
-        for from in self.source_zones(flow, assumed) {
+        for from in self.source_zones(flow) {
             for to in &targets {
                 let entry = self.entry(&from, to, flow);
                 out.push(Judgement {
@@ -351,26 +355,17 @@ impl Zones {
     }
 }
 
-/// The address a request's test host logs in to (`user@10.188.50.201`), if
-/// it is an address: where a rule without `sources` is judged from.
-pub fn test_source(request: &Request) -> Option<IpAddr> {
-    let host = request.test.as_ref()?.host.as_deref()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    host.parse().ok()
-}
-
 /// Each rule's distinct judgements, in rule order (what the ticket shows).
 pub fn of_rules(zones: &Zones, request: &Request) -> Vec<Vec<Judgement>> {
     if zones.is_empty() {
         return Vec::new();
     }
-    let assumed = test_source(request);
     let mut out: Vec<Vec<Judgement>> = vec![Vec::new(); request.rules.len()];
     for flow in policy::flows(request) {
         let Some(rule) = out.get_mut(flow.rule - 1) else {
             continue;
         };
-        for judgement in zones.judge(&flow, assumed) {
+        for judgement in zones.judge(&flow) {
             if !rule.contains(&judgement) {
                 rule.push(judgement);
             }
@@ -409,7 +404,7 @@ mod tests {
     fn said(zones: &Zones, rules: &str) -> Vec<String> {
         flow(rules)
             .iter()
-            .flat_map(|f| zones.judge(f, None))
+            .flat_map(|f| zones.judge(f))
             .map(|j| format!("{} ({})", j.describe(), j.by.unwrap_or_default()))
             .collect()
     }
@@ -576,37 +571,27 @@ mod tests {
         );
     }
 
+    /// Issue #30, case 3: no `sources` is any source, so every zone of the
+    /// team is judged (not the test host's alone), and a zone the policy
+    /// forbids makes the rule forbidden.
     #[test]
-    fn a_rule_without_sources_is_judged_from_the_test_host() {
-        let with_host = |host: &str| {
-            crate::validate::test_request(&format!(
-                "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[test]\nhost = \"{host}\"\n"
-            ))
-        };
-        assert_eq!(
-            test_source(&with_host("ops@10.188.50.201")),
-            "10.188.50.201".parse().ok()
-        );
-        assert_eq!(
-            test_source(&with_host("10.188.50.9")),
-            "10.188.50.9".parse().ok()
-        );
-        assert_eq!(test_source(&with_host("ops@jump.example.com")), None);
-        assert_eq!(
-            of_rules(
-                &zones(TEAM).expect("valid"),
-                &with_host("ops@10.188.50.201")
-            )[0][0]
-                .describe(),
-            "plant-k8s -> internet, pre-approved"
-        );
+    fn a_rule_without_sources_is_judged_from_every_zone() {
         let z = zones(TEAM).expect("valid");
-        let flows = flow("[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]");
-        let judged = z.judge(&flows[0], "10.188.50.201".parse().ok());
-        assert_eq!(judged[0].describe(), "plant-k8s -> internet, pre-approved");
+        let request = crate::validate::test_request(
+            "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[test]\nhost = \"ops@10.188.50.201\"\n",
+        );
+        let judged: Vec<String> = of_rules(&z, &request)[0]
+            .iter()
+            .map(Judgement::describe)
+            .collect();
         assert_eq!(
-            z.judge(&flows[0], None)[0].describe(),
-            "internet -> internet, needs review"
+            judged,
+            [
+                "internet -> internet, needs review",
+                "plant-k8s -> internet, pre-approved",
+                "plant-ot -> internet, forbidden",
+                "plant-services -> internet, needs review",
+            ]
         );
     }
 

@@ -649,7 +649,7 @@ fn every_target_writes_deny_rules_before_allow_rules() {
     let nft = text(Platform::Nftables);
     let chain = &nft[nft.find("\tchain forward").unwrap()..];
     assert!(
-        chain.contains("policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n"),
+        chain.contains("policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2 from any source\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n"),
         "{chain}"
     );
     let before = |text: &str, first: &str, second: &str| {

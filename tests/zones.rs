@@ -292,3 +292,44 @@ fn without_zones_nothing_is_judged() {
         )
     );
 }
+
+/// Issue #30, case 3: a rule without `sources` is from any source. The
+/// ticket says so, it is judged from every zone (not the test host's alone,
+/// so a zone the team forbids is caught), and the request cannot silence
+/// `missing-source` on its own while the team has zones.
+#[test]
+fn no_sources_is_any_source_in_the_ticket_the_zones_and_the_lint() {
+    let dir = repo(
+        "allow = [\"missing-source\"]\n[[rules]]\nports = [443]\ndestinations = [\"registry.example.com\"]\n[test]\nhost = \"ops@10.188.50.201\"\n",
+    );
+    let (code, said) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let located: Vec<&str> = said.lines().filter(|l| l.starts_with("a.toml:")).collect();
+    assert_eq!(
+        located,
+        [
+            "a.toml:8:1: warning[missing-source]: this rule has no `sources`: it would open the path from any host",
+            "a.toml:10:17: error[zone-forbidden]: `registry.example.com` tcp 443 goes plant-ot -> internet, which fwreq.toml:13 forbids",
+        ]
+    );
+    // The team (or the command line) still may.
+    assert_eq!(
+        check(
+            dir.path(),
+            &["--allow", "missing-source", "--allow", "zone-forbidden"]
+        )
+        .0,
+        0
+    );
+    let out = fwreq(dir.path(), &["render", "a.toml"]);
+    let ticket = stdout(&out);
+    assert!(
+        ticket
+            .contains("Request TCP access on port 443 from any source to registry.example.com.\n"),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains("- Zones: corp -> internet, needs review; internet -> internet, needs review; plant-k8s -> internet, pre-approved; plant-ot -> internet, forbidden\n- Sources: any\n- Destinations:\n"),
+        "{ticket}"
+    );
+}

@@ -193,9 +193,13 @@ impl Rule<'_> {
         (self.sources.is_empty() || !of.is_empty()).then_some(of)
     }
 
-    /// `rule 2 (udp 514): Central syslog collectors`, for comments.
+    /// `RITM0194104 rule 2: Central syslog collectors`, for comments; a rule
+    /// without sources says it is from any source, as the ticket does.
     fn describe(&self, name: &str) -> String {
         let mut out = format!("{name} rule {}", self.number);
+        if self.sources.is_empty() {
+            out.push_str(" from any source");
+        }
         if let Some(comment) = self.comment {
             out.push_str(": ");
             out.push_str(comment);

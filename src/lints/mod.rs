@@ -110,12 +110,16 @@ impl Levels {
 }
 
 /// The level of `lint` for this request: the command line's word, else the
-/// request's own `allow`, else the team file's, else the lint's default.
+/// request's own `allow` (never for `missing-source` under a team's zones),
+/// else the team file's, else the lint's default.
 pub fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
+    // A rule from any source is judged from every zone: where the team has
+    // zones, only the team (or the command line) may silence that warning.
+    let own = lint != Lint::MissingSource || settings.zones.is_empty();
     settings
         .command_line
         .of(lint)
-        .or_else(|| request.allow.contains(&lint).then_some(Level::Allow))
+        .or_else(|| (own && request.allow.contains(&lint)).then_some(Level::Allow))
         .or_else(|| settings.team.of(lint))
         .unwrap_or_else(|| lint.default_level())
 }
@@ -593,10 +597,9 @@ impl Lints<'_> {
                 }
             }
         }
-        let assumed = crate::zones::test_source(request);
         for &(flow, dest) in flows {
             let what = service(flow.protocol, &flow.ports);
-            for judged in zones.judge(flow, assumed) {
+            for judged in zones.judge(flow) {
                 let by = judged.by.as_deref();
                 let (lint, message, help) = match judged.verdict {
                     Verdict::Allowed => continue,
