@@ -132,6 +132,9 @@ impl Zones {
         let mut out = Zones::default();
         // Every network once: the same network in two zones is ambiguous.
         let mut seen: BTreeMap<Network, String> = BTreeMap::new();
+        // And every name pattern once, whatever its case: with one pattern in
+        // two zones, the zone that sorts last would win unseen.
+        let mut seen_patterns: BTreeMap<Target, String> = BTreeMap::new();
         for (name, values) in zones {
             let mut zone = Zone {
                 name: name.clone(),
@@ -151,6 +154,16 @@ impl Zones {
                 if text.contains('*') || text.parse::<IpAddr>().is_err() && !text.contains('/') {
                     match crate::validate::host::destination(text) {
                         Ok(target @ (Target::Host { .. } | Target::Wildcard { .. })) => {
+                            if let Some(other) = seen_patterns.insert(target.clone(), name.clone())
+                            {
+                                diags.push(
+                                    Invalid::new(format!(
+                                        "`{text}` is in zone `{other}` already (as `{target}`); a name pattern belongs to one zone"
+                                    ))
+                                    .help("remove it from one of the two zones")
+                                    .at(value.span()),
+                                );
+                            }
                             zone.patterns.push(target);
                         }
                         Ok(_) => {}
@@ -226,8 +239,10 @@ impl Zones {
         }
     }
 
-    /// The zone of a network: the one whose most specific network holds it all.
+    /// The zone of a network: the one whose most specific network holds it
+    /// all. An IPv6 form of an IPv4 address is judged as that address.
     pub fn of_network(&self, network: &Network) -> Option<&str> {
+        let network = &embedded_ipv4(*network);
         self.zones
             .iter()
             .flat_map(|z| z.networks.iter().map(move |n| (n, z)))
@@ -263,7 +278,7 @@ impl Zones {
     fn reached(&self, target: &Target) -> Vec<String> {
         let mut zones = vec![self.of_target(target).unwrap_or(INTERNET).to_string()];
         for zone in &self.zones {
-            let inside = match target.network() {
+            let inside = match target.network().map(embedded_ipv4) {
                 Some(wide) => zone
                     .networks
                     .iter()
@@ -329,30 +344,87 @@ impl Zones {
         out
     }
 
-    /// The most specific entry for a pair and a flow: named zones before `*`,
-    /// then entries with ports (holding all the flow's) before those without,
-    /// then with a protocol before without; the first written of equals.
+    /// The entry that decides a pair and a flow. A `forbidden` entry that
+    /// names any of the flow's ports (or none) wins over every other, however
+    /// specific: a team's "never" always holds. Otherwise the most specific
+    /// entry: named zones before `*`, then entries with ports (holding all the
+    /// flow's) before those without, then with a protocol before without; the
+    /// first written of equals.
     fn entry(&self, from: &str, to: &str, flow: &policy::Flow) -> Option<&Entry> {
-        self.policy
+        let pair: Vec<&Entry> = self
+            .policy
             .iter()
             .filter(|e| (e.from == from || e.from == ANY) && (e.to == to || e.to == ANY))
             .filter(|e| e.protocol.is_none_or(|p| p == flow.protocol))
+            .collect();
+        let forbidden: Vec<&Entry> = pair
+            .iter()
+            .copied()
+            .filter(|e| e.verdict == Verdict::Forbidden)
             .filter(|e| {
-                e.ports
-                    .as_ref()
-                    .is_none_or(|p| flow.protocol != Protocol::Icmp && p.contains_all(&flow.ports))
+                e.ports.as_ref().is_none_or(|p| {
+                    flow.protocol != Protocol::Icmp && !p.intersection(&flow.ports).is_empty()
+                })
             })
-            .enumerate()
-            .max_by_key(|(i, e)| {
-                (
-                    usize::from(e.from != ANY) + usize::from(e.to != ANY),
-                    e.ports.is_some(),
-                    e.protocol.is_some(),
-                    std::cmp::Reverse(*i),
-                )
-            })
-            .map(|(_, e)| e)
+            .collect();
+        if !forbidden.is_empty() {
+            return most_specific(forbidden);
+        }
+        most_specific(
+            pair.into_iter()
+                .filter(|e| {
+                    e.ports.as_ref().is_none_or(|p| {
+                        flow.protocol != Protocol::Icmp && p.contains_all(&flow.ports)
+                    })
+                })
+                .collect(),
+        )
     }
+}
+
+/// The most specific of `entries` (see [`Zones::entry`]).
+fn most_specific(entries: Vec<&Entry>) -> Option<&Entry> {
+    entries
+        .into_iter()
+        .enumerate()
+        .max_by_key(|(i, e)| {
+            (
+                usize::from(e.from != ANY) + usize::from(e.to != ANY),
+                e.ports.is_some(),
+                e.protocol.is_some(),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, e)| e)
+}
+
+/// The IPv4 network an IPv6 network stands for, when it is one of the forms
+/// that carry an IPv4 address to it: NAT64's well-known prefix `64:ff9b::/96`
+/// (RFC 6052), 6to4's `2002::/16` (RFC 3056; the /48 of one address) and
+/// the IPv4-compatible `::a.b.c.d` (RFC 4291, not `::` or `::1`). The
+/// traffic reaches that IPv4 address, so its zone is that address's zone.
+/// Any other network is itself.
+fn embedded_ipv4(network: Network) -> Network {
+    let IpAddr::V6(v6) = network.addr else {
+        return network;
+    };
+    let bits = u128::from(v6);
+    let v4 = |value: u128, prefix: u8| Network {
+        addr: IpAddr::V4(std::net::Ipv4Addr::from((value & 0xffff_ffff) as u32)),
+        prefix: prefix.min(32),
+    };
+    let nat64 = 0x0064_ff9b_u128 << 96;
+    if network.prefix >= 96 && bits >> 32 == nat64 >> 32 {
+        return v4(bits, network.prefix - 96);
+    }
+    if network.prefix >= 16 && bits >> 112 == 0x2002 {
+        // Bits 16-47 hold the address; a /48 or longer is all of it.
+        return v4(bits >> 80, network.prefix.saturating_sub(16));
+    }
+    if network.prefix >= 96 && bits >> 32 == 0 && bits > 1 {
+        return v4(bits, network.prefix - 96);
+    }
+    network
 }
 
 /// Each rule's distinct judgements, in rule order (what the ticket shows).
@@ -533,41 +605,73 @@ mod tests {
         );
     }
 
+    /// Issue #30, case 5: the most specific entry decides, except that a
+    /// `forbidden` entry wins over any other (a pair-level `review` or
+    /// `allowed` included) wherever it names one of the flow's ports.
     #[test]
-    fn a_named_pair_wins_over_any_zone() {
-        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"*\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"*\"\nverdict = \"review\"\n";
+    fn forbidden_always_wins_and_otherwise_the_most_specific_entry() {
+        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\not = [\"10.40.0.0/16\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"review\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"*\"\nto = \"internet\"\nports = [23]\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"internet\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"ot\"\nto = \"*\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"ot\"\nto = \"vendor\"\nverdict = \"review\"\n";
         let z = zones(team).expect("valid");
-        let from = |source: &str| {
+        let from = |source: &str, ports: &str, dest: &str| {
             said(
                 &z,
                 &format!(
-                    "[[rules]]\nports = [443]\nsources = [\"{source}\"]\ndestinations = [\"192.0.2.7\"]"
+                    "[[rules]]\nports = {ports}\nsources = [\"{source}\"]\ndestinations = [\"{dest}\"]"
                 ),
             )
         };
         assert_eq!(
-            from("10.1.2.0/24"),
-            ["k8s -> vendor, pre-approved (fwreq.toml:12)"]
+            from("10.1.2.0/24", "[443]", "192.0.2.7"),
+            ["k8s -> vendor, pre-approved (fwreq.toml:9)"]
         );
         assert_eq!(
-            from("10.9.0.0/24"),
-            ["internet -> vendor, forbidden (fwreq.toml:8)"]
+            from("10.9.0.0/24", "[443]", "192.0.2.7"),
+            ["internet -> vendor, needs review (fwreq.toml:5)"]
         );
+        assert_eq!(
+            from("10.1.2.0/24", "[443]", "example.com"),
+            ["k8s -> internet, pre-approved (fwreq.toml:18)"]
+        );
+        // One forbidden port of two is enough.
+        assert_eq!(
+            from("10.1.2.0/24", "[22, 23]", "example.com"),
+            ["k8s -> internet, forbidden (fwreq.toml:13)"]
+        );
+        // A pair-level review does not beat the team's forbidden entry.
+        assert_eq!(
+            from("10.40.1.0/24", "[443]", "192.0.2.7"),
+            ["ot -> vendor, forbidden (fwreq.toml:22)"]
+        );
+    }
+
+    /// Issue #30, case 5: NAT64, 6to4 and IPv4-compatible forms of an
+    /// address reach that IPv4 address, so they are in its zone.
+    #[test]
+    fn ipv6_forms_of_an_ipv4_address_are_judged_as_that_address() {
+        let z = zones(TEAM).expect("valid");
+        let of = |text: &str| {
+            let target = crate::validate::host::destination(text).expect("target");
+            z.of_target(&target).map(str::to_string)
+        };
+        for (text, zone) in [
+            ("64:ff9b::a28:c09", Some("plant-ot")),
+            ("64:ff9b::10.40.12.9", Some("plant-ot")),
+            ("64:ff9b::a28:c00/120", Some("plant-ot")),
+            ("2002:a28:c09::1", Some("plant-ot")),
+            ("2002:a28:c00::/40", Some("plant-ot")),
+            ("::10.40.12.9", Some("plant-ot")),
+            ("64:ff9b::c000:207", None),
+            ("2001:db8:50::9", Some("plant-k8s")),
+        ] {
+            assert_eq!(of(text).as_deref(), zone, "{text}");
+        }
+        // So a source in plant-ot written as NAT64 is forbidden the internet.
         assert_eq!(
             said(
                 &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.1.2.0/24\"]\ndestinations = [\"example.com\"]"
+                "[[rules]]\nprotocol = \"udp\"\nports = [123]\nsources = [\"64:ff9b::a28:c00/120\"]\ndestinations = [\"pool.ntp.org\"]"
             ),
-            ["k8s -> internet, needs review (fwreq.toml:16)"]
-        );
-        // `* -> *` decides what no entry names; one named zone wins over it
-        // (above), though it is written first.
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.9.2.0/24\"]\ndestinations = [\"example.com\"]"
-            ),
-            ["internet -> internet, forbidden (fwreq.toml:4)"]
+            ["plant-ot -> internet, forbidden (fwreq.toml:24)"]
         );
     }
 
@@ -614,6 +718,20 @@ mod tests {
             ]
         );
         assert_eq!(diags[1].help.as_deref(), Some("did you mean `internet`?"));
+        // One name pattern in two zones, in another case: an error at the second.
+        let diags = zones("[zones]\nit = [\"*.ot.example.com\"]\not = [\"*.OT.Example.com\"]\n")
+            .expect_err("twice");
+        let said: Vec<(usize, &str)> = diags
+            .iter()
+            .map(|d| (d.span.start, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [(
+                40,
+                "`*.OT.Example.com` is in zone `it` already (as `*.ot.example.com`); a name pattern belongs to one zone"
+            )]
+        );
         for builtin in ["internet", "*"] {
             let diags = zones(&format!("[zones]\n\"{builtin}\" = [\"10.0.0.0/8\"]\n"))
                 .expect_err("built in");

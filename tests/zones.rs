@@ -333,3 +333,30 @@ fn no_sources_is_any_source_in_the_ticket_the_zones_and_the_lint() {
         "{ticket}"
     );
 }
+
+/// Issue #30, case 5: a deny rule that blocks a forbidden flow is what the
+/// policy wants (no `zone-forbidden`, no `zone-review`); one name pattern in
+/// two zones, in any case, is an error at its line of the team file.
+#[test]
+fn a_deny_of_a_forbidden_flow_is_fine_and_a_pattern_belongs_to_one_zone() {
+    let dir = repo(&OT_TO_INTERNET.replace("[[rules]]\n", "[[rules]]\naction = \"deny\"\n"));
+    assert_eq!(
+        check(dir.path(), &["--warn", "zone-review"]),
+        (
+            0,
+            "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n".to_string()
+        )
+    );
+    assert_eq!(
+        team_errors(&TEAM.replace(
+            "corp = [\"10.0.0.0/8\", \"*.corp.example\"]",
+            "corp = [\"10.0.0.0/8\", \"*.corp.example\"]\nit = [\"*.CORP.Example\"]"
+        )),
+        (
+            1,
+            vec![
+                "fwreq.toml:5:7: error: `*.CORP.Example` is in zone `corp` already (as `*.corp.example`); a name pattern belongs to one zone".to_string()
+            ]
+        )
+    );
+}

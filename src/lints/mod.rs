@@ -597,7 +597,9 @@ impl Lints<'_> {
                 }
             }
         }
-        for &(flow, dest) in flows {
+        // A deny rule closes a path: blocking a forbidden flow is what the
+        // policy wants, and closing one needs no review.
+        for &(flow, dest) in flows.iter().filter(|(f, _)| f.action == Action::Allow) {
             let what = service(flow.protocol, &flow.ports);
             for judged in zones.judge(flow) {
                 let by = judged.by.as_deref();
