@@ -676,3 +676,37 @@ fn every_target_writes_deny_rules_before_allow_rules() {
         "action: \"accept\"",
     );
 }
+
+/// Issue #30, case 6: `expires` reaches the device where the platform has
+/// an expiry (FortiOS `policy-expiry`, a PAN-OS non-recurring schedule,
+/// Aerleon's `expiration`), and a comment where it has none (nftables, Cilium).
+#[test]
+fn expiry_is_written_on_every_target() {
+    let request = load(&format!(
+        "{HEADER}ritm = \"RITM0000031\"\nsubmitted = 2026-11-20T09:00:00\nexpires = 2027-02-28\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n"
+    ));
+    let text = |platform| implement(&request, "x", platform).text;
+    let fortigate = text(Platform::Fortigate);
+    assert!(
+        fortigate.contains("        set schedule \"always\"\n        set policy-expiry enable\n        set policy-expiry-date \"2027-02-28 23:59:59\"\n"),
+        "{fortigate}"
+    );
+    let panos = text(Platform::Panos);
+    assert!(
+        panos.contains("set schedule RITM0000031-expires schedule-type non-recurring 2026/11/20@00:00-2027/02/28@23:59\n"),
+        "{panos}"
+    );
+    assert!(
+        panos.contains(" service RITM0000031-r1-tcp schedule RITM0000031-expires action allow "),
+        "{panos}"
+    );
+    assert!(
+        text(Platform::Aerleon).contains("        expiration: \"2027-02-28\"\n"),
+        "{}",
+        text(Platform::Aerleon)
+    );
+    assert!(text(Platform::Nftables).contains("# Expires 2027-02-28: nftables has no expiry of its own; delete the table (nft delete table inet fwreq-RITM0000031) after that day.\n"));
+    assert!(text(Platform::Cilium).contains(
+        "# Expires 2027-02-28: Cilium has no expiry of its own; delete the policy after that day.\n"
+    ));
+}

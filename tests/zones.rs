@@ -360,3 +360,49 @@ fn a_deny_of_a_forbidden_flow_is_fine_and_a_pattern_belongs_to_one_zone() {
         )
     );
 }
+
+/// Issue #30, case 6: `implement` applies the team's zone verdict as `check`
+/// does. A forbidden request is refused (nothing on stdout, exit 1) unless
+/// `--despite-zone-policy`, and then its output opens by saying so.
+#[test]
+fn implement_refuses_a_forbidden_request_unless_forced_and_says_so() {
+    let dir = repo(OT_TO_INTERNET);
+    let out = fwreq(
+        dir.path(),
+        &["implement", "a.toml", "--target", "fortigate"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("a.toml:11:17: error[zone-forbidden]: `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("fwreq: a.toml: the team's zone policy forbids 1 flow; nothing was written (--despite-zone-policy writes it anyway)\n"),
+        "{err}"
+    );
+    let out = fwreq(
+        dir.path(),
+        &[
+            "implement",
+            "a.toml",
+            "--target",
+            "fortigate",
+            "--despite-zone-policy",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: a, t\n"),
+        "{}",
+        stdout(&out)
+    );
+    // An allowed flow is written as before.
+    let dir = repo(&OT_TO_INTERNET.replace("pool.ntp.org", "ntp1.corp.example"));
+    let out = fwreq(
+        dir.path(),
+        &["implement", "a.toml", "--target", "fortigate"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

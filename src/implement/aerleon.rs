@@ -54,6 +54,10 @@ pub(super) fn write(input: &Input, out: &mut Out) {
                 "name": name,
                 "protocol": protocol,
             });
+            if let Some(date) = input.expires() {
+                // aclgen warns as the date nears, and leaves the term out after it.
+                term["expiration"] = json!(date);
+            }
             if !sources.is_empty() {
                 let network = format!("{name}-src");
                 networks.insert(network.clone(), addresses(&sources));

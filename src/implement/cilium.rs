@@ -29,6 +29,11 @@ pub(super) fn write(input: &Input, out: &mut Out) {
             sources.join(", ")
         ));
     }
+    if let Some(date) = input.expires() {
+        out.line(format!(
+            "# Expires {date}: Cilium has no expiry of its own; delete the policy after that day."
+        ));
+    }
     let mut egress = Vec::new();
     let mut deny = Vec::new();
     let mut dns = Vec::new();

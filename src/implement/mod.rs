@@ -149,6 +149,13 @@ struct Input<'a> {
 }
 
 impl Input<'_> {
+    /// The last day the rules are wanted, as `YYYY-MM-DD`.
+    fn expires(&self) -> Option<String> {
+        self.request
+            .expires
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
     /// The first line of every output: what it is and for which request.
     fn title(&self, platform: &str) -> String {
         format!(
@@ -270,6 +277,11 @@ fn name(request: &Request, stem: &str) -> String {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     format!("r{cleaned}-{hash:08x}")
+}
+
+/// `s` made safe for a `#` comment line of any target (see [`text`]).
+pub fn comment_text(s: &str) -> String {
+    text(s, 400)
 }
 
 /// Free text made safe inside any platform's quotes or comment lines: no

@@ -12,6 +12,11 @@ pub(super) fn write(input: &Input, out: &mut Out) {
     out.line(format!("# {}", input.title("nftables")));
     out.line("# Check with `nft -c -f FILE`; load with `nft -f FILE`. The table is this request's");
     out.line("# own: its verdicts add to your ruleset's at the forward hook.");
+    if let Some(date) = input.expires() {
+        out.line(format!(
+            "# Expires {date}: nftables has no expiry of its own; delete the table (nft delete table inet {table}) after that day."
+        ));
+    }
     out.line(format!("table inet {table} {{"));
     let mut lines = Vec::new();
     for rule in &input.rules {
