@@ -630,7 +630,7 @@ fn a_request_without_a_ritm_is_warned_about_its_names() {
         &["implement", "trial.toml", "--target", "nftables"],
     );
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("table inet fwreq-trial {"));
+    assert!(stdout(&out).contains("table inet fwreq-file-trial-bd77f9d3 {"));
     assert_eq!(
         stderr(&out),
         "fwreq: warning: trial.toml has no ritm: its objects are named after its file name, which a request in another folder may share (and share its objects); record the RITM first\n"
@@ -709,4 +709,70 @@ fn expiry_is_written_on_every_target() {
     assert!(text(Platform::Cilium).contains(
         "# Expires 2027-02-28: Cilium has no expiry of its own; delete the policy after that day.\n"
     ));
+}
+
+/// Issue #30, case 9: without a RITM, two files of one folder whose names
+/// differ only in case and punctuation get two Cilium policies, and a file
+/// named like a RITM does not take that RITM's object names.
+#[test]
+fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule =
+        "[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n";
+    for file in ["Web_Pods.toml", "web-pods.toml", "RITM0000002.toml"] {
+        fs::write(dir.path().join(file), format!("{HEADER}{rule}")).unwrap();
+    }
+    let metadata = |file: &str| {
+        let out = fwreq_in(dir.path(), &["implement", file, "--target", "cilium"]);
+        let text = stdout(&out);
+        let line = text.lines().find(|l| l.starts_with("  name: ")).unwrap();
+        line.to_string()
+    };
+    assert_eq!(
+        metadata("Web_Pods.toml"),
+        "  name: \"file-web-pods-79913072\""
+    );
+    assert_eq!(
+        metadata("web-pods.toml"),
+        "  name: \"file-web-pods-9c804bdc\""
+    );
+    let out = fwreq_in(
+        dir.path(),
+        &["implement", "RITM0000002.toml", "--target", "panos"],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("set address file-ritm0000002-4866cad7-r1-s1 "),
+        "{text}"
+    );
+    assert!(!text.contains("RITM0000002"), "{text}");
+}
+
+/// Issue #30, case 10: the nftables header does not promise that loading the
+/// table opens anything; a name and a wildcard over it give one dnsmasq line;
+/// noncharacters in a title never reach the YAML targets.
+#[test]
+fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
+    let request = load(&format!(
+        "{HEADER}ritm = \"RITM0000032\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"svc.example.net\", {{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
+    ));
+    let nft = implement(&request, "x", Platform::Nftables).text;
+    assert!(
+        nft.contains("# hook: its drops stop a packet, but its accepts override no drop in another table or chain\n"),
+        "{nft}"
+    );
+    assert!(!nft.contains("load with `nft -f FILE`"), "{nft}");
+    assert_eq!(nft.matches("nftset=/svc.example.net/").count(), 1, "{nft}");
+    let title = format!("{HEADER}[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n")
+        .replace("title = \"t\"", "title = \"odd \\uFFFE and \\uFFFF\"");
+    let request = load(&title);
+    for platform in [Platform::Cilium, Platform::Aerleon] {
+        let text = implement(&request, "x", platform).text;
+        assert!(!text.contains(['\u{fffe}', '\u{ffff}']), "{text}");
+        for document in text.split("\n---\n") {
+            let _: serde_json::Value = serde_norway::from_str(document)
+                .unwrap_or_else(|e| panic!("{platform:?}: {e}\n{document}"));
+        }
+        assert!(text.contains("odd   and  "), "{text}");
+    }
 }
