@@ -394,7 +394,7 @@ fn implement_refuses_a_forbidden_request_unless_forced_and_says_so() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: a, t\n"),
+        stdout(&out).starts_with("# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: file-a-e40c292c, t\n"),
         "{}",
         stdout(&out)
     );
