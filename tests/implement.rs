@@ -479,7 +479,7 @@ fn a_wildcard_is_a_fortigate_wildcard_fqdn_object_and_a_cilium_match_pattern() {
     let (code, out, err) = run(dir.path(), "cilium", &[]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert!(out.contains(
-        "    - toFQDNs:\n        - matchPattern: \"*.svc.example.net\"\n      toPorts:\n        - ports:\n            - port: \"443\"\n              protocol: \"TCP\"\n"
+        "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n"
     ), "{out}");
 }
 
@@ -775,4 +775,42 @@ fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
         }
         assert!(text.contains("odd   and  "), "{text}");
     }
+}
+
+/// Issue #30, case 7: one Cilium rule spec per set of sources, each with its
+/// own pod selector, so a web pod never gets the database rule's port; the
+/// header says which label stands for which sources and what egress
+/// default-deny does to the selected pods, with the setting that avoids it.
+#[test]
+fn cilium_selects_the_pods_of_each_source_set_apart() {
+    let request = load(&format!(
+        "{HEADER}ritm = \"RITM0000033\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nports = [5432]\nsources = [\"10.2.0.0/24\"]\ndestinations = [\"198.51.100.9\"]\n"
+    ));
+    let text = implement(&request, "x", Platform::Cilium).text;
+    cilium_check(&cilium_validator(), "sets", &text);
+    let value: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    let specs = value["specs"].as_array().unwrap();
+    assert_eq!(specs.len(), 2, "{text}");
+    for (spec, label, port, other) in [
+        (&specs[0], "fwreq/ritm0000033.s1", "443", "5432"),
+        (&specs[1], "fwreq/ritm0000033.s2", "5432", "443"),
+    ] {
+        assert_eq!(
+            spec["endpointSelector"]["matchLabels"][label], "true",
+            "{text}"
+        );
+        let rules = spec["egress"].to_string();
+        assert!(rules.contains(&format!("\"port\":\"{port}\"")), "{rules}");
+        assert!(!rules.contains(&format!("\"port\":\"{other}\"")), "{rules}");
+    }
+    assert!(
+        text.contains("#   fwreq/ritm0000033.s1=true: 10.1.0.0/24 (rule 1)\n#   fwreq/ritm0000033.s2=true: 10.2.0.0/24 (rule 2)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "# enableDefaultDeny: {egress: false} in each spec (Cilium 1.15 and later).\n"
+        ),
+        "{text}"
+    );
 }
