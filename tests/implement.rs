@@ -114,12 +114,20 @@ fn aerleon_check(texts: &[(String, String)]) -> usize {
         fs::create_dir_all(root.join(folder)).unwrap();
     }
     let mut expected = Vec::new();
+    let mut names = Vec::new();
     for (name, text) in texts {
-        let (definitions, policy) = text.split_once("\n---\n").unwrap();
+        // No `---` when there is no policy: never one aclgen cannot read.
+        let (definitions, policy) = text.split_once("\n---\n").unwrap_or((text, ""));
         fs::write(root.join(format!("def/{name}.yaml")), definitions).unwrap();
-        if policy.contains("filters:") {
+        if !policy.is_empty() {
+            assert!(policy.starts_with("filters:\n"), "{name}: {text}");
             fs::write(root.join(format!("policies/pol/{name}.yaml")), policy).unwrap();
+        }
+        if policy.contains("nftables: ") {
             expected.push(name);
+        }
+        if policy.contains("srx: ") {
+            names.push(name);
         }
     }
     let out = Command::new(&aclgen)
@@ -141,9 +149,19 @@ fn aerleon_check(texts: &[(String, String)]) -> usize {
             panic!("nft refused aclgen's {name}.nft:\n{e}\n{text}");
         }
     }
+    for name in &names {
+        let file = root.join(format!("out/{name}.srx"));
+        let text =
+            fs::read_to_string(&file).unwrap_or_else(|_| panic!("aclgen wrote no {name}.srx"));
+        assert!(
+            text.contains("dns-name "),
+            "{name}.srx holds no name:\n{text}"
+        );
+    }
     println!(
-        "aclgen made {} nftables files, nft -c accepted them",
-        expected.len()
+        "aclgen made {} nftables files, nft -c accepted them, and {} Juniper SRX files with names",
+        expected.len(),
+        names.len()
     );
     expected.len()
 }
@@ -813,4 +831,32 @@ fn cilium_selects_the_pods_of_each_source_set_apart() {
         ),
         "{text}"
     );
+}
+
+/// Issue #30, case 8: a names-only request gives Aerleon `fqdn:` values and
+/// a `destination-fqdn` term in a filter for a generator that takes names,
+/// which `aclgen` reads (it failed on a policy of comments); a request with
+/// nothing Aerleon holds gives no policy document at all.
+#[test]
+fn aerleon_holds_names_through_fqdn_and_never_writes_a_policy_aclgen_cannot_read() {
+    let names = load(&format!(
+        "{HEADER}ritm = \"RITM0000034\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"a.example.com\", \"bücher.example\"]\n"
+    ));
+    let text = implement(&names, "x", Platform::Aerleon).text;
+    assert!(
+        text.contains("  RITM0000034-r1-fqdn:\n    values:\n      - fqdn: \"a.example.com\"\n      - fqdn: \"xn--bcher-kva.example\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("        destination-fqdn: \"RITM0000034-r1-fqdn\"\n"),
+        "{text}"
+    );
+    let wildcards = load(&format!(
+        "{HEADER}[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [{{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
+    ));
+    let none = implement(&wildcards, "y", Platform::Aerleon).text;
+    assert!(!none.contains("\n---\n"), "{none}");
+    assert!(none.contains("so there is no policy.\n"), "{none}");
+    let made = aerleon_check(&[("names".to_string(), text), ("none".to_string(), none)]);
+    assert!(made == 0, "no nftables filter in either");
 }

@@ -58,16 +58,16 @@ impl Platform {
 
     /// Whether the platform can hold `target` in a rule with `action`. The one
     /// decision of what a generator leaves out, and what `not-expressible`
-    /// warns about: nftables and Aerleon hold no names; PAN-OS holds names but
-    /// no wildcard; Cilium's `toFQDNs` allows only (`egressDeny` takes none);
-    /// FortiGate holds all.
+    /// warns about: nftables holds no names; Aerleon and PAN-OS hold names
+    /// (`fqdn:`, FQDN objects) but no wildcard; Cilium's `toFQDNs` allows
+    /// only (`egressDeny` takes none); FortiGate holds all.
     pub fn holds(self, target: &Target, action: Action) -> bool {
         match target {
             Target::Address { .. } | Target::Range { .. } => true,
             Target::Host { .. } => match self {
-                Platform::Nftables | Platform::Aerleon => false,
+                Platform::Nftables => false,
                 Platform::Cilium => action == Action::Allow,
-                Platform::Fortigate | Platform::Panos => true,
+                Platform::Aerleon | Platform::Fortigate | Platform::Panos => true,
             },
             Target::Wildcard { .. } => match self {
                 Platform::Nftables | Platform::Aerleon | Platform::Panos => false,
