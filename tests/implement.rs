@@ -10,8 +10,10 @@ use crate::common;
 use common::{HEADER, examples, fwreq_in, stderr, stdout};
 use fwreq::diagnostic::Source;
 use fwreq::implement::{Platform, implement};
+use fwreq::names::Lint;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree as _;
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -396,6 +398,14 @@ fn rule() -> impl Strategy<Value = String> {
 /// 250 generated requests as (name, request); a name each, so that the
 /// Aerleon definitions of all of them live side by side in one tree.
 fn generated() -> Vec<(String, fwreq::request::Request)> {
+    generated_texts()
+        .into_iter()
+        .map(|(name, text)| (name, load(&text)))
+        .collect()
+}
+
+/// The texts of [`generated`], for checks that need the file itself.
+fn generated_texts() -> Vec<(String, String)> {
     let strategy =
         prop::collection::vec(rule(), 1..5).prop_map(|rules| HEADER.to_string() + &rules.concat());
     // A new seed each run, printed, so that a failure can be run again.
@@ -420,7 +430,7 @@ fn generated() -> Vec<(String, fwreq::request::Request)> {
     (0..250)
         .map(|i| {
             let text = strategy.new_tree(&mut runner).unwrap().current();
-            (format!("gen-{i}"), load(&text))
+            (format!("gen-{i}"), text)
         })
         .collect()
 }
@@ -859,4 +869,268 @@ fn aerleon_holds_names_through_fqdn_and_never_writes_a_policy_aclgen_cannot_read
     assert!(none.contains("so there is no policy.\n"), "{none}");
     let made = aerleon_check(&[("names".to_string(), text), ("none".to_string(), none)]);
     assert!(made == 0, "no nftables filter in either");
+}
+
+// ---- Checkers written by others: fwshift and pan-os-python ----
+
+/// The venv `.ci/run` makes with fwshift and pan-os-python (pinned), or
+/// `None` after saying the check is skipped; under CI a missing one fails.
+fn checkers() -> Option<PathBuf> {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/checkers/bin/python");
+    let found = Command::new(&python)
+        .args(["-c", "import fwshift.cli, panos.objects"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "fwshift and pan-os-python not found in target/checkers, and CI needs them (.ci/run installs them)"
+        );
+        eprintln!("skipped: fwshift and pan-os-python not found in target/checkers");
+        return None;
+    }
+    Some(python)
+}
+
+/// The request cut to what all three compared texts hold: its address
+/// destinations (nftables holds no names), rules left without any dropped.
+fn addresses_only(request: &fwreq::request::Request) -> Option<fwreq::request::Request> {
+    let mut scoped = request.clone();
+    for rule in &mut scoped.rules {
+        rule.destinations.retain(|d| d.target.network().is_some());
+    }
+    scoped.rules.retain(|r| !r.destinations.is_empty());
+    (!scoped.rules.is_empty()).then_some(scoped)
+}
+
+/// Each text with the same explicit default, deny, so that a comparison
+/// sees the request's rules only (nftables' chain policy is accept, FortiOS
+/// denies implicitly, PAN-OS allows inside a zone).
+fn with_default_deny(platform: Platform, text: &str) -> String {
+    match platform {
+        Platform::Nftables => text.replace("policy accept;", "policy drop;"),
+        Platform::Fortigate => {
+            let end = text.rfind("end\n").unwrap();
+            format!(
+                "{}    edit 0\n        set name \"default-deny\"\n        set srcintf \"any\"\n        set dstintf \"any\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set srcaddr6 \"all\"\n        set dstaddr6 \"all\"\n        set action deny\n        set schedule \"always\"\n        set service \"ALL\"\n    next\n{}",
+                &text[..end],
+                &text[end..]
+            )
+        }
+        _ => format!(
+            "{text}set rulebase security rules default-deny from any to any source any destination any application any service any action deny\n"
+        ),
+    }
+}
+
+/// Issue #30, step 6: fwshift (which reads nftables, FortiOS and PAN-OS)
+/// finds no shadowed rule in any of the three texts of every example and
+/// 250 generated requests, and `fwshift compare` finds no connection whose
+/// verdict differs between them inside the request's scope (its address
+/// destinations, each text with the same explicit default); pan-os-python
+/// builds every PAN-OS object and rule offline, and every reference resolves.
+#[test]
+fn checkers_written_by_others_find_no_shadowed_rule_and_no_difference() {
+    let Some(python) = checkers() else { return };
+    let mut texts: Vec<(String, String)> = examples()
+        .iter()
+        .map(|path| {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, fs::read_to_string(path).unwrap())
+        })
+        .collect();
+    texts.extend(generated_texts());
+    let settings = fwreq::team::Team::default().settings(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        Default::default(),
+        None,
+    );
+    // Each request, and the rules `check` warns about as overlapping (an
+    // allow inside a deny, a duplicate): of those, fwshift may call an allow
+    // shadowed, and nothing else.
+    let requests: Vec<(String, fwreq::request::Request, BTreeSet<usize>)> = texts
+        .iter()
+        .map(|(stem, text)| {
+            let source = Source::new(format!("{stem}.toml"), text.clone());
+            let request = load(text);
+            let warned = fwreq::lints::check(&source, &request, &settings)
+                .iter()
+                .filter(|d| {
+                    matches!(
+                        d.code,
+                        Some(Lint::AllowDenyOverlap | Lint::DuplicateDestination)
+                    )
+                })
+                .flat_map(|d| {
+                    // The rule it stands in, and each rule its message names.
+                    let at = d.span.start;
+                    let rules = &request.rules;
+                    let within = rules
+                        .iter()
+                        .position(|r| r.span.contains(&at))
+                        .map(|i| i + 1);
+                    let named = d.message.match_indices("rule ").filter_map(|(i, _)| {
+                        let digits: String = d.message[i + 5..]
+                            .chars()
+                            .take_while(char::is_ascii_digit)
+                            .collect();
+                        digits.parse().ok()
+                    });
+                    within.into_iter().chain(named).collect::<Vec<usize>>()
+                })
+                .collect();
+            (stem.clone(), request, warned)
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: String| dir.path().join(name).to_string_lossy().into_owned();
+    let mut jobs = Vec::new();
+    // What each job is, to read its result: (request, kind, output file).
+    let mut what: Vec<(String, String, String)> = Vec::new();
+    const THREE: [(Platform, &str); 3] = [
+        (Platform::Nftables, "nftables"),
+        (Platform::Fortigate, "fortios"),
+        (Platform::Panos, "panos"),
+    ];
+    let mut warned_of = std::collections::BTreeMap::new();
+    for (stem, request, warned) in &requests {
+        warned_of.insert(stem.clone(), (request, warned));
+        for (platform, from) in THREE {
+            let text = implement(request, stem, platform).text;
+            let input = file(format!("{stem}.{from}"));
+            fs::write(&input, &text).unwrap();
+            // fwshift reads no PAN-OS file without a command (all left out).
+            if !text.lines().any(|l| l.starts_with("set ")) && platform == Platform::Panos {
+                continue;
+            }
+            let out = file(format!("{stem}.{from}.audit.json"));
+            jobs.push(serde_json::json!({"kind": "fwshift", "argv": ["audit", "--from", from, "--format", "json", "-o", &out, &input]}));
+            what.push((stem.clone(), format!("audit {from}"), out));
+            if platform == Platform::Panos {
+                jobs.push(serde_json::json!({"kind": "panos", "file": &input}));
+                what.push((stem.clone(), "pan-os-python".into(), String::new()));
+            }
+        }
+        let Some(mut scoped) = addresses_only(request) else {
+            continue;
+        };
+        // While the request is in force: nftables has no expiry to compare.
+        scoped.expires = None;
+        for (platform, from) in THREE {
+            let text = with_default_deny(platform, &implement(&scoped, stem, platform).text);
+            fs::write(file(format!("{stem}.scope.{from}")), text).unwrap();
+        }
+        for second in ["fortios", "panos"] {
+            let out = file(format!("{stem}.nftables-{second}.json"));
+            jobs.push(serde_json::json!({"kind": "fwshift", "argv": [
+                "compare", "--from", "nftables", "--from-second", second, "--format", "json",
+                "--fail-on", "none", "-o", &out,
+                file(format!("{stem}.scope.nftables")), file(format!("{stem}.scope.{second}")),
+            ]}));
+            what.push((stem.clone(), format!("compare nftables {second}"), out));
+        }
+    }
+    let manifest = file("jobs.json".into());
+    fs::write(&manifest, serde_json::to_string(&jobs).unwrap()).unwrap();
+    let results_file = file("results.json".into());
+    let out = Command::new(&python)
+        .arg("tests/checkers/others.py")
+        .args([&manifest, &results_file])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Vec<serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string(&results_file).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    let (mut audits, mut compares, mut objects) = (0, 0, 0);
+    let (mut warned_shadows, mut app_only) = (0, 0);
+    for ((stem, kind, out), result) in what.iter().zip(&results) {
+        if kind == "pan-os-python" {
+            objects += result["objects"].as_u64().unwrap() + result["rules"].as_u64().unwrap();
+            if result["problems"] != serde_json::json!([]) {
+                failures.push(format!("{stem} {kind}: {}", result["problems"]));
+            }
+            continue;
+        }
+        let read = fs::read_to_string(out).unwrap_or_default();
+        let Ok(report) = serde_json::from_str::<serde_json::Value>(&read) else {
+            failures.push(format!(
+                "{stem} {kind}: exit {} and no report",
+                result["code"]
+            ));
+            continue;
+        };
+        if kind.starts_with("audit") {
+            audits += 1;
+            for finding in report["findings"].as_array().unwrap() {
+                if finding["check"] != "SHADOWED_RULE" {
+                    continue;
+                }
+                let name = finding["name"].as_str().unwrap_or("");
+                // Only an allow the request itself denies all of (which the
+                // packet meaning says never takes effect) may be shadowed.
+                let (request, warned) = &warned_of[stem];
+                let excused = rule_number(name).is_some_and(|n| {
+                    warned.contains(&n)
+                        && request
+                            .rules
+                            .get(n - 1)
+                            .is_some_and(|r| r.action == fwreq::spec::Action::Allow)
+                });
+                if excused {
+                    warned_shadows += 1;
+                } else {
+                    failures.push(format!("{stem} {kind}: {finding}"));
+                }
+            }
+        } else {
+            compares += 1;
+            // PAN-OS matches ICMP echo by App-ID (`ping`), which fwshift
+            // keeps apart from "other applications" on the same packets: a
+            // difference of applications, not of packets.
+            for difference in report["differences"].as_array().unwrap() {
+                let by_application = difference["for"]
+                    .as_str()
+                    .is_some_and(|f| f.split("; ").all(|part| part.contains("application")));
+                if by_application {
+                    app_only += 1;
+                } else {
+                    failures.push(format!("{stem} {kind}: {difference}"));
+                }
+            }
+        }
+    }
+    if !failures.is_empty() {
+        // Kept, so the failing files can be read and the checkers rerun.
+        eprintln!("the checked files are in {}", dir.keep().display());
+    }
+    println!(
+        "fwshift: {audits} audits ({warned_shadows} shadowed rules, each one check warns about) and {compares} comparisons ({app_only} differences of App-ID alone) over {} requests; pan-os-python built {objects} objects and rules",
+        requests.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The request's rule number in an object or rule name fwshift reports:
+/// `RITM0000030-r2` (FortiOS, PAN-OS) or `... rule 2: comment` (nftables).
+fn rule_number(name: &str) -> Option<usize> {
+    let digits = |s: &str| {
+        s.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    };
+    let after = name
+        .find(" rule ")
+        .map(|at| &name[at + 6..])
+        .or_else(|| name.rfind("-r").map(|at| &name[at + 2..]))?;
+    digits(after).parse().ok()
 }
