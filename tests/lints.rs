@@ -158,6 +158,18 @@ fn each_lint_fires_at_its_value() {
             ],
         ),
         (
+            // Every allow inside a denied range is named, each with what is
+            // left of it (another port is still allowed).
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.10\"]\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443, 8443]\ndestinations = [\"198.51.100.11\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.0/24\"]",
+            ),
+            &[
+                "req.toml:10:17: warning[allow-deny-overlap]: `198.51.100.10` tcp 443 is allowed by rule 1 (line 10) inside `198.51.100.0/24`, which rule 3 denies (line 18): the deny wins, so this allow never takes effect",
+                "req.toml:14:17: warning[allow-deny-overlap]: `198.51.100.11` tcp 443 is allowed by rule 2 (line 14) inside `198.51.100.0/24`, which rule 3 denies (line 18): the deny wins, so this allow takes effect only outside it",
+                "req.toml:15:1: warning[missing-source]: this rule has no `sources`: it would open the path from any host",
+            ],
+        ),
+        (
             // Disjoint ranges do not overlap.
             rule(
                 "ports = [443]\ndestinations = [\"198.51.100.0/25\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.128/25\"]",

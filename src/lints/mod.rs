@@ -508,11 +508,33 @@ impl Lints<'_> {
                 && (allow.target.covers(&deny.target) || deny.target.covers(&allow.target))
         };
         let mut found = Vec::new();
-        for &(deny, dest) in flows.iter().filter(|(f, _)| f.action == Action::Deny) {
-            let allow = flows
+        // Each deny inside (or equal to) an allow, at the deny; each allow
+        // inside a wider deny, at the allow: every rule that overlaps is
+        // named. Allows times denies, and most requests have no deny.
+        let (denies, allows): (Vec<_>, Vec<_>) =
+            flows.iter().partition(|(f, _)| f.action == Action::Deny);
+        if denies.is_empty() {
+            return;
+        }
+        for &&(deny, dest) in &denies {
+            let allow = allows
                 .iter()
-                .find(|(f, _)| f.action == Action::Allow && overlap(f, deny));
-            if let Some(&(allow, allowed_dest)) = allow {
+                .find(|(f, _)| overlap(f, deny) && f.target.covers(&deny.target));
+            if let Some(&&(allow, allowed_dest)) = allow {
+                found.push((deny, dest, allow, allowed_dest));
+            }
+        }
+        for &&(allow, allowed_dest) in &allows {
+            // A deny at or around it, unless that pair is named already.
+            let named = |deny: &Flow| {
+                found
+                    .iter()
+                    .any(|(d, _, a, _)| std::ptr::eq(*d, deny) && std::ptr::eq(*a, allow))
+            };
+            let deny = denies
+                .iter()
+                .find(|(f, _)| overlap(allow, f) && f.target.covers(&allow.target) && !named(f));
+            if let Some(&&(deny, dest)) = deny {
                 found.push((deny, dest, allow, allowed_dest));
             }
         }
@@ -537,10 +559,23 @@ impl Lints<'_> {
                     ),
                 )
             } else {
+                // All of the allow's sources and ports, or only some.
+                let all = (deny.sources.is_empty()
+                    || allow
+                        .sources
+                        .iter()
+                        .all(|a| deny.sources.iter().any(|d| d.contains_network(a)))
+                        && !allow.sources.is_empty())
+                    && (deny.protocol == Protocol::Icmp || deny.ports.contains_all(&allow.ports));
+                let effect = if all {
+                    "this allow never takes effect"
+                } else {
+                    "this allow takes effect only outside it"
+                };
                 (
                     allowed_dest.span.clone(),
                     format!(
-                        "`{}` {what} is allowed by rule {} (line {allowed_line}) inside `{}`, which rule {} denies (line {denied_line}): the deny wins, so this allow never takes effect",
+                        "`{}` {what} is allowed by rule {} (line {allowed_line}) inside `{}`, which rule {} denies (line {denied_line}): the deny wins, so {effect}",
                         allowed_dest.written, allow.rule, dest.written, deny.rule,
                     ),
                 )
