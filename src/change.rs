@@ -4,10 +4,14 @@
 //! This is the one place flows are compared. Both revisions become
 //! `policy::Flow`s (normal forms: punycode names, canonical addresses, port and
 //! source sets), are cut into what each source may reach on each protocol and
-//! destination, and set arithmetic on those ports says what changed: a range
-//! that grows from 8000-8100 to 8000-8200 opens 8101-8200 and nothing else; a
-//! name written in another case is no change at all. The checks of each
-//! changed flow come from `flows`, so they test exactly the changed ports.
+//! destination, and set arithmetic on ports and on networks says what changed:
+//! a range that grows from 8000-8100 to 8000-8200 opens 8101-8200 and nothing
+//! else; a source widened from a /25 to a /24 opens the other /25 alone (every
+//! network of both revisions is cut into disjoint blocks first, "any source"
+//! being the whole address space); a name written in another case is no change
+//! at all. The checks of each changed flow come from `flows`, so they test
+//! exactly the changed ports and destinations, and a check that should fail
+//! says which sources lose access (run it from one of them).
 
 use crate::flows::{self, DestinationChecks};
 use crate::policy::{self, PortSet};
@@ -16,7 +20,7 @@ use crate::spec::{Action, Protocol};
 use crate::zones::{Judgement, Zones};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// One flow of a change or removal ticket, with what proves it.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +32,9 @@ pub struct Flow {
     pub ports: PortSet,
     /// The sources, `any` where a rule names none; empty when that is all.
     pub sources: Vec<String>,
+    /// Where a check of this entry must run: `any host`, or `a host in
+    /// 10.0.0.128/25` (the sources it is about, and only those).
+    pub from: String,
     /// The destination as the request writes it (the new revision's
     /// spelling), and the checks of these ports with their capture line.
     #[serde(flatten)]
@@ -67,38 +74,161 @@ pub struct Change {
     pub verdicts_moved: Vec<String>,
 }
 
-/// One protocol from one source (`None`: any) to one destination.
+/// One protocol from one block of sources to one destination (a block of
+/// addresses, or a name).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Path {
     protocol: Protocol,
     target: Target,
-    source: Option<Network>,
+    source: Network,
 }
 
 /// The ports each path is allowed (or denied) on. icmp, which has no ports,
 /// counts as the one pseudo-port 0 so that set arithmetic treats it alike.
 type Reach = BTreeMap<Path, PortSet>;
 
-fn reach(flows: &[policy::Flow], action: Action) -> Reach {
+/// Every IPv4 and every IPv6 address: "any source" as networks.
+const ANY: [Network; 2] = [
+    Network {
+        addr: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        prefix: 0,
+    },
+    Network {
+        addr: IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        prefix: 0,
+    },
+];
+
+/// The networks of the compared revisions cut into disjoint blocks, so that
+/// each network is a union of blocks and set arithmetic on blocks is set
+/// arithmetic on addresses.
+struct Blocks {
+    of: BTreeMap<Network, Vec<Network>>,
+}
+
+impl Blocks {
+    fn new<'a>(flows: impl Iterator<Item = &'a policy::Flow> + Clone) -> Self {
+        let mut all: BTreeSet<Network> = ANY.into_iter().collect();
+        for flow in flows {
+            all.extend(flow.sources.iter().copied());
+            all.extend(flow.target.network());
+        }
+        let of = all.iter().map(|n| (*n, split(*n, &all))).collect();
+        Blocks { of }
+    }
+
+    fn of(&self, network: &Network) -> &[Network] {
+        self.of.get(network).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// `network` cut at every network of `all` strictly inside it.
+fn split(network: Network, all: &BTreeSet<Network>) -> Vec<Network> {
+    let inside = all
+        .iter()
+        .any(|m| *m != network && network.contains_network(m));
+    match halves(network) {
+        Some((low, high)) if inside => {
+            let mut out = split(low, all);
+            out.extend(split(high, all));
+            out
+        }
+        _ => vec![network],
+    }
+}
+
+/// The two halves of a network one bit longer, or `None` for one address.
+fn halves(n: Network) -> Option<(Network, Network)> {
+    if n.prefix >= Network::max_prefix(n.addr) {
+        return None;
+    }
+    let prefix = n.prefix + 1;
+    let high = match n.addr {
+        IpAddr::V4(a) => IpAddr::V4((u32::from(a) | 1 << (32 - u32::from(prefix))).into()),
+        IpAddr::V6(a) => IpAddr::V6((u128::from(a) | 1 << (128 - u32::from(prefix))).into()),
+    };
+    Some((
+        Network {
+            addr: n.addr,
+            prefix,
+        },
+        Network { addr: high, prefix },
+    ))
+}
+
+/// The other half of the network one bit shorter, or `None` for all addresses.
+fn sibling(n: Network) -> Option<Network> {
+    let parent = parent(n)?;
+    let (low, high) = halves(parent)?;
+    Some(if low == n { high } else { low })
+}
+
+fn parent(n: Network) -> Option<Network> {
+    let prefix = n.prefix.checked_sub(1)?;
+    Some(Network {
+        addr: crate::request::mask(n.addr, prefix),
+        prefix,
+    })
+}
+
+/// Disjoint blocks merged back into the fewest networks.
+fn merged(blocks: impl IntoIterator<Item = Network>) -> Vec<Network> {
+    let mut set: BTreeSet<Network> = blocks.into_iter().collect();
+    loop {
+        let pair = set.iter().find_map(|n| {
+            let other = sibling(*n)?;
+            set.contains(&other).then_some((*n, other))
+        });
+        let Some((a, b)) = pair else { break };
+        set.remove(&a);
+        set.remove(&b);
+        set.extend(parent(a));
+    }
+    set.into_iter().collect()
+}
+
+/// A block of addresses as a destination.
+fn target_of(n: Network) -> Target {
+    if n.prefix == Network::max_prefix(n.addr) {
+        Target::Address { address: n.addr }
+    } else {
+        Target::Range { network: n }
+    }
+}
+
+fn reach(flows: &[policy::Flow], action: Action, blocks: &Blocks) -> Reach {
     let mut out = Reach::new();
     for flow in flows.iter().filter(|f| f.action == action) {
         let ports = match flow.protocol {
             Protocol::Icmp => PortSet::new([(0, 0)]),
             Protocol::Tcp | Protocol::Udp => flow.ports.clone(),
         };
-        let sources: Vec<Option<Network>> = if flow.sources.is_empty() {
-            vec![None]
+        let sources: &[Network] = if flow.sources.is_empty() {
+            &ANY
         } else {
-            flow.sources.iter().copied().map(Some).collect()
+            &flow.sources
         };
-        for source in sources {
-            let path = Path {
-                protocol: flow.protocol,
-                target: flow.target.clone(),
-                source,
-            };
-            let entry = out.entry(path).or_default();
-            *entry = entry.union(&ports);
+        let targets: Vec<Target> = match flow.target.network() {
+            Some(n) => blocks.of(&n).iter().map(|b| target_of(*b)).collect(),
+            None => vec![flow.target.clone()],
+        };
+        for source in sources.iter().flat_map(|s| blocks.of(s)) {
+            for target in &targets {
+                // No packet goes from one family to the other.
+                if target
+                    .network()
+                    .is_some_and(|n| n.addr.is_ipv4() != source.addr.is_ipv4())
+                {
+                    continue;
+                }
+                let path = Path {
+                    protocol: flow.protocol,
+                    target: target.clone(),
+                    source: *source,
+                };
+                let entry = out.entry(path).or_default();
+                *entry = entry.union(&ports);
+            }
         }
     }
     out
@@ -132,8 +262,6 @@ fn both(a: &Reach, b: &Reach) -> Reach {
 struct Destinations<'a> {
     by_target: BTreeMap<&'a Target, (usize, &'a Destination)>,
     zones: &'a Zones,
-    /// Where a flow from any source is judged from (the test host).
-    assumed: Option<IpAddr>,
 }
 
 impl<'a> Destinations<'a> {
@@ -146,83 +274,180 @@ impl<'a> Destinations<'a> {
         for (i, dest) in all.enumerate() {
             by_target.entry(&dest.target).or_insert((i, dest));
         }
-        Destinations {
-            by_target,
-            zones,
-            assumed: requests.first().and_then(|r| crate::zones::test_source(r)),
-        }
+        Destinations { by_target, zones }
     }
 
-    /// The reach as ticket entries: paths with the same ports to the same
-    /// destination are one entry with their sources, in the request's order.
+    /// The written destination a path's target belongs to: itself, or the
+    /// narrowest written range around a block of it.
+    fn home(&self, target: &Target) -> Option<(usize, &'a Destination)> {
+        if let Some(found) = self.by_target.get(target) {
+            return Some(*found);
+        }
+        self.by_target
+            .iter()
+            .filter(|(written, _)| written.network().is_some() && written.covers(target))
+            .max_by_key(|(written, _)| written.network().map(|n| n.prefix))
+            .map(|(_, found)| *found)
+    }
+
+    /// The reach as ticket entries: blocks with the same ports and sources in
+    /// one written destination are merged back (the written destination
+    /// itself when they make it whole), sources likewise, in the request's
+    /// order.
     fn entries(&self, reach: &Reach, action: Action) -> Vec<Flow> {
-        let mut grouped: BTreeMap<(usize, Protocol, &PortSet), Vec<Option<Network>>> =
+        let mut by_target: BTreeMap<(&Target, Protocol, &PortSet), BTreeSet<Network>> =
             BTreeMap::new();
         for (path, ports) in reach {
-            let Some((order, _)) = self.by_target.get(&path.target) else {
+            by_target
+                .entry((&path.target, path.protocol, ports))
+                .or_default()
+                .insert(path.source);
+        }
+        type Key<'k> = (usize, Protocol, &'k PortSet, Vec<Network>);
+        let mut grouped: BTreeMap<Key, Vec<&Target>> = BTreeMap::new();
+        for ((target, protocol, ports), sources) in by_target {
+            let Some((order, _)) = self.home(target) else {
                 continue;
             };
             grouped
-                .entry((*order, path.protocol, ports))
+                .entry((order, protocol, ports, merged(sources)))
                 .or_default()
-                .push(path.source);
+                .push(target);
         }
         let by_order: BTreeMap<usize, &Destination> =
             self.by_target.values().map(|(i, d)| (*i, *d)).collect();
-        grouped
-            .into_iter()
-            .filter_map(|((order, protocol, ports), sources)| {
-                let dest = by_order.get(&order)?;
-                let ports = match protocol {
-                    Protocol::Icmp => PortSet::default(),
-                    Protocol::Tcp | Protocol::Udp => ports.clone(),
-                };
-                let test = flows::destination_checks(protocol, &ports.ends(), dest);
+        let mut out = Vec::new();
+        for ((order, protocol, ports, sources), targets) in grouped {
+            let Some(home) = by_order.get(&order) else {
+                continue;
+            };
+            let ports = match protocol {
+                Protocol::Icmp => PortSet::default(),
+                Protocol::Tcp | Protocol::Udp => ports.clone(),
+            };
+            let networks: Vec<Network> = targets.iter().filter_map(|t| t.network()).collect();
+            let dests: Vec<Destination> = if networks.is_empty() {
+                vec![(*home).clone()]
+            } else {
+                merged(networks)
+                    .into_iter()
+                    .map(|block| part(home, block))
+                    .collect()
+            };
+            for dest in dests {
+                let family = dest.target.network().map(|n| n.addr.is_ipv6());
+                let any =
+                    sources == ANY || family.is_some_and(|v6| sources == [ANY[usize::from(v6)]]);
                 let judged = policy::Flow {
                     rule: 0,
                     action,
                     protocol,
-                    // Any source among them makes the entry one from anywhere.
-                    sources: sources
-                        .iter()
-                        .copied()
-                        .collect::<Option<_>>()
-                        .unwrap_or_default(),
+                    sources: if any { Vec::new() } else { sources.clone() },
                     target: dest.target.clone(),
                     ports: ports.clone(),
                 };
-                let zones = self.zones.judge_if_any(&judged, self.assumed);
-                let sources = match sources.as_slice() {
-                    [None] => Vec::new(),
-                    _ => sources
-                        .iter()
-                        .map(|s| s.map_or_else(|| "any".to_string(), |n| n.to_string()))
-                        .collect(),
+                let shown = if any {
+                    Vec::new()
+                } else {
+                    shown_sources(&sources)
                 };
-                Some(Flow {
+                out.push(Flow {
                     protocol,
                     action,
-                    ports,
-                    sources,
-                    test,
-                    zones,
-                })
-            })
-            .collect()
+                    ports: ports.clone(),
+                    from: if any {
+                        "any host".to_string()
+                    } else {
+                        format!("a host in {}", shown.join(", "))
+                    },
+                    sources: shown,
+                    test: flows::destination_checks(protocol, &ports.ends(), &dest),
+                    zones: self.zones.judge_if_any(&judged),
+                });
+            }
+        }
+        out
     }
+}
+
+/// A block of a written range, as a destination of its own: the written one
+/// when it is all of it; else the block, tested at the written probe when
+/// that lies inside, else at its first host.
+fn part(home: &Destination, block: Network) -> Destination {
+    if home.target.network() == Some(block) {
+        return home.clone();
+    }
+    let target = target_of(block);
+    let probe = match &target {
+        Target::Address { .. } => None,
+        _ => Some(match &home.probe {
+            Some(crate::request::TestHost::Address(a)) if block.contains(*a) => {
+                crate::request::TestHost::Address(*a)
+            }
+            _ => crate::request::TestHost::Address(first_host(block)),
+        }),
+    };
+    Destination {
+        written: target.to_string(),
+        target,
+        probe,
+        punycode: None,
+        span: home.span.clone(),
+    }
+}
+
+/// The first address of a block that is not its network address (a /31 or
+/// /127 has no network address to avoid).
+fn first_host(block: Network) -> IpAddr {
+    let wide = Network::max_prefix(block.addr) - block.prefix >= 2;
+    match block.addr {
+        IpAddr::V4(a) => IpAddr::V4((u32::from(a) + u32::from(wide)).into()),
+        IpAddr::V6(a) => IpAddr::V6((u128::from(a) + u128::from(wide)).into()),
+    }
+}
+
+/// Sources as a reader writes them: `any IPv4` for all of a family, and a
+/// family's blocks as `any IPv4 except ...` when that is shorter.
+fn shown_sources(sources: &[Network]) -> Vec<String> {
+    let mut out = Vec::new();
+    for whole in ANY {
+        let of: Vec<Network> = sources
+            .iter()
+            .copied()
+            .filter(|n| n.addr.is_ipv4() == whole.addr.is_ipv4())
+            .collect();
+        let family = if whole.addr.is_ipv4() { "IPv4" } else { "IPv6" };
+        if of == [whole] {
+            out.push(format!("any {family}"));
+            continue;
+        }
+        if of.len() > 2 {
+            let all: BTreeSet<Network> = of.iter().copied().chain([whole]).collect();
+            let held: BTreeSet<Network> = of.iter().flat_map(|n| split(*n, &all)).collect();
+            let rest = merged(split(whole, &all).into_iter().filter(|b| !held.contains(b)));
+            if rest.len() < of.len() {
+                let rest: Vec<String> = rest.iter().map(ToString::to_string).collect();
+                out.push(format!("any {family} except {}", rest.join(", ")));
+                continue;
+            }
+        }
+        out.extend(of.iter().map(ToString::to_string));
+    }
+    out
 }
 
 /// Compares two revisions of one request by meaning; each changed flow is
 /// judged against the team's `zones`.
 pub fn compare(old: &Request, new: &Request, zones: &Zones) -> Change {
     let (old_flows, new_flows) = (policy::flows(old), policy::flows(new));
+    let blocks = Blocks::new(old_flows.iter().chain(&new_flows));
     let (allowed_before, allowed_after) = (
-        reach(&old_flows, Action::Allow),
-        reach(&new_flows, Action::Allow),
+        reach(&old_flows, Action::Allow, &blocks),
+        reach(&new_flows, Action::Allow, &blocks),
     );
     let (denied_before, denied_after) = (
-        reach(&old_flows, Action::Deny),
-        reach(&new_flows, Action::Deny),
+        reach(&old_flows, Action::Deny, &blocks),
+        reach(&new_flows, Action::Deny, &blocks),
     );
     let (newly_allowed, no_longer_allowed) = (
         minus(&allowed_after, &allowed_before),
@@ -242,7 +467,10 @@ pub fn compare(old: &Request, new: &Request, zones: &Zones) -> Change {
     Change {
         verdicts_moved: verdicts_moved(&opened, &unchanged),
         opened,
-        closed: section(&minus(&no_longer_allowed, &to_deny), Action::Allow),
+        closed: unprovable(
+            section(&minus(&no_longer_allowed, &to_deny), Action::Allow),
+            &allowed_after,
+        ),
         to_deny: section(&to_deny, Action::Deny),
         to_allow: section(&to_allow, Action::Allow),
         deny_added: section(&minus(&newly_denied, &to_deny), Action::Deny),
@@ -250,6 +478,41 @@ pub fn compare(old: &Request, new: &Request, zones: &Zones) -> Change {
         respelled: respelled(old, new),
         unchanged: unchanged.iter().map(describe).collect(),
     }
+}
+
+/// Closed flows to a name whose sources the new revision still lets reach
+/// an address on one of those ports: the name may resolve to that address
+/// (a name replaced by its address), so a check would connect and prove
+/// nothing. Such a flow keeps no check, and says why.
+fn unprovable(mut closed: Vec<Flow>, allowed_after: &Reach) -> Vec<Flow> {
+    for flow in &mut closed {
+        if !matches!(flow.test.host, Some(flows::TestHost::Name(_))) {
+            continue;
+        }
+        let ports = match flow.protocol {
+            Protocol::Icmp => PortSet::new([(0, 0)]),
+            Protocol::Tcp | Protocol::Udp => flow.ports.clone(),
+        };
+        let still: BTreeSet<String> = allowed_after
+            .iter()
+            .filter(|(path, open)| {
+                path.protocol == flow.protocol
+                    && path.target.network().is_some()
+                    && !open.intersection(&ports).is_empty()
+            })
+            .map(|(path, _)| path.target.to_string())
+            .collect();
+        if !still.is_empty() {
+            let still: Vec<String> = still.into_iter().collect();
+            flow.test.note = Some(format!(
+                "no check: {} may resolve to an address the new revision allows ({}), so a connection proves nothing; check that no firewall object holds the name instead",
+                flow.test.destination,
+                still.join(", ")
+            ));
+            flow.test.checks.clear();
+        }
+    }
+    closed
 }
 
 /// A section's flows with each check run once: an entry per source can repeat
@@ -339,10 +602,11 @@ fn respelled(old: &Request, new: &Request) -> Vec<Respelling> {
 /// Every flow of a request, allowed and denied apart (what a removal ticket removes).
 pub fn all_flows(request: &Request, zones: &Zones) -> (Vec<Flow>, Vec<Flow>) {
     let flows = policy::flows(request);
+    let blocks = Blocks::new(flows.iter());
     let destinations = Destinations::of(&[request], zones);
     (
-        once_each(destinations.entries(&reach(&flows, Action::Allow), Action::Allow)),
-        once_each(destinations.entries(&reach(&flows, Action::Deny), Action::Deny)),
+        once_each(destinations.entries(&reach(&flows, Action::Allow, &blocks), Action::Allow)),
+        once_each(destinations.entries(&reach(&flows, Action::Deny, &blocks), Action::Deny)),
     )
 }
 

@@ -230,6 +230,11 @@ pub struct ImplementArgs {
     /// Replace the --output file if it exists
     #[arg(long, requires = "output")]
     pub force: bool,
+
+    /// Write the rules even where the team's zone policy forbids a flow
+    /// (the output's first lines say so)
+    #[arg(long)]
+    pub despite_zone_policy: bool,
 }
 
 #[derive(Debug, Args)]

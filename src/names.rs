@@ -35,7 +35,7 @@ pub enum Lint {
     MissingSource,
     /// the same flow twice, or one already covered by a wildcard or range in the request
     DuplicateDestination,
-    /// one rule allows and another denies the same flow (destination, port, protocol, overlapping sources): the firewall's rule order decides
+    /// one rule allows and another denies overlapping traffic (the same or a covering destination, a shared port, protocol and source): the deny wins only while the firewall keeps it first
     AllowDenyOverlap,
     /// `expires` is in the past
     Expired,
@@ -175,7 +175,7 @@ impl Lint {
                 "the same flow twice, or one already covered by a wildcard or range in the request"
             }
             Lint::AllowDenyOverlap => {
-                "one rule allows and another denies the same flow (destination, port, protocol, overlapping sources): the firewall's rule order decides"
+                "one rule allows and another denies overlapping traffic (the same or a covering destination, a shared port, protocol and source): the deny wins only while the firewall keeps it first"
             }
             Lint::Expired => "`expires` is in the past",
             Lint::ExpiresSoon => "`expires` is within 14 days",

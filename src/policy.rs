@@ -8,10 +8,11 @@
 //! them, and the test plan (`flows`) is built beside them. A `Flow` holds no
 //! spans and no text meant for a reader or a shell: never add any.
 
-use crate::request::{Network, PortRange, Request, Target};
+use crate::request::{Network, PortRange, Request, Target, TestHost};
 use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::fmt;
+use std::net::IpAddr;
 
 /// A set of ports as sorted, disjoint, non-adjacent inclusive ranges, so that
 /// `[443, 80]`, `[80, 443, 443]` and `["80", "443"]` are one value.
@@ -97,6 +98,13 @@ impl PortSet {
             out.into_iter()
                 .filter_map(|(a, b)| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?))),
         )
+    }
+
+    /// Whether `port` is in this set.
+    pub fn contains(&self, port: u16) -> bool {
+        self.ranges
+            .iter()
+            .any(|&(low, high)| low <= port && port <= high)
     }
 
     /// Whether every port of `other` is in this set.
@@ -191,6 +199,72 @@ impl Flow {
             &self.target,
             &self.ports,
         )
+    }
+}
+
+impl Flow {
+    /// Whether this flow speaks of `packet`: its protocol and port, a source
+    /// in its sources (any when there are none) and a destination it covers.
+    /// A packet whose source and destination address differ in family is
+    /// not a packet, and no flow speaks of it.
+    pub fn matches(&self, packet: &Packet) -> bool {
+        let port = match (self.protocol, packet.port) {
+            (Protocol::Icmp, None) => true,
+            (Protocol::Tcp | Protocol::Udp, Some(port)) => self.ports.contains(port),
+            _ => false,
+        };
+        let family = match &packet.destination {
+            TestHost::Address(address) => address.is_ipv4() == packet.source.is_ipv4(),
+            TestHost::Name(_) => true,
+        };
+        self.protocol == packet.protocol
+            && port
+            && family
+            && (self.sources.is_empty() || self.sources.iter().any(|n| n.contains(packet.source)))
+            && self.target.covers(&packet.destination.target())
+    }
+}
+
+/// One packet as a firewall sees it: from an address, to an address or to a
+/// name (which a firewall that holds names resolves), on a protocol and port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Packet {
+    pub source: IpAddr,
+    pub destination: TestHost,
+    pub protocol: Protocol,
+    /// `None` for icmp (an echo request), which has no port.
+    pub port: Option<u16>,
+}
+
+/// What a request says of one packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Meaning {
+    /// A rule allows it and no rule denies it: the first such rule.
+    Allowed { rule: usize },
+    /// A rule denies it, whatever else allows it: the first such rule.
+    Denied { rule: usize },
+    /// No rule speaks of it: the firewall's other rules decide.
+    NotThisRequest,
+}
+
+/// The one meaning of a request for a packet: a deny wins over an allow,
+/// otherwise a packet a rule allows is allowed, otherwise the request says
+/// nothing of it. The ticket, change tickets, zones and every `implement`
+/// target say this; each target writes its deny rules before its allow
+/// rules so that a firewall's first match gives the same verdict.
+pub fn meaning(flows: &[Flow], packet: &Packet) -> Meaning {
+    let first = |action: Action| {
+        flows
+            .iter()
+            .find(|f| f.action == action && f.matches(packet))
+            .map(|f| f.rule)
+    };
+    if let Some(rule) = first(Action::Deny) {
+        Meaning::Denied { rule }
+    } else if let Some(rule) = first(Action::Allow) {
+        Meaning::Allowed { rule }
+    } else {
+        Meaning::NotThisRequest
     }
 }
 
@@ -296,10 +370,10 @@ mod tests {
     #[test]
     fn respelled_requests_have_equal_flows() {
         let a = flows(&request(
-            "[[rules]]\nports = [443, 80]\nsources = [\"10.0.0.0/24\", \"10.0.1.5\"]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n",
+            "[[rules]]\nports = [443, 80]\nsources = [\"10.0.0.0/24\", \"10.0.1.5\", \"2001:db8:1::/64\"]\ndestinations = [\"A.Example.COM\", \"192.0.2.7/32\", \"bücher.example\", \"2001:DB8::10\"]\n",
         ));
         let b = flows(&request(
-            "[[rules]]\nports = [80, 443, 443]\nsources = [\"10.0.1.5/32\", \"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
+            "[[rules]]\nports = [80, 443, 443]\nsources = [\"2001:DB8:1::/64\", \"10.0.1.5/32\", \"10.0.0.0/24\"]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"xn--bcher-kva.example\", \"2001:db8::10\"]\n",
         ));
         assert_eq!(a, b);
         // Hashing agrees with equality, and tells different flows apart.
@@ -323,6 +397,77 @@ mod tests {
         assert_ne!(plain, one("sources = [\"10.0.0.1\"]"));
         assert_eq!(plain[0].rule, 1);
         assert!(plain[0].sources.is_empty());
+    }
+
+    /// Deny wins over allow whatever the order; sources, ports, families
+    /// and wildcards decide which rules speak of a packet at all.
+    #[test]
+    fn a_packet_means_deny_over_allow_else_allow_else_nothing() {
+        let f = flows(&request(
+            "[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\", \"*.example.com\"]\n[[rules]]\naction = \"deny\"\nports = [443, 8443]\ndestinations = [\"198.51.100.10\", \"bad.example.com\"]\n[[rules]]\nprotocol = \"icmp\"\ndestinations = [\"2001:db8::/64\"]\n",
+        ));
+        let packet = |source: &str, to: &str, protocol, port| Packet {
+            source: source.parse().expect("address"),
+            destination: match to.parse() {
+                Ok(address) => TestHost::Address(address),
+                Err(_) => TestHost::Name(to.parse().expect("name")),
+            },
+            protocol,
+            port,
+        };
+        let tcp = |source, to, port| meaning(&f, &packet(source, to, Protocol::Tcp, Some(port)));
+        assert_eq!(
+            tcp("10.20.0.9", "198.51.100.9", 443),
+            Meaning::Allowed { rule: 1 }
+        );
+        assert_eq!(
+            tcp("10.20.0.9", "198.51.100.10", 443),
+            Meaning::Denied { rule: 2 }
+        );
+        // The deny holds for every source, the allow for its own.
+        assert_eq!(
+            tcp("10.99.0.1", "198.51.100.10", 443),
+            Meaning::Denied { rule: 2 }
+        );
+        assert_eq!(
+            tcp("10.99.0.1", "198.51.100.9", 443),
+            Meaning::NotThisRequest
+        );
+        assert_eq!(
+            tcp("10.20.0.9", "198.51.100.9", 8443),
+            Meaning::NotThisRequest
+        );
+        assert_eq!(
+            tcp("10.20.0.9", "198.51.101.9", 443),
+            Meaning::NotThisRequest
+        );
+        assert_eq!(
+            tcp("10.20.0.9", "www.example.com", 443),
+            Meaning::Allowed { rule: 1 }
+        );
+        assert_eq!(
+            tcp("10.20.0.9", "bad.example.com", 443),
+            Meaning::Denied { rule: 2 }
+        );
+        // The apex is not under its wildcard.
+        assert_eq!(
+            tcp("10.20.0.9", "example.com", 443),
+            Meaning::NotThisRequest
+        );
+        let icmp = |source, to| meaning(&f, &packet(source, to, Protocol::Icmp, None));
+        assert_eq!(
+            icmp("2001:db8:9::1", "2001:db8::7"),
+            Meaning::Allowed { rule: 3 }
+        );
+        // No packet goes from an IPv4 source to an IPv6 address.
+        assert_eq!(icmp("10.20.0.9", "2001:db8::7"), Meaning::NotThisRequest);
+        assert_eq!(
+            meaning(
+                &f,
+                &packet("10.20.0.9", "198.51.100.9", Protocol::Udp, Some(443))
+            ),
+            Meaning::NotThisRequest
+        );
     }
 
     #[test]

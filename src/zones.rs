@@ -132,6 +132,9 @@ impl Zones {
         let mut out = Zones::default();
         // Every network once: the same network in two zones is ambiguous.
         let mut seen: BTreeMap<Network, String> = BTreeMap::new();
+        // And every name pattern once, whatever its case: with one pattern in
+        // two zones, the zone that sorts last would win unseen.
+        let mut seen_patterns: BTreeMap<Target, String> = BTreeMap::new();
         for (name, values) in zones {
             let mut zone = Zone {
                 name: name.clone(),
@@ -151,6 +154,16 @@ impl Zones {
                 if text.contains('*') || text.parse::<IpAddr>().is_err() && !text.contains('/') {
                     match crate::validate::host::destination(text) {
                         Ok(target @ (Target::Host { .. } | Target::Wildcard { .. })) => {
+                            if let Some(other) = seen_patterns.insert(target.clone(), name.clone())
+                            {
+                                diags.push(
+                                    Invalid::new(format!(
+                                        "`{text}` is in zone `{other}` already (as `{target}`); a name pattern belongs to one zone"
+                                    ))
+                                    .help("remove it from one of the two zones")
+                                    .at(value.span()),
+                                );
+                            }
                             zone.patterns.push(target);
                         }
                         Ok(_) => {}
@@ -226,8 +239,10 @@ impl Zones {
         }
     }
 
-    /// The zone of a network: the one whose most specific network holds it all.
+    /// The zone of a network: the one whose most specific network holds it
+    /// all. An IPv6 form of an IPv4 address is judged as that address.
     pub fn of_network(&self, network: &Network) -> Option<&str> {
+        let network = &embedded_ipv4(*network);
         self.zones
             .iter()
             .flat_map(|z| z.networks.iter().map(move |n| (n, z)))
@@ -263,7 +278,7 @@ impl Zones {
     fn reached(&self, target: &Target) -> Vec<String> {
         let mut zones = vec![self.of_target(target).unwrap_or(INTERNET).to_string()];
         for zone in &self.zones {
-            let inside = match target.network() {
+            let inside = match target.network().map(embedded_ipv4) {
                 Some(wide) => zone
                     .networks
                     .iter()
@@ -283,12 +298,16 @@ impl Zones {
     }
 
     /// The zones of a flow's sources: each source's zones (as [`Zones::reached`]
-    /// says of a destination); a flow from any source is judged from
-    /// `assumed` (the request's test host), else from `internet`.
-    fn source_zones(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<String> {
+    /// says of a destination). A flow without sources comes from any
+    /// source, so from every zone of the team and from `internet`.
+    fn source_zones(&self, flow: &policy::Flow) -> Vec<String> {
         let of = |n: Network| self.reached(&Target::Range { network: n });
         let mut zones: Vec<String> = if flow.sources.is_empty() {
-            assumed.map_or_else(|| vec![INTERNET.to_string()], |a| of(Network::single(a)))
+            self.zones
+                .iter()
+                .map(|z| z.name.clone())
+                .chain([INTERNET.to_string()])
+                .collect()
         } else {
             flow.sources.iter().flat_map(|n| of(*n)).collect()
         };
@@ -298,20 +317,20 @@ impl Zones {
     }
 
     /// [`Zones::judge`], or nothing when the team has no zones.
-    pub fn judge_if_any(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
+    pub fn judge_if_any(&self, flow: &policy::Flow) -> Vec<Judgement> {
         if self.is_empty() {
             Vec::new()
         } else {
-            self.judge(flow, assumed)
+            self.judge(flow)
         }
     }
 
     /// What the policy says of one flow: one judgement per pair of a source
     /// zone and a destination zone it reaches.
-    pub fn judge(&self, flow: &policy::Flow, assumed: Option<IpAddr>) -> Vec<Judgement> {
+    pub fn judge(&self, flow: &policy::Flow) -> Vec<Judgement> {
         let targets = self.reached(&flow.target);
         let mut out = Vec::new();
-        for from in self.source_zones(flow, assumed) {
+        for from in self.source_zones(flow) {
             for to in &targets {
                 let entry = self.entry(&from, to, flow);
                 out.push(Judgement {
@@ -325,38 +344,87 @@ impl Zones {
         out
     }
 
-    /// The most specific entry for a pair and a flow: named zones before `*`,
-    /// then entries with ports (holding all the flow's) before those without,
-    /// then with a protocol before without; the first written of equals.
+    /// The entry that decides a pair and a flow. A `forbidden` entry that
+    /// names any of the flow's ports (or none) wins over every other, however
+    /// specific: a team's "never" always holds. Otherwise the most specific
+    /// entry: named zones before `*`, then entries with ports (holding all the
+    /// flow's) before those without, then with a protocol before without; the
+    /// first written of equals.
     fn entry(&self, from: &str, to: &str, flow: &policy::Flow) -> Option<&Entry> {
-        self.policy
+        let pair: Vec<&Entry> = self
+            .policy
             .iter()
             .filter(|e| (e.from == from || e.from == ANY) && (e.to == to || e.to == ANY))
             .filter(|e| e.protocol.is_none_or(|p| p == flow.protocol))
+            .collect();
+        let forbidden: Vec<&Entry> = pair
+            .iter()
+            .copied()
+            .filter(|e| e.verdict == Verdict::Forbidden)
             .filter(|e| {
-                e.ports
-                    .as_ref()
-                    .is_none_or(|p| flow.protocol != Protocol::Icmp && p.contains_all(&flow.ports))
+                e.ports.as_ref().is_none_or(|p| {
+                    flow.protocol != Protocol::Icmp && !p.intersection(&flow.ports).is_empty()
+                })
             })
-            .enumerate()
-            .max_by_key(|(i, e)| {
-                (
-                    usize::from(e.from != ANY) + usize::from(e.to != ANY),
-                    e.ports.is_some(),
-                    e.protocol.is_some(),
-                    std::cmp::Reverse(*i),
-                )
-            })
-            .map(|(_, e)| e)
+            .collect();
+        if !forbidden.is_empty() {
+            return most_specific(forbidden);
+        }
+        most_specific(
+            pair.into_iter()
+                .filter(|e| {
+                    e.ports.as_ref().is_none_or(|p| {
+                        flow.protocol != Protocol::Icmp && p.contains_all(&flow.ports)
+                    })
+                })
+                .collect(),
+        )
     }
 }
 
-/// The address a request's test host logs in to (`user@10.188.50.201`), if
-/// it is an address: where a rule without `sources` is judged from.
-pub fn test_source(request: &Request) -> Option<IpAddr> {
-    let host = request.test.as_ref()?.host.as_deref()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    host.parse().ok()
+/// The most specific of `entries` (see [`Zones::entry`]).
+fn most_specific(entries: Vec<&Entry>) -> Option<&Entry> {
+    entries
+        .into_iter()
+        .enumerate()
+        .max_by_key(|(i, e)| {
+            (
+                usize::from(e.from != ANY) + usize::from(e.to != ANY),
+                e.ports.is_some(),
+                e.protocol.is_some(),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, e)| e)
+}
+
+/// The IPv4 network an IPv6 network stands for, when it is one of the forms
+/// that carry an IPv4 address to it: NAT64's well-known prefix `64:ff9b::/96`
+/// (RFC 6052), 6to4's `2002::/16` (RFC 3056; the /48 of one address) and
+/// the IPv4-compatible `::a.b.c.d` (RFC 4291, not `::` or `::1`). The
+/// traffic reaches that IPv4 address, so its zone is that address's zone.
+/// Any other network is itself.
+fn embedded_ipv4(network: Network) -> Network {
+    let IpAddr::V6(v6) = network.addr else {
+        return network;
+    };
+    let bits = u128::from(v6);
+    let v4 = |value: u128, prefix: u8| Network {
+        addr: IpAddr::V4(std::net::Ipv4Addr::from((value & 0xffff_ffff) as u32)),
+        prefix: prefix.min(32),
+    };
+    let nat64 = 0x0064_ff9b_u128 << 96;
+    if network.prefix >= 96 && bits >> 32 == nat64 >> 32 {
+        return v4(bits, network.prefix - 96);
+    }
+    if network.prefix >= 16 && bits >> 112 == 0x2002 {
+        // Bits 16-47 hold the address; a /48 or longer is all of it.
+        return v4(bits >> 80, network.prefix.saturating_sub(16));
+    }
+    if network.prefix >= 96 && bits >> 32 == 0 && bits > 1 {
+        return v4(bits, network.prefix - 96);
+    }
+    network
 }
 
 /// Each rule's distinct judgements, in rule order (what the ticket shows).
@@ -364,13 +432,12 @@ pub fn of_rules(zones: &Zones, request: &Request) -> Vec<Vec<Judgement>> {
     if zones.is_empty() {
         return Vec::new();
     }
-    let assumed = test_source(request);
     let mut out: Vec<Vec<Judgement>> = vec![Vec::new(); request.rules.len()];
     for flow in policy::flows(request) {
         let Some(rule) = out.get_mut(flow.rule - 1) else {
             continue;
         };
-        for judgement in zones.judge(&flow, assumed) {
+        for judgement in zones.judge(&flow) {
             if !rule.contains(&judgement) {
                 rule.push(judgement);
             }
@@ -409,7 +476,7 @@ mod tests {
     fn said(zones: &Zones, rules: &str) -> Vec<String> {
         flow(rules)
             .iter()
-            .flat_map(|f| zones.judge(f, None))
+            .flat_map(|f| zones.judge(f))
             .map(|j| format!("{} ({})", j.describe(), j.by.unwrap_or_default()))
             .collect()
     }
@@ -538,75 +605,97 @@ mod tests {
         );
     }
 
+    /// Issue #30, case 5: the most specific entry decides, except that a
+    /// `forbidden` entry wins over any other (a pair-level `review` or
+    /// `allowed` included) wherever it names one of the flow's ports.
     #[test]
-    fn a_named_pair_wins_over_any_zone() {
-        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"*\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"*\"\nverdict = \"review\"\n";
+    fn forbidden_always_wins_and_otherwise_the_most_specific_entry() {
+        let team = "[zones]\nk8s = [\"10.1.0.0/16\"]\nvendor = [\"192.0.2.0/24\"]\not = [\"10.40.0.0/16\"]\n[[zone_policy]]\nfrom = \"*\"\nto = \"vendor\"\nverdict = \"review\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"vendor\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"*\"\nto = \"internet\"\nports = [23]\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"k8s\"\nto = \"internet\"\nverdict = \"allowed\"\n[[zone_policy]]\nfrom = \"ot\"\nto = \"*\"\nverdict = \"forbidden\"\n[[zone_policy]]\nfrom = \"ot\"\nto = \"vendor\"\nverdict = \"review\"\n";
         let z = zones(team).expect("valid");
-        let from = |source: &str| {
+        let from = |source: &str, ports: &str, dest: &str| {
             said(
                 &z,
                 &format!(
-                    "[[rules]]\nports = [443]\nsources = [\"{source}\"]\ndestinations = [\"192.0.2.7\"]"
+                    "[[rules]]\nports = {ports}\nsources = [\"{source}\"]\ndestinations = [\"{dest}\"]"
                 ),
             )
         };
         assert_eq!(
-            from("10.1.2.0/24"),
-            ["k8s -> vendor, pre-approved (fwreq.toml:12)"]
+            from("10.1.2.0/24", "[443]", "192.0.2.7"),
+            ["k8s -> vendor, pre-approved (fwreq.toml:9)"]
         );
         assert_eq!(
-            from("10.9.0.0/24"),
-            ["internet -> vendor, forbidden (fwreq.toml:8)"]
+            from("10.9.0.0/24", "[443]", "192.0.2.7"),
+            ["internet -> vendor, needs review (fwreq.toml:5)"]
         );
         assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.1.2.0/24\"]\ndestinations = [\"example.com\"]"
-            ),
-            ["k8s -> internet, needs review (fwreq.toml:16)"]
+            from("10.1.2.0/24", "[443]", "example.com"),
+            ["k8s -> internet, pre-approved (fwreq.toml:18)"]
         );
-        // `* -> *` decides what no entry names; one named zone wins over it
-        // (above), though it is written first.
+        // One forbidden port of two is enough.
         assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.9.2.0/24\"]\ndestinations = [\"example.com\"]"
-            ),
-            ["internet -> internet, forbidden (fwreq.toml:4)"]
+            from("10.1.2.0/24", "[22, 23]", "example.com"),
+            ["k8s -> internet, forbidden (fwreq.toml:13)"]
+        );
+        // A pair-level review does not beat the team's forbidden entry.
+        assert_eq!(
+            from("10.40.1.0/24", "[443]", "192.0.2.7"),
+            ["ot -> vendor, forbidden (fwreq.toml:22)"]
         );
     }
 
+    /// Issue #30, case 5: NAT64, 6to4 and IPv4-compatible forms of an
+    /// address reach that IPv4 address, so they are in its zone.
     #[test]
-    fn a_rule_without_sources_is_judged_from_the_test_host() {
-        let with_host = |host: &str| {
-            crate::validate::test_request(&format!(
-                "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[test]\nhost = \"{host}\"\n"
-            ))
-        };
-        assert_eq!(
-            test_source(&with_host("ops@10.188.50.201")),
-            "10.188.50.201".parse().ok()
-        );
-        assert_eq!(
-            test_source(&with_host("10.188.50.9")),
-            "10.188.50.9".parse().ok()
-        );
-        assert_eq!(test_source(&with_host("ops@jump.example.com")), None);
-        assert_eq!(
-            of_rules(
-                &zones(TEAM).expect("valid"),
-                &with_host("ops@10.188.50.201")
-            )[0][0]
-                .describe(),
-            "plant-k8s -> internet, pre-approved"
-        );
+    fn ipv6_forms_of_an_ipv4_address_are_judged_as_that_address() {
         let z = zones(TEAM).expect("valid");
-        let flows = flow("[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]");
-        let judged = z.judge(&flows[0], "10.188.50.201".parse().ok());
-        assert_eq!(judged[0].describe(), "plant-k8s -> internet, pre-approved");
+        let of = |text: &str| {
+            let target = crate::validate::host::destination(text).expect("target");
+            z.of_target(&target).map(str::to_string)
+        };
+        for (text, zone) in [
+            ("64:ff9b::a28:c09", Some("plant-ot")),
+            ("64:ff9b::10.40.12.9", Some("plant-ot")),
+            ("64:ff9b::a28:c00/120", Some("plant-ot")),
+            ("2002:a28:c09::1", Some("plant-ot")),
+            ("2002:a28:c00::/40", Some("plant-ot")),
+            ("::10.40.12.9", Some("plant-ot")),
+            ("64:ff9b::c000:207", None),
+            ("2001:db8:50::9", Some("plant-k8s")),
+        ] {
+            assert_eq!(of(text).as_deref(), zone, "{text}");
+        }
+        // So a source in plant-ot written as NAT64 is forbidden the internet.
         assert_eq!(
-            z.judge(&flows[0], None)[0].describe(),
-            "internet -> internet, needs review"
+            said(
+                &z,
+                "[[rules]]\nprotocol = \"udp\"\nports = [123]\nsources = [\"64:ff9b::a28:c00/120\"]\ndestinations = [\"pool.ntp.org\"]"
+            ),
+            ["plant-ot -> internet, forbidden (fwreq.toml:24)"]
+        );
+    }
+
+    /// Issue #30, case 3: no `sources` is any source, so every zone of the
+    /// team is judged (not the test host's alone), and a zone the policy
+    /// forbids makes the rule forbidden.
+    #[test]
+    fn a_rule_without_sources_is_judged_from_every_zone() {
+        let z = zones(TEAM).expect("valid");
+        let request = crate::validate::test_request(
+            "[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n[test]\nhost = \"ops@10.188.50.201\"\n",
+        );
+        let judged: Vec<String> = of_rules(&z, &request)[0]
+            .iter()
+            .map(Judgement::describe)
+            .collect();
+        assert_eq!(
+            judged,
+            [
+                "internet -> internet, needs review",
+                "plant-k8s -> internet, pre-approved",
+                "plant-ot -> internet, forbidden",
+                "plant-services -> internet, needs review",
+            ]
         );
     }
 
@@ -629,6 +718,20 @@ mod tests {
             ]
         );
         assert_eq!(diags[1].help.as_deref(), Some("did you mean `internet`?"));
+        // One name pattern in two zones, in another case: an error at the second.
+        let diags = zones("[zones]\nit = [\"*.ot.example.com\"]\not = [\"*.OT.Example.com\"]\n")
+            .expect_err("twice");
+        let said: Vec<(usize, &str)> = diags
+            .iter()
+            .map(|d| (d.span.start, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [(
+                40,
+                "`*.OT.Example.com` is in zone `it` already (as `*.ot.example.com`); a name pattern belongs to one zone"
+            )]
+        );
         for builtin in ["internet", "*"] {
             let diags = zones(&format!("[zones]\n\"{builtin}\" = [\"10.0.0.0/8\"]\n"))
                 .expect_err("built in");

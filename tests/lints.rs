@@ -106,7 +106,8 @@ fn each_lint_fires_at_its_value() {
         (
             rule(
                 "ports = [443]\ndestinations = [\"127.0.0.1\", \"169.254.169.254\", \"fe80::/64\"]",
-            ),
+            )
+            .replace("[\"10.1.2.0/24\"]", "[\"10.1.2.0/24\", \"2001:db8::/64\"]"),
             &[
                 "req.toml:10:17: warning[reserved-destination]: destination `127.0.0.1` is a loopback address (127.0.0.0/8): it never crosses a corporate firewall",
                 "req.toml:10:30: warning[reserved-destination]: destination `169.254.169.254` is link-local (169.254.0.0/16, where cloud metadata services answer): it never crosses a corporate firewall",
@@ -125,8 +126,55 @@ fn each_lint_fires_at_its_value() {
                 "protocol = \"icmp\"\ndestinations = [\"a.example.com\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nprotocol = \"icmp\"\ndestinations = [\"a.example.com\"]",
             ),
             &[
-                "req.toml:15:17: warning[allow-deny-overlap]: `a.example.com` icmp is allowed by rule 1 (line 10) and denied by rule 2 (line 15): which one wins depends on the rule order on the firewall",
+                "req.toml:15:17: warning[allow-deny-overlap]: `a.example.com` icmp is allowed by rule 1 (line 10) and denied by rule 2 (line 15): the deny wins, so the firewall must keep the deny rule first",
             ],
+        ),
+        (
+            // A deny inside an allowed range (issue #30, case 1): the deny
+            // wins only while the firewall keeps it above the allow.
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.10\"]",
+            ),
+            &[
+                "req.toml:15:17: warning[allow-deny-overlap]: `198.51.100.10` tcp 443 is denied by rule 2 (line 15) inside `198.51.100.0/24`, which rule 1 allows (line 10): the deny wins, so the firewall must keep the deny rule first",
+            ],
+        ),
+        (
+            // A name under an allowed wildcard, denied.
+            rule(
+                "ports = [443]\ndestinations = [{ host = \"*.example.com\", probe = \"a.example.com\" }]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [\"440-450\"]\ndestinations = [\"bad.example.com\"]",
+            ),
+            &[
+                "req.toml:15:17: warning[allow-deny-overlap]: `bad.example.com` tcp 443 is denied by rule 2 (line 15) inside `*.example.com`, which rule 1 allows (line 10): the deny wins, so the firewall must keep the deny rule first",
+            ],
+        ),
+        (
+            // An allow inside a denied range never takes effect.
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.10\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.0/24\"]",
+            ),
+            &[
+                "req.toml:10:17: warning[allow-deny-overlap]: `198.51.100.10` tcp 443 is allowed by rule 1 (line 10) inside `198.51.100.0/24`, which rule 2 denies (line 15): the deny wins, so this allow never takes effect",
+            ],
+        ),
+        (
+            // Every allow inside a denied range is named, each with what is
+            // left of it (another port is still allowed).
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.10\"]\n[[rules]]\nsources = [\"10.1.2.0/24\"]\nports = [443, 8443]\ndestinations = [\"198.51.100.11\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.0/24\"]",
+            ),
+            &[
+                "req.toml:10:17: warning[allow-deny-overlap]: `198.51.100.10` tcp 443 is allowed by rule 1 (line 10) inside `198.51.100.0/24`, which rule 3 denies (line 18): the deny wins, so this allow never takes effect",
+                "req.toml:14:17: warning[allow-deny-overlap]: `198.51.100.11` tcp 443 is allowed by rule 2 (line 14) inside `198.51.100.0/24`, which rule 3 denies (line 18): the deny wins, so this allow takes effect only outside it",
+                "req.toml:15:1: warning[missing-source]: this rule has no `sources`: it would open the path from any host",
+            ],
+        ),
+        (
+            // Disjoint ranges do not overlap.
+            rule(
+                "ports = [443]\ndestinations = [\"198.51.100.0/25\"]\n[[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"198.51.100.128/25\"]",
+            ),
+            &[],
         ),
         (
             // TCP ones overlap only where their ports do.
@@ -171,7 +219,8 @@ fn each_lint_fires_at_its_value() {
             ],
         ),
         (
-            rule("ports = [443]\ndestinations = [\"0.0.0.0/0\", \"::/0\", \"64.0.0.0/2\"]"),
+            rule("ports = [443]\ndestinations = [\"0.0.0.0/0\", \"::/0\", \"64.0.0.0/2\"]")
+                .replace("[\"10.1.2.0/24\"]", "[\"10.1.2.0/24\", \"2001:db8::/64\"]"),
             &[
                 "req.toml:10:17: warning[any-destination]: destination `0.0.0.0/0` is every address on the internet",
                 "req.toml:10:30: warning[any-destination]: destination `::/0` is every address on the internet",

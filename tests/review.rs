@@ -99,7 +99,17 @@ fn different_sources_and_deny_carve_outs_are_not_duplicates() {
          [[rules]]\naction = \"deny\"\nsources = [\"10.1.2.0/24\"]\nports = [443]\ndestinations = [\"52.94.0.7\"]\n"
     );
     let (code, lines) = first_lines(&text, &["--today", "2026-11-26"]);
-    assert_eq!((code, lines), (0, Vec::<String>::new()));
+    // Not a duplicate; the carve-out is named as one (issue #30, case 1).
+    assert_eq!(
+        (code, lines),
+        (
+            0,
+            vec![
+                "req.toml:19:17: warning[allow-deny-overlap]: `52.94.0.7` tcp 443 is denied by rule 3 (line 19) inside `52.94.0.0/24`, which rule 1 allows (line 10): the deny wins, so the firewall must keep the deny rule first".to_string(),
+                "  = help: fwreq implement writes deny rules first; narrow the rules so they do not overlap, or keep that order on the firewall".to_string(),
+            ]
+        )
+    );
     // The same flow from a source inside the first rule's still is one.
     let text = text.replace("10.9.9.0/24", "10.1.2.128/25");
     let (_, lines) = first_lines(&text, &["--today", "2026-11-26"]);

@@ -57,7 +57,7 @@ fn the_seed_example_has_every_section_of_the_seed_ticket_in_order() {
         "\nBusiness Justification: The Avilla Structures Kubernetes Cluster",
         "\n## Requested Policy Change\n",
         "\n## Key points about the firewall rule\n",
-        "\n- Protocol: TCP\n- Port: 80/443\n- Action: Allow\n- Zones: plant-k8s -> internet, needs review\n- Destinations:\n",
+        "\n- Protocol: TCP\n- Port: 80/443\n- Action: Allow\n- Zones: plant-k8s -> internet, needs review\n- Sources:\n  - 10.188.50.0/24\n- Destinations:\n",
         "\n## Details\n\n```bash\n# OCI container registries\n",
         "\ncurl -vv telnet://prod-registry-k8s-io-us-east-2.s3.dualstack.us-east-2.amazonaws.com:443\n",
         "\nsudo tcpdump -i any -nn dst host pkg.dev\n```\n",

@@ -292,3 +292,117 @@ fn without_zones_nothing_is_judged() {
         )
     );
 }
+
+/// Issue #30, case 3: a rule without `sources` is from any source. The
+/// ticket says so, it is judged from every zone (not the test host's alone,
+/// so a zone the team forbids is caught), and the request cannot silence
+/// `missing-source` on its own while the team has zones.
+#[test]
+fn no_sources_is_any_source_in_the_ticket_the_zones_and_the_lint() {
+    let dir = repo(
+        "allow = [\"missing-source\"]\n[[rules]]\nports = [443]\ndestinations = [\"registry.example.com\"]\n[test]\nhost = \"ops@10.188.50.201\"\n",
+    );
+    let (code, said) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let located: Vec<&str> = said.lines().filter(|l| l.starts_with("a.toml:")).collect();
+    assert_eq!(
+        located,
+        [
+            "a.toml:8:1: warning[missing-source]: this rule has no `sources`: it would open the path from any host",
+            "a.toml:10:17: error[zone-forbidden]: `registry.example.com` tcp 443 goes plant-ot -> internet, which fwreq.toml:13 forbids",
+        ]
+    );
+    // The team (or the command line) still may.
+    assert_eq!(
+        check(
+            dir.path(),
+            &["--allow", "missing-source", "--allow", "zone-forbidden"]
+        )
+        .0,
+        0
+    );
+    let out = fwreq(dir.path(), &["render", "a.toml"]);
+    let ticket = stdout(&out);
+    assert!(
+        ticket
+            .contains("Request TCP access on port 443 from any source to registry.example.com.\n"),
+        "{ticket}"
+    );
+    assert!(
+        ticket.contains("- Zones: corp -> internet, needs review; internet -> internet, needs review; plant-k8s -> internet, pre-approved; plant-ot -> internet, forbidden\n- Sources: any\n- Destinations:\n"),
+        "{ticket}"
+    );
+}
+
+/// Issue #30, case 5: a deny rule that blocks a forbidden flow is what the
+/// policy wants (no `zone-forbidden`, no `zone-review`); one name pattern in
+/// two zones, in any case, is an error at its line of the team file.
+#[test]
+fn a_deny_of_a_forbidden_flow_is_fine_and_a_pattern_belongs_to_one_zone() {
+    let dir = repo(&OT_TO_INTERNET.replace("[[rules]]\n", "[[rules]]\naction = \"deny\"\n"));
+    assert_eq!(
+        check(dir.path(), &["--warn", "zone-review"]),
+        (
+            0,
+            "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n".to_string()
+        )
+    );
+    assert_eq!(
+        team_errors(&TEAM.replace(
+            "corp = [\"10.0.0.0/8\", \"*.corp.example\"]",
+            "corp = [\"10.0.0.0/8\", \"*.corp.example\"]\nit = [\"*.CORP.Example\"]"
+        )),
+        (
+            1,
+            vec![
+                "fwreq.toml:5:7: error: `*.CORP.Example` is in zone `corp` already (as `*.corp.example`); a name pattern belongs to one zone".to_string()
+            ]
+        )
+    );
+}
+
+/// Issue #30, case 6: `implement` applies the team's zone verdict as `check`
+/// does. A forbidden request is refused (nothing on stdout, exit 1) unless
+/// `--despite-zone-policy`, and then its output opens by saying so.
+#[test]
+fn implement_refuses_a_forbidden_request_unless_forced_and_says_so() {
+    let dir = repo(OT_TO_INTERNET);
+    let out = fwreq(
+        dir.path(),
+        &["implement", "a.toml", "--target", "fortigate"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("a.toml:11:17: error[zone-forbidden]: `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("fwreq: a.toml: the team's zone policy forbids 1 flow; nothing was written (--despite-zone-policy writes it anyway)\n"),
+        "{err}"
+    );
+    let out = fwreq(
+        dir.path(),
+        &[
+            "implement",
+            "a.toml",
+            "--target",
+            "fortigate",
+            "--despite-zone-policy",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: file-a-e40c292c, t\n"),
+        "{}",
+        stdout(&out)
+    );
+    // An allowed flow is written as before.
+    let dir = repo(&OT_TO_INTERNET.replace("pool.ntp.org", "ntp1.corp.example"));
+    let out = fwreq(
+        dir.path(),
+        &["implement", "a.toml", "--target", "fortigate"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -1,10 +1,16 @@
 //! `fwreq implement FILE --target TARGET`: the request's rules in a firewall
 //! platform's syntax, on stdout or into `--output`; exit 1 when destinations
-//! were left out, unless `--allow-partial`.
+//! were left out, unless `--allow-partial`. A request the team's zone policy
+//! forbids (what `check` fails with `zone-forbidden`) is refused, unless
+//! `--despite-zone-policy`, whose output then says so first.
 
-use super::{load_valid, print_stdout};
+use super::{print_stdout, report, stderr_style};
 use crate::Outcome;
 use crate::cli::ImplementArgs;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::{self, Loaded};
+use crate::names::Lint;
+use crate::team::Teams;
 
 pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
@@ -13,21 +19,50 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
             crate::output::refuse_existing(path)?;
         }
     }
-    let request = load_valid(&args.file, "nothing was written")?;
+    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
+    let team = teams.of(&args.file);
+    let Loaded { source, request } = input::load(&args.file)?;
+    let request = request.map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!("{} has errors; nothing was written", args.file.display())
+    })?;
+    let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
+    let forbidden: Vec<Diagnostic> = crate::lints::check(&source, &request, &settings)
+        .into_iter()
+        .filter(|d| d.code == Some(Lint::ZoneForbidden) && d.severity == Severity::Error)
+        .collect();
+    let shown = super::shown(&args.file);
+    if !forbidden.is_empty() && !args.despite_zone_policy {
+        report(&source, &forbidden, stderr_style());
+        eprintln!(
+            "fwreq: {shown}: the team's zone policy forbids {}; nothing was written (--despite-zone-policy writes it anyway)",
+            crate::text::plural(forbidden.len(), "flow", "flows")
+        );
+        return Ok(Outcome::Findings);
+    }
     let stem = args
         .file
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let done = crate::implement::implement(&request, &stem, args.target);
+    let mut text = String::new();
+    for d in &forbidden {
+        // The message names the destination, the zones and the entry; every
+        // target reads `#` as a comment at the start of its text.
+        text.push_str(&format!(
+            "# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): {}\n",
+            crate::implement::comment_text(&d.message)
+        ));
+    }
+    text.push_str(&done.text);
     if request.ritm.is_none() {
         eprintln!(
-            "fwreq: warning: {} has no ritm: its objects are named after its file name, which a request in another folder may share (and share its objects); record the RITM first",
-            super::shown(&args.file)
+            "fwreq: warning: {shown} has no ritm: its objects are named after its file name, which a request in another folder may share (and share its objects); record the RITM first"
         );
     }
     match &args.output {
-        Some(path) => crate::output::write_whole(path, &done.text, args.force)?,
-        None => print_stdout(&done.text)?,
+        Some(path) => crate::output::write_whole(path, &text, args.force)?,
+        None => print_stdout(&text)?,
     }
     if done.left_out.is_empty() || args.allow_partial {
         return Ok(Outcome::Clean);

@@ -1,6 +1,7 @@
 //! FortiGate (FortiOS CLI): IPv4 and IPv6 address objects (subnets, FQDN
 //! and wildcard FQDN), custom services and one firewall policy per rule.
 //! FortiOS holds every destination fwreq accepts, so nothing is left out.
+//! A request's `expires` becomes each policy's `policy-expiry-date`.
 
 use super::{Input, Out, Rule, text};
 use crate::request::{Network, Target};
@@ -152,7 +153,16 @@ fn policy(
         Action::Deny => "deny",
     };
     entry.push_str(&format!(
-        "        set action {action}\n        set schedule \"always\"\n        set service {}\n        set comments \"{}\"\n    next\n",
+        "        set action {action}\n        set schedule \"always\"\n"
+    ));
+    // FortiOS 7.x turns the policy off after its expiry date.
+    if let Some(date) = input.expires() {
+        entry.push_str(&format!(
+            "        set policy-expiry enable\n        set policy-expiry-date \"{date} 23:59:59\"\n"
+        ));
+    }
+    entry.push_str(&format!(
+        "        set service {}\n        set comments \"{}\"\n    next\n",
         quoted(services),
         text(&rule.describe(&input.name), 1023)
     ));

@@ -4,8 +4,9 @@
 //! Every generator reads `policy::Flow`s (grouped here by rule) and the
 //! request's RITM, title and rule comments; nothing is re-parsed from text.
 //! Objects are named from the request (`name`): its RITM, so two filed
-//! requests never collide; without one, its file name (which another
-//! request's file may share: the command warns).
+//! requests never collide; without one, `file-`, its file stem and a hash of
+//! it (which a file of the same name in another folder shares: the command
+//! warns).
 //! A destination a platform cannot hold is left out of its rules and listed in
 //! a closing comment block, with what to do instead.
 
@@ -57,16 +58,16 @@ impl Platform {
 
     /// Whether the platform can hold `target` in a rule with `action`. The one
     /// decision of what a generator leaves out, and what `not-expressible`
-    /// warns about: nftables and Aerleon hold no names; PAN-OS holds names but
-    /// no wildcard; Cilium's `toFQDNs` allows only (`egressDeny` takes none);
-    /// FortiGate holds all.
+    /// warns about: nftables holds no names; Aerleon and PAN-OS hold names
+    /// (`fqdn:`, FQDN objects) but no wildcard; Cilium's `toFQDNs` allows
+    /// only (`egressDeny` takes none); FortiGate holds all.
     pub fn holds(self, target: &Target, action: Action) -> bool {
         match target {
             Target::Address { .. } | Target::Range { .. } => true,
             Target::Host { .. } => match self {
-                Platform::Nftables | Platform::Aerleon => false,
+                Platform::Nftables => false,
                 Platform::Cilium => action == Action::Allow,
-                Platform::Fortigate | Platform::Panos => true,
+                Platform::Aerleon | Platform::Fortigate | Platform::Panos => true,
             },
             Target::Wildcard { .. } => match self {
                 Platform::Nftables | Platform::Aerleon | Platform::Panos => false,
@@ -149,6 +150,13 @@ struct Input<'a> {
 }
 
 impl Input<'_> {
+    /// The last day the rules are wanted, as `YYYY-MM-DD`.
+    fn expires(&self) -> Option<String> {
+        self.request
+            .expires
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
     /// The first line of every output: what it is and for which request.
     fn title(&self, platform: &str) -> String {
         format!(
@@ -193,9 +201,13 @@ impl Rule<'_> {
         (self.sources.is_empty() || !of.is_empty()).then_some(of)
     }
 
-    /// `rule 2 (udp 514): Central syslog collectors`, for comments.
+    /// `RITM0194104 rule 2: Central syslog collectors`, for comments; a rule
+    /// without sources says it is from any source, as the ticket does.
     fn describe(&self, name: &str) -> String {
         let mut out = format!("{name} rule {}", self.number);
+        if self.sources.is_empty() {
+            out.push_str(" from any source");
+        }
         if let Some(comment) = self.comment {
             out.push_str(": ");
             out.push_str(comment);
@@ -209,7 +221,10 @@ impl Rule<'_> {
     }
 }
 
-/// The flows of each rule, in the request's order.
+/// The flows of each rule: deny rules first, then allow rules, each in the
+/// request's order. A firewall takes the first rule that matches, so this
+/// order gives every packet the verdict [`policy::meaning`] gives it: a
+/// deny inside an allowed range takes effect.
 fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
     let mut out: Vec<Rule> = Vec::new();
     for flow in flows {
@@ -229,6 +244,7 @@ fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
             }),
         }
     }
+    out.sort_by_key(|rule| rule.action != Action::Deny);
     out
 }
 
@@ -236,32 +252,36 @@ fn rules<'a>(request: &'a Request, flows: &'a [Flow]) -> Vec<Rule<'a>> {
 /// 35-character policy names, and for `-r123-d45-6` within PAN-OS's 63.
 const NAME_MAX: usize = 30;
 
-/// The RITM, or the file stem when it is a safe name (letters, digits, `-`,
-/// `_`, from a letter to a letter or digit, as Kubernetes names want, and
-/// short); any other stem is cut and made safe, with a hash of the whole so
-/// that two stems still differ.
+/// The RITM; without one, `file-`, the file stem in lower case (letters and
+/// digits, anything else `-`, cut short) and a hash of the stem as written.
+/// So two files of one folder never share a name (`Web_Pods.toml` and
+/// `web-pods.toml` differ in the hash, which Cilium's lower-case names keep),
+/// and a file named like a RITM never takes that RITM's names.
 fn name(request: &Request, stem: &str) -> String {
     if let Some(ritm) = &request.ritm {
         return ritm.to_string();
     }
-    let safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if stem.len() <= NAME_MAX
-        && stem.chars().all(safe)
-        && stem.starts_with(|c: char| c.is_ascii_alphabetic())
-        && stem.ends_with(|c: char| c.is_ascii_alphanumeric())
-    {
-        return stem.to_string();
-    }
     let cleaned: String = stem
         .chars()
-        .map(|c| if safe(c) { c } else { '-' })
-        .take(NAME_MAX - 10)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(NAME_MAX - "file--12345678".len())
         .collect();
     // FNV-1a: a stable hash, the same on every machine and release.
     let hash = stem.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
-    format!("r{cleaned}-{hash:08x}")
+    format!("file-{cleaned}-{hash:08x}")
+}
+
+/// `s` made safe for a `#` comment line of any target (see [`text`]).
+pub fn comment_text(s: &str) -> String {
+    text(s, 400)
 }
 
 /// Free text made safe inside any platform's quotes or comment lines: no
@@ -272,7 +292,14 @@ fn text(s: &str, max: usize) -> String {
             '"' => '\'',
             '\\' => '/',
             // U+2028/U+2029 end a line in YAML: as much a line break as `\n`.
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => ' ',
+            // Noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, and the last two
+            // of each plane) are not printable in YAML: a parser refuses the file.
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fdd0}'..='\u{fdef}')
+                || u32::from(c) & 0xfffe == 0xfffe =>
+            {
+                ' '
+            }
             c => c,
         })
         .take(max)
@@ -308,6 +335,8 @@ impl Out {
         if self.left_out.is_empty() {
             return;
         }
+        // In the request's order, though deny rules were written first.
+        self.left_out.sort_by_key(|(number, _)| *number);
         let mut block = format!("\n# Left out: {why}\n");
         for (number, target) in &self.left_out {
             let service = rules
@@ -389,19 +418,34 @@ mod tests {
         ))
     }
 
+    /// Issue #30, case 9: without a RITM, names differ for every file name
+    /// of a folder (case and punctuation included) and never look like a RITM.
     #[test]
-    fn objects_are_named_by_ritm_else_by_a_safe_stem() {
+    fn objects_are_named_by_ritm_else_by_the_file_stem_and_its_hash() {
         assert_eq!(name(&request("ritm = \"RITM0194104\""), "x"), "RITM0194104");
         let r = request("");
-        assert_eq!(name(&r, "avilla-registry_2"), "avilla-registry_2");
-        assert_eq!(name(&r, "münchen plant"), "rm-nchen-plant-87d3c646");
-        assert_eq!(name(&r, "2026-trial"), "r2026-trial-2e1e060e");
+        assert_eq!(
+            name(&r, "avilla-registry_2"),
+            "file-avilla-registry--860c7f59"
+        );
+        assert_eq!(name(&r, "münchen plant"), "file-m-nchen-plant-87d3c646");
         assert_eq!(
             name(&r, "a-very-long-request-file-name-x"),
-            "ra-very-long-request--a9409a72"
+            "file-a-very-long-requ-a9409a72"
         );
-        assert_eq!(name(&r, "trial-"), "rtrial--41de8ada");
         assert_ne!(name(&r, "a b"), name(&r, "a.b"));
+        assert_ne!(name(&r, "Web_Pods"), name(&r, "web-pods"));
+        assert_eq!(name(&r, "RITM0000002"), "file-ritm0000002-4866cad7");
+        for stem in ["Web_Pods", "web-pods", "RITM0000002", "2026 trial", "-"] {
+            let n = name(&r, stem);
+            assert!(n.len() <= NAME_MAX, "{n}");
+            // A Kubernetes name as it is (Cilium lower-cases nothing more).
+            assert!(
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{n}"
+            );
+        }
     }
 
     #[test]
@@ -423,5 +467,9 @@ mod tests {
     fn free_text_cannot_leave_its_quotes_or_line() {
         assert_eq!(text("a \"b\"\n# c \\ d", 100), "a 'b' # c / d");
         assert_eq!(text("abcdef", 3), "abc");
+        assert_eq!(
+            text("a\u{fffe}b\u{ffff}c\u{fdd0}d\u{10ffff}", 100),
+            "a b c d "
+        );
     }
 }

@@ -10,8 +10,18 @@ use crate::spec::{Action, Protocol};
 pub(super) fn write(input: &Input, out: &mut Out) {
     let table = format!("fwreq-{}", input.name);
     out.line(format!("# {}", input.title("nftables")));
-    out.line("# Check with `nft -c -f FILE`; load with `nft -f FILE`. The table is this request's");
-    out.line("# own: its verdicts add to your ruleset's at the forward hook.");
+    // A packet must pass every base chain of its hook: an accept here
+    // overrides no drop elsewhere, so the header must not promise that
+    // loading the table opens anything.
+    out.line("# Check with `nft -c -f FILE`. The table's chain is a base chain of its own at the forward");
+    out.line("# hook: its drops stop a packet, but its accepts override no drop in another table or chain");
+    out.line("# (a packet must pass every base chain). Copy the sets and rules into the chain that holds");
+    out.line("# your policy, or make sure it lets this traffic through, before `nft -f FILE`.");
+    if let Some(date) = input.expires() {
+        out.line(format!(
+            "# Expires {date}: nftables has no expiry of its own; delete the table (nft delete table inet {table}) after that day."
+        ));
+    }
     out.line(format!("table inet {table} {{"));
     let mut lines = Vec::new();
     for rule in &input.rules {
@@ -45,15 +55,19 @@ pub(super) fn write(input: &Input, out: &mut Out) {
             "with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to {table}, and:"
         ),
     ];
+    out.left_out.sort_by_key(|(number, _)| *number);
     for (number, target) in &out.left_out {
         let domain = match target {
             Target::Host { name } => name,
             Target::Wildcard { domain, .. } => domain,
             _ => continue,
         };
-        instead.push(format!(
-            "nftset=/{domain}/4#inet#{table}#r{number}-dns4,6#inet#{table}#r{number}-dns6"
-        ));
+        // A name and a wildcard over it give one line: dnsmasq's is the same.
+        let line =
+            format!("nftset=/{domain}/4#inet#{table}#r{number}-dns4,6#inet#{table}#r{number}-dns6");
+        if !instead.contains(&line) {
+            instead.push(line);
+        }
     }
     instead.push(
         "(dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)"

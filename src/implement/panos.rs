@@ -1,6 +1,7 @@
 //! PAN-OS: `set address`, `set service` and `set rulebase security rules`
 //! commands. FQDN address objects hold names; they take no wildcard, so
-//! wildcards are left out, with a URL category to use instead.
+//! wildcards are left out, with a URL category to use instead. A request's
+//! `expires` becomes a non-recurring schedule on every rule.
 
 use super::{Input, Out, text};
 use crate::request::Target;
@@ -9,6 +10,20 @@ use crate::spec::{Action, Protocol};
 pub(super) fn write(input: &Input, out: &mut Out) {
     out.line(format!("# {}", input.title("panos")));
     out.line("# Zones are `any`: set from and to for your firewall before you commit.");
+    // A non-recurring schedule ends the rules after `expires`: from the
+    // submission (or 2000-01-01) to the end of that day.
+    let schedule = input.expires().map(|date| {
+        let name = format!("{}-expires", input.name);
+        let start = input.request.submitted.map_or_else(
+            || "2000/01/01".to_string(),
+            |s| s.at.format("%Y/%m/%d").to_string(),
+        );
+        out.line(format!(
+            "set schedule {name} schedule-type non-recurring {start}@00:00-{}@23:59",
+            date.replace('-', "/")
+        ));
+        format!(" schedule {name}")
+    });
     for rule in &input.rules {
         let prefix = format!("{}-r{}", input.name, rule.number);
         let mut sources = Vec::new();
@@ -63,9 +78,10 @@ pub(super) fn write(input: &Input, out: &mut Out) {
             Action::Deny => "deny",
         };
         out.line(format!(
-            "set rulebase security rules {prefix} from any to any source {} destination {} application {application} service {service} action {action} description \"{}\"",
+            "set rulebase security rules {prefix} from any to any source {} destination {} application {application} service {service}{} action {action} description \"{}\"",
             list(&sources),
             list(&destinations),
+            schedule.as_deref().unwrap_or(""),
             text(&rule.describe(&input.name), 255),
         ));
     }

@@ -21,7 +21,6 @@ use crate::text::days_away;
 use crate::validate::host::address_or_network;
 use crate::zones::{Verdict, Zones};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// The default size of a ServiceNow multi-line text field (`description`).
 pub const BODY_LIMIT: usize = 4000;
@@ -113,12 +112,16 @@ impl Levels {
 }
 
 /// The level of `lint` for this request: the command line's word, else the
-/// request's own `allow`, else the team file's, else the lint's default.
+/// request's own `allow` (never for `missing-source` under a team's zones),
+/// else the team file's, else the lint's default.
 pub fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
+    // A rule from any source is judged from every zone: where the team has
+    // zones, only the team (or the command line) may silence that warning.
+    let own = lint != Lint::MissingSource || settings.zones.is_empty();
     settings
         .command_line
         .of(lint)
-        .or_else(|| request.allow.contains(&lint).then_some(Level::Allow))
+        .or_else(|| (own && request.allow.contains(&lint)).then_some(Level::Allow))
         .or_else(|| settings.team.of(lint))
         .unwrap_or_else(|| lint.default_level())
 }
@@ -492,45 +495,98 @@ impl Lints<'_> {
         }
     }
 
-    /// A flow one rule allows and another denies: the firewall's rule order
-    /// decides which wins, and the ticket cannot promise that order.
+    /// Traffic one rule allows and another denies: the same destination, a
+    /// deny inside an allowed range or wildcard, or an allow inside a denied
+    /// one, for a shared protocol, port and source. The deny wins
+    /// (`policy::meaning`), and `implement` writes deny rules first; the
+    /// reviewer learns that the firewall must keep that order, or that an
+    /// allow never takes effect.
     fn allow_deny_overlap(&mut self, flows: &[(&Flow, &Destination)]) {
-        let mut by_path: HashMap<_, Vec<_>> = HashMap::new();
-        for &(flow, dest) in flows {
-            by_path
-                .entry((flow.protocol, &flow.target))
-                .or_default()
-                .push((flow, dest));
-        }
+        let overlap = |allow: &Flow, deny: &Flow| {
+            allow.protocol == deny.protocol
+                && sources_overlap(&allow.sources, &deny.sources)
+                && (allow.protocol == Protocol::Icmp
+                    || !allow.ports.intersection(&deny.ports).is_empty())
+                && (allow.target.covers(&deny.target) || deny.target.covers(&allow.target))
+        };
         let mut found = Vec::new();
-        for group in by_path.values() {
-            for (deny, dest) in group.iter().filter(|(f, _)| f.action == Action::Deny) {
-                let allow = group.iter().find(|(f, _)| {
-                    f.action == Action::Allow
-                        && sources_overlap(&f.sources, &deny.sources)
-                        && (f.protocol == Protocol::Icmp
-                            || !f.ports.intersection(&deny.ports).is_empty())
-                });
-                if let Some((allow, allowed_dest)) = allow {
-                    found.push((*deny, *dest, *allow, *allowed_dest));
-                }
+        // Each deny inside (or equal to) an allow, at the deny; each allow
+        // inside a wider deny, at the allow: every rule that overlaps is
+        // named. Allows times denies, and most requests have no deny.
+        let (denies, allows): (Vec<_>, Vec<_>) =
+            flows.iter().partition(|(f, _)| f.action == Action::Deny);
+        if denies.is_empty() {
+            return;
+        }
+        for &&(deny, dest) in &denies {
+            let allow = allows
+                .iter()
+                .find(|(f, _)| overlap(f, deny) && f.target.covers(&deny.target));
+            if let Some(&&(allow, allowed_dest)) = allow {
+                found.push((deny, dest, allow, allowed_dest));
+            }
+        }
+        for &&(allow, allowed_dest) in &allows {
+            // A deny at or around it, unless that pair is named already.
+            let named = |deny: &Flow| {
+                found
+                    .iter()
+                    .any(|(d, _, a, _)| std::ptr::eq(*d, deny) && std::ptr::eq(*a, allow))
+            };
+            let deny = denies
+                .iter()
+                .find(|(f, _)| overlap(allow, f) && f.target.covers(&allow.target) && !named(f));
+            if let Some(&&(deny, dest)) = deny {
+                found.push((deny, dest, allow, allowed_dest));
             }
         }
         for (deny, dest, allow, allowed_dest) in found {
             let what = service(deny.protocol, &allow.ports.intersection(&deny.ports));
-            let message = format!(
-                "`{}` {what} is allowed by rule {} (line {}) and denied by rule {} (line {}): which one wins depends on the rule order on the firewall",
-                dest.written,
-                allow.rule,
-                self.line(&allowed_dest.span),
-                deny.rule,
-                self.line(&dest.span),
-            );
+            let (allowed_line, denied_line) =
+                (self.line(&allowed_dest.span), self.line(&dest.span));
+            let (span, message) = if allow.target == deny.target {
+                (
+                    dest.span.clone(),
+                    format!(
+                        "`{}` {what} is allowed by rule {} (line {allowed_line}) and denied by rule {} (line {denied_line}): the deny wins, so the firewall must keep the deny rule first",
+                        dest.written, allow.rule, deny.rule,
+                    ),
+                )
+            } else if allow.target.covers(&deny.target) {
+                (
+                    dest.span.clone(),
+                    format!(
+                        "`{}` {what} is denied by rule {} (line {denied_line}) inside `{}`, which rule {} allows (line {allowed_line}): the deny wins, so the firewall must keep the deny rule first",
+                        dest.written, deny.rule, allowed_dest.written, allow.rule,
+                    ),
+                )
+            } else {
+                // All of the allow's sources and ports, or only some.
+                let all = (deny.sources.is_empty()
+                    || allow
+                        .sources
+                        .iter()
+                        .all(|a| deny.sources.iter().any(|d| d.contains_network(a)))
+                        && !allow.sources.is_empty())
+                    && (deny.protocol == Protocol::Icmp || deny.ports.contains_all(&allow.ports));
+                let effect = if all {
+                    "this allow never takes effect"
+                } else {
+                    "this allow takes effect only outside it"
+                };
+                (
+                    allowed_dest.span.clone(),
+                    format!(
+                        "`{}` {what} is allowed by rule {} (line {allowed_line}) inside `{}`, which rule {} denies (line {denied_line}): the deny wins, so {effect}",
+                        allowed_dest.written, allow.rule, dest.written, deny.rule,
+                    ),
+                )
+            };
             self.warn(
                 Lint::AllowDenyOverlap,
-                dest.span.clone(),
+                span,
                 message,
-                "narrow one of the rules so they do not overlap, or split them into separate requests".into(),
+                "fwreq implement writes deny rules first; narrow the rules so they do not overlap, or keep that order on the firewall".into(),
             );
         }
     }
@@ -578,10 +634,11 @@ impl Lints<'_> {
                 }
             }
         }
-        let assumed = crate::zones::test_source(request);
-        for &(flow, dest) in flows {
+        // A deny rule closes a path: blocking a forbidden flow is what the
+        // policy wants, and closing one needs no review.
+        for &(flow, dest) in flows.iter().filter(|(f, _)| f.action == Action::Allow) {
             let what = service(flow.protocol, &flow.ports);
-            for judged in zones.judge(flow, assumed) {
+            for judged in zones.judge(flow) {
                 let by = judged.by.as_deref();
                 let (lint, message, help) = match judged.verdict {
                     Verdict::Allowed => continue,

@@ -241,6 +241,8 @@ const PROSE: &[&str] = &[
 #[derive(Default)]
 struct Validator {
     diags: Vec<Diagnostic>,
+    /// Rules seen so far: the number of the one being checked.
+    rules: usize,
     prose: Vec<Span>,
     markdown: Vec<(String, Span, String)>,
 }
@@ -383,6 +385,7 @@ impl Validator {
     }
 
     fn rule(&mut self, rule: Spanned<RawRule>) -> Option<Rule> {
+        self.rules += 1;
         let span = rule.span();
         let raw = rule.into_inner();
         let protocol = raw.protocol.map(Spanned::into_inner).unwrap_or_default();
@@ -424,18 +427,81 @@ impl Validator {
                 None
             }
         };
+        let sources = match sources {
+            Some(s) => s?,
+            None => Vec::new(),
+        };
+        let destinations = destinations?;
+        self.families(&sources, &destinations);
         Some(Rule {
             comment,
             protocol,
             ports: ports?,
             action: raw.action.map(Spanned::into_inner).unwrap_or_default(),
-            sources: match sources {
-                Some(s) => s?,
-                None => Vec::new(),
-            },
-            destinations: destinations?,
+            sources,
+            destinations,
             span,
         })
+    }
+
+    /// An address destination with no source of its family, or a source
+    /// with no destination of its family (names may be either): no packet
+    /// goes from an IPv4 address to an IPv6 one, so such a pair means
+    /// nothing, and a firewall would drop it or never match it.
+    fn families(&mut self, sources: &[Located<Network>], destinations: &[Destination]) {
+        if sources.is_empty() {
+            return;
+        }
+        let family = |v6: bool| if v6 { "IPv6" } else { "IPv4" };
+        let number = self.rules;
+        for dest in destinations {
+            let Some(network) = dest.target.network() else {
+                continue;
+            };
+            let v6 = network.addr.is_ipv6();
+            if sources.iter().all(|s| s.value.addr.is_ipv6() != v6) {
+                self.diags.push(
+                    Diagnostic::error(
+                        dest.span.clone(),
+                        format!(
+                            "rule {number}: destination `{}` is {}, but every source of this rule is {}: no packet goes from one to the other",
+                            dest.written,
+                            family(v6),
+                            family(!v6)
+                        ),
+                    )
+                    .with_help(format!(
+                        "put it in a rule of its own with {} sources, or correct the address",
+                        family(v6)
+                    )),
+                );
+            }
+        }
+        let names = destinations.iter().any(|d| d.target.network().is_none());
+        for source in sources {
+            let v6 = source.value.addr.is_ipv6();
+            let reached = destinations
+                .iter()
+                .filter_map(|d| d.target.network())
+                .any(|n| n.addr.is_ipv6() == v6);
+            if !names && !reached {
+                self.diags.push(
+                    Diagnostic::error(
+                        source.span.clone(),
+                        format!(
+                            "rule {number}: source `{}` is {}, but every destination of this rule is {}: no packet goes from one to the other",
+                            source.value,
+                            family(v6),
+                            family(!v6)
+                        ),
+                    )
+                    .with_help(format!(
+                        "give this rule an {} destination, or move the source to a rule that has one",
+                        family(v6)
+                    )),
+                );
+            }
+        }
     }
 
     fn destination(&mut self, dest: Spanned<RawDestination>) -> Option<Destination> {
