@@ -94,8 +94,19 @@ mod tests {
                 _ => ("icmp", ""),
             };
             let action = if r % 4 == 3 { "deny" } else { "allow" };
+            // Sources of each family its destinations have (names take any).
+            let kinds: Vec<usize> = (0..dests).map(|d| (seed as usize + d) % 6).collect();
+            let (v4, v6) = (kinds.iter().any(|k| [2, 4].contains(k)), kinds.contains(&3));
+            let mut sources = Vec::new();
+            if v4 || !v6 {
+                sources.extend([format!("\"10.{r}.0.0/24\""), format!("\"10.9.{r}.7\"")]);
+            }
+            if v6 {
+                sources.push("\"2001:db8:ffff::/64\"".to_string());
+            }
             text.push_str(&format!(
-                "\n[[rules]]\ncomment = \"rule {r} {prose}\"\nprotocol = \"{protocol}\"\n{ports}action = \"{action}\"\nsources = [\"10.{r}.0.0/24\", \"10.9.{r}.7\"]\ndestinations = [\n"
+                "\n[[rules]]\ncomment = \"rule {r} {prose}\"\nprotocol = \"{protocol}\"\n{ports}action = \"{action}\"\nsources = [{}]\ndestinations = [\n",
+                sources.join(", ")
             ));
             for d in 0..dests {
                 let dest = match (seed as usize + d) % 6 {
