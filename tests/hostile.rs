@@ -535,3 +535,32 @@ fn a_separate_git_dir_link_ends_the_team_file_search_like_a_folder() {
         "{err}"
     );
 }
+
+#[test]
+fn a_list_repeated_lazily_then_written_out_stops_at_the_data_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "req.toml", &spec());
+    // From the attacker's review: fuel was charged for a list's slots only,
+    // so these made gigabytes from a few bytes of fuel and aborted fwreq.
+    let cases = [
+        "{{ ([\"x\" * 10000000] * 1000) | join | length }}\n",
+        "{{ ([\"x\" * 10000000] * 1000) | join_and | length }}\n",
+        "{{ ([\"x\" * 1000000] * 3000) | string | length }}\n",
+        "{{ (\"\" ~ ([\"x\" * 10000000] * 1000)) | length }}\n",
+        "{% set ns = namespace(l=[\"x\" * 1000000]) %}{% for i in range(30) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l | string | length }}\n",
+    ];
+    for (n, template) in cases.iter().enumerate() {
+        let name = format!("lazy{n}");
+        write(root, &format!("{name}/ticket.md.j2"), template);
+        let out = fwreq_in_1gib(root, &["render", "req.toml", "--templates", &name]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{template}: {err}");
+        assert!(
+            err.starts_with(
+                "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n"
+            ),
+            "{template}: {err}"
+        );
+    }
+}
