@@ -430,7 +430,7 @@ impl Client {
                 Some(detail) if !detail.trim().is_empty() => format!("{message} ({detail})"),
                 _ => message.to_string(),
             };
-            Some(said.split_whitespace().collect::<Vec<_>>().join(" "))
+            Some(quoted(&said))
         });
         match (status, instance_says) {
             (200..=299, _) => {
@@ -653,12 +653,21 @@ fn transport_message(e: &ureq::Error, instance: &str) -> String {
 
 /// At most 200 characters of an answer, on one line.
 fn excerpt(body: &str) -> String {
-    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = quoted(body);
     match line.char_indices().nth(200) {
         Some((cut, _)) => format!("{}...", &line[..cut]),
         None if line.is_empty() => "(an empty answer)".to_string(),
         None => line,
     }
+}
+
+/// The instance's own words as fwreq quotes them: one line (whitespace runs
+/// joined) with every control, bidi and invisible character made visible
+/// (`\u{1b}`), so an answer can neither paint the terminal nor print a line
+/// that looks like fwreq's own.
+fn quoted(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::diagnostic::escape(&line).into_owned()
 }
 
 /// Percent-encodes a query or form value (RFC 3986 unreserved characters kept).
@@ -1108,6 +1117,21 @@ mod tests {
             format!("{}...", "é".repeat(200))
         );
         assert_eq!(super::excerpt(&"x".repeat(200)), "x".repeat(200));
+    }
+
+    /// The instance's words never carry a control character out (the
+    /// servicenow_answer fuzz target's find: a body that cleared the screen
+    /// and painted in red came back in the error as it was).
+    #[test]
+    fn an_answer_is_quoted_with_its_controls_made_visible() {
+        assert_eq!(
+            super::excerpt("\u{1b}[2J\u{1b}[31mall good\u{7}\u{202e}"),
+            "\\u{1b}[2J\\u{1b}[31mall good\\u{7}\\u{202e}"
+        );
+        assert_eq!(
+            super::quoted("Bad\u{1b}]52;c;ZXZpbA==\u{7} request\nfwreq: error: forged"),
+            "Bad\\u{1b}]52;c;ZXZpbA==\\u{7} request fwreq: error: forged"
+        );
     }
 
     /// An item whose REQ was not dot-walked has no REQ, not a malformed one.
