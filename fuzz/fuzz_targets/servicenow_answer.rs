@@ -150,6 +150,7 @@ fuzz_target!(|data: &[u8]| {
                 "5f1b2c3d4e5f60718293a4b5c6d7e8f9",
                 &variables,
                 ("u_fwreq_id", "abc"),
+                None,
             )
             .map(|done| format!("{done:?}"))
         }),
