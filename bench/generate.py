@@ -48,11 +48,22 @@ for i in range(n):
         ports = rng.sample([443, 8443, 4317, 5671, 9092, 123, 514, 22], rng.randrange(1, 3))
         if rng.random() < 0.2 and proto == "tcp":
             ports.append('"8000-8050"')
-        dests = ",\n  ".join(destination(i * 10 + k) for k in range(rng.randrange(1, 5)))
+        written = [destination(i * 10 + k) for k in range(rng.randrange(1, 5))]
+        dests = ",\n  ".join(written)
+        # Sources of each family the rule's addresses have (a rule pairing
+        # IPv4 sources with IPv6 destinations only is an error); names take any.
+        v6 = any("2001:db8" in d for d in written)
+        v4 = any("203.0.113." in d or 'host = "10.' in d for d in written)
+        sources = []
+        v4_source = f'"10.{rng.randrange(1, 250)}.{rng.randrange(0, 255)}.0/24"'
+        if v4 or not v6:
+            sources.append(v4_source)
+        if v6:
+            sources.append('"2001:db8:ffff::/64"')
         rules.append(
             f'[[rules]]\ncomment = "{plant} flow {r + 1}"\nprotocol = "{proto}"\n'
             f'ports = [{", ".join(str(p) for p in ports)}]\n'
-            f'sources = ["10.{rng.randrange(1, 250)}.{rng.randrange(0, 255)}.0/24"]\n'
+            f'sources = [{", ".join(sources)}]\n'
             f'destinations = [\n  {dests},\n]\n'
         )
     expires = f'expires = 2027-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}\n' if rng.random() < 0.3 else ""
