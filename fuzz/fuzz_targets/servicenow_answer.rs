@@ -167,14 +167,15 @@ fuzz_target!(|data: &[u8]| {
             !text.chars().any(char::is_control),
             "a control character from the answer in an error: {text:?}"
         );
-        for secret in [
-            "Zq7rK3yw9TmV2pXc",
-            "Bq4nT0kenH8sLw2e",
-            "Fj6mS3cretR9vYd1",
-            "Pw5gN2xKq8LrD3tz",
-        ] {
-            assert!(!text.contains(secret), "a credential in an error: {text:?}");
-        }
+        // The credential of the client that made the calls: the others are
+        // text this client cannot know to hide (an answer may hold anything).
+        let secret = match pick % 4 {
+            0 => "Zq7rK3yw9TmV2pXc",
+            1 => "Bq4nT0kenH8sLw2e",
+            2 => "Pw5gN2xKq8LrD3tz",
+            _ => "Fj6mS3cretR9vYd1",
+        };
+        assert!(!text.contains(secret), "a credential in an error: {text:?}");
         assert!(!text.is_empty());
     }
 });
