@@ -149,17 +149,22 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
+        if !path.exists() {
+            errors.push(anyhow::anyhow!(
+                "{}: no such file or directory",
+                path.display()
+            ));
+            continue;
+        }
+        // A path given that is a link, to a file or to a folder (a repository
+        // can ship `requests -> /etc`), must stay inside the working folder.
         let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
-        if path.is_dir() && linked {
-            // A folder given that is a link (a repository can ship
-            // `requests -> /etc`) must stay inside the working folder too.
-            let here = std::env::current_dir().and_then(std::fs::canonicalize);
-            if let Ok(here) = here
-                && let Err(e) = inside(path, &here, "the working folder")
-            {
-                errors.push(e);
-                continue;
-            }
+        if linked
+            && let Ok(here) = std::env::current_dir().and_then(std::fs::canonicalize)
+            && let Err(e) = inside(path, &here, "the working folder")
+        {
+            errors.push(e);
+            continue;
         }
         if path.is_dir() {
             match std::fs::canonicalize(path) {
@@ -167,20 +172,8 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
                 Err(e) => errors
                     .push(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
             }
-        } else if path.exists() {
-            let here = std::env::current_dir().and_then(std::fs::canonicalize);
-            match (linked, here) {
-                (true, Ok(here)) => match inside(path, &here, "the working folder") {
-                    Ok(()) => files.push(path.clone()),
-                    Err(e) => errors.push(e),
-                },
-                _ => files.push(path.clone()),
-            }
         } else {
-            errors.push(anyhow::anyhow!(
-                "{}: no such file or directory",
-                path.display()
-            ));
+            files.push(path.clone());
         }
     }
     (files, errors)

@@ -83,26 +83,24 @@ fn lint(
     use crate::{lints, names::Level, names::Lint};
     let mut diags = lints::check(source, request, settings);
     if lints::level(request, settings, Lint::BodyTooLong) != Level::Allow {
-        let rendered;
-        let text = match body {
-            Body::Rendered(text) => text,
+        let found = match body {
+            Body::Rendered(text) => lints::body_length(request, text, settings),
             Body::With(renderer) => {
                 let kind = formats::Kind::request(request, &settings.zones);
                 // Under the built-in templates (and no zone lines), a body
                 // whose bound is within the limit is not rendered to count.
-                if let formats::Kind::Request { checks, .. } = &kind
-                    && renderer.built_in()
-                    && settings.zones.is_empty()
-                    && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT
-                {
-                    diags.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
-                    return Ok(diags);
+                let within = matches!(&kind, formats::Kind::Request { checks, .. }
+                    if renderer.built_in()
+                        && settings.zones.is_empty()
+                        && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT);
+                if within {
+                    Vec::new()
+                } else {
+                    lints::body_length(request, &renderer.ticket(request, &kind)?, settings)
                 }
-                rendered = renderer.ticket(request, &kind)?;
-                &rendered
             }
         };
-        diags.extend(lints::body_length(request, text, settings));
+        diags.extend(found);
         diags.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
     }
     Ok(diags)
