@@ -158,8 +158,7 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
         }
         // A path given that is a link, to a file or to a folder (a repository
         // can ship `requests -> /etc`), must stay inside the working folder.
-        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
-        if linked
+        if linked_part(path).is_some()
             && let Ok(here) = std::env::current_dir().and_then(std::fs::canonicalize)
             && let Err(e) = inside(path, &here, "the working folder")
         {
@@ -177,6 +176,30 @@ pub fn request_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
         }
     }
     (files, errors)
+}
+
+/// The first part of `path` that is a symlink, if any: of a relative path
+/// every folder on the way is looked at (`o/sub/x` where `o/sub` is a link),
+/// of an absolute one the whole path (it was typed whole; `/tmp` itself is a
+/// link on some systems). Built from the components, so `lnk/` and `lnk/.`,
+/// which the system resolves through the link, are seen as `lnk`.
+pub fn linked_part(path: &Path) -> Option<PathBuf> {
+    let parts: PathBuf = path.components().collect();
+    let candidates: Vec<PathBuf> = if parts.is_absolute() {
+        vec![parts]
+    } else {
+        let mut at = PathBuf::new();
+        parts
+            .components()
+            .map(|c| {
+                at.push(c);
+                at.clone()
+            })
+            .collect()
+    };
+    candidates
+        .into_iter()
+        .find(|at| std::fs::symlink_metadata(at).is_ok_and(|m| m.is_symlink()))
 }
 
 /// Whether the link `path` leads to a file under `root` (`shown` as).

@@ -432,17 +432,14 @@ pub fn refuse_linked_folders(folder: &Path) -> anyhow::Result<()> {
     if folder.is_absolute() {
         return Ok(());
     }
-    for at in folder.ancestors().filter(|a| !a.as_os_str().is_empty()) {
-        if std::fs::symlink_metadata(at).is_ok_and(|m| m.file_type().is_symlink()) {
-            let to = std::fs::read_link(at).unwrap_or_default();
-            bail!(
-                "{} is a link to {}; fwreq writes into no folder through a link (name the real folder)",
-                at.display(),
-                to.display()
-            );
-        }
+    match crate::input::linked_part(folder) {
+        Some(at) => bail!(
+            "{} is a link to {}; fwreq writes into no folder through a link (name the real folder)",
+            at.display(),
+            std::fs::read_link(&at).unwrap_or_default().display()
+        ),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether two paths name the same file (through links or `./` too).

@@ -564,3 +564,95 @@ fn a_list_repeated_lazily_then_written_out_stops_at_the_data_bound() {
         );
     }
 }
+
+// Found by a second review: `lnk/` and `lnk/.` resolve through the link, and
+// a link further down a relative path was not looked at.
+
+#[test]
+fn a_trailing_slash_or_dot_does_not_hide_a_link_from_reads_or_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "outside/x.toml", &spec());
+    write(root, "work/.git/HEAD", "ref: refs/heads/main\n");
+    write(root, "work/requests/req.toml", &spec());
+    let work = root.join("work");
+    symlink(root.join("outside"), work.join("lnk")).unwrap();
+    fs::create_dir(work.join("o")).unwrap();
+    symlink(root.join("outside"), work.join("o/sub")).unwrap();
+    for given in ["lnk/", "lnk/.", "o/sub/", "./o/sub"] {
+        let out = fwreq(&work, &["check", given]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "check {given}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("outside the working folder; it was not read"),
+            "{given}"
+        );
+        let out = fwreq(&work, &["site", "requests", "-o", given]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "site -o {given}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("fwreq writes into no folder through a link"),
+            "{given}: {}",
+            stderr(&out)
+        );
+    }
+    let left: Vec<_> = fs::read_dir(root.join("outside")).unwrap().collect();
+    assert_eq!(left.len(), 1, "nothing written beside x.toml");
+}
+
+#[test]
+fn check_measures_the_body_with_the_team_signature_as_render_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".git/HEAD", "ref: refs/heads/main\n");
+    write(
+        root,
+        "fwreq.toml",
+        &format!("requested-by = \"{}\"\n", "B".repeat(4000)),
+    );
+    write(root, "req.toml", &spec());
+    let out = fwreq(root, &["check", "req.toml"]);
+    assert!(
+        stderr(&out).contains("warning[body-too-long]: the rendered body is "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_index_takes_no_link_from_the_site_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "requests/req.toml", &spec());
+    assert!(
+        fwreq(root, &["site", "requests", "-o", "out"])
+            .status
+            .success()
+    );
+    let record = root.join("out/.fwreq-site.json");
+    let text = fs::read_to_string(&record).unwrap();
+    assert!(text.contains("\"href\":\"req.html\""), "{text}");
+    fs::write(
+        &record,
+        text.replace("\"href\":\"req.html\"", "\"href\":\"javascript:alert(3)\""),
+    )
+    .unwrap();
+    // Another day remakes nothing of the page but the index is written anew.
+    fs::remove_file(root.join("out/index.html")).unwrap();
+    assert!(
+        fwreq(root, &["site", "requests", "-o", "out"])
+            .status
+            .success()
+    );
+    let index = fs::read_to_string(root.join("out/index.html")).unwrap();
+    assert!(!index.contains("javascript:"), "{index}");
+    assert!(index.contains("href=\"req.html\""));
+}

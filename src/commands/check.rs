@@ -97,7 +97,11 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         let (settings, deny, renderer) = &per_team[teams.index(path)];
         let Loaded { source, request } = input::load(path)?;
         let diags = match request {
-            Ok(request) => super::lint(&source, &request, settings, Body::With(renderer))?,
+            Ok(mut request) => {
+                // Measured as render prints it: with the team's signature.
+                teams.of(path).sign(&mut request);
+                super::lint(&source, &request, settings, Body::With(renderer))?
+            }
             Err(diags) => diags,
         };
         Ok((source, diags, *deny))

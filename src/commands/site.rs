@@ -54,7 +54,12 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
                 && old.input == input
                 && old.still_written(&out.join(page_path))
             {
-                return Ok((key, old.clone(), false));
+                // What the page's path gives is made anew, never read back:
+                // a manifest others could write holds no link of the index.
+                let mut remembered = old.clone();
+                remembered.entry.href = href(page_path);
+                remembered.entry.row.path = shown(file, page_path);
+                return Ok((key, remembered, false));
             }
             let loaded = input::load_bytes(file, bytes);
             let (page, entry, invalid) = page(loaded, file, page_path, &teams, &renderer, today)?;
