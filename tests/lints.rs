@@ -656,3 +656,142 @@ fn line_separators_and_invisible_characters_are_caught() {
         assert!(!stderr.contains(c), "shown escaped: {stderr}");
     }
 }
+
+/// Where docs/lints.md's generated part starts and ends.
+const GENERATED_START: &str = "<!-- generated from the lint registry (src/lints/mod.rs) by tests/lints.rs; UPDATE_DOCS=1 cargo test --test integration lints::docs rewrites it -->\n";
+const GENERATED_END: &str = "<!-- end of the generated part -->\n";
+
+/// The table and examples of docs/lints.md, from the registry.
+fn lints_page_part() -> String {
+    use fwreq::names::Lint;
+    let mut text = String::from("| lint | default | finds |\n|---|---|---|\n");
+    for lint in Lint::ALL {
+        text.push_str(&format!(
+            "| [`{name}`](#{name}) | {} | {} |\n",
+            lint.default_level().name(),
+            lint.description(),
+            name = lint.name()
+        ));
+    }
+    text.push_str("\n## Examples\n");
+    for lint in Lint::ALL {
+        text.push_str(&format!(
+            "\n### `{}`\n\n{}\n\n```toml\n{}```\n",
+            lint.name(),
+            lint.description(),
+            lint.example()
+        ));
+    }
+    text
+}
+
+/// docs/lints.md's table and examples are the registry's: a lint added,
+/// renamed or reworded in its file without the page fails here (and
+/// `UPDATE_DOCS=1` writes the page's generated part anew).
+#[test]
+fn docs_lints_md_is_the_registry() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lints.md");
+    let page = fs::read_to_string(&path).unwrap();
+    let (before, rest) = page.split_once(GENERATED_START).expect("the start marker");
+    let (part, after) = rest.split_once(GENERATED_END).expect("the end marker");
+    let want = lints_page_part();
+    if part != want && std::env::var_os("UPDATE_DOCS").is_some() {
+        fs::write(
+            &path,
+            format!("{before}{GENERATED_START}{want}{GENERATED_END}{after}"),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        part, want,
+        "docs/lints.md differs from the registry; UPDATE_DOCS=1 rewrites it"
+    );
+}
+
+/// Each lint's example (docs/lints.md) triggers it: the example in a
+/// minimal request, under a team file with zones, a forbidden zone pair,
+/// zone-review on and an nftables target (what the zone and target examples
+/// say their team holds), judged on 2026-12-01. `body-too-long` needs a
+/// 4,000-character body, which no example shows; `hidden-characters`'s
+/// example writes its U+202E as `\u202E`, put back here.
+#[test]
+fn each_lint_example_triggers_it() {
+    use fwreq::names::Lint;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(
+        dir.path().join("fwreq.toml"),
+        "targets = [\"nftables\"]\nwarn = [\"zone-review\"]\n\n[zones]\nplant-ot = [\"10.40.12.0/24\"]\nplant-k8s = [\"10.188.50.0/24\"]\nworkstations = [\"10.20.0.0/24\"]\n\n[[zone_policy]]\nfrom = \"plant-ot\"\nto = \"internet\"\nverdict = \"forbidden\"\n",
+    )
+    .unwrap();
+    for lint in Lint::ALL.iter().filter(|l| **l != Lint::BodyTooLong) {
+        let example = lint.example().replace("\\u202E", "\u{202e}");
+        // The header's keys the example does not set, then the example,
+        // then a rule if it has none.
+        let mut text: String = HEADER
+            .lines()
+            .filter(|line| {
+                let key = line.split(" = ").next().unwrap_or("");
+                !example.lines().any(|l| l.starts_with(&format!("{key} = ")))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        text.push_str(&example);
+        if !example.contains("[[rules]]") {
+            text.push_str("\n[[rules]]\nsources = [\"10.20.0.0/24\"]\nports = [443]\ndestinations = [\"203.0.113.9\"]\n");
+        }
+        std::fs::write(dir.path().join("req.toml"), &text).unwrap();
+        let out = common::fwreq_in(dir.path(), &["check", "req.toml", "--today", "2026-12-01"]);
+        let stderr = common::stderr(&out);
+        assert!(
+            stderr.contains(&format!("[{lint}]: ")),
+            "{lint}'s example does not trigger it:\n{text}\n{stderr}"
+        );
+    }
+}
+
+/// `--list-lints`, the schema's lint names and the completions of `--allow`
+/// name exactly the registry's lints (`names::Lint::ALL`, made from it).
+#[test]
+fn list_lints_schema_and_completions_name_the_registry() {
+    let here = std::path::Path::new(".");
+    let mut registry: Vec<String> = fwreq::names::Lint::ALL
+        .iter()
+        .map(|l| l.name().to_string())
+        .collect();
+    let listed = common::stdout(&common::fwreq_in(here, &["check", "--list-lints"]));
+    let listed: Vec<String> = listed
+        .split_once("\n\n")
+        .unwrap()
+        .0
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(' ').unwrap().0.to_string())
+        .collect();
+    assert_eq!(listed, registry);
+    let schema: serde_json::Value =
+        serde_json::from_str(&common::stdout(&common::fwreq_in(here, &["schema"]))).unwrap();
+    let in_schema: Vec<String> = schema["definitions"]["LintName"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(in_schema, registry);
+    // fish lists the values of `--allow` as `NAME\tDESCRIPTION` lines in one -a "...".
+    let fish = common::stdout(&common::fwreq_in(here, &["completions", "fish"]));
+    let (_, allow) = fish
+        .split_once("-l allow -d")
+        .expect("fish completes --allow");
+    let (_, values) = allow.split_once("-a \"").unwrap();
+    let (values, _) = values.split_once("\"\n").unwrap();
+    let mut completed: Vec<String> = values
+        .lines()
+        .map(|l| l.split_once("\\t").unwrap().0.to_string())
+        .collect();
+    completed.sort();
+    registry.sort();
+    assert_eq!(completed, registry);
+}
