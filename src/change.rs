@@ -247,6 +247,19 @@ fn minus(a: &Reach, b: &Reach) -> Reach {
         .collect()
 }
 
+/// Whether the deny flows of `flows` together deny every packet its allow
+/// flows allow: the arithmetic `compare` does, on these flows' networks.
+/// Names are compared as written, so a deny on a wildcard that covers an
+/// allowed name counts only when given that name as its target.
+pub fn all_denied(flows: &[policy::Flow]) -> bool {
+    let blocks = Blocks::new(flows.iter());
+    minus(
+        &reach(flows, Action::Allow, &blocks),
+        &reach(flows, Action::Deny, &blocks),
+    )
+    .is_empty()
+}
+
 /// What both reach.
 fn both(a: &Reach, b: &Reach) -> Reach {
     a.iter()
