@@ -795,3 +795,106 @@ fn list_lints_schema_and_completions_name_the_registry() {
     registry.sort();
     assert_eq!(completed, registry);
 }
+
+/// A request: the header, one allow rule on `allowed` from 10.20.0.0/24
+/// on tcp 443, and a deny rule for each (sources, destination, ports).
+fn allow_and_denies(allowed: &str, denies: &[(&str, &str, &str)]) -> String {
+    let mut text = format!(
+        "{HEADER}[[rules]]\nsources = [\"10.20.0.0/24\"]\nports = [443]\ndestinations = [\"{allowed}\"]\n"
+    );
+    for (sources, destination, ports) in denies {
+        text.push_str(&format!(
+            "\n[[rules]]\naction = \"deny\"\nsources = [\"{sources}\"]\nports = [{ports}]\ndestinations = [\"{destination}\"]\n"
+        ));
+    }
+    text
+}
+
+/// The lines of `allow-covered-by-denies` in a check of `text`.
+fn covered_by_denies(text: &str) -> Vec<String> {
+    let (_, stderr) = check(text, &[]);
+    first_lines(&stderr)
+        .into_iter()
+        .filter(|l| l.contains("[allow-covered-by-denies]"))
+        .map(String::from)
+        .collect()
+}
+
+/// Two deny rules that split the allowed sources, or the allowed range,
+/// between them deny all of the allow: it never takes effect.
+#[test]
+fn an_allow_covered_by_two_denies_warns() {
+    let by_sources = allow_and_denies(
+        "registry.example.com",
+        &[
+            ("10.20.0.0/25", "registry.example.com", "443"),
+            ("10.20.0.128/25", "*.example.com", "443, 8443"),
+        ],
+    );
+    assert_eq!(
+        covered_by_denies(&by_sources),
+        [
+            "req.toml:10:17: warning[allow-covered-by-denies]: `registry.example.com` tcp 443 is allowed by rule 1, but rules 2 and 3 deny all of it between them: the deny wins, so this allow never takes effect"
+        ]
+    );
+    let by_range = allow_and_denies(
+        "203.0.113.0/24",
+        &[
+            ("10.0.0.0/8", "203.0.113.0/25", "443"),
+            ("10.20.0.0/16", "203.0.113.128/26", "443"),
+            ("10.20.0.0/24", "203.0.113.192/26", "\"1-1000\""),
+        ],
+    );
+    let (code, stderr) = check(&by_range, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning[allow-covered-by-denies]: `203.0.113.0/24` tcp 443 is allowed by rule 1, but rules 2, 3 and 4 deny all of it between them: the deny wins, so this allow never takes effect\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: remove this destination from the allow rule, or narrow the deny rules if some of it should get through\n"), "{stderr}");
+}
+
+/// Denies that leave a source, a block or a port of the allow through say
+/// nothing; nor does one deny that covers it alone (`allow-deny-overlap`
+/// says that one).
+#[test]
+fn an_allow_partly_covered_by_denies_is_silent() {
+    let cases = [
+        // 10.20.0.128/26 gets through.
+        allow_and_denies(
+            "registry.example.com",
+            &[
+                ("10.20.0.0/25", "registry.example.com", "443"),
+                ("10.20.0.192/26", "registry.example.com", "443"),
+            ],
+        ),
+        // 203.0.113.128/26 gets through.
+        allow_and_denies(
+            "203.0.113.0/24",
+            &[
+                ("10.20.0.0/24", "203.0.113.0/25", "443"),
+                ("10.20.0.0/24", "203.0.113.192/26", "443"),
+            ],
+        ),
+        // The second deny is on another port, the third on another name.
+        allow_and_denies(
+            "registry.example.com",
+            &[
+                ("10.20.0.0/25", "registry.example.com", "443"),
+                ("10.20.0.128/25", "registry.example.com", "8443"),
+                ("10.20.0.128/25", "mirror.example.com", "443"),
+            ],
+        ),
+        // One deny alone holds all of it: allow-deny-overlap's.
+        allow_and_denies(
+            "registry.example.com",
+            &[
+                ("10.0.0.0/8", "*.example.com", "443"),
+                ("10.20.0.0/25", "registry.example.com", "443"),
+            ],
+        ),
+    ];
+    for text in cases {
+        assert_eq!(covered_by_denies(&text), Vec::<String>::new(), "{text}");
+    }
+}

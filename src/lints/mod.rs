@@ -72,6 +72,7 @@ registry! {
     missing_source::MissingSource,
     duplicates::DuplicateDestination,
     overlap::AllowDenyOverlap,
+    overlap::AllowCoveredByDenies,
     expiry::Expired,
     expiry::ExpiresSoon,
     expiry::MissingExpiryForTemporary,

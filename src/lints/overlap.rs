@@ -1,4 +1,6 @@
-//! `allow-deny-overlap`: traffic one rule allows and another denies.
+//! Allow and deny rules that overlap: `allow-deny-overlap` (traffic one
+//! rule allows and another denies) and `allow-covered-by-denies` (an allowed
+//! destination that several deny rules deny all of between them).
 
 use super::{Context, Found};
 use crate::names::Lint;
@@ -24,6 +26,32 @@ ports = [443]
 destinations = ["203.0.113.7"]
 "#,
     find: Some(allow_deny_overlap),
+}
+
+declare_lint! {
+    AllowCoveredByDenies,
+    name: "allow-covered-by-denies",
+    level: Warn,
+    description: "an allowed destination whose every packet two or more deny rules deny between them (no one of them alone): the allow never takes effect",
+    example: r#"
+[[rules]]
+sources = ["10.20.0.0/24"]
+ports = [443]
+destinations = ["registry.example.com"]
+
+[[rules]]
+action = "deny"
+sources = ["10.20.0.0/25"]
+ports = [443]
+destinations = ["registry.example.com"]
+
+[[rules]]
+action = "deny"
+sources = ["10.20.0.128/25"]
+ports = [443]
+destinations = ["registry.example.com"]
+"#,
+    find: Some(allow_covered_by_denies),
 }
 
 /// A flow with the destination it comes from.
@@ -136,6 +164,83 @@ fn wholly_denied(allow: &Flow, deny: &Flow) -> bool {
             .all(|a| deny.sources.iter().any(|d| d.contains_network(a)))
             && !allow.sources.is_empty())
         && (deny.protocol == Protocol::Icmp || deny.ports.contains_all(&allow.ports))
+}
+
+/// Each allowed destination that the deny flows overlapping it deny all of
+/// between them, when no one of them does alone (that one is
+/// `allow-deny-overlap`'s "never takes effect"). The arithmetic is
+/// `change::all_denied`'s, on the allow and those denies only.
+fn allow_covered_by_denies(cx: &Context, found: &mut Found) {
+    let denies: Vec<&Flow> = cx
+        .flows
+        .iter()
+        .filter(|(f, _)| f.action == Action::Deny)
+        .map(|(f, _)| *f)
+        .collect();
+    if denies.len() < 2 {
+        return;
+    }
+    for &(allow, dest) in cx.flows.iter().filter(|(f, _)| f.action == Action::Allow) {
+        let against: Vec<Flow> = denies.iter().filter_map(|d| against(allow, d)).collect();
+        let denied = |denies: &[Flow]| {
+            let flows: Vec<Flow> = std::iter::once(allow.clone())
+                .chain(denies.iter().cloned())
+                .collect();
+            crate::change::all_denied(&flows)
+        };
+        if against.len() < 2
+            || !denied(&against)
+            || against.iter().any(|d| denied(std::slice::from_ref(d)))
+        {
+            continue;
+        }
+        let rules: Vec<String> = against
+            .iter()
+            .map(|d| d.rule)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|rule| rule.to_string())
+            .collect();
+        found.warn(
+            Lint::AllowCoveredByDenies,
+            dest.span.clone(),
+            format!(
+                "`{}` {} is allowed by rule {}, but rules {} deny all of it between them: the deny wins, so this allow never takes effect",
+                dest.written,
+                service(allow.protocol, &allow.ports),
+                allow.rule,
+                and_list(&rules),
+            ),
+            "remove this destination from the allow rule, or narrow the deny rules if some of it should get through".into(),
+        );
+    }
+}
+
+/// `deny` as it bears on `allow`, if it does: the same protocol, some
+/// source in common, and a destination that covers the allow's (given the
+/// allow's name as its target, since names are compared as written) or,
+/// for addresses, lies inside it.
+fn against(allow: &Flow, deny: &Flow) -> Option<Flow> {
+    if deny.protocol != allow.protocol || !sources_overlap(&allow.sources, &deny.sources) {
+        return None;
+    }
+    if deny.target.covers(&allow.target) {
+        let mut deny = deny.clone();
+        deny.target = allow.target.clone();
+        Some(deny)
+    } else {
+        (allow.target.network().is_some() && allow.target.covers(&deny.target))
+            .then(|| deny.clone())
+    }
+}
+
+/// `2 and 3`, `2, 3 and 5`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// Whether some traffic comes from both source lists (empty: any source).
