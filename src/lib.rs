@@ -26,6 +26,7 @@ pub mod probe;
 pub mod render;
 pub mod request;
 pub mod servicenow;
+mod session;
 pub mod spec;
 pub mod team;
 pub mod text;

@@ -26,6 +26,7 @@ mod review;
 mod safety;
 mod schema;
 mod servicenow;
+mod session;
 mod snapshots;
 mod terminal;
 mod tmux;

@@ -7,8 +7,8 @@ use crate::diagnostic::Source;
 use crate::flows::RuleChecks;
 use crate::input::{self, Loaded};
 use crate::request::Request;
+use crate::session::{Options, map_files};
 use crate::spec::Status;
-use crate::team::Teams;
 use crate::text::days_away;
 use crate::zones::{self, Judgement};
 use crate::{Outcome, flows};
@@ -94,16 +94,16 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
     }
-    let teams = super::teams(Teams::find(&files)?).valid()?;
+    let session = super::session(files, &Options::default())?.valid()?;
     // Every file on every core; the order is settled by the sort below.
-    let mut rows = super::map_files(&files, |file| {
+    let mut rows = map_files(session.files(), |file| {
         // An unreadable file is a row with its error, like an invalid one.
         match input::load(file) {
             Ok(Loaded {
                 request: Ok(request),
                 source,
             }) => {
-                let judged = zones::of_rules(&teams.of(file).zones, &request);
+                let judged = zones::of_rules(&session.team(file).zones, &request);
                 Row::of(&source, &request, &flows::plan(&request), &judged)
             }
             Ok(Loaded {
