@@ -7,6 +7,9 @@ use anyhow::Context as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+/// The team file's name: never read as a request.
+pub const TEAM_FILE: &str = "fwreq.toml";
+
 /// One file read and validated: its text (for rendering diagnostics) and the outcome.
 pub struct Loaded {
     pub source: Source,
@@ -280,7 +283,7 @@ fn walk(
             continue;
         }
         let request = path.extension().is_some_and(|e| e == "toml")
-            && path.file_name().is_none_or(|n| n != crate::team::FILE);
+            && path.file_name().is_none_or(|n| n != TEAM_FILE);
         if !request {
             continue;
         }

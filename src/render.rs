@@ -5,7 +5,7 @@
 //! file by file through one loader that looks there first. Templates receive
 //! structured data (`request`, `rules`, `checks`), never pre-rendered text.
 
-use crate::formats::Kind;
+use crate::kind::Kind;
 use crate::request::Request;
 use anyhow::Context as _;
 use minijinja::value::Serde;

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
 
-/// The team file's name.
-pub const FILE: &str = "fwreq.toml";
+/// The team file's name (`input` owns it: it skips the file among requests).
+pub const FILE: &str = crate::input::TEAM_FILE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod architecture;
 mod browser;
 mod change;
 mod cli;

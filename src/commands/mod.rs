@@ -219,14 +219,6 @@ fn report_unreadable(errors: &[anyhow::Error]) {
     }
 }
 
-/// Newest first by submission; undated (and broken) ones after, by path.
-fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
-    b.0.is_some()
-        .cmp(&a.0.is_some())
-        .then_with(|| b.0.cmp(a.0))
-        .then_with(|| a.1.cmp(b.1))
-}
-
 fn report(source: &Source, diags: &[Diagnostic], style: Style) {
     let mut err = std::io::stderr().lock();
     for diag in diags {

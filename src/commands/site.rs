@@ -1,13 +1,12 @@
 //! `fwreq site`: every request below the given folders as a static site, an
 //! index and one page each, for reviewers who browse rather than clone.
 
-use super::list::Row;
-use super::newest_first;
 use crate::Outcome;
 use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity};
 use crate::formats::{Kind, html};
 use crate::input::{self, Loaded};
+use crate::listing::{Row, newest_first};
 use crate::session::{Invalid, Options, Reviewed, Session, map_files};
 use anyhow::{Context as _, bail};
 use minijinja::context;
