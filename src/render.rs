@@ -88,7 +88,7 @@ impl Renderer {
         });
         let user = match &templates {
             Some(dir) if !dir.is_dir() => {
-                anyhow::bail!("--templates {}: no such directory", dir.display())
+                anyhow::bail!("templates folder {}: no such directory", dir.display())
             }
             Some(dir) => read_folder(dir)?,
             None => HashMap::new(),

@@ -184,9 +184,18 @@ fn session(
     files: Vec<std::path::PathBuf>,
     options: &crate::session::Options,
 ) -> anyhow::Result<crate::session::Session> {
+    refuse_missing_templates(options)?;
     let session = crate::session::Session::open(files, options)?;
     report_ignored(session.ignored());
     Ok(session)
+}
+
+/// `--templates DIR` must name a folder (the flag is the command's to name).
+fn refuse_missing_templates(options: &crate::session::Options) -> anyhow::Result<()> {
+    match &options.templates {
+        Some(dir) if !dir.is_dir() => bail!("--templates {}: no such directory", dir.display()),
+        _ => Ok(()),
+    }
 }
 
 /// Says on stderr which team files the search passed over, and why.

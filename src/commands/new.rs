@@ -17,6 +17,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
         templates: args.templates,
         ..Options::default()
     };
+    super::refuse_missing_templates(&options)?;
     let session = Session::of_folder(folder, &options)?;
     super::report_ignored(session.ignored());
     let session = session.valid()?;

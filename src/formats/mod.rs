@@ -17,8 +17,8 @@ use crate::render::{Renderer, TemplateError};
 use crate::request::Request;
 use crate::zones::Zones;
 
-/// What `fwreq render --format` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// What `fwreq render --format` prints (its names and help are in `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// The Markdown body, for the description field (the default)
     Markdown,
