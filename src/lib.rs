@@ -8,19 +8,17 @@
 //! rules in a firewall platform's own syntax. `commands` wires the stages to the CLI; `main.rs`
 //! only maps the outcome to an exit code.
 
+// The library face: the stages the integration tests, fuzz targets and
+// benches drive (`grep -rhn 'fwreq::' tests fuzz/fuzz_targets benches`),
+// and `cli` for `main.rs`. Everything else is the crate's own.
 pub mod change;
 pub mod cli;
-pub mod clipboard;
-mod commands;
 pub mod diagnostic;
 pub mod edit;
 pub mod flows;
 pub mod formats;
 pub mod implement;
-mod input;
-mod kind;
 pub mod lints;
-mod listing;
 pub mod names;
 pub mod output;
 pub mod policy;
@@ -28,12 +26,18 @@ pub mod probe;
 pub mod render;
 pub mod request;
 pub mod servicenow;
-mod session;
 pub mod spec;
 pub mod team;
-pub mod text;
 pub mod validate;
 pub mod zones;
+
+mod clipboard;
+mod commands;
+mod input;
+mod kind;
+mod listing;
+mod session;
+mod text;
 
 use std::process::ExitCode;
 

@@ -117,13 +117,8 @@ impl Session {
 
     /// The same session, or an error when a team file has errors (`fwreq
     /// check` shows them located).
-    pub fn valid(self) -> anyhow::Result<Session> {
-        if let Some((source, _)) = self.teams.invalid.first() {
-            anyhow::bail!(
-                "{} has errors; `fwreq check` shows them",
-                source.path().display()
-            );
-        }
+    pub fn valid(mut self) -> anyhow::Result<Session> {
+        self.teams = self.teams.valid()?;
         Ok(self)
     }
 
