@@ -1,6 +1,9 @@
 //! Command-line arguments (clap derive). Plain data: no logic lives here.
 
+use crate::implement::Platform;
+use crate::spec::Status;
 use crate::{formats, probe};
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -217,7 +220,7 @@ pub struct ImplementArgs {
 
     /// The platform whose syntax to write
     #[arg(long, value_enum, value_name = "TARGET")]
-    pub target: crate::implement::Platform,
+    pub target: Platform,
 
     /// Exit 0 even when some destinations had to be left out
     #[arg(long)]
@@ -276,7 +279,7 @@ pub struct RecordArgs {
 
     /// The request's new status; it moves forward only, unless --force
     #[arg(long, value_enum, value_name = "STATUS")]
-    pub status: Option<crate::spec::Status>,
+    pub status: Option<Status>,
 
     /// When it was submitted: YYYY-MM-DDTHH:MM:SS, or now when given alone
     #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now")]
@@ -304,7 +307,7 @@ pub struct ListArgs {
 
     /// Only requests with this status
     #[arg(long, value_enum)]
-    pub status: Option<crate::spec::Status>,
+    pub status: Option<Status>,
 
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -543,7 +546,7 @@ pub struct ProbeArgs {
 
     /// Output: a Markdown table for the ticket, a [code] fragment for ServiceNow
     /// work notes, aligned text, or JSON for scripts
-    #[arg(long, value_enum, default_value_t = probe::report::Format::Md)]
+    #[arg(long, value_enum, default_value_t = probe::report::Format::Markdown)]
     pub format: probe::report::Format,
 
     /// What the allow rules' flows should be: open (after the change) or blocked (before it);
@@ -564,6 +567,110 @@ pub enum Format {
     Text,
     /// A JSON array of diagnostics on stdout (path, line, column, end, severity, code, message, help)
     Json,
+}
+
+/// The names and help of the library's value types on the command line:
+/// clap stays in this file, and each type keeps one name per value.
+/// `md` is kept as an alias of `markdown` where it was accepted.
+fn value(name: &'static str, help: &'static str) -> Option<PossibleValue> {
+    let value = PossibleValue::new(name);
+    Some(if help.is_empty() {
+        value
+    } else {
+        value.help(help)
+    })
+}
+
+impl ValueEnum for formats::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use formats::Format::*;
+        &[Markdown, Html, Servicenow, Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        use formats::Format::*;
+        match self {
+            Markdown => value(
+                "markdown",
+                "The Markdown body, for the description field (the default)",
+            )
+            .map(|v| v.alias("md")),
+            Html => value(
+                "html",
+                "One self-contained HTML page: offline, light and dark, print, copy buttons",
+            ),
+            Servicenow => value(
+                "servicenow",
+                "An HTML fragment in [code]...[/code], for Work notes or Additional comments",
+            ),
+            Json => value(
+                "json",
+                "One object for the Table API: short_description, description, work_notes, and the request as data",
+            ),
+        }
+    }
+}
+
+impl ValueEnum for probe::report::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use probe::report::Format::*;
+        &[Markdown, Servicenow, Text, Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        use probe::report::Format::*;
+        match self {
+            Markdown => value("markdown", "A Markdown table to paste into the ticket")
+                .map(|v| v.alias("md")),
+            Servicenow => value(
+                "servicenow",
+                "The same table as HTML in [code]...[/code], for ServiceNow work notes",
+            ),
+            Text => value("text", "Aligned columns for a terminal"),
+            Json => value("json", "One object: header, rows, summary"),
+        }
+    }
+}
+
+impl ValueEnum for probe::Expect {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[probe::Expect::Open, probe::Expect::Blocked]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            probe::Expect::Open => value("open", ""),
+            probe::Expect::Blocked => value("blocked", ""),
+        }
+    }
+}
+
+impl ValueEnum for Status {
+    fn value_variants<'a>() -> &'a [Self] {
+        use Status::*;
+        &[Draft, Submitted, Approved, Implemented, Rejected, Withdrawn]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        value(self.as_str(), "")
+    }
+}
+
+impl ValueEnum for Platform {
+    fn value_variants<'a>() -> &'a [Self] {
+        Platform::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Platform::Nftables => "An `inet` table: named sets, accept or drop per rule (`nft -f`)",
+            Platform::Aerleon => "An Aerleon policy and its definitions (YAML), for `aclgen`",
+            Platform::Cilium => "A CiliumNetworkPolicy (YAML), names through `toFQDNs`",
+            Platform::Fortigate => "FortiOS CLI: addresses, services and firewall policies",
+            Platform::Panos => "PAN-OS `set` commands: addresses, services and security rules",
+        };
+        value(self.name(), help)
+    }
 }
 
 /// `--within`: days as `30` or `30d`, or weeks as `4w`.
@@ -622,5 +729,51 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// One vocabulary (issue 29): `markdown` for every command that prints
+    /// Markdown, `md` kept where it was accepted (and taken everywhere).
+    #[test]
+    fn markdown_is_one_name_for_every_command_and_md_its_alias() {
+        use crate::{formats, probe::report};
+        use clap::Parser as _;
+        let format_of = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(super::Command::Render(a)) => Some(format!("{:?}", a.out.format)),
+            Ok(super::Command::Probe(a)) => Some(format!("{:?}", a.format)),
+            _ => None,
+        };
+        for spelling in ["markdown", "md"] {
+            assert_eq!(
+                format_of(&["fwreq", "render", "a.toml", "--format", spelling]),
+                Some(format!("{:?}", formats::Format::Markdown))
+            );
+            assert_eq!(
+                format_of(&["fwreq", "probe", "a.toml", "--format", spelling]),
+                Some(format!("{:?}", report::Format::Markdown))
+            );
+        }
+    }
+
+    /// Every value a library type has is one the command line takes.
+    #[test]
+    fn every_value_of_a_library_type_has_its_name() {
+        use clap::ValueEnum as _;
+        let names = |values: Vec<Option<clap::builder::PossibleValue>>| -> Vec<String> {
+            values
+                .into_iter()
+                .map(|v| v.unwrap().get_name().to_string())
+                .collect()
+        };
+        let platforms = crate::implement::Platform::ALL;
+        assert_eq!(
+            names(platforms.iter().map(|p| p.to_possible_value()).collect()),
+            platforms.iter().map(|p| p.name()).collect::<Vec<_>>()
+        );
+        let statuses = crate::spec::Status::value_variants();
+        assert_eq!(statuses.len(), 6);
+        assert_eq!(
+            names(statuses.iter().map(|s| s.to_possible_value()).collect()),
+            statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+        );
     }
 }

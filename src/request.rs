@@ -336,14 +336,6 @@ impl fmt::Display for HostName {
     }
 }
 
-/// A name as a user writes it (Unicode, any case), checked and converted.
-impl std::str::FromStr for HostName {
-    type Err = Invalid;
-    fn from_str(text: &str) -> Result<Self, Invalid> {
-        crate::validate::host::hostname(text)
-    }
-}
-
 /// One concrete host a check connects to: a name or an address, typed so
 /// that no stage has to guess which by parsing text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -154,9 +154,7 @@ pub enum Action {
 }
 
 /// Where the request is in its life; only `draft` requests are still editable in spirit.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, clap::ValueEnum, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(transform = no_description)]
 pub enum Status {

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod architecture;
 mod browser;
 mod change;
 mod cli;
@@ -26,6 +27,7 @@ mod review;
 mod safety;
 mod schema;
 mod servicenow;
+mod session;
 mod snapshots;
 mod terminal;
 mod tmux;

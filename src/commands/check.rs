@@ -1,12 +1,12 @@
 //! `fwreq check`: validate and lint every request below the given paths.
 
-use super::{Body, map_files, print_stdout, report, stderr_style};
+use super::{print_stdout, report, stderr_style};
 use crate::cli::{CheckArgs, Format};
-use crate::diagnostic::{self, Diagnostic, Severity, Source};
-use crate::input::{self, Loaded};
+use crate::diagnostic::{self, Severity};
+use crate::input;
 use crate::names::Lint;
-use crate::render::Renderer;
-use crate::team::{self, Teams};
+use crate::session::{Options, map_files};
+use crate::team;
 use crate::text::plural;
 use crate::{Outcome, lints};
 use anyhow::bail;
@@ -51,10 +51,13 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let allow = lints("allow", &args.allow)?;
     let warn = lints("warn", &args.warn)?;
     let (deny_warnings, deny) = super::deny_levels(&args.deny)?;
-    let command_line = lints::Levels { allow, warn, deny };
-    let today = args
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let options = Options {
+        today: args.today,
+        levels: lints::Levels { allow, warn, deny },
+        deny_warnings,
+        max_port_range: args.max_port_range,
+        templates: None,
+    };
     let style = stderr_style();
     let (files, io_errors) = input::request_files(&args.paths);
     let mut unreadable = io_errors.len();
@@ -73,41 +76,17 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
     // Each request's team file (fwreq.toml), read once each; a broken one is
     // reported with its own located errors and its requests get the defaults.
-    let teams = super::teams(Teams::find(&files)?);
-    for (source, diags) in &teams.invalid {
+    let session = super::session(files, &options)?;
+    for (source, diags) in session.team_errors() {
         errors += diags.len();
         report(source, diags, style);
     }
-    // Per team: the lint settings, whether warnings fail, and the renderer
-    // for `body-too-long` (bodies as they will be pasted, with its templates).
-    let per_team: Vec<(lints::Settings, bool, Renderer)> = teams
-        .all()
-        .iter()
-        .map(|team| {
-            Ok((
-                team.settings(today, command_line.clone(), args.max_port_range),
-                deny_warnings || team.deny_warnings,
-                Renderer::new(team.templates.clone())?,
-            ))
-        })
-        .collect::<anyhow::Result<_>>()?;
     let mut json = Vec::new();
+    let files = session.files();
     // Every file on every core; the results keep the files' order.
-    let checked: Vec<anyhow::Result<(Source, Vec<Diagnostic>, bool)>> = map_files(&files, |path| {
-        let (settings, deny, renderer) = &per_team[teams.index(path)];
-        let Loaded { source, request } = input::load(path)?;
-        let diags = match request {
-            Ok(mut request) => {
-                // Measured as render prints it: with the team's signature.
-                teams.of(path).sign(&mut request);
-                super::lint(&source, &request, settings, Body::With(renderer))?
-            }
-            Err(diags) => diags,
-        };
-        Ok((source, diags, *deny))
-    });
+    let checked = map_files(files, |path| session.check(path));
     for (path, result) in files.iter().zip(checked) {
-        let (source, mut diags, deny) = match result {
+        let (source, diags) = match result {
             Ok(checked) => checked,
             Err(err) => {
                 unreadable += 1;
@@ -118,11 +97,6 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
                 continue;
             }
         };
-        if deny {
-            for d in &mut diags {
-                d.severity = Severity::Error;
-            }
-        }
         for d in &diags {
             match d.severity {
                 Severity::Error => errors += 1,
@@ -132,8 +106,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         match args.format {
             Format::Text => report(&source, &diags, style),
             Format::Json => {
-                let team_file = teams
-                    .of(path)
+                let team_file = session
+                    .team(path)
                     .file
                     .as_deref()
                     .map(|f| f.display().to_string());
@@ -155,7 +129,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     );
     // Which team files applied, so a setting's origin is never a guess.
     let mut applied: Vec<&std::path::Path> = Vec::new();
-    for file in files.iter().filter_map(|f| teams.of(f).file.as_deref()) {
+    for file in files.iter().filter_map(|f| session.team(f).file.as_deref()) {
         if !applied.contains(&file) {
             applied.push(file);
             eprintln!("team file: {}", super::shown(file));

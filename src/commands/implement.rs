@@ -10,7 +10,7 @@ use crate::cli::ImplementArgs;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::{self, Loaded};
 use crate::names::Lint;
-use crate::team::Teams;
+use crate::session::Options;
 
 pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
@@ -19,15 +19,14 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
             crate::output::refuse_existing(path)?;
         }
     }
-    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
-    let team = teams.of(&args.file);
+    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
     let Loaded { source, request } = input::load(&args.file)?;
     let request = request.map_err(|diags| {
         report(&source, &diags, stderr_style());
         anyhow::anyhow!("{} has errors; nothing was written", args.file.display())
     })?;
-    let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
-    let forbidden: Vec<Diagnostic> = crate::lints::check(&source, &request, &settings)
+    let settings = session.settings(&args.file);
+    let forbidden: Vec<Diagnostic> = crate::lints::check(&source, &request, settings)
         .into_iter()
         .filter(|d| d.code == Some(Lint::ZoneForbidden) && d.severity == Severity::Error)
         .collect();

@@ -1,92 +1,18 @@
 //! `fwreq list` and `fwreq expiring`: one row per request below the given
 //! folders, newest first; invalid files are listed with their first error.
 
-use super::{newest_first, print_stdout};
+use super::print_stdout;
 use crate::cli::{ExpiringArgs, ListArgs, ListFormat};
 use crate::diagnostic::Source;
-use crate::flows::RuleChecks;
 use crate::input::{self, Loaded};
-use crate::request::Request;
+use crate::listing::{Row, newest_first};
+use crate::session::{Options, map_files};
 use crate::spec::Status;
-use crate::team::Teams;
 use crate::text::days_away;
-use crate::zones::{self, Judgement};
+use crate::zones;
 use crate::{Outcome, flows};
 use anyhow::bail;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// One request as `list` shows it (read back from `site`'s manifest too).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Row {
-    pub path: String,
-    pub title: String,
-    pub ritm: Option<String>,
-    pub req: Option<String>,
-    pub status: Option<Status>,
-    /// As written: local time, or with its offset (`2026-11-26 10:00:00-05:00`).
-    pub submitted: Option<String>,
-    /// The instant it stands for, to sort by (local time is this machine's).
-    #[serde(skip)]
-    pub instant: Option<DateTime<Utc>>,
-    pub expires: Option<NaiveDate>,
-    pub rules: usize,
-    pub flows: usize,
-    /// Each distinct zone pair and verdict of its flows (empty without team zones).
-    pub zones: Vec<String>,
-    /// The first error of an invalid file (`PATH:LINE:COL: message`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-impl Row {
-    pub fn of(
-        source: &Source,
-        request: &Request,
-        plan: &[RuleChecks],
-        judged: &[Vec<Judgement>],
-    ) -> Self {
-        let mut zones: Vec<String> = Vec::new();
-        for text in judged.iter().flatten().map(Judgement::describe) {
-            if !zones.contains(&text) {
-                zones.push(text);
-            }
-        }
-        Row {
-            path: source.path().display().to_string(),
-            title: request.title.clone(),
-            ritm: request.ritm.as_ref().map(ToString::to_string),
-            req: request.req.as_ref().map(ToString::to_string),
-            status: Some(request.status),
-            submitted: request.submitted.map(|s| s.to_string()),
-            instant: request.submitted.and_then(|s| s.instant()),
-            expires: request.expires,
-            rules: request.rules.len(),
-            flows: flows::count(plan),
-            zones,
-            error: None,
-        }
-    }
-
-    /// A file that could not be read or is not a valid request.
-    pub fn invalid(file: &Path, error: Option<String>) -> Self {
-        Row {
-            path: file.display().to_string(),
-            title: String::new(),
-            ritm: None,
-            req: None,
-            status: None,
-            submitted: None,
-            instant: None,
-            expires: None,
-            rules: 0,
-            flows: 0,
-            zones: Vec::new(),
-            error,
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// Every request below `paths`, newest first (by submitted; undated after, by path).
 fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
@@ -94,16 +20,16 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
     }
-    let teams = super::teams(Teams::find(&files)?).valid()?;
+    let session = super::session(files, &Options::default())?.valid()?;
     // Every file on every core; the order is settled by the sort below.
-    let mut rows = super::map_files(&files, |file| {
+    let mut rows = map_files(session.files(), |file| {
         // An unreadable file is a row with its error, like an invalid one.
         match input::load(file) {
             Ok(Loaded {
                 request: Ok(request),
                 source,
             }) => {
-                let judged = zones::of_rules(&teams.of(file).zones, &request);
+                let judged = zones::of_rules(&session.team(file).zones, &request);
                 Row::of(&source, &request, &flows::plan(&request), &judged)
             }
             Ok(Loaded {

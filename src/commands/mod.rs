@@ -41,71 +41,6 @@ use clap::ValueEnum as _;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// Below this many files, starting threads costs more than it saves.
-const PARALLEL_FROM: usize = 32;
-
-/// `f` over every file, on every core when there are enough of them; the
-/// results keep the files' order, so output stays deterministic.
-fn map_files<I: Sync, T: Send>(files: &[I], f: impl Fn(&I) -> T + Sync + Send) -> Vec<T> {
-    use rayon::prelude::*;
-    if files.len() < PARALLEL_FROM {
-        files.iter().map(f).collect()
-    } else {
-        files.par_iter().map(f).collect()
-    }
-}
-
-/// A request that must be valid for the command to go on: its errors are
-/// reported, then the command stops with `why` (exit 2).
-fn load_valid(path: &std::path::Path, why: &str) -> anyhow::Result<crate::request::Request> {
-    let crate::input::Loaded { source, request } = crate::input::load(path)?;
-    request.map_err(|diags| {
-        report(&source, &diags, stderr_style());
-        anyhow::anyhow!("{} has errors; {why}", path.display())
-    })
-}
-
-/// The body `body-too-long` measures: already rendered, or to render with
-/// the request's own team templates when (and only when) the lint needs it.
-enum Body<'a> {
-    Rendered(&'a str),
-    With(&'a Renderer),
-}
-
-/// The one lint entry point of every command that shows warnings (`check`,
-/// `site`, `preview`): every lint at its level, `body-too-long` included.
-fn lint(
-    source: &Source,
-    request: &crate::request::Request,
-    settings: &crate::lints::Settings,
-    body: Body,
-) -> anyhow::Result<Vec<Diagnostic>> {
-    use crate::{lints, names::Level, names::Lint};
-    let mut diags = lints::check(source, request, settings);
-    if lints::level(request, settings, Lint::BodyTooLong) != Level::Allow {
-        let found = match body {
-            Body::Rendered(text) => lints::body_length(request, text, settings),
-            Body::With(renderer) => {
-                let kind = formats::Kind::request(request, &settings.zones);
-                // Under the built-in templates (and no zone lines), a body
-                // whose bound is within the limit is not rendered to count.
-                let within = matches!(&kind, formats::Kind::Request { checks, .. }
-                    if renderer.built_in()
-                        && settings.zones.is_empty()
-                        && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT);
-                if within {
-                    Vec::new()
-                } else {
-                    lints::body_length(request, &renderer.ticket(request, &kind)?, settings)
-                }
-            }
-        };
-        diags.extend(found);
-        diags.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
-    }
-    Ok(diags)
-}
-
 /// A spec opened for a format-preserving edit (locked until written), and the
 /// request it holds, which must be valid for the command `doing` to go on.
 fn open_valid(
@@ -242,11 +177,30 @@ fn shown(path: &Path) -> String {
     diagnostic::escape(&path.display().to_string()).into_owned()
 }
 
-/// The team files found, after saying on stderr which were not trusted
-/// (escaped, like every path), so a command never applies one silently
-/// nor ignores one silently.
-fn teams(found: crate::team::Teams) -> crate::team::Teams {
-    for ignored in &found.ignored {
+/// The session of `files`, after saying on stderr which team files were
+/// not trusted (escaped, like every path), so a command never applies one
+/// silently nor ignores one silently.
+fn session(
+    files: Vec<std::path::PathBuf>,
+    options: &crate::session::Options,
+) -> anyhow::Result<crate::session::Session> {
+    refuse_missing_templates(options)?;
+    let session = crate::session::Session::open(files, options)?;
+    report_ignored(session.ignored());
+    Ok(session)
+}
+
+/// `--templates DIR` must name a folder (the flag is the command's to name).
+fn refuse_missing_templates(options: &crate::session::Options) -> anyhow::Result<()> {
+    match &options.templates {
+        Some(dir) if !dir.is_dir() => bail!("--templates {}: no such directory", dir.display()),
+        _ => Ok(()),
+    }
+}
+
+/// Says on stderr which team files the search passed over, and why.
+fn report_ignored(ignored: &[crate::team::Ignored]) {
+    for ignored in ignored {
         match ignored.what {
             crate::team::Passed::TeamFile => eprintln!(
                 "fwreq: warning: ignoring the team file {}: {} (if you trust it, set {}={})",
@@ -262,7 +216,6 @@ fn teams(found: crate::team::Teams) -> crate::team::Teams {
             ),
         }
     }
-    found
 }
 
 /// The paths that could not be read, one error line each (escaped).
@@ -273,14 +226,6 @@ fn report_unreadable(errors: &[anyhow::Error]) {
             diagnostic::escape_lines(&format!("{err:#}"))
         );
     }
-}
-
-/// Newest first by submission; undated (and broken) ones after, by path.
-fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
-    b.0.is_some()
-        .cmp(&a.0.is_some())
-        .then_with(|| b.0.cmp(a.0))
-        .then_with(|| a.1.cmp(b.1))
 }
 
 fn report(source: &Source, diags: &[Diagnostic], style: Style) {

@@ -1,10 +1,10 @@
 //! `fwreq probe`: test one request's flows from this host and print evidence.
 
-use super::{load_valid, print_stdout};
+use super::{print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
 use crate::probe::{self as probing, limits, report::Format, resolve};
 use crate::render::Renderer;
-use crate::team::Teams;
+use crate::session::Options;
 use crate::{Outcome, flows};
 use anyhow::bail;
 use std::io::IsTerminal;
@@ -13,9 +13,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let request = load_valid(&args.file, "fix them before probing")?;
-    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
-    let renderer = Renderer::new(teams.templates(None))?;
+    let crate::input::Loaded { source, request } = crate::input::load(&args.file)?;
+    let request = request.map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!(
+            "{} has errors; fix them before probing",
+            args.file.display()
+        )
+    })?;
+    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
+    let renderer = session.renderer(&args.file);
     // --post: the RITM and the client settled before anything is probed.
     let post = if args.post {
         let Some(ritm) = request.ritm.clone() else {
@@ -26,7 +33,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         };
         Some((
             ritm,
-            super::servicenow(teams.of(&args.file), super::POST_TIMEOUT, true)?.0,
+            super::servicenow(session.team(&args.file), super::POST_TIMEOUT, true)?.0,
         ))
     } else {
         None
@@ -105,7 +112,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     if let Some((ritm, client)) = &post
         && !interrupted
     {
-        let notes = probing::report::render(&renderer, Format::Servicenow, &header, &rows)?;
+        let notes = probing::report::render(renderer, Format::Servicenow, &header, &rows)?;
         let item = client.item(ritm)?;
         client.work_note(&item, notes.trim_end())?;
         eprintln!(
@@ -114,7 +121,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             crate::diagnostic::escape(&client.item_url(&item))
         );
     }
-    let outcome = finish(&renderer, &args.format, &header, &rows, interrupted);
+    let outcome = finish(renderer, &args.format, &header, &rows, interrupted);
     runtime.shutdown_background();
     outcome
 }

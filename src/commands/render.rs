@@ -1,39 +1,58 @@
 //! `fwreq render`: the ticket of each request (new, `--since REV` for a change,
 //! `--removal`), through the one output stage (`--format`, `-o`, `--copy`).
 
-use super::{emit, map_files, report, stderr_style};
+use super::{emit, report, stderr_style};
 use crate::Outcome;
 use crate::cli::RenderArgs;
-use crate::diagnostic::{Diagnostic, Source};
-use crate::formats::Ticket;
-use crate::input::{self, Loaded};
-use crate::render::Renderer;
-use crate::team::Teams;
+use crate::input;
+use crate::session::{Options, map_files};
 use anyhow::bail;
 
 /// `fwreq render`: prints (or writes, or copies) the tickets; nothing if any file is bad.
 pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     args.out.check(&args.files)?;
-    let teams = super::teams(Teams::find(&args.files)?).valid()?;
-    let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
+    let options = Options {
+        today: args.today,
+        templates: args.templates.clone(),
+        ..Options::default()
+    };
+    let session = super::session(args.files.clone(), &options)?.valid()?;
     if args.since.is_some() || args.removal {
         let [file] = args.files.as_slice() else {
             bail!("--since and --removal take one request file");
         };
         let ticket = match &args.since {
-            Some(rev) => super::diff::since(&renderer, teams.of(file), file, rev)?,
-            None => super::diff::removal(
-                &renderer,
-                teams.of(file),
-                file,
-                args.today
-                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
-            )?,
+            Some(rev) => {
+                if rev.starts_with('-') {
+                    bail!("--since {rev}: a revision cannot start with `-`");
+                }
+                let new = input::load(file)?;
+                let old = input::at_revision(file, rev)?;
+                session.change(file, old, new, rev.to_string())?
+            }
+            None => {
+                let today = args
+                    .today
+                    .unwrap_or_else(|| chrono::Local::now().date_naive());
+                session
+                    .removal(file, today)?
+                    .map_err(|invalid| vec![invalid])
+            }
         };
-        let Some(ticket) = ticket else {
-            return Ok(Outcome::Findings);
+        let ticket = match ticket {
+            Ok(ticket) => ticket,
+            Err(invalid) => {
+                for bad in invalid {
+                    report(&bad.source, &bad.diags, stderr_style());
+                }
+                return Ok(Outcome::Findings);
+            }
         };
-        emit(std::slice::from_ref(&ticket), &args.out, &renderer)?;
+        emit(
+            std::slice::from_ref(&ticket),
+            &args.out,
+            session.renderer(file),
+        )?;
         if args.post {
             let Some(ritm) = &ticket.request.ritm else {
                 bail!(
@@ -41,7 +60,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
                     file.display()
                 );
             };
-            let (client, _) = super::servicenow(teams.of(file), super::POST_TIMEOUT, true)?;
+            let (client, _) = super::servicenow(session.team(file), super::POST_TIMEOUT, true)?;
             let item = client.item(ritm)?;
             client.work_note(
                 &item,
@@ -56,34 +75,23 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let style = stderr_style();
-    // Every file on every core; the results keep the files' order.
-    let rendered: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
-        let Loaded { source, request } = input::load(path)?;
-        let mut request = match request {
-            Ok(request) => request,
-            Err(diags) => return Ok(Err((source, diags))),
-        };
-        teams.of(path).sign(&mut request);
-        let zones = &teams.of(path).zones;
-        Ok(Ok(Ticket::new(request, zones, &renderer)?))
-    });
+    // Every file on every core, each with its own team's templates; the
+    // results keep the files' order.
+    let rendered = map_files(session.files(), |path| session.ticket(path));
     let mut tickets = Vec::with_capacity(rendered.len());
     let mut failed = false;
     for result in rendered {
         match result? {
             Ok(ticket) => tickets.push(ticket),
-            Err((source, diags)) => {
+            Err(bad) => {
                 failed = true;
-                report(&source, &diags, style);
+                report(&bad.source, &bad.diags, style);
             }
         }
     }
     if failed {
         return Ok(Outcome::Findings);
     }
-    emit(&tickets, &args.out, &renderer)?;
+    emit(&tickets, &args.out, session.first_renderer())?;
     Ok(Outcome::Clean)
 }
-
-/// One file: its ticket, or its diagnostics.
-type Rendered = Result<Ticket, (Source, Vec<Diagnostic>)>;

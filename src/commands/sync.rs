@@ -10,7 +10,8 @@ use crate::input::{self, Loaded};
 use crate::output::Existing;
 use crate::request::Ritm;
 use crate::servicenow::{self, Client, Item};
-use crate::team::{self, Teams};
+use crate::session::Options;
+use crate::team;
 use crate::text::{aligned, plural};
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,7 +24,8 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         .into_iter()
         .filter(|f| f.file_name().is_none_or(|n| n != team::FILE))
         .collect();
-    let teams = super::teams(Teams::find(&files)?).valid()?;
+    let session = super::session(files, &Options::default())?.valid()?;
+    let files = session.files();
     let mut clients: HashMap<usize, (Client, _)> = HashMap::new();
     let mut rows = vec![vec![
         "PATH".to_string(),
@@ -33,7 +35,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
     ]];
     // Every file read first; then each team's RITMs asked for in batches.
     let mut filed = Vec::new();
-    for path in &files {
+    for path in files {
         let Loaded { source, request } = input::load(path)?;
         let request = match request {
             Ok(request) => request,
@@ -46,10 +48,10 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         let Some(ritm) = request.ritm.clone() else {
             continue;
         };
-        let index = teams.index(path);
+        let index = session.team_index(path);
         if let std::collections::hash_map::Entry::Vacant(new) = clients.entry(index) {
             new.insert(super::servicenow(
-                teams.of(path),
+                session.team(path),
                 args.servicenow.timeout,
                 true,
             )?);

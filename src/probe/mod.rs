@@ -79,7 +79,7 @@ impl Verdict {
 
 /// What the engineer expects of the allow rules: `open` after the change,
 /// `blocked` before it. Deny rules expect the opposite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     Open,

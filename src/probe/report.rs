@@ -37,11 +37,11 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Output format of `probe`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Output format of `probe` (its names and help are in `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A Markdown table to paste into the ticket
-    Md,
+    Markdown,
     /// The same table as HTML in [code]...[/code], for ServiceNow work notes
     Servicenow,
     /// Aligned columns for a terminal
@@ -140,7 +140,7 @@ pub fn render(
 ) -> Result<String, TemplateError> {
     let summary = summarize(header.expect, rows);
     Ok(match format {
-        Format::Md => markdown(renderer, header, rows, &summary)?,
+        Format::Markdown => markdown(renderer, header, rows, &summary)?,
         // The Markdown table through the one `[code]` converter every ticket uses.
         Format::Servicenow => {
             crate::formats::servicenow::work_notes(&markdown(renderer, header, rows, &summary)?)

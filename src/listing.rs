@@ -1,0 +1,91 @@
+//! One request as a row: what `list`, `expiring` and `site`'s index show of
+//! it (path, title, numbers, dates, counts, zones), and the order they
+//! share. Plain data, made from a validated request or a file's first error.
+
+use crate::diagnostic::Source;
+use crate::flows::{self, RuleChecks};
+use crate::request::Request;
+use crate::spec::Status;
+use crate::zones::Judgement;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::path::Path;
+
+/// One request as `list` shows it (read back from `site`'s manifest too).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Row {
+    pub path: String,
+    pub title: String,
+    pub ritm: Option<String>,
+    pub req: Option<String>,
+    pub status: Option<Status>,
+    /// As written: local time, or with its offset (`2026-11-26 10:00:00-05:00`).
+    pub submitted: Option<String>,
+    /// The instant it stands for, to sort by (local time is this machine's).
+    #[serde(skip)]
+    pub instant: Option<DateTime<Utc>>,
+    pub expires: Option<NaiveDate>,
+    pub rules: usize,
+    pub flows: usize,
+    /// Each distinct zone pair and verdict of its flows (empty without team zones).
+    pub zones: Vec<String>,
+    /// The first error of an invalid file (`PATH:LINE:COL: message`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Row {
+    pub fn of(
+        source: &Source,
+        request: &Request,
+        plan: &[RuleChecks],
+        judged: &[Vec<Judgement>],
+    ) -> Self {
+        let mut zones: Vec<String> = Vec::new();
+        for text in judged.iter().flatten().map(Judgement::describe) {
+            if !zones.contains(&text) {
+                zones.push(text);
+            }
+        }
+        Row {
+            path: source.path().display().to_string(),
+            title: request.title.clone(),
+            ritm: request.ritm.as_ref().map(ToString::to_string),
+            req: request.req.as_ref().map(ToString::to_string),
+            status: Some(request.status),
+            submitted: request.submitted.map(|s| s.to_string()),
+            instant: request.submitted.and_then(|s| s.instant()),
+            expires: request.expires,
+            rules: request.rules.len(),
+            flows: flows::count(plan),
+            zones,
+            error: None,
+        }
+    }
+
+    /// A file that could not be read or is not a valid request.
+    pub fn invalid(file: &Path, error: Option<String>) -> Self {
+        Row {
+            path: file.display().to_string(),
+            title: String::new(),
+            ritm: None,
+            req: None,
+            status: None,
+            submitted: None,
+            instant: None,
+            expires: None,
+            rules: 0,
+            flows: 0,
+            zones: Vec::new(),
+            error,
+        }
+    }
+}
+
+/// Newest first by submission; undated (and broken) ones after, by path.
+pub fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
+    b.0.is_some()
+        .cmp(&a.0.is_some())
+        .then_with(|| b.0.cmp(a.0))
+        .then_with(|| a.1.cmp(b.1))
+}
