@@ -14,6 +14,7 @@ mod completions;
 mod docs;
 mod formats;
 mod grammar;
+mod guide;
 mod hostile;
 mod idna2008;
 mod implement;
