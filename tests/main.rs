@@ -18,6 +18,7 @@ mod guide;
 mod hostile;
 mod idna2008;
 mod implement;
+mod init;
 mod life;
 mod lints;
 mod mistakes;
