@@ -57,6 +57,14 @@ fn init_writes_a_team_file_an_example_a_hook_and_ci_jobs() {
     }
 }
 
+#[test]
+fn the_guides_pre_commit_hook_is_the_one_init_writes() {
+    let guide = include_str!("../docs/ci.md");
+    let hook = include_str!("../templates/init/pre-commit-config.yaml");
+    let repos = &hook[hook.find("repos:\n").unwrap()..];
+    assert!(guide.contains(&format!("```yaml\n{repos}```\n")), "{repos}");
+}
+
 /// Every string value under a key that holds a command: `run` (GitHub),
 /// `script` (GitLab), `entry` (pre-commit).
 fn commands_in(value: &serde_json::Value) -> Vec<String> {

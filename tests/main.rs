@@ -24,6 +24,7 @@ mod lints;
 mod mistakes;
 mod preview;
 mod probe;
+mod quickstart;
 mod review;
 mod safety;
 mod schema;
