@@ -167,3 +167,68 @@ fn init_dir_sets_up_another_folder_and_never_writes_through_a_link() {
         "keep\n"
     );
 }
+
+/// pre-commit as `.ci/run` installs it (pinned, in target/pre-commit), or
+/// `None` after saying the test is skipped; under CI a missing one fails.
+fn pre_commit() -> Option<std::path::PathBuf> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit/bin/pre-commit");
+    if !bin.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pre-commit not found in target/pre-commit, and CI needs it (.ci/run installs it)"
+        );
+        eprintln!("skipped: pre-commit not found in target/pre-commit (.ci/run installs it)");
+        return None;
+    }
+    Some(bin)
+}
+
+#[test]
+fn the_pre_commit_hook_init_writes_stops_a_commit_with_a_broken_request() {
+    let Some(pre_commit) = pre_commit() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    crate::common::git(&repo, &["init", "-q"]);
+    assert_eq!(fwreq_in(&repo, &["init"]).status.code(), Some(0));
+    crate::common::git(&repo, &["add", "-A"]);
+    // The hook runs the fwreq on PATH: the one this test built.
+    let fwreq = Path::new(assert_cmd::cargo::cargo_bin!("fwreq"));
+    let path = std::env::join_paths(
+        std::iter::once(fwreq.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    let run = || {
+        let out = std::process::Command::new(&pre_commit)
+            .current_dir(&repo)
+            .args(["run", "--all-files", "--color", "never"])
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (out.status.code(), stdout(&out) + &stderr(&out))
+    };
+    let (code, shown) = run();
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains("fwreq check....") && shown.contains("Passed"),
+        "{shown}"
+    );
+    let example = repo.join("requests/example.toml");
+    let text = fs::read_to_string(&example).unwrap();
+    fs::write(&example, text.replace("ports = [443]", "ports = [70000]")).unwrap();
+    crate::common::git(&repo, &["add", "-A"]);
+    let (code, shown) = run();
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(
+        shown.contains(
+            "requests/example.toml:16:10: error: port 70000 is out of range\n   |\n16 | ports = [70000]\n"
+        ),
+        "{shown}"
+    );
+}
