@@ -81,6 +81,15 @@ pub enum Command {
     ///
     /// Example: fwreq site requests/ -o site/
     Site(SiteArgs),
+    /// Set up a repository: a team file, an example request, a pre-commit hook and CI jobs
+    ///
+    /// Writes requests/fwreq.toml (every setting commented out at its default),
+    /// requests/example.toml (a request that passes check), .pre-commit-config.yaml,
+    /// .github/workflows/fwreq.yml and .gitlab-ci.yml, which run fwreq check. Replaces
+    /// no file unless --force: if any is there, none is written.
+    ///
+    /// Example: fwreq init
+    Init(InitArgs),
     /// Start a request: a commented spec whose TODO values say what to write
     ///
     /// NAME alone becomes requests/NAME.toml; a path is used as given, with
@@ -238,6 +247,17 @@ pub struct ImplementArgs {
     /// (the output's first lines say so)
     #[arg(long)]
     pub despite_zone_policy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to set up (the current one by default; made if missing)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Replace the files that are already there
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -130,6 +130,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Probe(args) => commands::probe(args),
         cli::Command::Preview(args) => commands::preview(args),
         cli::Command::Site(args) => commands::site(args),
+        cli::Command::Init(args) => commands::init(args),
         cli::Command::New(args) => commands::new(args),
         cli::Command::Record(args) => commands::record(args),
         cli::Command::List(args) => commands::list(args),

@@ -236,7 +236,7 @@ fn no_description(schema: &mut schemars::Schema) {
 const DESTINATION_PATTERN: &str = r#"^\*?[^*_\s`$;&|<>()'"\\!#{}~^,=?+%@]+$"#;
 
 /// Schema-only types: each is what a key holds, as strict as JSON Schema can
-/// say it (what it cannot is listed in the README, under the schema).
+/// say it (what it cannot is listed in docs/spec.md, under the schema).
 macro_rules! schema_type {
     ($(#[$doc:meta])* $name:ident, $schema:tt) => {
         $(#[$doc])*

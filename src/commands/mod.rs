@@ -5,6 +5,7 @@
 mod check;
 mod diff;
 mod implement;
+mod init;
 mod list;
 mod new;
 mod preview;
@@ -20,6 +21,7 @@ mod sync;
 pub use check::check;
 pub use diff::diff;
 pub use implement::implement;
+pub use init::init;
 pub use list::{expiring, list};
 pub use new::new;
 pub use preview::preview;
@@ -71,11 +73,11 @@ fn servicenow(
     let Some(config) = team.servicenow.clone() else {
         match &team.file {
             Some(file) => bail!(
-                "{} has no [servicenow] table; add instance and catalog-item (see the README's \"Submitting from git\")",
+                "{} has no [servicenow] table; add instance and catalog-item (see docs/servicenow.md)",
                 file.display()
             ),
             None => bail!(
-                "no fwreq.toml with a [servicenow] table governs this request; add one (see the README's \"Submitting from git\")"
+                "no fwreq.toml with a [servicenow] table governs this request; add one (see docs/servicenow.md)"
             ),
         }
     };
