@@ -829,6 +829,8 @@ fn an_allow_covered_by_two_denies_warns() {
         &[
             ("10.20.0.0/25", "registry.example.com", "443"),
             ("10.20.0.128/25", "*.example.com", "443, 8443"),
+            // From other sources: no part of this allow, and not named.
+            ("192.168.1.0/24", "registry.example.com", "443"),
         ],
     );
     assert_eq!(
@@ -843,6 +845,8 @@ fn an_allow_covered_by_two_denies_warns() {
             ("10.0.0.0/8", "203.0.113.0/25", "443"),
             ("10.20.0.0/16", "203.0.113.128/26", "443"),
             ("10.20.0.0/24", "203.0.113.192/26", "\"1-1000\""),
+            // To another address: no part of this allow, and not named.
+            ("10.20.0.0/24", "198.51.100.7", "443"),
         ],
     );
     let (code, stderr) = check(&by_range, &[]);
