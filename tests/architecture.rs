@@ -527,3 +527,38 @@ fn the_function_scan_counts_a_body_by_its_braces() {
     assert_eq!(block_end(&lines, 0), 3);
     assert_eq!(block_end(&lines, 5), 10);
 }
+
+/// ARCHITECTURE.md, read once.
+fn architecture() -> String {
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).unwrap()
+}
+
+#[test]
+fn architecture_md_maps_every_module_and_its_recipes_name_real_files() {
+    let text = architecture();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Every top-level module has a place in the code map.
+    for path in sources() {
+        let rel = relative(&path);
+        let top = match rel.split_once('/') {
+            Some((dir, _)) => format!("`src/{dir}/`"),
+            None => format!("`src/{rel}"),
+        };
+        assert!(text.contains(&top), "ARCHITECTURE.md does not map {top}");
+    }
+    // Every file a recipe names exists (`<platform>` stands for a new one).
+    let recipes = &text[text.find("## Recipes").expect("a Recipes section")..];
+    let named: Vec<&str> = recipes
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|t| (t.starts_with("src/") || t.starts_with("tests/")) && !t.contains('<'))
+        .collect();
+    assert!(named.len() >= 8, "{named:?}");
+    for file in named {
+        assert!(
+            root.join(file).exists(),
+            "a recipe names {file}, which does not exist"
+        );
+    }
+}
