@@ -23,16 +23,6 @@ const MAX_LINES: usize = 80;
 /// may stop being long without failing this test.
 const LONG_FUNCTIONS: &[(&str, &str, bool)] = &[
     (
-        "implement/aerleon.rs::write",
-        "not split yet (issue 29, step 6)",
-        false,
-    ),
-    (
-        "implement/panos.rs::write",
-        "not split yet (issue 29, step 6)",
-        false,
-    ),
-    (
         "lints/duplicates.rs::destinations",
         "the lints branch splits src/lints/ into one file per lint",
         true,
@@ -43,19 +33,9 @@ const LONG_FUNCTIONS: &[(&str, &str, bool)] = &[
         true,
     ),
     (
-        "servicenow/mod.rs::submit",
-        "not split yet (issue 29, step 6)",
-        false,
-    ),
-    (
         "team.rs::parse",
         "the fields branch splits it (team-defined fields)",
         true,
-    ),
-    (
-        "validate/idna2008.rs::check_bidi",
-        "not split yet (issue 29, step 6)",
-        false,
     ),
 ];
 
