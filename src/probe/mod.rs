@@ -146,7 +146,7 @@ pub struct Options {
 }
 
 /// One flow to test: a TCP check of the plan.
-struct Flow {
+struct TcpCheck {
     host: TestHost,
     port: u16,
     sources: Vec<Network>,
@@ -225,7 +225,7 @@ pub async fn run(
 }
 
 /// The names the flows connect to that `--resolve` does not map, each once.
-fn names_to_look_up(flows: &[Flow], options: &Options) -> Vec<String> {
+fn names_to_look_up(flows: &[TcpCheck], options: &Options) -> Vec<String> {
     let mut names: Vec<String> = flows
         .iter()
         .filter_map(|f| match &f.host {
@@ -283,7 +283,7 @@ async fn look_up(
 /// addresses, a looked-up name's answers; a name without any is a
 /// `dns-error` row now.
 fn attempts(
-    flows: &[Flow],
+    flows: &[TcpCheck],
     answers: &HashMap<String, (Result<Vec<IpAddr>, DnsFailure>, u64)>,
     options: &Options,
     rows: &mut Vec<Row>,
@@ -323,7 +323,7 @@ fn sort(rows: &mut [Row]) {
 }
 
 /// The plan as rows to skip (with the reason) and TCP flows to test.
-fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
+fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<TcpCheck>) {
     let mut skipped = Vec::new();
     let mut flows = Vec::new();
     let mut next = 0;
@@ -364,7 +364,7 @@ fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
                     Protocol::Icmp => Some("icmp needs raw sockets: run the ping line"),
                 };
                 match (why, check.port) {
-                    (None, Some(port)) => flows.push(Flow {
+                    (None, Some(port)) => flows.push(TcpCheck {
                         host: check.host.clone(),
                         port,
                         sources: rule.sources.clone(),
@@ -389,7 +389,7 @@ fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
 }
 
 /// One connection attempt to one address of a flow.
-async fn attempt(flow: &Flow, address: IpAddr, timeout: Duration) -> Row {
+async fn attempt(flow: &TcpCheck, address: IpAddr, timeout: Duration) -> Row {
     let started = Instant::now();
     let target = SocketAddr::new(address, flow.port);
     let (result, detail, source) =
