@@ -405,6 +405,13 @@ pub fn of_rules(zones: &Zones, request: &Request) -> Vec<Vec<Judgement>> {
     out
 }
 
+/// A network or name pattern claimed by a second zone.
+fn in_two_zones(message: String, span: std::ops::Range<usize>) -> Diagnostic {
+    Invalid::new(message)
+        .help("remove it from one of the two zones")
+        .at(span)
+}
+
 /// What the zones parsed so far hold: every network once (the same
 /// network in two zones is ambiguous), and every name pattern once, whatever
 /// its case (with one pattern in two zones, the zone that sorts last would
@@ -443,13 +450,10 @@ impl Seen {
                 match crate::validate::host::destination(text) {
                     Ok(target @ (Target::Host { .. } | Target::Wildcard { .. })) => {
                         if let Some(other) = self.patterns.insert(target.clone(), name.clone()) {
-                            diags.push(
-                                Invalid::new(format!(
-                                    "`{text}` is in zone `{other}` already (as `{target}`); a name pattern belongs to one zone"
-                                ))
-                                .help("remove it from one of the two zones")
-                                .at(value.span()),
-                            );
+                            diags.push(in_two_zones(
+                                format!("`{text}` is in zone `{other}` already (as `{target}`); a name pattern belongs to one zone"),
+                                value.span(),
+                            ));
                         }
                         zone.patterns.push(target);
                     }
@@ -461,13 +465,10 @@ impl Seen {
             match crate::validate::host::address_or_network(text) {
                 Ok(network) => {
                     if let Some(other) = self.networks.insert(network, name.clone()) {
-                        diags.push(
-                            Invalid::new(format!(
-                                "{network} is in zone `{other}` already; a network belongs to one zone"
-                            ))
-                            .help("remove it from one of the two zones")
-                            .at(value.span()),
-                        );
+                        diags.push(in_two_zones(
+                            format!("{network} is in zone `{other}` already; a network belongs to one zone"),
+                            value.span(),
+                        ));
                     }
                     zone.networks.push(network);
                 }

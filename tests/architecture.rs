@@ -128,10 +128,12 @@ fn code_only(text: &str) -> String {
             let stop = (j + 1 + len).min(chars.len());
             out.extend(chars[i..stop].iter().map(|&c| blank(c)));
             i = j + 1 + len;
-        } else if c == '"' {
+        } else if c == '"' || c == '\'' && is_char_literal(&chars, i) {
+            // A string, or a char literal ('{', '\'', '\u{1b}'): blanked to
+            // its closing quote, escapes and all.
             out.push(' ');
             i += 1;
-            while i < chars.len() && chars[i] != '"' {
+            while i < chars.len() && chars[i] != c {
                 if chars[i] == '\\' {
                     out.push(' ');
                     i += 1;
@@ -140,20 +142,6 @@ fn code_only(text: &str) -> String {
                     out.push(blank(chars[i]));
                     i += 1;
                 }
-            }
-            out.push(' ');
-            i += 1;
-        } else if c == '\'' && is_char_literal(&chars, i) {
-            // '{', '\'', '\u{1b}': blanked to the closing quote.
-            out.push(' ');
-            i += 1;
-            while i < chars.len() && chars[i] != '\'' {
-                if chars[i] == '\\' {
-                    out.push(' ');
-                    i += 1;
-                }
-                out.push(' ');
-                i += 1;
             }
             out.push(' ');
             i += 1;
