@@ -3,7 +3,7 @@
 //! `formats` carries it beside the Markdown; it lives apart from both so
 //! that neither imports the other's stage backwards.
 
-use crate::change::{Change, Flow};
+use crate::change::{Change, TicketFlow};
 use crate::flows::RuleChecks;
 use crate::request::Request;
 use crate::zones::{Judgement, Zones};
@@ -32,15 +32,15 @@ pub enum Kind {
         previous: Option<chrono::NaiveDate>,
         until: chrono::NaiveDate,
         reason: String,
-        allowed: Vec<Flow>,
-        denied: Vec<Flow>,
+        allowed: Vec<TicketFlow>,
+        denied: Vec<TicketFlow>,
     },
     /// Every flow of a request, to take out (or recertify), judged as of `today`.
     Removal {
         today: chrono::NaiveDate,
         expired: bool,
-        allowed: Vec<Flow>,
-        denied: Vec<Flow>,
+        allowed: Vec<TicketFlow>,
+        denied: Vec<TicketFlow>,
     },
 }
 

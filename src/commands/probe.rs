@@ -38,17 +38,54 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     } else {
         None
     };
-    // A timeout longer than the kernel's own would claim a wait that never happened.
+    refuse_longer_than_kernel(args.timeout)?;
+    let (options, header) = settings(&args, &request);
+    let plan = flows::plan(&request);
+    // One worker thread: it keeps answering a second Ctrl-C while the
+    // evidence is printed. Abandoned DNS lookups are not waited for at exit.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let (rows, interrupted) = run(&runtime, &plan, &options);
+    if let Some((ritm, client)) = &post
+        && !interrupted
+    {
+        let notes = probing::report::render(renderer, Format::Servicenow, &header, &rows)?;
+        let item = client.item(ritm)?;
+        client.work_note(&item, notes.trim_end())?;
+        eprintln!(
+            "added the evidence to {ritm}'s work notes ({})",
+            // The URL holds the sys_id the server sent.
+            crate::diagnostic::escape(&client.item_url(&item))
+        );
+    }
+    let outcome = finish(renderer, &args.format, &header, &rows, interrupted);
+    runtime.shutdown_background();
+    outcome
+}
+
+/// A timeout longer than the kernel's own would claim a wait that never happened.
+fn refuse_longer_than_kernel(timeout: std::time::Duration) -> anyhow::Result<()> {
     if let Some((kernel, retries)) = limits::kernel_connect_timeout()
-        && args.timeout > kernel
+        && timeout > kernel
     {
         bail!(
             "--timeout {} ms is longer than this system waits for a connection by itself ({} s, from net.ipv4.tcp_syn_retries = {retries}); give at most {}s",
-            args.timeout.as_millis(),
+            timeout.as_millis(),
             kernel.as_secs(),
             kernel.as_secs()
         );
     }
+    Ok(())
+}
+
+/// The probe's options (timeouts, concurrency within the socket budget,
+/// `--resolve`) and the evidence header that records them.
+fn settings(
+    args: &ProbeArgs,
+    request: &crate::request::Request,
+) -> (probing::Options, probing::report::Header) {
     let budget = limits::socket_budget();
     let concurrency = args.concurrency.map_or(budget, |c| {
         usize::try_from(c).unwrap_or(usize::MAX).min(budget)
@@ -57,7 +94,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         timeout: args.timeout,
         dns_timeout: args.dns_timeout.unwrap_or(args.timeout),
         concurrency,
-        mappings: resolve::Mappings::new(args.resolve),
+        mappings: resolve::Mappings::new(args.resolve.clone()),
         resolver: Arc::new(resolve::SystemResolver),
     };
     let header = probing::report::Header {
@@ -74,14 +111,17 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         dns_timeout: options.dns_timeout,
         concurrency,
     };
-    let plan = flows::plan(&request);
+    (options, header)
+}
+
+/// Runs the plan's checks on `runtime`, with progress on a terminal; the
+/// rows, and whether Ctrl-C stopped it (then a second Ctrl-C exits 130).
+fn run(
+    runtime: &tokio::runtime::Runtime,
+    plan: &[flows::RuleChecks],
+    options: &probing::Options,
+) -> (Vec<probing::Row>, bool) {
     let progress = std::io::stderr().is_terminal();
-    // One worker thread: it keeps answering a second Ctrl-C while the
-    // evidence is printed. Abandoned DNS lookups are not waited for at exit.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let rows = runtime.block_on(async {
         let flag = interrupted.clone();
@@ -91,7 +131,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             }
             flag.store(true, Ordering::SeqCst);
         };
-        probing::run(&plan, &options, stop, |done, total| {
+        probing::run(plan, options, stop, |done, total| {
             if progress {
                 eprint!("\r\x1b[Kprobing: {done}/{total} connections done");
             }
@@ -109,21 +149,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     if progress {
         eprint!("\r\x1b[K");
     }
-    if let Some((ritm, client)) = &post
-        && !interrupted
-    {
-        let notes = probing::report::render(renderer, Format::Servicenow, &header, &rows)?;
-        let item = client.item(ritm)?;
-        client.work_note(&item, notes.trim_end())?;
-        eprintln!(
-            "added the evidence to {ritm}'s work notes ({})",
-            // The URL holds the sys_id the server sent.
-            crate::diagnostic::escape(&client.item_url(&item))
-        );
-    }
-    let outcome = finish(renderer, &args.format, &header, &rows, interrupted);
-    runtime.shutdown_background();
-    outcome
+    (rows, interrupted)
 }
 
 /// Prints the evidence and decides the outcome: interrupted (130), errors of

@@ -49,26 +49,7 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     // not made again.
     let built: Vec<anyhow::Result<(String, Remembered, bool)>> =
         map_files(&files, |(file, page_path)| {
-            let key = page_path.display().to_string();
-            let bytes = input::read_regular(file)?;
-            let input = input_of(&bytes, session.team_index(file));
-            if let Some(old) = before.pages.get(&key)
-                && old.input == input
-                && old.still_written(&out.join(page_path))
-            {
-                // What the page's path gives is made anew, never read back:
-                // a manifest others could write holds no link of the index.
-                let mut remembered = old.clone();
-                remembered.entry.href = href(page_path);
-                remembered.entry.row.path = shown(file, page_path);
-                return Ok((key, remembered, false));
-            }
-            let loaded = session.load_bytes(file, bytes);
-            let (page, entry, invalid) = page(loaded, file, page_path, &session)?;
-            let path = out.join(page_path);
-            let wrote = write_if_changed(&path, &page)?;
-            let remembered = Remembered::of(&path, input, entry, invalid)?;
-            Ok((key, remembered, wrote))
+            built(&session, &before, out, file, page_path)
         });
     let mut after = Manifest {
         context,
@@ -117,6 +98,38 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Findings);
     }
     Ok(Outcome::Clean)
+}
+
+/// One page, by its path in the site: made and written, or (when the
+/// manifest says its inputs are unchanged and it is still as written) taken
+/// from the manifest; with whether it was written.
+fn built(
+    session: &Session,
+    before: &Manifest,
+    out: &Path,
+    file: &Path,
+    page_path: &Path,
+) -> anyhow::Result<(String, Remembered, bool)> {
+    let key = page_path.display().to_string();
+    let bytes = input::read_regular(file)?;
+    let input = input_of(&bytes, session.team_index(file));
+    if let Some(old) = before.pages.get(&key)
+        && old.input == input
+        && old.still_written(&out.join(page_path))
+    {
+        // What the page's path gives is made anew, never read back:
+        // a manifest others could write holds no link of the index.
+        let mut remembered = old.clone();
+        remembered.entry.href = href(page_path);
+        remembered.entry.row.path = shown(file, page_path);
+        return Ok((key, remembered, false));
+    }
+    let loaded = session.load_bytes(file, bytes);
+    let (page, entry, invalid) = page(loaded, file, page_path, session)?;
+    let path = out.join(page_path);
+    let wrote = write_if_changed(&path, &page)?;
+    let remembered = Remembered::of(&path, input, entry, invalid)?;
+    Ok((key, remembered, wrote))
 }
 
 /// One request's page and its index row, with its own team's templates

@@ -310,6 +310,17 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
             .map(drop);
     };
     lock.remember(None, correlation.1)?;
+    said(client, path, &done, written)
+}
+
+/// What was filed, on stdout; or, when the number could not be written
+/// into the spec, how to finish without ordering twice.
+fn said(
+    client: &Client,
+    path: &Path,
+    done: &servicenow::Submitted,
+    written: anyhow::Result<Option<Vec<String>>>,
+) -> anyhow::Result<()> {
     let url = client.item_url(&done.item);
     if let Err(err) = written {
         bail!(
