@@ -83,3 +83,20 @@ fn the_readmes_quick_start_runs_as_printed() {
     assert_eq!(starter.status.code(), Some(1));
     assert!(stderr(&starter).contains("still holds the starter's placeholder"));
 }
+
+#[test]
+fn the_readmes_sample_request_is_the_example_init_writes() {
+    let readme = include_str!("../README.md");
+    let example = include_str!("../templates/init/example.toml");
+    let keys: String = example
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        readme.contains(&format!(
+            "as `init` writes it, its opening comment aside:\n\n```toml\n{keys}```\n"
+        )),
+        "{keys}"
+    );
+}
