@@ -96,6 +96,9 @@ pub enum Command {
     /// One row per request: path, title, RITM, REQ, status, submitted, expires, rules, flows
     ///
     /// Newest first. Invalid files are listed with their first error (and exit 1).
+    /// On a terminal, or with COLUMNS set, the table fits the width: paths and
+    /// titles are shortened with an ellipsis, then REQ and SUBMITTED left out;
+    /// into a pipe the rows stay whole.
     ///
     /// Example: fwreq list requests/ --status submitted
     List(ListArgs),
