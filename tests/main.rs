@@ -12,6 +12,7 @@ mod change;
 mod cli;
 mod completions;
 mod docs;
+mod edges;
 mod formats;
 mod grammar;
 mod hostile;

@@ -1,7 +1,7 @@
 //! `fwreq render`: the ticket of each request (new, `--since REV` for a change,
 //! `--removal`), through the one output stage (`--format`, `-o`, `--copy`).
 
-use super::{emit, map_files, report, stderr_style};
+use super::{Body, emit, map_files, report, stderr_style};
 use crate::Outcome;
 use crate::cli::RenderArgs;
 use crate::diagnostic::{Diagnostic, Source};
@@ -56,6 +56,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let style = stderr_style();
+    let today = chrono::Local::now().date_naive();
     // Every file on every core; the results keep the files' order.
     let rendered: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
         let Loaded { source, request } = input::load(path)?;
@@ -63,15 +64,30 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
             Ok(request) => request,
             Err(diags) => return Ok(Err((source, diags))),
         };
-        teams.of(path).sign(&mut request);
-        let zones = &teams.of(path).zones;
-        Ok(Ok(Ticket::new(request, zones, &renderer)?))
+        let team = teams.of(path);
+        team.sign(&mut request);
+        let ticket = Ticket::new(request, &team.zones, &renderer)?;
+        // What check would warn about, counted: the ticket is printed anyway.
+        let settings = team.settings(today, Default::default(), None);
+        let findings = super::lint(
+            &source,
+            &ticket.request,
+            &settings,
+            Body::Rendered(&ticket.markdown),
+        )?;
+        Ok(Ok((ticket, findings.len())))
     });
     let mut tickets = Vec::with_capacity(rendered.len());
+    let mut warned = Vec::new();
     let mut failed = false;
-    for result in rendered {
+    for (path, result) in args.files.iter().zip(rendered) {
         match result? {
-            Ok(ticket) => tickets.push(ticket),
+            Ok((ticket, findings)) => {
+                tickets.push(ticket);
+                if findings > 0 {
+                    warned.push((path, findings));
+                }
+            }
             Err((source, diags)) => {
                 failed = true;
                 report(&source, &diags, style);
@@ -82,8 +98,16 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Findings);
     }
     emit(&tickets, &args.out, &renderer)?;
+    // One line on stderr per request with warnings; stdout is the ticket alone.
+    for (path, findings) in warned {
+        let path = super::shown(path);
+        eprintln!(
+            "fwreq: {path}: {} (fwreq check {path} shows them)",
+            crate::text::plural(findings, "warning", "warnings")
+        );
+    }
     Ok(Outcome::Clean)
 }
 
-/// One file: its ticket, or its diagnostics.
-type Rendered = Result<Ticket, (Source, Vec<Diagnostic>)>;
+/// One file: its ticket and how many warnings check gives it, or its diagnostics.
+type Rendered = Result<(Ticket, usize), (Source, Vec<Diagnostic>)>;
