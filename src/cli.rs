@@ -151,7 +151,8 @@ pub enum Command {
     /// One row per request: path, title, ticket numbers, status, dates, rules and flows
     ///
     /// Columns: path, title, RITM, REQ, status, submitted, expires, rules, flows.
-    /// Newest first. Invalid files are listed with their first error (and exit 1).
+    /// A draft with a RITM (filed, its status never recorded) shows `draft*`,
+    /// explained on stderr. Newest first. Invalid files are listed with their first error (and exit 1).
     /// On a terminal, or with COLUMNS set, the table fits the width: paths and
     /// titles are shortened with an ellipsis, then REQ and SUBMITTED left out;
     /// into a pipe the rows stay whole.

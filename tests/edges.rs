@@ -1,7 +1,8 @@
 //! Commands that agree with one another: `check` defaults to `requests/`
 //! as `list` does, `record --submitted` takes a time, `implement` takes the
-//! team's target, `render` says how many warnings it printed past, and the
-//! top-level help groups the commands with whole summaries.
+//! team's target, `render` says how many warnings it printed past, `list`
+//! marks a filed request still in draft, and the top-level help groups the
+//! commands with whole summaries.
 
 use crate::common;
 
@@ -162,4 +163,49 @@ fn top_level_help_groups_every_command_once_with_whole_summaries() {
     assert!(help.contains(
         "\n  diff         A change ticket between two revisions of a request: the flows it opens and closes\n"
     ));
+}
+
+/// The bundled example with a RITM but no status (so a draft) is marked in
+/// the table and explained on stderr; the JSON keeps the plain values.
+#[test]
+fn list_marks_a_request_with_a_ritm_still_in_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("requests")).unwrap();
+    for name in [
+        "southfield-observability.toml",
+        "avilla-calico-registry.toml",
+        "albion-plant-time-and-logs.toml",
+    ] {
+        fs::copy(
+            format!("requests/{name}"),
+            dir.path().join("requests").join(name),
+        )
+        .unwrap();
+    }
+    let out = fwreq_in(dir.path(), &["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    let statuses: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split("  ")
+                .filter(|c| !c.is_empty())
+                .nth(4)
+                .unwrap()
+                .trim()
+        })
+        .collect();
+    assert_eq!(statuses, ["draft*", "submitted", "draft"]);
+    assert_eq!(
+        stderr(&out),
+        "requests/southfield-observability.toml: * has a RITM but its status is draft: fwreq record requests/southfield-observability.toml --status submitted (or the status it has), or fwreq sync\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&fwreq_in(
+        dir.path(),
+        &["list", "--format", "json"],
+    )))
+    .unwrap();
+    assert_eq!(json[0]["status"], "draft");
+    assert_eq!(json[0]["ritm"], "RITM0201877");
 }

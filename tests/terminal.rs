@@ -193,7 +193,7 @@ fn list_fits_the_terminal_width() {
     assert_eq!(
         at_100,
         "PATH               TITLE               RITM         STATUS     SUBMITTED    EXPIRES     RULES  FLOWS\n\
-         …servability.toml  Southfield Kubern…  RITM0201877  draft      2026-11-20…  2027-02-28  2      12\n\
+         …servability.toml  Southfield Kubern…  RITM0201877  draft*     2026-11-20…  2027-02-28  2      12\n\
          …co-registry.toml  AWS Container Reg…  RITM0194104  submitted  2025-03-14…  -           1      8\n\
          …me-and-logs.toml  Albion Plant Cont…  -            draft      -            -           3      5\n"
     );
@@ -216,7 +216,7 @@ fn list_fits_the_terminal_width() {
     let piped = list_in(dir.path(), None);
     assert_eq!(
         piped.lines().nth(1).unwrap(),
-        "requests/southfield-observability.toml    Southfield Kubernetes Observability Vendor Trial Network Config Request  RITM0201877  REQ0201830  draft      2026-11-20 09:15:00-05:00  2027-02-28  2      12"
+        "requests/southfield-observability.toml    Southfield Kubernetes Observability Vendor Trial Network Config Request  RITM0201877  REQ0201830  draft*     2026-11-20 09:15:00-05:00  2027-02-28  2      12"
     );
 }
 

@@ -69,6 +69,12 @@ impl Row {
         }
     }
 
+    /// A RITM but still a draft (no status, or `draft`): the request was
+    /// filed and its status never recorded.
+    pub fn filed_as_draft(&self) -> bool {
+        self.ritm.is_some() && self.status == Some(Status::Draft)
+    }
+
     /// A file that could not be read or is not a valid request.
     pub fn invalid(file: &Path, error: Option<String>) -> Self {
         Row {
@@ -193,7 +199,10 @@ fn table(rows: &[Row], extra: Option<Column>, width: Option<usize>) -> String {
             },
             opt(&r.ritm),
             opt(&r.req),
-            r.status.map_or("-", Status::as_str).to_string(),
+            match r.status {
+                Some(status) if r.filed_as_draft() => format!("{}*", status.as_str()),
+                status => status.map_or("-", Status::as_str).to_string(),
+            },
             opt(&r.submitted),
             r.expires.map_or_else(|| "-".into(), |d| d.to_string()),
             r.rules.to_string(),
@@ -220,7 +229,10 @@ pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
         rows.retain(|r| r.status == Some(status) || r.error.is_some());
     }
     match args.format {
-        ListFormat::Table => print_stdout(&table(&rows, None, super::stdout_width()))?,
+        ListFormat::Table => {
+            print_stdout(&table(&rows, None, super::stdout_width()))?;
+            filed_as_draft(&rows);
+        }
         ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
     }
     Ok(if rows.iter().any(|r| r.error.is_some()) {
@@ -228,6 +240,17 @@ pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Says on stderr what the `*` after a status means, for each request it marks.
+fn filed_as_draft(rows: &[Row]) {
+    for r in rows.iter().filter(|r| r.filed_as_draft()) {
+        let file = crate::diagnostic::escape(&shell_word(&r.path)).into_owned();
+        eprintln!(
+            "{}: * has a RITM but its status is draft: fwreq record {file} --status submitted (or the status it has), or fwreq sync",
+            crate::diagnostic::escape(&r.path)
+        );
+    }
 }
 
 pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
@@ -261,6 +284,7 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
     match args.format {
         ListFormat::Table => {
             print_stdout(&table(&rows, Some(("WHEN", &when)), super::stdout_width()))?;
+            filed_as_draft(&rows);
             // What to do with each: keep it open longer, or take it out.
             for r in rows.iter().filter(|r| r.error.is_none()) {
                 // Escaped like every cell of the table: a path reaches no terminal raw.
