@@ -4,7 +4,7 @@ use crate::implement::Platform;
 use crate::spec::Status;
 use crate::{formats, probe};
 use clap::builder::PossibleValue;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -34,6 +34,61 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The commands by what they are for, as the top-level help lists them.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Write and check a request",
+        &["new", "check", "render", "preview"],
+    ),
+    (
+        "Its life after the paste",
+        &["record", "submit", "sync", "diff", "renew"],
+    ),
+    ("Every request at once", &["list", "expiring", "site"]),
+    ("Test and implement the rules", &["probe", "implement"]),
+    (
+        "For editors and shells",
+        &["schema", "completions", "man", "help"],
+    ),
+];
+
+/// fwreq's command line: [`Cli`], its top-level help listing the commands
+/// in [`GROUPS`] with each one's one-line summary.
+pub fn command() -> clap::Command {
+    let cli = Cli::command();
+    let width = GROUPS
+        .iter()
+        .flat_map(|(_, names)| names.iter())
+        .map(|name| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut groups = String::new();
+    for (heading, names) in GROUPS {
+        groups.push_str(heading);
+        groups.push_str(":\n");
+        for name in *names {
+            let about = cli
+                .find_subcommand(name)
+                .and_then(clap::Command::get_about)
+                .map_or_else(
+                    || "Print this message or the help of the given subcommand(s)".to_string(),
+                    ToString::to_string,
+                );
+            groups.push_str(&format!("  {name:width$}  {about}\n"));
+        }
+        groups.push('\n');
+    }
+    cli.help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{groups}Options:\n{{options}}{{after-help}}"
+    ))
+}
+
+/// The arguments, parsed by [`command`]; a usage error exits as clap does.
+pub fn parse() -> Cli {
+    use clap::FromArgMatches as _;
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the ServiceNow ticket body (Markdown) for one or more request files
@@ -43,14 +98,14 @@ pub enum Command {
     ///
     /// Example: fwreq render requests/avilla-calico-registry.toml
     Render(RenderArgs),
-    /// Validate request files and warn about risky rules; directories are searched for *.toml
+    /// Validate request files and warn about risky rules (a folder: every *.toml below it)
     ///
     /// Every problem is printed as `PATH:LINE:COL: error: MESSAGE` (or
     /// `warning[LINT]: MESSAGE`) with the line, a caret and a fix, then a summary
     /// line. Every file is checked, even after a bad one. Warnings alone exit 0
     /// unless --deny warnings is given.
     ///
-    /// Example: fwreq check requests/
+    /// Example: fwreq check (the requests folder), fwreq check requests/a.toml
     Check(CheckArgs),
     /// Test every TCP flow of a request from this host, all at once, and print evidence
     ///
@@ -105,9 +160,14 @@ pub enum Command {
     ///
     /// Example: fwreq record requests/a.toml --ritm RITM0194104 --req REQ0194058 --status submitted --submitted
     Record(RecordArgs),
-    /// One row per request: path, title, RITM, REQ, status, submitted, expires, rules, flows
+    /// One row per request: path, title, ticket numbers, status, dates, rules and flows
     ///
-    /// Newest first. Invalid files are listed with their first error (and exit 1).
+    /// Columns: path, title, RITM, REQ, status, submitted, expires, rules, flows.
+    /// A draft with a RITM (filed, its status never recorded) shows `draft*`,
+    /// explained on stderr. Newest first. Invalid files are listed with their first error (and exit 1).
+    /// On a terminal, or with COLUMNS set, the table fits the width: paths and
+    /// titles are shortened with an ellipsis, then REQ and SUBMITTED left out;
+    /// into a pipe the rows stay whole.
     ///
     /// Example: fwreq list requests/ --status submitted
     List(ListArgs),
@@ -115,12 +175,16 @@ pub enum Command {
     ///
     /// Example: fwreq expiring requests/ --within 30
     Expiring(ExpiringArgs),
-    /// A change ticket between two revisions of a request: flows added, removed, turned
+    /// A change ticket between two revisions of a request: the flows it opens and closes
+    ///
+    /// Flows added, removed, and turned from allow to deny or back, compared by
+    /// meaning, with the checks to run after the change.
     ///
     /// Example: fwreq diff old.toml requests/a.toml
     Diff(DiffArgs),
-    /// Keep a temporary request open longer: moves `expires` (every other byte
-    /// of the file kept) and prints the renewal ticket
+    /// Keep a temporary request open longer and print the renewal ticket
+    ///
+    /// Moves `expires` (every other byte of the file kept).
     ///
     /// Example: fwreq renew requests/a.toml --until 2027-06-30 --reason "the trial was extended"
     Renew(RenewArgs),
@@ -150,7 +214,9 @@ pub enum Command {
     ///
     /// Example: fwreq sync requests/ --dry-run
     Sync(SyncArgs),
-    /// Print the JSON Schema of the request spec, for editors (Taplo: Even Better TOML, Helix, Zed)
+    /// Print the JSON Schema of the request spec, for editors
+    ///
+    /// Taplo (Even Better TOML in VS Code), Helix and Zed read it.
     Schema,
     /// Print a shell completion script
     ///
@@ -227,9 +293,10 @@ pub struct ImplementArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The platform whose syntax to write
+    /// The platform whose syntax to write (default: the one `targets` in
+    /// fwreq.toml names)
     #[arg(long, value_enum, value_name = "TARGET")]
-    pub target: Platform,
+    pub target: Option<Platform>,
 
     /// Exit 0 even when some destinations had to be left out
     #[arg(long)]
@@ -301,8 +368,9 @@ pub struct RecordArgs {
     #[arg(long, value_enum, value_name = "STATUS")]
     pub status: Option<Status>,
 
-    /// When it was submitted: YYYY-MM-DDTHH:MM:SS, or now when given alone
-    #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now")]
+    /// When it was submitted: a time as RFC 3339 (2026-11-20T09:15:00-05:00)
+    /// or local "2026-11-20 09:15", or now when given alone
+    #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now", value_parser = parse_when)]
     pub submitted: Option<String>,
 
     /// Allow a status move backwards or out of rejected/withdrawn, and write
@@ -499,8 +567,9 @@ pub struct SiteArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Request files, or directories to search for *.toml files
-    #[arg(required_unless_present = "list_lints", value_name = "FILE|DIR")]
+    /// Request files, or directories to search for *.toml files (default:
+    /// requests, as list and expiring)
+    #[arg(value_name = "FILE|DIR", default_value = "requests")]
     pub paths: Vec<PathBuf>,
 
     /// Silence a lint for every request (repeatable); see --list-lints
@@ -705,6 +774,18 @@ fn parse_days(text: &str) -> Result<u32, String> {
         .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.checked_mul(days))
         .ok_or_else(|| format!("`{text}` is not a window: write days (30 or 30d) or weeks (4w)"))
+}
+
+/// `--submitted`: a time (`record` checks it), never a request file, which
+/// is what a file given after the flag would otherwise be taken for.
+fn parse_when(text: &str) -> Result<String, String> {
+    if text.ends_with(".toml") || std::path::Path::new(text).is_file() {
+        Err(format!(
+            "`{text}` is a file, not a time: the request file goes before the flag (fwreq record {text} --submitted), the time after it: 2026-11-20T09:15:00-05:00 or \"2026-11-20 09:15\""
+        ))
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 /// `--allow` and `--deny`: any name is taken (`check` refuses an unknown one

@@ -63,6 +63,12 @@ impl Row {
         }
     }
 
+    /// A RITM but still a draft (no status, or `draft`): the request was
+    /// filed and its status never recorded.
+    pub fn filed_as_draft(&self) -> bool {
+        self.ritm.is_some() && self.status == Some(Status::Draft)
+    }
+
     /// A file that could not be read or is not a valid request.
     pub fn invalid(file: &Path, error: Option<String>) -> Self {
         Row {

@@ -240,16 +240,6 @@ impl Session {
         Ok((source, diags))
     }
 
-    /// A new request's ticket, rendered with its own team's templates and
-    /// judged against its team's zones; or the file's validation errors.
-    pub fn ticket(&self, file: &Path) -> anyhow::Result<Result<Ticket, Invalid>> {
-        let Loaded { source, request } = self.load(file)?;
-        Ok(match request {
-            Ok(request) => Ok(self.ticket_of(file, request)?),
-            Err(diags) => Err(Invalid { source, diags }),
-        })
-    }
-
     /// A new request's ticket for a request already loaded from `file`.
     pub fn ticket_of(&self, file: &Path, request: Request) -> anyhow::Result<Ticket> {
         let zones = &self.team(file).zones;

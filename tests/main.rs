@@ -13,6 +13,7 @@ mod change;
 mod cli;
 mod completions;
 mod docs;
+mod edges;
 mod formats;
 mod grammar;
 mod guide;

@@ -8,7 +8,7 @@ use crate::input::{self, Loaded};
 use crate::listing::{Row, newest_first};
 use crate::session::{Options, map_files};
 use crate::spec::Status;
-use crate::text::days_away;
+use crate::text::{Give, days_away};
 use crate::zones;
 use crate::{Outcome, flows};
 use anyhow::bail;
@@ -64,8 +64,32 @@ fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {
 /// An extra column: its heading and how to fill it.
 type Column<'a> = (&'a str, &'a dyn Fn(&Row) -> String);
 
-/// Aligned columns; an invalid file shows its first error in place of the title.
-fn table(rows: &[Row], extra: Option<Column>) -> String {
+/// How a column of `list` gives way in a narrow terminal: SUBMITTED down to
+/// its date first, then the wider of PATH (keeping the file name) and TITLE,
+/// down to `roomy` minimums or, as a last resort, to tight ones; ticket
+/// numbers, statuses, dates and counts are never cut.
+fn give(column: usize, roomy: bool) -> Option<Give> {
+    let (rank, min, keep_end) = match column {
+        0 => (1, if roomy { 14 } else { 10 }, true),
+        1 => (1, if roomy { 18 } else { 12 }, false),
+        5 => (0, 11, false),
+        _ => return None,
+    };
+    Some(Give {
+        rank,
+        min,
+        keep_end,
+    })
+}
+
+/// Left out, in this order, when PATH and TITLE would otherwise go below
+/// their roomy minimums: REQ (the RITM finds the ticket), then SUBMITTED.
+/// `--format json` has every value.
+const LEFT_OUT: [usize; 2] = [3, 5];
+
+/// Aligned columns, shortened to fit `width` (the terminal's) when given; an
+/// invalid file shows its first error in place of the title.
+fn table(rows: &[Row], extra: Option<Column>, width: Option<usize>) -> String {
     let mut lines: Vec<Vec<String>> = vec![
         [
             "PATH",
@@ -95,7 +119,10 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
             },
             opt(&r.ritm),
             opt(&r.req),
-            r.status.map_or("-", Status::as_str).to_string(),
+            match r.status {
+                Some(status) if r.filed_as_draft() => format!("{}*", status.as_str()),
+                status => status.map_or("-", Status::as_str).to_string(),
+            },
             opt(&r.submitted),
             r.expires.map_or_else(|| "-".into(), |d| d.to_string()),
             r.rules.to_string(),
@@ -111,7 +138,8 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
                 .collect(),
         );
     }
-    crate::text::aligned(&lines)
+    let (_, fitted) = crate::text::fit_table(&lines, &give, &LEFT_OUT, width);
+    crate::text::aligned(&fitted)
 }
 
 pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
@@ -121,7 +149,10 @@ pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
         rows.retain(|r| r.status == Some(status) || r.error.is_some());
     }
     match args.format {
-        ListFormat::Table => print_stdout(&table(&rows, None))?,
+        ListFormat::Table => {
+            print_stdout(&table(&rows, None, super::stdout_width()))?;
+            filed_as_draft(&rows);
+        }
         ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
     }
     Ok(if rows.iter().any(|r| r.error.is_some()) {
@@ -129,6 +160,17 @@ pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Says on stderr what the `*` after a status means, for each request it marks.
+fn filed_as_draft(rows: &[Row]) {
+    for r in rows.iter().filter(|r| r.filed_as_draft()) {
+        let file = crate::diagnostic::escape(&shell_word(&r.path)).into_owned();
+        eprintln!(
+            "{}: * has a RITM but its status is draft: fwreq record {file} --status submitted (or the status it has), or fwreq sync",
+            crate::diagnostic::escape(&r.path)
+        );
+    }
 }
 
 pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
@@ -161,7 +203,8 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
         .count();
     match args.format {
         ListFormat::Table => {
-            print_stdout(&table(&rows, Some(("WHEN", &when))))?;
+            print_stdout(&table(&rows, Some(("WHEN", &when)), super::stdout_width()))?;
+            filed_as_draft(&rows);
             // What to do with each: keep it open longer, or take it out.
             for r in rows.iter().filter(|r| r.error.is_none()) {
                 // Escaped like every cell of the table: a path reaches no terminal raw.

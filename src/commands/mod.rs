@@ -245,6 +245,42 @@ fn stderr_style() -> Style {
     }
 }
 
+/// Colour on stdout: only on a terminal, and never when NO_COLOR is set.
+fn stdout_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stdout().is_terminal()
+}
+
+/// The width tables on stdout must fit, in terminal cells: COLUMNS when it
+/// holds a number, else the terminal's own width, else 80 on a terminal that
+/// does not say. Into a pipe or a file without COLUMNS, none: rows stay
+/// whole there, as the scripts that read them expect.
+fn stdout_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    columns.or_else(|| {
+        let out = std::io::stdout();
+        out.is_terminal()
+            .then(|| terminal_width(&out).unwrap_or(80))
+    })
+}
+
+#[cfg(unix)]
+fn terminal_width(out: &std::io::Stdout) -> Option<usize> {
+    rustix::termios::tcgetwinsize(out)
+        .ok()
+        .map(|size| usize::from(size.ws_col))
+        .filter(|&c| c > 0)
+}
+
+#[cfg(not(unix))]
+#[mutants::skip]
+fn terminal_width(_: &std::io::Stdout) -> Option<usize> {
+    None
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 ///
 /// On a terminal, every control, bidi and invisible character but the line
@@ -253,14 +289,25 @@ fn stderr_style() -> Style {
 /// text goes byte for byte, as the format needs it.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::IsTerminal as _;
-    let mut out = std::io::stdout().lock();
     let escaped;
-    let text = if out.is_terminal() {
+    let text = if std::io::stdout().is_terminal() {
         escaped = crate::diagnostic::escape_lines(text);
         escaped.as_str()
     } else {
         text
     };
+    write_stdout(text)
+}
+
+/// Writes coloured text to stdout as it is: the caller escaped every part
+/// of it that came from a file or another system (`diagnostic::escape`), so
+/// its only escapes are its own colours.
+fn print_painted(text: &str) -> anyhow::Result<()> {
+    write_stdout(text)
+}
+
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),

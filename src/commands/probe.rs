@@ -1,6 +1,6 @@
 //! `fwreq probe`: test one request's flows from this host and print evidence.
 
-use super::{print_stdout, report, stderr_style};
+use super::{print_painted, print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
 use crate::probe::{self as probing, limits, report::Format, resolve};
 use crate::render::Renderer;
@@ -51,7 +51,13 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     if let Some((ritm, client)) = &post
         && !interrupted
     {
-        let notes = probing::report::render(renderer, Format::Servicenow, &header, &rows)?;
+        let notes = probing::report::render(
+            renderer,
+            Format::Servicenow,
+            &header,
+            &rows,
+            probing::report::Terminal::PLAIN,
+        )?;
         let item = client.item(ritm)?;
         client.work_note(&item, notes.trim_end())?;
         eprintln!(
@@ -161,7 +167,20 @@ fn finish(
     rows: &[probing::Row],
     interrupted: bool,
 ) -> anyhow::Result<Outcome> {
-    print_stdout(&probing::report::render(renderer, *format, header, rows)?)?;
+    // The text form fits the terminal and colours the results there; the
+    // others are for tickets and scripts, byte for byte.
+    let terminal = probing::report::Terminal {
+        width: super::stdout_width(),
+        style: crate::diagnostic::Style {
+            color: super::stdout_color(),
+        },
+    };
+    let evidence = probing::report::render(renderer, *format, header, rows, terminal)?;
+    if *format == Format::Text && terminal.style.color {
+        print_painted(&evidence)?;
+    } else {
+        print_stdout(&evidence)?;
+    }
     let summary = probing::report::summarize(header.expect, rows);
     let line = probing::report::summary_line(&summary);
     if matches!(format, Format::Json | Format::Servicenow) {

@@ -22,13 +22,22 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     }
     let style = stderr_style();
     // Every file on every core, each with its own team's templates; the
-    // results keep the files' order.
-    let rendered = map_files(session.files(), |path| session.ticket(path));
+    // results keep the files' order. What check would warn about is counted:
+    // the ticket is printed anyway.
+    let rendered = map_files(session.files(), |path| {
+        session.reviewed(path, session.load(path)?)
+    });
     let mut tickets = Vec::with_capacity(rendered.len());
+    let mut warned = Vec::new();
     let mut failed = false;
-    for result in rendered {
+    for (path, result) in session.files().iter().zip(rendered) {
         match result? {
-            Ok(ticket) => tickets.push(ticket),
+            Ok(reviewed) => {
+                if !reviewed.diags.is_empty() {
+                    warned.push((path, reviewed.diags.len()));
+                }
+                tickets.push(reviewed.ticket);
+            }
             Err(bad) => {
                 failed = true;
                 report(&bad.source, &bad.diags, style);
@@ -39,6 +48,14 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Findings);
     }
     emit(&tickets, &args.out, session.first_renderer())?;
+    // One line on stderr per request with warnings; stdout is the ticket alone.
+    for (path, findings) in warned {
+        let path = super::shown(path);
+        eprintln!(
+            "fwreq: {path}: {} (fwreq check {path} shows them)",
+            crate::text::plural(findings, "warning", "warnings")
+        );
+    }
     Ok(Outcome::Clean)
 }
 

@@ -20,6 +20,8 @@ struct Entry {
     href: String,
     warnings: usize,
     errors: usize,
+    /// `expired`, or `expiring` within `EXPIRING_DAYS`, as of the site's day.
+    expiry: Option<Expiry>,
     #[serde(flatten)]
     row: Row,
 }
@@ -132,6 +134,33 @@ fn built(
     Ok((key, remembered, wrote))
 }
 
+/// How near a request's `expires` is, for its mark on the index.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Expiry {
+    Expired,
+    Expiring,
+}
+
+/// The window `fwreq expiring` looks ahead by default.
+const EXPIRING_DAYS: i64 = 30;
+
+impl Expiry {
+    /// Rejected and withdrawn requests were never opened: nothing expires.
+    fn of(request: &crate::request::Request, today: chrono::NaiveDate) -> Option<Expiry> {
+        use crate::spec::Status;
+        let expires = request.expires?;
+        if matches!(request.status, Status::Rejected | Status::Withdrawn) {
+            return None;
+        }
+        match (expires - today).num_days() {
+            ..0 => Some(Expiry::Expired),
+            0..=EXPIRING_DAYS => Some(Expiry::Expiring),
+            _ => None,
+        }
+    }
+}
+
 /// One request's page and its index row, with its own team's templates
 /// and lint settings; `true` when the file is invalid.
 fn page(
@@ -168,6 +197,7 @@ fn page(
                 href,
                 warnings: diags.len(),
                 errors: 0,
+                expiry: Expiry::of(&ticket.request, session.settings(file).today),
                 row,
             };
             (page, entry, false)
@@ -193,6 +223,7 @@ fn page(
                 href,
                 warnings: 0,
                 errors,
+                expiry: None,
                 row,
             };
             (page, entry, true)
