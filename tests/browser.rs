@@ -336,6 +336,23 @@ fn the_index_fits_a_desktop_and_a_phone() {
         texts(&doc, "tr.invalid td.num"),
         ["invalid", "invalid", "invalid"]
     );
+    // The example with a RITM but no status: filed, its status never recorded.
+    let filed: Vec<String> = doc
+        .select(&Selector::parse("tbody tr").unwrap())
+        .filter(|row| {
+            row.select(&Selector::parse("td.status .filed").unwrap())
+                .any(|e| e.text().collect::<String>() == "has a RITM: status not recorded")
+        })
+        .map(|row| {
+            row.select(&Selector::parse("td.title a").unwrap())
+                .map(|a| a.text().collect::<String>())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        filed,
+        ["Southfield Kubernetes Observability Vendor Trial Network Config Request"]
+    );
     assert_eq!(
         texts(&doc, "tr:not(.invalid) td.num").len(),
         15,

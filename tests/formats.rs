@@ -383,11 +383,15 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
     assert_eq!(
         firsts,
         [
-            ("RITM0201877", "draft", "2026-11-20 09:15:00-05:00"),
+            (
+                "RITM0201877",
+                "draft has a RITM: status not recorded",
+                "2026-11-20 09:15:00-05:00"
+            ),
             ("RITM0194104", "submitted", "2025-03-14 16:28:49"),
             ("", "1 error", ""),
         ],
-        "newest first, the broken one last"
+        "newest first, the broken one last; a draft with a RITM says so"
     );
     let links: Vec<&str> = index
         .select(&Selector::parse("tbody a").unwrap())

@@ -14,11 +14,15 @@ const path = require("path");
     executablePath: browserPath,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    // A machine busy with other builds: slow is not wrong.
+    timeout: 180000,
+    protocolTimeout: 180000,
   });
   const found = {};
   try {
     for (const width of [1280, 390]) {
       const page = await browser.newPage();
+      page.setDefaultTimeout(180000);
       await page.setViewport({ width, height: 900 });
       await page.goto("file://" + file, { waitUntil: "load" });
       const layout = await page.evaluate(() => {
