@@ -30,6 +30,7 @@ pub mod spec;
 pub mod team;
 pub mod text;
 pub mod validate;
+pub mod verify;
 pub mod zones;
 
 use std::process::ExitCode;
@@ -135,6 +136,11 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man(args) => commands::man(args),
         cli::Command::Implement(args) => commands::implement(args),
+        cli::Command::Verify(args) => commands::verify(args),
+        cli::Command::VerifyNamespace { role } => {
+            verify::namespace::inside(&role)?;
+            Ok(Outcome::Clean)
+        }
     }
 }
 

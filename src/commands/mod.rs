@@ -16,6 +16,7 @@ mod shell;
 mod site;
 mod submit;
 mod sync;
+mod verify;
 
 pub use check::check;
 pub use diff::diff;
@@ -31,6 +32,7 @@ pub use shell::{completions, man, schema};
 pub use site::site;
 pub use submit::submit;
 pub use sync::sync;
+pub use verify::verify;
 
 use crate::cli::OutputArgs;
 use crate::diagnostic::{self, Diagnostic, Source, Style};

@@ -1,0 +1,128 @@
+//! `fwreq verify`: a request's flows through a firewall's nftables ruleset, in
+//! namespaces made for the run; per packet what the request wants, what the
+//! ruleset did, and whether they agree.
+
+use super::{load_valid, print_stdout};
+use crate::Outcome;
+use crate::cli::VerifyArgs;
+use crate::probe::resolve::Mappings;
+use crate::render::Renderer;
+use crate::team::Teams;
+use crate::verify::namespace::{Answer, Unavailable};
+use crate::verify::report::{self, Format, Header};
+use crate::verify::{self, Options};
+use anyhow::{Context as _, bail};
+use std::io::Read as _;
+
+/// How to allow what verify needs, for the message when it is not allowed.
+const ENABLE_NAMESPACES: &str = "verify needs unprivileged user namespaces (`unshare -Urn true` must work): allow them with `sysctl kernel.unprivileged_userns_clone=1` (Debian), or `sysctl kernel.apparmor_restrict_unprivileged_userns=0` (Ubuntu 24.04), and make sure util-linux's unshare, iproute2's ip and nft are installed";
+
+pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
+    let ruleset = if args.ruleset.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the ruleset from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(&args.ruleset)
+            .with_context(|| format!("cannot read the ruleset {}", args.ruleset.display()))?
+    };
+    let mut requests = Vec::new();
+    for file in &args.files {
+        requests.push(load_valid(file, "fix them before verifying")?);
+    }
+    let teams = super::teams(Teams::find(&args.files)?).valid()?;
+    let renderer = Renderer::new(teams.templates(None))?;
+    let mut posts = Vec::new();
+    if args.post {
+        for (file, request) in args.files.iter().zip(&requests) {
+            let Some(ritm) = request.ritm.clone() else {
+                bail!(
+                    "--post adds the evidence to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
+                    file.display()
+                );
+            };
+            posts.push((
+                ritm,
+                super::servicenow(teams.of(file), super::POST_TIMEOUT, true)?.0,
+            ));
+        }
+    }
+    let mappings = Mappings::new(args.resolve);
+    let mut plans: Vec<verify::Plan> = requests
+        .iter()
+        .map(|r| verify::plan(r, &mappings))
+        .collect();
+    let options = Options {
+        timeout: args.timeout,
+        source_interface: args.source_interface,
+        destination_interface: args.destination_interface,
+    };
+    let answer = match verify::run(&mut plans, &ruleset, &options) {
+        Ok(answer) => answer,
+        Err(Unavailable::NoNamespaces(why)) => {
+            bail!(
+                "nothing could be verified: this system does not allow the namespaces ({why}); {ENABLE_NAMESPACES}"
+            )
+        }
+        Err(Unavailable::Failed(why)) => {
+            bail!("nothing could be verified: the namespaces failed: {why}")
+        }
+    };
+    let chains: Vec<String> = match &answer {
+        Answer::Done { chains, .. } => chains
+            .iter()
+            .filter_map(|c| {
+                c.hook
+                    .as_ref()
+                    .map(|hook| format!("{} {} {} ({hook})", c.family, c.table, c.name))
+            })
+            .collect(),
+        // nft read the ruleset from its stdin: its places are the file's.
+        Answer::Refused(why) => bail!(
+            "nft refused the ruleset:\n{}",
+            why.replace("/dev/stdin:", &format!("{}:", args.ruleset.display()))
+        ),
+        Answer::Failed(why) => bail!("nothing could be verified: the namespaces failed: {why}"),
+    };
+    let mut outputs = Vec::new();
+    let (mut verified, mut differ) = (0, 0);
+    for (request, plan) in requests.iter().zip(&plans) {
+        let header = Header {
+            title: request.title.clone(),
+            ritm: request.ritm.clone(),
+            req: request.req.clone(),
+            ruleset: args.ruleset.display().to_string(),
+            chains: chains.clone(),
+            fwreq: env!("CARGO_PKG_VERSION"),
+            timeout_ms: u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX),
+            before: args.before,
+        };
+        let summary = report::summarize(&plan.rows);
+        verified += summary.agree + summary.differ;
+        differ += summary.differ;
+        outputs.push(report::render(&renderer, args.format, &header, &plan.rows)?);
+        if let Some((ritm, client)) = posts.get(outputs.len() - 1) {
+            let notes = report::render(&renderer, Format::Servicenow, &header, &plan.rows)?;
+            let item = client.item(ritm)?;
+            client.work_note(&item, notes.trim_end())?;
+            eprintln!(
+                "added the evidence to {ritm}'s work notes ({})",
+                crate::diagnostic::escape(&client.item_url(&item))
+            );
+        }
+        if matches!(args.format, Format::Json | Format::Servicenow) {
+            eprintln!("{}", report::summary_line(&summary, args.before));
+        }
+    }
+    print_stdout(&outputs.join("\n"))?;
+    if verified == 0 {
+        bail!("nothing could be verified (see the rows above)");
+    }
+    Ok(if differ > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
