@@ -29,4 +29,5 @@ mod servicenow;
 mod snapshots;
 mod terminal;
 mod tmux;
+mod verify;
 mod zones;

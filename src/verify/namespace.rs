@@ -282,10 +282,10 @@ struct Order {
     link: (String, String),
     /// The addresses it holds (sources, or destinations).
     addresses: Vec<IpAddr>,
-    /// Destination side: what to answer on.
+    /// Destination side, first order: what to answer on.
     tcp_ports: Vec<u16>,
     udp: Vec<(IpAddr, u16)>,
-    /// Source side: what to send.
+    /// Source side, second order: what to send.
     packets: Vec<Packet>,
     timeout_ms: u64,
 }
@@ -346,16 +346,39 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
             _ => {}
         }
     }
-    let ready: Result<Vec<Fate>, String> = serde_json::from_str(&destinations.send(&Order {
-        interface: DESTINATION_PEER.into(),
-        link: (DESTINATION_LINK.1.into(), DESTINATION_LINK.0.into()),
-        addresses: destination_addresses.into_iter().collect(),
-        tcp_ports: tcp_ports.into_iter().collect(),
-        udp: udp.into_iter().collect(),
-        packets: Vec::new(),
-        timeout_ms: job.timeout_ms,
-    })?)?;
-    ready.map_err(|e| anyhow::anyhow!("the destination side: {e}"))?;
+    for (side, name, interface, link, addresses, tcp_ports, udp) in [
+        (
+            &mut destinations,
+            "the destination side",
+            DESTINATION_PEER,
+            DESTINATION_LINK,
+            destination_addresses,
+            tcp_ports.into_iter().collect(),
+            udp.into_iter().collect(),
+        ),
+        (
+            &mut sources,
+            "the source side",
+            SOURCE_PEER,
+            SOURCE_LINK,
+            source_addresses,
+            Vec::new(),
+            Vec::new(),
+        ),
+    ] {
+        let ready: Result<Vec<Fate>, String> = serde_json::from_str(&side.send(&Order {
+            interface: interface.into(),
+            link: (link.1.into(), link.0.into()),
+            addresses: addresses.into_iter().collect(),
+            tcp_ports,
+            udp,
+            packets: Vec::new(),
+            timeout_ms: job.timeout_ms,
+        })?)?;
+        ready.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    }
+    wait_up(src)?;
+    wait_up(dst)?;
     // The ruleset last, so it meets the interfaces it may name.
     if let Err(e) = run_tool("nft", &["-f", "-"], Some(&job.ruleset)) {
         return Ok(Answer::Refused(
@@ -364,16 +387,15 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
     }
     let listed = run_tool("nft", &["-j", "list", "ruleset"], None)?;
     let (chains, interfaces) = read_listing(&listed)?;
-    let fates_line = sources.send(&Order {
+    let fates: Result<Vec<Fate>, String> = serde_json::from_str(&sources.send(&Order {
         interface: SOURCE_PEER.into(),
         link: (SOURCE_LINK.1.into(), SOURCE_LINK.0.into()),
-        addresses: source_addresses.into_iter().collect(),
+        addresses: Vec::new(),
         tcp_ports: Vec::new(),
         udp: Vec::new(),
         packets: job.packets.clone(),
         timeout_ms: job.timeout_ms,
-    })?;
-    let fates: Result<Vec<Fate>, String> = serde_json::from_str(&fates_line)?;
+    })?)?;
     let fates = fates.map_err(|e| anyhow::anyhow!("the source side: {e}"))?;
     for mut side in [sources, destinations] {
         drop(side.stdin);
@@ -460,31 +482,28 @@ fn strings(value: &serde_json::Value, out: &mut BTreeSet<String>) {
     }
 }
 
-/// A side: says it is up, takes one order and answers it (`Ok` with the
-/// fates, none for the destination side, or `Err` with what failed); the
-/// destination side then keeps answering packets until its stdin closes.
+/// A side: says it is up, then answers each order with one line: the first
+/// configures it (addresses, routes, and on the destination side the
+/// listeners, which keep answering until stdin closes), a later one with
+/// packets sends them. An answer is `Ok` with the fates (none for the first)
+/// or `Err` with what failed.
 fn side() -> anyhow::Result<()> {
     println!("\"up\"");
-    let stdin = std::io::stdin();
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line)?;
-    let order: Order = serde_json::from_str(&line)?;
-    let answer: Result<Vec<Fate>, String> = configure(&order)
-        .and_then(|()| {
-            if order.packets.is_empty() {
-                listen(&order).map(|()| Vec::new())
-            } else {
-                // Unprivileged ping sockets for our (mapped) group, for ICMP echo.
-                sysctl("net/ipv4/ping_group_range", "0 0");
-                Ok(send_all(&order))
-            }
-        })
-        .map_err(|e| format!("{e:#}"));
-    println!("{}", serde_json::to_string(&answer)?);
-    if order.packets.is_empty() {
-        // Answer until the firewall closes our stdin.
-        let mut rest = Vec::new();
-        let _ = stdin.lock().read_to_end(&mut rest);
+    let mut configured = false;
+    for line in std::io::stdin().lock().lines() {
+        let order: Order = serde_json::from_str(&line?)?;
+        let answer: Result<Vec<Fate>, String> = if configured {
+            Ok(send_all(&order))
+        } else {
+            configured = true;
+            // Unprivileged ping sockets for our (mapped) group, for ICMP echo.
+            sysctl("net/ipv4/ping_group_range", "0 0");
+            configure(&order)
+                .and_then(|()| listen(&order))
+                .map(|()| Vec::new())
+                .map_err(|e| format!("{e:#}"))
+        };
+        println!("{}", serde_json::to_string(&answer)?);
     }
     Ok(())
 }
@@ -506,7 +525,25 @@ fn configure(order: &Order) -> anyhow::Result<()> {
         });
     }
     run_tool("ip", &["-batch", "-"], Some(&(batch.join("\n") + "\n")))?;
-    Ok(())
+    wait_up(interface)
+}
+
+/// Waits until an interface carries packets. A link just set up has no
+/// queueing discipline until the kernel's link watch attaches one, which it
+/// may put off for up to a second; a packet sent before that is lost, and
+/// would be called dropped.
+fn wait_up(interface: &str) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let shown = run_tool("ip", &["-o", "link", "show", "dev", interface], None)?;
+        if shown.contains("state UP") && !shown.contains("qdisc noop") {
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            anyhow::bail!("{interface} did not come up: {}", shown.trim());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// TCP listeners on every tested port (both families), a UDP echo on every
