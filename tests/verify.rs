@@ -272,7 +272,7 @@ destinations = ["192.0.2.10", "192.0.2.20"]
     );
     assert!(
         out.ends_with(
-            "\n1 of 2 packets already as the request wants, 1 need the firewall change\n"
+            "\n1 of 2 packets already as the request wants, 1 needs the firewall change\n"
         ),
         "{out}"
     );

@@ -73,7 +73,8 @@ pub fn summary_line(s: &Summary, before: bool) -> String {
             plural(verified, "packet", "packets")
         );
         if s.differ > 0 {
-            let _ = write!(t, ", {} need the firewall change", s.differ);
+            let need = if s.differ == 1 { "needs" } else { "need" };
+            let _ = write!(t, ", {} {need} the firewall change", s.differ);
         } else {
             t.push_str(": no firewall change needed");
         }
@@ -85,7 +86,8 @@ pub fn summary_line(s: &Summary, before: bool) -> String {
             plural(verified, "packet", "packets")
         );
         if s.differ > 0 {
-            let _ = write!(t, ", {} differ", s.differ);
+            let differ = if s.differ == 1 { "differs" } else { "differ" };
+            let _ = write!(t, ", {} {differ}", s.differ);
         }
         t
     };
@@ -296,11 +298,11 @@ mod tests {
         };
         assert_eq!(
             summary_line(&s, false),
-            "3 of 4 packets agree with the request, 1 differ; 2 not verified"
+            "3 of 4 packets agree with the request, 1 differs; 2 not verified"
         );
         assert_eq!(
             summary_line(&s, true),
-            "3 of 4 packets already as the request wants, 1 need the firewall change; 2 not verified"
+            "3 of 4 packets already as the request wants, 1 needs the firewall change; 2 not verified"
         );
         let none = Summary {
             packets: 2,
