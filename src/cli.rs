@@ -188,8 +188,9 @@ pub struct VerifyArgs {
     pub files: Vec<PathBuf>,
 
     /// The firewall's nftables ruleset (`nft list ruleset`), `-` for stdin
+    /// (default: `[verify] ruleset` in fwreq.toml)
     #[arg(long, value_name = "RULESET.nft")]
-    pub ruleset: PathBuf,
+    pub ruleset: Option<PathBuf>,
 
     /// A draft before filing: say per flow whether the ruleset already does
     /// what the request asks (no firewall change needed)

@@ -406,3 +406,81 @@ fn a_request_of_100_flows_is_verified_at_once() {
     println!("verify: 100 flows (50 dropped, 1 s timeout) in {took:?}");
     assert!(took < std::time::Duration::from_secs(10), "{took:?}");
 }
+
+/// A folder with a team file naming the firewall's ruleset, a draft and a
+/// submitted request.
+fn team_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        "[verify]\nruleset = \"rulesets/edge.nft\"\n",
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("rulesets")).unwrap();
+    fs::write(dir.path().join("rulesets/edge.nft"), AGREEING).unwrap();
+    let draft = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
+    fs::write(dir.path().join("draft.toml"), format!("{HEADER}{draft}")).unwrap();
+    fs::write(
+        dir.path().join("filed.toml"),
+        format!("{HEADER}status = \"submitted\"\n{draft}"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `check` points a valid draft to `verify --before` when the team file
+/// names a ruleset (`[verify] ruleset`); a filed request gets no hint, and a
+/// team file without one none at all. It sends no packets itself.
+#[test]
+fn check_points_a_draft_to_verify_before_when_the_team_names_a_ruleset() {
+    let dir = team_folder();
+    let out = fwreq_in(dir.path(), &["check", "draft.toml", "filed.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\nhint: 1 draft may already be allowed by the firewall's ruleset rulesets/edge.nft; `fwreq verify --before draft.toml` tells (then no firewall change is needed)\n"
+    );
+    fs::write(dir.path().join("fwreq.toml"), "").unwrap();
+    let out = fwreq_in(dir.path(), &["check", "draft.toml"]);
+    assert_eq!(
+        stderr(&out),
+        "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
+    );
+    fs::write(
+        dir.path().join("fwreq.toml"),
+        "[verify]\nrulset = \"edge.nft\"\n",
+    )
+    .unwrap();
+    let out = fwreq_in(dir.path(), &["check", "draft.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .starts_with("fwreq.toml:2:1: error: unknown field `rulset`, expected `ruleset`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Without `--ruleset`, verify reads the one the team file names.
+#[test]
+fn verify_reads_the_teams_ruleset_without_ruleset() {
+    if !namespaces() {
+        return;
+    }
+    let dir = team_folder();
+    let out = fwreq_in(dir.path(), &["verify", "--before", "draft.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("\nRuleset: rulesets/edge.nft\n"), "{text}");
+    assert!(
+        text.ends_with("\n1 of 1 packet already as the request wants: no firewall change needed\n"),
+        "{text}"
+    );
+    fs::write(dir.path().join("fwreq.toml"), "").unwrap();
+    let out = fwreq_in(dir.path(), &["verify", "draft.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "fwreq: error: no ruleset for draft.toml: give --ruleset RULESET.nft, or name the firewall's in fwreq.toml ([verify] ruleset = \"...\")\n"
+    );
+}

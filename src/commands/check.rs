@@ -21,6 +21,10 @@ struct WithTeam {
     team_file: Option<String>,
 }
 
+/// One file checked: its text, its diagnostics, whether warnings fail, and
+/// whether it is a valid draft.
+type Checked = (Source, Vec<Diagnostic>, bool, bool);
+
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
 pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     if args.list_lints {
@@ -93,21 +97,25 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
         .collect::<anyhow::Result<_>>()?;
     let mut json = Vec::new();
     // Every file on every core; the results keep the files' order.
-    let checked: Vec<anyhow::Result<(Source, Vec<Diagnostic>, bool)>> = map_files(&files, |path| {
+    let checked: Vec<anyhow::Result<Checked>> = map_files(&files, |path| {
         let (settings, deny, renderer) = &per_team[teams.index(path)];
         let Loaded { source, request } = input::load(path)?;
-        let diags = match request {
+        let (diags, draft) = match request {
             Ok(mut request) => {
                 // Measured as render prints it: with the team's signature.
                 teams.of(path).sign(&mut request);
-                super::lint(&source, &request, settings, Body::With(renderer))?
+                let draft = request.status == crate::spec::Status::Draft;
+                let diags = super::lint(&source, &request, settings, Body::With(renderer))?;
+                (diags, draft)
             }
-            Err(diags) => diags,
+            Err(diags) => (diags, false),
         };
-        Ok((source, diags, *deny))
+        Ok((source, diags, *deny, draft))
     });
+    // Valid drafts whose team file names the firewall's ruleset.
+    let mut drafts: Vec<(&std::path::Path, &std::path::Path)> = Vec::new();
     for (path, result) in files.iter().zip(checked) {
-        let (source, mut diags, deny) = match result {
+        let (source, mut diags, deny, draft) = match result {
             Ok(checked) => checked,
             Err(err) => {
                 unreadable += 1;
@@ -118,6 +126,12 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
                 continue;
             }
         };
+        if let Some(ruleset) = teams.of(path).ruleset.as_deref()
+            && draft
+            && !diags.iter().any(|d| d.severity == Severity::Error)
+        {
+            drafts.push((path, ruleset));
+        }
         if deny {
             for d in &mut diags {
                 d.severity = Severity::Error;
@@ -161,6 +175,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
             eprintln!("team file: {}", super::shown(file));
         }
     }
+    verify_hint(&drafts);
     if unreadable > 0 {
         bail!("{} could not be read", plural(unreadable, "path", "paths"));
     }
@@ -172,4 +187,30 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Points valid drafts to `fwreq verify --before` when their team file names
+/// the firewall's ruleset: the firewall may carry them already, and then no
+/// ticket is needed. Only a hint: check sends no packets (it runs anywhere,
+/// on thousands of files, in no time), so it cannot know.
+fn verify_hint(drafts: &[(&std::path::Path, &std::path::Path)]) {
+    let mut rulesets: Vec<&std::path::Path> = drafts.iter().map(|(_, r)| *r).collect();
+    rulesets.sort();
+    rulesets.dedup();
+    for ruleset in rulesets {
+        let files: Vec<&std::path::Path> = drafts
+            .iter()
+            .filter(|(_, r)| *r == ruleset)
+            .map(|(f, _)| *f)
+            .collect();
+        let command = match files.as_slice() {
+            [one] => format!("fwreq verify --before {}", super::shown(one)),
+            _ => "fwreq verify --before FILE...".to_string(),
+        };
+        eprintln!(
+            "hint: {} may already be allowed by the firewall's ruleset {}; `{command}` tells (then no firewall change is needed)",
+            plural(files.len(), "draft", "drafts"),
+            super::shown(ruleset)
+        );
+    }
 }

@@ -13,27 +13,32 @@ use crate::verify::report::{self, Format, Header};
 use crate::verify::{self, Options};
 use anyhow::{Context as _, bail};
 use std::io::Read as _;
+use std::path::{Path, PathBuf};
 
 /// How to allow what verify needs, for the message when it is not allowed.
 const ENABLE_NAMESPACES: &str = "verify needs unprivileged user namespaces (`unshare -Urn true` must work): allow them with `sysctl kernel.unprivileged_userns_clone=1` (Debian), or `sysctl kernel.apparmor_restrict_unprivileged_userns=0` (Ubuntu 24.04), and make sure util-linux's unshare, iproute2's ip and nft are installed";
 
 pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
-    let ruleset = if args.ruleset.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the ruleset from stdin")?;
-        text
-    } else {
-        std::fs::read_to_string(&args.ruleset)
-            .with_context(|| format!("cannot read the ruleset {}", args.ruleset.display()))?
-    };
     let mut requests = Vec::new();
     for file in &args.files {
         requests.push(load_valid(file, "fix them before verifying")?);
     }
     let teams = super::teams(Teams::find(&args.files)?).valid()?;
     let renderer = Renderer::new(teams.templates(None))?;
+    let path = match args.ruleset {
+        Some(path) => path,
+        None => team_ruleset(&args.files, &teams)?,
+    };
+    let ruleset = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the ruleset from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the ruleset {}", path.display()))?
+    };
     let mut posts = Vec::new();
     if args.post {
         for (file, request) in args.files.iter().zip(&requests) {
@@ -82,7 +87,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         // nft read the ruleset from its stdin: its places are the file's.
         Answer::Refused(why) => bail!(
             "nft refused the ruleset:\n{}",
-            why.replace("/dev/stdin:", &format!("{}:", args.ruleset.display()))
+            why.replace("/dev/stdin:", &format!("{}:", path.display()))
         ),
         Answer::Failed(why) => bail!("nothing could be verified: the namespaces failed: {why}"),
     };
@@ -93,7 +98,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
             title: request.title.clone(),
             ritm: request.ritm.clone(),
             req: request.req.clone(),
-            ruleset: args.ruleset.display().to_string(),
+            ruleset: path.display().to_string(),
             chains: chains.clone(),
             fwreq: env!("CARGO_PKG_VERSION"),
             timeout_ms: u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX),
@@ -125,4 +130,31 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// The ruleset the requests' team files name (`[verify] ruleset`): one for all.
+fn team_ruleset(files: &[PathBuf], teams: &Teams) -> anyhow::Result<PathBuf> {
+    let mut named: Vec<&Path> = Vec::new();
+    for file in files {
+        let Some(ruleset) = teams.of(file).ruleset.as_deref() else {
+            bail!(
+                "no ruleset for {}: give --ruleset RULESET.nft, or name the firewall's in fwreq.toml ([verify] ruleset = \"...\")",
+                file.display()
+            );
+        };
+        if !named.contains(&ruleset) {
+            named.push(ruleset);
+        }
+    }
+    match named.as_slice() {
+        [one] => Ok(one.to_path_buf()),
+        _ => bail!(
+            "the requests' team files name different rulesets ({}): verify them apart, or give --ruleset",
+            named
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
