@@ -110,19 +110,19 @@ Ruleset: ruleset.nft
 Base chains: inet edge forward (forward)
 How: real packets through the ruleset in namespaces of their own (fwreq 0.1.0, 1000 ms per packet)
 
-RULE  PROTOCOL  DESTINATION      SOURCE         ADDRESS         PORT  REQUEST           RULESET                                                                    VERDICT
-1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      443   allowed (rule 1)  answered                                                                   agrees
-1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      8000  allowed (rule 1)  answered                                                                   agrees
-1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      8050  allowed (rule 1)  answered                                                                   agrees
-1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      8100  allowed (rule 1)  answered                                                                   agrees
-1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  443   allowed (rule 1)  answered                                                                   agrees
-1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  8000  allowed (rule 1)  answered                                                                   agrees
-1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  8050  allowed (rule 1)  answered                                                                   agrees
-1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  8100  allowed (rule 1)  answered                                                                   agrees
-2     tcp       192.0.2.10       10.1.0.1       192.0.2.10      22    denied (rule 2)   rejected (TCP reset or ICMP port unreachable)                              agrees
-3     udp       192.0.2.53       10.1.0.1       192.0.2.53      53    allowed (rule 3)  answered                                                                   agrees
-4     icmp      192.0.2.10       198.51.100.10  192.0.2.10      -     allowed (rule 4)  answered                                                                   agrees
-4     icmp      ntp.example.com  -              -               -     allowed (rule 4)  not verifiable: a name: give --resolve ntp.example.com:ADDRESS to test it  -
+RULE  PROTOCOL  DESTINATION      SOURCE         ADDRESS         PORT  REQUEST           RULESET                                                                    VERDICT  PASSED
+1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      443   allowed (rule 1)  answered                                                                   agrees   inet edge forward > inet edge web_in: accept
+1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      8000  allowed (rule 1)  answered                                                                   agrees   inet edge forward > inet edge web_in: accept
+1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      8050  allowed (rule 1)  answered                                                                   agrees   inet edge forward > inet edge web_in: accept
+1     tcp       192.0.2.10       10.1.0.1       192.0.2.10      8100  allowed (rule 1)  answered                                                                   agrees   inet edge forward > inet edge web_in: accept
+1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  443   allowed (rule 1)  answered                                                                   agrees   inet edge forward: accept
+1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  8000  allowed (rule 1)  answered                                                                   agrees   inet edge forward: accept
+1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  8050  allowed (rule 1)  answered                                                                   agrees   inet edge forward: accept
+1     tcp       2001:db8:2::10   2001:db8:1::1  2001:db8:2::10  8100  allowed (rule 1)  answered                                                                   agrees   inet edge forward: accept
+2     tcp       192.0.2.10       10.1.0.1       192.0.2.10      22    denied (rule 2)   rejected (TCP reset or ICMP port unreachable)                              agrees   inet edge forward: drop
+3     udp       192.0.2.53       10.1.0.1       192.0.2.53      53    allowed (rule 3)  answered                                                                   agrees   inet edge forward: accept
+4     icmp      192.0.2.10       198.51.100.10  192.0.2.10      -     allowed (rule 4)  answered                                                                   agrees   inet edge forward: accept
+4     icmp      ntp.example.com  -              -               -     allowed (rule 4)  not verifiable: a name: give --resolve ntp.example.com:ADDRESS to test it  -        -
 
 11 of 11 packets agree with the request; 1 not verified
 "
@@ -160,18 +160,18 @@ fn a_deny_below_the_allow_reports_the_denied_host_open() {
     assert_eq!(
         rows,
         [
-            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 443 allowed (rule 1) answered agrees",
-            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8000 allowed (rule 1) answered agrees",
-            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8050 allowed (rule 1) answered agrees",
-            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8100 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 443 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8000 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8050 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8100 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked",
-            "2 tcp 192.0.2.10 10.1.0.1 192.0.2.10 22 denied (rule 2) answered DIFFERS: open",
-            "3 udp 192.0.2.53 10.1.0.1 192.0.2.53 53 allowed (rule 3) rejected (ICMP port unreachable) DIFFERS: blocked",
-            "4 icmp 192.0.2.10 198.51.100.10 192.0.2.10 - allowed (rule 4) answered agrees",
-            "4 icmp ntp.example.com - - - allowed (rule 4) not verifiable: a name: give --resolve ntp.example.com:ADDRESS to test it -",
+            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 443 allowed (rule 1) answered agrees inet edge forward: accept",
+            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8000 allowed (rule 1) answered agrees inet edge forward: accept",
+            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8050 allowed (rule 1) answered agrees inet edge forward: accept",
+            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8100 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 443 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8000 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8050 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8100 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "2 tcp 192.0.2.10 10.1.0.1 192.0.2.10 22 denied (rule 2) answered DIFFERS: open inet edge forward: accept",
+            "3 udp 192.0.2.53 10.1.0.1 192.0.2.53 53 allowed (rule 3) rejected (ICMP port unreachable) DIFFERS: blocked inet edge forward: drop",
+            "4 icmp 192.0.2.10 198.51.100.10 192.0.2.10 - allowed (rule 4) answered agrees inet edge forward: accept",
+            "4 icmp ntp.example.com - - - allowed (rule 4) not verifiable: a name: give --resolve ntp.example.com:ADDRESS to test it - -",
         ]
     );
     assert!(
@@ -263,11 +263,11 @@ destinations = ["192.0.2.10", "192.0.2.20"]
     let (code, out, _) = verify(draft, AGREEING, &["--before", "--timeout", "300ms"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("1     tcp       192.0.2.10   10.1.0.1  192.0.2.10  443   allowed (rule 1)  answered                       already allowed: no firewall change needed\n"),
+        out.contains("1     tcp       192.0.2.10   10.1.0.1  192.0.2.10  443   allowed (rule 1)  answered                       already allowed: no firewall change needed  inet edge forward > inet edge web_in: accept\n"),
         "{out}"
     );
     assert!(
-        out.contains("1     tcp       192.0.2.20   10.1.0.1  192.0.2.20  443   allowed (rule 1)  dropped (no answer in 300 ms)  not yet allowed: needs the change\n"),
+        out.contains("1     tcp       192.0.2.20   10.1.0.1  192.0.2.20  443   allowed (rule 1)  dropped (no answer in 300 ms)  not yet allowed: needs the change           inet edge forward: policy drop\n"),
         "{out}"
     );
     assert!(
@@ -303,7 +303,10 @@ fn rulesets_it_cannot_judge_are_reported_as_such() {
         "{out}"
     );
     assert!(out.contains("Not judged: the ruleset hooks only input, output: it filters traffic to and from the firewall itself, not through it\n"), "{out}");
-    assert!(out.contains("allowed (rule 1)  not judged  -\n"), "{out}");
+    assert!(
+        out.contains("allowed (rule 1)  not judged  -        no chain of the ruleset\n"),
+        "{out}"
+    );
     assert_eq!(
         err,
         "fwreq: error: nothing could be verified (see the rows above)\n"
@@ -319,7 +322,7 @@ fn rulesets_it_cannot_judge_are_reported_as_such() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("dropped (no answer in 300 ms)  DIFFERS: blocked\n"),
+        out.contains("dropped (no answer in 300 ms)  DIFFERS: blocked  inet edge forward: drop\n"),
         "{out}"
     );
 }
@@ -336,7 +339,7 @@ fn a_name_is_verified_through_resolve() {
         &["--resolve", "ntp.example.com:192.0.2.99"],
     );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("4     icmp      ntp.example.com  198.51.100.10  192.0.2.99      -     allowed (rule 4)  answered                                       agrees\n"), "{out}");
+    assert!(out.contains("4     icmp      ntp.example.com  198.51.100.10  192.0.2.99      -     allowed (rule 4)  answered                                       agrees   inet edge forward: accept\n"), "{out}");
     assert!(
         out.ends_with("\n12 of 12 packets agree with the request\n"),
         "{out}"

@@ -13,6 +13,7 @@
 
 pub mod namespace;
 pub mod report;
+pub mod trace;
 
 use crate::policy::{self, Meaning};
 use crate::probe::resolve::Mappings;
@@ -89,6 +90,8 @@ pub struct Row {
     pub did: Did,
     /// Whether the ruleset did what the request wants; none when not verified.
     pub agrees: Option<bool>,
+    /// The ruleset's chains the packet passed, and the verdict (nftrace).
+    pub passed: Option<String>,
 }
 
 /// A request's rows, and the packet each row that makes one sends.
@@ -156,6 +159,7 @@ pub fn plan(request: &Request, mappings: &Mappings) -> Plan {
                 },
                 did: Did::NotVerifiable(String::new()),
                 agrees: None,
+                passed: None,
             };
             // The host the firewall sees, as the request names it (for the
             // meaning), and the addresses it stands for (for the packets).
@@ -296,18 +300,24 @@ pub fn unjudgeable(chains: &[Chain], interfaces: &[String], own: &[&str]) -> Opt
 
 /// Sets each row's fate beside what it wants.
 pub fn judge(plan: &mut Plan, answer: &Answer, own_interfaces: &[&str]) {
-    let (fates, why_not) = match answer {
+    let (fates, paths, why_not) = match answer {
         Answer::Done {
             fates,
+            paths,
             chains,
             interfaces,
-        } => (Some(fates), unjudgeable(chains, interfaces, own_interfaces)),
-        Answer::Refused(_) | Answer::Failed(_) => (None, None),
+        } => (
+            Some(fates),
+            paths.as_slice(),
+            unjudgeable(chains, interfaces, own_interfaces),
+        ),
+        Answer::Refused(_) | Answer::Failed(_) => (None, &[][..], None),
     };
     for (row, sent) in plan.rows.iter_mut().zip(&plan.sent) {
         let (Some(at), Some(fates)) = (sent, fates) else {
             continue;
         };
+        row.passed = paths.get(*at).cloned().flatten();
         let fate = fates
             .get(*at)
             .cloned()

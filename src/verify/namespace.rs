@@ -115,6 +115,8 @@ pub enum Answer {
     Done {
         /// One per packet of the job, in order.
         fates: Vec<Fate>,
+        /// The chains each packet passed and the verdict (`trace`), where traced.
+        paths: Vec<Option<String>>,
         chains: Vec<Chain>,
         /// Interface names the ruleset matches (`iifname`, `oifname`, `iif`, `oif`).
         interfaces: Vec<String>,
@@ -387,6 +389,15 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
     }
     let listed = run_tool("nft", &["-j", "list", "ruleset"], None)?;
     let (chains, interfaces) = read_listing(&listed)?;
+    // The trace table after the listing: the header shows the ruleset alone.
+    let marker_to: IpAddr = SOURCE_LINK.1.parse()?;
+    let monitor = run_tool(
+        "nft",
+        &["-f", "-"],
+        Some(&super::trace::table(src, SOURCE_LINK.1)),
+    )
+    .ok()
+    .and_then(|_| super::trace::Monitor::start(marker_to));
     let fates: Result<Vec<Fate>, String> = serde_json::from_str(&sources.send(&Order {
         interface: SOURCE_PEER.into(),
         link: (SOURCE_LINK.1.into(), SOURCE_LINK.0.into()),
@@ -397,12 +408,17 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
         timeout_ms: job.timeout_ms,
     })?)?;
     let fates = fates.map_err(|e| anyhow::anyhow!("the source side: {e}"))?;
+    let paths = match monitor {
+        Some(monitor) => monitor.finish(&job.packets),
+        None => vec![None; job.packets.len()],
+    };
     for mut side in [sources, destinations] {
         drop(side.stdin);
         let _ = side.child.wait();
     }
     Ok(Answer::Done {
         fates,
+        paths,
         chains,
         interfaces,
     })

@@ -97,7 +97,7 @@ pub fn summary_line(s: &Summary, before: bool) -> String {
     text
 }
 
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 10] = [
     "Rule",
     "Protocol",
     "Destination",
@@ -107,6 +107,7 @@ const COLUMNS: [&str; 9] = [
     "Request",
     "Ruleset",
     "Verdict",
+    "Passed",
 ];
 
 /// Columns shown as code in Markdown: names and addresses.
@@ -145,7 +146,7 @@ fn verdict(row: &Row, before: bool) -> String {
     }
 }
 
-fn cells(row: &Row, header: &Header) -> [String; 9] {
+fn cells(row: &Row, header: &Header) -> [String; 10] {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     let destination = if row.host == row.destination {
         row.destination.clone()
@@ -162,6 +163,7 @@ fn cells(row: &Row, header: &Header) -> [String; 9] {
         wants(row.wants),
         did(&row.did, header.timeout_ms),
         verdict(row, header.before),
+        opt(row.passed.clone()),
     ]
 }
 
