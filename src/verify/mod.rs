@@ -394,3 +394,136 @@ pub struct Options {
     pub source_interface: String,
     pub destination_interface: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::resolve::parse_mapping;
+    use crate::validate::test_request as request;
+
+    /// Each row as `rule source > address port: wants / did`.
+    fn rows(plan: &Plan) -> Vec<String> {
+        plan.rows
+            .iter()
+            .map(|r| {
+                let show = |a: Option<IpAddr>| a.map_or("-".to_string(), |a| a.to_string());
+                format!(
+                    "{} {} > {} {}: {:?} / {:?}",
+                    r.rule,
+                    show(r.source),
+                    show(r.address),
+                    r.port.map_or("-".to_string(), |p| p.to_string()),
+                    r.wants,
+                    r.did
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_plan_samples_each_source_each_address_and_a_ranges_ends_and_middle() {
+        let plan = plan(
+            &request(
+                "[[rules]]\nports = [\"8000-8100\", 443]\nsources = [\"10.1.0.0/24\", \"10.9.9.9\", \"10.2.0.0/31\"]\ndestinations = [\"192.0.2.0/28\"]\n\n[[rules]]\naction = \"deny\"\nprotocol = \"icmp\"\ndestinations = [\"2001:db8::/64\", \"ntp.example.com\", \"mail.example.com\"]\n",
+            ),
+            &Mappings::new([parse_mapping("ntp.example.com:2001:db8::7").unwrap()]),
+        );
+        let want = |rule, source: &str, port: &str, rest: &str| {
+            format!("{rule} {source} > 192.0.2.1 {port}: Allowed({rule}) / {rest}")
+        };
+        let mut expected = Vec::new();
+        for port in ["443", "8000", "8050", "8100"] {
+            for source in ["10.1.0.1", "10.2.0.0", "10.9.9.9"] {
+                expected.push(want(1, source, port, "NotVerifiable(\"\")"));
+            }
+        }
+        expected.extend([
+            "2 2001:db8:ffff::10 > 2001:db8::1 -: Denied(2) / NotVerifiable(\"\")".to_string(),
+            "2 2001:db8:ffff::10 > 2001:db8::7 -: Denied(2) / NotVerifiable(\"\")".to_string(),
+            "2 - > - -: Denied(2) / NotVerifiable(\"a name: give --resolve mail.example.com:ADDRESS to test it\")".to_string(),
+        ]);
+        assert_eq!(rows(&plan), expected);
+        // One packet per distinct row that makes one; the name's row has none.
+        assert_eq!(plan.packets.len(), 14);
+        assert_eq!(plan.sent.iter().flatten().count(), 14);
+        assert_eq!(plan.sent.last(), Some(&None));
+    }
+
+    #[test]
+    fn an_address_on_both_sides_or_the_links_own_is_not_verifiable() {
+        let mut plans = [
+            plan(
+                &request(
+                    "[[rules]]\nports = [443]\nsources = [\"10.1.0.5\"]\ndestinations = [\"10.2.0.5\", \"169.254.0.6\"]\n",
+                ),
+                &Mappings::default(),
+            ),
+            plan(
+                &request(
+                    "[[rules]]\nports = [443]\nsources = [\"10.2.0.5\"]\ndestinations = [\"10.3.0.5\"]\n",
+                ),
+                &Mappings::default(),
+            ),
+        ];
+        untangle(&mut plans);
+        let both = "an address that is both a source and a destination of this run";
+        assert_eq!(plans[0].rows[0].did, Did::NotVerifiable(both.into()));
+        assert_eq!(
+            plans[0].rows[1].did,
+            Did::NotVerifiable(
+                "an address the namespaces cannot hold (loopback, multicast, link-local)".into()
+            )
+        );
+        assert_eq!(plans[1].rows[0].did, Did::NotVerifiable(both.into()));
+        assert!(plans.iter().all(|p| p.sent.iter().all(Option::is_none)));
+    }
+
+    #[test]
+    fn a_ruleset_on_the_host_only_or_on_foreign_interfaces_cannot_be_judged() {
+        let chain = |hook: Option<&str>| Chain {
+            family: "inet".into(),
+            table: "t".into(),
+            name: "c".into(),
+            hook: hook.map(String::from),
+        };
+        let own = ["src0", "dst0"];
+        assert_eq!(
+            unjudgeable(&[chain(Some("output")), chain(Some("input")), chain(None)], &[], &own),
+            Some("the ruleset hooks only input, output: it filters traffic to and from the firewall itself, not through it".into())
+        );
+        for hook in FORWARD_PATH {
+            assert_eq!(
+                unjudgeable(&[chain(Some("input")), chain(Some(hook))], &[], &own),
+                None
+            );
+        }
+        assert_eq!(unjudgeable(&[], &[], &own), None);
+        let names = ["lo".to_string(), "src0".to_string(), "eth7".to_string()];
+        assert!(
+            unjudgeable(&[chain(Some("forward"))], &names, &own)
+                .is_some_and(|why| why.contains("(eth7)"))
+        );
+        assert_eq!(
+            unjudgeable(&[chain(Some("forward"))], &names[..2], &own),
+            None
+        );
+    }
+
+    #[test]
+    fn interface_names_are_what_linux_takes_and_not_the_namespaces_own() {
+        for good in ["eth0", "wan.10", "br-lan_2", "a23456789012345"] {
+            assert_eq!(interface_name(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "",
+            "lo",
+            "fwreq-src",
+            "a234567890123456",
+            "eth 0",
+            "eth0\"",
+            "é",
+        ] {
+            assert!(interface_name(bad).is_err(), "{bad}");
+        }
+    }
+}
