@@ -14,7 +14,7 @@ use std::process::Command;
 
 /// Whether `unshare -Urn` and nft work here; else says the test is skipped
 /// (and fails it under CI).
-fn namespaces() -> bool {
+pub fn namespaces() -> bool {
     let nft = ["/usr/sbin/nft", "/sbin/nft"]
         .iter()
         .any(|p| Path::new(p).exists())
@@ -485,5 +485,62 @@ fn verify_reads_the_teams_ruleset_without_ruleset() {
     assert_eq!(
         stderr(&out),
         "fwreq: error: no ruleset for draft.toml: give --ruleset RULESET.nft, or name the firewall's in fwreq.toml ([verify] ruleset = \"...\")\n"
+    );
+}
+
+/// The ruleset from stdin (`-`), the evidence as Markdown for the ticket and
+/// as JSON for scripts: the same rows.
+#[test]
+fn the_ruleset_comes_from_stdin_and_the_evidence_as_markdown_or_json() {
+    if !namespaces() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let request = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
+    fs::write(dir.path().join("req.toml"), format!("{HEADER}{request}")).unwrap();
+    let run = |format: &str| {
+        assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+            .current_dir(dir.path())
+            .args(["verify", "req.toml", "--ruleset", "-", "--format", format])
+            .write_stdin(AGREEING)
+            .output()
+            .unwrap()
+    };
+    let out = run("markdown");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "### Verify: t
+
+- Ruleset: stdin
+- Base chains: inet edge forward (forward)
+- How: real packets through the ruleset in namespaces of their own (fwreq {}, 1000 ms per packet)
+
+| Rule | Protocol | Destination | Source | Address | Port | Request | Ruleset | Verdict | Passed |
+|---|---|---|---|---|---|---|---|---|---|
+| 1 | tcp | `192.0.2.10` | `10.1.0.1` | `192.0.2.10` | 443 | allowed (rule 1) | answered | agrees | inet edge forward > inet edge web_in: accept |
+
+1 of 1 packet agrees with the request.
+",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    let out = run("json");
+    assert_eq!(stderr(&out), "1 of 1 packet agrees with the request\n");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["rows"][0],
+        serde_json::json!({
+            "rule": 1, "action": "allow", "protocol": "tcp",
+            "destination": "192.0.2.10", "host": "192.0.2.10",
+            "source": "10.1.0.1", "address": "192.0.2.10", "port": 443,
+            "wants": "allowed", "by_rule": 1, "did": "answered", "agrees": true,
+            "passed": "inet edge forward > inet edge web_in: accept"
+        })
+    );
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"packets": 1, "agree": 1, "differ": 0, "not_verified": 0})
     );
 }

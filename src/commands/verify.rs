@@ -98,7 +98,11 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
             title: request.title.clone(),
             ritm: request.ritm.clone(),
             req: request.req.clone(),
-            ruleset: path.display().to_string(),
+            ruleset: if path.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                path.display().to_string()
+            },
             chains: chains.clone(),
             fwreq: env!("CARGO_PKG_VERSION"),
             timeout_ms: u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX),

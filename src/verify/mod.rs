@@ -37,7 +37,7 @@ const FORWARD_PATH: [&str; 4] = ["ingress", "prerouting", "forward", "postroutin
 
 /// What the request wants of one packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "wants", content = "rule")]
+#[serde(rename_all = "kebab-case", tag = "wants", content = "by_rule")]
 pub enum Wants {
     Allowed(usize),
     Denied(usize),

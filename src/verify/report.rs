@@ -80,8 +80,9 @@ pub fn summary_line(s: &Summary, before: bool) -> String {
         }
         t
     } else {
+        let agree = if s.agree == 1 { "agrees" } else { "agree" };
         let mut t = format!(
-            "{} of {} agree with the request",
+            "{} of {} {agree} with the request",
             s.agree,
             plural(verified, "packet", "packets")
         );
@@ -320,6 +321,10 @@ mod tests {
             agree: 1,
             ..Summary::default()
         };
+        assert_eq!(
+            summary_line(&all, false),
+            "1 of 1 packet agrees with the request"
+        );
         assert_eq!(
             summary_line(&all, true),
             "1 of 1 packet already as the request wants: no firewall change needed"
