@@ -544,3 +544,28 @@ fn the_ruleset_comes_from_stdin_and_the_evidence_as_markdown_or_json() {
         serde_json::json!({"packets": 1, "agree": 1, "differ": 0, "not_verified": 0})
     );
 }
+
+/// A ruleset that also guards the firewall itself (input policy drop, as
+/// most do) still forwards what its forward chain allows, IPv6 included:
+/// the namespaces' neighbours are static, so the firewall needs no neighbour
+/// discovery through its own input hook.
+#[test]
+fn a_ruleset_guarding_the_firewall_itself_still_forwards_ipv6() {
+    if !namespaces() {
+        return;
+    }
+    let guarded = AGREEING.replace(
+        "\tchain web_in {",
+        "\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain web_in {",
+    );
+    let (code, out, _) = verify(REQUEST, &guarded, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Base chains: inet edge forward (forward), inet edge input (input)\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("\n11 of 11 packets agree with the request; 1 not verified\n"),
+        "{out}"
+    );
+}

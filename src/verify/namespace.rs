@@ -30,6 +30,12 @@ const SOURCE_LINK: (&str, &str) = ("169.254.0.1", "169.254.0.2");
 const DESTINATION_LINK: (&str, &str) = ("169.254.0.5", "169.254.0.6");
 const FIREWALL_V6: &str = "fe80::1";
 const SIDE_V6: &str = "fe80::2";
+/// The links' hardware addresses (firewall end, side end), locally
+/// administered: every neighbour is static, so a ruleset that drops the
+/// firewall's own traffic (neighbour discovery on its input hook) cannot
+/// break the path that the forward hook alone should judge.
+const SOURCE_MACS: (&str, &str) = ("02:66:77:00:00:01", "02:66:77:00:00:02");
+const DESTINATION_MACS: (&str, &str) = ("02:66:77:00:01:01", "02:66:77:00:01:02");
 /// The peer ends' names inside the two sides.
 const SOURCE_PEER: &str = "fwreq-src";
 const DESTINATION_PEER: &str = "fwreq-dst";
@@ -282,6 +288,8 @@ struct Order {
     interface: String,
     /// Its IPv4 link address and the firewall's (the gateway).
     link: (String, String),
+    /// The firewall's hardware address on the link.
+    gateway_mac: String,
     /// The addresses it holds (sources, or destinations).
     addresses: Vec<IpAddr>,
     /// Destination side, first order: what to answer on.
@@ -304,8 +312,14 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
     let (src, dst) = (&job.source_interface, &job.destination_interface);
     let mut batch = vec![
         "link set lo up".to_string(),
-        format!("link add {src} type veth peer name {SOURCE_PEER}"),
-        format!("link add {dst} type veth peer name {DESTINATION_PEER}"),
+        format!(
+            "link add {src} address {} type veth peer name {SOURCE_PEER} address {}",
+            SOURCE_MACS.0, SOURCE_MACS.1
+        ),
+        format!(
+            "link add {dst} address {} type veth peer name {DESTINATION_PEER} address {}",
+            DESTINATION_MACS.0, DESTINATION_MACS.1
+        ),
         format!("link set {SOURCE_PEER} netns {}", sources.child.id()),
         format!(
             "link set {DESTINATION_PEER} netns {}",
@@ -318,6 +332,18 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
         format!("link set {src} up"),
         format!("link set {dst} up"),
     ];
+    for (interface, link, mac) in [
+        (src, SOURCE_LINK, SOURCE_MACS.1),
+        (dst, DESTINATION_LINK, DESTINATION_MACS.1),
+    ] {
+        batch.push(format!(
+            "neigh add {} lladdr {mac} dev {interface} nud permanent",
+            link.1
+        ));
+        batch.push(format!(
+            "neigh add {SIDE_V6} lladdr {mac} dev {interface} nud permanent"
+        ));
+    }
     let source_addresses: BTreeSet<IpAddr> = job.packets.iter().map(|p| p.source).collect();
     let destination_addresses: BTreeSet<IpAddr> =
         job.packets.iter().map(|p| p.destination).collect();
@@ -348,12 +374,13 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
             _ => {}
         }
     }
-    for (side, name, interface, link, addresses, tcp_ports, udp) in [
+    for (side, name, interface, link, mac, addresses, tcp_ports, udp) in [
         (
             &mut destinations,
             "the destination side",
             DESTINATION_PEER,
             DESTINATION_LINK,
+            DESTINATION_MACS.0,
             destination_addresses,
             tcp_ports.into_iter().collect(),
             udp.into_iter().collect(),
@@ -363,6 +390,7 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
             "the source side",
             SOURCE_PEER,
             SOURCE_LINK,
+            SOURCE_MACS.0,
             source_addresses,
             Vec::new(),
             Vec::new(),
@@ -371,6 +399,7 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
         let ready: Result<Vec<Fate>, String> = serde_json::from_str(&side.send(&Order {
             interface: interface.into(),
             link: (link.1.into(), link.0.into()),
+            gateway_mac: mac.into(),
             addresses: addresses.into_iter().collect(),
             tcp_ports,
             udp,
@@ -401,6 +430,7 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
     let fates: Result<Vec<Fate>, String> = serde_json::from_str(&sources.send(&Order {
         interface: SOURCE_PEER.into(),
         link: (SOURCE_LINK.1.into(), SOURCE_LINK.0.into()),
+        gateway_mac: SOURCE_MACS.0.into(),
         addresses: Vec::new(),
         tcp_ports: Vec::new(),
         udp: Vec::new(),
@@ -531,6 +561,14 @@ fn configure(order: &Order) -> anyhow::Result<()> {
         format!("addr add {}/30 dev {interface}", order.link.0),
         format!("addr add {SIDE_V6}/64 dev {interface} nodad"),
         format!("link set {interface} up"),
+        format!(
+            "neigh add {} lladdr {} dev {interface} nud permanent",
+            order.link.1, order.gateway_mac
+        ),
+        format!(
+            "neigh add {FIREWALL_V6} lladdr {} dev {interface} nud permanent",
+            order.gateway_mac
+        ),
         format!("route add default via {} dev {interface}", order.link.1),
         format!("route add ::/0 via {FIREWALL_V6} dev {interface}"),
     ];
