@@ -148,7 +148,7 @@ fn a_deny_below_the_allow_reports_the_denied_host_open() {
 	}
 }
 "#;
-    let (code, out, _) = verify(REQUEST, shadowed, &["--timeout", "300ms"]);
+    let (code, out, _) = verify(REQUEST, shadowed, &[]);
     assert_eq!(code, 1, "{out}");
     // Each row with its cells' padding collapsed to one space.
     let rows: Vec<String> = out
@@ -163,11 +163,11 @@ fn a_deny_below_the_allow_reports_the_denied_host_open() {
             "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 443 allowed (rule 1) answered agrees inet edge forward: accept",
             "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8000 allowed (rule 1) answered agrees inet edge forward: accept",
             "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8050 allowed (rule 1) answered agrees inet edge forward: accept",
-            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8100 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 443 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8000 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8050 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
-            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8100 allowed (rule 1) dropped (no answer in 300 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 192.0.2.10 10.1.0.1 192.0.2.10 8100 allowed (rule 1) dropped (no answer in 1000 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 443 allowed (rule 1) dropped (no answer in 1000 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8000 allowed (rule 1) dropped (no answer in 1000 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8050 allowed (rule 1) dropped (no answer in 1000 ms) DIFFERS: blocked inet edge forward: policy drop",
+            "1 tcp 2001:db8:2::10 2001:db8:1::1 2001:db8:2::10 8100 allowed (rule 1) dropped (no answer in 1000 ms) DIFFERS: blocked inet edge forward: policy drop",
             "2 tcp 192.0.2.10 10.1.0.1 192.0.2.10 22 denied (rule 2) answered DIFFERS: open inet edge forward: accept",
             "3 udp 192.0.2.53 10.1.0.1 192.0.2.53 53 allowed (rule 3) rejected (ICMP port unreachable) DIFFERS: blocked inet edge forward: drop",
             "4 icmp 192.0.2.10 198.51.100.10 192.0.2.10 - allowed (rule 4) answered agrees inet edge forward: accept",
@@ -260,14 +260,14 @@ ports = [443]
 sources = ["10.1.0.0/24"]
 destinations = ["192.0.2.10", "192.0.2.20"]
 "#;
-    let (code, out, _) = verify(draft, AGREEING, &["--before", "--timeout", "300ms"]);
+    let (code, out, _) = verify(draft, AGREEING, &["--before"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("1     tcp       192.0.2.10   10.1.0.1  192.0.2.10  443   allowed (rule 1)  answered                       already allowed: no firewall change needed  inet edge forward > inet edge web_in: accept\n"),
+        out.contains("1     tcp       192.0.2.10   10.1.0.1  192.0.2.10  443   allowed (rule 1)  answered                        already allowed: no firewall change needed  inet edge forward > inet edge web_in: accept\n"),
         "{out}"
     );
     assert!(
-        out.contains("1     tcp       192.0.2.20   10.1.0.1  192.0.2.20  443   allowed (rule 1)  dropped (no answer in 300 ms)  not yet allowed: needs the change           inet edge forward: policy drop\n"),
+        out.contains("1     tcp       192.0.2.20   10.1.0.1  192.0.2.20  443   allowed (rule 1)  dropped (no answer in 1000 ms)  not yet allowed: needs the change           inet edge forward: policy drop\n"),
         "{out}"
     );
     assert!(
@@ -315,14 +315,10 @@ fn rulesets_it_cannot_judge_are_reported_as_such() {
     let (code, out, _) = verify(request, interfaces, &[]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("Not judged: the ruleset matches interfaces that do not exist here (eth7); name the firewall's interfaces with --source-interface and --destination-interface\n"), "{out}");
-    let (code, out, _) = verify(
-        request,
-        interfaces,
-        &["--source-interface", "eth7", "--timeout", "300ms"],
-    );
+    let (code, out, _) = verify(request, interfaces, &["--source-interface", "eth7"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("dropped (no answer in 300 ms)  DIFFERS: blocked  inet edge forward: drop\n"),
+        out.contains("dropped (no answer in 1000 ms)  DIFFERS: blocked  inet edge forward: drop\n"),
         "{out}"
     );
 }
