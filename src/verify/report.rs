@@ -289,7 +289,61 @@ fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Summary, summary_line};
+    use super::{Summary, summary_line, verdict};
+    use crate::spec::{Action, Protocol};
+    use crate::verify::{Did, Row, Wants};
+
+    /// Each verdict's words, after the change and before it (`--before`),
+    /// for allowed and denied packets alike.
+    #[test]
+    fn a_verdict_says_what_the_firewall_must_still_do() {
+        let row = |wants, agrees| Row {
+            rule: 1,
+            action: Action::Allow,
+            protocol: Protocol::Tcp,
+            destination: "192.0.2.1".into(),
+            host: "192.0.2.1".into(),
+            source: None,
+            address: None,
+            port: None,
+            wants,
+            did: Did::Answered,
+            agrees,
+            passed: None,
+        };
+        let (allowed, denied) = (Wants::Allowed(1), Wants::Denied(2));
+        let cases = [
+            (
+                allowed,
+                Some(true),
+                "agrees",
+                "already allowed: no firewall change needed",
+            ),
+            (
+                allowed,
+                Some(false),
+                "DIFFERS: blocked",
+                "not yet allowed: needs the change",
+            ),
+            (
+                denied,
+                Some(true),
+                "agrees",
+                "already denied: no firewall change needed",
+            ),
+            (
+                denied,
+                Some(false),
+                "DIFFERS: open",
+                "not yet denied: needs the change",
+            ),
+            (allowed, None, "-", "-"),
+        ];
+        for (wants, agrees, after, before) in cases {
+            assert_eq!(verdict(&row(wants, agrees), false), after);
+            assert_eq!(verdict(&row(wants, agrees), true), before);
+        }
+    }
 
     #[test]
     fn the_summary_line_counts_agreeing_differing_and_unverified_packets() {
