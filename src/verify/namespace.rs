@@ -142,8 +142,8 @@ pub enum Unavailable {
     Failed(String),
 }
 
-/// A text for `ip -batch`, `nft` and the like: a program on the PATH with
-/// /usr/sbin and /sbin added (where `ip` and `nft` live for most users).
+/// The PATH the namespaces run `ip` and `nft` from: this one, with /usr/sbin
+/// and /sbin added (where they live, and which many users' PATH lacks).
 fn path() -> String {
     let current = std::env::var("PATH").unwrap_or_default();
     format!("{current}:/usr/sbin:/sbin")
@@ -182,10 +182,12 @@ pub fn run(job: &Job) -> Result<Answer, Unavailable> {
     if out.stdout.is_empty() {
         // unshare's own failure: `unshare: unshare failed: Operation not permitted`,
         // `unshare: write failed /proc/self/uid_map: ...`.
-        return Err(if stderr.starts_with("unshare:") || !out.status.success() {
+        return Err(if stderr.starts_with("unshare:") {
             Unavailable::NoNamespaces(stderr)
-        } else {
+        } else if stderr.is_empty() {
             Unavailable::Failed("the namespace gave no answer".into())
+        } else {
+            Unavailable::Failed(stderr)
         });
     }
     serde_json::from_slice(&out.stdout)
