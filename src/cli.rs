@@ -238,6 +238,69 @@ pub enum Command {
     ///
     /// Example: fwreq implement requests/avilla-calico-registry.toml --target fortigate
     Implement(ImplementArgs),
+    /// Send a request's flows through a firewall's nftables ruleset and say whether it agrees
+    ///
+    /// Loads the ruleset (as `nft list ruleset` prints it) into network namespaces
+    /// fwreq makes itself (unprivileged user namespaces; nothing on this host is
+    /// touched), routes real packets from each source's sample address to each
+    /// destination address, port (a range's ends and middle) and protocol through
+    /// it, and tells per packet what the request wants, what the ruleset did
+    /// (answered, rejected, dropped) and whether they agree. Names are tested
+    /// through --resolve only. Exit 0 when every packet agrees, 1 when one
+    /// differs, 2 when nothing could be verified.
+    ///
+    /// Example: fwreq verify requests/albion-plant-time-and-logs.toml --ruleset edge.nft
+    Verify(VerifyArgs),
+    /// The processes inside verify's namespaces (not for people)
+    #[command(hide = true)]
+    VerifyNamespace {
+        #[arg(value_parser = ["firewall", "side"])]
+        role: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Request spec files (TOML)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The firewall's nftables ruleset (`nft list ruleset`), `-` for stdin
+    /// (default: `[verify] ruleset` in fwreq.toml)
+    #[arg(long, value_name = "RULESET.nft")]
+    pub ruleset: Option<PathBuf>,
+
+    /// A draft before filing: say per flow whether the ruleset already does
+    /// what the request asks (no firewall change needed)
+    #[arg(long)]
+    pub before: bool,
+
+    /// How long to wait for each packet's answer: 1s, 500ms
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = probe::parse_duration)]
+    pub timeout: Duration,
+
+    /// Use ADDRESS for HOST, like probe's --resolve: HOST:PORT:ADDRESS[,ADDRESS...]
+    /// or HOST:ADDRESS (repeatable; `*` is every host; IPv6 in brackets)
+    #[arg(long, value_name = "HOST:PORT:ADDRESS", value_parser = probe::resolve::parse_mapping)]
+    pub resolve: Vec<probe::resolve::Mapping>,
+
+    /// The firewall's interface towards the sources, as the ruleset names it
+    #[arg(long, value_name = "NAME", default_value = "src0", value_parser = crate::verify::interface_name)]
+    pub source_interface: String,
+
+    /// The firewall's interface towards the destinations, as the ruleset names it
+    #[arg(long, value_name = "NAME", default_value = "dst0", value_parser = crate::verify::interface_name)]
+    pub destination_interface: String,
+
+    /// Output: aligned text, a Markdown table for the ticket, a [code] fragment
+    /// for ServiceNow work notes, or JSON for scripts
+    #[arg(long, value_enum, default_value_t = crate::verify::report::Format::Text)]
+    pub format: crate::verify::report::Format,
+
+    /// Also add the evidence to each request's RITM as a work note ([code] form;
+    /// [servicenow] in fwreq.toml, credentials from the environment, 30 s per call)
+    #[arg(long)]
+    pub post: bool,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,7 @@ pub mod servicenow;
 pub mod spec;
 pub mod team;
 pub mod validate;
+pub mod verify;
 pub mod zones;
 
 mod clipboard;
@@ -143,6 +144,11 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man(args) => commands::man(args),
         cli::Command::Implement(args) => commands::implement(args),
+        cli::Command::Verify(args) => commands::verify(args),
+        cli::Command::VerifyNamespace { role } => {
+            verify::namespace::inside(&role)?;
+            Ok(Outcome::Clean)
+        }
     }
 }
 

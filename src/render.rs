@@ -34,6 +34,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("flow.md.j2", include_str!("../templates/flow.md.j2")),
     ("probe.md.j2", include_str!("../templates/probe.md.j2")),
     ("renewal.md.j2", include_str!("../templates/renewal.md.j2")),
+    ("verify.md.j2", include_str!("../templates/verify.md.j2")),
 ];
 
 /// The work one render may do. A team's templates are code from a shared

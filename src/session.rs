@@ -231,13 +231,16 @@ impl Session {
 
     /// `check`'s verdict on one file: its validation errors, or its lints
     /// (the body rendered only when the lint needs it).
-    pub fn check(&self, file: &Path) -> anyhow::Result<(Source, Vec<Diagnostic>)> {
+    pub fn check(&self, file: &Path) -> anyhow::Result<(Source, Vec<Diagnostic>, bool)> {
         let Loaded { source, request } = self.load(file)?;
-        let diags = match request {
-            Ok(request) => self.lint(file, &source, &request, Body::Render)?,
-            Err(diags) => diags,
+        let (diags, draft) = match request {
+            Ok(request) => (
+                self.lint(file, &source, &request, Body::Render)?,
+                request.status == crate::spec::Status::Draft,
+            ),
+            Err(diags) => (diags, false),
         };
-        Ok((source, diags))
+        Ok((source, diags, draft))
     }
 
     /// A new request's ticket for a request already loaded from `file`.

@@ -44,6 +44,16 @@ struct Raw {
     zone_policy: Vec<Spanned<zones::RawEntry>>,
     /// Where and how `submit` and `sync` reach ServiceNow.
     servicenow: Option<crate::servicenow::config::Raw>,
+    /// `fwreq verify`'s defaults.
+    verify: Option<RawVerify>,
+}
+
+/// `[verify]`: the firewall's ruleset (`nft list ruleset`) that `verify` reads
+/// when no `--ruleset` is given, and that `check` points drafts to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVerify {
+    ruleset: Spanned<String>,
 }
 
 /// A validated team file.
@@ -70,6 +80,10 @@ pub struct Team {
     pub targets: Vec<Platform>,
     /// `[servicenow]`, when the file has one.
     pub servicenow: Option<Arc<crate::servicenow::config::Config>>,
+    /// `[verify] ruleset`, resolved against the file's folder. Not required
+    /// to exist: a team may fetch it before it verifies; `verify` says when
+    /// it cannot read it.
+    pub ruleset: Option<PathBuf>,
 }
 
 /// The environment variable that names team files to trust although they
@@ -450,7 +464,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end().to_string();
             vec![Diagnostic::error(span, message).with_help(
-                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, [zones], [[zone_policy]] and [servicenow]",
+                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, [zones], [[zone_policy]] [servicenow] and [verify]",
             )]
         })?;
     let mut diags = Vec::new();
@@ -551,6 +565,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         zones: Arc::new(zones),
         targets,
         servicenow,
+        ruleset: raw.verify.map(|v| base.join(v.ruleset.get_ref())),
     })
 }
 

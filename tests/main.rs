@@ -35,4 +35,5 @@ mod session;
 mod snapshots;
 mod terminal;
 mod tmux;
+mod verify;
 mod zones;

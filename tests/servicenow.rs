@@ -1901,6 +1901,75 @@ fn probe_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
     assert_eq!(fake.received().len(), 2);
 }
 
+/// `verify --post`: the [code] evidence of the run, as printed, becomes the
+/// RITM's work note (the same calls as probe --post).
+#[test]
+fn verify_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
+    if !crate::verify::namespaces() {
+        return;
+    }
+    let fake = Fake::instance(
+        Instance {
+            rows: vec![row(1, "2", "approved")],
+            ..Instance::default()
+        },
+        |_, _| None,
+    );
+    let dir = repo(&fake.url, &filed("RITM0010001", "approved"));
+    fs::write(
+        dir.path().join("edge.nft"),
+        "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = sn(
+        dir.path(),
+        &basic(),
+        &[
+            "verify",
+            "requests/a.toml",
+            "--ruleset",
+            "edge.nft",
+            "--resolve",
+            "registry.example.com:192.0.2.10",
+            "--post",
+            "--format",
+            "servicenow",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "added the evidence to RITM0010001's work notes ({}/sc_req_item.do?sys_id=ritmsys0001)\n1 of 1 packet agrees with the request\n",
+            fake.url
+        )
+    );
+    let received = fake.received();
+    let calls: Vec<String> = received.iter().map(Received::line).collect();
+    assert_eq!(
+        calls,
+        vec![
+            ritm_line("RITM0010001"),
+            "PATCH /api/now/table/sc_req_item/ritmsys0001?sysparm_fields=number,work_notes&sysparm_display_value=true".to_string()
+        ]
+    );
+    let notes = received[1].json()["work_notes"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        notes,
+        out.trim_end(),
+        "the note is the [code] evidence printed"
+    );
+    assert!(
+        notes.starts_with("[code]")
+            && notes.contains("registry.example.com")
+            && notes.ends_with("[/code]"),
+        "{notes}"
+    );
+}
+
 #[test]
 fn render_since_post_adds_the_change_ticket_as_a_work_note() {
     let fake = Fake::instance(

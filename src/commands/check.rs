@@ -10,6 +10,7 @@ use crate::team;
 use crate::text::plural;
 use crate::{Outcome, lints};
 use anyhow::bail;
+use std::path::{Path, PathBuf};
 
 /// A diagnostic in `--format json`, with the team file that applied to its
 /// request (the key is left out when none did).
@@ -21,12 +22,14 @@ struct WithTeam {
     team_file: Option<String>,
 }
 
-/// What `check` found: problems by severity, and paths it could not read.
+/// What `check` found: problems by severity, paths it could not read, and
+/// valid drafts whose team file names the firewall's ruleset.
 #[derive(Default)]
 struct Counts {
     errors: usize,
     warnings: usize,
     unreadable: usize,
+    drafts: Vec<(PathBuf, PathBuf)>,
 }
 
 /// `fwreq check`: validates and lints every file, reports every problem, then a summary.
@@ -134,7 +137,7 @@ fn check_files(
     let files = session.files();
     let checked = map_files(files, |path| session.check(path));
     for (path, result) in files.iter().zip(checked) {
-        let (source, diags) = match result {
+        let (source, diags, draft) = match result {
             Ok(checked) => checked,
             Err(err) => {
                 counts.unreadable += 1;
@@ -145,6 +148,12 @@ fn check_files(
                 continue;
             }
         };
+        if let Some(ruleset) = session.team(path).ruleset.as_deref()
+            && draft
+            && !diags.iter().any(|d| d.severity == Severity::Error)
+        {
+            counts.drafts.push((path.clone(), ruleset.to_path_buf()));
+        }
         for d in &diags {
             match d.severity {
                 Severity::Error => counts.errors += 1,
@@ -185,5 +194,32 @@ fn summarize(session: &Session, counts: &Counts) {
             applied.push(file);
             eprintln!("team file: {}", super::shown(file));
         }
+    }
+    verify_hint(&counts.drafts);
+}
+
+/// Points valid drafts to `fwreq verify --before` when their team file names
+/// the firewall's ruleset: the firewall may carry them already, and then no
+/// ticket is needed. Only a hint: check sends no packets (it runs anywhere,
+/// on thousands of files, in no time), so it cannot know.
+fn verify_hint(drafts: &[(PathBuf, PathBuf)]) {
+    let mut rulesets: Vec<&Path> = drafts.iter().map(|(_, r)| r.as_path()).collect();
+    rulesets.sort();
+    rulesets.dedup();
+    for ruleset in rulesets {
+        let files: Vec<&Path> = drafts
+            .iter()
+            .filter(|(_, r)| r.as_path() == ruleset)
+            .map(|(f, _)| f.as_path())
+            .collect();
+        let command = match files.as_slice() {
+            [one] => format!("fwreq verify --before {}", super::shown(one)),
+            _ => "fwreq verify --before FILE...".to_string(),
+        };
+        eprintln!(
+            "hint: {} may already be allowed by the firewall's ruleset {}; `{command}` tells (then no firewall change is needed)",
+            plural(files.len(), "draft", "drafts"),
+            super::shown(ruleset)
+        );
     }
 }

@@ -17,6 +17,7 @@ mod shell;
 mod site;
 mod submit;
 mod sync;
+mod verify;
 
 pub use check::check;
 pub use diff::diff;
@@ -33,6 +34,7 @@ pub use shell::{completions, man, schema};
 pub use site::site;
 pub use submit::submit;
 pub use sync::sync;
+pub use verify::verify;
 
 use crate::cli::OutputArgs;
 use crate::diagnostic::{self, Diagnostic, Source, Style};

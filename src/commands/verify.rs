@@ -1,0 +1,168 @@
+//! `fwreq verify`: a request's flows through a firewall's nftables ruleset, in
+//! namespaces made for the run; per packet what the request wants, what the
+//! ruleset did, and whether they agree.
+
+use super::{print_stdout, report, stderr_style};
+use crate::Outcome;
+use crate::cli::VerifyArgs;
+use crate::probe::resolve::Mappings;
+use crate::session::Session;
+use crate::verify::namespace::{Answer, Unavailable};
+use crate::verify::report::{self, Format, Header};
+use crate::verify::{self, Options};
+use anyhow::{Context as _, bail};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+/// How to allow what verify needs, for the message when it is not allowed.
+const ENABLE_NAMESPACES: &str = "verify needs unprivileged user namespaces (`unshare -Urn true` must work): allow them with `sysctl kernel.unprivileged_userns_clone=1` (Debian), or `sysctl kernel.apparmor_restrict_unprivileged_userns=0` (Ubuntu 24.04), and make sure util-linux's unshare, iproute2's ip and nft are installed";
+
+pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
+    let session =
+        super::session(args.files.clone(), &crate::session::Options::default())?.valid()?;
+    let mut requests = Vec::new();
+    for file in &args.files {
+        let crate::input::Loaded { source, request } = session.load(file)?;
+        requests.push(request.map_err(|diags| {
+            report(&source, &diags, stderr_style());
+            anyhow::anyhow!("{} has errors; fix them before verifying", file.display())
+        })?);
+    }
+    let renderer = session.first_renderer();
+    let path = match args.ruleset {
+        Some(path) => path,
+        None => team_ruleset(&args.files, &session)?,
+    };
+    let ruleset = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the ruleset from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the ruleset {}", path.display()))?
+    };
+    let mut posts = Vec::new();
+    if args.post {
+        for (file, request) in args.files.iter().zip(&requests) {
+            let Some(ritm) = request.ritm.clone() else {
+                bail!(
+                    "--post adds the evidence to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
+                    file.display()
+                );
+            };
+            posts.push((
+                ritm,
+                super::servicenow(session.team(file), super::POST_TIMEOUT, true)?.0,
+            ));
+        }
+    }
+    let mappings = Mappings::new(args.resolve);
+    let mut plans: Vec<verify::Plan> = requests
+        .iter()
+        .map(|r| verify::plan(r, &mappings))
+        .collect();
+    let options = Options {
+        timeout: args.timeout,
+        source_interface: args.source_interface,
+        destination_interface: args.destination_interface,
+    };
+    let answer = match verify::run(&mut plans, &ruleset, &options) {
+        Ok(answer) => answer,
+        Err(Unavailable::NoNamespaces(why)) => {
+            bail!(
+                "nothing could be verified: this system does not allow the namespaces ({why}); {ENABLE_NAMESPACES}"
+            )
+        }
+        Err(Unavailable::Failed(why)) => {
+            bail!("nothing could be verified: the namespaces failed: {why}")
+        }
+    };
+    let chains: Vec<String> = match &answer {
+        Answer::Done { chains, .. } => chains
+            .iter()
+            .filter_map(|c| {
+                c.hook
+                    .as_ref()
+                    .map(|hook| format!("{} {} {} ({hook})", c.family, c.table, c.name))
+            })
+            .collect(),
+        // nft read the ruleset from its stdin: its places are the file's.
+        Answer::Refused(why) => bail!(
+            "nft refused the ruleset:\n{}",
+            why.replace("/dev/stdin:", &format!("{}:", path.display()))
+        ),
+        Answer::Failed(why) => bail!("nothing could be verified: the namespaces failed: {why}"),
+    };
+    let mut outputs = Vec::new();
+    let (mut verified, mut differ) = (0, 0);
+    for (request, plan) in requests.iter().zip(&plans) {
+        let header = Header {
+            title: request.title.clone(),
+            ritm: request.ritm.clone(),
+            req: request.req.clone(),
+            ruleset: if path.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                path.display().to_string()
+            },
+            chains: chains.clone(),
+            fwreq: env!("CARGO_PKG_VERSION"),
+            timeout_ms: u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX),
+            before: args.before,
+        };
+        let summary = report::summarize(&plan.rows);
+        verified += summary.agree + summary.differ;
+        differ += summary.differ;
+        outputs.push(report::render(&renderer, args.format, &header, &plan.rows)?);
+        if let Some((ritm, client)) = posts.get(outputs.len() - 1) {
+            let notes = report::render(&renderer, Format::Servicenow, &header, &plan.rows)?;
+            let item = client.item(ritm)?;
+            client.work_note(&item, notes.trim_end())?;
+            eprintln!(
+                "added the evidence to {ritm}'s work notes ({})",
+                crate::diagnostic::escape(&client.item_url(&item))
+            );
+        }
+        if matches!(args.format, Format::Json | Format::Servicenow) {
+            eprintln!("{}", report::summary_line(&summary, args.before));
+        }
+    }
+    print_stdout(&outputs.join("\n"))?;
+    if verified == 0 {
+        bail!("nothing could be verified (see the rows above)");
+    }
+    Ok(if differ > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// The ruleset the requests' team files name (`[verify] ruleset`): one for all.
+fn team_ruleset(files: &[PathBuf], session: &Session) -> anyhow::Result<PathBuf> {
+    let mut named: Vec<&Path> = Vec::new();
+    for file in files {
+        let Some(ruleset) = session.team(file).ruleset.as_deref() else {
+            bail!(
+                "no ruleset for {}: give --ruleset RULESET.nft, or name the firewall's in fwreq.toml ([verify] ruleset = \"...\")",
+                file.display()
+            );
+        };
+        if !named.contains(&ruleset) {
+            named.push(ruleset);
+        }
+    }
+    match named.as_slice() {
+        [one] => Ok(one.to_path_buf()),
+        _ => bail!(
+            "the requests' team files name different rulesets ({}): verify them apart, or give --ruleset",
+            named
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
