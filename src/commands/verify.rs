@@ -115,9 +115,9 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         let summary = report::summarize(&plan.rows);
         verified += summary.agree + summary.differ;
         differ += summary.differ;
-        outputs.push(report::render(&renderer, args.format, &header, &plan.rows)?);
+        outputs.push(report::render(renderer, args.format, &header, &plan.rows)?);
         if let Some((ritm, client)) = posts.get(outputs.len() - 1) {
-            let notes = report::render(&renderer, Format::Servicenow, &header, &plan.rows)?;
+            let notes = report::render(renderer, Format::Servicenow, &header, &plan.rows)?;
             let item = client.item(ritm)?;
             client.work_note(&item, notes.trim_end())?;
             eprintln!(
