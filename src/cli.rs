@@ -38,14 +38,17 @@ pub struct Cli {
 const GROUPS: &[(&str, &[&str])] = &[
     (
         "Write and check a request",
-        &["new", "check", "render", "preview"],
+        &["init", "new", "check", "render", "preview"],
     ),
     (
         "Its life after the paste",
         &["record", "submit", "sync", "diff", "renew"],
     ),
     ("Every request at once", &["list", "expiring", "site"]),
-    ("Test and implement the rules", &["probe", "implement"]),
+    (
+        "Test and implement the rules",
+        &["probe", "verify", "implement"],
+    ),
     (
         "For editors and shells",
         &["schema", "completions", "man", "help"],
@@ -238,7 +241,7 @@ pub enum Command {
     ///
     /// Example: fwreq implement requests/avilla-calico-registry.toml --target fortigate
     Implement(ImplementArgs),
-    /// Send a request's flows through a firewall's nftables ruleset and say whether it agrees
+    /// Send a request's flows through a firewall's nftables ruleset: does it agree?
     ///
     /// Loads the ruleset (as `nft list ruleset` prints it) into network namespaces
     /// fwreq makes itself (unprivileged user namespaces; nothing on this host is

@@ -284,7 +284,10 @@ fn the_index_fits_a_desktop_and_a_phone() {
     std::fs::create_dir(&requests).unwrap();
     for entry in std::fs::read_dir("requests").unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
+        // The requests and their team file; not rulesets/ (verify's example).
+        if path.is_file() {
+            std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
+        }
     }
     // Two copies of an example, one past its expiry and one within 30 days of
     // it (the site is made as of 2026-11-26), and a file with errors.

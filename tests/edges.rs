@@ -149,7 +149,7 @@ fn top_level_help_groups_every_command_once_with_whole_summaries() {
         ]
     );
     let cli = fwreq::cli::Cli::command();
-    for sub in cli.get_subcommands() {
+    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = sub.get_name();
         let about = sub.get_about().unwrap().to_string();
         let lines: Vec<&str> = help
