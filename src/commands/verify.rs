@@ -6,6 +6,9 @@ use super::{print_stdout, report, stderr_style};
 use crate::Outcome;
 use crate::cli::VerifyArgs;
 use crate::probe::resolve::Mappings;
+use crate::render::Renderer;
+use crate::request::{Request, Ritm};
+use crate::servicenow::Client;
 use crate::session::Session;
 use crate::verify::namespace::{Answer, Unavailable};
 use crate::verify::report::{self, Format, Header};
@@ -20,93 +23,37 @@ const ENABLE_NAMESPACES: &str = "verify needs unprivileged user namespaces (`uns
 pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let session =
         super::session(args.files.clone(), &crate::session::Options::default())?.valid()?;
-    let mut requests = Vec::new();
-    for file in &args.files {
-        let crate::input::Loaded { source, request } = session.load(file)?;
-        requests.push(request.map_err(|diags| {
-            report(&source, &diags, stderr_style());
-            anyhow::anyhow!("{} has errors; fix them before verifying", file.display())
-        })?);
-    }
-    let renderer = session.first_renderer();
-    let path = match args.ruleset {
-        Some(path) => path,
+    let requests = load_requests(&session, &args.files)?;
+    let path = match &args.ruleset {
+        Some(path) => path.clone(),
         None => team_ruleset(&args.files, &session)?,
     };
-    let ruleset = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the ruleset from stdin")?;
-        text
+    let ruleset = read_ruleset(&path)?;
+    let posts = if args.post {
+        evidence_targets(&session, &args.files, &requests)?
     } else {
-        std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read the ruleset {}", path.display()))?
+        Vec::new()
     };
-    let mut posts = Vec::new();
-    if args.post {
-        for (file, request) in args.files.iter().zip(&requests) {
-            let Some(ritm) = request.ritm.clone() else {
-                bail!(
-                    "--post adds the evidence to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
-                    file.display()
-                );
-            };
-            posts.push((
-                ritm,
-                super::servicenow(session.team(file), super::POST_TIMEOUT, true)?.0,
-            ));
-        }
-    }
-    let mappings = Mappings::new(args.resolve);
+    let mappings = Mappings::new(args.resolve.clone());
     let mut plans: Vec<verify::Plan> = requests
         .iter()
         .map(|r| verify::plan(r, &mappings))
         .collect();
     let options = Options {
         timeout: args.timeout,
-        source_interface: args.source_interface,
-        destination_interface: args.destination_interface,
+        source_interface: args.source_interface.clone(),
+        destination_interface: args.destination_interface.clone(),
     };
-    let answer = match verify::run(&mut plans, &ruleset, &options) {
-        Ok(answer) => answer,
-        Err(Unavailable::NoNamespaces(why)) => {
-            bail!(
-                "nothing could be verified: this system does not allow the namespaces ({why}); {ENABLE_NAMESPACES}"
-            )
-        }
-        Err(Unavailable::Failed(why)) => {
-            bail!("nothing could be verified: the namespaces failed: {why}")
-        }
-    };
-    let chains: Vec<String> = match &answer {
-        Answer::Done { chains, .. } => chains
-            .iter()
-            .filter_map(|c| {
-                c.hook
-                    .as_ref()
-                    .map(|hook| format!("{} {} {} ({hook})", c.family, c.table, c.name))
-            })
-            .collect(),
-        // nft read the ruleset from its stdin: its places are the file's.
-        Answer::Refused(why) => bail!(
-            "nft refused the ruleset:\n{}",
-            why.replace("/dev/stdin:", &format!("{}:", path.display()))
-        ),
-        Answer::Failed(why) => bail!("nothing could be verified: the namespaces failed: {why}"),
-    };
+    let answer = run_namespaces(&mut plans, &ruleset, &options)?;
+    let chains = hooked_chains(&answer, &path)?;
     let mut outputs = Vec::new();
     let (mut verified, mut differ) = (0, 0);
-    for (request, plan) in requests.iter().zip(&plans) {
+    for (index, (request, plan)) in requests.iter().zip(&plans).enumerate() {
         let header = Header {
             title: request.title.clone(),
             ritm: request.ritm.clone(),
             req: request.req.clone(),
-            ruleset: if path.as_os_str() == "-" {
-                "stdin".to_string()
-            } else {
-                path.display().to_string()
-            },
+            ruleset: ruleset_name(&path),
             chains: chains.clone(),
             fwreq: env!("CARGO_PKG_VERSION"),
             timeout_ms: u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX),
@@ -115,15 +62,10 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         let summary = report::summarize(&plan.rows);
         verified += summary.agree + summary.differ;
         differ += summary.differ;
+        let renderer = session.first_renderer();
         outputs.push(report::render(renderer, args.format, &header, &plan.rows)?);
-        if let Some((ritm, client)) = posts.get(outputs.len() - 1) {
-            let notes = report::render(renderer, Format::Servicenow, &header, &plan.rows)?;
-            let item = client.item(ritm)?;
-            client.work_note(&item, notes.trim_end())?;
-            eprintln!(
-                "added the evidence to {ritm}'s work notes ({})",
-                crate::diagnostic::escape(&client.item_url(&item))
-            );
+        if let Some((ritm, client)) = posts.get(index) {
+            post_evidence(renderer, ritm, client, &header, plan)?;
         }
         if matches!(args.format, Format::Json | Format::Servicenow) {
             eprintln!("{}", report::summary_line(&summary, args.before));
@@ -138,6 +80,125 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Every request, valid: verifying one with errors would test a guess.
+fn load_requests(session: &Session, files: &[PathBuf]) -> anyhow::Result<Vec<Request>> {
+    let mut requests = Vec::new();
+    for file in files {
+        let crate::input::Loaded { source, request } = session.load(file)?;
+        requests.push(request.map_err(|diags| {
+            report(&source, &diags, stderr_style());
+            anyhow::anyhow!("{} has errors; fix them before verifying", file.display())
+        })?);
+    }
+    Ok(requests)
+}
+
+/// The ruleset's text, from its file or from stdin (`-`).
+fn read_ruleset(path: &Path) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the ruleset from stdin")?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the ruleset {}", path.display()))
+    }
+}
+
+/// The ruleset as the report's header names it.
+fn ruleset_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// For `--post`, each request's RITM and a client for its team's instance,
+/// made before the run so a missing RITM or config fails before any packet.
+fn evidence_targets(
+    session: &Session,
+    files: &[PathBuf],
+    requests: &[Request],
+) -> anyhow::Result<Vec<(Ritm, Client)>> {
+    let mut posts = Vec::new();
+    for (file, request) in files.iter().zip(requests) {
+        let Some(ritm) = request.ritm.clone() else {
+            bail!(
+                "--post adds the evidence to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
+                file.display()
+            );
+        };
+        posts.push((
+            ritm,
+            super::servicenow(session.team(file), super::POST_TIMEOUT, true)?.0,
+        ));
+    }
+    Ok(posts)
+}
+
+/// Adds one request's evidence to its RITM's work notes, in ServiceNow's form
+/// whatever `--format` printed.
+fn post_evidence(
+    renderer: &Renderer,
+    ritm: &Ritm,
+    client: &Client,
+    header: &Header,
+    plan: &verify::Plan,
+) -> anyhow::Result<()> {
+    let notes = report::render(renderer, Format::Servicenow, header, &plan.rows)?;
+    let item = client.item(ritm)?;
+    client.work_note(&item, notes.trim_end())?;
+    eprintln!(
+        "added the evidence to {ritm}'s work notes ({})",
+        crate::diagnostic::escape(&client.item_url(&item))
+    );
+    Ok(())
+}
+
+/// Runs the plans in the namespaces; a system that cannot make them is told
+/// how to allow them, since nothing was verified.
+fn run_namespaces(
+    plans: &mut [verify::Plan],
+    ruleset: &str,
+    options: &Options,
+) -> anyhow::Result<Answer> {
+    match verify::run(plans, ruleset, options) {
+        Ok(answer) => Ok(answer),
+        Err(Unavailable::NoNamespaces(why)) => {
+            bail!(
+                "nothing could be verified: this system does not allow the namespaces ({why}); {ENABLE_NAMESPACES}"
+            )
+        }
+        Err(Unavailable::Failed(why)) => {
+            bail!("nothing could be verified: the namespaces failed: {why}")
+        }
+    }
+}
+
+/// The ruleset's base chains for the report's header; a refused ruleset or a
+/// failed run ends here with nft's words placed in the ruleset's file.
+fn hooked_chains(answer: &Answer, path: &Path) -> anyhow::Result<Vec<String>> {
+    match answer {
+        Answer::Done { chains, .. } => Ok(chains
+            .iter()
+            .filter_map(|c| {
+                c.hook
+                    .as_ref()
+                    .map(|hook| format!("{} {} {} ({hook})", c.family, c.table, c.name))
+            })
+            .collect()),
+        // nft read the ruleset from its stdin: its places are the file's.
+        Answer::Refused(why) => bail!(
+            "nft refused the ruleset:\n{}",
+            why.replace("/dev/stdin:", &format!("{}:", path.display()))
+        ),
+        Answer::Failed(why) => bail!("nothing could be verified: the namespaces failed: {why}"),
+    }
 }
 
 /// The ruleset the requests' team files name (`[verify] ruleset`): one for all.

@@ -17,7 +17,7 @@ pub mod trace;
 
 use crate::policy::{self, Meaning};
 use crate::probe::resolve::Mappings;
-use crate::request::{Network, Request, Target, TestHost};
+use crate::request::{Destination, Network, Request, Rule, Target, TestHost};
 use crate::spec::{Action, Protocol};
 use namespace::{Answer, Chain, Fate, Packet, Wire};
 use serde::Serialize;
@@ -132,117 +132,174 @@ fn ports(protocol: Protocol, set: &policy::PortSet) -> Vec<Option<u16>> {
 /// address and port, each with what the request wants of it.
 pub fn plan(request: &Request, mappings: &Mappings) -> Plan {
     let flows = policy::flows(request);
-    let mut rows = Vec::new();
-    let mut packets: Vec<Packet> = Vec::new();
-    let mut sent = Vec::new();
+    let mut plan = Plan {
+        rows: Vec::new(),
+        sent: Vec::new(),
+        packets: Vec::new(),
+    };
     for (index, rule) in request.rules.iter().enumerate() {
-        let mut sources: Vec<IpAddr> = rule.sources.iter().map(|s| sample(&s.value)).collect();
-        sources.sort_unstable();
-        sources.dedup();
-        if sources.is_empty() {
-            sources = ANY_SOURCE.to_vec();
-        }
+        let sources = sample_sources(rule);
         let ports = ports(rule.protocol, &policy::PortSet::of(&rule.ports));
         for destination in &rule.destinations {
-            let row = |host: &str| Row {
-                rule: index + 1,
-                action: rule.action,
-                protocol: rule.protocol,
-                destination: destination.written.clone(),
-                host: host.to_string(),
-                source: None,
-                address: None,
-                port: None,
-                wants: match rule.action {
-                    Action::Allow => Wants::Allowed(index + 1),
-                    Action::Deny => Wants::Denied(index + 1),
-                },
-                did: Did::NotVerifiable(String::new()),
-                agrees: None,
-                passed: None,
+            let tested = tested_host(destination);
+            let blank = blank_row(index + 1, rule, destination, &tested);
+            let flow = Tested {
+                rule,
+                tested: &tested,
+                sources: &sources,
+                ports: &ports,
             };
-            // The host the firewall sees, as the request names it (for the
-            // meaning), and the addresses it stands for (for the packets).
-            let tested = match (&destination.target, &destination.probe) {
-                (Target::Address { address }, _) => TestHost::Address(*address),
-                (Target::Range { .. }, Some(probe)) => probe.clone(),
-                (Target::Range { network }, None) => TestHost::Address(sample(network)),
-                (Target::Host { name }, _) => TestHost::Name(name.clone()),
-                (Target::Wildcard { .. }, Some(probe)) => probe.clone(),
-                (Target::Wildcard { domain, .. }, None) => TestHost::Name(domain.clone()),
-            };
-            let host = tested.to_string();
-            let mut made = false;
-            for &port in &ports {
-                let addresses = match &tested {
-                    TestHost::Address(a) => vec![*a],
-                    TestHost::Name(name) => mappings
-                        .get(name, port.unwrap_or(0))
-                        .map(<[IpAddr]>::to_vec)
-                        .unwrap_or_default(),
-                };
-                if addresses.is_empty() {
-                    continue;
-                }
-                for &address in &addresses {
-                    for &source in sources.iter().filter(|s| s.is_ipv4() == address.is_ipv4()) {
-                        let packet = policy::Packet {
-                            source,
-                            destination: tested.clone(),
-                            protocol: rule.protocol,
-                            port,
-                        };
-                        let mut r = row(&host);
-                        r.source = Some(source);
-                        r.address = Some(address);
-                        r.port = port;
-                        r.wants = policy::meaning(&flows, &packet).into();
-                        made = true;
-                        if !namespace::usable(source) || !namespace::usable(address) {
-                            r.did = Did::NotVerifiable(
-                                "an address the namespaces cannot hold (loopback, multicast, link-local)"
-                                    .into(),
-                            );
-                            rows.push(r);
-                            sent.push(None);
-                            continue;
-                        }
-                        let wire = Packet {
-                            source,
-                            destination: address,
-                            protocol: match rule.protocol {
-                                Protocol::Tcp => Wire::Tcp,
-                                Protocol::Udp => Wire::Udp,
-                                Protocol::Icmp => Wire::Icmp,
-                            },
-                            port,
-                        };
-                        let at = packets.iter().position(|p| *p == wire).unwrap_or_else(|| {
-                            packets.push(wire);
-                            packets.len() - 1
-                        });
-                        rows.push(r);
-                        sent.push(Some(at));
-                    }
-                }
-            }
-            if !made {
-                let mut r = row(&host);
-                r.did = Did::NotVerifiable(match &tested {
+            if !plan.add_packets(&flows, &flow, &blank, mappings) {
+                let mut row = blank;
+                row.did = Did::NotVerifiable(match &tested {
                     TestHost::Name(name) if mappings.get(name, 0).is_none() => {
                         format!("a name: give --resolve {name}:ADDRESS to test it")
                     }
                     _ => "no source of the destination's address family".into(),
                 });
-                rows.push(r);
-                sent.push(None);
+                plan.add(row, None);
             }
         }
     }
-    Plan {
-        rows,
-        sent,
-        packets,
+    plan
+}
+
+/// One rule's destination as the plan tests it: the host, and the sample
+/// sources and ports it is tested from and on.
+struct Tested<'a> {
+    rule: &'a Rule,
+    tested: &'a TestHost,
+    sources: &'a [IpAddr],
+    ports: &'a [Option<u16>],
+}
+
+/// A rule's sample sources, one per distinct network; a rule without
+/// sources ("any") is tested from the documentation addresses.
+fn sample_sources(rule: &Rule) -> Vec<IpAddr> {
+    let mut sources: Vec<IpAddr> = rule.sources.iter().map(|s| sample(&s.value)).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    if sources.is_empty() {
+        sources = ANY_SOURCE.to_vec();
+    }
+    sources
+}
+
+/// The host the firewall sees, as the request names it (for the meaning),
+/// which stands for the addresses the packets go to.
+fn tested_host(destination: &Destination) -> TestHost {
+    match (&destination.target, &destination.probe) {
+        (Target::Address { address }, _) => TestHost::Address(*address),
+        (Target::Range { .. }, Some(probe)) => probe.clone(),
+        (Target::Range { network }, None) => TestHost::Address(sample(network)),
+        (Target::Host { name }, _) => TestHost::Name(name.clone()),
+        (Target::Wildcard { .. }, Some(probe)) => probe.clone(),
+        (Target::Wildcard { domain, .. }, None) => TestHost::Name(domain.clone()),
+    }
+}
+
+/// A destination's row before any packet: what its rule wants, nothing sent.
+fn blank_row(rule_number: usize, rule: &Rule, destination: &Destination, tested: &TestHost) -> Row {
+    Row {
+        rule: rule_number,
+        action: rule.action,
+        protocol: rule.protocol,
+        destination: destination.written.clone(),
+        host: tested.to_string(),
+        source: None,
+        address: None,
+        port: None,
+        wants: match rule.action {
+            Action::Allow => Wants::Allowed(rule_number),
+            Action::Deny => Wants::Denied(rule_number),
+        },
+        did: Did::NotVerifiable(String::new()),
+        agrees: None,
+        passed: None,
+    }
+}
+
+impl Plan {
+    /// Adds a row, and its packet unless the plan already sends that one:
+    /// rows that share a packet share its fate.
+    fn add(&mut self, row: Row, wire: Option<Packet>) {
+        let at = wire.map(|wire| {
+            self.packets
+                .iter()
+                .position(|p| *p == wire)
+                .unwrap_or_else(|| {
+                    self.packets.push(wire);
+                    self.packets.len() - 1
+                })
+        });
+        self.rows.push(row);
+        self.sent.push(at);
+    }
+
+    /// Adds a row per port, address and source of the flow's family, with
+    /// what the request wants of that packet; false when it made none.
+    fn add_packets(
+        &mut self,
+        flows: &[policy::Flow],
+        flow: &Tested,
+        blank: &Row,
+        mappings: &Mappings,
+    ) -> bool {
+        let mut made = false;
+        for &port in flow.ports {
+            let addresses = match flow.tested {
+                TestHost::Address(a) => vec![*a],
+                TestHost::Name(name) => mappings
+                    .get(name, port.unwrap_or(0))
+                    .map(<[IpAddr]>::to_vec)
+                    .unwrap_or_default(),
+            };
+            for &address in &addresses {
+                for &source in flow
+                    .sources
+                    .iter()
+                    .filter(|s| s.is_ipv4() == address.is_ipv4())
+                {
+                    let packet = policy::Packet {
+                        source,
+                        destination: flow.tested.clone(),
+                        protocol: flow.rule.protocol,
+                        port,
+                    };
+                    let mut row = blank.clone();
+                    row.source = Some(source);
+                    row.address = Some(address);
+                    row.port = port;
+                    row.wants = policy::meaning(flows, &packet).into();
+                    made = true;
+                    self.add_packet(row, source, address, port);
+                }
+            }
+        }
+        made
+    }
+
+    /// Adds one packet's row; an address the namespaces cannot hold makes
+    /// the row not verifiable instead of a packet.
+    fn add_packet(&mut self, mut row: Row, source: IpAddr, address: IpAddr, port: Option<u16>) {
+        if !namespace::usable(source) || !namespace::usable(address) {
+            row.did = Did::NotVerifiable(
+                "an address the namespaces cannot hold (loopback, multicast, link-local)".into(),
+            );
+            self.add(row, None);
+            return;
+        }
+        let wire = Packet {
+            source,
+            destination: address,
+            protocol: match row.protocol {
+                Protocol::Tcp => Wire::Tcp,
+                Protocol::Udp => Wire::Udp,
+                Protocol::Icmp => Wire::Icmp,
+            },
+            port,
+        };
+        self.add(row, Some(wire));
     }
 }
 

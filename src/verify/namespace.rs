@@ -302,16 +302,78 @@ struct Order {
     timeout_ms: u64,
 }
 
+/// The firewall namespace's work: link two sides to it, load the ruleset,
+/// send the job's packets from the source side and tell each one's fate.
 fn firewall(job: &Job) -> anyhow::Result<Answer> {
-    sysctl("net/ipv4/ip_forward", "1");
-    sysctl("net/ipv6/conf/all/forwarding", "1");
-    // The firewall's ICMP unreachables (a reject) must not be rate limited into drops.
-    sysctl("net/ipv4/icmp_ratelimit", "0");
-    sysctl("net/ipv4/icmp_msgs_per_sec", "1000000");
-    sysctl("net/ipv6/icmp/ratelimit", "0");
+    allow_forwarding();
     let mut sources = Side::start()?;
     let mut destinations = Side::start()?;
     let (src, dst) = (&job.source_interface, &job.destination_interface);
+    let source_addresses: BTreeSet<IpAddr> = job.packets.iter().map(|p| p.source).collect();
+    let destination_addresses: BTreeSet<IpAddr> =
+        job.packets.iter().map(|p| p.destination).collect();
+    let mut batch = link_batch(src, dst, sources.child.id(), destinations.child.id());
+    batch.extend(routes(&source_addresses, src, SOURCE_LINK.1));
+    batch.extend(routes(&destination_addresses, dst, DESTINATION_LINK.1));
+    run_tool("ip", &["-batch", "-"], Some(&(batch.join("\n") + "\n")))?;
+    let (tcp_ports, udp) = listened(&job.packets);
+    let destination_order = side_order(DESTINATION_PEER, DESTINATION_LINK, DESTINATION_MACS.0);
+    ready(
+        &mut destinations,
+        "the destination side",
+        Order {
+            addresses: destination_addresses.into_iter().collect(),
+            tcp_ports,
+            udp,
+            ..destination_order(job.timeout_ms)
+        },
+    )?;
+    let source_order = side_order(SOURCE_PEER, SOURCE_LINK, SOURCE_MACS.0);
+    ready(
+        &mut sources,
+        "the source side",
+        Order {
+            addresses: source_addresses.into_iter().collect(),
+            ..source_order(job.timeout_ms)
+        },
+    )?;
+    wait_up(src)?;
+    wait_up(dst)?;
+    // The ruleset last, so it meets the interfaces it may name.
+    if let Err(e) = run_tool("nft", &["-f", "-"], Some(&job.ruleset)) {
+        return Ok(Answer::Refused(
+            e.to_string().trim_start_matches("nft -f -: ").to_string(),
+        ));
+    }
+    let listed = run_tool("nft", &["-j", "list", "ruleset"], None)?;
+    let (chains, interfaces) = read_listing(&listed)?;
+    let (fates, paths) = send_traced(job, &mut sources, source_order)?;
+    for mut side in [sources, destinations] {
+        drop(side.stdin);
+        let _ = side.child.wait();
+    }
+    Ok(Answer::Done {
+        fates,
+        paths,
+        chains,
+        interfaces,
+    })
+}
+
+/// Makes this namespace forward like a firewall, and lets its ICMP
+/// unreachables (a reject) through unlimited so none turns into a drop.
+fn allow_forwarding() {
+    sysctl("net/ipv4/ip_forward", "1");
+    sysctl("net/ipv6/conf/all/forwarding", "1");
+    sysctl("net/ipv4/icmp_ratelimit", "0");
+    sysctl("net/ipv4/icmp_msgs_per_sec", "1000000");
+    sysctl("net/ipv6/icmp/ratelimit", "0");
+}
+
+/// `ip -batch` lines for the firewall's two links: a veth pair to each
+/// side (the peer moved into the side's namespace), addressed and up, with
+/// the sides' hardware addresses fixed so no neighbour discovery can fail.
+fn link_batch(src: &str, dst: &str, sources_pid: u32, destinations_pid: u32) -> Vec<String> {
     let mut batch = vec![
         "link set lo up".to_string(),
         format!(
@@ -322,11 +384,8 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
             "link add {dst} address {} type veth peer name {DESTINATION_PEER} address {}",
             DESTINATION_MACS.0, DESTINATION_MACS.1
         ),
-        format!("link set {SOURCE_PEER} netns {}", sources.child.id()),
-        format!(
-            "link set {DESTINATION_PEER} netns {}",
-            destinations.child.id()
-        ),
+        format!("link set {SOURCE_PEER} netns {sources_pid}"),
+        format!("link set {DESTINATION_PEER} netns {destinations_pid}"),
         format!("addr add {}/30 dev {src}", SOURCE_LINK.0),
         format!("addr add {}/30 dev {dst}", DESTINATION_LINK.0),
         format!("addr add {FIREWALL_V6}/64 dev {src} nodad"),
@@ -346,26 +405,26 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
             "neigh add {SIDE_V6} lladdr {mac} dev {interface} nud permanent"
         ));
     }
-    let source_addresses: BTreeSet<IpAddr> = job.packets.iter().map(|p| p.source).collect();
-    let destination_addresses: BTreeSet<IpAddr> =
-        job.packets.iter().map(|p| p.destination).collect();
-    for (addresses, interface, gateway) in [
-        (&source_addresses, src, SOURCE_LINK.1),
-        (&destination_addresses, dst, DESTINATION_LINK.1),
-    ] {
-        for address in addresses {
-            batch.push(match address {
-                IpAddr::V4(_) => format!("route add {address}/32 via {gateway} dev {interface}"),
-                IpAddr::V6(_) => {
-                    format!("route add {address}/128 via {SIDE_V6} dev {interface}")
-                }
-            });
-        }
-    }
-    run_tool("ip", &["-batch", "-"], Some(&(batch.join("\n") + "\n")))?;
+    batch
+}
+
+/// `ip -batch` lines routing each address to the side that holds it.
+fn routes(addresses: &BTreeSet<IpAddr>, interface: &str, gateway: &str) -> Vec<String> {
+    addresses
+        .iter()
+        .map(|address| match address {
+            IpAddr::V4(_) => format!("route add {address}/32 via {gateway} dev {interface}"),
+            IpAddr::V6(_) => format!("route add {address}/128 via {SIDE_V6} dev {interface}"),
+        })
+        .collect()
+}
+
+/// What the destination side answers on: every TCP port (on all its
+/// addresses), and each UDP address and port.
+fn listened(packets: &[Packet]) -> (Vec<u16>, Vec<(IpAddr, u16)>) {
     let mut tcp_ports = BTreeSet::new();
     let mut udp = BTreeSet::new();
-    for p in &job.packets {
+    for p in packets {
         match (p.protocol, p.port) {
             (Wire::Tcp, Some(port)) => {
                 tcp_ports.insert(port);
@@ -376,84 +435,61 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
             _ => {}
         }
     }
-    for (side, name, interface, link, mac, addresses, tcp_ports, udp) in [
-        (
-            &mut destinations,
-            "the destination side",
-            DESTINATION_PEER,
-            DESTINATION_LINK,
-            DESTINATION_MACS.0,
-            destination_addresses,
-            tcp_ports.into_iter().collect(),
-            udp.into_iter().collect(),
-        ),
-        (
-            &mut sources,
-            "the source side",
-            SOURCE_PEER,
-            SOURCE_LINK,
-            SOURCE_MACS.0,
-            source_addresses,
-            Vec::new(),
-            Vec::new(),
-        ),
-    ] {
-        let ready: Result<Vec<Fate>, String> = serde_json::from_str(&side.send(&Order {
-            interface: interface.into(),
-            link: (link.1.into(), link.0.into()),
-            gateway_mac: mac.into(),
-            addresses: addresses.into_iter().collect(),
-            tcp_ports,
-            udp,
-            packets: Vec::new(),
-            timeout_ms: job.timeout_ms,
-        })?)?;
-        ready.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    (tcp_ports.into_iter().collect(), udp.into_iter().collect())
+}
+
+/// An empty order for one side's link, given the run's timeout: the parts
+/// every order to that side repeats.
+fn side_order(
+    interface: &'static str,
+    link: (&'static str, &'static str),
+    gateway_mac: &'static str,
+) -> impl Fn(u64) -> Order {
+    move |timeout_ms| Order {
+        interface: interface.into(),
+        link: (link.1.into(), link.0.into()),
+        gateway_mac: gateway_mac.into(),
+        addresses: Vec::new(),
+        tcp_ports: Vec::new(),
+        udp: Vec::new(),
+        packets: Vec::new(),
+        timeout_ms,
     }
-    wait_up(src)?;
-    wait_up(dst)?;
-    // The ruleset last, so it meets the interfaces it may name.
-    if let Err(e) = run_tool("nft", &["-f", "-"], Some(&job.ruleset)) {
-        return Ok(Answer::Refused(
-            e.to_string().trim_start_matches("nft -f -: ").to_string(),
-        ));
-    }
-    let listed = run_tool("nft", &["-j", "list", "ruleset"], None)?;
-    let (chains, interfaces) = read_listing(&listed)?;
-    // The trace table after the listing: the header shows the ruleset alone.
+}
+
+/// Gives a side its first order and waits until it says it is ready.
+fn ready(side: &mut Side, name: &str, order: Order) -> anyhow::Result<()> {
+    let ready: Result<Vec<Fate>, String> = serde_json::from_str(&side.send(&order)?)?;
+    ready.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok(())
+}
+
+/// Sends the job's packets from the source side with the trace table
+/// loaded (after the listing, so the header shows the ruleset alone): each
+/// packet's fate, and the chains it passed where traced.
+fn send_traced(
+    job: &Job,
+    sources: &mut Side,
+    source_order: impl Fn(u64) -> Order,
+) -> anyhow::Result<(Vec<Fate>, Vec<Option<String>>)> {
     let marker_to: IpAddr = SOURCE_LINK.1.parse()?;
     let monitor = run_tool(
         "nft",
         &["-f", "-"],
-        Some(&super::trace::table(src, SOURCE_LINK.1)),
+        Some(&super::trace::table(&job.source_interface, SOURCE_LINK.1)),
     )
     .ok()
     .and_then(|_| super::trace::Monitor::start(marker_to));
     let fates: Result<Vec<Fate>, String> = serde_json::from_str(&sources.send(&Order {
-        interface: SOURCE_PEER.into(),
-        link: (SOURCE_LINK.1.into(), SOURCE_LINK.0.into()),
-        gateway_mac: SOURCE_MACS.0.into(),
-        addresses: Vec::new(),
-        tcp_ports: Vec::new(),
-        udp: Vec::new(),
         packets: job.packets.clone(),
-        timeout_ms: job.timeout_ms,
+        ..source_order(job.timeout_ms)
     })?)?;
     let fates = fates.map_err(|e| anyhow::anyhow!("the source side: {e}"))?;
     let paths = match monitor {
         Some(monitor) => monitor.finish(&job.packets),
         None => vec![None; job.packets.len()],
     };
-    for mut side in [sources, destinations] {
-        drop(side.stdin);
-        let _ = side.child.wait();
-    }
-    Ok(Answer::Done {
-        fates,
-        paths,
-        chains,
-        interfaces,
-    })
+    Ok((fates, paths))
 }
 
 /// The chains and the interface names of `nft -j list ruleset`.
