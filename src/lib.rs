@@ -14,6 +14,7 @@ pub mod clipboard;
 mod commands;
 pub mod diagnostic;
 pub mod edit;
+pub mod fields;
 pub mod flows;
 pub mod formats;
 pub mod implement;

@@ -96,12 +96,9 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let checked: Vec<anyhow::Result<(Source, Vec<Diagnostic>, bool)>> = map_files(&files, |path| {
         let (settings, deny, renderer) = &per_team[teams.index(path)];
         let Loaded { source, request } = input::load(path)?;
-        let diags = match request {
-            Ok(mut request) => {
-                // Measured as render prints it: with the team's signature.
-                teams.of(path).sign(&mut request);
-                super::lint(&source, &request, settings, Body::With(renderer))?
-            }
+        // Measured as render prints it: with the team's signature and fields.
+        let diags = match request.and_then(|request| teams.of(path).complete(request)) {
+            Ok(request) => super::lint(&source, &request, settings, Body::With(renderer))?,
             Err(diags) => diags,
         };
         Ok((source, diags, *deny))

@@ -19,11 +19,8 @@ use std::process::Command;
 /// The request of a read and validated file, signed by its team; or its
 /// diagnostics reported (`None`).
 fn valid(loaded: Loaded, team: &Team) -> Option<Request> {
-    match loaded.request {
-        Ok(mut request) => {
-            team.sign(&mut request);
-            Some(request)
-        }
+    match loaded.request.and_then(|request| team.complete(request)) {
+        Ok(request) => Some(request),
         Err(diags) => {
             report(&loaded.source, &diags, stderr_style());
             None

@@ -222,6 +222,22 @@ fn valid_text(path: &Path, text: String, why: &str) -> anyhow::Result<crate::req
     })
 }
 
+/// [`valid_text`], completed by its team (signature and fields).
+fn completed(
+    path: &Path,
+    text: String,
+    team: &crate::team::Team,
+    why: &str,
+) -> anyhow::Result<crate::request::Request> {
+    let source = Source::new(path, text);
+    crate::validate::load(&source)
+        .and_then(|request| team.complete(request))
+        .map_err(|diags| {
+            report(&source, &diags, stderr_style());
+            anyhow::anyhow!("{why}; {} is unchanged", path.display())
+        })
+}
+
 /// `--deny` as `check` and `submit` take it: `warnings` (every warning is an
 /// error), and lint names.
 fn deny_levels(deny: &[String]) -> anyhow::Result<(bool, Vec<crate::names::Lint>)> {

@@ -14,6 +14,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     // The team of the folder the spec goes to (its templates, its signature).
     let folder = path.parent().unwrap_or(Path::new(""));
     let teams = super::teams(Teams::of_folder(folder)?).valid()?;
+    let fields = teams.of(&path).fields.starter();
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let text = renderer.page(
         "new.toml.j2",
@@ -21,6 +22,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
             title => args.title,
             project => args.project,
             requested_by => args.requested_by,
+            fields => minijinja::value::Serde(fields),
         },
     )?;
     if !folder.as_os_str().is_empty() {

@@ -20,14 +20,13 @@ pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
     let team = teams.of(&args.file);
     let renderer = Renderer::new(teams.templates(args.templates))?;
     let Loaded { source, request } = input::load(&args.file)?;
-    let mut request = match request {
+    let request = match request.and_then(|r| team.complete(r)) {
         Ok(r) => r,
         Err(diags) => {
             report(&source, &diags, stderr_style());
             return Ok(Outcome::Findings);
         }
     };
-    team.sign(&mut request);
     let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
     let ticket = Ticket::new(request, &team.zones, &renderer)?;
     let body = Body::Rendered(&ticket.markdown);

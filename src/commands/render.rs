@@ -59,11 +59,10 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     // Every file on every core; the results keep the files' order.
     let rendered: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
         let Loaded { source, request } = input::load(path)?;
-        let mut request = match request {
+        let request = match request.and_then(|request| teams.of(path).complete(request)) {
             Ok(request) => request,
             Err(diags) => return Ok(Err((source, diags))),
         };
-        teams.of(path).sign(&mut request);
         let zones = &teams.of(path).zones;
         Ok(Ok(Ticket::new(request, zones, &renderer)?))
     });

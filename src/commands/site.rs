@@ -128,10 +128,9 @@ fn page(
     let depth = page_path.components().count().saturating_sub(1);
     let home = Some(format!("{}index.html", "../".repeat(depth)));
     let href = href(page_path);
-    Ok(match request {
-        Ok(mut request) => {
-            let team = teams.of(file);
-            team.sign(&mut request);
+    let team = teams.of(file);
+    Ok(match request.and_then(|request| team.complete(request)) {
+        Ok(request) => {
             let ticket = Ticket::new(request, &team.zones, renderer)?;
             let settings = team.settings(today, Default::default(), None);
             let body = Body::Rendered(&ticket.markdown);

@@ -45,7 +45,7 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
             Entry::Vacant(new) => new.insert(Renderer::new(team.templates.clone())?),
         };
         let Loaded { source, request } = input::load(path)?;
-        let mut request = match request {
+        let request = match request.and_then(|request| team.complete(request)) {
             Ok(request) => request,
             Err(diags) => {
                 report(&source, &diags, stderr_style());
@@ -54,7 +54,6 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
             }
         };
         refuse_filed(path, &request)?;
-        team.sign(&mut request);
         let ticket = Ticket::new(request, &team.zones, renderer)?;
         let settings = team.settings(today, command_line.clone(), None);
         let mut diags = lint(

@@ -385,8 +385,9 @@ fn check_template(source: &str) -> Result<(), Invalid> {
 
 impl Config {
     /// The catalog variables for `ticket`: each template rendered over the
-    /// request's fields, `markdown`, `work_notes`, `flows` (the test plan) and
-    /// `correlation_id`, which also fills the correlation variable.
+    /// request's fields, `markdown`, `work_notes`, `flows` (the test plan),
+    /// `fields` (the team's fields, name to value) and `correlation_id`,
+    /// which also fills the correlation variable.
     pub fn variables(
         &self,
         ticket: &crate::formats::Ticket,
@@ -401,6 +402,15 @@ impl Config {
             );
             fields.insert("flows".into(), serde_json::to_value(ticket.checks())?);
             fields.insert("correlation_id".into(), correlation_id.into());
+            // The team's fields by name (`{{ fields.environment }}`); one
+            // left empty and without a default fills its variable with nothing.
+            let team_fields: serde_json::Map<String, serde_json::Value> = ticket
+                .request
+                .fields
+                .iter()
+                .map(|f| Ok((f.name.clone(), serde_json::to_value(&f.value)?)))
+                .collect::<serde_json::Result<_>>()?;
+            fields.insert("fields".into(), team_fields.into());
         }
         let env = environment();
         let mut out = BTreeMap::new();

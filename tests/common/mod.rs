@@ -97,7 +97,7 @@ pub fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
         (
             "unknown key",
             rule("ports = [443]\ndestination = [\"a.example.com\"]"),
-            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`",
         ),
         (
             "wrong type",
