@@ -222,6 +222,70 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// The JSON Schema of a `[fields]` table of this scope, so an editor
+    /// completes the team's names and values: each field's type, its
+    /// choices (`enum`), a date's `format`, and its label and help as the
+    /// description; the fields always required, and those required on a
+    /// condition (`if`/`then`).
+    pub fn schema(&self, scope: Scope) -> serde_json::Value {
+        use serde_json::json;
+        let mut properties = serde_json::Map::new();
+        let mut required = Vec::new();
+        let mut conditions = Vec::new();
+        for d in self.of(scope) {
+            let mut schema = match &d.kind {
+                Kind::Text | Kind::Line => {
+                    json!({ "type": "string", "minLength": 1, "pattern": "\\S" })
+                }
+                Kind::Choice(values) => json!({ "type": "string", "enum": values }),
+                Kind::Date => {
+                    json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+                }
+                Kind::Bool => json!({ "type": "boolean" }),
+                Kind::List => {
+                    json!({ "type": "array", "items": { "type": "string", "minLength": 1 } })
+                }
+            };
+            let description = match &d.help {
+                Some(help) => format!("{}: {help}", d.label),
+                None => d.label.clone(),
+            };
+            schema["description"] = description.into();
+            if let Some(default) = &d.default {
+                schema["default"] = json!(default);
+            }
+            properties.insert(d.name.clone(), schema);
+            match &d.required {
+                Required::No => {}
+                Required::Always => required.push(d.name.clone()),
+                Required::When { field, is } => conditions.push(json!({
+                    "if": { "properties": { field.clone(): { "const": is } }, "required": [field] },
+                    "then": { "required": [d.name] }
+                })),
+            }
+        }
+        let mut schema = json!({
+            "description": "Your team's own fields (fwreq.toml)",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        });
+        if !required.is_empty() {
+            schema["required"] = required.into();
+        }
+        if !conditions.is_empty() {
+            schema["allOf"] = conditions.into();
+        }
+        schema
+    }
+
+    /// Whether a request or rule must have a `fields` table.
+    pub fn any_required(&self, scope: Scope) -> bool {
+        self.of(scope).any(|d| d.required == Required::Always)
+    }
+}
+
 /// One field as the starter spec shows it: `value` is TOML text (its
 /// default, or a `TODO:` placeholder `check` explains), `example` a value
 /// of its type.
@@ -629,6 +693,60 @@ fn resolve(
         field: target.name.clone(),
         is: value,
     })
+}
+
+/// A team field whose value a change ticket's new revision changes: in the
+/// request (`rule` none) or in a rule (numbered from 1), as readers see the
+/// values (`None`: not given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub name: String,
+    pub label: String,
+    pub rule: Option<usize>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The fields `new` changes against `old`: the request's, then each rule's
+/// against the rule at the same place (rules are not matched otherwise).
+pub fn changes(old: &Request, new: &Request) -> Vec<FieldChange> {
+    let mut found = compared(&old.fields, &new.fields, None);
+    for (number, (old, new)) in old.rules.iter().zip(&new.rules).enumerate() {
+        found.extend(compared(&old.fields, &new.fields, Some(number + 1)));
+    }
+    found
+}
+
+/// Each field of either list whose shown value differs, in `new`'s order
+/// then `old`'s (a field the team dropped).
+fn compared(old: &[FieldValue], new: &[FieldValue], rule: Option<usize>) -> Vec<FieldChange> {
+    let shown = |list: &[FieldValue], name: &str| {
+        list.iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.value.as_ref().map(ToString::to_string))
+    };
+    let mut names: Vec<(&str, &str)> = new
+        .iter()
+        .map(|f| (f.name.as_str(), f.label.as_str()))
+        .collect();
+    for f in old {
+        if !names.iter().any(|(n, _)| *n == f.name) {
+            names.push((&f.name, &f.label));
+        }
+    }
+    names
+        .into_iter()
+        .filter_map(|(name, label)| {
+            let (before, after) = (shown(old, name), shown(new, name));
+            (before != after).then(|| FieldChange {
+                name: name.to_string(),
+                label: label.to_string(),
+                rule,
+                before,
+                after,
+            })
+        })
+        .collect()
 }
 
 /// Checks a request's fields against its team's definitions, and fills in

@@ -38,6 +38,49 @@ pub struct Row {
     /// The first error of an invalid file (`PATH:LINE:COL: message`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The team's request fields, as the request's JSON has them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldCell>,
+}
+
+/// A team field of a request: its name, label, value and the value as a
+/// reader sees it (`text`), as `render --format json` has it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FieldCell {
+    pub name: String,
+    pub label: String,
+    pub value: serde_json::Value,
+    pub text: Option<String>,
+}
+
+/// A column a team's `list-columns` adds: the field's name and label.
+pub type FieldColumn = (String, String);
+
+/// The columns a team's `list-columns` adds (name, label), across the teams
+/// of the requests listed, each once, in the order the team files give.
+pub fn columns(teams: &Teams) -> Vec<FieldColumn> {
+    let mut columns: Vec<FieldColumn> = Vec::new();
+    for team in teams.all() {
+        for name in &team.list_columns {
+            if let Some(d) = team.fields.get(name)
+                && !columns.iter().any(|(n, _)| n == name)
+            {
+                columns.push((name.clone(), d.label.clone()));
+            }
+        }
+    }
+    columns
+}
+
+impl Row {
+    /// The text of field `name`, or `-`.
+    fn field_text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.text.clone())
+            .unwrap_or_else(|| "-".into())
+    }
 }
 
 impl Row {
@@ -66,6 +109,16 @@ impl Row {
             flows: flows::count(plan),
             zones,
             error: None,
+            fields: request
+                .fields
+                .iter()
+                .map(|f| FieldCell {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    value: serde_json::to_value(&f.value).unwrap_or_default(),
+                    text: f.value.as_ref().map(ToString::to_string),
+                })
+                .collect(),
         }
     }
 
@@ -84,12 +137,14 @@ impl Row {
             flows: 0,
             zones: Vec::new(),
             error,
+            fields: Vec::new(),
         }
     }
 }
 
-/// Every request below `paths`, newest first (by submitted; undated after, by path).
-fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
+/// Every request below `paths`, newest first (by submitted; undated after,
+/// by path), with the columns their teams add.
+fn rows(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<FieldColumn>)> {
     let (files, errors) = input::request_files(paths);
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
@@ -98,23 +153,20 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     // Every file on every core; the order is settled by the sort below.
     let mut rows = super::map_files(&files, |file| {
         // An unreadable file is a row with its error, like an invalid one.
+        let team = teams.of(file);
         match input::load(file) {
-            Ok(Loaded {
-                request: Ok(request),
-                source,
-            }) => {
-                let judged = zones::of_rules(&teams.of(file).zones, &request);
-                Row::of(&source, &request, &flows::plan(&request), &judged)
-            }
-            Ok(Loaded {
-                source,
-                request: Err(diags),
-            }) => Row::invalid(file, diags.first().map(|d| first_line(&source, d))),
+            Ok(Loaded { request, source }) => match request.and_then(|r| team.complete(r)) {
+                Ok(request) => {
+                    let judged = zones::of_rules(&team.zones, &request);
+                    Row::of(&source, &request, &flows::plan(&request), &judged)
+                }
+                Err(diags) => Row::invalid(file, diags.first().map(|d| first_line(&source, d))),
+            },
             Err(err) => Row::invalid(file, Some(format!("{err:#}"))),
         }
     });
     rows.sort_by(|a, b| newest_first((&a.instant, &a.path), (&b.instant, &b.path)));
-    Ok(rows)
+    Ok((rows, columns(&teams)))
 }
 
 /// A path as one shell word: as it is when plain, else in single quotes.
@@ -138,8 +190,9 @@ fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {
 /// An extra column: its heading and how to fill it.
 type Column<'a> = (&'a str, &'a dyn Fn(&Row) -> String);
 
-/// Aligned columns; an invalid file shows its first error in place of the title.
-fn table(rows: &[Row], extra: Option<Column>) -> String {
+/// Aligned columns, then the team's `list-columns`; an invalid file shows
+/// its first error in place of the title.
+fn table(rows: &[Row], columns: &[FieldColumn], extra: Option<Column>) -> String {
     let mut lines: Vec<Vec<String>> = vec![
         [
             "PATH",
@@ -156,6 +209,7 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
         .map(|s| s.to_string())
         .collect(),
     ];
+    lines[0].extend(columns.iter().map(|(_, label)| label.to_uppercase()));
     if let Some((name, _)) = extra {
         lines[0].push(name.to_string());
     }
@@ -175,6 +229,7 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
             r.rules.to_string(),
             r.flows.to_string(),
         ];
+        line.extend(columns.iter().map(|(name, _)| r.field_text(name)));
         if let Some((_, cell)) = extra {
             line.push(cell(r));
         }
@@ -189,13 +244,13 @@ fn table(rows: &[Row], extra: Option<Column>) -> String {
 }
 
 pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
-    let mut rows = rows(&args.paths)?;
+    let (mut rows, columns) = rows(&args.paths)?;
     if let Some(status) = args.status {
         // An invalid file has no status to match: it may be one of them.
         rows.retain(|r| r.status == Some(status) || r.error.is_some());
     }
     match args.format {
-        ListFormat::Table => print_stdout(&table(&rows, None))?,
+        ListFormat::Table => print_stdout(&table(&rows, &columns, None))?,
         ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
     }
     Ok(if rows.iter().any(|r| r.error.is_some()) {
@@ -212,7 +267,7 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
     let Some(horizon) = today.checked_add_days(chrono::Days::new(u64::from(args.within))) else {
         bail!("--within {} days is too far", args.within);
     };
-    let mut rows = rows(&args.paths)?;
+    let (mut rows, columns) = rows(&args.paths)?;
     // Rejected and withdrawn requests were never opened: nothing to remove.
     // An invalid file stays: its `expires` may be past.
     rows.retain(|r| {
@@ -235,7 +290,7 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
         .count();
     match args.format {
         ListFormat::Table => {
-            print_stdout(&table(&rows, Some(("WHEN", &when))))?;
+            print_stdout(&table(&rows, &columns, Some(("WHEN", &when))))?;
             // What to do with each: keep it open longer, or take it out.
             for r in rows.iter().filter(|r| r.error.is_none()) {
                 // Escaped like every cell of the table: a path reaches no terminal raw.

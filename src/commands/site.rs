@@ -89,11 +89,14 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     }
     entries
         .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
-    let index = renderer
-        .page(
-            "site.html.j2",
-            context! { title => "Firewall change requests", requests => minijinja::value::Serde(&entries) },
-        )?;
+    let index = renderer.page(
+        "site.html.j2",
+        context! {
+            title => "Firewall change requests",
+            requests => minijinja::value::Serde(&entries),
+            columns => minijinja::value::Serde(super::list::columns(&teams)),
+        },
+    )?;
     if write_if_changed(&out.join(INDEX), &index)? {
         written += 1;
     } else {
