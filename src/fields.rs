@@ -761,11 +761,12 @@ pub fn apply(
     let mut diags = Vec::new();
     let written = std::mem::take(&mut request.spans.fields);
     if fields.is_empty() {
-        for table in written.iter().filter_map(|w| w.table.clone()) {
+        // Once, at the first table: the others have the same cause.
+        if let Some(table) = written.iter().find_map(|w| w.table.clone()) {
             diags.push(Diagnostic::error(table, "this request has fields, but its team defines none").with_help(
                 match team_file {
-                    Some(file) => format!("define them in {} as [fields.NAME] tables (docs/fields.md), or remove this table", file.display()),
-                    None => "no fwreq.toml governs this request: define the fields in the team file as [fields.NAME] tables (docs/fields.md), or remove this table".to_string(),
+                    Some(file) => format!("define them in {} as [fields.NAME] tables (docs/fields.md), or remove the fields", file.display()),
+                    None => "no valid fwreq.toml governs this request: define the fields in the team file as [fields.NAME] tables (docs/fields.md), or remove the fields".to_string(),
                 },
             ));
         }
@@ -798,7 +799,10 @@ fn values(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<crate::fields::FieldValue> {
     let mut given: BTreeMap<String, Value> = BTreeMap::new();
+    // Written, even if wrongly: its own error says what is wrong with it.
+    let mut written_names: Vec<String> = Vec::new();
     for (name, value) in written.values {
+        written_names.push(name.get_ref().clone());
         let Some(definition) = fields.of(scope).find(|d| d.name == *name.get_ref()) else {
             diags.push(unknown(fields, scope, &name));
             continue;
@@ -824,7 +828,7 @@ fn values(
         .collect();
     let at = written.table.map_or(header, |t| t.start..t.start);
     for (d, v) in fields.of(scope).zip(&all) {
-        if v.value.is_some() {
+        if v.value.is_some() || written_names.contains(&d.name) {
             continue;
         }
         let why = match &d.required {

@@ -493,11 +493,19 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
                 None
             }
         });
-    let fields = fields::parse(raw.fields).unwrap_or_else(|found| {
-        diags.extend(found);
-        Fields::default()
-    });
-    let list_columns = columns(&fields, raw.list_columns, &mut diags);
+    let list_columns;
+    let fields = match fields::parse(raw.fields) {
+        Ok(fields) => {
+            list_columns = columns(&fields, raw.list_columns, &mut diags);
+            fields
+        }
+        // The columns are not judged against fields that are not there.
+        Err(found) => {
+            diags.extend(found);
+            list_columns = Vec::new();
+            Fields::default()
+        }
+    };
     if !diags.is_empty() {
         return Err(diags);
     }

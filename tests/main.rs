@@ -12,6 +12,7 @@ mod change;
 mod cli;
 mod completions;
 mod docs;
+mod fields;
 mod formats;
 mod grammar;
 mod hostile;
