@@ -269,3 +269,25 @@ pub fn renew_or_remove(path: &str) -> String {
 pub fn assert_starts(text: &str, prefix: &str) {
     assert!(text.starts_with(prefix), "{text}");
 }
+
+/// An example request without its team fields (blank lines in their place,
+/// so every line number stays), for a folder without the examples' team file.
+pub fn without_fields(text: &str) -> String {
+    let mut in_table = false;
+    text.split_inclusive('\n')
+        .map(|line| {
+            in_table = (in_table && !line.trim().is_empty()) || line.trim() == "[fields]";
+            if in_table || line.starts_with("fields = ") {
+                "\n"
+            } else {
+                line
+            }
+        })
+        .collect()
+}
+
+/// Writes an example request into `to` without its team fields.
+pub fn copy_example(example: impl AsRef<std::path::Path>, to: impl AsRef<std::path::Path>) {
+    let text = fs::read_to_string(example).unwrap();
+    fs::write(to, without_fields(&text)).unwrap();
+}
