@@ -326,6 +326,7 @@ pub fn parse(raw: RawDefinitions) -> Result<Fields, Vec<Diagnostic>> {
     raw.sort_by_key(|(name, _)| name.span().start);
     let mut definitions = Vec::new();
     let mut conditions = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
     for (name, field) in raw {
         if let Err(e) = field_name(name.get_ref()) {
             diags.push(e.at(name.span()));
@@ -334,14 +335,21 @@ pub fn parse(raw: RawDefinitions) -> Result<Fields, Vec<Diagnostic>> {
         let table = name.span();
         let (name, mut field) = (name.into_inner(), field.into_inner());
         let condition = field.required_when.take();
-        if let Some(definition) = definition(name, table, field, &mut diags) {
-            if let Some(condition) = condition {
-                conditions.push((definitions.len(), condition));
+        match definition(name.clone(), table, field, &mut diags) {
+            Some(definition) => {
+                if let Some(condition) = condition {
+                    conditions.push((definitions.len(), condition));
+                }
+                definitions.push(definition);
             }
-            definitions.push(definition);
+            None => failed.push(name),
         }
     }
     for (index, condition) in conditions {
+        // A condition on a field with errors of its own says nothing more.
+        if failed.contains(condition.get_ref().field.get_ref()) {
+            continue;
+        }
         match resolve(&definitions, &definitions[index], condition.into_inner()) {
             Ok(required) => definitions[index].required = required,
             Err(diag) => diags.push(diag),
@@ -804,6 +812,11 @@ fn values(
     for (name, value) in written.values {
         written_names.push(name.get_ref().clone());
         let Some(definition) = fields.of(scope).find(|d| d.name == *name.get_ref()) else {
+            // A misspelt name is reported once, as a typo, not as missing too.
+            let names = fields.of(scope).map(|d| d.name.as_str());
+            if let Some(meant) = nearest(name.get_ref(), names) {
+                written_names.push(meant.to_string());
+            }
             diags.push(unknown(fields, scope, &name));
             continue;
         };

@@ -194,6 +194,22 @@ fn check(request: &str) -> (i32, String) {
 }
 
 #[test]
+fn a_condition_on_a_field_with_errors_adds_no_error_of_its_own() {
+    let dir = repo(
+        "[fields.env]\ntype = \"choise\"\nvalues = [\"production\"]\n\n[fields.plan]\ntype = \"text\"\nrequired_when = { field = \"env\", is = \"production\" }\n",
+        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
+    );
+    let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
+    assert_eq!(code, 1);
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(
+        errors,
+        vec!["fwreq.toml:2:8: error: unknown field type `choise`"],
+        "{err}"
+    );
+}
+
+#[test]
 fn a_misspelt_field_gets_the_nearest_name_and_an_undefined_one_is_an_error() {
     let (code, err) = check(&filled().replace("cmdb_ci =", "cmdbci ="));
     assert_eq!(code, 1);
@@ -209,6 +225,13 @@ fn a_misspelt_field_gets_the_nearest_name_and_an_undefined_one_is_an_error() {
     );
     assert!(
         err.contains("= help: the team's request fields are environment, classification, change_window, backout_plan, internet_facing, cmdb_ci\n"),
+        "{err}"
+    );
+    // A misspelt required field is one mistake, the typo, not a missing field too.
+    let (code, err) = check(&filled().replace("environment =", "enviroment ="));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("req.toml:9:1: error: unknown field `enviroment`\n  |\n9 | enviroment = \"production\"\n  | ^^^^^^^^^^\n  = help: did you mean `environment`?\nchecked 1 request: 1 error, 0 warnings\n"),
         "{err}"
     );
     // A rule's field in the request's table says where it belongs.
