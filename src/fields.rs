@@ -840,42 +840,46 @@ fn values(
         })
         .collect();
     let at = written.table.map_or(header, |t| t.start..t.start);
-    for (d, v) in fields.of(scope).zip(&all) {
-        if v.value.is_some() || written_names.contains(&d.name) {
-            continue;
+    for d in fields.of(scope) {
+        if !written_names.contains(&d.name)
+            && let Some(diag) = missing(d, scope, &all, at.clone())
+        {
+            diags.push(diag);
         }
-        let why = match &d.required {
-            Required::No => continue,
-            Required::Always => String::new(),
-            Required::When { field, is } => {
-                let holds = all
-                    .iter()
-                    .any(|o| o.name == *field && o.value.as_ref() == Some(is));
-                if !holds {
-                    continue;
-                }
-                format!(", required when `{field}` is {is}")
-            }
-        };
-        let place = if scope == Scope::Rule {
-            "this rule's fields"
-        } else {
-            "[fields]"
-        };
-        let mut help = d.help.clone().map(|h| format!("{h}; ")).unwrap_or_default();
-        help.push_str(&format!("add {} = {} to {place}", d.name, d.kind.example()));
-        diags.push(
-            Diagnostic::error(
-                at.clone(),
-                format!(
-                    "missing the team's field \"{}\" (`{}`){why}",
-                    d.label, d.name
-                ),
-            )
-            .with_help(help),
-        );
     }
     all
+}
+
+/// The error for `d` when it is required (always, or by its condition on
+/// the values in `all`) and has no value; reported at `at`.
+fn missing(d: &Definition, scope: Scope, all: &[FieldValue], at: Span) -> Option<Diagnostic> {
+    if all.iter().any(|v| v.name == d.name && v.value.is_some()) {
+        return None;
+    }
+    let why = match &d.required {
+        Required::No => return None,
+        Required::Always => String::new(),
+        Required::When { field, is } => {
+            let holds = all
+                .iter()
+                .any(|o| o.name == *field && o.value.as_ref() == Some(is));
+            if !holds {
+                return None;
+            }
+            format!(", required when `{field}` is {is}")
+        }
+    };
+    let place = match scope {
+        Scope::Rule => "this rule's fields",
+        Scope::Request => "[fields]",
+    };
+    let mut help = d.help.clone().map(|h| format!("{h}; ")).unwrap_or_default();
+    help.push_str(&format!("add {} = {} to {place}", d.name, d.kind.example()));
+    let message = format!(
+        "missing the team's field \"{}\" (`{}`){why}",
+        d.label, d.name
+    );
+    Some(Diagnostic::error(at, message).with_help(help))
 }
 
 /// A name no definition of this scope has: the nearest one, or where it belongs.

@@ -484,15 +484,6 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         diags.extend(found);
         Zones::default()
     });
-    let servicenow = raw
-        .servicenow
-        .and_then(|raw| match crate::servicenow::config::parse(raw) {
-            Ok(config) => Some(Arc::new(config)),
-            Err(found) => {
-                diags.extend(found);
-                None
-            }
-        });
     let list_columns;
     let fields = match fields::parse(raw.fields) {
         Ok(fields) => {
@@ -506,6 +497,15 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             Fields::default()
         }
     };
+    let servicenow =
+        raw.servicenow
+            .and_then(|raw| match crate::servicenow::config::parse(raw, &fields) {
+                Ok(config) => Some(Arc::new(config)),
+                Err(found) => {
+                    diags.extend(found);
+                    None
+                }
+            });
     if !diags.is_empty() {
         return Err(diags);
     }

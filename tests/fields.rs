@@ -176,6 +176,11 @@ fn each_mistake_in_a_field_definition_is_reported_at_its_place_in_the_team_file(
             "  = help: the request fields are env",
         ),
         (
+            "[fields.env]\ntype = \"line\"\n\n[servicenow]\ninstance = \"https://acme.service-now.com\"\n\n[servicenow.variables]\nu_environment = \"{{ fields.evn }}\"\n",
+            "fwreq.toml:8:17: error: `fields.evn` in a variable template names no field of the team's",
+            "  = help: did you mean `fields.env`?",
+        ),
+        (
             "[fields.cmdb-ci]\ntype = \"line\"\n",
             "fwreq.toml:1:9: error: `cmdb-ci` is not a field name",
             "  = help: a field's name is a letter, then letters, digits and underscores (templates use it as fields.NAME)",
@@ -458,5 +463,21 @@ fn a_dry_run_submit_sends_the_fields_in_the_catalog_variables() {
     assert!(
         stdout.contains("  \"variables\": {\n    \"fwreq_correlation_id\": \"fwreq:req.toml\",\n    \"short_description\": \"t\",\n    \"u_change_window\": \"2026-12-14\",\n    \"u_cmdb_ci\": \"registry-prod\",\n    \"u_environment\": \"production\"\n  }\n"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn a_rule_without_its_required_field_is_reported_at_its_header() {
+    let team = TEAM.replace("scope = \"rule\"\n", "scope = \"rule\"\nrequired = true\n");
+    let request = filled().replace(
+        "fields = { applications = [\"ssl\", \"web-browsing\"] }\n",
+        "",
+    );
+    let dir = repo(&team, &request);
+    let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "req.toml:14:1: error: missing the team's field \"App-ID\" (`applications`)\n   |\n14 | [[rules]]\n   | ^\n  = help: the applications the firewall should match; add applications = [\"...\"] to this rule's fields\nchecked 1 request: 1 error, 0 warnings\nteam file: fwreq.toml\n"
     );
 }
