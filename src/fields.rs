@@ -396,23 +396,8 @@ fn definition(
         }
         Some(kind) => kind_of(&kind, raw.values, diags),
     };
-    let label = match raw.label {
-        Some(label) if !label.get_ref().trim().is_empty() && !label.get_ref().contains('\n') => {
-            label.into_inner().trim().to_string()
-        }
-        Some(label) => {
-            diags.push(
-                Diagnostic::error(
-                    label.span(),
-                    format!("the label of `{name}` is empty or spans lines"),
-                )
-                .with_help("a label is one line, as the form shows it"),
-            );
-            String::new()
-        }
-        None => name.clone(),
-    };
-    let help = raw.help.map(|h| h.into_inner().trim().to_string());
+    let label = label_of(&name, raw.label, diags);
+    let help = help_of(&name, raw.help, diags);
     let scope = raw
         .scope
         .map_or(Scope::Request, |scope| scope_of(&scope, diags));
@@ -449,6 +434,44 @@ fn definition(
         required,
         scope,
     })
+}
+
+/// The label: one line, as the form shows it; the name when none is given.
+fn label_of(name: &str, label: Option<Spanned<String>>, diags: &mut Vec<Diagnostic>) -> String {
+    match label {
+        Some(label) if !label.get_ref().trim().is_empty() && !label.get_ref().contains('\n') => {
+            label.into_inner().trim().to_string()
+        }
+        Some(label) => {
+            diags.push(
+                Diagnostic::error(
+                    label.span(),
+                    format!("the label of `{name}` is empty or spans lines"),
+                )
+                .with_help("a label is one line, as the form shows it"),
+            );
+            String::new()
+        }
+        None => name.to_string(),
+    }
+}
+
+/// The help: one line, since `fwreq new` writes it into a TOML comment.
+fn help_of(
+    name: &str,
+    help: Option<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match help {
+        Some(help) if help.get_ref().contains(['\n', '\r']) => {
+            diags.push(
+                Diagnostic::error(help.span(), format!("the help of `{name}` spans lines"))
+                    .with_help("write it on one line: `fwreq new` puts it in a comment"),
+            );
+            None
+        }
+        help => help.map(|h| h.into_inner().trim().to_string()),
+    }
 }
 
 /// `scope = "request" | "rule"`; an unknown one is an error at its place.
@@ -626,7 +649,9 @@ impl Kind {
     pub fn example(&self) -> String {
         match self {
             Kind::Text | Kind::Line => "\"...\"".to_string(),
-            Kind::Choice(values) => format!("\"{}\"", values.first().map_or("", String::as_str)),
+            Kind::Choice(values) => {
+                toml::Value::String(values.first().cloned().unwrap_or_default()).to_string()
+            }
             Kind::Date => "2027-01-31".to_string(),
             Kind::Bool => "true".to_string(),
             Kind::List => "[\"...\"]".to_string(),

@@ -181,6 +181,11 @@ fn each_mistake_in_a_field_definition_is_reported_at_its_place_in_the_team_file(
             "  = help: did you mean `fields.env`?",
         ),
         (
+            "[fields.ci]\ntype = \"line\"\nhelp = \"\"\"\nthe CI\nof the change\"\"\"\n",
+            "fwreq.toml:3:8: error: the help of `ci` spans lines",
+            "  = help: write it on one line: `fwreq new` puts it in a comment",
+        ),
+        (
             "[fields.cmdb-ci]\ntype = \"line\"\n",
             "fwreq.toml:1:9: error: `cmdb-ci` is not a field name",
             "  = help: a field's name is a letter, then letters, digits and underscores (templates use it as fields.NAME)",
