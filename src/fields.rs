@@ -350,6 +350,19 @@ pub fn parse(raw: RawDefinitions) -> Result<Fields, Vec<Diagnostic>> {
         if failed.contains(condition.get_ref().field.get_ref()) {
             continue;
         }
+        if definitions[index].required == Required::Always {
+            diags.push(
+                Diagnostic::error(
+                    condition.span(),
+                    format!(
+                        "`{}` is required already (required = true)",
+                        definitions[index].name
+                    ),
+                )
+                .with_help("keep required = true or required_when, not both"),
+            );
+            continue;
+        }
         match resolve(&definitions, &definitions[index], condition.into_inner()) {
             Ok(required) => definitions[index].required = required,
             Err(diag) => diags.push(diag),

@@ -181,6 +181,11 @@ fn each_mistake_in_a_field_definition_is_reported_at_its_place_in_the_team_file(
             "  = help: did you mean `fields.env`?",
         ),
         (
+            "[fields.env]\ntype = \"bool\"\n\n[fields.plan]\ntype = \"text\"\nrequired = true\nrequired_when = { field = \"env\", is = true }\n",
+            "fwreq.toml:7:17: error: `plan` is required already (required = true)",
+            "  = help: keep required = true or required_when, not both",
+        ),
+        (
             "[fields.ci]\ntype = \"line\"\nhelp = \"\"\"\nthe CI\nof the change\"\"\"\n",
             "fwreq.toml:3:8: error: the help of `ci` spans lines",
             "  = help: write it on one line: `fwreq new` puts it in a comment",
@@ -380,6 +385,22 @@ fn the_json_carries_each_field_with_its_label_value_and_text() {
     assert_eq!(
         out,
         "PATH        TITLE  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS  ENVIRONMENT  CMDB CI\n./req.toml  t      -     -    draft   -          -        1      1      production   registry-prod\n"
+    );
+}
+
+#[test]
+fn the_site_index_shows_the_teams_list_columns() {
+    let dir = repo(TEAM, &filled());
+    let (code, _, err) = run(dir.path(), &["site", ".", "-o", "site"]);
+    assert_eq!(code, 0, "{err}");
+    let index = fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert!(
+        index.contains("<th data-sort=\"number\"><button type=\"button\">Warnings</button></th><th data-sort=\"text\"><button type=\"button\">Environment</button></th><th data-sort=\"text\"><button type=\"button\">CMDB CI</button></th></tr>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("</td>\n<td>production</td>\n<td>registry-prod</td>\n</tr>"),
+        "{index}"
     );
 }
 
