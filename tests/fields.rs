@@ -507,3 +507,15 @@ fn a_rule_without_its_required_field_is_reported_at_its_header() {
         "req.toml:14:1: error: missing the team's field \"App-ID\" (`applications`)\n   |\n14 | [[rules]]\n   | ^\n  = help: the applications the firewall should match; add applications = [\"...\"] to this rule's fields\nchecked 1 request: 1 error, 0 warnings\nteam file: fwreq.toml\n"
     );
 }
+
+/// `body-too-long` counts the body as rendered: fields that take it past
+/// 4,000 characters are found, though the request's other text is short.
+#[test]
+fn a_body_made_too_long_by_its_fields_is_flagged() {
+    let plan = "Remove the rule. ".repeat(240);
+    let request = filled().replace("Remove the rule.", plan.trim_end());
+    let dir = repo(TEAM, &request);
+    let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[body-too-long]"), "{err}");
+}

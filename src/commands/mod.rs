@@ -87,11 +87,15 @@ fn lint(
             Body::Rendered(text) => lints::body_length(request, text, settings),
             Body::With(renderer) => {
                 let kind = formats::Kind::request(request, &settings.zones);
-                // Under the built-in templates (and no zone lines), a body
-                // whose bound is within the limit is not rendered to count.
+                // Under the built-in templates (and no zone lines nor team
+                // fields, which the bound does not count), a body whose
+                // bound is within the limit is not rendered to count.
+                let fields = !request.fields.is_empty()
+                    || request.rules.iter().any(|rule| !rule.fields.is_empty());
                 let within = matches!(&kind, formats::Kind::Request { checks, .. }
                     if renderer.built_in()
                         && settings.zones.is_empty()
+                        && !fields
                         && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT);
                 if within {
                     Vec::new()
