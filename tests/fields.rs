@@ -462,6 +462,16 @@ fn a_change_ticket_says_which_fields_changed_before_and_after() {
         out.contains("\n## Fields that change\n\n- Environment: production -> test\n- Rule 1, App-ID: ssl, web-browsing -> ssl, ssh\n"),
         "{out}"
     );
+    // A text over several lines stays inside its list item.
+    let two_lines = filled().replace("Remove the rule.", "Remove the rule.\\nTell the plant.");
+    fs::write(dir.path().join("new.toml"), two_lines).unwrap();
+    let (_, out, _) = run(dir.path(), &["diff", "req.toml", "new.toml"]);
+    assert!(
+        out.contains(
+            "\n- Backout plan: Remove the rule. -> Remove the rule.\n  Tell the plant.\n\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
