@@ -24,7 +24,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// One flow of a change or removal ticket, with what proves it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Flow {
+pub struct TicketFlow {
     pub protocol: Protocol,
     pub action: Action,
     /// The ports this entry is about (only the changed ones), lowest first;
@@ -54,17 +54,17 @@ pub struct Respelling {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Change {
     /// Allowed after and not before: these should connect afterwards.
-    pub opened: Vec<Flow>,
+    pub opened: Vec<TicketFlow>,
     /// Allowed before and not after: these should fail afterwards.
-    pub closed: Vec<Flow>,
+    pub closed: Vec<TicketFlow>,
     /// Allowed before, denied after.
-    pub to_deny: Vec<Flow>,
+    pub to_deny: Vec<TicketFlow>,
     /// Denied before, allowed after.
-    pub to_allow: Vec<Flow>,
+    pub to_allow: Vec<TicketFlow>,
     /// New deny rules: these should fail afterwards.
-    pub deny_added: Vec<Flow>,
+    pub deny_added: Vec<TicketFlow>,
     /// Deny rules taken out: what they blocked follows the firewall's other rules.
-    pub deny_removed: Vec<Flow>,
+    pub deny_removed: Vec<TicketFlow>,
     /// Destinations whose spelling alone changed.
     pub respelled: Vec<Respelling>,
     /// Flows in both revisions with the same action, in words.
@@ -247,6 +247,19 @@ fn minus(a: &Reach, b: &Reach) -> Reach {
         .collect()
 }
 
+/// Whether the deny flows of `flows` together deny every packet its allow
+/// flows allow: the arithmetic `compare` does, on these flows' networks.
+/// Names are compared as written, so a deny on a wildcard that covers an
+/// allowed name counts only when given that name as its target.
+pub fn all_denied(flows: &[policy::Flow]) -> bool {
+    let blocks = Blocks::new(flows.iter());
+    minus(
+        &reach(flows, Action::Allow, &blocks),
+        &reach(flows, Action::Deny, &blocks),
+    )
+    .is_empty()
+}
+
 /// What both reach.
 fn both(a: &Reach, b: &Reach) -> Reach {
     a.iter()
@@ -294,7 +307,7 @@ impl<'a> Destinations<'a> {
     /// one written destination are merged back (the written destination
     /// itself when they make it whole), sources likewise, in the request's
     /// order.
-    fn entries(&self, reach: &Reach, action: Action) -> Vec<Flow> {
+    fn entries(&self, reach: &Reach, action: Action) -> Vec<TicketFlow> {
         let mut by_target: BTreeMap<(&Target, Protocol, &PortSet), BTreeSet<Network>> =
             BTreeMap::new();
         for (path, ports) in reach {
@@ -351,7 +364,7 @@ impl<'a> Destinations<'a> {
                 } else {
                     shown_sources(&sources)
                 };
-                out.push(Flow {
+                out.push(TicketFlow {
                     protocol,
                     action,
                     ports: ports.clone(),
@@ -484,7 +497,7 @@ pub fn compare(old: &Request, new: &Request, zones: &Zones) -> Change {
 /// an address on one of those ports: the name may resolve to that address
 /// (a name replaced by its address), so a check would connect and prove
 /// nothing. Such a flow keeps no check, and says why.
-fn unprovable(mut closed: Vec<Flow>, allowed_after: &Reach) -> Vec<Flow> {
+fn unprovable(mut closed: Vec<TicketFlow>, allowed_after: &Reach) -> Vec<TicketFlow> {
     for flow in &mut closed {
         if !matches!(flow.test.host, Some(flows::TestHost::Name(_))) {
             continue;
@@ -517,7 +530,7 @@ fn unprovable(mut closed: Vec<Flow>, allowed_after: &Reach) -> Vec<Flow> {
 
 /// A section's flows with each check run once: an entry per source can repeat
 /// the same host and port, and the engineer runs the line once.
-fn once_each(mut flows: Vec<Flow>) -> Vec<Flow> {
+fn once_each(mut flows: Vec<TicketFlow>) -> Vec<TicketFlow> {
     let mut seen = BTreeSet::new();
     for flow in &mut flows {
         flow.test.checks.retain(|c| seen.insert(c.command.clone()));
@@ -527,8 +540,8 @@ fn once_each(mut flows: Vec<Flow>) -> Vec<Flow> {
 
 /// For each opened flow, a line when the same destination, protocol and
 /// sources already had flows with another verdict.
-fn verdicts_moved(opened: &[Flow], unchanged: &[Flow]) -> Vec<String> {
-    let verdicts = |flow: &Flow| -> Vec<String> {
+fn verdicts_moved(opened: &[TicketFlow], unchanged: &[TicketFlow]) -> Vec<String> {
+    let verdicts = |flow: &TicketFlow| -> Vec<String> {
         flow.zones
             .iter()
             .map(|j| j.verdict.words().to_string())
@@ -558,7 +571,7 @@ fn verdicts_moved(opened: &[Flow], unchanged: &[Flow]) -> Vec<String> {
 }
 
 /// `TCP 443 to a.example.com` (`, denied` for a deny flow).
-fn describe(flow: &Flow) -> String {
+fn describe(flow: &TicketFlow) -> String {
     let mut text = policy::service(flow.protocol, &flow.ports).to_uppercase();
     text.push_str(&format!(" to {}", flow.test.destination));
     if !flow.sources.is_empty() {
@@ -600,7 +613,7 @@ fn respelled(old: &Request, new: &Request) -> Vec<Respelling> {
 }
 
 /// Every flow of a request, allowed and denied apart (what a removal ticket removes).
-pub fn all_flows(request: &Request, zones: &Zones) -> (Vec<Flow>, Vec<Flow>) {
+pub fn all_flows(request: &Request, zones: &Zones) -> (Vec<TicketFlow>, Vec<TicketFlow>) {
     let flows = policy::flows(request);
     let blocks = Blocks::new(flows.iter());
     let destinations = Destinations::of(&[request], zones);
@@ -616,11 +629,11 @@ mod tests {
 
     use crate::validate::test_request as request;
 
-    fn names(flows: &[Flow]) -> Vec<String> {
+    fn names(flows: &[TicketFlow]) -> Vec<String> {
         flows.iter().map(describe).collect()
     }
 
-    fn commands(flow: &Flow) -> Vec<&str> {
+    fn commands(flow: &TicketFlow) -> Vec<&str> {
         flow.test
             .checks
             .iter()

@@ -1,7 +1,10 @@
 //! Command-line arguments (clap derive). Plain data: no logic lives here.
 
+use crate::implement::Platform;
+use crate::spec::Status;
 use crate::{formats, probe};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::PossibleValue;
+use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,6 +34,61 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The commands by what they are for, as the top-level help lists them.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Write and check a request",
+        &["new", "check", "render", "preview"],
+    ),
+    (
+        "Its life after the paste",
+        &["record", "submit", "sync", "diff", "renew"],
+    ),
+    ("Every request at once", &["list", "expiring", "site"]),
+    ("Test and implement the rules", &["probe", "implement"]),
+    (
+        "For editors and shells",
+        &["schema", "completions", "man", "help"],
+    ),
+];
+
+/// fwreq's command line: [`Cli`], its top-level help listing the commands
+/// in [`GROUPS`] with each one's one-line summary.
+pub fn command() -> clap::Command {
+    let cli = Cli::command();
+    let width = GROUPS
+        .iter()
+        .flat_map(|(_, names)| names.iter())
+        .map(|name| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut groups = String::new();
+    for (heading, names) in GROUPS {
+        groups.push_str(heading);
+        groups.push_str(":\n");
+        for name in *names {
+            let about = cli
+                .find_subcommand(name)
+                .and_then(clap::Command::get_about)
+                .map_or_else(
+                    || "Print this message or the help of the given subcommand(s)".to_string(),
+                    ToString::to_string,
+                );
+            groups.push_str(&format!("  {name:width$}  {about}\n"));
+        }
+        groups.push('\n');
+    }
+    cli.help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{groups}Options:\n{{options}}{{after-help}}"
+    ))
+}
+
+/// The arguments, parsed by [`command`]; a usage error exits as clap does.
+pub fn parse() -> Cli {
+    use clap::FromArgMatches as _;
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the ServiceNow ticket body (Markdown) for one or more request files
@@ -40,14 +98,14 @@ pub enum Command {
     ///
     /// Example: fwreq render requests/avilla-calico-registry.toml
     Render(RenderArgs),
-    /// Validate request files and warn about risky rules; directories are searched for *.toml
+    /// Validate request files and warn about risky rules (a folder: every *.toml below it)
     ///
     /// Every problem is printed as `PATH:LINE:COL: error: MESSAGE` (or
     /// `warning[LINT]: MESSAGE`) with the line, a caret and a fix, then a summary
     /// line. Every file is checked, even after a bad one. Warnings alone exit 0
     /// unless --deny warnings is given.
     ///
-    /// Example: fwreq check requests/
+    /// Example: fwreq check (the requests folder), fwreq check requests/a.toml
     Check(CheckArgs),
     /// Test every TCP flow of a request from this host, all at once, and print evidence
     ///
@@ -78,6 +136,15 @@ pub enum Command {
     ///
     /// Example: fwreq site requests/ -o site/
     Site(SiteArgs),
+    /// Set up a repository: a team file, an example request, a pre-commit hook and CI jobs
+    ///
+    /// Writes requests/fwreq.toml (every setting commented out at its default),
+    /// requests/example.toml (a request that passes check), .pre-commit-config.yaml,
+    /// .github/workflows/fwreq.yml and .gitlab-ci.yml, which run fwreq check. Replaces
+    /// no file unless --force: if any is there, none is written.
+    ///
+    /// Example: fwreq init
+    Init(InitArgs),
     /// Start a request: a commented spec whose TODO values say what to write
     ///
     /// NAME alone becomes requests/NAME.toml; a path is used as given, with
@@ -93,9 +160,14 @@ pub enum Command {
     ///
     /// Example: fwreq record requests/a.toml --ritm RITM0194104 --req REQ0194058 --status submitted --submitted
     Record(RecordArgs),
-    /// One row per request: path, title, RITM, REQ, status, submitted, expires, rules, flows
+    /// One row per request: path, title, ticket numbers, status, dates, rules and flows
     ///
-    /// Newest first. Invalid files are listed with their first error (and exit 1).
+    /// Columns: path, title, RITM, REQ, status, submitted, expires, rules, flows.
+    /// A draft with a RITM (filed, its status never recorded) shows `draft*`,
+    /// explained on stderr. Newest first. Invalid files are listed with their first error (and exit 1).
+    /// On a terminal, or with COLUMNS set, the table fits the width: paths and
+    /// titles are shortened with an ellipsis, then REQ and SUBMITTED left out;
+    /// into a pipe the rows stay whole.
     ///
     /// Example: fwreq list requests/ --status submitted
     List(ListArgs),
@@ -103,12 +175,16 @@ pub enum Command {
     ///
     /// Example: fwreq expiring requests/ --within 30
     Expiring(ExpiringArgs),
-    /// A change ticket between two revisions of a request: flows added, removed, turned
+    /// A change ticket between two revisions of a request: the flows it opens and closes
+    ///
+    /// Flows added, removed, and turned from allow to deny or back, compared by
+    /// meaning, with the checks to run after the change.
     ///
     /// Example: fwreq diff old.toml requests/a.toml
     Diff(DiffArgs),
-    /// Keep a temporary request open longer: moves `expires` (every other byte
-    /// of the file kept) and prints the renewal ticket
+    /// Keep a temporary request open longer and print the renewal ticket
+    ///
+    /// Moves `expires` (every other byte of the file kept).
     ///
     /// Example: fwreq renew requests/a.toml --until 2027-06-30 --reason "the trial was extended"
     Renew(RenewArgs),
@@ -138,7 +214,9 @@ pub enum Command {
     ///
     /// Example: fwreq sync requests/ --dry-run
     Sync(SyncArgs),
-    /// Print the JSON Schema of the request spec, for editors (Taplo: Even Better TOML, Helix, Zed)
+    /// Print the JSON Schema of the request spec, for editors
+    ///
+    /// Taplo (Even Better TOML in VS Code), Helix and Zed read it.
     Schema,
     /// Print a shell completion script
     ///
@@ -215,9 +293,10 @@ pub struct ImplementArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The platform whose syntax to write
+    /// The platform whose syntax to write (default: the one `targets` in
+    /// fwreq.toml names)
     #[arg(long, value_enum, value_name = "TARGET")]
-    pub target: crate::implement::Platform,
+    pub target: Option<Platform>,
 
     /// Exit 0 even when some destinations had to be left out
     #[arg(long)]
@@ -235,6 +314,17 @@ pub struct ImplementArgs {
     /// (the output's first lines say so)
     #[arg(long)]
     pub despite_zone_policy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to set up (the current one by default; made if missing)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Replace the files that are already there
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -276,10 +366,11 @@ pub struct RecordArgs {
 
     /// The request's new status; it moves forward only, unless --force
     #[arg(long, value_enum, value_name = "STATUS")]
-    pub status: Option<crate::spec::Status>,
+    pub status: Option<Status>,
 
-    /// When it was submitted: YYYY-MM-DDTHH:MM:SS, or now when given alone
-    #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now")]
+    /// When it was submitted: a time as RFC 3339 (2026-11-20T09:15:00-05:00)
+    /// or local "2026-11-20 09:15", or now when given alone
+    #[arg(long, value_name = "WHEN", num_args = 0..=1, default_missing_value = "now", value_parser = parse_when)]
     pub submitted: Option<String>,
 
     /// Allow a status move backwards or out of rejected/withdrawn, and write
@@ -304,7 +395,7 @@ pub struct ListArgs {
 
     /// Only requests with this status
     #[arg(long, value_enum)]
-    pub status: Option<crate::spec::Status>,
+    pub status: Option<Status>,
 
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -476,8 +567,9 @@ pub struct SiteArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Request files, or directories to search for *.toml files
-    #[arg(required_unless_present = "list_lints", value_name = "FILE|DIR")]
+    /// Request files, or directories to search for *.toml files (default:
+    /// requests, as list and expiring)
+    #[arg(value_name = "FILE|DIR", default_value = "requests")]
     pub paths: Vec<PathBuf>,
 
     /// Silence a lint for every request (repeatable); see --list-lints
@@ -543,7 +635,7 @@ pub struct ProbeArgs {
 
     /// Output: a Markdown table for the ticket, a [code] fragment for ServiceNow
     /// work notes, aligned text, or JSON for scripts
-    #[arg(long, value_enum, default_value_t = probe::report::Format::Md)]
+    #[arg(long, value_enum, default_value_t = probe::report::Format::Markdown)]
     pub format: probe::report::Format,
 
     /// What the allow rules' flows should be: open (after the change) or blocked (before it);
@@ -566,6 +658,110 @@ pub enum Format {
     Json,
 }
 
+/// The names and help of the library's value types on the command line:
+/// clap stays in this file, and each type keeps one name per value.
+/// `md` is kept as an alias of `markdown` where it was accepted.
+fn value(name: &'static str, help: &'static str) -> Option<PossibleValue> {
+    let value = PossibleValue::new(name);
+    Some(if help.is_empty() {
+        value
+    } else {
+        value.help(help)
+    })
+}
+
+impl ValueEnum for formats::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use formats::Format::*;
+        &[Markdown, Html, Servicenow, Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        use formats::Format::*;
+        match self {
+            Markdown => value(
+                "markdown",
+                "The Markdown body, for the description field (the default)",
+            )
+            .map(|v| v.alias("md")),
+            Html => value(
+                "html",
+                "One self-contained HTML page: offline, light and dark, print, copy buttons",
+            ),
+            Servicenow => value(
+                "servicenow",
+                "An HTML fragment in [code]...[/code], for Work notes or Additional comments",
+            ),
+            Json => value(
+                "json",
+                "One object for the Table API: short_description, description, work_notes, and the request as data",
+            ),
+        }
+    }
+}
+
+impl ValueEnum for probe::report::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use probe::report::Format::*;
+        &[Markdown, Servicenow, Text, Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        use probe::report::Format::*;
+        match self {
+            Markdown => value("markdown", "A Markdown table to paste into the ticket")
+                .map(|v| v.alias("md")),
+            Servicenow => value(
+                "servicenow",
+                "The same table as HTML in [code]...[/code], for ServiceNow work notes",
+            ),
+            Text => value("text", "Aligned columns for a terminal"),
+            Json => value("json", "One object: header, rows, summary"),
+        }
+    }
+}
+
+impl ValueEnum for probe::Expect {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[probe::Expect::Open, probe::Expect::Blocked]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            probe::Expect::Open => value("open", ""),
+            probe::Expect::Blocked => value("blocked", ""),
+        }
+    }
+}
+
+impl ValueEnum for Status {
+    fn value_variants<'a>() -> &'a [Self] {
+        use Status::*;
+        &[Draft, Submitted, Approved, Implemented, Rejected, Withdrawn]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        value(self.as_str(), "")
+    }
+}
+
+impl ValueEnum for Platform {
+    fn value_variants<'a>() -> &'a [Self] {
+        Platform::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Platform::Nftables => "An `inet` table: named sets, accept or drop per rule (`nft -f`)",
+            Platform::Aerleon => "An Aerleon policy and its definitions (YAML), for `aclgen`",
+            Platform::Cilium => "A CiliumNetworkPolicy (YAML), names through `toFQDNs`",
+            Platform::Fortigate => "FortiOS CLI: addresses, services and firewall policies",
+            Platform::Panos => "PAN-OS `set` commands: addresses, services and security rules",
+        };
+        value(self.name(), help)
+    }
+}
+
 /// `--within`: days as `30` or `30d`, or weeks as `4w`.
 fn parse_days(text: &str) -> Result<u32, String> {
     let (number, days) = match text.strip_suffix('w') {
@@ -578,6 +774,18 @@ fn parse_days(text: &str) -> Result<u32, String> {
         .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.checked_mul(days))
         .ok_or_else(|| format!("`{text}` is not a window: write days (30 or 30d) or weeks (4w)"))
+}
+
+/// `--submitted`: a time (`record` checks it), never a request file, which
+/// is what a file given after the flag would otherwise be taken for.
+fn parse_when(text: &str) -> Result<String, String> {
+    if text.ends_with(".toml") || std::path::Path::new(text).is_file() {
+        Err(format!(
+            "`{text}` is a file, not a time: the request file goes before the flag (fwreq record {text} --submitted), the time after it: 2026-11-20T09:15:00-05:00 or \"2026-11-20 09:15\""
+        ))
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 /// `--allow` and `--deny`: any name is taken (`check` refuses an unknown one
@@ -622,5 +830,51 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// One vocabulary (issue 29): `markdown` for every command that prints
+    /// Markdown, `md` kept where it was accepted (and taken everywhere).
+    #[test]
+    fn markdown_is_one_name_for_every_command_and_md_its_alias() {
+        use crate::{formats, probe::report};
+        use clap::Parser as _;
+        let format_of = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(super::Command::Render(a)) => Some(format!("{:?}", a.out.format)),
+            Ok(super::Command::Probe(a)) => Some(format!("{:?}", a.format)),
+            _ => None,
+        };
+        for spelling in ["markdown", "md"] {
+            assert_eq!(
+                format_of(&["fwreq", "render", "a.toml", "--format", spelling]),
+                Some(format!("{:?}", formats::Format::Markdown))
+            );
+            assert_eq!(
+                format_of(&["fwreq", "probe", "a.toml", "--format", spelling]),
+                Some(format!("{:?}", report::Format::Markdown))
+            );
+        }
+    }
+
+    /// Every value a library type has is one the command line takes.
+    #[test]
+    fn every_value_of_a_library_type_has_its_name() {
+        use clap::ValueEnum as _;
+        let names = |values: Vec<Option<clap::builder::PossibleValue>>| -> Vec<String> {
+            values
+                .into_iter()
+                .map(|v| v.unwrap().get_name().to_string())
+                .collect()
+        };
+        let platforms = crate::implement::Platform::ALL;
+        assert_eq!(
+            names(platforms.iter().map(|p| p.to_possible_value()).collect()),
+            platforms.iter().map(|p| p.name()).collect::<Vec<_>>()
+        );
+        let statuses = crate::spec::Status::value_variants();
+        assert_eq!(statuses.len(), 6);
+        assert_eq!(
+            names(statuses.iter().map(|s| s.to_possible_value()).collect()),
+            statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+        );
     }
 }

@@ -10,7 +10,7 @@
 //! through it, so a file cannot send escape sequences or reorder what a
 //! reviewer reads.
 
-use crate::names::Lint;
+use crate::names::{Lint, nearest};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -95,6 +95,23 @@ impl Invalid {
 }
 
 /// `message (help)`, for the command line, where there is no excerpt.
+/// A lint by its name, or the nearest name as help. Here rather than in
+/// `names`, which imports nothing of the crate: `Invalid` is this module's.
+impl std::str::FromStr for Lint {
+    type Err = Invalid;
+
+    fn from_str(name: &str) -> Result<Self, Invalid> {
+        Lint::named(name).ok_or_else(|| {
+            Invalid::new(format!("unknown lint `{name}`")).help(
+                match nearest(name, Lint::ALL.iter().map(|l| l.name())) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => "`fwreq check --list-lints` lists them".into(),
+                },
+            )
+        })
+    }
+}
+
 impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match &self.help {
@@ -278,7 +295,8 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
+    /// `text` in the SGR colour `code` (`31` red, `1;32` bold green) when on.
+    pub fn paint(self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -492,6 +510,13 @@ pub fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_lint_names_get_a_suggestion() {
+        assert_eq!("cleartext-port".parse::<Lint>(), Ok(Lint::CleartextPort));
+        let err = "cleartext-ports".parse::<Lint>().unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `cleartext-port`?"));
+    }
 
     #[test]
     fn positions_count_lines_and_characters() {

@@ -9,14 +9,12 @@
 //! **Never**: a field a team did not define, nor a value not of its type.
 
 use crate::diagnostic::{Diagnostic, Invalid};
+pub use crate::field_values::{FieldValue, RawValues, Value, Written};
 use crate::names::nearest;
 use crate::request::{Request, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use toml::Spanned;
-
-/// `[fields]` of a request or a rule as written: each name and value with its span.
-pub type RawValues = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 /// `[fields.NAME]` tables of the team file as written.
 pub type RawDefinitions = BTreeMap<Spanned<String>, Spanned<RawField>>;
@@ -98,75 +96,6 @@ pub struct Definition {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fields {
     pub definitions: Vec<Definition>,
-}
-
-/// A field's value, typed by its definition. Serialized as TOML writes it
-/// (a date as `YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Value {
-    Text(String),
-    Bool(bool),
-    Date(chrono::NaiveDate),
-    List(Vec<String>),
-}
-
-impl std::fmt::Display for Value {
-    /// As a reader sees it: `yes`/`no`, a list joined by commas.
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self {
-            Value::Text(text) => f.write_str(text),
-            Value::Bool(true) => f.write_str("yes"),
-            Value::Bool(false) => f.write_str("no"),
-            Value::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
-            Value::List(items) => f.write_str(&items.join(", ")),
-        }
-    }
-}
-
-/// One field of a request or rule, as templates and the JSON get it: the
-/// team's name and label, the value (`null` when not given and without a
-/// default) and `text`, the value as a reader sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldValue {
-    pub name: String,
-    pub label: String,
-    pub value: Option<Value>,
-}
-
-impl Serialize for FieldValue {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("FieldValue", 4)?;
-        st.serialize_field("name", &self.name)?;
-        st.serialize_field("label", &self.label)?;
-        st.serialize_field("value", &self.value)?;
-        st.serialize_field("text", &self.value.as_ref().map(Value::to_string))?;
-        st.end()
-    }
-}
-
-/// A request's or rule's fields as written, kept (with spans) until its team
-/// is known.
-#[derive(Debug, Clone, Default)]
-pub struct Written {
-    /// The `[fields]` table (its header), where a missing field is reported.
-    pub table: Option<Span>,
-    pub values: Vec<(Spanned<String>, Spanned<toml::Value>)>,
-}
-
-impl Written {
-    pub fn new(raw: Option<Spanned<RawValues>>) -> Self {
-        match raw {
-            None => Written::default(),
-            Some(raw) => {
-                let table = Some(raw.span());
-                let mut values: Vec<_> = raw.into_inner().into_iter().collect();
-                values.sort_by_key(|(name, _)| name.span().start);
-                Written { table, values }
-            }
-        }
-    }
 }
 
 impl Fields {
@@ -303,22 +232,6 @@ pub struct Starter {
     pub example: String,
 }
 
-impl Value {
-    /// As TOML writes it.
-    pub fn toml(&self) -> String {
-        match self {
-            Value::Text(text) => toml::Value::String(text.clone()).to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Date(date) => date.format("%Y-%m-%d").to_string(),
-            Value::List(items) => {
-                toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
-                    .to_string()
-            }
-        }
-    }
-}
-
-/// Validates `[fields.NAME]` tables, every problem at its place; the team's
 /// order is kept.
 pub fn parse(raw: RawDefinitions) -> Result<Fields, Vec<Diagnostic>> {
     let mut diags = Vec::new();

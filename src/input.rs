@@ -7,6 +7,9 @@ use anyhow::Context as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+/// The team file's name: never read as a request.
+pub const TEAM_FILE: &str = "fwreq.toml";
+
 /// One file read and validated: its text (for rendering diagnostics) and the outcome.
 pub struct Loaded {
     pub source: Source,
@@ -40,6 +43,37 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Loaded {
             }
         }
     }
+}
+
+/// A request file as it stood at git revision `rev` (`git show REV:./NAME`
+/// in the file's folder), read and validated; its path shown as `FILE@REV`.
+pub fn at_revision(file: &Path, rev: &str) -> anyhow::Result<Loaded> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = file
+        .file_name()
+        .context("the request file has no name")?
+        .to_string_lossy();
+    let shown = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["show", "--end-of-options", &format!("{rev}:./{name}")])
+        .output()
+        .context("the old revision is read with git, which could not be started")?;
+    if !shown.status.success() {
+        anyhow::bail!(
+            "git show {rev}:./{name} (in {}): {}",
+            dir.display(),
+            String::from_utf8_lossy(&shown.stderr).trim()
+        );
+    }
+    let old_text = String::from_utf8(shown.stdout)
+        .with_context(|| format!("{name} at {rev} is not UTF-8 text"))?;
+    let source = Source::new(format!("{}@{rev}", file.display()), old_text);
+    let request = validate::load(&source);
+    Ok(Loaded { source, request })
 }
 
 /// A regular file's bytes. Anything else is refused unread: a FIFO or a
@@ -249,7 +283,7 @@ fn walk(
             continue;
         }
         let request = path.extension().is_some_and(|e| e == "toml")
-            && path.file_name().is_none_or(|n| n != crate::team::FILE);
+            && path.file_name().is_none_or(|n| n != TEAM_FILE);
         if !request {
             continue;
         }

@@ -1,10 +1,9 @@
 //! The `fwreq` binary: parse arguments, run, map the outcome to an exit code.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = fwreq::cli::Cli::parse();
+    let cli = fwreq::cli::parse();
     match fwreq::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {

@@ -1,8 +1,8 @@
-//! The one writer of a user's files: `render -o`, `site`, `new` and (through
+//! The one writer of a user's files: `render -o`, `site`, `new`, `init` and (through
 //! `edit`) `record` all write here, by the same rules:
 //!
 //! - whole or not at all: a temporary file beside the real one, then a rename;
-//! - a whole output (`render -o`, `implement -o`, `site`, `new`) never
+//! - a whole output (`render -o`, `implement -o`, `site`, `new`, `init`) never
 //!   through a link: the link itself is replaced when asked, else refused;
 //!   an edit (`record`) through a link to its target (the link stays a link);
 //! - never a file that is not a regular file, has other hard links (a rename

@@ -5,7 +5,7 @@
 //! file by file through one loader that looks there first. Templates receive
 //! structured data (`request`, `rules`, `checks`), never pre-rendered text.
 
-use crate::formats::Kind;
+use crate::kind::Kind;
 use crate::request::Request;
 use anyhow::Context as _;
 use minijinja::value::Serde;
@@ -88,7 +88,7 @@ impl Renderer {
         });
         let user = match &templates {
             Some(dir) if !dir.is_dir() => {
-                anyhow::bail!("--templates {}: no such directory", dir.display())
+                anyhow::bail!("templates folder {}: no such directory", dir.display())
             }
             Some(dir) => read_folder(dir)?,
             None => HashMap::new(),

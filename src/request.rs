@@ -5,7 +5,7 @@
 //! back at the user's text. Templates receive this structure, not strings.
 
 use crate::diagnostic::Invalid;
-use crate::fields::FieldValue;
+use crate::field_values::FieldValue;
 use crate::names::Lint;
 use crate::spec::{Action, Protocol, Status};
 use serde::Serialize;
@@ -181,7 +181,7 @@ pub struct Spans {
     pub markdown: Vec<(String, Span, String)>,
     /// The team's fields as written, until the team checks them: the
     /// request's first, then each rule's.
-    pub fields: Vec<crate::fields::Written>,
+    pub fields: Vec<crate::field_values::Written>,
 }
 
 /// A value with the span it was written at; serializes as the value alone.
@@ -344,14 +344,6 @@ impl std::ops::Deref for HostName {
 impl fmt::Display for HostName {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// A name as a user writes it (Unicode, any case), checked and converted.
-impl std::str::FromStr for HostName {
-    type Err = Invalid;
-    fn from_str(text: &str) -> Result<Self, Invalid> {
-        crate::validate::host::hostname(text)
     }
 }
 

@@ -69,7 +69,7 @@ pub struct RawSpec {
     pub allow: Option<Vec<Spanned<String>>>,
     /// The team's own fields (`[fields.NAME]` in fwreq.toml), by name.
     #[schemars(with = "Option<std::collections::BTreeMap<String, serde_json::Value>>")]
-    pub fields: Option<Spanned<crate::fields::RawValues>>,
+    pub fields: Option<Spanned<crate::field_values::RawValues>>,
 }
 
 /// One `[[rules]]` table.
@@ -97,7 +97,7 @@ pub struct RawRule {
     pub destinations: Option<Spanned<Vec<Spanned<RawDestination>>>>,
     /// The team's own fields for this rule (`scope = "rule"` in fwreq.toml).
     #[schemars(with = "Option<std::collections::BTreeMap<String, serde_json::Value>>")]
-    pub fields: Option<Spanned<crate::fields::RawValues>>,
+    pub fields: Option<Spanned<crate::field_values::RawValues>>,
 }
 
 /// The optional `[test]` table: the 'Test Process' section.
@@ -160,9 +160,7 @@ pub enum Action {
 }
 
 /// Where the request is in its life; only `draft` requests are still editable in spirit.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, clap::ValueEnum, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(transform = no_description)]
 pub enum Status {
@@ -244,7 +242,7 @@ fn no_description(schema: &mut schemars::Schema) {
 const DESTINATION_PATTERN: &str = r#"^\*?[^*_\s`$;&|<>()'"\\!#{}~^,=?+%@]+$"#;
 
 /// Schema-only types: each is what a key holds, as strict as JSON Schema can
-/// say it (what it cannot is listed in the README, under the schema).
+/// say it (what it cannot is listed in docs/spec.md, under the schema).
 macro_rules! schema_type {
     ($(#[$doc:meta])* $name:ident, $schema:tt) => {
         $(#[$doc])*

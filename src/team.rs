@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
 
-/// The team file's name.
-pub const FILE: &str = "fwreq.toml";
+/// The team file's name (`input` owns it: it skips the file among requests).
+pub const FILE: &str = crate::input::TEAM_FILE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -650,8 +650,6 @@ pub struct Teams {
     teams: Vec<Team>,
     /// Each folder's team.
     by_dir: HashMap<PathBuf, usize>,
-    /// The team for the first path given (where templates come from).
-    first: usize,
     /// Team files with errors, with their diagnostics; their requests get the defaults.
     pub invalid: Vec<(Source, Vec<Diagnostic>)>,
     /// Team files not trusted, with why (see [`distrust`]): skipped, and the
@@ -703,20 +701,13 @@ impl Teams {
         };
         let mut read: HashMap<PathBuf, usize> = HashMap::new();
         let mut ignored = Vec::new();
-        for (n, dir) in dirs.enumerate() {
-            let index = match teams.by_dir.get(dir) {
-                Some(&i) => i,
-                None => {
-                    let i = match find(dir, &mut ignored) {
-                        Some((file, judged)) => teams.read(file, &judged, &mut read)?,
-                        None => 0,
-                    };
-                    teams.by_dir.insert(dir.to_path_buf(), i);
-                    i
-                }
-            };
-            if n == 0 {
-                teams.first = index;
+        for dir in dirs {
+            if !teams.by_dir.contains_key(dir) {
+                let i = match find(dir, &mut ignored) {
+                    Some((file, judged)) => teams.read(file, &judged, &mut read)?,
+                    None => 0,
+                };
+                teams.by_dir.insert(dir.to_path_buf(), i);
             }
         }
         teams.ignored = ignored;
@@ -773,11 +764,6 @@ impl Teams {
 
     pub fn all(&self) -> &[Team] {
         &self.teams
-    }
-
-    /// The templates folder: `given` (--templates), else the first path's team file's.
-    pub fn templates(&self, given: Option<PathBuf>) -> Option<PathBuf> {
-        given.or_else(|| self.teams[self.first].templates.clone())
     }
 }
 

@@ -130,112 +130,68 @@ impl Zones {
     ) -> Result<Zones, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let mut out = Zones::default();
-        // Every network once: the same network in two zones is ambiguous.
-        let mut seen: BTreeMap<Network, String> = BTreeMap::new();
-        // And every name pattern once, whatever its case: with one pattern in
-        // two zones, the zone that sorts last would win unseen.
-        let mut seen_patterns: BTreeMap<Target, String> = BTreeMap::new();
+        let mut seen = Seen::default();
         for (name, values) in zones {
-            let mut zone = Zone {
-                name: name.clone(),
-                networks: Vec::new(),
-                patterns: Vec::new(),
-            };
-            if name == INTERNET || name == ANY {
-                let span = values.first().map_or(0..0, Spanned::span);
-                diags.push(
-                    Invalid::new(format!("`{name}` is built in and cannot be defined"))
-                        .help("name the zone after the networks it holds, e.g. plant-k8s")
-                        .at(span),
-                );
-            }
-            for value in values {
-                let text = value.get_ref();
-                if text.contains('*') || text.parse::<IpAddr>().is_err() && !text.contains('/') {
-                    match crate::validate::host::destination(text) {
-                        Ok(target @ (Target::Host { .. } | Target::Wildcard { .. })) => {
-                            if let Some(other) = seen_patterns.insert(target.clone(), name.clone())
-                            {
-                                diags.push(
-                                    Invalid::new(format!(
-                                        "`{text}` is in zone `{other}` already (as `{target}`); a name pattern belongs to one zone"
-                                    ))
-                                    .help("remove it from one of the two zones")
-                                    .at(value.span()),
-                                );
-                            }
-                            zone.patterns.push(target);
-                        }
-                        Ok(_) => {}
-                        Err(e) => diags.push(e.at(value.span())),
-                    }
-                    continue;
-                }
-                match crate::validate::host::address_or_network(text) {
-                    Ok(network) => {
-                        if let Some(other) = seen.insert(network, name.clone()) {
-                            diags.push(
-                                Invalid::new(format!(
-                                    "{network} is in zone `{other}` already; a network belongs to one zone"
-                                ))
-                                .help("remove it from one of the two zones")
-                                .at(value.span()),
-                            );
-                        }
-                        zone.networks.push(network);
-                    }
-                    Err(e) => diags.push(e.at(value.span())),
-                }
-            }
+            let zone = seen.zone(name, values, &mut diags);
             out.zones.push(zone);
         }
         for entry in policy {
-            let span = entry.span();
-            let raw = entry.into_inner();
-            let mut zone_name = |name: &Spanned<String>| {
-                let text = name.get_ref();
-                if text == INTERNET || text == ANY || out.zones.iter().any(|z| &z.name == text) {
-                    return;
-                }
-                let names = out.zones.iter().map(|z| z.name.as_str()).chain([INTERNET]);
-                let help = match crate::names::nearest(text, names) {
-                    Some(n) => format!("did you mean `{n}`?"),
-                    None => "name a zone of [zones], `internet`, or `*` for any zone".into(),
-                };
-                diags.push(
-                    Diagnostic::error(name.span(), format!("no zone `{text}`")).with_help(help),
-                );
-            };
-            zone_name(&raw.from);
-            zone_name(&raw.to);
-            let ports = raw.ports.map(|ports| {
-                PortSet::new(ports.iter().filter_map(|p| {
-                    match crate::validate::port::port(p.get_ref(), p.span()) {
-                        Ok(range) => Some((range.low, range.high)),
-                        Err(e) => {
-                            diags.push(e.at(p.span()));
-                            None
-                        }
-                    }
-                }))
-            });
-            out.policy.push(Entry {
-                from: raw.from.into_inner(),
-                to: raw.to.into_inner(),
-                protocol: raw.protocol.map(Spanned::into_inner),
-                ports,
-                verdict: raw.verdict.into_inner(),
-                at: format!(
-                    "{}:{}",
-                    source.path().display(),
-                    source.position(span.start).line
-                ),
-            });
+            let entry = out.policy_entry(source, entry, &mut diags);
+            out.policy.push(entry);
         }
         if diags.is_empty() {
             Ok(out)
         } else {
             Err(diags)
+        }
+    }
+
+    /// One `[[zone_policy]]` entry, its zone names checked against the
+    /// zones (with the nearest name as help) and its ports parsed.
+    fn policy_entry(
+        &self,
+        source: &Source,
+        entry: Spanned<RawEntry>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Entry {
+        let span = entry.span();
+        let raw = entry.into_inner();
+        let mut zone_name = |name: &Spanned<String>| {
+            let text = name.get_ref();
+            if text == INTERNET || text == ANY || self.zones.iter().any(|z| &z.name == text) {
+                return;
+            }
+            let names = self.zones.iter().map(|z| z.name.as_str()).chain([INTERNET]);
+            let help = match crate::names::nearest(text, names) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "name a zone of [zones], `internet`, or `*` for any zone".into(),
+            };
+            diags.push(Diagnostic::error(name.span(), format!("no zone `{text}`")).with_help(help));
+        };
+        zone_name(&raw.from);
+        zone_name(&raw.to);
+        let ports = raw.ports.map(|ports| {
+            PortSet::new(ports.iter().filter_map(|p| {
+                match crate::validate::port::port(p.get_ref(), p.span()) {
+                    Ok(range) => Some((range.low, range.high)),
+                    Err(e) => {
+                        diags.push(e.at(p.span()));
+                        None
+                    }
+                }
+            }))
+        });
+        Entry {
+            from: raw.from.into_inner(),
+            to: raw.to.into_inner(),
+            protocol: raw.protocol.map(Spanned::into_inner),
+            ports,
+            verdict: raw.verdict.into_inner(),
+            at: format!(
+                "{}:{}",
+                source.path().display(),
+                source.position(span.start).line
+            ),
         }
     }
 
@@ -447,6 +403,80 @@ pub fn of_rules(zones: &Zones, request: &Request) -> Vec<Vec<Judgement>> {
         rule.sort();
     }
     out
+}
+
+/// A network or name pattern claimed by a second zone.
+fn in_two_zones(message: String, span: std::ops::Range<usize>) -> Diagnostic {
+    Invalid::new(message)
+        .help("remove it from one of the two zones")
+        .at(span)
+}
+
+/// What the zones parsed so far hold: every network once (the same
+/// network in two zones is ambiguous), and every name pattern once, whatever
+/// its case (with one pattern in two zones, the zone that sorts last would
+/// win unseen).
+#[derive(Default)]
+struct Seen {
+    networks: BTreeMap<Network, String>,
+    patterns: BTreeMap<Target, String>,
+}
+
+impl Seen {
+    /// One zone of `[zones]`: its networks and name patterns, each checked
+    /// and claimed for this zone.
+    fn zone(
+        &mut self,
+        name: String,
+        values: Vec<Spanned<String>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Zone {
+        let mut zone = Zone {
+            name: name.clone(),
+            networks: Vec::new(),
+            patterns: Vec::new(),
+        };
+        if name == INTERNET || name == ANY {
+            let span = values.first().map_or(0..0, Spanned::span);
+            diags.push(
+                Invalid::new(format!("`{name}` is built in and cannot be defined"))
+                    .help("name the zone after the networks it holds, e.g. plant-k8s")
+                    .at(span),
+            );
+        }
+        for value in values {
+            let text = value.get_ref();
+            if text.contains('*') || text.parse::<IpAddr>().is_err() && !text.contains('/') {
+                match crate::validate::host::destination(text) {
+                    Ok(target @ (Target::Host { .. } | Target::Wildcard { .. })) => {
+                        if let Some(other) = self.patterns.insert(target.clone(), name.clone()) {
+                            diags.push(in_two_zones(
+                                format!("`{text}` is in zone `{other}` already (as `{target}`); a name pattern belongs to one zone"),
+                                value.span(),
+                            ));
+                        }
+                        zone.patterns.push(target);
+                    }
+                    Ok(_) => {}
+                    Err(e) => diags.push(e.at(value.span())),
+                }
+                continue;
+            }
+            match crate::validate::host::address_or_network(text) {
+                Ok(network) => {
+                    if let Some(other) = self.networks.insert(network, name.clone()) {
+                        diags.push(in_two_zones(
+                            format!("{network} is in zone `{other}` already; a network belongs to one zone"),
+                            value.span(),
+                        ));
+                    }
+                    zone.networks.push(network);
+                }
+                Err(e) => diags.push(e.at(value.span())),
+            }
+        }
+        zone
+    }
 }
 
 #[cfg(test)]

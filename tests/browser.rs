@@ -250,3 +250,145 @@ fn the_pages_pass_axe_in_light_and_dark_mode() {
     let faults: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(faults, serde_json::json!([]), "{faults:#}");
 }
+
+/// The index at a desktop width (1280 px) and a phone's (390 px): nothing
+/// reaches past the window (the page never scrolls sideways), no sort button
+/// is drawn over another, no "->" and no
+/// word of a title or path is split across lines, the filter box the script
+/// shows keeps the rows holding every word typed. As written (no script),
+/// the box is hidden and every request listed. Expired and expiring requests
+/// say so in words; a file with errors says "invalid" where counts would be.
+/// The screenshots are for a person to look at (target/tmp/browser/).
+#[test]
+fn the_index_fits_a_desktop_and_a_phone() {
+    let Some(browser) = common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
+    else {
+        return;
+    };
+    let modules = match axe_modules() {
+        Ok(modules) => modules,
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{why}, and CI is set: the layout check must run in CI"
+            );
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let requests = dir.path().join("requests");
+    std::fs::create_dir(&requests).unwrap();
+    for entry in std::fs::read_dir("requests").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
+    }
+    // Two copies of an example, one past its expiry and one within 30 days of
+    // it (the site is made as of 2026-11-26), and a file with errors.
+    let albion = std::fs::read_to_string("requests/albion-plant-time-and-logs.toml").unwrap();
+    let old_title = "title = \"Albion Plant Controllers NTP and Syslog Network Config Request\"\n";
+    assert!(albion.contains(old_title));
+    for (name, title, expires) in [
+        ("expired.toml", "Expired NTP trial", "2026-11-01"),
+        ("expiring.toml", "Expiring syslog trial", "2026-12-10"),
+    ] {
+        let text = albion.replace(
+            old_title,
+            &format!("title = \"{title}\"\nexpires = {expires}\n"),
+        );
+        std::fs::write(requests.join(name), text).unwrap();
+    }
+    std::fs::write(requests.join("broken.toml"), "title = \"t\"\n").unwrap();
+    let site = dir.path().join("site");
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["site", "--today", "2026-11-26", "-o"])
+        .arg(&site)
+        .arg(&requests)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "broken.toml has errors");
+
+    let index = site.join("index.html");
+    let doc = Html::parse_document(&std::fs::read_to_string(&index).unwrap());
+    let filter_box = doc
+        .select(&Selector::parse("#filter-box").unwrap())
+        .next()
+        .unwrap();
+    assert!(
+        filter_box.value().attr("hidden").is_some(),
+        "no script, no filter box"
+    );
+    assert_eq!(texts(&doc, "tbody tr").len(), 6);
+    assert_eq!(texts(&doc, "tr.expired td.title a"), ["Expired NTP trial"]);
+    assert_eq!(
+        texts(&doc, "tr.expired td.date + td.date"),
+        ["2026-11-01 expired"]
+    );
+    assert_eq!(
+        texts(&doc, "tr.expiring td.title a"),
+        ["Expiring syslog trial"]
+    );
+    assert_eq!(
+        texts(&doc, "tr.expiring td.date + td.date"),
+        ["2026-12-10 expiring"]
+    );
+    assert_eq!(
+        texts(&doc, "tr.invalid td.num"),
+        ["invalid", "invalid", "invalid"]
+    );
+    // The example with a RITM but no status: filed, its status never recorded.
+    let filed: Vec<String> = doc
+        .select(&Selector::parse("tbody tr").unwrap())
+        .filter(|row| {
+            row.select(&Selector::parse("td.status .filed").unwrap())
+                .any(|e| e.text().collect::<String>() == "has a RITM: status not recorded")
+        })
+        .map(|row| {
+            row.select(&Selector::parse("td.title a").unwrap())
+                .map(|a| a.text().collect::<String>())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        filed,
+        ["Southfield Kubernetes Observability Vendor Trial Network Config Request"]
+    );
+    assert_eq!(
+        texts(&doc, "tr:not(.invalid) td.num").len(),
+        15,
+        "5 valid rows of counts"
+    );
+
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/fit.js"))
+        .arg(&browser)
+        .arg(&index)
+        .arg(&shots)
+        .env("NODE_PATH", &modules)
+        .output()
+        .unwrap();
+    common::succeeded(&out);
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fits = |width: u32| {
+        serde_json::json!({
+            "inner": width,
+            "scrollWidth": width,
+            "overflowing": [],
+            "overlapping": [],
+            "split": [],
+            "filterShown": true,
+            "filtered": {
+                "shown": ["Southfield Kubernetes Observability Vendor Trial Network Config Request"],
+                "count": "1 of 6 shown",
+            },
+        })
+    };
+    assert_eq!(
+        found,
+        serde_json::json!({ "1280": fits(1280), "390": fits(390) }),
+        "{found:#}"
+    );
+    eprintln!("screenshots in {}", shots.display());
+}

@@ -450,7 +450,7 @@ fn atoms(rules: &[RuleSpec], deny: bool) -> BTreeSet<Atom> {
 }
 
 /// The flows of ticket sections, port by port, read back from their data.
-fn ticket_atoms(flows: &[&fwreq::change::Flow]) -> BTreeSet<Atom> {
+fn ticket_atoms(flows: &[&fwreq::change::TicketFlow]) -> BTreeSet<Atom> {
     let json = serde_json::to_value(flows).unwrap();
     let mut out = BTreeSet::new();
     for flow in json.as_array().unwrap() {

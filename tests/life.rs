@@ -199,11 +199,13 @@ fn list_and_expiring_show_valid_invalid_and_expired_requests() {
     assert_eq!(
         stdout(&out),
         "PATH                   TITLE                                                                     RITM         REQ  STATUS  SUBMITTED            EXPIRES     RULES  FLOWS
-requests/a.toml        AWS Container Registry Network Config Request                             RITM0000001  -    draft   2026-11-01 09:00:00  2027-03-31  1      2
+requests/a.toml        AWS Container Registry Network Config Request                             RITM0000001  -    draft*  2026-11-01 09:00:00  2027-03-31  1      2
 requests/plant/b.toml  Old Container Registry Network Config Request                             -            -    draft   -                    2026-11-20  1      2
 requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 is out of range  -            -    -       -                    -           0      0
 "
     );
+    // a.toml has a RITM but is still a draft: filed, its status never recorded.
+    assert_eq!(stderr(&out), FILED_AS_DRAFT);
     let out = fwreq(root, &["list", "--status", "draft", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The invalid file stays: its status is unknown.
@@ -237,11 +239,15 @@ requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 
     assert_eq!(out.status.code(), Some(1), "nothing past yet, one invalid");
     assert_eq!(
         stderr(&out),
-        renew_or_remove("requests/plant/b.toml")
+        FILED_AS_DRAFT.to_string()
+            + &renew_or_remove("requests/plant/b.toml")
             + &renew_or_remove("requests/a.toml")
             + "0 requests expired, 2 expiring within 200 days, 1 invalid file (as of 2026-11-01)\n"
     );
 }
+
+/// What list and expiring say of requests/a.toml, a draft with a RITM.
+const FILED_AS_DRAFT: &str = "requests/a.toml: * has a RITM but its status is draft: fwreq record requests/a.toml --status submitted (or the status it has), or fwreq sync\n";
 
 #[test]
 fn a_change_ticket_since_the_last_commit() {
@@ -393,8 +399,10 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = fs::read_to_string(root.join("out/plant/a.html")).unwrap();
     assert!(page.contains("<p>Plant Network Team</p>"), "{page}");
+    // The team's max-port-range, and its deny = ["warnings"]: an error on
+    // the page as in check (issue 29 made it one rule; it said warning here).
     assert!(
-        page.contains("warning[wide-port-range]"),
+        page.contains("error[wide-port-range]"),
         "the team's max-port-range"
     );
     assert!(!page.contains("missing-source"), "the team's allow list");

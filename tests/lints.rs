@@ -659,3 +659,249 @@ fn line_separators_and_invisible_characters_are_caught() {
         assert!(!stderr.contains(c), "shown escaped: {stderr}");
     }
 }
+
+/// Where docs/lints.md's generated part starts and ends.
+const GENERATED_START: &str = "<!-- generated from the lint registry (src/lints/mod.rs) by tests/lints.rs; UPDATE_DOCS=1 cargo test --test integration lints::docs rewrites it -->\n";
+const GENERATED_END: &str = "<!-- end of the generated part -->\n";
+
+/// The table and examples of docs/lints.md, from the registry.
+fn lints_page_part() -> String {
+    use fwreq::names::Lint;
+    let mut text = String::from("| lint | default | finds |\n|---|---|---|\n");
+    for lint in Lint::ALL {
+        text.push_str(&format!(
+            "| [`{name}`](#{name}) | {} | {} |\n",
+            lint.default_level().name(),
+            lint.description(),
+            name = lint.name()
+        ));
+    }
+    text.push_str("\n## Examples\n");
+    for lint in Lint::ALL {
+        text.push_str(&format!(
+            "\n### `{}`\n\n{}\n\n```toml\n{}```\n",
+            lint.name(),
+            lint.description(),
+            lint.example()
+        ));
+    }
+    text
+}
+
+/// docs/lints.md's table and examples are the registry's: a lint added,
+/// renamed or reworded in its file without the page fails here (and
+/// `UPDATE_DOCS=1` writes the page's generated part anew).
+#[test]
+fn docs_lints_md_is_the_registry() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lints.md");
+    let page = fs::read_to_string(&path).unwrap();
+    let (before, rest) = page.split_once(GENERATED_START).expect("the start marker");
+    let (part, after) = rest.split_once(GENERATED_END).expect("the end marker");
+    let want = lints_page_part();
+    if part != want && std::env::var_os("UPDATE_DOCS").is_some() {
+        fs::write(
+            &path,
+            format!("{before}{GENERATED_START}{want}{GENERATED_END}{after}"),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        part, want,
+        "docs/lints.md differs from the registry; UPDATE_DOCS=1 rewrites it"
+    );
+}
+
+/// Each lint's example (docs/lints.md) triggers it: the example in a
+/// minimal request, under a team file with zones, a forbidden zone pair,
+/// zone-review on and an nftables target (what the zone and target examples
+/// say their team holds), judged on 2026-12-01. `body-too-long` needs a
+/// 4,000-character body, which no example shows; `hidden-characters`'s
+/// example writes its U+202E as `\u202E`, put back here.
+#[test]
+fn each_lint_example_triggers_it() {
+    use fwreq::names::Lint;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(
+        dir.path().join("fwreq.toml"),
+        "targets = [\"nftables\"]\nwarn = [\"zone-review\"]\n\n[zones]\nplant-ot = [\"10.40.12.0/24\"]\nplant-k8s = [\"10.188.50.0/24\"]\nworkstations = [\"10.20.0.0/24\"]\n\n[[zone_policy]]\nfrom = \"plant-ot\"\nto = \"internet\"\nverdict = \"forbidden\"\n",
+    )
+    .unwrap();
+    for lint in Lint::ALL.iter().filter(|l| **l != Lint::BodyTooLong) {
+        let example = lint.example().replace("\\u202E", "\u{202e}");
+        // The header's keys the example does not set, then the example,
+        // then a rule if it has none.
+        let mut text: String = HEADER
+            .lines()
+            .filter(|line| {
+                let key = line.split(" = ").next().unwrap_or("");
+                !example.lines().any(|l| l.starts_with(&format!("{key} = ")))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        text.push_str(&example);
+        if !example.contains("[[rules]]") {
+            text.push_str("\n[[rules]]\nsources = [\"10.20.0.0/24\"]\nports = [443]\ndestinations = [\"203.0.113.9\"]\n");
+        }
+        std::fs::write(dir.path().join("req.toml"), &text).unwrap();
+        let out = common::fwreq_in(dir.path(), &["check", "req.toml", "--today", "2026-12-01"]);
+        let stderr = common::stderr(&out);
+        assert!(
+            stderr.contains(&format!("[{lint}]: ")),
+            "{lint}'s example does not trigger it:\n{text}\n{stderr}"
+        );
+    }
+}
+
+/// `--list-lints`, the schema's lint names and the completions of `--allow`
+/// name exactly the registry's lints (`names::Lint::ALL`, made from it).
+#[test]
+fn list_lints_schema_and_completions_name_the_registry() {
+    let here = std::path::Path::new(".");
+    let mut registry: Vec<String> = fwreq::names::Lint::ALL
+        .iter()
+        .map(|l| l.name().to_string())
+        .collect();
+    let listed = common::stdout(&common::fwreq_in(here, &["check", "--list-lints"]));
+    let listed: Vec<String> = listed
+        .split_once("\n\n")
+        .unwrap()
+        .0
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(' ').unwrap().0.to_string())
+        .collect();
+    assert_eq!(listed, registry);
+    let schema: serde_json::Value =
+        serde_json::from_str(&common::stdout(&common::fwreq_in(here, &["schema"]))).unwrap();
+    let in_schema: Vec<String> = schema["definitions"]["LintName"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(in_schema, registry);
+    // fish lists the values of `--allow` as `NAME\tDESCRIPTION` lines in one -a "...".
+    let fish = common::stdout(&common::fwreq_in(here, &["completions", "fish"]));
+    let (_, allow) = fish
+        .split_once("-l allow -d")
+        .expect("fish completes --allow");
+    let (_, values) = allow.split_once("-a \"").unwrap();
+    let (values, _) = values.split_once("\"\n").unwrap();
+    let mut completed: Vec<String> = values
+        .lines()
+        .map(|l| l.split_once("\\t").unwrap().0.to_string())
+        .collect();
+    completed.sort();
+    registry.sort();
+    assert_eq!(completed, registry);
+}
+
+/// A request: the header, one allow rule on `allowed` from 10.20.0.0/24
+/// on tcp 443, and a deny rule for each (sources, destination, ports).
+fn allow_and_denies(allowed: &str, denies: &[(&str, &str, &str)]) -> String {
+    let mut text = format!(
+        "{HEADER}[[rules]]\nsources = [\"10.20.0.0/24\"]\nports = [443]\ndestinations = [\"{allowed}\"]\n"
+    );
+    for (sources, destination, ports) in denies {
+        text.push_str(&format!(
+            "\n[[rules]]\naction = \"deny\"\nsources = [\"{sources}\"]\nports = [{ports}]\ndestinations = [\"{destination}\"]\n"
+        ));
+    }
+    text
+}
+
+/// The lines of `allow-covered-by-denies` in a check of `text`.
+fn covered_by_denies(text: &str) -> Vec<String> {
+    let (_, stderr) = check(text, &[]);
+    first_lines(&stderr)
+        .into_iter()
+        .filter(|l| l.contains("[allow-covered-by-denies]"))
+        .map(String::from)
+        .collect()
+}
+
+/// Two deny rules that split the allowed sources, or the allowed range,
+/// between them deny all of the allow: it never takes effect.
+#[test]
+fn an_allow_covered_by_two_denies_warns() {
+    let by_sources = allow_and_denies(
+        "registry.example.com",
+        &[
+            ("10.20.0.0/25", "registry.example.com", "443"),
+            ("10.20.0.128/25", "*.example.com", "443, 8443"),
+            // From other sources: no part of this allow, and not named.
+            ("192.168.1.0/24", "registry.example.com", "443"),
+        ],
+    );
+    assert_eq!(
+        covered_by_denies(&by_sources),
+        [
+            "req.toml:10:17: warning[allow-covered-by-denies]: `registry.example.com` tcp 443 is allowed by rule 1, but rules 2 and 3 deny all of it between them: the deny wins, so this allow never takes effect"
+        ]
+    );
+    let by_range = allow_and_denies(
+        "203.0.113.0/24",
+        &[
+            ("10.0.0.0/8", "203.0.113.0/25", "443"),
+            ("10.20.0.0/16", "203.0.113.128/26", "443"),
+            ("10.20.0.0/24", "203.0.113.192/26", "\"1-1000\""),
+            // To another address: no part of this allow, and not named.
+            ("10.20.0.0/24", "198.51.100.7", "443"),
+        ],
+    );
+    let (code, stderr) = check(&by_range, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning[allow-covered-by-denies]: `203.0.113.0/24` tcp 443 is allowed by rule 1, but rules 2, 3 and 4 deny all of it between them: the deny wins, so this allow never takes effect\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: remove this destination from the allow rule, or narrow the deny rules if some of it should get through\n"), "{stderr}");
+}
+
+/// Denies that leave a source, a block or a port of the allow through say
+/// nothing; nor does one deny that covers it alone (`allow-deny-overlap`
+/// says that one).
+#[test]
+fn an_allow_partly_covered_by_denies_is_silent() {
+    let cases = [
+        // 10.20.0.128/26 gets through.
+        allow_and_denies(
+            "registry.example.com",
+            &[
+                ("10.20.0.0/25", "registry.example.com", "443"),
+                ("10.20.0.192/26", "registry.example.com", "443"),
+            ],
+        ),
+        // 203.0.113.128/26 gets through.
+        allow_and_denies(
+            "203.0.113.0/24",
+            &[
+                ("10.20.0.0/24", "203.0.113.0/25", "443"),
+                ("10.20.0.0/24", "203.0.113.192/26", "443"),
+            ],
+        ),
+        // The second deny is on another port, the third on another name.
+        allow_and_denies(
+            "registry.example.com",
+            &[
+                ("10.20.0.0/25", "registry.example.com", "443"),
+                ("10.20.0.128/25", "registry.example.com", "8443"),
+                ("10.20.0.128/25", "mirror.example.com", "443"),
+            ],
+        ),
+        // One deny alone holds all of it: allow-deny-overlap's.
+        allow_and_denies(
+            "registry.example.com",
+            &[
+                ("10.0.0.0/8", "*.example.com", "443"),
+                ("10.20.0.0/25", "registry.example.com", "443"),
+            ],
+        ),
+    ];
+    for text in cases {
+        assert_eq!(covered_by_denies(&text), Vec::<String>::new(), "{text}");
+    }
+}

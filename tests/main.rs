@@ -7,26 +7,32 @@
 
 mod common;
 
+mod architecture;
 mod browser;
 mod change;
 mod cli;
 mod completions;
 mod docs;
+mod edges;
 mod fields;
 mod formats;
 mod grammar;
+mod guide;
 mod hostile;
 mod idna2008;
 mod implement;
+mod init;
 mod life;
 mod lints;
 mod mistakes;
 mod preview;
 mod probe;
+mod quickstart;
 mod review;
 mod safety;
 mod schema;
 mod servicenow;
+mod session;
 mod snapshots;
 mod terminal;
 mod tmux;

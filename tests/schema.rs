@@ -50,7 +50,7 @@ fn the_schema_refuses_what_check_refuses_but_for_a_documented_few() {
             disagree.push(kind);
         }
     }
-    // What JSON Schema cannot say (README, "What the schema cannot check").
+    // What JSON Schema cannot say (docs/spec.md, "Editor and shell support").
     assert_eq!(
         disagree,
         [

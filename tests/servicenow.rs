@@ -1961,7 +1961,7 @@ fn render_since_post_adds_the_change_ticket_as_a_work_note() {
 }
 
 #[test]
-fn the_readmes_dry_run_is_what_submit_prints_for_the_example() {
+fn the_guides_dry_run_is_what_submit_prints_for_the_example() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (code, out, err) = sn(
         root,
@@ -1973,7 +1973,7 @@ fn the_readmes_dry_run_is_what_submit_prints_for_the_example() {
         ],
     );
     assert_eq!((code, err.as_str()), (0, ""));
-    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = fs::read_to_string(root.join("docs/servicenow.md")).unwrap();
     let command = "$ fwreq submit requests/albion-plant-time-and-logs.toml --dry-run\n";
     let start = readme.find(command).unwrap() + command.len();
     let shown = &readme[start..start + readme[start..].find("```").unwrap()];
@@ -2080,9 +2080,10 @@ fn two_submits_of_one_file_at_once_file_one_ticket() {
 }
 
 #[test]
-fn the_readmes_servicenow_table_is_a_valid_team_file() {
+fn the_guides_servicenow_table_is_a_valid_team_file() {
     let readme =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/servicenow.md"))
+            .unwrap();
     let start = readme.find("```toml\n[servicenow]\n").unwrap() + "```toml\n".len();
     let table = &readme[start..start + readme[start..].find("```").unwrap()];
     assert_eq!(team_errors(table), (0, vec![]));

@@ -147,3 +147,178 @@ fn diagnostics_are_coloured_on_a_terminal_unless_no_color_is_set() {
         .unwrap();
     assert!(stderr(&piped).starts_with("bad.toml:1:9: error: invalid type"));
 }
+
+/// The three bundled examples and their team file, in a fresh folder.
+fn examples() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("requests")).unwrap();
+    for name in [
+        "albion-plant-time-and-logs.toml",
+        "avilla-calico-registry.toml",
+        "southfield-observability.toml",
+        "fwreq.toml",
+    ] {
+        fs::copy(
+            format!("requests/{name}"),
+            dir.path().join("requests").join(name),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// `list` in a terminal of COLUMNS cells (or a pipe, without COLUMNS).
+fn list_in(dir: &std::path::Path, columns: Option<&str>) -> String {
+    let mut list = assert_cmd::cargo::cargo_bin_cmd!("fwreq");
+    list.current_dir(dir).args(["list", "requests/"]);
+    match columns {
+        Some(columns) => list.env("COLUMNS", columns),
+        None => list.env_remove("COLUMNS"),
+    };
+    let out = list.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// `list` fits the terminal: the title and path shortened with an ellipsis
+/// (the path keeping its file name), SUBMITTED cut to its date, and when even
+/// that is too wide, REQ and then SUBMITTED left out; never a wrapped row
+/// down to 80 columns (below about 75 even the tightest table is wider).
+/// The team's `list-columns` (ENVIRONMENT, CMDB CI) give way like the title,
+/// and go (last first) after SUBMITTED.
+/// Into a pipe without COLUMNS, rows stay whole, as scripts read them.
+#[test]
+fn list_fits_the_terminal_width() {
+    use unicode_width::UnicodeWidthStr as _;
+    let dir = examples();
+    let at_100 = list_in(dir.path(), Some("100"));
+    assert_eq!(
+        at_100,
+        "PATH               TITLE               RITM         STATUS     EXPIRES     RULES  FLOWS  ENVIRONMENT\n\
+         …servability.toml  Southfield Kubern…  RITM0201877  draft*     2027-02-28  2      12     test\n\
+         …co-registry.toml  AWS Container Reg…  RITM0194104  submitted  -           1      8      production\n\
+         …me-and-logs.toml  Albion Plant Cont…  -            draft      -           3      5      production\n"
+    );
+    for (columns, rows) in [
+        ("100", &at_100),
+        ("140", &list_in(dir.path(), Some("140"))),
+        ("80", &list_in(dir.path(), Some("80"))),
+    ] {
+        let width: usize = columns.parse().unwrap();
+        for line in rows.lines() {
+            assert!(line.width() <= width, "{columns} columns: {line:?}");
+        }
+        assert_eq!(rows.lines().count(), 4, "one line per request: {rows}");
+    }
+    let at_140 = list_in(dir.path(), Some("140"));
+    assert!(
+        at_140.starts_with("PATH  ") && at_140.contains("  REQ  "),
+        "{at_140}"
+    );
+    let piped = list_in(dir.path(), None);
+    assert_eq!(
+        piped.lines().nth(1).unwrap(),
+        "requests/southfield-observability.toml    Southfield Kubernetes Observability Vendor Trial Network Config Request  RITM0201877  REQ0201830  draft*     2026-11-20 09:15:00-05:00  2027-02-28  2      12     test         Southfield Structures MicroK8s Cluster"
+    );
+}
+
+/// The SGR colour sequences (`ESC [ ... m`) in a terminal's record.
+fn colours(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\x1b[") {
+        let tail = &rest[at + 2..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(tail.len());
+        if tail[end..].starts_with('m') {
+            found.push(format!("\x1b[{}m", &tail[..end]));
+        }
+        rest = &tail[end..];
+    }
+    found
+}
+
+/// `probe --format text` on a terminal: results coloured (green as
+/// expected, red not), the table within the terminal's width (80 cells when
+/// the terminal does not say); no colour with NO_COLOR or into a pipe.
+#[test]
+fn probe_results_are_coloured_on_a_terminal_unless_no_color_is_set() {
+    let Some(script) = common::tool_on_path(&["script"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = listener.local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    fs::write(
+        dir.path().join("r.toml"),
+        format!("{HEADER}[[rules]]\nports = [{open}, {closed}]\ndestinations = [\"127.0.0.1\"]\n"),
+    )
+    .unwrap();
+    let command = format!(
+        "{} probe r.toml --format text --timeout 3s",
+        assert_cmd::cargo::cargo_bin!("fwreq").display()
+    );
+    let on_a_terminal = |no_color: Option<&str>| {
+        let typescript = dir.path().join("typescript");
+        let mut script = std::process::Command::new(&script);
+        script
+            .args(["-qec", &command])
+            .arg(&typescript)
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null());
+        if let Some(value) = no_color {
+            script.env("NO_COLOR", value);
+        }
+        assert_eq!(script.status().unwrap().code(), Some(1), "one flow refused");
+        fs::read_to_string(&typescript)
+            .unwrap()
+            .replace("\r\n", "\n")
+    };
+    let coloured = on_a_terminal(None);
+    assert_eq!(
+        colours(&coloured),
+        ["\x1b[32m", "\x1b[0m", "\x1b[31m", "\x1b[0m"],
+        "{coloured:?}"
+    );
+    let row = |port: u16| {
+        coloured
+            .lines()
+            .find(|l| l.contains(&format!("  {port}  ")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row(open).ends_with("  \x1b[32mopen\x1b[0m"), "{coloured:?}");
+    assert!(
+        row(closed).ends_with("  \x1b[31mrefused\x1b[0m"),
+        "{coloured:?}"
+    );
+    // script's terminal has no size: 80 cells, so the time and the action
+    // are left out (93 cells with them).
+    assert!(
+        coloured.contains(
+            "\nRULE  PROTOCOL  DESTINATION  TESTED HOST  ADDRESS    PORT   SOURCE     RESULT\n"
+        ),
+        "{coloured:?}"
+    );
+    let plain = on_a_terminal(Some("1"));
+    assert_eq!(colours(&plain), Vec::<String>::new(), "{plain:?}");
+    assert!(plain.contains("  open\n"), "{plain:?}");
+    // Into a pipe: no colour, whatever NO_COLOR says.
+    let piped = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
+        .current_dir(dir.path())
+        .args(["probe", "r.toml", "--format", "text", "--timeout", "3s"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(colours(&stdout(&piped)), Vec::<String>::new());
+    drop(listener);
+}

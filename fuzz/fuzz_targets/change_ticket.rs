@@ -12,7 +12,7 @@
 //! destinations; this reaches every spelling validation accepts.
 #![no_main]
 
-use fwreq::change::{self, Flow};
+use fwreq::change::{self, TicketFlow};
 use fwreq::diagnostic::Source;
 use fwreq::policy::{self, PortSet};
 use fwreq::request::{Request, Target};
@@ -78,7 +78,7 @@ fn meaning(request: &Request, action: Action) -> Reach {
 
 /// A ticket section as paths and ports, each destination read back from the
 /// written form the ticket shows.
-fn section(flows: &[Flow], written: &BTreeMap<String, Target>) -> Reach {
+fn section(flows: &[TicketFlow], written: &BTreeMap<String, Target>) -> Reach {
     let mut out = Reach::new();
     for flow in flows {
         let target = written

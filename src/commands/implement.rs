@@ -8,9 +8,12 @@ use super::{print_stdout, report, stderr_style};
 use crate::Outcome;
 use crate::cli::ImplementArgs;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::implement::Platform;
 use crate::input::{self, Loaded};
 use crate::names::Lint;
-use crate::team::Teams;
+use crate::session::Options;
+use crate::team::Team;
+use anyhow::bail;
 
 pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
@@ -19,15 +22,15 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
             crate::output::refuse_existing(path)?;
         }
     }
-    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
-    let team = teams.of(&args.file);
+    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
+    let target = target(args.target, session.team(&args.file))?;
     let Loaded { source, request } = input::load(&args.file)?;
     let request = request.map_err(|diags| {
         report(&source, &diags, stderr_style());
         anyhow::anyhow!("{} has errors; nothing was written", args.file.display())
     })?;
-    let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
-    let forbidden: Vec<Diagnostic> = crate::lints::check(&source, &request, &settings)
+    let settings = session.settings(&args.file);
+    let forbidden: Vec<Diagnostic> = crate::lints::check(&source, &request, settings)
         .into_iter()
         .filter(|d| d.code == Some(Lint::ZoneForbidden) && d.severity == Severity::Error)
         .collect();
@@ -44,7 +47,7 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
         .file
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let done = crate::implement::implement(&request, &stem, args.target);
+    let done = crate::implement::implement(&request, &stem, target);
     let mut text = String::new();
     for d in &forbidden {
         // The message names the destination, the zones and the entry; every
@@ -72,4 +75,33 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
         crate::text::plural(done.left_out.len(), "destination", "destinations")
     );
     Ok(Outcome::Findings)
+}
+
+/// `--target`, or without it the team's one target; several are the user's
+/// to choose.
+fn target(given: Option<Platform>, team: &Team) -> anyhow::Result<Platform> {
+    let names = |platforms: &[Platform]| {
+        platforms
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(match (given, team.targets.as_slice()) {
+        (Some(target), _) => target,
+        (None, [one]) => *one,
+        (None, []) => bail!(
+            "give --target ({}): {} names no targets",
+            names(Platform::ALL),
+            team.file
+                .as_deref()
+                .map_or_else(|| "no fwreq.toml applies, so it".to_string(), super::shown)
+        ),
+        (None, several) => bail!(
+            "{} names {} targets ({}): give --target with one of them",
+            team.file.as_deref().map_or_else(String::new, super::shown),
+            several.len(),
+            names(several)
+        ),
+    })
 }

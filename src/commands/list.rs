@@ -1,146 +1,18 @@
 //! `fwreq list` and `fwreq expiring`: one row per request below the given
 //! folders, newest first; invalid files are listed with their first error.
 
-use super::{newest_first, print_stdout};
+use super::print_stdout;
 use crate::cli::{ExpiringArgs, ListArgs, ListFormat};
 use crate::diagnostic::Source;
-use crate::flows::RuleChecks;
 use crate::input::{self, Loaded};
-use crate::request::Request;
+use crate::listing::{self, FieldColumn, Row, newest_first};
+use crate::session::{Options, map_files};
 use crate::spec::Status;
-use crate::team::Teams;
-use crate::text::days_away;
-use crate::zones::{self, Judgement};
+use crate::text::{Give, days_away};
+use crate::zones;
 use crate::{Outcome, flows};
 use anyhow::bail;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// One request as `list` shows it (read back from `site`'s manifest too).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Row {
-    pub path: String,
-    pub title: String,
-    pub ritm: Option<String>,
-    pub req: Option<String>,
-    pub status: Option<Status>,
-    /// As written: local time, or with its offset (`2026-11-26 10:00:00-05:00`).
-    pub submitted: Option<String>,
-    /// The instant it stands for, to sort by (local time is this machine's).
-    #[serde(skip)]
-    pub instant: Option<DateTime<Utc>>,
-    pub expires: Option<NaiveDate>,
-    pub rules: usize,
-    pub flows: usize,
-    /// Each distinct zone pair and verdict of its flows (empty without team zones).
-    pub zones: Vec<String>,
-    /// The first error of an invalid file (`PATH:LINE:COL: message`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The team's request fields, as the request's JSON has them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<FieldCell>,
-}
-
-/// A team field of a request: its name, label, value and the value as a
-/// reader sees it (`text`), as `render --format json` has it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct FieldCell {
-    pub name: String,
-    pub label: String,
-    pub value: serde_json::Value,
-    pub text: Option<String>,
-}
-
-/// A column a team's `list-columns` adds: the field's name and label.
-pub type FieldColumn = (String, String);
-
-/// The columns a team's `list-columns` adds (name, label), across the teams
-/// of the requests listed, each once, in the order the team files give.
-pub fn columns(teams: &Teams) -> Vec<FieldColumn> {
-    let mut columns: Vec<FieldColumn> = Vec::new();
-    for team in teams.all() {
-        for name in &team.list_columns {
-            if let Some(d) = team.fields.get(name)
-                && !columns.iter().any(|(n, _)| n == name)
-            {
-                columns.push((name.clone(), d.label.clone()));
-            }
-        }
-    }
-    columns
-}
-
-impl Row {
-    /// The text of field `name`, or `-`.
-    fn field_text(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.name == name)
-            .and_then(|f| f.text.clone())
-            .unwrap_or_else(|| "-".into())
-    }
-}
-
-impl Row {
-    pub fn of(
-        source: &Source,
-        request: &Request,
-        plan: &[RuleChecks],
-        judged: &[Vec<Judgement>],
-    ) -> Self {
-        let mut zones: Vec<String> = Vec::new();
-        for text in judged.iter().flatten().map(Judgement::describe) {
-            if !zones.contains(&text) {
-                zones.push(text);
-            }
-        }
-        Row {
-            path: source.path().display().to_string(),
-            title: request.title.clone(),
-            ritm: request.ritm.as_ref().map(ToString::to_string),
-            req: request.req.as_ref().map(ToString::to_string),
-            status: Some(request.status),
-            submitted: request.submitted.map(|s| s.to_string()),
-            instant: request.submitted.and_then(|s| s.instant()),
-            expires: request.expires,
-            rules: request.rules.len(),
-            flows: flows::count(plan),
-            zones,
-            error: None,
-            fields: request
-                .fields
-                .iter()
-                .map(|f| FieldCell {
-                    name: f.name.clone(),
-                    label: f.label.clone(),
-                    value: serde_json::to_value(&f.value).unwrap_or_default(),
-                    text: f.value.as_ref().map(ToString::to_string),
-                })
-                .collect(),
-        }
-    }
-
-    /// A file that could not be read or is not a valid request.
-    pub fn invalid(file: &Path, error: Option<String>) -> Self {
-        Row {
-            path: file.display().to_string(),
-            title: String::new(),
-            ritm: None,
-            req: None,
-            status: None,
-            submitted: None,
-            instant: None,
-            expires: None,
-            rules: 0,
-            flows: 0,
-            zones: Vec::new(),
-            error,
-            fields: Vec::new(),
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// Every request below `paths`, newest first (by submitted; undated after,
 /// by path), with the columns their teams add.
@@ -149,24 +21,27 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<FieldColumn>)> {
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
     }
-    let teams = super::teams(Teams::find(&files)?).valid()?;
+    let session = super::session(files, &Options::default())?.valid()?;
     // Every file on every core; the order is settled by the sort below.
-    let mut rows = super::map_files(&files, |file| {
+    let mut rows = map_files(session.files(), |file| {
         // An unreadable file is a row with its error, like an invalid one.
-        let team = teams.of(file);
-        match input::load(file) {
-            Ok(Loaded { request, source }) => match request.and_then(|r| team.complete(r)) {
-                Ok(request) => {
-                    let judged = zones::of_rules(&team.zones, &request);
-                    Row::of(&source, &request, &flows::plan(&request), &judged)
-                }
-                Err(diags) => Row::invalid(file, diags.first().map(|d| first_line(&source, d))),
-            },
+        match session.load(file) {
+            Ok(Loaded {
+                request: Ok(request),
+                source,
+            }) => {
+                let judged = zones::of_rules(&session.team(file).zones, &request);
+                Row::of(&source, &request, &flows::plan(&request), &judged)
+            }
+            Ok(Loaded {
+                source,
+                request: Err(diags),
+            }) => Row::invalid(file, diags.first().map(|d| first_line(&source, d))),
             Err(err) => Row::invalid(file, Some(format!("{err:#}"))),
         }
     });
     rows.sort_by(|a, b| newest_first((&a.instant, &a.path), (&b.instant, &b.path)));
-    Ok((rows, columns(&teams)))
+    Ok((rows, listing::columns(session.teams())))
 }
 
 /// A path as one shell word: as it is when plain, else in single quotes.
@@ -190,9 +65,43 @@ fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {
 /// An extra column: its heading and how to fill it.
 type Column<'a> = (&'a str, &'a dyn Fn(&Row) -> String);
 
-/// Aligned columns, then the team's `list-columns`; an invalid file shows
-/// its first error in place of the title.
-fn table(rows: &[Row], columns: &[FieldColumn], extra: Option<Column>) -> String {
+/// How a column of `list` gives way in a narrow terminal: SUBMITTED down to
+/// its date first, then the widest of PATH (keeping the file name), TITLE
+/// and the team's `fields` columns, down to `roomy` minimums or, as a last
+/// resort, to tight ones; ticket numbers, statuses, dates and counts are
+/// never cut.
+fn give(column: usize, roomy: bool, fields: &std::ops::Range<usize>) -> Option<Give> {
+    let (rank, min, keep_end) = match column {
+        0 => (1, if roomy { 14 } else { 10 }, true),
+        1 => (1, if roomy { 18 } else { 12 }, false),
+        5 => (0, 11, false),
+        c if fields.contains(&c) => (1, if roomy { 10 } else { 6 }, false),
+        _ => return None,
+    };
+    Some(Give {
+        rank,
+        min,
+        keep_end,
+    })
+}
+
+/// Left out, in this order, when PATH and TITLE would otherwise go below
+/// their roomy minimums: REQ (the RITM finds the ticket), then SUBMITTED,
+/// then the team's `list-columns`, last first. `--format json` has every value.
+const LEFT_OUT: [usize; 2] = [3, 5];
+
+/// The columns every table has, before the team's `list-columns`.
+const FIXED: usize = 9;
+
+/// Aligned columns, then the team's `list-columns`, shortened to fit `width`
+/// (the terminal's) when given; an invalid file shows its first error in
+/// place of the title.
+fn table(
+    rows: &[Row],
+    columns: &[FieldColumn],
+    extra: Option<Column>,
+    width: Option<usize>,
+) -> String {
     let mut lines: Vec<Vec<String>> = vec![
         [
             "PATH",
@@ -223,7 +132,10 @@ fn table(rows: &[Row], columns: &[FieldColumn], extra: Option<Column>) -> String
             },
             opt(&r.ritm),
             opt(&r.req),
-            r.status.map_or("-", Status::as_str).to_string(),
+            match r.status {
+                Some(status) if r.filed_as_draft() => format!("{}*", status.as_str()),
+                status => status.map_or("-", Status::as_str).to_string(),
+            },
             opt(&r.submitted),
             r.expires.map_or_else(|| "-".into(), |d| d.to_string()),
             r.rules.to_string(),
@@ -240,7 +152,11 @@ fn table(rows: &[Row], columns: &[FieldColumn], extra: Option<Column>) -> String
                 .collect(),
         );
     }
-    crate::text::aligned(&lines)
+    let fields = FIXED..FIXED + columns.len();
+    let give = |column, roomy| give(column, roomy, &fields);
+    let left_out: Vec<usize> = LEFT_OUT.into_iter().chain(fields.clone().rev()).collect();
+    let (_, fitted) = crate::text::fit_table(&lines, &give, &left_out, width);
+    crate::text::aligned(&fitted)
 }
 
 pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
@@ -250,7 +166,10 @@ pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
         rows.retain(|r| r.status == Some(status) || r.error.is_some());
     }
     match args.format {
-        ListFormat::Table => print_stdout(&table(&rows, &columns, None))?,
+        ListFormat::Table => {
+            print_stdout(&table(&rows, &columns, None, super::stdout_width()))?;
+            filed_as_draft(&rows);
+        }
         ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
     }
     Ok(if rows.iter().any(|r| r.error.is_some()) {
@@ -258,6 +177,17 @@ pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Says on stderr what the `*` after a status means, for each request it marks.
+fn filed_as_draft(rows: &[Row]) {
+    for r in rows.iter().filter(|r| r.filed_as_draft()) {
+        let file = crate::diagnostic::escape(&shell_word(&r.path)).into_owned();
+        eprintln!(
+            "{}: * has a RITM but its status is draft: fwreq record {file} --status submitted (or the status it has), or fwreq sync",
+            crate::diagnostic::escape(&r.path)
+        );
+    }
 }
 
 pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
@@ -290,7 +220,13 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
         .count();
     match args.format {
         ListFormat::Table => {
-            print_stdout(&table(&rows, &columns, Some(("WHEN", &when))))?;
+            print_stdout(&table(
+                &rows,
+                &columns,
+                Some(("WHEN", &when)),
+                super::stdout_width(),
+            ))?;
+            filed_as_draft(&rows);
             // What to do with each: keep it open longer, or take it out.
             for r in rows.iter().filter(|r| r.error.is_none()) {
                 // Escaped like every cell of the table: a path reaches no terminal raw.

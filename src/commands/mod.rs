@@ -5,6 +5,7 @@
 mod check;
 mod diff;
 mod implement;
+mod init;
 mod list;
 mod new;
 mod preview;
@@ -20,6 +21,7 @@ mod sync;
 pub use check::check;
 pub use diff::diff;
 pub use implement::implement;
+pub use init::init;
 pub use list::{expiring, list};
 pub use new::new;
 pub use preview::preview;
@@ -40,75 +42,6 @@ use anyhow::bail;
 use clap::ValueEnum as _;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-
-/// Below this many files, starting threads costs more than it saves.
-const PARALLEL_FROM: usize = 32;
-
-/// `f` over every file, on every core when there are enough of them; the
-/// results keep the files' order, so output stays deterministic.
-fn map_files<I: Sync, T: Send>(files: &[I], f: impl Fn(&I) -> T + Sync + Send) -> Vec<T> {
-    use rayon::prelude::*;
-    if files.len() < PARALLEL_FROM {
-        files.iter().map(f).collect()
-    } else {
-        files.par_iter().map(f).collect()
-    }
-}
-
-/// A request that must be valid for the command to go on: its errors are
-/// reported, then the command stops with `why` (exit 2).
-fn load_valid(path: &std::path::Path, why: &str) -> anyhow::Result<crate::request::Request> {
-    let crate::input::Loaded { source, request } = crate::input::load(path)?;
-    request.map_err(|diags| {
-        report(&source, &diags, stderr_style());
-        anyhow::anyhow!("{} has errors; {why}", path.display())
-    })
-}
-
-/// The body `body-too-long` measures: already rendered, or to render with
-/// the request's own team templates when (and only when) the lint needs it.
-enum Body<'a> {
-    Rendered(&'a str),
-    With(&'a Renderer),
-}
-
-/// The one lint entry point of every command that shows warnings (`check`,
-/// `site`, `preview`): every lint at its level, `body-too-long` included.
-fn lint(
-    source: &Source,
-    request: &crate::request::Request,
-    settings: &crate::lints::Settings,
-    body: Body,
-) -> anyhow::Result<Vec<Diagnostic>> {
-    use crate::{lints, names::Level, names::Lint};
-    let mut diags = lints::check(source, request, settings);
-    if lints::level(request, settings, Lint::BodyTooLong) != Level::Allow {
-        let found = match body {
-            Body::Rendered(text) => lints::body_length(request, text, settings),
-            Body::With(renderer) => {
-                let kind = formats::Kind::request(request, &settings.zones);
-                // Under the built-in templates (and no zone lines nor team
-                // fields, which the bound does not count), a body whose
-                // bound is within the limit is not rendered to count.
-                let fields = !request.fields.is_empty()
-                    || request.rules.iter().any(|rule| !rule.fields.is_empty());
-                let within = matches!(&kind, formats::Kind::Request { checks, .. }
-                    if renderer.built_in()
-                        && settings.zones.is_empty()
-                        && !fields
-                        && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT);
-                if within {
-                    Vec::new()
-                } else {
-                    lints::body_length(request, &renderer.ticket(request, &kind)?, settings)
-                }
-            }
-        };
-        diags.extend(found);
-        diags.sort_by_key(|d| (d.span.start, d.code.map(Lint::name)));
-    }
-    Ok(diags)
-}
 
 /// A spec opened for a format-preserving edit (locked until written), and the
 /// request it holds, which must be valid for the command `doing` to go on.
@@ -140,11 +73,11 @@ fn servicenow(
     let Some(config) = team.servicenow.clone() else {
         match &team.file {
             Some(file) => bail!(
-                "{} has no [servicenow] table; add instance and catalog-item (see the README's \"Submitting from git\")",
+                "{} has no [servicenow] table; add instance and catalog-item (see docs/servicenow.md)",
                 file.display()
             ),
             None => bail!(
-                "no fwreq.toml with a [servicenow] table governs this request; add one (see the README's \"Submitting from git\")"
+                "no fwreq.toml with a [servicenow] table governs this request; add one (see docs/servicenow.md)"
             ),
         }
     };
@@ -226,20 +159,19 @@ fn valid_text(path: &Path, text: String, why: &str) -> anyhow::Result<crate::req
     })
 }
 
-/// [`valid_text`], completed by its team (signature and fields).
+/// [`valid_text`], completed by its team through the session (signature
+/// and fields), as every command's requests are.
 fn completed(
+    session: &crate::session::Session,
     path: &Path,
     text: String,
-    team: &crate::team::Team,
     why: &str,
 ) -> anyhow::Result<crate::request::Request> {
-    let source = Source::new(path, text);
-    crate::validate::load(&source)
-        .and_then(|request| team.complete(request))
-        .map_err(|diags| {
-            report(&source, &diags, stderr_style());
-            anyhow::anyhow!("{why}; {} is unchanged", path.display())
-        })
+    let crate::input::Loaded { source, request } = session.load_bytes(path, text.into_bytes());
+    request.map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!("{why}; {} is unchanged", path.display())
+    })
 }
 
 /// `--deny` as `check` and `submit` take it: `warnings` (every warning is an
@@ -262,11 +194,30 @@ fn shown(path: &Path) -> String {
     diagnostic::escape(&path.display().to_string()).into_owned()
 }
 
-/// The team files found, after saying on stderr which were not trusted
-/// (escaped, like every path), so a command never applies one silently
-/// nor ignores one silently.
-fn teams(found: crate::team::Teams) -> crate::team::Teams {
-    for ignored in &found.ignored {
+/// The session of `files`, after saying on stderr which team files were
+/// not trusted (escaped, like every path), so a command never applies one
+/// silently nor ignores one silently.
+fn session(
+    files: Vec<std::path::PathBuf>,
+    options: &crate::session::Options,
+) -> anyhow::Result<crate::session::Session> {
+    refuse_missing_templates(options)?;
+    let session = crate::session::Session::open(files, options)?;
+    report_ignored(session.ignored());
+    Ok(session)
+}
+
+/// `--templates DIR` must name a folder (the flag is the command's to name).
+fn refuse_missing_templates(options: &crate::session::Options) -> anyhow::Result<()> {
+    match &options.templates {
+        Some(dir) if !dir.is_dir() => bail!("--templates {}: no such directory", dir.display()),
+        _ => Ok(()),
+    }
+}
+
+/// Says on stderr which team files the search passed over, and why.
+fn report_ignored(ignored: &[crate::team::Ignored]) {
+    for ignored in ignored {
         match ignored.what {
             crate::team::Passed::TeamFile => eprintln!(
                 "fwreq: warning: ignoring the team file {}: {} (if you trust it, set {}={})",
@@ -282,7 +233,6 @@ fn teams(found: crate::team::Teams) -> crate::team::Teams {
             ),
         }
     }
-    found
 }
 
 /// The paths that could not be read, one error line each (escaped).
@@ -293,14 +243,6 @@ fn report_unreadable(errors: &[anyhow::Error]) {
             diagnostic::escape_lines(&format!("{err:#}"))
         );
     }
-}
-
-/// Newest first by submission; undated (and broken) ones after, by path.
-fn newest_first<T: Ord>(a: (&Option<T>, &str), b: (&Option<T>, &str)) -> std::cmp::Ordering {
-    b.0.is_some()
-        .cmp(&a.0.is_some())
-        .then_with(|| b.0.cmp(a.0))
-        .then_with(|| a.1.cmp(b.1))
 }
 
 fn report(source: &Source, diags: &[Diagnostic], style: Style) {
@@ -318,6 +260,42 @@ fn stderr_style() -> Style {
     }
 }
 
+/// Colour on stdout: only on a terminal, and never when NO_COLOR is set.
+fn stdout_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stdout().is_terminal()
+}
+
+/// The width tables on stdout must fit, in terminal cells: COLUMNS when it
+/// holds a number, else the terminal's own width, else 80 on a terminal that
+/// does not say. Into a pipe or a file without COLUMNS, none: rows stay
+/// whole there, as the scripts that read them expect.
+fn stdout_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    columns.or_else(|| {
+        let out = std::io::stdout();
+        out.is_terminal()
+            .then(|| terminal_width(&out).unwrap_or(80))
+    })
+}
+
+#[cfg(unix)]
+fn terminal_width(out: &std::io::Stdout) -> Option<usize> {
+    rustix::termios::tcgetwinsize(out)
+        .ok()
+        .map(|size| usize::from(size.ws_col))
+        .filter(|&c| c > 0)
+}
+
+#[cfg(not(unix))]
+#[mutants::skip]
+fn terminal_width(_: &std::io::Stdout) -> Option<usize> {
+    None
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 ///
 /// On a terminal, every control, bidi and invisible character but the line
@@ -326,14 +304,25 @@ fn stderr_style() -> Style {
 /// text goes byte for byte, as the format needs it.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::IsTerminal as _;
-    let mut out = std::io::stdout().lock();
     let escaped;
-    let text = if out.is_terminal() {
+    let text = if std::io::stdout().is_terminal() {
         escaped = crate::diagnostic::escape_lines(text);
         escaped.as_str()
     } else {
         text
     };
+    write_stdout(text)
+}
+
+/// Writes coloured text to stdout as it is: the caller escaped every part
+/// of it that came from a file or another system (`diagnostic::escape`), so
+/// its only escapes are its own colours.
+fn print_painted(text: &str) -> anyhow::Result<()> {
+    write_stdout(text)
+}
+
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),

@@ -3,8 +3,8 @@
 
 use crate::Outcome;
 use crate::cli::NewArgs;
-use crate::render::Renderer;
-use crate::team::{self, Teams};
+use crate::session::{Options, Session};
+use crate::team;
 use anyhow::bail;
 use minijinja::context;
 use std::path::{Path, PathBuf};
@@ -13,10 +13,17 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     let path = spec_path(&args.name)?;
     // The team of the folder the spec goes to (its templates, its signature).
     let folder = path.parent().unwrap_or(Path::new(""));
-    let teams = super::teams(Teams::of_folder(folder)?).valid()?;
-    let fields = teams.of(&path).fields.starter();
-    let renderer = Renderer::new(teams.templates(args.templates))?;
-    let text = renderer.page(
+    let options = Options {
+        templates: args.templates,
+        ..Options::default()
+    };
+    super::refuse_missing_templates(&options)?;
+    let session = Session::of_folder(folder, &options)?;
+    super::report_ignored(session.ignored());
+    let session = session.valid()?;
+    // The team's fields, each with its help, for the writer to fill in.
+    let fields = session.team(&path).fields.starter();
+    let text = session.first_renderer().page(
         "new.toml.j2",
         context! {
             title => args.title,

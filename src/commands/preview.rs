@@ -2,40 +2,39 @@
 //! opened in the browser. Nothing leaves this machine (unlike pasting into a public
 //! Markdown preview website, as the hand-written tickets asked readers to).
 
-use super::{Body, report, stderr_style};
+use super::{report, stderr_style};
 use crate::Outcome;
 use crate::cli::PreviewArgs;
 use crate::diagnostic;
-use crate::formats::{Ticket, html};
-use crate::input::{self, Loaded};
-use crate::render::Renderer;
-use crate::team::Teams;
+use crate::formats::html;
+use crate::session::{Options, Reviewed};
 use anyhow::Context as _;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub fn preview(args: PreviewArgs) -> anyhow::Result<Outcome> {
-    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
-    let team = teams.of(&args.file);
-    let renderer = Renderer::new(teams.templates(args.templates))?;
-    let Loaded { source, request } = input::load(&args.file)?;
-    let request = match request.and_then(|r| team.complete(r)) {
-        Ok(r) => r,
-        Err(diags) => {
-            report(&source, &diags, stderr_style());
+    let options = Options {
+        templates: args.templates,
+        ..Options::default()
+    };
+    let session = super::session(vec![args.file.clone()], &options)?.valid()?;
+    let loaded = session.load(&args.file)?;
+    let Reviewed {
+        source,
+        ticket,
+        diags,
+    } = match session.reviewed(&args.file, loaded)? {
+        Ok(reviewed) => reviewed,
+        Err(bad) => {
+            report(&bad.source, &bad.diags, stderr_style());
             return Ok(Outcome::Findings);
         }
     };
-    let settings = team.settings(chrono::Local::now().date_naive(), Default::default(), None);
-    let ticket = Ticket::new(request, &team.zones, &renderer)?;
-    let body = Body::Rendered(&ticket.markdown);
-    let diags = super::lint(&source, &ticket.request, &settings, body)?;
-    let warnings = diagnostic::plain(&source, &diags);
     let page = html::page(
-        &renderer,
+        session.renderer(&args.file),
         html::Page {
-            warnings,
+            warnings: diagnostic::plain(&source, &diags),
             ..html::Page::of(&ticket)
         },
     )?;

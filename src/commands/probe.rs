@@ -1,10 +1,10 @@
 //! `fwreq probe`: test one request's flows from this host and print evidence.
 
-use super::{load_valid, print_stdout};
+use super::{print_painted, print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
 use crate::probe::{self as probing, limits, report::Format, resolve};
 use crate::render::Renderer;
-use crate::team::Teams;
+use crate::session::Options;
 use crate::{Outcome, flows};
 use anyhow::bail;
 use std::io::IsTerminal;
@@ -13,9 +13,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let request = load_valid(&args.file, "fix them before probing")?;
-    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
-    let renderer = Renderer::new(teams.templates(None))?;
+    let crate::input::Loaded { source, request } = crate::input::load(&args.file)?;
+    let request = request.map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!(
+            "{} has errors; fix them before probing",
+            args.file.display()
+        )
+    })?;
+    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
+    let renderer = session.renderer(&args.file);
     // --post: the RITM and the client settled before anything is probed.
     let post = if args.post {
         let Some(ritm) = request.ritm.clone() else {
@@ -26,22 +33,65 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         };
         Some((
             ritm,
-            super::servicenow(teams.of(&args.file), super::POST_TIMEOUT, true)?.0,
+            super::servicenow(session.team(&args.file), super::POST_TIMEOUT, true)?.0,
         ))
     } else {
         None
     };
-    // A timeout longer than the kernel's own would claim a wait that never happened.
+    refuse_longer_than_kernel(args.timeout)?;
+    let (options, header) = settings(&args, &request);
+    let plan = flows::plan(&request);
+    // One worker thread: it keeps answering a second Ctrl-C while the
+    // evidence is printed. Abandoned DNS lookups are not waited for at exit.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let (rows, interrupted) = run(&runtime, &plan, &options);
+    if let Some((ritm, client)) = &post
+        && !interrupted
+    {
+        let notes = probing::report::render(
+            renderer,
+            Format::Servicenow,
+            &header,
+            &rows,
+            probing::report::Terminal::PLAIN,
+        )?;
+        let item = client.item(ritm)?;
+        client.work_note(&item, notes.trim_end())?;
+        eprintln!(
+            "added the evidence to {ritm}'s work notes ({})",
+            // The URL holds the sys_id the server sent.
+            crate::diagnostic::escape(&client.item_url(&item))
+        );
+    }
+    let outcome = finish(renderer, &args.format, &header, &rows, interrupted);
+    runtime.shutdown_background();
+    outcome
+}
+
+/// A timeout longer than the kernel's own would claim a wait that never happened.
+fn refuse_longer_than_kernel(timeout: std::time::Duration) -> anyhow::Result<()> {
     if let Some((kernel, retries)) = limits::kernel_connect_timeout()
-        && args.timeout > kernel
+        && timeout > kernel
     {
         bail!(
             "--timeout {} ms is longer than this system waits for a connection by itself ({} s, from net.ipv4.tcp_syn_retries = {retries}); give at most {}s",
-            args.timeout.as_millis(),
+            timeout.as_millis(),
             kernel.as_secs(),
             kernel.as_secs()
         );
     }
+    Ok(())
+}
+
+/// The probe's options (timeouts, concurrency within the socket budget,
+/// `--resolve`) and the evidence header that records them.
+fn settings(
+    args: &ProbeArgs,
+    request: &crate::request::Request,
+) -> (probing::Options, probing::report::Header) {
     let budget = limits::socket_budget();
     let concurrency = args.concurrency.map_or(budget, |c| {
         usize::try_from(c).unwrap_or(usize::MAX).min(budget)
@@ -50,7 +100,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         timeout: args.timeout,
         dns_timeout: args.dns_timeout.unwrap_or(args.timeout),
         concurrency,
-        mappings: resolve::Mappings::new(args.resolve),
+        mappings: resolve::Mappings::new(args.resolve.clone()),
         resolver: Arc::new(resolve::SystemResolver),
     };
     let header = probing::report::Header {
@@ -67,14 +117,17 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         dns_timeout: options.dns_timeout,
         concurrency,
     };
-    let plan = flows::plan(&request);
+    (options, header)
+}
+
+/// Runs the plan's checks on `runtime`, with progress on a terminal; the
+/// rows, and whether Ctrl-C stopped it (then a second Ctrl-C exits 130).
+fn run(
+    runtime: &tokio::runtime::Runtime,
+    plan: &[flows::RuleChecks],
+    options: &probing::Options,
+) -> (Vec<probing::Row>, bool) {
     let progress = std::io::stderr().is_terminal();
-    // One worker thread: it keeps answering a second Ctrl-C while the
-    // evidence is printed. Abandoned DNS lookups are not waited for at exit.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let rows = runtime.block_on(async {
         let flag = interrupted.clone();
@@ -84,7 +137,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             }
             flag.store(true, Ordering::SeqCst);
         };
-        probing::run(&plan, &options, stop, |done, total| {
+        probing::run(plan, options, stop, |done, total| {
             if progress {
                 eprint!("\r\x1b[Kprobing: {done}/{total} connections done");
             }
@@ -102,21 +155,7 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     if progress {
         eprint!("\r\x1b[K");
     }
-    if let Some((ritm, client)) = &post
-        && !interrupted
-    {
-        let notes = probing::report::render(&renderer, Format::Servicenow, &header, &rows)?;
-        let item = client.item(ritm)?;
-        client.work_note(&item, notes.trim_end())?;
-        eprintln!(
-            "added the evidence to {ritm}'s work notes ({})",
-            // The URL holds the sys_id the server sent.
-            crate::diagnostic::escape(&client.item_url(&item))
-        );
-    }
-    let outcome = finish(&renderer, &args.format, &header, &rows, interrupted);
-    runtime.shutdown_background();
-    outcome
+    (rows, interrupted)
 }
 
 /// Prints the evidence and decides the outcome: interrupted (130), errors of
@@ -128,7 +167,20 @@ fn finish(
     rows: &[probing::Row],
     interrupted: bool,
 ) -> anyhow::Result<Outcome> {
-    print_stdout(&probing::report::render(renderer, *format, header, rows)?)?;
+    // The text form fits the terminal and colours the results there; the
+    // others are for tickets and scripts, byte for byte.
+    let terminal = probing::report::Terminal {
+        width: super::stdout_width(),
+        style: crate::diagnostic::Style {
+            color: super::stdout_color(),
+        },
+    };
+    let evidence = probing::report::render(renderer, *format, header, rows, terminal)?;
+    if *format == Format::Text && terminal.style.color {
+        print_painted(&evidence)?;
+    } else {
+        print_stdout(&evidence)?;
+    }
     let summary = probing::report::summarize(header.expect, rows);
     let line = probing::report::summary_line(&summary);
     if matches!(format, Format::Json | Format::Servicenow) {

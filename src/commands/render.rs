@@ -1,88 +1,120 @@
 //! `fwreq render`: the ticket of each request (new, `--since REV` for a change,
 //! `--removal`), through the one output stage (`--format`, `-o`, `--copy`).
 
-use super::{emit, map_files, report, stderr_style};
+use super::{emit, report, stderr_style};
 use crate::Outcome;
 use crate::cli::RenderArgs;
-use crate::diagnostic::{Diagnostic, Source};
-use crate::formats::Ticket;
-use crate::input::{self, Loaded};
-use crate::render::Renderer;
-use crate::team::Teams;
+use crate::input;
+use crate::session::{Options, Session, map_files};
 use anyhow::bail;
 
 /// `fwreq render`: prints (or writes, or copies) the tickets; nothing if any file is bad.
 pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     args.out.check(&args.files)?;
-    let teams = super::teams(Teams::find(&args.files)?).valid()?;
-    let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
+    let options = Options {
+        today: args.today,
+        templates: args.templates.clone(),
+        ..Options::default()
+    };
+    let session = super::session(args.files.clone(), &options)?.valid()?;
     if args.since.is_some() || args.removal {
-        let [file] = args.files.as_slice() else {
-            bail!("--since and --removal take one request file");
-        };
-        let ticket = match &args.since {
-            Some(rev) => super::diff::since(&renderer, teams.of(file), file, rev)?,
-            None => super::diff::removal(
-                &renderer,
-                teams.of(file),
-                file,
-                args.today
-                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
-            )?,
-        };
-        let Some(ticket) = ticket else {
-            return Ok(Outcome::Findings);
-        };
-        emit(std::slice::from_ref(&ticket), &args.out, &renderer)?;
-        if args.post {
-            let Some(ritm) = &ticket.request.ritm else {
-                bail!(
-                    "--post adds the ticket to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
-                    file.display()
-                );
-            };
-            let (client, _) = super::servicenow(teams.of(file), super::POST_TIMEOUT, true)?;
-            let item = client.item(ritm)?;
-            client.work_note(
-                &item,
-                &crate::formats::servicenow::work_notes(&ticket.markdown),
-            )?;
-            eprintln!(
-                "added the change ticket to {ritm}'s work notes ({})",
-                // The URL holds the sys_id the server sent.
-                crate::diagnostic::escape(&client.item_url(&item))
-            );
-        }
-        return Ok(Outcome::Clean);
+        return change_or_removal(&args, &session);
     }
     let style = stderr_style();
-    // Every file on every core; the results keep the files' order.
-    let rendered: Vec<anyhow::Result<Rendered>> = map_files(&args.files, |path| {
-        let Loaded { source, request } = input::load(path)?;
-        let request = match request.and_then(|request| teams.of(path).complete(request)) {
-            Ok(request) => request,
-            Err(diags) => return Ok(Err((source, diags))),
-        };
-        let zones = &teams.of(path).zones;
-        Ok(Ok(Ticket::new(request, zones, &renderer)?))
+    // Every file on every core, each with its own team's templates; the
+    // results keep the files' order. What check would warn about is counted:
+    // the ticket is printed anyway.
+    let rendered = map_files(session.files(), |path| {
+        session.reviewed(path, session.load(path)?)
     });
     let mut tickets = Vec::with_capacity(rendered.len());
+    let mut warned = Vec::new();
     let mut failed = false;
-    for result in rendered {
+    for (path, result) in session.files().iter().zip(rendered) {
         match result? {
-            Ok(ticket) => tickets.push(ticket),
-            Err((source, diags)) => {
+            Ok(reviewed) => {
+                if !reviewed.diags.is_empty() {
+                    warned.push((path, reviewed.diags.len()));
+                }
+                tickets.push(reviewed.ticket);
+            }
+            Err(bad) => {
                 failed = true;
-                report(&source, &diags, style);
+                report(&bad.source, &bad.diags, style);
             }
         }
     }
     if failed {
         return Ok(Outcome::Findings);
     }
-    emit(&tickets, &args.out, &renderer)?;
+    emit(&tickets, &args.out, session.first_renderer())?;
+    // One line on stderr per request with warnings; stdout is the ticket alone.
+    for (path, findings) in warned {
+        let path = super::shown(path);
+        eprintln!(
+            "fwreq: {path}: {} (fwreq check {path} shows them)",
+            crate::text::plural(findings, "warning", "warnings")
+        );
+    }
     Ok(Outcome::Clean)
 }
 
-/// One file: its ticket, or its diagnostics.
-type Rendered = Result<Ticket, (Source, Vec<Diagnostic>)>;
+/// `--since REV` or `--removal`: one file's change or removal ticket, and
+/// with `--post` onto its RITM's work notes.
+fn change_or_removal(args: &RenderArgs, session: &Session) -> anyhow::Result<Outcome> {
+    let [file] = args.files.as_slice() else {
+        bail!("--since and --removal take one request file");
+    };
+    let ticket = match &args.since {
+        Some(rev) => {
+            if rev.starts_with('-') {
+                bail!("--since {rev}: a revision cannot start with `-`");
+            }
+            let new = input::load(file)?;
+            let old = input::at_revision(file, rev)?;
+            session.change(file, old, new, rev.to_string())?
+        }
+        None => {
+            let today = args
+                .today
+                .unwrap_or_else(|| chrono::Local::now().date_naive());
+            session
+                .removal(file, today)?
+                .map_err(|invalid| vec![invalid])
+        }
+    };
+    let ticket = match ticket {
+        Ok(ticket) => ticket,
+        Err(invalid) => {
+            for bad in invalid {
+                report(&bad.source, &bad.diags, stderr_style());
+            }
+            return Ok(Outcome::Findings);
+        }
+    };
+    emit(
+        std::slice::from_ref(&ticket),
+        &args.out,
+        session.renderer(file),
+    )?;
+    if args.post {
+        let Some(ritm) = &ticket.request.ritm else {
+            bail!(
+                "--post adds the ticket to the request's RITM, but {} has no ritm (fwreq submit or record sets it)",
+                file.display()
+            );
+        };
+        let (client, _) = super::servicenow(session.team(file), super::POST_TIMEOUT, true)?;
+        let item = client.item(ritm)?;
+        client.work_note(
+            &item,
+            &crate::formats::servicenow::work_notes(&ticket.markdown),
+        )?;
+        eprintln!(
+            "added the change ticket to {ritm}'s work notes ({})",
+            // The URL holds the sys_id the server sent.
+            crate::diagnostic::escape(&client.item_url(&item))
+        );
+    }
+    Ok(Outcome::Clean)
+}

@@ -7,8 +7,7 @@ use crate::Outcome;
 use crate::cli::RenewArgs;
 use crate::formats::{Kind, Ticket};
 use crate::output::Existing;
-use crate::render::Renderer;
-use crate::team::Teams;
+use crate::session::Options;
 use anyhow::bail;
 
 pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
@@ -26,9 +25,14 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
             args.until
         );
     }
-    let teams = super::teams(Teams::find(&[&args.file])?).valid()?;
-    let team = teams.of(&args.file);
-    let renderer = Renderer::new(teams.templates(args.templates.clone()))?;
+    let options = Options {
+        today: Some(today),
+        templates: args.templates.clone(),
+        ..Options::default()
+    };
+    let session = super::session(vec![args.file.clone()], &options)?.valid()?;
+    let team = session.team(&args.file);
+    let renderer = session.renderer(&args.file);
     let existing = Existing::Replace { forceable: false };
     let (mut edit, request) = open_valid(&args.file, existing, "renewing it")?;
     let previous = request.expires;
@@ -49,16 +53,16 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     };
     edit.set("expires", until);
     let renewed = super::completed(
+        &session,
         &args.file,
         edit.text(),
-        team,
         "the new date would make the spec invalid",
     )?;
     let Some(kind) = Kind::renewal(&renewed, previous, reason.to_string(), &team.zones) else {
         bail!("{}: `expires` was not written", args.file.display());
     };
     // The ticket is rendered before the file changes: a template error leaves it as it was.
-    let ticket = Ticket::of(renewed, kind, &renderer)?;
+    let ticket = Ticket::of(renewed, kind, renderer)?;
     edit.write()?;
     eprintln!(
         "{}: expires {} -> {}",
@@ -66,7 +70,7 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
         previous.map_or_else(|| "(none)".to_string(), |p| p.to_string()),
         args.until
     );
-    emit(&[ticket], &args.out, &renderer)?;
+    emit(&[ticket], &args.out, renderer)?;
     Ok(Outcome::Clean)
 }
 

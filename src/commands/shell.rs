@@ -10,11 +10,14 @@ use clap::CommandFactory as _;
 /// Draft 7, the newest draft that Taplo-based editors read fully. Inside a
 /// repository whose team file defines fields, they are part of it.
 pub fn schema() -> anyhow::Result<Outcome> {
-    let teams = super::teams(crate::team::Teams::of_folder(std::path::Path::new("."))?).valid()?;
+    let here = std::path::Path::new(".");
+    let session = crate::session::Session::of_folder(here, &Default::default())?;
+    super::report_ignored(session.ignored());
+    let session = session.valid()?;
     let mut schema = spec_schema();
     with_fields(
         &mut schema,
-        &teams.of(std::path::Path::new("./x.toml")).fields,
+        &session.team(&here.join(crate::team::FILE)).fields,
     );
     print_stdout(&(serde_json::to_string_pretty(&schema)? + "\n"))?;
     Ok(Outcome::Clean)

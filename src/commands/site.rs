@@ -1,15 +1,13 @@
 //! `fwreq site`: every request below the given folders as a static site, an
 //! index and one page each, for reviewers who browse rather than clone.
 
-use super::list::Row;
-use super::{Body, newest_first};
 use crate::Outcome;
 use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity};
-use crate::formats::{Kind, Ticket, html};
+use crate::formats::{Kind, html};
 use crate::input::{self, Loaded};
-use crate::render::Renderer;
-use crate::team::Teams;
+use crate::listing::{self, Row, newest_first};
+use crate::session::{Invalid, Options, Reviewed, Session, map_files};
 use anyhow::{Context as _, bail};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -22,6 +20,8 @@ struct Entry {
     href: String,
     warnings: usize,
     errors: usize,
+    /// `expired`, or `expiring` within `EXPIRING_DAYS`, as of the site's day.
+    expiry: Option<Expiry>,
     #[serde(flatten)]
     row: Row,
 }
@@ -30,15 +30,19 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     let out = &args.output;
     crate::output::refuse_linked_folders(out)?;
     let files = mirrored(&args.paths, out)?;
-    let paths: Vec<&Path> = files.iter().map(|(file, _)| file.as_path()).collect();
-    let teams = super::teams(Teams::find(&paths)?).valid()?;
-    let renderer = Renderer::new(teams.templates(args.templates))?;
+    let paths: Vec<PathBuf> = files.iter().map(|(file, _)| file.clone()).collect();
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let options = Options {
+        today: Some(today),
+        templates: args.templates,
+        ..Options::default()
+    };
+    let session = super::session(paths, &options)?.valid()?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     inside_output(out, files.iter().map(|(_, page)| page.as_path()))?;
-    let context = context_of(&teams, &renderer, today)?;
+    let context = context_of(&session, today)?;
     let before = Manifest::read(out, &context);
     // Every page on every core; written as each is made, in no set order
     // (each page is one file); the index keeps the files' order, then sorts.
@@ -46,27 +50,8 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     // was made from (the manifest says so) and that is still as written is
     // not made again.
     let built: Vec<anyhow::Result<(String, Remembered, bool)>> =
-        super::map_files(&files, |(file, page_path)| {
-            let key = page_path.display().to_string();
-            let bytes = input::read_regular(file)?;
-            let input = input_of(&bytes, teams.index(file));
-            if let Some(old) = before.pages.get(&key)
-                && old.input == input
-                && old.still_written(&out.join(page_path))
-            {
-                // What the page's path gives is made anew, never read back:
-                // a manifest others could write holds no link of the index.
-                let mut remembered = old.clone();
-                remembered.entry.href = href(page_path);
-                remembered.entry.row.path = shown(file, page_path);
-                return Ok((key, remembered, false));
-            }
-            let loaded = input::load_bytes(file, bytes);
-            let (page, entry, invalid) = page(loaded, file, page_path, &teams, &renderer, today)?;
-            let path = out.join(page_path);
-            let wrote = write_if_changed(&path, &page)?;
-            let remembered = Remembered::of(&path, input, entry, invalid)?;
-            Ok((key, remembered, wrote))
+        map_files(&files, |(file, page_path)| {
+            built(&session, &before, out, file, page_path)
         });
     let mut after = Manifest {
         context,
@@ -89,12 +74,12 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     }
     entries
         .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
-    let index = renderer.page(
+    let index = session.first_renderer().page(
         "site.html.j2",
         context! {
             title => "Firewall change requests",
             requests => minijinja::value::Serde(&entries),
-            columns => minijinja::value::Serde(super::list::columns(&teams)),
+            columns => minijinja::value::Serde(listing::columns(session.teams())),
         },
     )?;
     if write_if_changed(&out.join(INDEX), &index)? {
@@ -119,25 +104,83 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// One request's page and its index row; `true` when the file is invalid.
-fn page(
-    Loaded { source, request }: Loaded,
+/// One page, by its path in the site: made and written, or (when the
+/// manifest says its inputs are unchanged and it is still as written) taken
+/// from the manifest; with whether it was written.
+fn built(
+    session: &Session,
+    before: &Manifest,
+    out: &Path,
     file: &Path,
     page_path: &Path,
-    teams: &Teams,
-    renderer: &Renderer,
-    today: chrono::NaiveDate,
+) -> anyhow::Result<(String, Remembered, bool)> {
+    let key = page_path.display().to_string();
+    let bytes = input::read_regular(file)?;
+    let input = input_of(&bytes, session.team_index(file));
+    if let Some(old) = before.pages.get(&key)
+        && old.input == input
+        && old.still_written(&out.join(page_path))
+    {
+        // What the page's path gives is made anew, never read back:
+        // a manifest others could write holds no link of the index.
+        let mut remembered = old.clone();
+        remembered.entry.href = href(page_path);
+        remembered.entry.row.path = shown(file, page_path);
+        return Ok((key, remembered, false));
+    }
+    let loaded = session.load_bytes(file, bytes);
+    let (page, entry, invalid) = page(loaded, file, page_path, session)?;
+    let path = out.join(page_path);
+    let wrote = write_if_changed(&path, &page)?;
+    let remembered = Remembered::of(&path, input, entry, invalid)?;
+    Ok((key, remembered, wrote))
+}
+
+/// How near a request's `expires` is, for its mark on the index.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Expiry {
+    Expired,
+    Expiring,
+}
+
+/// The window `fwreq expiring` looks ahead by default.
+const EXPIRING_DAYS: i64 = 30;
+
+impl Expiry {
+    /// Rejected and withdrawn requests were never opened: nothing expires.
+    fn of(request: &crate::request::Request, today: chrono::NaiveDate) -> Option<Expiry> {
+        use crate::spec::Status;
+        let expires = request.expires?;
+        if matches!(request.status, Status::Rejected | Status::Withdrawn) {
+            return None;
+        }
+        match (expires - today).num_days() {
+            ..0 => Some(Expiry::Expired),
+            0..=EXPIRING_DAYS => Some(Expiry::Expiring),
+            _ => None,
+        }
+    }
+}
+
+/// One request's page and its index row, with its own team's templates
+/// and lint settings; `true` when the file is invalid.
+fn page(
+    loaded: Loaded,
+    file: &Path,
+    page_path: &Path,
+    session: &Session,
 ) -> anyhow::Result<(String, Entry, bool)> {
     let depth = page_path.components().count().saturating_sub(1);
     let home = Some(format!("{}index.html", "../".repeat(depth)));
     let href = href(page_path);
-    let team = teams.of(file);
-    Ok(match request.and_then(|request| team.complete(request)) {
-        Ok(request) => {
-            let ticket = Ticket::new(request, &team.zones, renderer)?;
-            let settings = team.settings(today, Default::default(), None);
-            let body = Body::Rendered(&ticket.markdown);
-            let diags = super::lint(&source, &ticket.request, &settings, body)?;
+    let renderer = session.renderer(file);
+    Ok(match session.reviewed(file, loaded)? {
+        Ok(Reviewed {
+            source,
+            ticket,
+            diags,
+        }) => {
             let page = html::page(
                 renderer,
                 html::Page {
@@ -156,11 +199,12 @@ fn page(
                 href,
                 warnings: diags.len(),
                 errors: 0,
+                expiry: Expiry::of(&ticket.request, session.settings(file).today),
                 row,
             };
             (page, entry, false)
         }
-        Err(diags) => {
+        Err(Invalid { source, diags }) => {
             let mut row = Row::invalid(file, None);
             row.path = shown(file, page_path);
             row.title = format!("{} (has errors)", row.path);
@@ -181,6 +225,7 @@ fn page(
                 href,
                 warnings: 0,
                 errors,
+                expiry: None,
                 row,
             };
             (page, entry, true)
@@ -262,17 +307,16 @@ fn on_disk(page: &Path) -> anyhow::Result<(u64, (u64, u32))> {
 }
 
 /// A hash, as hex, of what every page depends on besides its request.
-fn context_of(
-    teams: &Teams,
-    renderer: &Renderer,
-    today: chrono::NaiveDate,
-) -> anyhow::Result<String> {
+fn context_of(session: &Session, today: chrono::NaiveDate) -> anyhow::Result<String> {
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::hash::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     today.to_string().hash(&mut hasher);
-    renderer.fingerprint().hash(&mut hasher);
-    for team in teams.all() {
+    session.first_renderer().fingerprint().hash(&mut hasher);
+    for file in session.files() {
+        session.renderer(file).fingerprint().hash(&mut hasher);
+    }
+    for team in session.teams() {
         if let Some(file) = &team.file {
             file.hash(&mut hasher);
             input::read_regular(file)?.hash(&mut hasher);

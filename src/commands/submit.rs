@@ -2,19 +2,18 @@
 //! and writes the numbers back with the writer `record` uses, so git and the
 //! instance agree from the first minute.
 
-use super::{Body, edit_spec, lint, print_stdout, report, stderr_style, submitted};
+use super::{edit_spec, print_stdout, report, stderr_style, submitted};
 use crate::Outcome;
 use crate::cli::SubmitArgs;
 use crate::diagnostic::Severity;
-use crate::formats::Ticket;
-use crate::input::{self, Loaded};
+use crate::input::Loaded;
 use crate::lints;
 use crate::output::Existing;
-use crate::render::Renderer;
 use crate::servicenow::config::Config;
 use crate::servicenow::{self, Client};
+use crate::session::{Body, Options};
 use crate::spec::Status;
-use crate::team::{Team, Teams};
+use crate::team::Team;
 use anyhow::bail;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -24,28 +23,25 @@ use std::sync::Arc;
 /// `fwreq submit`: checks every file, then files them one by one.
 pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
     let (deny_warnings, deny) = super::deny_levels(&args.deny)?;
-    let command_line = lints::Levels {
-        deny,
-        ..lints::Levels::default()
+    let options = Options {
+        levels: lints::Levels {
+            deny,
+            ..lints::Levels::default()
+        },
+        deny_warnings,
+        ..Options::default()
     };
-    let teams = super::teams(Teams::find(&args.files)?).valid()?;
-    let today = chrono::Local::now().date_naive();
+    let session = super::session(args.files.clone(), &options)?.valid()?;
     // Every file is checked, and its order made ready, before anything is
-    // sent: one bad file (or team file) files none. One renderer and one
-    // client per team.
-    let mut renderers: HashMap<usize, Renderer> = HashMap::new();
+    // sent: one bad file (or team file) files none. One client per team.
     let mut clients: HashMap<usize, (Client, Arc<Config>)> = HashMap::new();
     let mut ready = Vec::new();
     let mut failed = false;
     for path in &args.files {
-        let index = teams.index(path);
-        let team = teams.of(path);
-        let renderer = match renderers.entry(index) {
-            Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(new) => new.insert(Renderer::new(team.templates.clone())?),
-        };
-        let Loaded { source, request } = input::load(path)?;
-        let request = match request.and_then(|request| team.complete(request)) {
+        let index = session.team_index(path);
+        let team = session.team(path);
+        let Loaded { source, request } = session.load(path)?;
+        let request = match request {
             Ok(request) => request,
             Err(diags) => {
                 report(&source, &diags, stderr_style());
@@ -54,19 +50,9 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<Outcome> {
             }
         };
         refuse_filed(path, &request)?;
-        let ticket = Ticket::new(request, &team.zones, renderer)?;
-        let settings = team.settings(today, command_line.clone(), None);
-        let mut diags = lint(
-            &source,
-            &ticket.request,
-            &settings,
-            Body::Rendered(&ticket.markdown),
-        )?;
-        if deny_warnings || team.deny_warnings {
-            for d in &mut diags {
-                d.severity = Severity::Error;
-            }
-        }
+        let ticket = session.ticket_of(path, request)?;
+        let body = Body::Rendered(&ticket.markdown);
+        let diags = session.lint(path, &source, &ticket.request, body)?;
         report(&source, &diags, stderr_style());
         if diags.iter().any(|d| d.severity == Severity::Error) {
             failed = true;
@@ -324,6 +310,17 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
             .map(drop);
     };
     lock.remember(None, correlation.1)?;
+    said(client, path, &done, written)
+}
+
+/// What was filed, on stdout; or, when the number could not be written
+/// into the spec, how to finish without ordering twice.
+fn said(
+    client: &Client,
+    path: &Path,
+    done: &servicenow::Submitted,
+    written: anyhow::Result<Option<Vec<String>>>,
+) -> anyhow::Result<()> {
     let url = client.item_url(&done.item);
     if let Err(err) = written {
         bail!(

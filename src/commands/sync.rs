@@ -8,11 +8,16 @@ use crate::Outcome;
 use crate::cli::SyncArgs;
 use crate::input::{self, Loaded};
 use crate::output::Existing;
+use crate::request::Request;
 use crate::request::Ritm;
+use crate::servicenow::config::Config;
 use crate::servicenow::{self, Client, Item};
-use crate::team::{self, Teams};
+use crate::session::{Options, Session};
+use crate::team;
 use crate::text::{aligned, plural};
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
 
 /// `fwreq sync`: one row per request whose status changed (or would).
 pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
@@ -23,8 +28,8 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         .into_iter()
         .filter(|f| f.file_name().is_none_or(|n| n != team::FILE))
         .collect();
-    let teams = super::teams(Teams::find(&files)?).valid()?;
-    let mut clients: HashMap<usize, (Client, _)> = HashMap::new();
+    let session = super::session(files, &Options::default())?.valid()?;
+    let mut clients: HashMap<usize, (Client, Arc<Config>)> = HashMap::new();
     let mut rows = vec![vec![
         "PATH".to_string(),
         "RITM".to_string(),
@@ -32,64 +37,23 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         String::new(),
     ]];
     // Every file read first; then each team's RITMs asked for in batches.
-    let mut filed = Vec::new();
-    for path in &files {
-        let Loaded { source, request } = input::load(path)?;
-        let request = match request {
-            Ok(request) => request,
-            Err(diags) => {
-                report(&source, &diags, stderr_style());
-                problems += 1;
-                continue;
-            }
-        };
-        let Some(ritm) = request.ritm.clone() else {
-            continue;
-        };
-        let index = teams.index(path);
-        if let std::collections::hash_map::Entry::Vacant(new) = clients.entry(index) {
-            new.insert(super::servicenow(
-                teams.of(path),
-                args.servicenow.timeout,
-                true,
-            )?);
-        }
-        filed.push((path, request, ritm, index));
-    }
-    let mut answers = HashMap::new();
-    for (index, (client, _)) in &clients {
-        let ritms: BTreeSet<&Ritm> = filed
-            .iter()
-            .filter(|f| f.3 == *index)
-            .map(|f| &f.2)
-            .collect();
-        for (ritm, answer) in read_items(client, &ritms.into_iter().collect::<Vec<_>>()) {
-            answers.insert((*index, ritm), answer);
-        }
-    }
+    let filed = filed(
+        &session,
+        &mut clients,
+        args.servicenow.timeout,
+        &mut problems,
+    )?;
+    let mut answers = answers(&clients, &filed);
     let mut read = 0;
     for (path, request, ritm, index) in filed {
         let shown = super::shown(path);
         let Some((client, config)) = clients.get(&index) else {
             continue;
         };
-        let item = match answers.remove(&(index, ritm.clone())) {
-            Some(Ok(item)) => item,
-            Some(Err(said)) => {
-                // The instance's own words are text from outside: escaped.
-                let said = crate::diagnostic::escape_lines(&said);
-                eprintln!("fwreq: error: {shown}: {said}");
-                problems += 1;
-                continue;
-            }
-            None => {
-                eprintln!(
-                    "fwreq: error: {shown}: {ritm} does not exist on {}",
-                    client.instance()
-                );
-                problems += 1;
-                continue;
-            }
+        let answer = answers.remove(&(index, ritm.clone()));
+        let Some(item) = item_or_said(answer, &shown, &ritm, client) else {
+            problems += 1;
+            continue;
         };
         read += 1;
         let Some(next) = config.status_of(&item.state, &item.approval) else {
@@ -103,26 +67,11 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         let note = match now.check_move(next) {
             Err(why) => format!("refused: {} (record --force writes it)", why.message),
             Ok(()) if args.dry_run => "not written (--dry-run)".to_string(),
-            Ok(()) => {
-                let written = edit_spec(
-                    path,
-                    Existing::Replace { forceable: false },
-                    "syncing it",
-                    |edit, current| {
-                        current.status.check_move(next)?;
-                        edit.set("status", next.as_str());
-                        Ok(vec![])
-                    },
-                );
-                match written {
-                    Ok(_) => String::new(),
-                    Err(err) => {
-                        problems += 1;
-                        let said = crate::diagnostic::escape_lines(&format!("{err:#}"));
-                        format!("not written: {said}")
-                    }
-                }
-            }
+            Ok(()) => write_status(path, next).unwrap_or_else(|err| {
+                problems += 1;
+                let said = crate::diagnostic::escape_lines(&format!("{err:#}"));
+                format!("not written: {said}")
+            }),
         };
         rows.push(vec![shown, ritm.to_string(), moved, note]);
     }
@@ -141,6 +90,100 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Clean)
+}
+
+/// The valid requests of the session that have a RITM, with their team's
+/// index; a client for each team that has one. An invalid file is reported
+/// and counted in `problems`.
+fn filed<'a>(
+    session: &'a Session,
+    clients: &mut HashMap<usize, (Client, Arc<Config>)>,
+    timeout: std::time::Duration,
+    problems: &mut usize,
+) -> anyhow::Result<Vec<(&'a Path, Request, Ritm, usize)>> {
+    let mut filed = Vec::new();
+    for path in session.files() {
+        let Loaded { source, request } = input::load(path)?;
+        let request = match request {
+            Ok(request) => request,
+            Err(diags) => {
+                report(&source, &diags, stderr_style());
+                *problems += 1;
+                continue;
+            }
+        };
+        let Some(ritm) = request.ritm.clone() else {
+            continue;
+        };
+        let index = session.team_index(path);
+        if let std::collections::hash_map::Entry::Vacant(new) = clients.entry(index) {
+            new.insert(super::servicenow(session.team(path), timeout, true)?);
+        }
+        filed.push((path.as_path(), request, ritm, index));
+    }
+    Ok(filed)
+}
+
+/// Each team's RITMs asked of its instance in batches: the answers by
+/// team index and RITM.
+fn answers(
+    clients: &HashMap<usize, (Client, Arc<Config>)>,
+    filed: &[(&Path, Request, Ritm, usize)],
+) -> HashMap<(usize, Ritm), Result<Item, String>> {
+    let mut answers = HashMap::new();
+    for (index, (client, _)) in clients {
+        let ritms: BTreeSet<&Ritm> = filed
+            .iter()
+            .filter(|f| f.3 == *index)
+            .map(|f| &f.2)
+            .collect();
+        for (ritm, answer) in read_items(client, &ritms.into_iter().collect::<Vec<_>>()) {
+            answers.insert((*index, ritm), answer);
+        }
+    }
+    answers
+}
+
+/// The RITM's item, or the error said on stderr (the instance's own words
+/// escaped: text from outside) when it could not be read or is not there.
+fn item_or_said(
+    answer: Option<Result<Item, String>>,
+    shown: &str,
+    ritm: &Ritm,
+    client: &Client,
+) -> Option<Item> {
+    match answer {
+        Some(Ok(item)) => Some(item),
+        Some(Err(said)) => {
+            let said = crate::diagnostic::escape_lines(&said);
+            eprintln!("fwreq: error: {shown}: {said}");
+            None
+        }
+        None => {
+            eprintln!(
+                "fwreq: error: {shown}: {ritm} does not exist on {}",
+                client.instance()
+            );
+            None
+        }
+    }
+}
+
+/// Writes a request's new status through the one format-preserving
+/// writer (the move checked again on the text as it is then); nothing to
+/// say when it went well.
+fn write_status(path: &std::path::Path, next: crate::spec::Status) -> anyhow::Result<String> {
+    edit_spec(
+        path,
+        Existing::Replace { forceable: false },
+        "syncing it",
+        |edit, current| {
+            current.status.check_move(next)?;
+            edit.set("status", next.as_str());
+            Ok(vec![])
+        },
+    )?;
+    Ok(String::new())
 }
 
 /// How many batches are asked for at once: a few, well inside the rate

@@ -56,22 +56,33 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         }
         if !names.is_empty() {
             let name = format!("{prefix}-fqdn");
-            let mut term = term(input, rule, &name, false, &mut services);
-            if !rule.sources.is_empty() {
-                let network = format!("{name}-src");
-                networks.insert(network.clone(), addresses(rule.sources));
-                term["source-address"] = json!(network);
-            }
-            let values: Vec<Value> = names
-                .iter()
-                .map(|n| json!({"fqdn": n.to_string()}))
-                .collect();
-            networks.insert(name.clone(), json!({ "values": values }));
-            term["destination-fqdn"] = json!(name);
+            let term = name_term(input, rule, &name, &names, &mut networks, &mut services);
             name_terms.push(term);
         }
     }
-    if terms.is_empty() && name_terms.is_empty() {
+    let empty = terms.is_empty() && name_terms.is_empty();
+    header(input, empty, out);
+    let definitions = json!({"networks": networks, "services": services});
+    yaml(&definitions, 0, &mut out.text);
+    if !empty {
+        out.line("---");
+        policy(input, terms, name_terms, out);
+    }
+    let instead = vec![
+        "write the wildcards into your platform's own wildcard objects where it has them (FortiGate,".to_string(),
+        "Cilium: see fwreq implement --target), or fill an address set from DNS on the firewall.".to_string(),
+    ];
+    let rules = &input.rules;
+    out.left_out_block(
+        rules,
+        "Aerleon networks hold addresses and names (fqdn), not wildcards",
+        &instead,
+    );
+}
+
+/// The opening comment: which files the output holds, or why there is no policy.
+fn header(input: &Input, empty: bool, out: &mut Out) {
+    if empty {
         // No policy at all rather than one `aclgen` cannot read.
         out.line(format!(
             "# One file: the definitions (def/{0}.yaml). No rule has a destination Aerleon holds",
@@ -89,22 +100,31 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         ));
         out.line("# filter of their own (destination-fqdn), for generators that take names (Juniper SRX).");
     }
-    let definitions = json!({"networks": networks, "services": services});
-    yaml(&definitions, 0, &mut out.text);
-    if !(terms.is_empty() && name_terms.is_empty()) {
-        out.line("---");
-        policy(input, terms, name_terms, out);
+}
+
+/// The term of a rule's names (`destination-fqdn`), for generators that take
+/// names; its sources and names go into the definitions.
+fn name_term(
+    input: &Input,
+    rule: &Rule,
+    name: &str,
+    names: &[&Target],
+    networks: &mut Map<String, Value>,
+    services: &mut Map<String, Value>,
+) -> Value {
+    let mut term = term(input, rule, name, false, services);
+    if !rule.sources.is_empty() {
+        let network = format!("{name}-src");
+        networks.insert(network.clone(), addresses(rule.sources));
+        term["source-address"] = json!(network);
     }
-    let instead = vec![
-        "write the wildcards into your platform's own wildcard objects where it has them (FortiGate,".to_string(),
-        "Cilium: see fwreq implement --target), or fill an address set from DNS on the firewall.".to_string(),
-    ];
-    let rules = &input.rules;
-    out.left_out_block(
-        rules,
-        "Aerleon networks hold addresses and names (fqdn), not wildcards",
-        &instead,
-    );
+    let values: Vec<Value> = names
+        .iter()
+        .map(|n| json!({"fqdn": n.to_string()}))
+        .collect();
+    networks.insert(name.to_string(), json!({ "values": values }));
+    term["destination-fqdn"] = json!(name);
+    term
 }
 
 /// A term's action, protocol, ports (a service named `name`), comment and

@@ -21,8 +21,8 @@ use crate::request::{Network, Request, Target};
 use crate::spec::{Action, Protocol};
 use std::fmt::Write as _;
 
-/// The platforms `fwreq implement --target` writes for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The platforms `fwreq implement --target` writes for (names and help in `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Platform {
     /// An `inet` table: named sets, accept or drop per rule (`nft -f`)
     Nftables,

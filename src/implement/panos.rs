@@ -3,7 +3,7 @@
 //! wildcards are left out, with a URL category to use instead. A request's
 //! `expires` becomes a non-recurring schedule on every rule.
 
-use super::{Input, Out, text};
+use super::{Input, Out, Rule, text};
 use crate::request::Target;
 use crate::spec::{Action, Protocol};
 
@@ -26,37 +26,8 @@ pub(super) fn write(input: &Input, out: &mut Out) {
     });
     for rule in &input.rules {
         let prefix = format!("{}-r{}", input.name, rule.number);
-        let mut sources = Vec::new();
-        for (i, source) in rule.sources.iter().enumerate() {
-            let name = format!("{prefix}-s{}", i + 1);
-            out.line(format!(
-                "set address {name} ip-netmask {}/{}",
-                source.addr, source.prefix
-            ));
-            sources.push(name);
-        }
-        let mut destinations = Vec::new();
-        for (i, target) in rule.targets.iter().enumerate() {
-            let name = format!("{prefix}-d{}", i + 1);
-            if !out.holds(rule, target) {
-                continue;
-            }
-            match target {
-                Target::Host { name: host } => {
-                    out.line(format!("set address {name} fqdn {host}"));
-                }
-                // Never held (see `Platform::holds`), so never reached.
-                Target::Wildcard { .. } => continue,
-                Target::Address { .. } | Target::Range { .. } => {
-                    let Some(n) = target.network() else { continue };
-                    out.line(format!(
-                        "set address {name} ip-netmask {}/{}",
-                        n.addr, n.prefix
-                    ));
-                }
-            }
-            destinations.push(name);
-        }
+        let sources = sources(rule, &prefix, out);
+        let destinations = destinations(rule, &prefix, out);
         // Never a rule without destinations: PAN-OS would read it as any.
         if destinations.is_empty() {
             continue;
@@ -97,6 +68,48 @@ pub(super) fn write(input: &Input, out: &mut Out) {
         "PAN-OS FQDN address objects take no wildcard",
         &instead,
     );
+}
+
+/// A rule's sources as address objects (`PREFIX-sN`); their names.
+fn sources(rule: &Rule, prefix: &str, out: &mut Out) -> Vec<String> {
+    let mut sources = Vec::new();
+    for (i, source) in rule.sources.iter().enumerate() {
+        let name = format!("{prefix}-s{}", i + 1);
+        out.line(format!(
+            "set address {name} ip-netmask {}/{}",
+            source.addr, source.prefix
+        ));
+        sources.push(name);
+    }
+    sources
+}
+
+/// The destinations PAN-OS holds as address objects (`PREFIX-dN`: an FQDN
+/// or a network); their names.
+fn destinations(rule: &Rule, prefix: &str, out: &mut Out) -> Vec<String> {
+    let mut destinations = Vec::new();
+    for (i, target) in rule.targets.iter().enumerate() {
+        let name = format!("{prefix}-d{}", i + 1);
+        if !out.holds(rule, target) {
+            continue;
+        }
+        match target {
+            Target::Host { name: host } => {
+                out.line(format!("set address {name} fqdn {host}"));
+            }
+            // Never held (see `Platform::holds`), so never reached.
+            Target::Wildcard { .. } => continue,
+            Target::Address { .. } | Target::Range { .. } => {
+                let Some(n) = target.network() else { continue };
+                out.line(format!(
+                    "set address {name} ip-netmask {}/{}",
+                    n.addr, n.prefix
+                ));
+            }
+        }
+        destinations.push(name);
+    }
+    destinations
 }
 
 /// `any`, one name, or `[ a b ]`.

@@ -1,10 +1,55 @@
-//! An upper bound of a ticket body's length under the built-in templates,
-//! without rendering it. Rendering is most of what `check` costs (two thirds
+//! `body-too-long`, measured on the rendered body (`body_length`, called by
+//! the commands after rendering), and an upper bound of a ticket body's
+//! length under the built-in templates, without rendering it. Rendering is most of what `check` costs (two thirds
 //! of its time on 10,000 requests) and a body over the limit is rare, so a
 //! body is rendered only when this bound reaches the limit.
 
+use super::{Settings, at_levels};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::flows::RuleChecks;
+use crate::names::Lint;
 use crate::request::Request;
+
+declare_lint! {
+    BodyTooLong,
+    name: "body-too-long",
+    level: Warn,
+    description: "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field",
+    example: r#"
+# any request whose rendered ticket body is over 4,000 characters:
+# many rules, many destinations, long texts
+"#,
+    find: None,
+}
+
+/// The default size of a ServiceNow multi-line text field (`description`).
+pub const BODY_LIMIT: usize = 4000;
+
+/// `body-too-long`: the rendered Markdown body against the field's limit, at
+/// its level. Run after rendering, only when the lint is not allowed.
+pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Vec<Diagnostic> {
+    let code = Lint::BodyTooLong;
+    let len = body.chars().count();
+    let found = (len > BODY_LIMIT).then(|| Diagnostic {
+        severity: Severity::Warning,
+        code: Some(code),
+        message: format!(
+            "the rendered body is {len} characters; ServiceNow's description field holds {BODY_LIMIT} by default"
+        ),
+        span: request.spans.title.clone(),
+        help: Some(if request.rules.len() > 1 {
+            format!(
+                "split the request by rule ({} rules, one request each), or paste the body into Work notes (render --format servicenow)",
+                request.rules.len()
+            )
+        } else {
+            "split the rule's destinations over several requests, or paste the body into Work notes (render --format servicenow)".into()
+        }),
+    });
+    let mut found: Vec<Diagnostic> = found.into_iter().collect();
+    at_levels(request, settings, &mut found);
+    found
+}
 
 /// What the built-in templates write besides the request's own text, with
 /// room to spare: every literal of the templates once (headings, labels, code
@@ -70,7 +115,50 @@ pub fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::default_body_bound;
+    use super::{body_length, default_body_bound};
+    use crate::lints::{Levels, Settings};
+    use chrono::NaiveDate;
+
+    fn settings() -> Settings {
+        crate::team::Team::default().settings(
+            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            Levels::default(),
+            None,
+        )
+    }
+
+    /// The limit is ServiceNow's: 4,000 characters fit, one more does not;
+    /// the help says how to split by what the request has.
+    #[test]
+    fn a_body_over_4000_characters_is_too_long() {
+        let one = crate::validate::test_request(
+            "[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n",
+        );
+        let two = crate::validate::test_request(
+            "[[rules]]\nports = [443]\ndestinations = [\"192.0.2.7\"]\n\
+             [[rules]]\nports = [80]\ndestinations = [\"192.0.2.8\"]\n",
+        );
+        assert!(body_length(&one, &"é".repeat(4000), &settings()).is_empty());
+        let found = body_length(&one, &"é".repeat(4001), &settings());
+        assert_eq!(
+            found[0].message,
+            "the rendered body is 4001 characters; ServiceNow's description field holds 4000 by default"
+        );
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(
+                "split the rule's destinations over several requests, or paste the body into Work notes (render --format servicenow)"
+            )
+        );
+        let found = body_length(&two, &"x".repeat(4001), &settings());
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(
+                "split the request by rule (2 rules, one request each), or paste the body into Work notes (render --format servicenow)"
+            )
+        );
+    }
+
     use crate::diagnostic::Source;
     use crate::formats::Kind;
     use crate::render::Renderer;

@@ -79,7 +79,7 @@ impl Verdict {
 
 /// What the engineer expects of the allow rules: `open` after the change,
 /// `blocked` before it. Deny rules expect the opposite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     Open,
@@ -146,7 +146,7 @@ pub struct Options {
 }
 
 /// One flow to test: a TCP check of the plan.
-struct Flow {
+struct TcpCheck {
     host: TestHost,
     port: u16,
     sources: Vec<Network>,
@@ -167,77 +167,17 @@ pub async fn run(
     tokio::pin!(stop);
 
     // 1. Names to addresses: each name once, every lookup bounded.
-    let mut names: Vec<String> = flows
-        .iter()
-        .filter_map(|f| match &f.host {
-            TestHost::Name(name) if options.mappings.get(name, f.port).is_none() => {
-                Some(name.to_string())
-            }
-            _ => None,
-        })
-        .collect();
-    names.sort();
-    names.dedup();
     // Lookups open files and sockets too: they share the socket budget.
     let budget = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut lookups = tokio::task::JoinSet::new();
-    for name in names {
-        let lookup = options.resolver.lookup(&name);
-        let (limit, budget) = (options.dns_timeout, budget.clone());
-        lookups.spawn(async move {
-            let _permit = budget.acquire_owned().await;
-            let started = Instant::now();
-            let answer = match tokio::time::timeout(limit, lookup).await {
-                Ok(answer) => answer,
-                Err(_) => Err(DnsFailure::TimedOut),
-            };
-            (name, answer, millis(started))
-        });
-    }
-    let mut answers: HashMap<String, (Result<Vec<IpAddr>, DnsFailure>, u64)> = HashMap::new();
-    loop {
-        tokio::select! {
-            joined = lookups.join_next() => match joined {
-                Some(Ok((name, answer, ms))) => { answers.insert(name, (answer, ms)); }
-                Some(Err(_)) => {}
-                None => break,
-            },
-            () = &mut stop => {
-                lookups.abort_all();
-                rows.extend(flows.iter().map(|f| f.template.clone()));
-                sort(&mut rows);
-                return rows;
-            }
-        }
-    }
+    let names = names_to_look_up(&flows, options);
+    let Some(answers) = look_up(names, options, &budget, stop.as_mut()).await else {
+        rows.extend(flows.iter().map(|f| f.template.clone()));
+        sort(&mut rows);
+        return rows;
+    };
 
     // 2. Every address of every flow, one socket per attempt.
-    let mut attempts: Vec<(usize, IpAddr)> = Vec::new();
-    for (i, flow) in flows.iter().enumerate() {
-        let addresses: Vec<IpAddr> = if let TestHost::Address(address) = flow.host {
-            vec![address]
-        } else if let Some(mapped) = options.mappings.get(&flow.host.to_string(), flow.port) {
-            mapped.to_vec()
-        } else {
-            match answers.get(&flow.host.to_string()) {
-                Some((Ok(found), _)) if !found.is_empty() => found.clone(),
-                other => {
-                    let (failure, ms) = match other {
-                        Some((Err(failure), ms)) => (failure.clone(), Some(*ms)),
-                        _ => (DnsFailure::NoAddress, None),
-                    };
-                    rows.push(Row {
-                        result: Verdict::DnsError,
-                        millis: ms,
-                        detail: Some(failure.describe()),
-                        ..flow.template.clone()
-                    });
-                    continue;
-                }
-            }
-        };
-        attempts.extend(addresses.into_iter().map(|a| (i, a)));
-    }
+    let attempts = attempts(&flows, &answers, options, &mut rows);
     let total = attempts.len();
     let flows = Arc::new(flows);
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -284,13 +224,106 @@ pub async fn run(
     rows
 }
 
+/// The names the flows connect to that `--resolve` does not map, each once.
+fn names_to_look_up(flows: &[TcpCheck], options: &Options) -> Vec<String> {
+    let mut names: Vec<String> = flows
+        .iter()
+        .filter_map(|f| match &f.host {
+            TestHost::Name(name) if options.mappings.get(name, f.port).is_none() => {
+                Some(name.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The answers to every lookup, each bounded by the DNS timeout and taking
+/// a share of the socket budget, with how long it took; `None` when `stop`
+/// came first.
+async fn look_up(
+    names: Vec<String>,
+    options: &Options,
+    budget: &Arc<Semaphore>,
+    mut stop: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+) -> Option<HashMap<String, (Result<Vec<IpAddr>, DnsFailure>, u64)>> {
+    let mut lookups = tokio::task::JoinSet::new();
+    for name in names {
+        let lookup = options.resolver.lookup(&name);
+        let (limit, budget) = (options.dns_timeout, budget.clone());
+        lookups.spawn(async move {
+            let _permit = budget.acquire_owned().await;
+            let started = Instant::now();
+            let answer = match tokio::time::timeout(limit, lookup).await {
+                Ok(answer) => answer,
+                Err(_) => Err(DnsFailure::TimedOut),
+            };
+            (name, answer, millis(started))
+        });
+    }
+    let mut answers = HashMap::new();
+    loop {
+        tokio::select! {
+            joined = lookups.join_next() => match joined {
+                Some(Ok((name, answer, ms))) => { answers.insert(name, (answer, ms)); }
+                Some(Err(_)) => {}
+                None => return Some(answers),
+            },
+            () = &mut stop => {
+                lookups.abort_all();
+                return None;
+            }
+        }
+    }
+}
+
+/// Every (flow, address) to try: an address as given, a mapped name's
+/// addresses, a looked-up name's answers; a name without any is a
+/// `dns-error` row now.
+fn attempts(
+    flows: &[TcpCheck],
+    answers: &HashMap<String, (Result<Vec<IpAddr>, DnsFailure>, u64)>,
+    options: &Options,
+    rows: &mut Vec<Row>,
+) -> Vec<(usize, IpAddr)> {
+    let mut attempts: Vec<(usize, IpAddr)> = Vec::new();
+    for (i, flow) in flows.iter().enumerate() {
+        let addresses: Vec<IpAddr> = if let TestHost::Address(address) = flow.host {
+            vec![address]
+        } else if let Some(mapped) = options.mappings.get(&flow.host.to_string(), flow.port) {
+            mapped.to_vec()
+        } else {
+            match answers.get(&flow.host.to_string()) {
+                Some((Ok(found), _)) if !found.is_empty() => found.clone(),
+                other => {
+                    let (failure, ms) = match other {
+                        Some((Err(failure), ms)) => (failure.clone(), Some(*ms)),
+                        _ => (DnsFailure::NoAddress, None),
+                    };
+                    rows.push(Row {
+                        result: Verdict::DnsError,
+                        millis: ms,
+                        detail: Some(failure.describe()),
+                        ..flow.template.clone()
+                    });
+                    continue;
+                }
+            }
+        };
+        attempts.extend(addresses.into_iter().map(|a| (i, a)));
+    }
+    attempts
+}
+
 /// Rows in plan order: by flow, skipped rows where their flow stands.
 fn sort(rows: &mut [Row]) {
     rows.sort_by_key(|r| r.flow);
 }
 
 /// The plan as rows to skip (with the reason) and TCP flows to test.
-fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
+fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<TcpCheck>) {
     let mut skipped = Vec::new();
     let mut flows = Vec::new();
     let mut next = 0;
@@ -331,7 +364,7 @@ fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
                     Protocol::Icmp => Some("icmp needs raw sockets: run the ping line"),
                 };
                 match (why, check.port) {
-                    (None, Some(port)) => flows.push(Flow {
+                    (None, Some(port)) => flows.push(TcpCheck {
                         host: check.host.clone(),
                         port,
                         sources: rule.sources.clone(),
@@ -356,7 +389,7 @@ fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<Flow>) {
 }
 
 /// One connection attempt to one address of a flow.
-async fn attempt(flow: &Flow, address: IpAddr, timeout: Duration) -> Row {
+async fn attempt(flow: &TcpCheck, address: IpAddr, timeout: Duration) -> Row {
     let started = Instant::now();
     let target = SocketAddr::new(address, flow.port);
     let (result, detail, source) =

@@ -3,10 +3,11 @@
 //! scripts. Every form carries the same header and the same rows.
 
 use super::{Expect, Row, Verdict};
+use crate::diagnostic::{Style, escape};
 use crate::render::{Renderer, TemplateError};
 use crate::request::{Req, Ritm};
 use crate::spec::Action;
-use crate::text::plural;
+use crate::text::{Give, plural};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -37,11 +38,11 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Output format of `probe`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Output format of `probe` (its names and help are in `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A Markdown table to paste into the ticket
-    Md,
+    Markdown,
     /// The same table as HTML in [code]...[/code], for ServiceNow work notes
     Servicenow,
     /// Aligned columns for a terminal
@@ -130,23 +131,40 @@ pub fn summary_line(s: &Summary) -> String {
     text
 }
 
+/// How the text form meets a terminal: the width its table must fit (none:
+/// rows whole, as into a pipe) and whether results are coloured.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    pub width: Option<usize>,
+    pub style: Style,
+}
+
+impl Terminal {
+    /// Whole rows, no colour: for a pipe, a file or a work note.
+    pub const PLAIN: Terminal = Terminal {
+        width: None,
+        style: Style { color: false },
+    };
+}
+
 /// The evidence in `format`; Markdown (and the `[code]` made from it) come
-/// from a template, so only they can fail.
+/// from a template, so only they can fail. `terminal` shapes the text form.
 pub fn render(
     renderer: &Renderer,
     format: Format,
     header: &Header,
     rows: &[Row],
+    terminal: Terminal,
 ) -> Result<String, TemplateError> {
     let summary = summarize(header.expect, rows);
     Ok(match format {
-        Format::Md => markdown(renderer, header, rows, &summary)?,
+        Format::Markdown => markdown(renderer, header, rows, &summary)?,
         // The Markdown table through the one `[code]` converter every ticket uses.
         Format::Servicenow => {
             crate::formats::servicenow::work_notes(&markdown(renderer, header, rows, &summary)?)
                 + "\n"
         }
-        Format::Text => text(header, rows, &summary),
+        Format::Text => text(header, rows, &summary, terminal),
         Format::Json => {
             #[derive(Serialize)]
             struct Evidence<'a> {
@@ -314,16 +332,62 @@ fn markdown(
     )
 }
 
-fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
+/// How a column of the text table gives way in a narrow terminal: first the
+/// source's note (the header's warning says it too) and a result's detail,
+/// then the names (the destination and the tested host, the wider first);
+/// the rule, action, protocol, address, port and time are never cut.
+fn give(column: usize, _roomy: bool) -> Option<Give> {
+    let (rank, min) = match column {
+        3 | 4 => (1, 12),
+        7 => (0, 15),
+        8 => (0, 12),
+        _ => return None,
+    };
+    Some(Give {
+        rank,
+        min,
+        keep_end: false,
+    })
+}
+
+/// Left out, in this order, when the table cannot fit otherwise: the time,
+/// the action (the rule's number says it), the protocol (only TCP is
+/// probed; the rest are skipped rows).
+const LEFT_OUT: [usize; 3] = [9, 1, 2];
+
+/// The column of the result, which is coloured on a terminal.
+const RESULT: usize = 8;
+
+/// The SGR colour of a result: green as expected, red not, yellow for what
+/// says nothing about the firewall (skipped, this host's error, interrupted).
+fn colour(row: &Row, expect: Expect) -> &'static str {
+    match (row.result, row.as_expected(expect)) {
+        (Verdict::Skipped | Verdict::Error | Verdict::Interrupted, _) => "33",
+        (_, Some(true)) => "32",
+        _ => "31",
+    }
+}
+
+fn text(header: &Header, rows: &[Row], summary: &Summary, terminal: Terminal) -> String {
+    // Everything from a file, DNS or this host is escaped for the terminal.
     let mut table = vec![COLUMNS.map(|c| c.to_uppercase()).to_vec()];
-    table.extend(rows.iter().map(|r| cells(r).to_vec()));
-    // The terminal view: a title's bidi or zero-width characters escaped.
-    let mut out = format!("Probe: {}\n", crate::diagnostic::escape(&header.title));
+    table.extend(
+        rows.iter()
+            .map(|r| cells(r).iter().map(|c| escape(c).into_owned()).collect()),
+    );
+    let mut out = format!("Probe: {}\n", escape(&header.title));
     for (label, value) in header_lines(header, rows, summary) {
-        let _ = writeln!(out, "{label}: {value}");
+        let _ = writeln!(out, "{label}: {}", escape(&value));
     }
     out.push('\n');
-    out.push_str(&crate::text::aligned(&table));
+    let (shown, table) = crate::text::fit_table(&table, &give, &LEFT_OUT, terminal.width);
+    let paint = |r: usize, c: usize, cell: &str| match r.checked_sub(1).and_then(|r| rows.get(r)) {
+        Some(row) if shown.get(c) == Some(&RESULT) => {
+            terminal.style.paint(colour(row, header.expect), cell)
+        }
+        _ => cell.to_string(),
+    };
+    out.push_str(&crate::text::painted(&table, &paint));
     let _ = writeln!(out, "\n{}", summary_line(summary));
     out
 }

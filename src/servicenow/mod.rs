@@ -801,19 +801,7 @@ impl Client {
         let order = order_call(item, variables);
         let ordered = match self.send(&order) {
             Ok(ordered) => ordered,
-            // Failed or unanswered: it may have been filed all the same.
-            Err(failed) => {
-                return match self.filed(item, correlation) {
-                    Ok(Some(found)) => self.submitted(found, false),
-                    Err(twice @ Error::Refusal(_)) => Err(twice),
-                    _ if failed.outcome_unknown() => Err(Error::Unanswered(Box::new(
-                        failed.map_text(|message| format!(
-                            "{message}; the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice"
-                        )),
-                    ))),
-                    _ => Err(failed),
-                };
-            }
+            Err(failed) => return self.after_failed_order(item, correlation, failed),
         };
         let text = |key: &str| ordered.get(key).and_then(Value::as_str).map(str::to_string);
         if let (None, Some(cart)) = (text("request_number"), text("cart_id")) {
@@ -860,6 +848,27 @@ impl Client {
                 call: "GET /api/now/table/sc_req_item".to_string(),
                 why: format!("no open item carries the correlation id {id} yet"),
             })),
+        }
+    }
+
+    /// An order that failed or went unanswered may have been filed all the
+    /// same: the item it made, else the failure (said as possibly through
+    /// when its outcome is unknown).
+    fn after_failed_order(
+        &self,
+        item: &str,
+        correlation: (&str, &str),
+        failed: Error,
+    ) -> Result<Submitted, Error> {
+        match self.filed(item, correlation) {
+            Ok(Some(found)) => self.submitted(found, false),
+            Err(twice @ Error::Refusal(_)) => Err(twice),
+            _ if failed.outcome_unknown() => Err(Error::Unanswered(Box::new(
+                failed.map_text(|message| format!(
+                    "{message}; the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice"
+                )),
+            ))),
+            _ => Err(failed),
         }
     }
 

@@ -170,6 +170,15 @@ fn quote_for_message(text: &str) -> String {
     format!("\"{}\"", text.escape_default())
 }
 
+/// A name as a user writes it (Unicode, any case), checked and converted.
+/// Here, not in `request`, so that `request` (plain data) needs no grammar.
+impl std::str::FromStr for HostName {
+    type Err = Invalid;
+    fn from_str(text: &str) -> Result<Self, Invalid> {
+        hostname(text)
+    }
+}
+
 /// Checks a fully qualified name and returns its ASCII (punycode) form.
 pub fn hostname(text: &str) -> Result<HostName, Invalid> {
     if text.ends_with('.') {

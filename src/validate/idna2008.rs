@@ -403,86 +403,102 @@ pub fn check_bidi(labels: &[&str]) -> Result<(), Refusal> {
     if !rtl_name {
         return Ok(());
     }
-    const HELP: &str =
-        "a name with right-to-left labels follows the Bidi rule of RFC 5893 in every label";
     for label in labels {
-        let bidi: Vec<(char, &str)> = label.chars().map(|c| (c, props(c).bidi)).collect();
-        let Some(&(first, first_bidi)) = bidi.first() else {
-            continue;
+        check_bidi_label(label)?;
+    }
+    Ok(())
+}
+
+/// What every label of a right-to-left name is told when it breaks the rule.
+const BIDI_HELP: &str =
+    "a name with right-to-left labels follows the Bidi rule of RFC 5893 in every label";
+
+/// One label of a right-to-left name against RFC 5893 rules 1 to 6: one
+/// direction from its first character, only characters of that direction,
+/// one kind of digits, and an end of that direction.
+fn check_bidi_label(label: &str) -> Result<(), Refusal> {
+    let bidi: Vec<(char, &str)> = label.chars().map(|c| (c, props(c).bidi)).collect();
+    let Some(&(first, first_bidi)) = bidi.first() else {
+        return Ok(());
+    };
+    let rtl = match first_bidi {
+        "R" | "AL" => true,
+        "L" => false,
+        _ => {
+            return Err(Refusal::new(
+                format!(
+                    "the label `{label}` begins with {}, which has no direction of its own; in a name with right-to-left labels each label begins with a letter (RFC 5893 rule 1)",
+                    show(first)
+                ),
+                BIDI_HELP,
+            ));
+        }
+    };
+    let mut digits = None;
+    for &(c, class) in &bidi {
+        let allowed = if rtl {
+            matches!(
+                class,
+                "R" | "AL" | "AN" | "EN" | "ES" | "CS" | "ET" | "ON" | "BN" | "NSM"
+            )
+        } else {
+            matches!(class, "L" | "EN" | "ES" | "CS" | "ET" | "ON" | "BN" | "NSM")
         };
-        let rtl = match first_bidi {
-            "R" | "AL" => true,
-            "L" => false,
-            _ => {
-                return Err(Refusal::new(
-                    format!(
-                        "the label `{label}` begins with {}, which has no direction of its own; in a name with right-to-left labels each label begins with a letter (RFC 5893 rule 1)",
-                        show(first)
-                    ),
-                    HELP,
-                ));
-            }
-        };
-        let mut digits = None;
-        for &(c, class) in &bidi {
-            let allowed = if rtl {
-                matches!(
-                    class,
-                    "R" | "AL" | "AN" | "EN" | "ES" | "CS" | "ET" | "ON" | "BN" | "NSM"
-                )
+        if !allowed {
+            let (direction, rule) = if rtl {
+                ("right-to-left", 2)
             } else {
-                matches!(class, "L" | "EN" | "ES" | "CS" | "ET" | "ON" | "BN" | "NSM")
+                ("left-to-right", 5)
             };
-            if !allowed {
-                let (direction, rule) = if rtl {
-                    ("right-to-left", 2)
-                } else {
-                    ("left-to-right", 5)
-                };
-                return Err(Refusal::new(
-                    format!(
-                        "{} may not stand in the {direction} label `{label}` (RFC 5893 rule {rule})",
-                        show(c)
-                    ),
-                    HELP,
-                ));
-            }
-            if rtl && matches!(class, "AN" | "EN") {
-                match digits {
-                    None => digits = Some(class),
-                    Some(kind) if kind != class => {
-                        return Err(Refusal::new(
-                            format!(
-                                "{} mixes European and Arabic-Indic digits in the right-to-left label `{label}` (RFC 5893 rule 4)",
-                                show(c)
-                            ),
-                            HELP,
-                        ));
-                    }
-                    Some(_) => {}
+            return Err(Refusal::new(
+                format!(
+                    "{} may not stand in the {direction} label `{label}` (RFC 5893 rule {rule})",
+                    show(c)
+                ),
+                BIDI_HELP,
+            ));
+        }
+        if rtl && matches!(class, "AN" | "EN") {
+            match digits {
+                None => digits = Some(class),
+                Some(kind) if kind != class => {
+                    return Err(Refusal::new(
+                        format!(
+                            "{} mixes European and Arabic-Indic digits in the right-to-left label `{label}` (RFC 5893 rule 4)",
+                            show(c)
+                        ),
+                        BIDI_HELP,
+                    ));
                 }
+                Some(_) => {}
             }
         }
-        if let Some(&(last, class)) = bidi.iter().rev().find(|(_, class)| *class != "NSM") {
-            let ends_well = if rtl {
-                matches!(class, "R" | "AL" | "EN" | "AN")
+    }
+    bidi_end(label, rtl, &bidi)
+}
+
+/// RFC 5893 rules 3 and 6: a label ends (before any NSM) with a letter or
+/// digit of its direction.
+fn bidi_end(label: &str, rtl: bool, bidi: &[(char, &str)]) -> Result<(), Refusal> {
+    if let Some(&(last, class)) = bidi.iter().rev().find(|(_, class)| *class != "NSM") {
+        let ends_well = if rtl {
+            matches!(class, "R" | "AL" | "EN" | "AN")
+        } else {
+            matches!(class, "L" | "EN")
+        };
+        if !ends_well {
+            let (direction, rule) = if rtl {
+                ("right-to-left", 3)
             } else {
-                matches!(class, "L" | "EN")
+                ("left-to-right", 6)
             };
-            if !ends_well {
-                let (direction, rule) = if rtl {
-                    ("right-to-left", 3)
-                } else {
-                    ("left-to-right", 6)
-                };
-                return Err(Refusal::new(
-                    format!(
-                        "the {direction} label `{label}` ends with {}; it must end with a letter or digit of its direction (RFC 5893 rule {rule})",
-                        show(last)
-                    ),
-                    HELP,
-                ));
-            }
+            return Err(Refusal::new(
+                format!(
+                    "the {direction} label `{label}` ends with {}; it must end with a letter or digit of its direction (RFC 5893 rule {rule})",
+                    show(last)
+                ),
+                BIDI_HELP,
+            ));
         }
     }
     Ok(())

@@ -247,7 +247,7 @@ struct Validator {
     prose: Vec<Span>,
     markdown: Vec<(String, Span, String)>,
     /// Team fields as written: the request's, then each rule's.
-    fields: Vec<crate::fields::Written>,
+    fields: Vec<crate::field_values::Written>,
 }
 
 impl Validator {
@@ -336,7 +336,8 @@ impl Validator {
         let justification = self.required(raw.justification, "justification", what);
         let rules = self.required(raw.rules, "rules", "a [[rules]] table");
 
-        self.fields.push(crate::fields::Written::new(raw.fields));
+        self.fields
+            .push(crate::field_values::Written::new(raw.fields));
         let title_span = title.as_ref().map(Spanned::span).unwrap_or_default();
         let expires_span = raw.expires.as_ref().map(Spanned::span).unwrap_or_default();
         let title = title.and_then(|v| self.text(v, "title", true));
@@ -394,7 +395,8 @@ impl Validator {
         self.rules += 1;
         let span = rule.span();
         let raw = rule.into_inner();
-        self.fields.push(crate::fields::Written::new(raw.fields));
+        self.fields
+            .push(crate::field_values::Written::new(raw.fields));
         let protocol = raw.protocol.map(Spanned::into_inner).unwrap_or_default();
         // The comment heads the rule's block of shell lines.
         let comment = raw.comment.and_then(|c| {

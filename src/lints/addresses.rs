@@ -1,0 +1,118 @@
+//! Address destinations a reviewer sends back: a whole private network, or a
+//! special-purpose block (loopback, link-local, multicast) that never
+//! crosses a corporate firewall.
+
+use super::any::too_wide;
+use super::{Context, Found};
+use crate::names::Lint;
+use crate::request::{Destination, Network, Target};
+use crate::validate::host::address_or_network;
+
+declare_lint! {
+    BroadPrivateRange,
+    name: "broad-private-range",
+    level: Warn,
+    description: "a destination range that spans a whole private network (/16 or wider)",
+    example: r#"
+[[rules]]
+sources = ["10.20.0.0/24"]
+ports = [443]
+destinations = ["10.40.0.0/16"]
+"#,
+    find: Some(broad_private_range),
+}
+
+declare_lint! {
+    ReservedDestination,
+    name: "reserved-destination",
+    level: Warn,
+    description: "a loopback, link-local, multicast or unspecified address as destination",
+    example: r#"
+[[rules]]
+sources = ["10.20.0.0/24"]
+ports = [80]
+destinations = ["169.254.169.254"]
+"#,
+    find: Some(reserved_destination),
+}
+
+fn destinations<'a>(cx: &Context<'a>) -> impl Iterator<Item = &'a Destination> {
+    cx.request.rules.iter().flat_map(|rule| &rule.destinations)
+}
+
+/// A range within a private block at or above its widest prefix; a range
+/// wider still is `any-destination`'s.
+fn broad_private_range(cx: &Context, found: &mut Found) {
+    for dest in destinations(cx) {
+        let Target::Range { network } = &dest.target else {
+            continue;
+        };
+        if too_wide(network).is_some() {
+            continue;
+        }
+        if let Some((block, _)) =
+            within(network, PRIVATE).filter(|(_, widest)| network.prefix <= **widest)
+        {
+            found.warn(
+                Lint::BroadPrivateRange,
+                dest.span.clone(),
+                format!(
+                    "destination `{network}` spans a whole private network ({block}, /16 or wider)"
+                ),
+                "name the internal hosts or the subnet the application needs".into(),
+            );
+        }
+    }
+}
+
+fn reserved_destination(cx: &Context, found: &mut Found) {
+    for dest in destinations(cx) {
+        let reserved = dest.target.network().and_then(|n| within(&n, RESERVED));
+        if let Some((_, what)) = reserved {
+            found.warn(
+                Lint::ReservedDestination,
+                dest.span.clone(),
+                format!(
+                    "destination `{}` is {what}: it never crosses a corporate firewall",
+                    dest.written
+                ),
+                "name the real address of the service".into(),
+            );
+        }
+    }
+}
+
+/// Private blocks, each with the widest prefix a destination in it may have
+/// before it counts as the whole private network.
+const PRIVATE: &[(&str, u8)] = &[
+    ("10.0.0.0/8", 16),
+    ("172.16.0.0/12", 16),
+    ("192.168.0.0/16", 16),
+    ("100.64.0.0/10", 16),
+    ("fc00::/7", 48),
+];
+
+/// Special-purpose blocks (loopback, link-local, multicast, ...): a destination
+/// in one is a copy-paste mistake.
+const RESERVED: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "in \"this network\" (0.0.0.0/8)"),
+    ("127.0.0.0/8", "a loopback address (127.0.0.0/8)"),
+    (
+        "169.254.0.0/16",
+        "link-local (169.254.0.0/16, where cloud metadata services answer)",
+    ),
+    ("224.0.0.0/4", "multicast (224.0.0.0/4)"),
+    ("240.0.0.0/4", "reserved (240.0.0.0/4)"),
+    ("::", "the unspecified address (::)"),
+    ("::1", "the loopback address (::1)"),
+    ("fe80::/10", "link-local (fe80::/10)"),
+    ("ff00::/8", "multicast (ff00::/8)"),
+];
+
+/// The first of `blocks` (written as CIDR) that holds all of `network`.
+fn within<'a, T>(network: &Network, blocks: &'a [(&'a str, T)]) -> Option<(&'a str, &'a T)> {
+    blocks.iter().find_map(|(cidr, value)| {
+        let block = address_or_network(cidr).ok()?;
+        block.contains_network(network).then_some((*cidr, value))
+    })
+}

@@ -1,0 +1,36 @@
+//! `raw-html`: a text pulldown-cmark reads as HTML, which every output shows as text.
+
+use super::{Context, Found};
+use crate::names::Lint;
+
+declare_lint! {
+    RawHtml,
+    name: "raw-html",
+    level: Warn,
+    description: "a text holds raw HTML, which every output shows as text (write Markdown instead)",
+    example: r#"
+request = "Open <b>443</b> from the plant to the registry"
+"#,
+    find: Some(raw_html),
+}
+
+fn raw_html(cx: &Context, found: &mut Found) {
+    use pulldown_cmark::{Event, Parser};
+    for (key, span, text) in &cx.request.spans.markdown {
+        let html = Parser::new(text).find_map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Some(h.trim().to_string()),
+            _ => None,
+        });
+        if let Some(html) = html {
+            // The first tag is enough to recognise it.
+            let first = html.find('>').map_or(html.as_str(), |end| &html[..=end]);
+            let shown: String = first.chars().take(60).collect();
+            found.warn(
+                Lint::RawHtml,
+                span.clone(),
+                format!("`{key}` holds raw HTML (`{shown}`): the ticket shows it as text, not as markup"),
+                "write Markdown instead (**bold**, [text](https://...)), or write \\< for a literal <".into(),
+            );
+        }
+    }
+}
