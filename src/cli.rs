@@ -38,7 +38,7 @@ pub struct Cli {
 const GROUPS: &[(&str, &[&str])] = &[
     (
         "Write and check a request",
-        &["new", "check", "render", "preview"],
+        &["init", "new", "check", "render", "preview"],
     ),
     (
         "Its life after the paste",
