@@ -25,6 +25,8 @@ pub enum Kind {
         since: String,
         old: Box<Request>,
         change: Change,
+        /// The team's fields whose value differs from the old revision's.
+        fields_changed: Vec<crate::fields::FieldChange>,
     },
     /// A temporary request kept open longer: its `expires` moved from
     /// `previous` to `until`, for `reason`; the flows that stay open.
@@ -57,6 +59,7 @@ impl Kind {
     pub fn change(old: Request, new: &Request, since: String, zones: &Zones) -> Self {
         Kind::Change {
             change: crate::change::compare(&old, new, zones),
+            fields_changed: crate::fields::changes(&old, new),
             since,
             old: Box::new(old),
         }

@@ -15,6 +15,8 @@ pub mod change;
 pub mod cli;
 pub mod diagnostic;
 pub mod edit;
+pub mod field_values;
+pub mod fields;
 pub mod flows;
 pub mod formats;
 pub mod implement;

@@ -6,6 +6,7 @@ use crate::diagnostic::Source;
 use crate::flows::{self, RuleChecks};
 use crate::request::Request;
 use crate::spec::Status;
+use crate::team::Team;
 use crate::zones::Judgement;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -32,6 +33,38 @@ pub struct Row {
     /// The first error of an invalid file (`PATH:LINE:COL: message`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The team's request fields, as the request's JSON has them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldCell>,
+}
+
+/// A team field of a request: its name, label, value and the value as a
+/// reader sees it (`text`), as `render --format json` has it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FieldCell {
+    pub name: String,
+    pub label: String,
+    pub value: serde_json::Value,
+    pub text: Option<String>,
+}
+
+/// A column a team's `list-columns` adds: the field's name and label.
+pub type FieldColumn = (String, String);
+
+/// The columns the teams' `list-columns` add (name, label), each once, in
+/// the order the team files give.
+pub fn columns(teams: &[Team]) -> Vec<FieldColumn> {
+    let mut columns: Vec<FieldColumn> = Vec::new();
+    for team in teams {
+        for name in &team.list_columns {
+            if let Some(d) = team.fields.get(name)
+                && !columns.iter().any(|(n, _)| n == name)
+            {
+                columns.push((name.clone(), d.label.clone()));
+            }
+        }
+    }
+    columns
 }
 
 impl Row {
@@ -60,6 +93,16 @@ impl Row {
             flows: flows::count(plan),
             zones,
             error: None,
+            fields: request
+                .fields
+                .iter()
+                .map(|f| FieldCell {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    value: serde_json::to_value(&f.value).unwrap_or_default(),
+                    text: f.value.as_ref().map(ToString::to_string),
+                })
+                .collect(),
         }
     }
 
@@ -84,7 +127,17 @@ impl Row {
             flows: 0,
             zones: Vec::new(),
             error,
+            fields: Vec::new(),
         }
+    }
+
+    /// The text of field `name`, or `-`.
+    pub fn field_text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.text.clone())
+            .unwrap_or_else(|| "-".into())
     }
 }
 

@@ -144,13 +144,19 @@ impl Renderer {
                     zones => Serde(zones),
                 },
             ),
-            Kind::Change { since, old, change } => (
+            Kind::Change {
+                since,
+                old,
+                change,
+                fields_changed,
+            } => (
                 "change.md.j2",
                 context! {
                     request => Serde(request),
                     old => Serde(old),
                     since => since,
                     change => Serde(change),
+                    fields_changed => Serde(fields_changed),
                 },
             ),
             Kind::Renewal {

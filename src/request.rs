@@ -5,6 +5,7 @@
 //! back at the user's text. Templates receive this structure, not strings.
 
 use crate::diagnostic::Invalid;
+use crate::field_values::FieldValue;
 use crate::names::Lint;
 use crate::spec::{Action, Protocol, Status};
 use serde::Serialize;
@@ -160,6 +161,10 @@ pub struct Request {
     pub test: Option<TestProcess>,
     /// Lints silenced for this request (`allow = [...]`).
     pub allow: Vec<Lint>,
+    /// The team's fields (`[fields]`), in the team's order; filled in once
+    /// the request's team is known (`team::Team::complete`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldValue>,
     #[serde(skip)]
     pub spans: Spans,
 }
@@ -174,6 +179,9 @@ pub struct Spans {
     pub prose: Vec<Span>,
     /// Every text value that reaches the Markdown body: (key, span, value).
     pub markdown: Vec<(String, Span, String)>,
+    /// The team's fields as written, until the team checks them: the
+    /// request's first, then each rule's.
+    pub fields: Vec<crate::field_values::Written>,
 }
 
 /// A value with the span it was written at; serializes as the value alone.
@@ -197,6 +205,9 @@ pub struct Rule {
     pub action: Action,
     pub sources: Vec<Located<Network>>,
     pub destinations: Vec<Destination>,
+    /// The team's rule fields, in the team's order (see `Request::fields`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldValue>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -167,22 +167,24 @@ impl Session {
         &self.setups[self.teams.index(file)].settings
     }
 
-    /// A file read and validated, its request signed by its team (as
+    /// A file read and validated, its request completed by its team (as
     /// `render` prints it). `Err` only for I/O problems.
     pub fn load(&self, file: &Path) -> anyhow::Result<Loaded> {
-        Ok(self.signed(file, input::load(file)?))
+        Ok(self.completed(file, input::load(file)?))
     }
 
-    /// A file's bytes, already read, validated and signed (`site` hashes them first).
+    /// A file's bytes, already read, validated and completed (`site` hashes them first).
     pub fn load_bytes(&self, file: &Path, bytes: Vec<u8>) -> Loaded {
-        self.signed(file, input::load_bytes(file, bytes))
+        self.completed(file, input::load_bytes(file, bytes))
     }
 
-    fn signed(&self, file: &Path, mut loaded: Loaded) -> Loaded {
-        if let Ok(request) = &mut loaded.request {
-            self.team(file).sign(request);
-        }
-        loaded
+    /// The one place a request meets its team: signed with the team's
+    /// `requested-by` and its fields checked and filled in
+    /// ([`Team::complete`]); bad fields make the file invalid.
+    fn completed(&self, file: &Path, loaded: Loaded) -> Loaded {
+        let Loaded { source, request } = loaded;
+        let request = request.and_then(|request| self.team(file).complete(request));
+        Loaded { source, request }
     }
 
     /// The one lint of every command that judges a request: every lint at
@@ -205,11 +207,15 @@ impl Session {
                 Body::Render => {
                     let renderer = &self.renderers[setup.renderer];
                     let kind = Kind::request(request, &settings.zones);
-                    // Under the built-in templates (and no zone lines), a body
-                    // whose bound is within the limit is not rendered to count.
+                    // Under the built-in templates (and no zone lines nor team
+                    // fields, which the bound does not count), a body whose
+                    // bound is within the limit is not rendered to count.
+                    let fields = !request.fields.is_empty()
+                        || request.rules.iter().any(|rule| !rule.fields.is_empty());
                     let within = matches!(&kind, Kind::Request { checks, .. }
                         if renderer.built_in()
                             && settings.zones.is_empty()
+                            && !fields
                             && lints::default_body_bound(request, checks) <= lints::BODY_LIMIT);
                     if within {
                         Vec::new()
@@ -281,8 +287,8 @@ impl Session {
         new: Loaded,
         since: String,
     ) -> anyhow::Result<Result<Ticket, Vec<Invalid>>> {
-        let old = self.signed(file, old);
-        let new = self.signed(file, new);
+        let old = self.completed(file, old);
+        let new = self.completed(file, new);
         let (old_request, new_request) = match (old.request, new.request) {
             (Ok(old_request), Ok(new_request)) => (old_request, new_request),
             (old_request, new_request) => {

@@ -67,6 +67,9 @@ pub struct RawSpec {
     /// Lints silenced for this request (say why in a comment).
     #[schemars(with = "Option<Vec<LintName>>")]
     pub allow: Option<Vec<Spanned<String>>>,
+    /// The team's own fields (`[fields.NAME]` in fwreq.toml), by name.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, serde_json::Value>>")]
+    pub fields: Option<Spanned<crate::field_values::RawValues>>,
 }
 
 /// One `[[rules]]` table.
@@ -92,6 +95,9 @@ pub struct RawRule {
     /// Hostnames, *.domain wildcards, addresses or CIDR ranges, or { host, probe } tables.
     #[schemars(with = "Vec<RawDestination>", required, length(min = 1))]
     pub destinations: Option<Spanned<Vec<Spanned<RawDestination>>>>,
+    /// The team's own fields for this rule (`scope = "rule"` in fwreq.toml).
+    #[schemars(with = "Option<std::collections::BTreeMap<String, serde_json::Value>>")]
+    pub fields: Option<Spanned<crate::field_values::RawValues>>,
 }
 
 /// The optional `[test]` table: the 'Test Process' section.

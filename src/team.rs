@@ -4,6 +4,7 @@
 //! then the built-in defaults. Its paths are relative to the file itself.
 
 use crate::diagnostic::{Diagnostic, Source};
+use crate::fields::{self, Fields};
 use crate::implement::Platform;
 use crate::lints;
 use crate::names::Lint;
@@ -44,6 +45,12 @@ struct Raw {
     zone_policy: Vec<Spanned<zones::RawEntry>>,
     /// Where and how `submit` and `sync` reach ServiceNow.
     servicenow: Option<crate::servicenow::config::Raw>,
+    /// The team's own fields, `[fields.NAME]`.
+    #[serde(default)]
+    fields: crate::fields::RawDefinitions,
+    /// Fields `list` and the site index show as columns.
+    #[serde(default, alias = "list_columns")]
+    list_columns: Vec<Spanned<String>>,
     /// `fwreq verify`'s defaults.
     verify: Option<RawVerify>,
 }
@@ -84,6 +91,10 @@ pub struct Team {
     /// to exist: a team may fetch it before it verifies; `verify` says when
     /// it cannot read it.
     pub ruleset: Option<PathBuf>,
+    /// The team's own fields, in the file's order.
+    pub fields: Arc<Fields>,
+    /// Request fields shown as columns by `list` and the site index.
+    pub list_columns: Vec<String>,
 }
 
 /// The environment variable that names team files to trust although they
@@ -464,26 +475,108 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end().to_string();
             vec![Diagnostic::error(span, message).with_help(
-                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, [zones], [[zone_policy]] [servicenow] and [verify]",
+                "fwreq.toml takes templates, requested-by, allow, warn, deny, max-port-range, targets, list-columns, [zones], [[zone_policy]], [servicenow], [verify] and [fields.NAME]",
             )]
         })?;
     let mut diags = Vec::new();
     let base = path.parent().unwrap_or(Path::new("."));
-    let templates = raw.templates.and_then(|t| {
-        let dir = base.join(t.get_ref());
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            diags.push(
-                Diagnostic::error(
-                    t.span(),
-                    format!("templates folder `{}` does not exist", t.get_ref()),
-                )
-                .with_help("the path is relative to fwreq.toml's own folder"),
-            );
-            None
+    let templates = raw
+        .templates
+        .and_then(|t| templates_folder(base, t, &mut diags));
+    let lints = lint_levels(raw.allow, raw.warn, raw.deny, &mut diags);
+    let max_port_range = raw
+        .max_port_range
+        .and_then(|m| port_range_limit(m, &mut diags));
+    let mut targets = Vec::new();
+    for name in raw.targets {
+        match name.get_ref().parse::<Platform>() {
+            Ok(platform) => targets.push(platform),
+            Err(unknown) => diags.push(unknown.at(name.span())),
         }
+    }
+    let zones = Zones::parse(source, raw.zones, raw.zone_policy).unwrap_or_else(|found| {
+        diags.extend(found);
+        Zones::default()
     });
+    let list_columns;
+    let fields = match fields::parse(raw.fields) {
+        Ok(fields) => {
+            list_columns = columns(&fields, raw.list_columns, &mut diags);
+            fields
+        }
+        // The columns are not judged against fields that are not there.
+        Err(found) => {
+            diags.extend(found);
+            list_columns = Vec::new();
+            Fields::default()
+        }
+    };
+    let servicenow =
+        raw.servicenow
+            .and_then(|raw| match crate::servicenow::config::parse(raw, &fields) {
+                Ok(config) => Some(Arc::new(config)),
+                Err(found) => {
+                    diags.extend(found);
+                    None
+                }
+            });
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Team {
+        file: Some(path.to_path_buf()),
+        templates,
+        requested_by: raw.requested_by.map(Spanned::into_inner),
+        allow: lints.allow,
+        warn: lints.warn,
+        deny: lints.deny,
+        deny_warnings: lints.deny_warnings,
+        max_port_range,
+        zones: Arc::new(zones),
+        targets,
+        servicenow,
+        fields: Arc::new(fields),
+        list_columns,
+        ruleset: raw.verify.map(|v| base.join(v.ruleset.get_ref())),
+    })
+}
+
+/// `templates`, resolved against the team file's folder, which must hold it.
+fn templates_folder(
+    base: &Path,
+    written: Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
+    let dir = base.join(written.get_ref());
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    diags.push(
+        Diagnostic::error(
+            written.span(),
+            format!("templates folder `{}` does not exist", written.get_ref()),
+        )
+        .with_help("the path is relative to fwreq.toml's own folder"),
+    );
+    None
+}
+
+/// The file's `allow`, `warn` and `deny` lists.
+struct Levels {
+    allow: Vec<Lint>,
+    warn: Vec<Lint>,
+    deny: Vec<Lint>,
+    deny_warnings: bool,
+}
+
+/// Lint names parsed, each unknown one an error at its place;
+/// `deny = ["warnings"]` makes every warning an error.
+fn lint_levels(
+    allow: Vec<Spanned<String>>,
+    warn: Vec<Spanned<String>>,
+    deny: Vec<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Levels {
     let mut lints = |names: Vec<Spanned<String>>| -> Vec<Lint> {
         names
             .into_iter()
@@ -496,77 +589,72 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
             })
             .collect()
     };
-    let allow = lints(raw.allow);
-    let warn = lints(raw.warn);
-    let (mut deny, mut deny_warnings) = (Vec::new(), false);
-    for name in raw.deny {
-        if name.get_ref() == "warnings" {
-            deny_warnings = true;
-            continue;
-        }
-        match name.get_ref().parse::<Lint>() {
-            Ok(lint) => deny.push(lint),
-            Err(unknown) => diags.push(unknown.at(name.span())),
-        }
-    }
-    let max_port_range = raw.max_port_range.and_then(|m| {
-        match u32::try_from(*m.get_ref())
-            .ok()
-            .filter(|v| (1..=65535).contains(v))
-        {
-            Some(v) => Some(v),
-            None => {
-                diags.push(
-                    Diagnostic::error(
-                        m.span(),
-                        format!("max-port-range {} is out of range", m.get_ref()),
-                    )
-                    .with_help("give a number of ports from 1 to 65535"),
-                );
-                None
-            }
-        }
-    });
-    let mut targets = Vec::new();
-    for name in raw.targets {
-        match name.get_ref().parse::<Platform>() {
-            Ok(platform) => targets.push(platform),
-            Err(unknown) => diags.push(unknown.at(name.span())),
-        }
-    }
-    let zones = match Zones::parse(source, raw.zones, raw.zone_policy) {
-        Ok(zones) => zones,
-        Err(found) => {
-            diags.extend(found);
-            Zones::default()
-        }
-    };
-    let servicenow = raw
-        .servicenow
-        .and_then(|raw| match crate::servicenow::config::parse(raw) {
-            Ok(config) => Some(Arc::new(config)),
-            Err(found) => {
-                diags.extend(found);
-                None
-            }
-        });
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    Ok(Team {
-        file: Some(path.to_path_buf()),
-        templates,
-        requested_by: raw.requested_by.map(Spanned::into_inner),
+    let allow = lints(allow);
+    let warn = lints(warn);
+    let deny_warnings = deny.iter().any(|name| name.get_ref() == "warnings");
+    let deny = lints(
+        deny.into_iter()
+            .filter(|name| name.get_ref() != "warnings")
+            .collect(),
+    );
+    Levels {
         allow,
         warn,
         deny,
         deny_warnings,
-        max_port_range,
-        zones: Arc::new(zones),
-        targets,
-        servicenow,
-        ruleset: raw.verify.map(|v| base.join(v.ruleset.get_ref())),
-    })
+    }
+}
+
+/// `max-port-range`: a number of ports from 1 to 65535.
+fn port_range_limit(written: Spanned<i64>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    let limit = u32::try_from(*written.get_ref())
+        .ok()
+        .filter(|v| (1..=65535).contains(v));
+    if limit.is_none() {
+        diags.push(
+            Diagnostic::error(
+                written.span(),
+                format!("max-port-range {} is out of range", written.get_ref()),
+            )
+            .with_help("give a number of ports from 1 to 65535"),
+        );
+    }
+    limit
+}
+
+/// `list-columns`: request fields the team defines.
+fn columns(
+    fields: &Fields,
+    written: Vec<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let names: Vec<&str> = fields
+        .of(fields::Scope::Request)
+        .map(|d| d.name.as_str())
+        .collect();
+    let mut columns = Vec::new();
+    for column in written {
+        if names.contains(&column.get_ref().as_str()) {
+            columns.push(column.into_inner());
+            continue;
+        }
+        let help = match crate::names::nearest(column.get_ref(), names.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if names.is_empty() => "define it as a [fields.NAME] table first".to_string(),
+            None => format!("the request fields are {}", names.join(", ")),
+        };
+        diags.push(
+            Diagnostic::error(
+                column.span(),
+                format!(
+                    "list-columns names `{}`, which is not a request field",
+                    column.get_ref()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+    columns
 }
 
 /// The team files that govern a set of requests. Finding one walks up the
@@ -717,10 +805,20 @@ impl Team {
         }
     }
 
-    /// Signs a request that names no one with the team's `requested-by`.
-    pub fn sign(&self, request: &mut Request) {
+    /// The request as this team files it: signed with its `requested-by`
+    /// when it names no one, and its fields checked against the team's
+    /// definitions and filled in (defaults included). `Err` holds every
+    /// problem with the fields, at its span of the request.
+    pub fn complete(&self, mut request: Request) -> Result<Request, Vec<Diagnostic>> {
         if request.requested_by.is_none() {
             request.requested_by.clone_from(&self.requested_by);
+        }
+        let mut diags = fields::apply(&self.fields, self.file.as_deref(), &mut request);
+        if diags.is_empty() {
+            Ok(request)
+        } else {
+            diags.sort_by_key(|d| d.span.start);
+            Err(diags)
         }
     }
 }

@@ -551,12 +551,12 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
             "req.toml:2:11: error: invalid type: integer `5`, expected a string",
             "req.toml:5:17: error: invalid type: string \"a\", expected a sequence",
             "  = help: `affected_apps` takes a list, even of one: write affected_apps = [\"a\"]",
-            "req.toml:7:1: error: unknown field `colour`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`",
+            "req.toml:7:1: error: unknown field `colour`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`, `fields`",
             "req.toml:10:1: error: unknown field `step`, expected one of `steps`, `host`, `commands`",
             "  = help: did you mean `steps`?",
             "req.toml:13:9: error: invalid type: string \"443\", expected a sequence",
             "  = help: `ports` takes a list, even of one: write ports = [\"443\"]",
-            "req.toml:14:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+            "req.toml:14:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`",
             "  = help: did you mean `destinations`?",
             "req.toml:15:12: error: unknown variant `tcpp`, expected one of `tcp`, `udp`, `icmp`",
             "  = help: did you mean `tcp`?",
@@ -612,7 +612,7 @@ fn valid_and_invalid() -> tempfile::TempDir {
 #[test]
 fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
     let dir = valid_and_invalid();
-    let error = "./b.toml:8:1: error: unknown field `prts`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`";
+    let error = "./b.toml:8:1: error: unknown field `prts`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`";
     let out = common::fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(

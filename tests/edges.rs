@@ -175,6 +175,8 @@ fn list_marks_a_request_with_a_ritm_still_in_draft() {
         "southfield-observability.toml",
         "avilla-calico-registry.toml",
         "albion-plant-time-and-logs.toml",
+        // Their team file: it defines the fields they fill in.
+        "fwreq.toml",
     ] {
         fs::copy(
             format!("requests/{name}"),

@@ -331,16 +331,14 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("requests");
     fs::create_dir_all(root.join("plant")).unwrap();
-    fs::copy(
+    common::copy_example(
         "requests/avilla-calico-registry.toml",
         root.join("avilla.toml"),
-    )
-    .unwrap();
-    fs::copy(
+    );
+    common::copy_example(
         "requests/southfield-observability.toml",
         root.join("plant/southfield.toml"),
-    )
-    .unwrap();
+    );
     fs::write(
         root.join("plant/bad.toml"),
         format!(
@@ -491,11 +489,10 @@ fn site_remakes_only_what_changed_and_matches_a_fresh_build() {
     let root = dir.path();
     fs::create_dir_all(root.join("requests")).unwrap();
     for example in common::examples() {
-        fs::copy(
+        common::copy_example(
             &example,
             root.join("requests").join(example.file_name().unwrap()),
-        )
-        .unwrap();
+        );
     }
     let count = common::examples().len();
     let site = |out: &str, today: &str| {

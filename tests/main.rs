@@ -14,6 +14,7 @@ mod cli;
 mod completions;
 mod docs;
 mod edges;
+mod fields;
 mod formats;
 mod grammar;
 mod guide;

@@ -131,7 +131,7 @@ fn another_user_gets_a_preview_folder_of_their_own() {
     // Copies nobody can read and run, wherever this checkout lies.
     let bin = root.join("fwreq");
     fs::copy(env!("CARGO_BIN_EXE_fwreq"), &bin).unwrap();
-    fs::copy(REQUEST, root.join("a.toml")).unwrap();
+    common::copy_example(REQUEST, root.join("a.toml"));
     let as_nobody = |program: &Path| {
         let mut command = std::process::Command::new("setpriv");
         command

@@ -300,14 +300,14 @@ fn the_usual_toml_traps_say_what_to_write() {
         (
             rule("ports = [443]\ndestinations = [\"a.example.com\"]\nexpires = 2027-01-01"),
             &[
-                "req.toml:11:1: error: unknown field `expires`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+                "req.toml:11:1: error: unknown field `expires`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`",
                 "  = help: `expires` is a top-level key: move it above the first [[rules]] (below a table header, TOML puts it inside that table)",
             ],
         ),
         (
             rule("ports = [443]\ndestinations = [\"a.example.com\"]").replace("title", "titel"),
             &[
-                "req.toml:1:1: error: unknown field `titel`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`",
+                "req.toml:1:1: error: unknown field `titel`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`, `fields`",
                 "  = help: did you mean `title`?",
             ],
         ),
@@ -316,7 +316,7 @@ fn the_usual_toml_traps_say_what_to_write() {
             "titel = \"t\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
                 .to_string(),
             &[
-                "req.toml:1:1: error: unknown field `titel`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`",
+                "req.toml:1:1: error: unknown field `titel`, expected one of `title`, `project`, `request`, `reason`, `affected_apps`, `justification`, `change`, `requested_by`, `ritm`, `req`, `submitted`, `status`, `expires`, `rules`, `test`, `allow`, `fields`",
                 "  = help: did you mean `title`?",
             ],
         ),

@@ -184,6 +184,8 @@ fn list_in(dir: &std::path::Path, columns: Option<&str>) -> String {
 /// (the path keeping its file name), SUBMITTED cut to its date, and when even
 /// that is too wide, REQ and then SUBMITTED left out; never a wrapped row
 /// down to 80 columns (below about 75 even the tightest table is wider).
+/// The team's `list-columns` (ENVIRONMENT, CMDB CI) give way like the title,
+/// and go (last first) after SUBMITTED.
 /// Into a pipe without COLUMNS, rows stay whole, as scripts read them.
 #[test]
 fn list_fits_the_terminal_width() {
@@ -192,10 +194,10 @@ fn list_fits_the_terminal_width() {
     let at_100 = list_in(dir.path(), Some("100"));
     assert_eq!(
         at_100,
-        "PATH               TITLE               RITM         STATUS     SUBMITTED    EXPIRES     RULES  FLOWS\n\
-         …servability.toml  Southfield Kubern…  RITM0201877  draft*     2026-11-20…  2027-02-28  2      12\n\
-         …co-registry.toml  AWS Container Reg…  RITM0194104  submitted  2025-03-14…  -           1      8\n\
-         …me-and-logs.toml  Albion Plant Cont…  -            draft      -            -           3      5\n"
+        "PATH               TITLE               RITM         STATUS     EXPIRES     RULES  FLOWS  ENVIRONMENT\n\
+         …servability.toml  Southfield Kubern…  RITM0201877  draft*     2027-02-28  2      12     test\n\
+         …co-registry.toml  AWS Container Reg…  RITM0194104  submitted  -           1      8      production\n\
+         …me-and-logs.toml  Albion Plant Cont…  -            draft      -           3      5      production\n"
     );
     for (columns, rows) in [
         ("100", &at_100),
@@ -216,7 +218,7 @@ fn list_fits_the_terminal_width() {
     let piped = list_in(dir.path(), None);
     assert_eq!(
         piped.lines().nth(1).unwrap(),
-        "requests/southfield-observability.toml    Southfield Kubernetes Observability Vendor Trial Network Config Request  RITM0201877  REQ0201830  draft*     2026-11-20 09:15:00-05:00  2027-02-28  2      12"
+        "requests/southfield-observability.toml    Southfield Kubernetes Observability Vendor Trial Network Config Request  RITM0201877  REQ0201830  draft*     2026-11-20 09:15:00-05:00  2027-02-28  2      12     test         Southfield Structures MicroK8s Cluster"
     );
 }
 

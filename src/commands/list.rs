@@ -5,7 +5,7 @@ use super::print_stdout;
 use crate::cli::{ExpiringArgs, ListArgs, ListFormat};
 use crate::diagnostic::Source;
 use crate::input::{self, Loaded};
-use crate::listing::{Row, newest_first};
+use crate::listing::{self, FieldColumn, Row, newest_first};
 use crate::session::{Options, map_files};
 use crate::spec::Status;
 use crate::text::{Give, days_away};
@@ -14,8 +14,9 @@ use crate::{Outcome, flows};
 use anyhow::bail;
 use std::path::PathBuf;
 
-/// Every request below `paths`, newest first (by submitted; undated after, by path).
-fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
+/// Every request below `paths`, newest first (by submitted; undated after,
+/// by path), with the columns their teams add.
+fn rows(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<FieldColumn>)> {
     let (files, errors) = input::request_files(paths);
     if let Some(err) = errors.into_iter().next() {
         return Err(err);
@@ -24,7 +25,7 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
     // Every file on every core; the order is settled by the sort below.
     let mut rows = map_files(session.files(), |file| {
         // An unreadable file is a row with its error, like an invalid one.
-        match input::load(file) {
+        match session.load(file) {
             Ok(Loaded {
                 request: Ok(request),
                 source,
@@ -40,7 +41,7 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<Vec<Row>> {
         }
     });
     rows.sort_by(|a, b| newest_first((&a.instant, &a.path), (&b.instant, &b.path)));
-    Ok(rows)
+    Ok((rows, listing::columns(session.teams())))
 }
 
 /// A path as one shell word: as it is when plain, else in single quotes.
@@ -65,14 +66,16 @@ fn first_line(source: &Source, diag: &crate::diagnostic::Diagnostic) -> String {
 type Column<'a> = (&'a str, &'a dyn Fn(&Row) -> String);
 
 /// How a column of `list` gives way in a narrow terminal: SUBMITTED down to
-/// its date first, then the wider of PATH (keeping the file name) and TITLE,
-/// down to `roomy` minimums or, as a last resort, to tight ones; ticket
-/// numbers, statuses, dates and counts are never cut.
-fn give(column: usize, roomy: bool) -> Option<Give> {
+/// its date first, then the widest of PATH (keeping the file name), TITLE
+/// and the team's `fields` columns, down to `roomy` minimums or, as a last
+/// resort, to tight ones; ticket numbers, statuses, dates and counts are
+/// never cut.
+fn give(column: usize, roomy: bool, fields: &std::ops::Range<usize>) -> Option<Give> {
     let (rank, min, keep_end) = match column {
         0 => (1, if roomy { 14 } else { 10 }, true),
         1 => (1, if roomy { 18 } else { 12 }, false),
         5 => (0, 11, false),
+        c if fields.contains(&c) => (1, if roomy { 10 } else { 6 }, false),
         _ => return None,
     };
     Some(Give {
@@ -83,13 +86,22 @@ fn give(column: usize, roomy: bool) -> Option<Give> {
 }
 
 /// Left out, in this order, when PATH and TITLE would otherwise go below
-/// their roomy minimums: REQ (the RITM finds the ticket), then SUBMITTED.
-/// `--format json` has every value.
+/// their roomy minimums: REQ (the RITM finds the ticket), then SUBMITTED,
+/// then the team's `list-columns`, last first. `--format json` has every value.
 const LEFT_OUT: [usize; 2] = [3, 5];
 
-/// Aligned columns, shortened to fit `width` (the terminal's) when given; an
-/// invalid file shows its first error in place of the title.
-fn table(rows: &[Row], extra: Option<Column>, width: Option<usize>) -> String {
+/// The columns every table has, before the team's `list-columns`.
+const FIXED: usize = 9;
+
+/// Aligned columns, then the team's `list-columns`, shortened to fit `width`
+/// (the terminal's) when given; an invalid file shows its first error in
+/// place of the title.
+fn table(
+    rows: &[Row],
+    columns: &[FieldColumn],
+    extra: Option<Column>,
+    width: Option<usize>,
+) -> String {
     let mut lines: Vec<Vec<String>> = vec![
         [
             "PATH",
@@ -106,6 +118,7 @@ fn table(rows: &[Row], extra: Option<Column>, width: Option<usize>) -> String {
         .map(|s| s.to_string())
         .collect(),
     ];
+    lines[0].extend(columns.iter().map(|(_, label)| label.to_uppercase()));
     if let Some((name, _)) = extra {
         lines[0].push(name.to_string());
     }
@@ -128,6 +141,7 @@ fn table(rows: &[Row], extra: Option<Column>, width: Option<usize>) -> String {
             r.rules.to_string(),
             r.flows.to_string(),
         ];
+        line.extend(columns.iter().map(|(name, _)| r.field_text(name)));
         if let Some((_, cell)) = extra {
             line.push(cell(r));
         }
@@ -138,19 +152,22 @@ fn table(rows: &[Row], extra: Option<Column>, width: Option<usize>) -> String {
                 .collect(),
         );
     }
-    let (_, fitted) = crate::text::fit_table(&lines, &give, &LEFT_OUT, width);
+    let fields = FIXED..FIXED + columns.len();
+    let give = |column, roomy| give(column, roomy, &fields);
+    let left_out: Vec<usize> = LEFT_OUT.into_iter().chain(fields.clone().rev()).collect();
+    let (_, fitted) = crate::text::fit_table(&lines, &give, &left_out, width);
     crate::text::aligned(&fitted)
 }
 
 pub fn list(args: ListArgs) -> anyhow::Result<Outcome> {
-    let mut rows = rows(&args.paths)?;
+    let (mut rows, columns) = rows(&args.paths)?;
     if let Some(status) = args.status {
         // An invalid file has no status to match: it may be one of them.
         rows.retain(|r| r.status == Some(status) || r.error.is_some());
     }
     match args.format {
         ListFormat::Table => {
-            print_stdout(&table(&rows, None, super::stdout_width()))?;
+            print_stdout(&table(&rows, &columns, None, super::stdout_width()))?;
             filed_as_draft(&rows);
         }
         ListFormat::Json => print_stdout(&(serde_json::to_string_pretty(&rows)? + "\n"))?,
@@ -180,7 +197,7 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
     let Some(horizon) = today.checked_add_days(chrono::Days::new(u64::from(args.within))) else {
         bail!("--within {} days is too far", args.within);
     };
-    let mut rows = rows(&args.paths)?;
+    let (mut rows, columns) = rows(&args.paths)?;
     // Rejected and withdrawn requests were never opened: nothing to remove.
     // An invalid file stays: its `expires` may be past.
     rows.retain(|r| {
@@ -203,7 +220,12 @@ pub fn expiring(args: ExpiringArgs) -> anyhow::Result<Outcome> {
         .count();
     match args.format {
         ListFormat::Table => {
-            print_stdout(&table(&rows, Some(("WHEN", &when)), super::stdout_width()))?;
+            print_stdout(&table(
+                &rows,
+                &columns,
+                Some(("WHEN", &when)),
+                super::stdout_width(),
+            ))?;
             filed_as_draft(&rows);
             // What to do with each: keep it open longer, or take it out.
             for r in rows.iter().filter(|r| r.error.is_none()) {

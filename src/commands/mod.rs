@@ -161,6 +161,21 @@ fn valid_text(path: &Path, text: String, why: &str) -> anyhow::Result<crate::req
     })
 }
 
+/// [`valid_text`], completed by its team through the session (signature
+/// and fields), as every command's requests are.
+fn completed(
+    session: &crate::session::Session,
+    path: &Path,
+    text: String,
+    why: &str,
+) -> anyhow::Result<crate::request::Request> {
+    let crate::input::Loaded { source, request } = session.load_bytes(path, text.into_bytes());
+    request.map_err(|diags| {
+        report(&source, &diags, stderr_style());
+        anyhow::anyhow!("{why}; {} is unchanged", path.display())
+    })
+}
+
 /// `--deny` as `check` and `submit` take it: `warnings` (every warning is an
 /// error), and lint names.
 fn deny_levels(deny: &[String]) -> anyhow::Result<(bool, Vec<crate::names::Lint>)> {

@@ -21,12 +21,15 @@ pub fn new(args: NewArgs) -> anyhow::Result<Outcome> {
     let session = Session::of_folder(folder, &options)?;
     super::report_ignored(session.ignored());
     let session = session.valid()?;
+    // The team's fields, each with its help, for the writer to fill in.
+    let fields = session.team(&path).fields.starter();
     let text = session.first_renderer().page(
         "new.toml.j2",
         context! {
             title => args.title,
             project => args.project,
             requested_by => args.requested_by,
+            fields => minijinja::value::Serde(fields),
         },
     )?;
     if !folder.as_os_str().is_empty() {

@@ -2,7 +2,7 @@
 //! `expires` through the format-preserving writer (every other byte kept),
 //! then prints the renewal ticket through the one output stage.
 
-use super::{emit, open_valid, valid_text};
+use super::{emit, open_valid};
 use crate::Outcome;
 use crate::cli::RenewArgs;
 use crate::formats::{Kind, Ticket};
@@ -52,12 +52,12 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
         );
     };
     edit.set("expires", until);
-    let mut renewed = valid_text(
+    let renewed = super::completed(
+        &session,
         &args.file,
         edit.text(),
         "the new date would make the spec invalid",
     )?;
-    team.sign(&mut renewed);
     let Some(kind) = Kind::renewal(&renewed, previous, reason.to_string(), &team.zones) else {
         bail!("{}: `expires` was not written", args.file.display());
     };

@@ -7,10 +7,43 @@ use crate::Outcome;
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use clap::CommandFactory as _;
 
-/// Draft 7, the newest draft that Taplo-based editors read fully.
+/// Draft 7, the newest draft that Taplo-based editors read fully. Inside a
+/// repository whose team file defines fields, they are part of it.
 pub fn schema() -> anyhow::Result<Outcome> {
-    print_stdout(&(serde_json::to_string_pretty(&spec_schema())? + "\n"))?;
+    let here = std::path::Path::new(".");
+    let session = crate::session::Session::of_folder(here, &Default::default())?;
+    super::report_ignored(session.ignored());
+    let session = session.valid()?;
+    let mut schema = spec_schema();
+    with_fields(
+        &mut schema,
+        &session.team(&here.join(crate::team::FILE)).fields,
+    );
+    print_stdout(&(serde_json::to_string_pretty(&schema)? + "\n"))?;
     Ok(Outcome::Clean)
+}
+
+/// The team's fields in the schema: `[fields]` of the request and `fields`
+/// of each rule, required where the team requires one.
+fn with_fields(schema: &mut schemars::Schema, fields: &crate::fields::Fields) {
+    use crate::fields::Scope;
+    if fields.is_empty() {
+        return;
+    }
+    for (scope, at) in [
+        (Scope::Request, "/properties"),
+        (Scope::Rule, "/definitions/RawRule/properties"),
+    ] {
+        if let Some(properties) = schema.pointer_mut(at) {
+            properties["fields"] = fields.schema(scope);
+        }
+        let required_at = at.trim_end_matches("/properties").to_string() + "/required";
+        if fields.any_required(scope)
+            && let Some(serde_json::Value::Array(required)) = schema.pointer_mut(&required_at)
+        {
+            required.push("fields".into());
+        }
+    }
 }
 
 /// The spec's JSON Schema: `schema` prints it, `fwreq-spec(5)` is written from it.

@@ -6,7 +6,7 @@ use crate::cli::SiteArgs;
 use crate::diagnostic::{self, Severity};
 use crate::formats::{Kind, html};
 use crate::input::{self, Loaded};
-use crate::listing::{Row, newest_first};
+use crate::listing::{self, Row, newest_first};
 use crate::session::{Invalid, Options, Reviewed, Session, map_files};
 use anyhow::{Context as _, bail};
 use minijinja::context;
@@ -74,12 +74,14 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
     }
     entries
         .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
-    let index = session
-        .first_renderer()
-        .page(
-            "site.html.j2",
-            context! { title => "Firewall change requests", requests => minijinja::value::Serde(&entries) },
-        )?;
+    let index = session.first_renderer().page(
+        "site.html.j2",
+        context! {
+            title => "Firewall change requests",
+            requests => minijinja::value::Serde(&entries),
+            columns => minijinja::value::Serde(listing::columns(session.teams())),
+        },
+    )?;
     if write_if_changed(&out.join(INDEX), &index)? {
         written += 1;
     } else {

@@ -115,8 +115,9 @@ impl Default for Config {
     }
 }
 
-/// Validates `[servicenow]`, every problem at its value.
-pub fn parse(raw: Raw) -> Result<Config, Vec<Diagnostic>> {
+/// Validates `[servicenow]`, every problem at its value; the variable
+/// templates may use the team's request `fields` by name.
+pub fn parse(raw: Raw, fields: &crate::fields::Fields) -> Result<Config, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut config = Config::default();
     if let Some(instance) = raw.instance {
@@ -141,7 +142,8 @@ pub fn parse(raw: Raw) -> Result<Config, Vec<Diagnostic>> {
         config.variables.clear();
     }
     for (name, template) in raw.variables {
-        let checked = variable_name(&name).and_then(|()| check_template(template.get_ref()));
+        let checked =
+            variable_name(&name).and_then(|()| check_template(template.get_ref(), fields));
         match checked {
             Ok(()) => {
                 config.variables.insert(name, template.into_inner());
@@ -353,8 +355,9 @@ pub fn environment() -> minijinja::Environment<'static> {
     env
 }
 
-/// A template that compiles and uses only names fwreq provides.
-fn check_template(source: &str) -> Result<(), Invalid> {
+/// A template that compiles and uses only names fwreq provides, and of
+/// `fields`, only the team's request fields.
+fn check_template(source: &str, fields: &crate::fields::Fields) -> Result<(), Invalid> {
     let env = environment();
     let template = env
         .template_from_str(source)
@@ -367,6 +370,9 @@ fn check_template(source: &str) -> Result<(), Invalid> {
         })
         .collect();
     unknown.sort();
+    if unknown.is_empty() {
+        unknown_field(&template, fields)?;
+    }
     match unknown.first() {
         None => Ok(()),
         Some(name) => {
@@ -383,10 +389,37 @@ fn check_template(source: &str) -> Result<(), Invalid> {
     }
 }
 
+/// `fields.NAME` in a template, where the team defines no request field `NAME`.
+fn unknown_field(
+    template: &minijinja::Template<'_, '_>,
+    fields: &crate::fields::Fields,
+) -> Result<(), Invalid> {
+    use crate::fields::Scope;
+    let names: Vec<&str> = fields.of(Scope::Request).map(|d| d.name.as_str()).collect();
+    let mut used: Vec<String> = template
+        .undeclared_variables(true)
+        .into_iter()
+        .filter_map(|n| n.strip_prefix("fields.").map(str::to_string))
+        .collect();
+    used.sort();
+    match used.into_iter().find(|n| !names.contains(&n.as_str())) {
+        None => Ok(()),
+        Some(name) => Err(Invalid::new(format!(
+            "`fields.{name}` in a variable template names no field of the team's"
+        ))
+        .help(match crate::names::nearest(&name, names.iter().copied()) {
+            Some(near) => format!("did you mean `fields.{near}`?"),
+            None if names.is_empty() => "define it as a [fields.NAME] table".to_string(),
+            None => format!("the team's request fields are {}", names.join(", ")),
+        })),
+    }
+}
+
 impl Config {
     /// The catalog variables for `ticket`: each template rendered over the
-    /// request's fields, `markdown`, `work_notes`, `flows` (the test plan) and
-    /// `correlation_id`, which also fills the correlation variable.
+    /// request's fields, `markdown`, `work_notes`, `flows` (the test plan),
+    /// `fields` (the team's fields, name to value) and `correlation_id`,
+    /// which also fills the correlation variable.
     pub fn variables(
         &self,
         ticket: &crate::formats::Ticket,
@@ -401,6 +434,15 @@ impl Config {
             );
             fields.insert("flows".into(), serde_json::to_value(ticket.checks())?);
             fields.insert("correlation_id".into(), correlation_id.into());
+            // The team's fields by name (`{{ fields.environment }}`); one
+            // left empty and without a default fills its variable with nothing.
+            let team_fields: serde_json::Map<String, serde_json::Value> = ticket
+                .request
+                .fields
+                .iter()
+                .map(|f| Ok((f.name.clone(), serde_json::to_value(&f.value)?)))
+                .collect::<serde_json::Result<_>>()?;
+            fields.insert("fields".into(), team_fields.into());
         }
         let env = environment();
         let mut out = BTreeMap::new();

@@ -216,6 +216,7 @@ pub(crate) const TOP_LEVEL_KEYS: &[&str] = &[
     "rules",
     "test",
     "allow",
+    "fields",
 ];
 
 /// For `unknown field `x`, expected one of `a`, `b`` (or `unknown variant`):
@@ -245,6 +246,8 @@ struct Validator {
     rules: usize,
     prose: Vec<Span>,
     markdown: Vec<(String, Span, String)>,
+    /// Team fields as written: the request's, then each rule's.
+    fields: Vec<crate::field_values::Written>,
 }
 
 impl Validator {
@@ -333,6 +336,8 @@ impl Validator {
         let justification = self.required(raw.justification, "justification", what);
         let rules = self.required(raw.rules, "rules", "a [[rules]] table");
 
+        self.fields
+            .push(crate::field_values::Written::new(raw.fields));
         let title_span = title.as_ref().map(Spanned::span).unwrap_or_default();
         let expires_span = raw.expires.as_ref().map(Spanned::span).unwrap_or_default();
         let title = title.and_then(|v| self.text(v, "title", true));
@@ -375,7 +380,9 @@ impl Validator {
             rules: rules??,
             test,
             allow: allow?,
+            fields: Vec::new(),
             spans: Spans {
+                fields: std::mem::take(&mut self.fields),
                 title: title_span,
                 expires: expires_span,
                 prose: std::mem::take(&mut self.prose),
@@ -388,6 +395,8 @@ impl Validator {
         self.rules += 1;
         let span = rule.span();
         let raw = rule.into_inner();
+        self.fields
+            .push(crate::field_values::Written::new(raw.fields));
         let protocol = raw.protocol.map(Spanned::into_inner).unwrap_or_default();
         // The comment heads the rule's block of shell lines.
         let comment = raw.comment.and_then(|c| {
@@ -440,6 +449,7 @@ impl Validator {
             action: raw.action.map(Spanned::into_inner).unwrap_or_default(),
             sources,
             destinations,
+            fields: Vec::new(),
             span,
         })
     }
@@ -543,7 +553,7 @@ impl Validator {
 }
 
 /// Text that is not blank, has no control characters, and (if asked) one line.
-fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invalid> {
+pub(crate) fn text_value(text: &str, key: &str, single_line: bool) -> Result<String, Invalid> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Invalid::new(format!("`{key}` is empty")));
@@ -598,7 +608,7 @@ fn test_command(text: String) -> Result<String, Invalid> {
 
 /// A starter's `TODO: ...` value (`fwreq new`) not yet filled in: its text
 /// after `TODO:` says what to write.
-fn placeholder(text: &str, key: &str) -> Result<(), Invalid> {
+pub(crate) fn placeholder(text: &str, key: &str) -> Result<(), Invalid> {
     match text.trim_start().strip_prefix("TODO") {
         Some(rest) => Err(
             Invalid::new(format!("`{key}` still holds the starter's placeholder"))

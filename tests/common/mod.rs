@@ -97,7 +97,7 @@ pub fn bad_inputs() -> Vec<(&'static str, String, &'static str)> {
         (
             "unknown key",
             rule("ports = [443]\ndestination = [\"a.example.com\"]"),
-            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`",
+            "req.toml:9:1: error: unknown field `destination`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`",
         ),
         (
             "wrong type",
@@ -268,4 +268,26 @@ pub fn renew_or_remove(path: &str) -> String {
 /// Asserts that `text` begins with `prefix`, showing all of `text` if not.
 pub fn assert_starts(text: &str, prefix: &str) {
     assert!(text.starts_with(prefix), "{text}");
+}
+
+/// An example request without its team fields (blank lines in their place,
+/// so every line number stays), for a folder without the examples' team file.
+pub fn without_fields(text: &str) -> String {
+    let mut in_table = false;
+    text.split_inclusive('\n')
+        .map(|line| {
+            in_table = (in_table && !line.trim().is_empty()) || line.trim() == "[fields]";
+            if in_table || line.starts_with("fields = ") {
+                "\n"
+            } else {
+                line
+            }
+        })
+        .collect()
+}
+
+/// Writes an example request into `to` without its team fields.
+pub fn copy_example(example: impl AsRef<std::path::Path>, to: impl AsRef<std::path::Path>) {
+    let text = fs::read_to_string(example).unwrap();
+    fs::write(to, without_fields(&text)).unwrap();
 }
