@@ -7,7 +7,7 @@ use crate::diagnostic::{Style, escape};
 use crate::render::{Renderer, TemplateError};
 use crate::request::{Req, Ritm};
 use crate::spec::Action;
-use crate::text::{Give, plural};
+use crate::text::{Give, markdown_cells, plural};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -302,23 +302,7 @@ fn markdown(
 ) -> Result<String, TemplateError> {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| {
-            cells(row)
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let c = c.replace('|', "\\|");
-                    if CODE_COLUMNS.contains(&i) && c != "-" {
-                        match c.split_once(' ') {
-                            Some((code, rest)) => format!("`{code}` {rest}"),
-                            None => format!("`{c}`"),
-                        }
-                    } else {
-                        c
-                    }
-                })
-                .collect()
-        })
+        .map(|row| markdown_cells(cells(row), &CODE_COLUMNS))
         .collect();
     renderer.page(
         "probe.md.j2",

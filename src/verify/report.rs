@@ -5,7 +5,7 @@
 use super::{Did, Row, Wants};
 use crate::render::{Renderer, TemplateError};
 use crate::request::{Req, Ritm};
-use crate::text::plural;
+use crate::text::{markdown_cells, plural};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -244,23 +244,7 @@ fn markdown(
 ) -> Result<String, TemplateError> {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| {
-            cells(row, header)
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let c = c.replace('|', "\\|");
-                    if CODE_COLUMNS.contains(&i) && c != "-" {
-                        match c.split_once(' ') {
-                            Some((code, rest)) => format!("`{code}` {rest}"),
-                            None => format!("`{c}`"),
-                        }
-                    } else {
-                        c
-                    }
-                })
-                .collect()
-        })
+        .map(|row| markdown_cells(cells(row, header), &CODE_COLUMNS))
         .collect();
     renderer.page(
         "verify.md.j2",
