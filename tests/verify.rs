@@ -484,6 +484,29 @@ fn verify_reads_the_teams_ruleset_without_ruleset() {
     );
 }
 
+/// A ruleset the team file names is read only if it is a regular file: a
+/// FIFO (or `/dev/zero`) in a hostile repository would hang verify or fill
+/// its memory. Refused before any namespace is made.
+#[test]
+fn a_ruleset_that_is_not_a_regular_file_is_refused_unread() {
+    let dir = team_folder();
+    let fifo = dir.path().join("rulesets/edge.nft");
+    fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = fwreq_in(dir.path(), &["verify", "draft.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("is not a regular file (a FIFO, device or /proc file?); it was not read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// The ruleset from stdin (`-`), the evidence as Markdown for the ticket and
 /// as JSON for scripts: the same rows.
 #[test]

@@ -104,8 +104,11 @@ fn read_ruleset(path: &Path) -> anyhow::Result<String> {
             .context("cannot read the ruleset from stdin")?;
         Ok(text)
     } else {
-        std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the ruleset {}", path.display()))
+        // A team file may name it: a FIFO or device would hang or never end.
+        let bytes = crate::input::read_regular(path)
+            .with_context(|| format!("cannot read the ruleset {}", path.display()))?;
+        String::from_utf8(bytes)
+            .with_context(|| format!("the ruleset {} is not UTF-8 text", path.display()))
     }
 }
 
