@@ -36,6 +36,7 @@ pub mod zones;
 
 mod clipboard;
 mod commands;
+mod evidence;
 mod input;
 mod kind;
 mod listing;

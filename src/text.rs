@@ -183,26 +183,6 @@ pub fn days_away(days: i64) -> String {
     }
 }
 
-/// One row of cells as a Markdown table's: `|` escaped, and the first word
-/// of each cell in `code` (addresses, ports, hosts) as code; `-` stays plain.
-pub fn markdown_cells(cells: impl IntoIterator<Item = String>, code: &[usize]) -> Vec<String> {
-    cells
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let c = c.replace('|', "\\|");
-            if code.contains(&i) && c != "-" {
-                match c.split_once(' ') {
-                    Some((word, rest)) => format!("`{word}` {rest}"),
-                    None => format!("`{c}`"),
-                }
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

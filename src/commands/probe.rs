@@ -2,6 +2,7 @@
 
 use super::{print_painted, print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
+use crate::evidence::About;
 use crate::probe::{self as probing, limits, report::Format, resolve};
 use crate::render::Renderer;
 use crate::session::Options;
@@ -104,9 +105,7 @@ fn settings(
         resolver: Arc::new(resolve::SystemResolver),
     };
     let header = probing::report::Header {
-        title: request.title.clone(),
-        ritm: request.ritm.clone(),
-        req: request.req.clone(),
+        about: About::of(request),
         from: host_name(),
         at: chrono::Utc::now()
             .format("%Y-%m-%d %H:%M:%S UTC")

@@ -5,6 +5,7 @@
 use super::{print_stdout, report, stderr_style};
 use crate::Outcome;
 use crate::cli::VerifyArgs;
+use crate::evidence::About;
 use crate::probe::resolve::Mappings;
 use crate::render::Renderer;
 use crate::request::{Request, Ritm};
@@ -50,9 +51,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let (mut verified, mut differ) = (0, 0);
     for (index, (request, plan)) in requests.iter().zip(&plans).enumerate() {
         let header = Header {
-            title: request.title.clone(),
-            ritm: request.ritm.clone(),
-            req: request.req.clone(),
+            about: About::of(request),
             ruleset: ruleset_name(&path),
             chains: chains.clone(),
             fwreq: env!("CARGO_PKG_VERSION"),

@@ -3,18 +3,17 @@
 //! scripts. Every form carries the same header, rows and summary line.
 
 use super::{Did, Row, Wants};
+use crate::evidence::{About, Page, json, text_head};
 use crate::render::{Renderer, TemplateError};
-use crate::request::{Req, Ritm};
-use crate::text::{markdown_cells, plural};
+use crate::text::plural;
 use serde::Serialize;
 use std::fmt::Write as _;
 
 /// What the evidence is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct Header {
-    pub title: String,
-    pub ritm: Option<Ritm>,
-    pub req: Option<Req>,
+    #[serde(flatten)]
+    pub about: About,
     /// The ruleset's file as given (`-`: stdin).
     pub ruleset: String,
     /// The ruleset's base chains, `family table chain (hook)`.
@@ -170,13 +169,7 @@ fn cells(row: &Row, header: &Header) -> [String; 10] {
 
 /// The header as `label: value` lines, shared by every format.
 fn header_lines(header: &Header, rows: &[Row]) -> Vec<(String, String)> {
-    let mut lines = Vec::new();
-    match (&header.ritm, &header.req) {
-        (Some(ritm), Some(req)) => lines.push(("Request".into(), format!("{ritm} ({req})"))),
-        (Some(ritm), None) => lines.push(("Request".into(), ritm.to_string())),
-        (None, Some(req)) => lines.push(("Request".into(), req.to_string())),
-        (None, None) => {}
-    }
+    let mut lines: Vec<_> = header.about.request_line().into_iter().collect();
     lines.push(("Ruleset".into(), header.ruleset.clone()));
     if !header.chains.is_empty() {
         lines.push(("Base chains".into(), header.chains.join(", ")));
@@ -211,11 +204,8 @@ pub fn render(
 ) -> Result<String, TemplateError> {
     let summary = summarize(rows);
     Ok(match format {
-        Format::Markdown => markdown(renderer, header, rows, &summary)?,
-        Format::Servicenow => {
-            crate::formats::servicenow::work_notes(&markdown(renderer, header, rows, &summary)?)
-                + "\n"
-        }
+        Format::Markdown => markdown(header, rows, &summary).markdown(renderer, false)?,
+        Format::Servicenow => markdown(header, rows, &summary).markdown(renderer, true)?,
         Format::Text => text(header, rows, &summary),
         Format::Json => {
             #[derive(Serialize)]
@@ -225,47 +215,33 @@ pub fn render(
                 summary: &'a Summary,
                 summary_line: String,
             }
-            let evidence = Evidence {
+            json(&Evidence {
                 header,
                 rows,
                 summary: &summary,
                 summary_line: summary_line(&summary, header.before),
-            };
-            serde_json::to_string_pretty(&evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
+            })
         }
     })
 }
 
-fn markdown(
-    renderer: &Renderer,
-    header: &Header,
-    rows: &[Row],
-    summary: &Summary,
-) -> Result<String, TemplateError> {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| markdown_cells(cells(row, header), &CODE_COLUMNS))
-        .collect();
-    renderer.page(
-        "verify.md.j2",
-        minijinja::context! {
-            title => &header.title,
-            header => header_lines(header, rows),
-            columns => COLUMNS,
-            rows => cells,
-            summary => summary_line(summary, header.before),
-        },
-    )
+/// The Markdown evidence through `verify.md.j2` (a team may override it).
+fn markdown<'a>(header: &'a Header, rows: &[Row], summary: &Summary) -> Page<'a, 10> {
+    Page {
+        template: "verify.md.j2",
+        title: &header.about.title,
+        header: header_lines(header, rows),
+        columns: COLUMNS,
+        rows: rows.iter().map(|row| cells(row, header)).collect(),
+        code_columns: &CODE_COLUMNS,
+        summary: summary_line(summary, header.before),
+    }
 }
 
 fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
     let mut table = vec![COLUMNS.map(|c| c.to_uppercase()).to_vec()];
     table.extend(rows.iter().map(|r| cells(r, header).to_vec()));
-    let mut out = format!("Verify: {}\n", crate::diagnostic::escape(&header.title));
-    for (label, value) in header_lines(header, rows) {
-        let _ = writeln!(out, "{label}: {}", crate::diagnostic::escape(&value));
-    }
-    out.push('\n');
+    let mut out = text_head("Verify", &header.about.title, &header_lines(header, rows));
     out.push_str(&crate::text::aligned(&table));
     let _ = writeln!(out, "\n{}", summary_line(summary, header.before));
     out
