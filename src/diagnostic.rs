@@ -511,6 +511,15 @@ pub fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
 mod tests {
     use super::*;
 
+    /// `message` at `span` of `src`, rendered without colour.
+    fn plain(src: &Source, span: std::ops::Range<usize>, message: &str) -> String {
+        render(
+            src,
+            &Diagnostic::error(span, message),
+            Style { color: false },
+        )
+    }
+
     #[test]
     fn unknown_lint_names_get_a_suggestion() {
         assert_eq!("cleartext-port".parse::<Lint>(), Ok(Lint::CleartextPort));
@@ -530,11 +539,7 @@ mod tests {
     #[test]
     fn carets_line_up_under_tabs() {
         let src = Source::new("r.toml", "\tports = [0]\n".to_string());
-        let text = render(
-            &src,
-            &Diagnostic::error(10..11, "port 0"),
-            Style { color: false },
-        );
+        let text = plain(&src, 10..11, "port 0");
         assert!(
             text.contains("1 | \tports = [0]\n  | \t         ^\n"),
             "{text:?}"
@@ -552,11 +557,7 @@ mod tests {
                 column: 10
             }
         );
-        let text = render(
-            &src,
-            &Diagnostic::error(12..13, "port 0"),
-            Style { color: false },
-        );
+        let text = plain(&src, 12..13, "port 0");
         assert_eq!(
             text,
             "r.toml:1:10: error: port 0\n  |\n1 | ports = [0]\n  |          ^\n"
@@ -566,21 +567,13 @@ mod tests {
     #[test]
     fn carets_cover_wide_characters() {
         let src = Source::new("r.toml", "a = \"公司\" \"x\"\n".to_string());
-        let text = render(
-            &src,
-            &Diagnostic::error(4..12, "wide"),
-            Style { color: false },
-        );
+        let text = plain(&src, 4..12, "wide");
         assert!(
             text.contains("1 | a = \"公司\" \"x\"\n  |     ^^^^^^\n"),
             "{text}"
         );
         // After the wide characters, the next caret sits under `"x"`.
-        let text = render(
-            &src,
-            &Diagnostic::error(13..16, "after"),
-            Style { color: false },
-        );
+        let text = plain(&src, 13..16, "after");
         assert!(text.ends_with("  |            ^^^\n"), "{text}");
     }
 
@@ -619,11 +612,7 @@ mod tests {
             "r\\u{1b}.toml:1:5: error: bad \"\\u{9b}\"\n  |\n1 | a = \"\\u{202e}x\" # \\u{1b}]52;c;AA\\u{7}\n  |     ^^^^^^^^^^^\n  = help: \\u{7f}\n"
         );
         // After an escaped character, the caret sits under what follows it.
-        let text = render(
-            &src,
-            &Diagnostic::error(11..12, "comment"),
-            Style { color: false },
-        );
+        let text = plain(&src, 11..12, "comment");
         assert!(text.ends_with("  |                 ^\n"), "{text}");
     }
 
@@ -678,11 +667,7 @@ mod tests {
     fn a_long_line_is_cut_only_where_it_goes_on() {
         let line = format!("{}\n", "x".repeat(200));
         let src = Source::new("r.toml", line.clone());
-        let start = render(
-            &src,
-            &Diagnostic::error(0..3, "bad"),
-            Style { color: false },
-        );
+        let start = plain(&src, 0..3, "bad");
         assert_eq!(
             start,
             format!(
@@ -690,11 +675,7 @@ mod tests {
                 "x".repeat(120)
             )
         );
-        let end = render(
-            &src,
-            &Diagnostic::error(197..200, "bad"),
-            Style { color: false },
-        );
+        let end = plain(&src, 197..200, "bad");
         assert_eq!(
             end,
             format!(
@@ -703,17 +684,9 @@ mod tests {
                 " ".repeat(41)
             )
         );
-        let wide = render(
-            &src,
-            &Diagnostic::error(10..190, "bad"),
-            Style { color: false },
-        );
+        let wide = plain(&src, 10..190, "bad");
         // A value cut before the end of its line is cut all the same.
-        let to_the_end = render(
-            &src,
-            &Diagnostic::error(10..200, "bad"),
-            Style { color: false },
-        );
+        let to_the_end = plain(&src, 10..200, "bad");
         assert_eq!(to_the_end, wide);
         assert_eq!(
             wide,
@@ -733,11 +706,7 @@ mod tests {
         for filler in ["\u{301}", "\t"] {
             let line = format!("a = \"!{}\"\n", filler.repeat(20_000));
             let src = Source::new("r.toml", line);
-            let text = render(
-                &src,
-                &Diagnostic::error(5..6, "bad"),
-                Style { color: false },
-            );
+            let text = plain(&src, 5..6, "bad");
             assert!(text.len() < 1_000, "{filler:?}: {} bytes", text.len());
             assert!(text.contains("…\n"), "{text}");
         }
@@ -748,11 +717,7 @@ mod tests {
     #[test]
     fn wide_characters_cost_their_two_cells() {
         let src = Source::new("r.toml", format!("{}\n", "公".repeat(200)));
-        let text = render(
-            &src,
-            &Diagnostic::error(0..3, "bad"),
-            Style { color: false },
-        );
+        let text = plain(&src, 0..3, "bad");
         assert_eq!(
             text,
             format!(
@@ -773,11 +738,7 @@ mod tests {
         assert_eq!(src.position(2), Position { line: 1, column: 2 });
         assert_eq!(src.position(4), Position { line: 1, column: 3 });
         let src = Source::new("r.toml", "a = \"公\"\n".to_string());
-        let text = render(
-            &src,
-            &Diagnostic::error(6..7, "bad"),
-            Style { color: false },
-        );
+        let text = plain(&src, 6..7, "bad");
         assert!(text.ends_with("1 | a = \"公\"\n  |      ^\n"), "{text}");
     }
 
@@ -791,12 +752,7 @@ mod tests {
         let mut total = 0;
         let mut at = "destinations = [".len();
         for value in &values {
-            total += render(
-                &src,
-                &Diagnostic::error(at..at + value.len(), "bad"),
-                Style { color: false },
-            )
-            .len();
+            total += plain(&src, at..at + value.len(), "bad").len();
             at += value.len() + 2;
         }
         assert!(line.len() > 50_000);
