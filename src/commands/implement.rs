@@ -17,10 +17,7 @@ use anyhow::bail;
 
 pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
-        crate::output::refuse_request_path(path, &[&args.file])?;
-        if !args.force {
-            crate::output::refuse_existing(path)?;
-        }
+        super::refuse_output(path, &[&args.file], args.force)?;
     }
     let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
     let target = target(args.target, session.team(&args.file))?;
@@ -64,7 +61,8 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
         );
     }
     match &args.output {
-        Some(path) => crate::output::write_whole(path, &text, args.force)?,
+        Some(path) => crate::output::write_whole(path, &text, args.force)
+            .map_err(|e| super::refused(e, args.force))?,
         None => print_stdout(&text)?,
     }
     if done.left_out.is_empty() || args.allow_partial {
