@@ -37,6 +37,7 @@ pub use sync::sync;
 pub use verify::verify;
 
 use crate::cli::OutputArgs;
+use crate::clipboard::Unsent;
 use crate::diagnostic::{self, Diagnostic, Source, Style};
 use crate::formats::{self, Format, Ticket, json};
 use crate::render::Renderer;
@@ -432,7 +433,12 @@ fn emit(tickets: &[Ticket], out: &OutputArgs, renderer: &Renderer) -> anyhow::Re
         crate::output::write_whole(path, &text, out.force).map_err(|e| refused(e, out.force))?;
     }
     if out.copy {
-        crate::clipboard::copy(&text)?;
+        crate::clipboard::copy(&text).map_err(|unsent| match unsent {
+            Unsent::NoTerminal(e) => anyhow::Error::new(e).context(
+                "--copy needs a terminal to send the text through (OSC 52), and this process has none; write to a file with -o instead",
+            ),
+            Unsent::Write(e) => anyhow::Error::new(e).context("cannot write to the terminal"),
+        })?;
         eprintln!(
             "copied {} characters ({}) to the clipboard through the terminal",
             text.chars().count(),

@@ -36,15 +36,19 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         Vec::new()
     };
     let mappings = Mappings::new(args.resolve.clone());
-    let mut plans: Vec<verify::Plan> = requests
-        .iter()
-        .map(|r| verify::plan(r, &mappings))
-        .collect();
     let options = Options {
         timeout: args.timeout,
         source_interface: args.source_interface.clone(),
         destination_interface: args.destination_interface.clone(),
+        advice: verify::Advice {
+            resolve: "--resolve",
+            interfaces: "--source-interface and --destination-interface",
+        },
     };
+    let mut plans: Vec<verify::Plan> = requests
+        .iter()
+        .map(|r| verify::plan(r, &mappings, &options.advice))
+        .collect();
     let answer = run_namespaces(&mut plans, &ruleset, &options)?;
     let chains = hooked_chains(&answer, &path)?;
     let mut outputs = Vec::new();
