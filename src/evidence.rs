@@ -6,6 +6,7 @@
 use crate::diagnostic::escape;
 use crate::render::{Renderer, TemplateError};
 use crate::request::{Req, Request, Ritm};
+use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -36,6 +37,19 @@ impl About {
         };
         Some(("Request".into(), value))
     }
+}
+
+/// What one row of evidence tested: the rule, its action and protocol, the
+/// destination as written and the host tested for it (a wildcard's probe or
+/// apex, a range's address, or the destination itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tested {
+    /// The rule's number in the request, from 1.
+    pub rule: usize,
+    pub action: Action,
+    pub protocol: Protocol,
+    pub destination: String,
+    pub host: String,
 }
 
 /// One piece of evidence as its Markdown template reads it.
@@ -92,9 +106,30 @@ pub fn text_head(kind: &str, title: &str, header: &[(String, String)]) -> String
     out
 }
 
-/// The evidence as one pretty JSON document and a newline.
-pub fn json(evidence: &impl Serialize) -> String {
-    serde_json::to_string_pretty(evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
+/// The evidence as one pretty JSON document and a newline: the header, the
+/// rows, the summary's counts and, where the report has one for scripts,
+/// its summary line.
+pub fn json(
+    header: &impl Serialize,
+    rows: &[impl Serialize],
+    summary: &impl Serialize,
+    summary_line: Option<String>,
+) -> String {
+    #[derive(Serialize)]
+    struct Evidence<'a, H, R, S> {
+        header: &'a H,
+        rows: &'a [R],
+        summary: &'a S,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        summary_line: Option<String>,
+    }
+    let evidence = Evidence {
+        header,
+        rows,
+        summary,
+        summary_line,
+    };
+    serde_json::to_string_pretty(&evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
 }
 
 /// One row of cells as a Markdown table's: `|` escaped, and the first word

@@ -742,34 +742,32 @@ mod tests {
     #[test]
     fn mistakes_in_the_team_file_are_located() {
         let twice = "[zones]\na = [\"10.0.0.0/8\"]\nb = [\"10.0.0.0/8\"]\n[[zone_policy]]\nfrom = \"a\"\nto = \"internt\"\nverdict = \"allowed\"\n";
+        let located = |diags: &[Diagnostic]| -> Vec<(usize, String)> {
+            diags
+                .iter()
+                .map(|d| (d.span.start, d.message.clone()))
+                .collect()
+        };
         let diags = zones(twice).expect_err("invalid");
-        let said: Vec<(usize, &str)> = diags
-            .iter()
-            .map(|d| (d.span.start, d.message.as_str()))
-            .collect();
         assert_eq!(
-            said,
+            located(&diags),
             [
                 (
                     32,
-                    "10.0.0.0/8 is in zone `a` already; a network belongs to one zone"
+                    "10.0.0.0/8 is in zone `a` already; a network belongs to one zone".into()
                 ),
-                (78, "no zone `internt`"),
+                (78, "no zone `internt`".into()),
             ]
         );
         assert_eq!(diags[1].help.as_deref(), Some("did you mean `internet`?"));
         // One name pattern in two zones, in another case: an error at the second.
         let diags = zones("[zones]\nit = [\"*.ot.example.com\"]\not = [\"*.OT.Example.com\"]\n")
             .expect_err("twice");
-        let said: Vec<(usize, &str)> = diags
-            .iter()
-            .map(|d| (d.span.start, d.message.as_str()))
-            .collect();
         assert_eq!(
-            said,
+            located(&diags),
             [(
                 40,
-                "`*.OT.Example.com` is in zone `it` already (as `*.ot.example.com`); a name pattern belongs to one zone"
+                "`*.OT.Example.com` is in zone `it` already (as `*.ot.example.com`); a name pattern belongs to one zone".into()
             )]
         );
         for builtin in ["internet", "*"] {

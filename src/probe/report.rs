@@ -160,19 +160,7 @@ pub fn render(
         Format::Markdown => markdown(header, rows, &summary).markdown(renderer, false)?,
         Format::Servicenow => markdown(header, rows, &summary).markdown(renderer, true)?,
         Format::Text => text(header, rows, &summary, terminal),
-        Format::Json => {
-            #[derive(Serialize)]
-            struct Evidence<'a> {
-                header: &'a Header,
-                rows: &'a [Row],
-                summary: &'a Summary,
-            }
-            json(&Evidence {
-                header,
-                rows,
-                summary: &summary,
-            })
-        }
+        Format::Json => json(header, rows, &summary, None),
     })
 }
 
@@ -183,7 +171,7 @@ fn expectation(header: &Header, rows: &[Row]) -> String {
         Expect::Blocked => "blocked",
     };
     let mut text = word(header.expect).to_string();
-    if rows.iter().any(|r| r.action == Action::Deny) {
+    if rows.iter().any(|r| r.tested.action == Action::Deny) {
         let _ = write!(
             text,
             " (deny rules: {})",
@@ -260,16 +248,16 @@ fn cells(row: &Row) -> [String; 10] {
         Some(m) => format!("{m} ms"),
         None => "-".into(),
     };
-    let action = match row.action {
+    let action = match row.tested.action {
         Action::Allow => "allow",
         Action::Deny => "deny",
     };
     [
-        row.rule.to_string(),
+        row.tested.rule.to_string(),
         action.into(),
-        row.protocol.as_str().into(),
-        row.destination.clone(),
-        row.host.clone(),
+        row.tested.protocol.as_str().into(),
+        row.tested.destination.clone(),
+        row.tested.host.clone(),
         opt(row.address.map(|a| a.to_string())),
         opt(row.port.map(|p| p.to_string())),
         source,

@@ -15,6 +15,7 @@ pub mod namespace;
 pub mod report;
 pub mod trace;
 
+use crate::evidence::Tested;
 use crate::policy::{self, Meaning};
 use crate::probe::resolve::Mappings;
 use crate::request::{Destination, Network, Request, Rule, Target, TestHost};
@@ -73,14 +74,8 @@ pub enum Did {
 /// One packet of a request (or one flow that made none).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    /// The rule's number in the request, from 1.
-    pub rule: usize,
-    pub action: Action,
-    pub protocol: Protocol,
-    /// The destination as written.
-    pub destination: String,
-    /// The host tested for it (a wildcard's probe or apex, a range's address).
-    pub host: String,
+    #[serde(flatten)]
+    pub tested: Tested,
     pub source: Option<IpAddr>,
     pub address: Option<IpAddr>,
     pub port: Option<u16>,
@@ -143,7 +138,7 @@ pub fn plan(request: &Request, mappings: &Mappings, advice: &Advice) -> Plan {
         for destination in &rule.destinations {
             let tested = tested_host(destination);
             let blank = blank_row(index + 1, rule, destination, &tested);
-            let flow = Tested {
+            let flow = Sampled {
                 rule,
                 tested: &tested,
                 sources: &sources,
@@ -166,7 +161,7 @@ pub fn plan(request: &Request, mappings: &Mappings, advice: &Advice) -> Plan {
 
 /// One rule's destination as the plan tests it: the host, and the sample
 /// sources and ports it is tested from and on.
-struct Tested<'a> {
+struct Sampled<'a> {
     rule: &'a Rule,
     tested: &'a TestHost,
     sources: &'a [IpAddr],
@@ -201,11 +196,13 @@ fn tested_host(destination: &Destination) -> TestHost {
 /// A destination's row before any packet: what its rule wants, nothing sent.
 fn blank_row(rule_number: usize, rule: &Rule, destination: &Destination, tested: &TestHost) -> Row {
     Row {
-        rule: rule_number,
-        action: rule.action,
-        protocol: rule.protocol,
-        destination: destination.written.clone(),
-        host: tested.to_string(),
+        tested: Tested {
+            rule: rule_number,
+            action: rule.action,
+            protocol: rule.protocol,
+            destination: destination.written.clone(),
+            host: tested.to_string(),
+        },
         source: None,
         address: None,
         port: None,
@@ -241,7 +238,7 @@ impl Plan {
     fn add_packets(
         &mut self,
         flows: &[policy::Flow],
-        flow: &Tested,
+        flow: &Sampled,
         blank: &Row,
         mappings: &Mappings,
     ) -> bool {
@@ -292,7 +289,7 @@ impl Plan {
         let wire = Packet {
             source,
             destination: address,
-            protocol: match row.protocol {
+            protocol: match row.tested.protocol {
                 Protocol::Tcp => Wire::Tcp,
                 Protocol::Udp => Wire::Udp,
                 Protocol::Icmp => Wire::Icmp,
@@ -489,7 +486,7 @@ mod tests {
                 let show = |a: Option<IpAddr>| a.map_or("-".to_string(), |a| a.to_string());
                 format!(
                     "{} {} > {} {}: {:?} / {:?}",
-                    r.rule,
+                    r.tested.rule,
                     show(r.source),
                     show(r.address),
                     r.port.map_or("-".to_string(), |p| p.to_string()),

@@ -148,14 +148,14 @@ fn verdict(row: &Row, before: bool) -> String {
 
 fn cells(row: &Row, header: &Header) -> [String; 10] {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    let destination = if row.host == row.destination {
-        row.destination.clone()
+    let destination = if row.tested.host == row.tested.destination {
+        row.tested.destination.clone()
     } else {
-        format!("{} ({})", row.destination, row.host)
+        format!("{} ({})", row.tested.destination, row.tested.host)
     };
     [
-        row.rule.to_string(),
-        row.protocol.as_str().into(),
+        row.tested.rule.to_string(),
+        row.tested.protocol.as_str().into(),
         destination,
         opt(row.source.map(|a| a.to_string())),
         opt(row.address.map(|a| a.to_string())),
@@ -207,21 +207,12 @@ pub fn render(
         Format::Markdown => markdown(header, rows, &summary).markdown(renderer, false)?,
         Format::Servicenow => markdown(header, rows, &summary).markdown(renderer, true)?,
         Format::Text => text(header, rows, &summary),
-        Format::Json => {
-            #[derive(Serialize)]
-            struct Evidence<'a> {
-                header: &'a Header,
-                rows: &'a [Row],
-                summary: &'a Summary,
-                summary_line: String,
-            }
-            json(&Evidence {
-                header,
-                rows,
-                summary: &summary,
-                summary_line: summary_line(&summary, header.before),
-            })
-        }
+        Format::Json => json(
+            header,
+            rows,
+            &summary,
+            Some(summary_line(&summary, header.before)),
+        ),
     })
 }
 
@@ -258,11 +249,13 @@ mod tests {
     #[test]
     fn a_verdict_says_what_the_firewall_must_still_do() {
         let row = |wants, agrees| Row {
-            rule: 1,
-            action: Action::Allow,
-            protocol: Protocol::Tcp,
-            destination: "192.0.2.1".into(),
-            host: "192.0.2.1".into(),
+            tested: crate::evidence::Tested {
+                rule: 1,
+                action: Action::Allow,
+                protocol: Protocol::Tcp,
+                destination: "192.0.2.1".into(),
+                host: "192.0.2.1".into(),
+            },
             source: None,
             address: None,
             port: None,
