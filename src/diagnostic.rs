@@ -536,14 +536,23 @@ mod tests {
         assert_eq!(src.position(15), Position { line: 2, column: 9 });
     }
 
+    /// Carets line up under tabs and cover wide characters; after those,
+    /// the next caret sits under what follows.
     #[test]
-    fn carets_line_up_under_tabs() {
-        let src = Source::new("r.toml", "\tports = [0]\n".to_string());
-        let text = plain(&src, 10..11, "port 0");
-        assert!(
-            text.contains("1 | \tports = [0]\n  | \t         ^\n"),
-            "{text:?}"
-        );
+    fn carets_line_up_under_tabs_and_wide_characters() {
+        let wide = "a = \"公司\" \"x\"\n";
+        for (line, span, want) in [
+            (
+                "\tports = [0]\n",
+                10..11,
+                "1 | \tports = [0]\n  | \t         ^\n",
+            ),
+            (wide, 4..12, "1 | a = \"公司\" \"x\"\n  |     ^^^^^^\n"),
+            (wide, 13..16, "1 | a = \"公司\" \"x\"\n  |            ^^^\n"),
+        ] {
+            let text = plain(&Source::new("r.toml", line.to_string()), span, "bad");
+            assert!(text.ends_with(want), "{text:?}");
+        }
     }
 
     #[test]
@@ -562,19 +571,6 @@ mod tests {
             text,
             "r.toml:1:10: error: port 0\n  |\n1 | ports = [0]\n  |          ^\n"
         );
-    }
-
-    #[test]
-    fn carets_cover_wide_characters() {
-        let src = Source::new("r.toml", "a = \"公司\" \"x\"\n".to_string());
-        let text = plain(&src, 4..12, "wide");
-        assert!(
-            text.contains("1 | a = \"公司\" \"x\"\n  |     ^^^^^^\n"),
-            "{text}"
-        );
-        // After the wide characters, the next caret sits under `"x"`.
-        let text = plain(&src, 13..16, "after");
-        assert!(text.ends_with("  |            ^^^\n"), "{text}");
     }
 
     #[test]

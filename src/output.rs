@@ -484,6 +484,14 @@ fn same_path(a: &Path, b: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// A folder holding `name` with `text`, and the file's path.
+    fn file_in(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        (dir, path)
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_new_file_is_readable_by_others_and_a_replaced_one_keeps_its_mode() {
@@ -495,10 +503,7 @@ mod tests {
         assert_eq!(mode & 0o044, 0o044, "group and others can read ({mode:o})");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
         let refused = write_whole(&path, "b", false).expect_err("not replaced unasked");
-        assert_eq!(
-            refused.to_string(),
-            format!("{} already exists", path.display())
-        );
+        assert!(matches!(refused.downcast_ref(), Some(Refusal::Exists(p)) if *p == path));
         write_whole(&path, "b", true).expect("replace");
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
@@ -507,9 +512,7 @@ mod tests {
 
     #[test]
     fn a_file_changed_by_another_program_after_reading_is_not_replaced() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("a.toml");
-        std::fs::write(&path, "one").expect("write");
+        let (_dir, path) = file_in("a.toml", "one");
         let locked = Locked::open(&path, Existing::Replace).expect("open");
         assert_eq!(locked.bytes(), b"one");
         // An editor that takes no lock saves in between.
@@ -522,14 +525,9 @@ mod tests {
     /// A file that appears between the look and the write is not replaced.
     #[test]
     fn a_new_file_is_never_created_over_one_that_appeared() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("ticket.md");
-        std::fs::write(&path, "theirs").expect("write");
+        let (_dir, path) = file_in("ticket.md", "theirs");
         let refused = create(&path, &path, "ours", Flush::EachFile).expect_err("refused");
-        assert_eq!(
-            refused.to_string(),
-            format!("{} already exists", path.display())
-        );
+        assert!(matches!(refused.downcast_ref(), Some(Refusal::Exists(p)) if *p == path));
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "theirs");
     }
 
@@ -560,9 +558,7 @@ mod tests {
     /// the old one it was waiting on.
     #[test]
     fn a_writer_waits_for_the_lock_and_takes_the_file_that_replaced_it() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("a.toml");
-        std::fs::write(&path, "one").expect("write");
+        let (dir, path) = file_in("a.toml", "one");
         let held = File::open(&path).expect("open");
         held.lock().expect("lock");
         let waiting = {
@@ -582,9 +578,7 @@ mod tests {
 
     #[test]
     fn a_lock_never_let_go_is_given_up_at_the_deadline() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("a.toml");
-        std::fs::write(&path, "one").expect("write");
+        let (_dir, path) = file_in("a.toml", "one");
         let held = File::open(&path).expect("open");
         held.lock().expect("lock");
         let second = File::open(&path).expect("open");

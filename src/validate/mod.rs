@@ -758,24 +758,24 @@ mod tests {
     #[test]
     fn a_test_command_holds_no_character_a_terminal_acts_on() {
         let refused = |t: &str| test_command(t.to_string()).err().map(|e| e.message);
-        assert_eq!(refused("curl -vv telnet://a.example.com:443"), None);
-        assert_eq!(refused("printf 'a\tb'\t# tab"), None);
-        assert_eq!(
-            refused("echo \x1b]52;c;ZXZpbA==\x07").as_deref(),
-            Some("a test command holds the character `\\u{1b}`, which a terminal would act on")
-        );
-        assert_eq!(
-            refused("rm -rf ~ \r echo harmless").as_deref(),
-            Some("a test command holds the character `\\u{d}`, which a terminal would act on")
-        );
-        assert_eq!(
-            refused("ls \u{202e}txt.exe").as_deref(),
-            Some("a test command holds the character `\\u{202e}`, which a terminal would act on")
-        );
-        assert_eq!(
-            refused("a ``` b").as_deref(),
-            Some("a test command may not contain ``` (it would end the code block)")
-        );
+        let acted_on = |c: &str| {
+            Some(format!(
+                "a test command holds the character `{c}`, which a terminal would act on"
+            ))
+        };
+        for (text, want) in [
+            ("curl -vv telnet://a.example.com:443", None),
+            ("printf 'a\tb'\t# tab", None),
+            ("echo \x1b]52;c;ZXZpbA==\x07", acted_on("\\u{1b}")),
+            ("rm -rf ~ \r echo harmless", acted_on("\\u{d}")),
+            ("ls \u{202e}txt.exe", acted_on("\\u{202e}")),
+            (
+                "a ``` b",
+                Some("a test command may not contain ``` (it would end the code block)".into()),
+            ),
+        ] {
+            assert_eq!(refused(text), want, "{text:?}");
+        }
     }
 
     /// Prose may span lines (LF or CRLF), but a CR that ends no line is

@@ -306,35 +306,40 @@ mod tests {
             differ: 1,
             not_verified: 2,
         };
-        assert_eq!(
-            summary_line(&s, false),
-            "3 of 4 packets agree with the request, 1 differs; 2 not verified"
-        );
-        assert_eq!(
-            summary_line(&s, true),
-            "3 of 4 packets already as the request wants, 1 needs the firewall change; 2 not verified"
-        );
         let none = Summary {
             packets: 2,
             not_verified: 2,
             ..Summary::default()
         };
-        assert_eq!(
-            summary_line(&none, false),
-            "nothing could be verified: 2 packets not verified"
-        );
         let all = Summary {
             packets: 1,
             agree: 1,
             ..Summary::default()
         };
-        assert_eq!(
-            summary_line(&all, false),
-            "1 of 1 packet agrees with the request"
-        );
-        assert_eq!(
-            summary_line(&all, true),
-            "1 of 1 packet already as the request wants: no firewall change needed"
-        );
+        for (summary, before, want) in [
+            (
+                &s,
+                false,
+                "3 of 4 packets agree with the request, 1 differs; 2 not verified",
+            ),
+            (
+                &s,
+                true,
+                "3 of 4 packets already as the request wants, 1 needs the firewall change; 2 not verified",
+            ),
+            (
+                &none,
+                false,
+                "nothing could be verified: 2 packets not verified",
+            ),
+            (&all, false, "1 of 1 packet agrees with the request"),
+            (
+                &all,
+                true,
+                "1 of 1 packet already as the request wants: no firewall change needed",
+            ),
+        ] {
+            assert_eq!(summary_line(summary, before), want);
+        }
     }
 }
