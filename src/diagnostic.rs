@@ -205,20 +205,13 @@ pub fn is_hidden_or_control(c: char) -> bool {
 /// Variation selectors, and the other invisible format characters (Unicode's
 /// category Cf) not named above: a run of them after one visible character
 /// can carry hidden bytes ("emoji smuggling").
+#[rustfmt::skip]
 fn is_variation_selector(c: char) -> bool {
     matches!(
         c,
-        '\u{fe00}'..='\u{fe0f}'
-            | '\u{e0100}'..='\u{e01ef}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{06dd}'
-            | '\u{070f}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08e2}'
-            | '\u{110bd}'
-            | '\u{110cd}'
-            | '\u{13430}'..='\u{1343f}'
-            | '\u{1d173}'..='\u{1d17a}'
+        '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}' | '\u{0600}'..='\u{0605}'
+            | '\u{06dd}' | '\u{070f}' | '\u{0890}'..='\u{0891}' | '\u{08e2}' | '\u{110bd}'
+            | '\u{110cd}' | '\u{13430}'..='\u{1343f}' | '\u{1d173}'..='\u{1d17a}'
     )
 }
 
@@ -230,26 +223,14 @@ pub fn is_bidi_control(c: char) -> bool {
 /// Characters a reader cannot see: zero-width ones, invisible operators,
 /// the soft hyphen, fillers that look like blanks, Unicode tags (which can
 /// spell hidden ASCII), and the line and paragraph separators.
+#[rustfmt::skip]
 pub fn is_zero_width(c: char) -> bool {
     matches!(
         c,
-        '\u{00ad}'
-            | '\u{034f}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{17b4}'
-            | '\u{17b5}'
-            | '\u{180b}'..='\u{180f}'
-            | '\u{200b}'..='\u{200d}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{206a}'..='\u{206f}'
-            | '\u{3164}'
-            | '\u{feff}'
-            | '\u{ffa0}'
-            | '\u{fff9}'..='\u{fffb}'
-            | '\u{1bca0}'..='\u{1bca3}'
+        '\u{00ad}' | '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200d}' | '\u{2028}' | '\u{2029}'
+            | '\u{2060}'..='\u{2064}' | '\u{206a}'..='\u{206f}' | '\u{3164}' | '\u{feff}'
+            | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}' | '\u{1bca0}'..='\u{1bca3}'
             | '\u{e0000}'..='\u{e007f}'
     )
 }

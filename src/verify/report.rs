@@ -65,31 +65,23 @@ pub fn summary_line(s: &Summary, before: bool) -> String {
             plural(s.not_verified, "packet", "packets")
         );
     }
+    let verb = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let packets = plural(verified, "packet", "packets");
     let mut text = if before {
-        let mut t = format!(
-            "{} of {} already as the request wants",
-            s.agree,
-            plural(verified, "packet", "packets")
-        );
-        if s.differ > 0 {
-            let need = if s.differ == 1 { "needs" } else { "need" };
-            let _ = write!(t, ", {} {need} the firewall change", s.differ);
-        } else {
-            t.push_str(": no firewall change needed");
-        }
-        t
+        format!("{} of {packets} already as the request wants", s.agree)
     } else {
-        let agree = if s.agree == 1 { "agrees" } else { "agree" };
-        let mut t = format!(
-            "{} of {} {agree} with the request",
-            s.agree,
-            plural(verified, "packet", "packets")
-        );
-        if s.differ > 0 {
-            let differ = if s.differ == 1 { "differs" } else { "differ" };
-            let _ = write!(t, ", {} {differ}", s.differ);
-        }
-        t
+        let agree = verb(s.agree, "agrees", "agree");
+        format!("{} of {packets} {agree} with the request", s.agree)
+    };
+    let _ = match (before, s.differ) {
+        (true, 0) => write!(text, ": no firewall change needed"),
+        (true, n) => write!(
+            text,
+            ", {n} {} the firewall change",
+            verb(n, "needs", "need")
+        ),
+        (false, 0) => Ok(()),
+        (false, n) => write!(text, ", {n} {}", verb(n, "differs", "differ")),
     };
     if s.not_verified > 0 {
         let _ = write!(text, "; {} not verified", s.not_verified);
