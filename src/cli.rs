@@ -400,11 +400,11 @@ pub struct NewArgs {
     pub name: String,
 
     /// The title (ServiceNow short description)
-    #[arg(long, value_name = "TITLE")]
+    #[arg(long)]
     pub title: Option<String>,
 
     /// The project
-    #[arg(long, value_name = "PROJECT")]
+    #[arg(long)]
     pub project: Option<String>,
 
     /// The signature line
