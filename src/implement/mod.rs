@@ -279,7 +279,7 @@ fn name(request: &Request, stem: &str) -> String {
     format!("file-{cleaned}-{hash:08x}")
 }
 
-/// `s` made safe for a `#` comment line of any target (see [`text`]).
+/// `s` made safe for a `#` comment line of any target (see `text`).
 pub fn comment_text(s: &str) -> String {
     text(s, 400)
 }
