@@ -24,6 +24,7 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/key_points.md.j2"),
     ),
     ("details.md.j2", include_str!("../templates/details.md.j2")),
+    ("fields.md.j2", include_str!("../templates/fields.md.j2")),
     ("page.html.j2", include_str!("../templates/page.html.j2")),
     ("site.html.j2", include_str!("../templates/site.html.j2")),
     ("style.css.j2", include_str!("../templates/style.css.j2")),
