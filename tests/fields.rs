@@ -567,3 +567,37 @@ fn removal_and_renewal_tickets_show_the_teams_fields() {
         "{out}"
     );
 }
+
+/// implement, probe and sync load a request as check does, through its
+/// team: a field value check refuses is refused by them too, at its place,
+/// and nothing is written, probed or synced.
+#[test]
+fn implement_probe_and_sync_refuse_a_field_value_check_refuses() {
+    let request = filled().replace("\"production\"", "\"prod\"");
+    let line = 1 + request
+        .lines()
+        .position(|l| l == "environment = \"prod\"")
+        .unwrap();
+    let dir = repo(TEAM, &request);
+    let said =
+        format!("req.toml:{line}:15: error: `prod` is not one of the values of `environment`\n");
+    for (args, last) in [
+        (
+            &["implement", "req.toml", "--target", "nftables"][..],
+            "fwreq: error: req.toml has errors; nothing was written\n",
+        ),
+        (
+            &["probe", "req.toml"][..],
+            "fwreq: error: req.toml has errors; fix them before probing\n",
+        ),
+        (
+            &["sync", "req.toml"][..],
+            "fwreq: error: 1 request could not be synced\n",
+        ),
+    ] {
+        let (code, out, err) = run(dir.path(), args);
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+        assert!(err.starts_with(&said), "{args:?}: {err}");
+        assert!(err.ends_with(last), "{args:?}: {err}");
+    }
+}
