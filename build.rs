@@ -307,7 +307,9 @@ fn lint_registry() {
         "#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]\npub enum Lint {\n",
     );
     for d in &declared {
-        let _ = writeln!(out, "    /// {}\n    {},", d.description, d.variant);
+        // `[zones]` is the team file's table, not a rustdoc link.
+        let doc = d.description.replace('[', "\\[").replace(']', "\\]");
+        let _ = writeln!(out, "    /// {doc}\n    {},", d.variant);
     }
     out.push_str("}\n\nimpl Lint {\n    /// Every lint, in the registry's order (`check --list-lints` shows them so).\n");
     out.push_str("    pub const ALL: &[Lint] = &[\n");

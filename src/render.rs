@@ -24,9 +24,9 @@ macro_rules! embedded {
 }
 
 const EMBEDDED: &[(&str, &str)] = embedded!(
-    "ticket.md.j2" "key_points.md.j2" "details.md.j2" "page.html.j2" "site.html.j2"
-    "style.css.j2" "copy.js.j2" "new.toml.j2" "change.md.j2" "removal.md.j2"
-    "flow.md.j2" "probe.md.j2" "renewal.md.j2" "verify.md.j2"
+    "ticket.md.j2" "key_points.md.j2" "details.md.j2" "fields.md.j2" "page.html.j2"
+    "site.html.j2" "style.css.j2" "copy.js.j2" "new.toml.j2" "change.md.j2"
+    "removal.md.j2" "flow.md.j2" "probe.md.j2" "renewal.md.j2" "verify.md.j2"
 );
 
 /// The work one render may do. A team's templates are code from a shared

@@ -650,7 +650,7 @@ pub struct Teams {
     by_dir: HashMap<PathBuf, usize>,
     /// Team files with errors, with their diagnostics; their requests get the defaults.
     pub invalid: Vec<(Source, Vec<Diagnostic>)>,
-    /// Team files not trusted, with why (see [`distrust`]): skipped, and the
+    /// Team files not trusted, with why (see `distrust`): skipped, and the
     /// search went on above them. The command says so.
     pub ignored: Vec<Ignored>,
 }

@@ -163,6 +163,13 @@ fn cut(text: &str, width: usize, keep_end: bool) -> String {
     }
 }
 
+/// A Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0-U+FDEF and the last two
+/// of every plane): never text, and YAML and XML parsers refuse a file that
+/// holds one.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{fdd0}'..='\u{fdef}') || u32::from(c) & 0xfffe == 0xfffe
+}
+
 /// `1 flow`, `2 flows`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -9,7 +9,7 @@ use crate::Outcome;
 use crate::cli::ImplementArgs;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::implement::Platform;
-use crate::input::{self, Loaded};
+use crate::input::Loaded;
 use crate::names::Lint;
 use crate::session::Options;
 use crate::team::Team;
@@ -21,7 +21,7 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     }
     let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
     let target = target(args.target, session.team(&args.file))?;
-    let Loaded { source, request } = input::load(&args.file)?;
+    let Loaded { source, request } = session.load(&args.file)?;
     let request = request.map_err(|diags| {
         report(&source, &diags, stderr_style());
         anyhow::anyhow!("{} has errors; nothing was written", args.file.display())

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let crate::input::Loaded { source, request } = crate::input::load(&args.file)?;
+    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
+    let crate::input::Loaded { source, request } = session.load(&args.file)?;
     let request = request.map_err(|diags| {
         report(&source, &diags, stderr_style());
         anyhow::anyhow!(
@@ -22,7 +23,6 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             args.file.display()
         )
     })?;
-    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
     let renderer = session.renderer(&args.file);
     // --post: the RITM and the client settled before anything is probed.
     let post = if args.post {

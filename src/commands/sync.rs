@@ -103,7 +103,7 @@ fn filed<'a>(
 ) -> anyhow::Result<Vec<(&'a Path, Request, Ritm, usize)>> {
     let mut filed = Vec::new();
     for path in session.files() {
-        let Loaded { source, request } = input::load(path)?;
+        let Loaded { source, request } = session.load(path)?;
         let request = match request {
             Ok(request) => request,
             Err(diags) => {

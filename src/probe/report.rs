@@ -42,7 +42,7 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
 pub enum Format {
     /// A Markdown table to paste into the ticket
     Markdown,
-    /// The same table as HTML in [code]...[/code], for ServiceNow work notes
+    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
     Servicenow,
     /// Aligned columns for a terminal
     Text,

@@ -573,6 +573,15 @@ pub(crate) fn text_value(text: &str, key: &str, single_line: bool) -> Result<Str
             c.escape_default()
         )));
     }
+    // A ticket holds text; YAML (Cilium, Aerleon) and XML (PAN-OS) parsers
+    // refuse a file with a noncharacter, so it is refused here, at its line.
+    if let Some(c) = text.chars().find(|&c| crate::text::is_noncharacter(c)) {
+        return Err(Invalid::new(format!(
+            "`{key}` holds the noncharacter U+{:04X}",
+            u32::from(c)
+        ))
+        .help("delete it: it is no text and another system's parser refuses it"));
+    }
     // A CR that does not end a line sends a terminal's cursor back: what is
     // shown there is then another sentence than the one pasted.
     if text
@@ -788,6 +797,30 @@ mod tests {
         let lone = Err("`request` holds a carriage return (`\\r`) that ends no line".to_string());
         assert_eq!(text("open 443\rclose everything"), lone);
         assert_eq!(text("a\r\nb\rc"), lone);
+    }
+
+    /// A noncharacter is refused anywhere in prose, by its code point; the
+    /// characters beside the ranges' ends are text.
+    #[test]
+    fn prose_refuses_a_noncharacter() {
+        let text = |t: &str| text_value(t, "title", true).map_err(|e| e.message);
+        for (c, said) in [
+            ('\u{fffe}', "U+FFFE"),
+            ('\u{ffff}', "U+FFFF"),
+            ('\u{fdd0}', "U+FDD0"),
+            ('\u{fdef}', "U+FDEF"),
+            ('\u{1fffe}', "U+1FFFE"),
+            ('\u{10ffff}', "U+10FFFF"),
+        ] {
+            assert_eq!(
+                text(&format!("a{c}b")),
+                Err(format!("`title` holds the noncharacter {said}"))
+            );
+        }
+        for c in ['\u{fdcf}', '\u{fdf0}', '\u{fffd}', '\u{1fffd}'] {
+            let ok = format!("a{c}b");
+            assert_eq!(text(&ok).as_deref(), Ok(ok.as_str()));
+        }
     }
 
     /// The `ssh` line's destination: a user name as a shell account is

@@ -31,7 +31,7 @@ pub enum Format {
     Text,
     /// A Markdown table to paste into the ticket
     Markdown,
-    /// The same table as HTML in [code]...[/code], for ServiceNow work notes
+    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
     Servicenow,
     /// One object: header, rows, summary
     Json,
