@@ -71,7 +71,9 @@ impl Monitor {
         }
     }
 
-    /// Sends markers until one more is reported (at most two seconds).
+    /// Sends markers until one more is reported: at once on an idle machine,
+    /// and a loaded one may take seconds to start `nft monitor` (two were
+    /// seen to fall short), so it waits up to ten.
     fn mark(&self) -> bool {
         let Ok(socket) = UdpSocket::bind(("0.0.0.0", 0)) else {
             return false;
@@ -87,7 +89,7 @@ impl Monitor {
         };
         let before = count(&guard);
         let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(2) {
+        while started.elapsed() < Duration::from_secs(10) {
             // A ruleset may drop it on output: it is traced before that.
             let _ = socket.send_to(b"fwreq", (self.marker_to, MARKER_PORT));
             let Ok((next, _)) = changed.wait_timeout(guard, Duration::from_millis(20)) else {
