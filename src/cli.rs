@@ -301,8 +301,8 @@ pub struct VerifyArgs {
 
     /// Output: aligned text, a Markdown table for the ticket, a [code] fragment
     /// for ServiceNow work notes, or JSON for scripts
-    #[arg(long, value_enum, default_value_t = crate::verify::report::Format::Text)]
-    pub format: crate::verify::report::Format,
+    #[arg(long, value_enum, default_value_t = crate::evidence::Format::Text)]
+    pub format: crate::evidence::Format,
 
     /// Also add the evidence to each request's RITM as a work note ([code] form;
     /// [servicenow] in fwreq.toml, credentials from the environment, 30 s per call)
@@ -706,8 +706,8 @@ pub struct ProbeArgs {
 
     /// Output: a Markdown table for the ticket, a [code] fragment for ServiceNow
     /// work notes, aligned text, or JSON for scripts
-    #[arg(long, value_enum, default_value_t = probe::report::Format::Markdown)]
-    pub format: probe::report::Format,
+    #[arg(long, value_enum, default_value_t = crate::evidence::Format::Markdown)]
+    pub format: crate::evidence::Format,
 
     /// What the allow rules' flows should be: open (after the change) or blocked (before it);
     /// deny rules' flows are expected to be the opposite
@@ -771,14 +771,15 @@ impl ValueEnum for formats::Format {
     }
 }
 
-impl ValueEnum for probe::report::Format {
+/// The evidence formats of `probe` and `verify`.
+impl ValueEnum for crate::evidence::Format {
     fn value_variants<'a>() -> &'a [Self] {
-        use probe::report::Format::*;
+        use crate::evidence::Format::*;
         &[Markdown, Servicenow, Text, Json]
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        use probe::report::Format::*;
+        use crate::evidence::Format::*;
         match self {
             Markdown => value("markdown", "A Markdown table to paste into the ticket")
                 .map(|v| v.alias("md")),
@@ -907,11 +908,12 @@ mod tests {
     /// Markdown, `md` kept where it was accepted (and taken everywhere).
     #[test]
     fn markdown_is_one_name_for_every_command_and_md_its_alias() {
-        use crate::{formats, probe::report};
+        use crate::{evidence, formats};
         use clap::Parser as _;
         let format_of = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
             Ok(super::Command::Render(a)) => Some(format!("{:?}", a.out.format)),
             Ok(super::Command::Probe(a)) => Some(format!("{:?}", a.format)),
+            Ok(super::Command::Verify(a)) => Some(format!("{:?}", a.format)),
             _ => None,
         };
         for spelling in ["markdown", "md"] {
@@ -919,10 +921,12 @@ mod tests {
                 format_of(&["fwreq", "render", "a.toml", "--format", spelling]),
                 Some(format!("{:?}", formats::Format::Markdown))
             );
-            assert_eq!(
-                format_of(&["fwreq", "probe", "a.toml", "--format", spelling]),
-                Some(format!("{:?}", report::Format::Markdown))
-            );
+            for command in ["probe", "verify"] {
+                assert_eq!(
+                    format_of(&["fwreq", command, "a.toml", "--format", spelling]),
+                    Some(format!("{:?}", evidence::Format::Markdown))
+                );
+            }
         }
     }
 

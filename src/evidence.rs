@@ -10,6 +10,19 @@ use crate::spec::{Action, Protocol};
 use serde::Serialize;
 use std::fmt::Write as _;
 
+/// How `probe` and `verify` print their evidence (names and help in `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A Markdown table to paste into the ticket
+    Markdown,
+    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
+    Servicenow,
+    /// Aligned columns for a terminal
+    Text,
+    /// One object: header, rows, summary
+    Json,
+}
+
 /// What every piece of evidence is about: the request's title and tickets.
 #[derive(Debug, Clone, Serialize)]
 pub struct About {

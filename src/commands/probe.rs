@@ -3,7 +3,8 @@
 use super::{print_painted, print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
 use crate::evidence::About;
-use crate::probe::{self as probing, limits, report::Format, resolve};
+use crate::evidence::Format;
+use crate::probe::{self as probing, limits, resolve};
 use crate::render::Renderer;
 use crate::session::Options;
 use crate::{Outcome, flows};

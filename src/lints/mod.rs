@@ -24,7 +24,8 @@ macro_rules! declare_lints {
         $lint:ident = $name:literal, $level:ident, $find:expr;
     )*) => {$(
         $(#[doc = $doc])*
-        #[allow(non_upper_case_globals)]
+        // The text is the lint's: `[zones]` names a table of the team file.
+        #[allow(non_upper_case_globals, rustdoc::broken_intra_doc_links)]
         pub(super) const $lint: super::Declared = super::Declared {
             lint: crate::names::Lint::$lint,
             find: $find,

@@ -37,18 +37,7 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Output format of `probe` (its names and help are in `cli`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A Markdown table to paste into the ticket
-    Markdown,
-    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
-    Servicenow,
-    /// Aligned columns for a terminal
-    Text,
-    /// One object: header, rows, summary
-    Json,
-}
+use crate::evidence::Format;
 
 /// The counts behind the closing line, by flow (rule, destination, port).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

@@ -24,18 +24,7 @@ pub struct Header {
     pub before: bool,
 }
 
-/// Output format of `verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned columns for a terminal
-    Text,
-    /// A Markdown table to paste into the ticket
-    Markdown,
-    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
-    Servicenow,
-    /// One object: header, rows, summary
-    Json,
-}
+use crate::evidence::Format;
 
 /// The counts behind the closing line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
