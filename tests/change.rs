@@ -62,9 +62,9 @@ sudo tcpdump -i any -nn dst host a.example.com
     );
     let (code, stderr) = common::check(&format!("{HEADER}{denied}"), &[]);
     assert_eq!(code, 0);
-    assert!(
-        stderr.starts_with("req.toml:16:17: warning[allow-deny-overlap]: `a.example.com` tcp 443 is allowed by rule 1 (line 10) and denied by rule 2 (line 16): the deny wins, so the firewall must keep the deny rule first\n"),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "req.toml:16:17: warning[allow-deny-overlap]: `a.example.com` tcp 443 is allowed by rule 1 (line 10) and denied by rule 2 (line 16): the deny wins, so the firewall must keep the deny rule first\n",
     );
     let (code, _) = common::check(
         &format!("{HEADER}{denied}"),
@@ -265,12 +265,7 @@ fn removal_tickets_come_in_every_format_and_copy_needs_a_terminal() {
         "{page}"
     );
     let out = fwreq(dir.path(), &["render", "a.toml", "--removal", "--copy"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "no terminal: --copy fails, never prints"
-    );
-    assert_eq!(stdout(&out), "");
+    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(2), ""));
 }
 
 #[test]
@@ -328,11 +323,11 @@ fn since_a_commit_in_every_format_and_never_an_option_to_git() {
             .contains("## Flows to open\n")
     );
     // An option where a revision belongs never reaches git.
-    let out = fwreq(root, &["render", "a.toml", "--since=--output=pwn"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: --since --output=pwn: a revision cannot start with `-`\n"
+    common::assert_run(
+        root,
+        &["render", "a.toml", "--since=--output=pwn"],
+        2,
+        "fwreq: error: --since --output=pwn: a revision cannot start with `-`\n",
     );
     assert!(!root.join("pwn").exists());
     // A bare file name is read in the working folder, and said so.
@@ -575,10 +570,7 @@ fn networks_are_compared_by_the_addresses_they_hold() {
         "{ticket}"
     );
     assert!(!ticket.contains("should fail"), "{ticket}");
-    assert!(
-        ticket.contains("curl -vv telnet://198.51.100.17:443\n"),
-        "{ticket}"
-    );
+    common::assert_contains(&ticket, "curl -vv telnet://198.51.100.17:443\n");
     // Narrowed back: the lost /25 of sources, checked from there.
     let ticket = diff(
         &allow("[443]", "[\"10.0.0.0/24\"]", a),
@@ -634,8 +626,8 @@ fn networks_are_compared_by_the_addresses_they_hold() {
         &allow("[443]", "[\"10.0.0.0/24\"]", "[\"192.0.2.7\"]"),
         &[],
     );
-    assert!(
-        ticket.contains("## Flows to close\n\n- TCP 443 to a.example.com from 10.0.0.0/24 (allow)\n\n```bash\n# after the change these should fail\n# no check: a.example.com may resolve to an address the new revision allows (192.0.2.7), so a connection proves nothing; check that no firewall object holds the name instead\n\nsudo tcpdump"),
-        "{ticket}"
+    common::assert_contains(
+        &ticket,
+        "## Flows to close\n\n- TCP 443 to a.example.com from 10.0.0.0/24 (allow)\n\n```bash\n# after the change these should fail\n# no check: a.example.com may resolve to an address the new revision allows (192.0.2.7), so a connection proves nothing; check that no firewall object holds the name instead\n\nsudo tcpdump",
     );
 }

@@ -1,12 +1,15 @@
 //! CLI sessions: what an engineer types, what fwreq prints, and the exit code.
 
 use crate::common;
+use common::write;
 
+use assert_cmd::assert::OutputAssertExt as _;
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::HEADER;
 use predicates::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+
+use std::process::Output;
 
 /// A valid one-rule request, clean of lints.
 fn valid() -> String {
@@ -15,15 +18,28 @@ fn valid() -> String {
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
-
 /// Runs `fwreq check` on one spec; returns (exit code, stderr).
 fn check(text: &str) -> (i32, String) {
     common::check(text, &[])
+}
+
+/// [`check`] of a spec that must fail (exit 1): its stderr.
+fn check_fails(text: &str) -> String {
+    let (code, stderr) = check(text);
+    assert_eq!(code, 1, "{stderr}");
+    stderr
+}
+
+/// A folder with [`valid`] as `req.toml` and the team templates `files` in
+/// `tpl/`, and what `fwreq render req.toml --templates tpl` did there.
+fn render_with_templates(files: &[(&str, &str)]) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "req.toml", &valid());
+    for (name, text) in files {
+        write(dir.path(), &format!("tpl/{name}"), text);
+    }
+    let out = common::fwreq_in(dir.path(), &["render", "req.toml", "--templates", "tpl"]);
+    (dir, out)
 }
 
 #[test]
@@ -40,8 +56,7 @@ fn each_kind_of_bad_input_is_reported_at_its_value() {
 fn a_bad_ritm_number_gets_an_excerpt_a_caret_and_help() {
     let text = HEADER.to_string()
         + "ritm = \"RITM123\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n";
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
+    let stderr = check_fails(&text);
     assert_eq!(
         stderr,
         "req.toml:7:8: error: `RITM123` is not a RITM number
@@ -58,10 +73,7 @@ checked 1 request: 1 error, 0 warnings
 fn unknown_keys_suggest_the_nearest_one() {
     let text = format!("{HEADER}[[rules]]\nports = [443]\ndestination = [\"a.example.com\"]\n");
     let (_, stderr) = check(&text);
-    assert!(
-        stderr.contains("= help: did you mean `destinations`?"),
-        "{stderr}"
-    );
+    common::assert_contains(&stderr, "= help: did you mean `destinations`?");
 }
 
 #[test]
@@ -90,11 +102,10 @@ fn a_newline_in_a_comment_cannot_add_a_shell_line() {
     let text = format!(
         "{HEADER}[[rules]]\ncomment = \"\"\"ok\nrm -rf /\"\"\"\nports = [443]\ndestinations = [\"a.example.com\"]\n"
     );
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:8:11: error: `comment` must be a single line"),
-        "{stderr}"
+    let stderr = check_fails(&text);
+    common::assert_starts(
+        &stderr,
+        "req.toml:8:11: error: `comment` must be a single line",
     );
 }
 
@@ -104,20 +115,16 @@ fn a_code_fence_cannot_close_the_shell_block() {
         "[[rules]]\n",
         "[[rules]]\ncomment = \"ok ``` now markdown\"\n",
     );
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with(
-            "req.toml:8:11: error: a rule comment may not contain ``` (it would end the code block)"
-        ),
-        "{stderr}"
+    let stderr = check_fails(&text);
+    common::assert_starts(
+        &stderr,
+        "req.toml:8:11: error: a rule comment may not contain ``` (it would end the code block)",
     );
     let text = valid() + "[test]\ncommands = [\"echo ```\"]\n";
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:12:13: error: a test command may not contain ```"),
-        "{stderr}"
+    let stderr = check_fails(&text);
+    common::assert_starts(
+        &stderr,
+        "req.toml:12:13: error: a test command may not contain ```",
     );
 }
 
@@ -149,13 +156,10 @@ fn every_file_is_checked_even_after_a_bad_one() {
 
 #[test]
 fn other_toml_files_are_named_as_not_requests() {
-    let (code, stderr) = check("[package]\nname = \"x\"\n");
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with(
-            "req.toml:1:1: error: not a request spec: it has none of `title`, `project`, `rules`"
-        ),
-        "{stderr}"
+    let stderr = check_fails("[package]\nname = \"x\"\n");
+    common::assert_starts(
+        &stderr,
+        "req.toml:1:1: error: not a request spec: it has none of `title`, `project`, `rules`",
     );
 }
 
@@ -301,24 +305,15 @@ fn output_file_is_written_whole_and_never_clobbered_without_force() {
 
 #[test]
 fn team_templates_override_the_embedded_ones_file_by_file() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    write(
-        &dir.path().join("tpl"),
+    let (_dir, out) = render_with_templates(&[(
         "details.md.j2",
         "## Checks\n{% for rule in checks %}{% for d in rule.destinations %}{% for c in d.checks %}- `{{ c.command }}`\n{% endfor %}{% endfor %}{% endfor %}",
-    );
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .output()
-        .unwrap();
+    )]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(
-        stdout.contains("## Checks\n- `curl -vv telnet://a.example.com:443`\n"),
-        "{stdout}"
+    common::assert_contains(
+        &stdout,
+        "## Checks\n- `curl -vv telnet://a.example.com:443`\n",
     );
     // The embedded ticket and key points are still used.
     assert!(stdout.starts_with("# t\n"));
@@ -330,53 +325,33 @@ fn team_templates_override_the_embedded_ones_file_by_file() {
 /// the default templates still render a request of 10,000 destinations.
 #[test]
 fn an_error_in_an_included_template_names_each_level() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    let tpl = dir.path().join("tpl");
-    write(&tpl, "ticket.md.j2", "{% include \"inner.md.j2\" %}\n");
-    write(&tpl, "inner.md.j2", "a\n{{ \"a\" + 1 }}\n");
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .output()
-        .unwrap();
+    let (_dir, out) = render_with_templates(&[
+        ("ticket.md.j2", "{% include \"inner.md.j2\" %}\n"),
+        ("inner.md.j2", "a\n{{ \"a\" + 1 }}\n"),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with(
-            "fwreq: error: template error: could not render include: error in \"inner.md.j2\" (in ticket.md.j2:1)\n  caused by: invalid operation: tried to use + operator on unsupported types string and number (in inner.md.j2:2)\n"
-        ),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "fwreq: error: template error: could not render include: error in \"inner.md.j2\" (in ticket.md.j2:1)\n  caused by: invalid operation: tried to use + operator on unsupported types string and number (in inner.md.j2:2)\n",
     );
     // The excerpt is the innermost template's.
-    assert!(stderr.contains("   2 > {{ \"a\" + 1 }}\n"), "{stderr}");
+    common::assert_contains(&stderr, "   2 > {{ \"a\" + 1 }}\n");
 }
 
 #[test]
 fn a_runaway_template_stops_with_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    write(
-        &dir.path().join("tpl"),
+    let started = std::time::Instant::now();
+    let (dir, out) = render_with_templates(&[(
         "ticket.md.j2",
         "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n",
-    );
-    let started = std::time::Instant::now();
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .output()
-        .unwrap();
+    )]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with(
-            "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n"
-        ),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n",
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(120));
     let many: Vec<String> = (0..10_000)
@@ -393,11 +368,7 @@ fn a_runaway_template_stops_with_an_error() {
         .args(["render", "big.toml"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     assert!(
         String::from_utf8(out.stdout)
             .unwrap()
@@ -420,18 +391,9 @@ fn a_missing_templates_directory_is_an_error_not_a_silent_fallback() {
 
 #[test]
 fn a_broken_team_template_names_the_template_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    write(
-        &dir.path().join("tpl"),
-        "details.md.j2",
-        "line one\n{{ no_such_value }}\n",
-    );
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .assert()
+    let (_dir, out) =
+        render_with_templates(&[("details.md.j2", "line one\n{{ no_such_value }}\n")]);
+    out.assert()
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("details.md.j2:2"))
@@ -503,8 +465,7 @@ fn a_url_a_host_with_a_port_and_a_final_dot_say_what_to_write() {
     let text = format!(
         "{HEADER}[[rules]]\nports = [443]\ndestinations = [\n  \"https://registry.example.com/v2/\",\n  \"registry.example.com:8443\",\n  \"[2001:db8::1]:443\",\n  \"example.com.\",\n]\n"
     );
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
+    let stderr = check_fails(&text);
     assert_eq!(
         stderr,
         r#"req.toml:10:3: error: `https://registry.example.com/v2/` is a URL; a destination is a hostname or address
@@ -543,8 +504,7 @@ fn located(stderr: &str) -> Vec<&str> {
 #[test]
 fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
     let text = "title = \"t\"\nproject = 5\nrequest = \"r\"\nreason = \"r\"\naffected_apps = \"a\"\njustification = \"j\"\ncolour = \"red\"\n\n[test]\nstep = [\"x\"]\n\n[[rules]]\nports = \"443\"\ndestination = [\"a.example.com\"]\nprotocol = \"tcpp\"\n";
-    let (code, stderr) = check(text);
-    assert_eq!(code, 1, "{stderr}");
+    let stderr = check_fails(text);
     assert_eq!(
         located(&stderr),
         [
@@ -562,16 +522,12 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
             "  = help: did you mean `tcp`?",
         ]
     );
-    assert!(
-        stderr.ends_with("checked 1 request: 7 errors, 0 warnings\n"),
-        "{stderr}"
-    );
+    common::assert_ends(&stderr, "checked 1 request: 7 errors, 0 warnings\n");
     // The bracket hints are for `[rules]` and `[[test]]` only: a list or a
     // table elsewhere gets none.
-    let (code, stderr) = check(
+    let stderr = check_fails(
         "title = [\"t\"]\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = { a = \"b\" }\njustification = \"j\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
     );
-    assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         located(&stderr),
         [
@@ -580,10 +536,9 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
         ]
     );
     // A port and a destination of the wrong type say what they take.
-    let (code, stderr) = check(&format!(
+    let stderr = check_fails(&format!(
         "{HEADER}[[rules]]\nports = [true]\ndestinations = [1]\n"
     ));
-    assert_eq!(code, 1, "{stderr}");
     let first: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("req.toml:"))
@@ -705,30 +660,30 @@ fn within_takes_days_and_weeks_and_says_what_it_takes() {
 
 #[test]
 fn a_reader_that_stops_early_is_not_an_error_but_a_full_disk_is() {
+    // `fwreq render EXAMPLE > stdout`: its exit code and stderr.
+    let render_to = |stdout: std::process::Stdio| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
+            .args(["render", "requests/avilla-calico-registry.toml"])
+            .stdout(stdout)
+            .output()
+            .unwrap();
+        (out.status.code(), common::stderr(&out))
+    };
     // `fwreq render ... | head -0`: the pipe's reader is gone before fwreq writes.
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
-        .args(["render", "requests/avilla-calico-registry.toml"])
-        .stdout(writer)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    assert_eq!(render_to(writer.into()), (Some(0), String::new()));
     // A write that fails for any other reason is reported, exit 2.
     let full = fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
-        .args(["render", "requests/avilla-calico-registry.toml"])
-        .stdout(full)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        "fwreq: error: No space left on device (os error 28)\n"
+        render_to(full.into()),
+        (
+            Some(2),
+            "fwreq: error: No space left on device (os error 28)\n".to_string()
+        )
     );
 }
 
@@ -747,10 +702,12 @@ fn one_output_file_and_one_html_page_take_one_request() {
         .arg(&out)
         .output()
         .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(refused.stderr).unwrap(),
-        "fwreq: error: --output takes one request file, got 2\n"
+        (refused.status.code(), common::stderr(&refused).as_str()),
+        (
+            Some(2),
+            "fwreq: error: --output takes one request file, got 2\n"
+        )
     );
     assert!(!out.exists());
     let refused = cargo_bin_cmd!("fwreq")

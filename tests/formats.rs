@@ -99,11 +99,7 @@ fn a_hostile_spec_renders_without_one_live_element_in_any_format() {
     fs::write(dir.path().join("evil.toml"), HOSTILE).unwrap();
     // html: a whole page with fwreq's one script.
     let out = fwreq_in(dir.path(), &["render", "--format", "html", "evil.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let page = String::from_utf8(out.stdout).unwrap();
     assert_inert(&page, 1, "html");
     let doc = Html::parse_document(&page);
@@ -125,10 +121,7 @@ fn a_hostile_spec_renders_without_one_live_element_in_any_format() {
         "the test command stays text inside its block: {pres:?}"
     );
     let text = text_of(&page);
-    assert!(
-        text.contains("<img src=x onerror=alert(1)> Plant"),
-        "{text}"
-    );
+    common::assert_contains(&text, "<img src=x onerror=alert(1)> Plant");
     // servicenow: one [code] fragment, no live element inside.
     let out = fwreq_in(
         dir.path(),
@@ -211,9 +204,9 @@ fn a_body_over_four_thousand_characters_is_a_lint() {
     let (code, stderr) = common::check(&text, &["--today", "2026-11-26"]);
     assert_eq!(code, 0);
     let line = stderr.lines().next().unwrap();
-    assert!(
-        line.starts_with("req.toml:1:9: warning[body-too-long]: the rendered body is "),
-        "{line}"
+    common::assert_starts(
+        line,
+        "req.toml:1:9: warning[body-too-long]: the rendered body is ",
     );
     assert!(line.ends_with(" characters; ServiceNow's description field holds 4000 by default"));
     let (_, quiet) = common::check(
@@ -312,7 +305,7 @@ fn preview_writes_a_page_and_prints_its_path() {
         .unwrap();
     assert!(out.status.success());
     let path = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(path.ends_with(".html"), "{path}");
+    common::assert_ends(&path, ".html");
     let page = fs::read_to_string(&path).unwrap();
     fs::remove_file(&path).unwrap();
     let doc = Html::parse_document(&page);
@@ -407,9 +400,9 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
         .unwrap()
         .text()
         .collect();
-    assert!(
-        errors.starts_with("requests/plant/bad.toml:8:10: error: port 70000 is out of range"),
-        "{errors}"
+    common::assert_starts(
+        &errors,
+        "requests/plant/bad.toml:8:10: error: port 70000 is out of range",
     );
     let home = bad
         .select(&Selector::parse("nav a").unwrap())
@@ -497,11 +490,7 @@ fn site_remakes_only_what_changed_and_matches_a_fresh_build() {
     let count = common::examples().len();
     let site = |out: &str, today: &str| {
         let done = fwreq_in(root, &["site", "requests", "-o", out, "--today", today]);
-        assert!(
-            done.status.success(),
-            "{}",
-            String::from_utf8_lossy(&done.stderr)
-        );
+        common::succeeded(&done);
         String::from_utf8(done.stderr).unwrap()
     };
     assert_eq!(

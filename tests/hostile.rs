@@ -3,6 +3,7 @@
 //! session showed it. Every test here failed before its fix.
 
 use crate::common;
+use common::write;
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -10,12 +11,6 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{stderr, stdout};
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// A valid request, clean of lints.
 fn spec() -> String {
@@ -110,10 +105,12 @@ fn a_fifo_named_like_a_template_is_refused_unopened() {
     let started = std::time::Instant::now();
     let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 is not a regular file (a FIFO, device or /proc file?); it was not read\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 is not a regular file (a FIFO, device or /proc file?); it was not read\n"
+        )
     );
 }
 
@@ -124,10 +121,12 @@ fn a_template_too_large_to_be_one_is_refused_unread() {
     write(root, "req.toml", &spec());
     write(root, "tpl/ticket.md.j2", &"x".repeat(256 * 1024 + 1));
     let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 holds 262145 bytes, more than the 262144 it may; it was not read\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 holds 262145 bytes, more than the 262144 it may; it was not read\n"
+        )
     );
     // Files that are not templates (`*.j2`) are not read at all.
     fs::rename(root.join("tpl/ticket.md.j2"), root.join("tpl/notes.txt")).unwrap();
@@ -201,11 +200,9 @@ fn check_refuses_escapes_and_a_lone_cr_where_a_terminal_would_act_on_them() {
     );
     let (code, err) = common::check(&commands, &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.starts_with(
-            "req.toml:14:13: error: a test command holds the character `\\u{1b}`, which a terminal would act on\n"
-        ),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "req.toml:14:13: error: a test command holds the character `\\u{1b}`, which a terminal would act on\n",
     );
     // The excerpt shows the ESC escaped, never raw.
     assert!(!err.contains('\u{1b}'), "{err:?}");
@@ -215,11 +212,9 @@ fn check_refuses_escapes_and_a_lone_cr_where_a_terminal_would_act_on_them() {
     );
     let (code, err) = common::check(&prose, &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.starts_with(
-            "req.toml:3:11: error: `request` holds a carriage return (`\\r`) that ends no line\n"
-        ),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "req.toml:3:11: error: `request` holds a carriage return (`\\r`) that ends no line\n",
     );
 }
 
@@ -270,10 +265,7 @@ fn variation_selectors_are_shown_escaped_in_an_excerpt() {
     );
     let (code, err) = common::check(&text, &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("commands = [\"ok\\u{fe0f}\\u{e0101} ``` x\"]"),
-        "{err}"
-    );
+    common::assert_contains(&err, "commands = [\"ok\\u{fe0f}\\u{e0101} ``` x\"]");
     assert!(!err.contains('\u{fe0f}') && !err.contains('\u{e0101}'));
 }
 
@@ -348,13 +340,11 @@ fn an_empty_git_folder_does_not_end_the_team_file_search_silently() {
     let out = fwreq(root, &["check", "sub"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.starts_with(
-            "fwreq: warning: sub/.git does not end the search for the team file: it is a folder without HEAD, not a repository; fwreq.toml is looked for above it too\n"
-        ),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "fwreq: warning: sub/.git does not end the search for the team file: it is a folder without HEAD, not a repository; fwreq.toml is looked for above it too\n",
     );
-    assert!(err.contains("error[cleartext-port]"), "{err}");
+    common::assert_contains(&err, "error[cleartext-port]");
     // A worktree's `.git` file ends it, as git's own does.
     fs::remove_dir(root.join("sub/.git")).unwrap();
     write(root, "sub/.git", "gitdir: /elsewhere/.git/worktrees/sub\n");
@@ -386,21 +376,17 @@ fn a_team_file_another_user_may_write_through_an_acl_is_not_trusted() {
         &acl,
         rustix::fs::XattrFlags::empty(),
     ) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "this file system takes no ACL: {e}"
-        );
-        eprintln!("skipped: this file system takes no ACL: {e}");
+        common::skip(&format!("this file system takes no ACL: {e}"));
         return;
     }
     let out = fwreq(root, &["check", "sub"]);
     let err = stderr(&out);
-    assert!(
-        err.starts_with(&format!(
+    common::assert_starts(
+        &err,
+        &format!(
             "fwreq: warning: ignoring the team file fwreq.toml: its access control list lets user 1001 write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
             team.display()
-        )),
-        "{err}"
+        ),
     );
     assert_eq!(
         out.status.code(),
@@ -420,10 +406,12 @@ fn new_never_writes_through_a_link_nor_offers_a_force_it_lacks() {
     )
     .unwrap();
     let out = fwreq(root, &["new", "starter"]);
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: requests/starter.toml is a link; fwreq new never writes through a link nor replaces one\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: requests/starter.toml is a link; fwreq new never writes through a link nor replaces one\n"
+        )
     );
     assert!(!root.join("elsewhere.toml").exists());
 }
@@ -510,10 +498,7 @@ fn other_invisible_format_characters_reach_a_terminal_escaped() {
         ),
     );
     let shown = on_a_terminal(root, &["render", "req.toml"]);
-    assert!(
-        shown.contains("Request: pay \\u{1d173}\\u{1d173}\\u{600} bob"),
-        "{shown}"
-    );
+    common::assert_contains(&shown, "Request: pay \\u{1d173}\\u{1d173}\\u{600} bob");
     assert!(!shown.contains('\u{1d173}'));
 }
 
@@ -530,10 +515,7 @@ fn a_separate_git_dir_link_ends_the_team_file_search_like_a_folder() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains(".git"), "{err}");
-    assert!(
-        err.ends_with("checked 1 request: 0 errors, 1 warning\n"),
-        "{err}"
-    );
+    common::assert_ends(&err, "checked 1 request: 0 errors, 1 warning\n");
 }
 
 #[test]
@@ -639,7 +621,7 @@ fn the_index_takes_no_link_from_the_site_record() {
     );
     let record = root.join("out/.fwreq-site.json");
     let text = fs::read_to_string(&record).unwrap();
-    assert!(text.contains("\"href\":\"req.html\""), "{text}");
+    common::assert_contains(&text, "\"href\":\"req.html\"");
     fs::write(
         &record,
         text.replace("\"href\":\"req.html\"", "\"href\":\"javascript:alert(3)\""),

@@ -51,11 +51,7 @@ fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
         .iter()
         .find(|p| Command::new(p).arg("--help").output().is_ok());
     if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} not found, and CI needs it (.ci/run installs it)"
-        );
-        eprintln!("skipped: {name} not found");
+        common::skip(&format!("{name} not found"));
     }
     found.cloned()
 }
@@ -501,14 +497,16 @@ fn a_wildcard_is_a_fortigate_wildcard_fqdn_object_and_a_cilium_match_pattern() {
     let dir = wildcard_request();
     let (code, out, err) = run(dir.path(), "fortigate", &[]);
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(out.contains(
-        "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n"
-    ), "{out}");
+    common::assert_contains(
+        &out,
+        "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n",
+    );
     let (code, out, err) = run(dir.path(), "cilium", &[]);
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(out.contains(
-        "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n"
-    ), "{out}");
+    common::assert_contains(
+        &out,
+        "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n",
+    );
 }
 
 #[test]
@@ -520,12 +518,14 @@ fn a_wildcard_is_left_out_of_nftables_and_panos_with_what_to_do_instead() {
         err,
         "fwreq: 1 destination left out (listed at the end); --allow-partial accepts that\n"
     );
-    assert!(out.contains(
-        "\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0194104 rule 1: Registry\"\n"
-    ), "{out}");
-    assert!(out.ends_with(
-        "\n\n# Left out: nftables matches addresses, not names\n#   rule 1 (tcp 443): *.svc.example.net\n# Instead:\n#   fill a set from DNS with a DNS-aware daemon and match it like the sets above;\n#   with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to fwreq-RITM0194104, and:\n#   nftset=/svc.example.net/4#inet#fwreq-RITM0194104#r1-dns4,6#inet#fwreq-RITM0194104#r1-dns6\n#   (dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)\n"
-    ), "{out}");
+    common::assert_contains(
+        &out,
+        "\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0194104 rule 1: Registry\"\n",
+    );
+    common::assert_ends(
+        &out,
+        "\n\n# Left out: nftables matches addresses, not names\n#   rule 1 (tcp 443): *.svc.example.net\n# Instead:\n#   fill a set from DNS with a DNS-aware daemon and match it like the sets above;\n#   with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to fwreq-RITM0194104, and:\n#   nftset=/svc.example.net/4#inet#fwreq-RITM0194104#r1-dns4,6#inet#fwreq-RITM0194104#r1-dns6\n#   (dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)\n",
+    );
     let (code, out, _) = run(dir.path(), "panos", &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -582,9 +582,9 @@ fn an_invalid_request_is_reported_and_nothing_is_printed() {
     .unwrap();
     let (code, out, err) = run(dir.path(), "nftables", &[]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(
-        err.ends_with("fwreq: error: req.toml has errors; nothing was written\n"),
-        "{err}"
+    common::assert_ends(
+        &err,
+        "fwreq: error: req.toml has errors; nothing was written\n",
     );
 }
 
@@ -637,9 +637,9 @@ fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
     for (target, _) in TARGETS {
         let (code, out, err) = run(dir.path(), target, &["--allow-partial"]);
         assert_eq!((code, out.as_str()), (2, ""), "{target}");
-        assert!(
-            err.ends_with("fwreq: error: req.toml has errors; nothing was written\n"),
-            "{err}"
+        common::assert_ends(
+            &err,
+            "fwreq: error: req.toml has errors; nothing was written\n",
         );
     }
 }
@@ -676,9 +676,9 @@ fn every_target_writes_deny_rules_before_allow_rules() {
     let text = |platform| implement(&request, "x", platform).text;
     let nft = text(Platform::Nftables);
     let chain = &nft[nft.find("\tchain forward").unwrap()..];
-    assert!(
-        chain.contains("policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2 from any source\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n"),
-        "{chain}"
+    common::assert_contains(
+        chain,
+        "policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2 from any source\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n",
     );
     let before = |text: &str, first: &str, second: &str| {
         let (a, b) = (text.find(first), text.find(second));
@@ -715,18 +715,18 @@ fn expiry_is_written_on_every_target() {
     ));
     let text = |platform| implement(&request, "x", platform).text;
     let fortigate = text(Platform::Fortigate);
-    assert!(
-        fortigate.contains("        set schedule \"always\"\n        set policy-expiry enable\n        set policy-expiry-date \"2027-02-28 23:59:59\"\n"),
-        "{fortigate}"
+    common::assert_contains(
+        &fortigate,
+        "        set schedule \"always\"\n        set policy-expiry enable\n        set policy-expiry-date \"2027-02-28 23:59:59\"\n",
     );
     let panos = text(Platform::Panos);
-    assert!(
-        panos.contains("set schedule RITM0000031-expires schedule-type non-recurring 2026/11/20@00:00-2027/02/28@23:59\n"),
-        "{panos}"
+    common::assert_contains(
+        &panos,
+        "set schedule RITM0000031-expires schedule-type non-recurring 2026/11/20@00:00-2027/02/28@23:59\n",
     );
-    assert!(
-        panos.contains(" service RITM0000031-r1-tcp schedule RITM0000031-expires action allow "),
-        "{panos}"
+    common::assert_contains(
+        &panos,
+        " service RITM0000031-r1-tcp schedule RITM0000031-expires action allow ",
     );
     assert!(
         text(Platform::Aerleon).contains("        expiration: \"2027-02-28\"\n"),
@@ -769,10 +769,7 @@ fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
         &["implement", "RITM0000002.toml", "--target", "panos"],
     );
     let text = stdout(&out);
-    assert!(
-        text.contains("set address file-ritm0000002-4866cad7-r1-s1 "),
-        "{text}"
-    );
+    common::assert_contains(&text, "set address file-ritm0000002-4866cad7-r1-s1 ");
     assert!(!text.contains("RITM0000002"), "{text}");
 }
 
@@ -785,9 +782,9 @@ fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
         "{HEADER}ritm = \"RITM0000032\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"svc.example.net\", {{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
     ));
     let nft = implement(&request, "x", Platform::Nftables).text;
-    assert!(
-        nft.contains("# hook: its drops stop a packet, but its accepts override no drop in another table or chain\n"),
-        "{nft}"
+    common::assert_contains(
+        &nft,
+        "# hook: its drops stop a packet, but its accepts override no drop in another table or chain\n",
     );
     assert!(!nft.contains("load with `nft -f FILE`"), "{nft}");
     assert_eq!(nft.matches("nftset=/svc.example.net/").count(), 1, "{nft}");
@@ -801,7 +798,7 @@ fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
             let _: serde_json::Value = serde_norway::from_str(document)
                 .unwrap_or_else(|e| panic!("{platform:?}: {e}\n{document}"));
         }
-        assert!(text.contains("odd   and  "), "{text}");
+        common::assert_contains(&text, "odd   and  ");
     }
 }
 
@@ -828,18 +825,16 @@ fn cilium_selects_the_pods_of_each_source_set_apart() {
             "{text}"
         );
         let rules = spec["egress"].to_string();
-        assert!(rules.contains(&format!("\"port\":\"{port}\"")), "{rules}");
+        common::assert_contains(&rules, &format!("\"port\":\"{port}\""));
         assert!(!rules.contains(&format!("\"port\":\"{other}\"")), "{rules}");
     }
-    assert!(
-        text.contains("#   fwreq/ritm0000033.s1=true: 10.1.0.0/24 (rule 1)\n#   fwreq/ritm0000033.s2=true: 10.2.0.0/24 (rule 2)\n"),
-        "{text}"
+    common::assert_contains(
+        &text,
+        "#   fwreq/ritm0000033.s1=true: 10.1.0.0/24 (rule 1)\n#   fwreq/ritm0000033.s2=true: 10.2.0.0/24 (rule 2)\n",
     );
-    assert!(
-        text.contains(
-            "# enableDefaultDeny: {egress: false} in each spec (Cilium 1.15 and later).\n"
-        ),
-        "{text}"
+    common::assert_contains(
+        &text,
+        "# enableDefaultDeny: {egress: false} in each spec (Cilium 1.15 and later).\n",
     );
 }
 
@@ -853,20 +848,17 @@ fn aerleon_holds_names_through_fqdn_and_never_writes_a_policy_aclgen_cannot_read
         "{HEADER}ritm = \"RITM0000034\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"a.example.com\", \"bücher.example\"]\n"
     ));
     let text = implement(&names, "x", Platform::Aerleon).text;
-    assert!(
-        text.contains("  RITM0000034-r1-fqdn:\n    values:\n      - fqdn: \"a.example.com\"\n      - fqdn: \"xn--bcher-kva.example\"\n"),
-        "{text}"
+    common::assert_contains(
+        &text,
+        "  RITM0000034-r1-fqdn:\n    values:\n      - fqdn: \"a.example.com\"\n      - fqdn: \"xn--bcher-kva.example\"\n",
     );
-    assert!(
-        text.contains("        destination-fqdn: \"RITM0000034-r1-fqdn\"\n"),
-        "{text}"
-    );
+    common::assert_contains(&text, "        destination-fqdn: \"RITM0000034-r1-fqdn\"\n");
     let wildcards = load(&format!(
         "{HEADER}[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [{{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
     ));
     let none = implement(&wildcards, "y", Platform::Aerleon).text;
     assert!(!none.contains("\n---\n"), "{none}");
-    assert!(none.contains("so there is no policy.\n"), "{none}");
+    common::assert_contains(&none, "so there is no policy.\n");
     let made = aerleon_check(&[("names".to_string(), text), ("none".to_string(), none)]);
     assert!(made == 0, "no nftables filter in either");
 }
@@ -882,11 +874,7 @@ fn checkers() -> Option<PathBuf> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "fwshift and pan-os-python not found in target/checkers, and CI needs them (.ci/run installs them)"
-        );
-        eprintln!("skipped: fwshift and pan-os-python not found in target/checkers");
+        common::skip("fwshift and pan-os-python not found in target/checkers");
         return None;
     }
     Some(python)
@@ -1038,11 +1026,7 @@ fn checkers_written_by_others_find_no_shadowed_rule_and_no_difference() {
         .args([&manifest, &results_file])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let results: Vec<serde_json::Value> =
         serde_json::from_str(&fs::read_to_string(&results_file).unwrap()).unwrap();
     let mut failures = Vec::new();
@@ -1280,11 +1264,7 @@ fn nftables_gives_sampled_packets_the_requests_meaning_in_a_namespace() {
         .env("PATH", path)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let got: Vec<Vec<String>> =
         serde_json::from_str(&fs::read_to_string(&results_file).unwrap()).unwrap();
     let (mut packets_sent, mut dropped) = (0, 0);

@@ -348,10 +348,7 @@ fn lints_are_silenced_per_request_and_globally_and_denied_on_demand() {
 
     let (code, stderr) = check(&text, &["--deny", "warnings"]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:9:10: error[cleartext-port]: tcp port 80"),
-        "{stderr}"
-    );
+    common::assert_starts(&stderr, "req.toml:9:10: error[cleartext-port]: tcp port 80");
     assert!(stderr.ends_with("checked 1 request: 1 error, 0 warnings\n"));
 }
 
@@ -363,9 +360,9 @@ fn unknown_lint_names_are_refused_with_a_suggestion() {
     );
     let (code, stderr) = check(&text, &[]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:1:10: error: unknown lint `cleartext-ports`"),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "req.toml:1:10: error: unknown lint `cleartext-ports`",
     );
     assert!(stderr.contains("help: did you mean `cleartext-port`?"));
 
@@ -374,7 +371,7 @@ fn unknown_lint_names_are_refused_with_a_suggestion() {
         &["--allow", "nope"],
     );
     assert_eq!(code, 2);
-    assert!(stderr.contains("--allow unknown lint `nope`"), "{stderr}");
+    common::assert_contains(&stderr, "--allow unknown lint `nope`");
 }
 
 #[test]
@@ -384,12 +381,12 @@ fn a_word_that_says_temporary_is_marked_whole() {
         "reason = \"Needed for the vendor Trial only.\"",
     );
     let (_, stderr) = check(&text, &[]);
-    assert!(
-        stderr.contains(&format!(
+    common::assert_contains(
+        &stderr,
+        &format!(
             "4 | reason = \"Needed for the vendor Trial only.\"\n  | {}^^^^^\n",
             " ".repeat(32)
-        )),
-        "{stderr}"
+        ),
     );
 }
 
@@ -513,9 +510,9 @@ fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
     // The team file denies it: an error.
     let (code, first) = run("plain.toml", &[]);
     assert_eq!(code, 1);
-    assert!(
-        first.starts_with("plain.toml:9:10: error[cleartext-port]: tcp port 80"),
-        "{first}"
+    common::assert_starts(
+        &first,
+        "plain.toml:9:10: error[cleartext-port]: tcp port 80",
     );
     // The request allows it: the request wins over the team file.
     assert_eq!(run("allowed.toml", &[]).0, 0);
@@ -528,10 +525,7 @@ fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
     );
     let (code, first) = run("allowed.toml", &["--deny", "cleartext-port"]);
     assert_eq!(code, 1);
-    assert!(
-        first.starts_with("allowed.toml:10:10: error[cleartext-port]"),
-        "{first}"
-    );
+    common::assert_starts(&first, "allowed.toml:10:10: error[cleartext-port]");
     // A misspelt name in the team file is located, with the nearest name.
     std::fs::write(
         dir.path().join("fwreq.toml"),
@@ -854,11 +848,14 @@ fn an_allow_covered_by_two_denies_warns() {
     );
     let (code, stderr) = check(&by_range, &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("warning[allow-covered-by-denies]: `203.0.113.0/24` tcp 443 is allowed by rule 1, but rules 2, 3 and 4 deny all of it between them: the deny wins, so this allow never takes effect\n"),
-        "{stderr}"
+    common::assert_contains(
+        &stderr,
+        "warning[allow-covered-by-denies]: `203.0.113.0/24` tcp 443 is allowed by rule 1, but rules 2, 3 and 4 deny all of it between them: the deny wins, so this allow never takes effect\n",
     );
-    assert!(stderr.contains("help: remove this destination from the allow rule, or narrow the deny rules if some of it should get through\n"), "{stderr}");
+    common::assert_contains(
+        &stderr,
+        "help: remove this destination from the allow rule, or narrow the deny rules if some of it should get through\n",
+    );
 }
 
 /// Denies that leave a source, a block or a port of the allow through say

@@ -164,11 +164,11 @@ fn deny_rules_are_expected_blocked_after_the_change() {
     spec_in(dir.path(), &text);
     let (code, md) = probe_in(dir.path(), &["req.toml"]);
     assert_eq!(code, Some(0), "{md}");
-    assert!(
-        md.contains("\n- Expected: open (deny rules: blocked) (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"),
-        "{md}"
+    crate::common::assert_contains(
+        &md,
+        "\n- Expected: open (deny rules: blocked) (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n",
     );
-    assert!(md.ends_with("\n2 of 2 flows as expected.\n"), "{md}");
+    crate::common::assert_ends(&md, "\n2 of 2 flows as expected.\n");
 }
 
 #[test]
@@ -220,21 +220,21 @@ fn markdown_evidence_has_a_header_and_a_table() {
         .output()
         .unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        md.starts_with("### Probe: Loopback probe\n\n- Request: RITM0194104\n- From: "),
-        "{md}"
+    crate::common::assert_starts(
+        &md,
+        "### Probe: Loopback probe\n\n- Request: RITM0194104\n- From: ",
     );
     assert!(md.contains("\n- At: "));
     assert!(md.contains(&format!("\n- By: fwreq {}\n", env!("CARGO_PKG_VERSION"))));
-    assert!(
-        md.contains("\n| Rule | Action | Protocol | Destination | Tested host | Address | Port | Source | Result | Time |\n|---|---|---|---|---|---|---|---|---|---|\n"),
-        "{md}"
+    crate::common::assert_contains(
+        &md,
+        "\n| Rule | Action | Protocol | Destination | Tested host | Address | Port | Source | Result | Time |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
-    assert!(
-        md.contains(&format!(
+    crate::common::assert_contains(
+        &md,
+        &format!(
             "| 1 | allow | tcp | `registry.example.com` | `registry.example.com` | `127.0.0.1` | {port} | `127.0.0.1` | open | "
-        )),
-        "{md}"
+        ),
     );
     assert!(md.contains("| 2 | allow | udp | `ntp.example.com` | `ntp.example.com` | - | 123 | - | skipped (udp has no handshake"));
     assert!(
@@ -242,10 +242,7 @@ fn markdown_evidence_has_a_header_and_a_table() {
             "\n- Expected: open (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"
         )
     );
-    assert!(
-        md.ends_with("\n1 of 1 flow as expected; 1 skipped.\n"),
-        "{md}"
-    );
+    crate::common::assert_ends(&md, "\n1 of 1 flow as expected; 1 skipped.\n");
 }
 
 #[test]
@@ -314,12 +311,12 @@ fn text_evidence_is_a_header_columns_and_the_closing_line() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    assert!(
-        text.starts_with(&format!(
+    crate::common::assert_starts(
+        &text,
+        &format!(
             "Probe: Loopback probe\nRequest: RITM0194104\nFrom: {}\nAt: ",
             host.trim()
-        )),
-        "{text}"
+        ),
     );
     assert!(!text.contains("Warning"), "{text}");
     let lines: Vec<&str> = text.lines().collect();
@@ -345,10 +342,7 @@ fn text_evidence_is_a_header_columns_and_the_closing_line() {
         .map(|l| l.split_whitespace().nth(8).unwrap_or(""))
         .collect();
     assert_eq!(results, ["open", "refused", "skipped"]);
-    assert!(
-        text.ends_with("\n\n1 of 2 flows as expected, 1 not; 1 skipped\n"),
-        "{text}"
-    );
+    crate::common::assert_ends(&text, "\n\n1 of 2 flows as expected, 1 not; 1 skipped\n");
 }
 
 #[test]
@@ -451,10 +445,7 @@ fn a_request_with_nothing_to_test_is_not_a_pass() {
     let out = probe_out(dir.path(), &["req.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        md.ends_with("\nnothing could be tested: 2 flows skipped.\n"),
-        "{md}"
-    );
+    crate::common::assert_ends(&md, "\nnothing could be tested: 2 flows skipped.\n");
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "fwreq: error: nothing could be tested: every flow is UDP, ICMP or a range without a probe address; run the ticket's nc and ping lines instead\n"

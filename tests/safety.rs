@@ -5,6 +5,7 @@
 //! Each test is the CLI session that showed the problem.
 
 use crate::common;
+use common::write;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _, symlink};
@@ -12,12 +13,6 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{fwreq_in as fwreq, stderr, stdout};
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 fn read(dir: &Path, name: &str) -> String {
     fs::read_to_string(dir.join(name)).unwrap()
@@ -79,13 +74,11 @@ fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
     write(root, "shared/a.toml", &spec("t"));
     fs::create_dir(root.join("requests")).unwrap();
     symlink("../shared/a.toml", root.join("requests/a.toml")).unwrap();
-    let out = fwreq(
+    common::assert_run(
         root,
         &["record", "requests/a.toml", "--ritm", "RITM0194104"],
-    );
-    assert_eq!(
-        (out.status.code(), stderr(&out).as_str()),
-        (Some(0), "requests/a.toml: ritm = RITM0194104\n")
+        0,
+        "requests/a.toml: ritm = RITM0194104\n",
     );
     assert!(
         fs::symlink_metadata(root.join("requests/a.toml"))
@@ -103,11 +96,11 @@ fn record_refuses_a_hard_linked_spec_unless_forced() {
     let root = dir.path();
     write(root, "a.toml", &spec("t"));
     fs::hard_link(root.join("a.toml"), root.join("copy.toml")).unwrap();
-    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: a.toml has 2 hard links; replacing it would leave the other names with the old text; it is unchanged (add --force to write it anyway)\n"
+    common::assert_run(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104"],
+        2,
+        "fwreq: error: a.toml has 2 hard links; replacing it would leave the other names with the old text; it is unchanged (add --force to write it anyway)\n",
     );
     assert_eq!(read(root, "a.toml"), spec("t"));
     let out = fwreq(
@@ -176,20 +169,20 @@ fn a_read_only_file_is_left_alone_by_record_and_render() {
     let root = dir.path();
     write(root, "a.toml", &spec("t"));
     chmod(root, "a.toml", 0o444);
-    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: a.toml is read-only; it is unchanged (add --force to write it anyway)\n"
+    common::assert_run(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104"],
+        2,
+        "fwreq: error: a.toml is read-only; it is unchanged (add --force to write it anyway)\n",
     );
     assert_eq!(read(root, "a.toml"), spec("t"));
     write(root, "ticket.md", "kept");
     chmod(root, "ticket.md", 0o444);
-    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: ticket.md is read-only; it is unchanged\n"
+    common::assert_run(
+        root,
+        &["render", "a.toml", "-o", "ticket.md", "--force"],
+        2,
+        "fwreq: error: ticket.md is read-only; it is unchanged\n",
     );
     assert_eq!(read(root, "ticket.md"), "kept");
     // Forced, record writes it and it stays read-only.
@@ -380,14 +373,11 @@ fn a_fifo_is_never_opened() {
         .arg(root.join("pipe.md"))
         .status()
         .unwrap();
-    let out = fwreq(
+    common::assert_run(
         root,
         &["render", "requests/a.toml", "-o", "pipe.md", "--force"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: pipe.md is not a regular file; fwreq writes only regular files\n"
+        2,
+        "fwreq: error: pipe.md is not a regular file; fwreq writes only regular files\n",
     );
     // A link in the tree to the FIFO is refused as the FIFO is, unopened.
     std::os::unix::fs::symlink("pipe.toml", root.join("requests/link.toml")).unwrap();
@@ -433,7 +423,7 @@ fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
             .unwrap()
             .display()
     );
-    assert!(text.starts_with(&warning), "{text}");
+    common::assert_starts(&text, &warning);
     assert!(
         text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
         "both lints fire and no team file applied: {text}"
@@ -461,17 +451,14 @@ fn a_team_file_others_may_write_is_ignored() {
     write(root, "requests/a.toml", &risky());
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     let text = stderr(&out);
-    assert!(
-        text.starts_with(&format!(
+    common::assert_starts(
+        &text,
+        &format!(
             "fwreq: warning: ignoring the team file fwreq.toml: anyone may write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
             fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
-        )),
-        "{text}"
+        ),
     );
-    assert!(
-        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
     chmod(root, "fwreq.toml", 0o644);
     let out = fwreq(root, CHECK_JSON);
     assert_eq!(
@@ -516,10 +503,7 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
     // Two folders under one distrusted file: one warning.
     let text = check(None);
     assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
-    assert!(
-        text.ends_with("checked 2 requests: 0 errors, 4 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 2 requests: 0 errors, 4 warnings\n");
     // Another file named: still ignored. `*`: every team file trusted.
     let text = check(Some(root.join("other.toml").as_os_str()));
     assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
@@ -568,10 +552,7 @@ fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
         ),
         "{text}"
     );
-    assert!(
-        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
 }
 
 #[test]
@@ -603,17 +584,14 @@ fn a_link_another_user_made_to_a_team_file_is_ignored() {
     std::os::unix::fs::lchown(root.join("fwreq.toml"), Some(nobody), Some(nobody)).unwrap();
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     let text = stderr(&out);
-    assert!(
-        text.starts_with(&format!(
+    common::assert_starts(
+        &text,
+        &format!(
             "fwreq: warning: ignoring the team file fwreq.toml: it is a link user {nobody} made (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
             fs::canonicalize(root).unwrap().join("fwreq.toml").display()
-        )),
-        "{text}"
+        ),
     );
-    assert!(
-        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
 }
 
 #[test]
@@ -669,10 +647,12 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
     write(root, "st/a/index.toml", &spec("index"));
     write(root, "st/a/one.toml", &spec("a one"));
     let out = fwreq(root, &["site", "st/a", "-o", "out"]);
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n"
+        )
     );
     assert!(!root.join("out/one.html").exists(), "nothing written");
     fs::remove_file(root.join("st/a/index.toml")).unwrap();
@@ -695,21 +675,21 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
     assert!(read(root, "out/b/one.html").contains("b one"));
     // Two folders of the same name would share one: refused, naming both.
     write(root, "x/b/one.toml", &spec("x b one"));
-    let out = fwreq(root, &["site", "st/b", "x/b", "-o", "out2"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n"
+    common::assert_run(
+        root,
+        &["site", "st/b", "x/b", "-o", "out2"],
+        2,
+        "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n",
     );
     assert!(!root.join("out2/b").exists());
     // A page where a folder of pages must be: refused too.
     write(root, "st/c/x.toml", &spec("x"));
     write(root, "st/c/x.html/y.toml", &spec("y"));
-    let out = fwreq(root, &["site", "st/c", "-o", "out3"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: st/c/x.toml and the folder of st/c/x.html/y.toml would both be out3/x.html; nothing was written (rename one)\n"
+    common::assert_run(
+        root,
+        &["site", "st/c", "-o", "out3"],
+        2,
+        "fwreq: error: st/c/x.toml and the folder of st/c/x.html/y.toml would both be out3/x.html; nothing was written (rename one)\n",
     );
     assert!(!root.join("out3").exists());
 }

@@ -2,15 +2,8 @@
 //! judges a request does it with the request's own team, as `check` does.
 //! Each test here failed before `src/session.rs`.
 
-use crate::common::{self, fwreq_in, stderr, stdout};
+use crate::common::{self, fwreq_in, stderr, stdout, write};
 use std::fs;
-use std::path::Path;
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// A valid request without lints, titled `title`.
 fn spec(title: &str) -> String {
@@ -76,5 +69,5 @@ fn a_teams_denied_warnings_are_errors_on_its_pages_as_in_check() {
     let page = fs::read_to_string(root.join("out/req.html")).unwrap();
     // Before: the page said `warning[missing-source]` where check said error.
     let shown = format!("<pre>{}", first.replace('/', "&#x2f;"));
-    assert!(page.contains(&shown), "{page}");
+    common::assert_contains(&page, &shown);
 }

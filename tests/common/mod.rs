@@ -4,6 +4,7 @@
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use std::fs;
+use std::path::{Path, PathBuf};
 
 /// The keys every request needs, before its `[[rules]]` (lines 1-6).
 pub const HEADER: &str = r#"title = "t"
@@ -30,6 +31,31 @@ pub fn check(text: &str, args: &[&str]) -> (i32, String) {
         out.status.code().unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+/// Writes `text` to `dir/name`, making the folders on the way; returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `fwreq ARGS...` in `dir`, colour off: (exit code, stdout, stderr).
+pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = fwreq_in(dir, args);
+    (out.status.code().unwrap(), stdout(&out), stderr(&out))
+}
+
+/// Runs `fwreq ARGS...` in `dir` and asserts its exit code and all of its stderr.
+#[track_caller]
+pub fn assert_run(dir: &Path, args: &[&str], code: i32, stderr_text: &str) {
+    let out = fwreq_in(dir, args);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(code), stderr_text),
+        "fwreq {args:?}"
+    );
 }
 
 /// Runs `fwreq ARGS...` in `dir`, colour off, and returns everything it did.
@@ -232,8 +258,13 @@ pub fn examples() -> Vec<std::path::PathBuf> {
 }
 
 /// A command that must have succeeded; its stderr otherwise.
+#[track_caller]
 pub fn succeeded(out: &std::process::Output) {
-    assert!(out.status.success(), "{}", stderr(out));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The first of `names` on PATH; or `None` after saying on stderr that the
@@ -249,13 +280,23 @@ pub fn tool_on_path(names: &[&str]) -> Option<std::path::PathBuf> {
     });
     if found.is_none() {
         let name = names.first().copied().unwrap_or("a tool");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} not found, and CI is set: this test must run in CI (.ci/run installs it)"
-        );
-        eprintln!("skipped: {name} not found on PATH (apt-get install {name}; .ci/run does)");
+        skip(&format!(
+            "{name} not found on PATH (apt-get install {name}; .ci/run does)"
+        ));
     }
     found
+}
+
+/// Says on stderr that the test is skipped, for want of `missing`. Under CI
+/// (`CI` set) it fails the test instead, so CI can never pass without
+/// running it (`.ci/run` installs what the tests need).
+#[track_caller]
+pub fn skip(missing: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{missing}, and CI is set: this test must run in CI"
+    );
+    eprintln!("skipped: {missing}");
 }
 
 /// What `expiring` suggests for the request at `path`, as one stderr line.
@@ -266,8 +307,21 @@ pub fn renew_or_remove(path: &str) -> String {
 }
 
 /// Asserts that `text` begins with `prefix`, showing all of `text` if not.
+#[track_caller]
 pub fn assert_starts(text: &str, prefix: &str) {
     assert!(text.starts_with(prefix), "{text}");
+}
+
+/// Asserts that `text` ends with `suffix`, showing all of `text` if not.
+#[track_caller]
+pub fn assert_ends(text: &str, suffix: &str) {
+    assert!(text.ends_with(suffix), "{text}");
+}
+
+/// Asserts that `text` holds `part`, showing all of `text` if not.
+#[track_caller]
+pub fn assert_contains(text: &str, part: &str) {
+    assert!(text.contains(part), "{text}");
 }
 
 /// An example request without its team fields (blank lines in their place,
