@@ -18,13 +18,12 @@ fn request(ports: &str) -> String {
 
 #[test]
 fn check_without_a_path_checks_the_requests_folder_as_list_does() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("requests")).unwrap();
-    fs::write(dir.path().join("requests/good.toml"), request("[443]")).unwrap();
-    fs::write(dir.path().join("requests/bad.toml"), "title = 1\n").unwrap();
-    let out = fwreq_in(dir.path(), &["check"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let said = stderr(&out);
+    let dir = common::folder_with(&[
+        ("requests/good.toml", &request("[443]")),
+        ("requests/bad.toml", "title = 1\n"),
+    ]);
+    let (code, _, said) = common::run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{said}");
     common::assert_starts(
         &said,
         "requests/bad.toml:1:9: error: invalid type: integer `1`",

@@ -278,13 +278,7 @@ fn render_output_never_replaces_a_request_or_team_file() {
 
 /// Runs fwreq with a secret in its environment, as a CI job has.
 fn fwreq_with_secret(dir: &Path, args: &[&str]) -> Output {
-    assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("FWREQ_TEST_SECRET", "hunter2-secret")
-        .output()
-        .unwrap()
+    common::fwreq_with_env(dir, args, &[("FWREQ_TEST_SECRET", "hunter2-secret")])
 }
 
 #[test]

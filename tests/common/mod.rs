@@ -41,6 +41,15 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// A fresh folder holding `files`, each (path, text), written in order.
+pub fn folder_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    dir
+}
+
 /// Runs `fwreq ARGS...` in `dir`, colour off: (exit code, stdout, stderr).
 pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = fwreq_in(dir, args);
@@ -60,10 +69,17 @@ pub fn assert_run(dir: &Path, args: &[&str], code: i32, stderr_text: &str) {
 
 /// Runs `fwreq ARGS...` in `dir`, colour off, and returns everything it did.
 pub fn fwreq_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    fwreq_with_env(dir, args, &[])
+}
+
+/// [`fwreq_in`] with `env` (name, value) added to its environment: a
+/// secret, say, that no output may show.
+pub fn fwreq_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     cargo_bin_cmd!("fwreq")
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
