@@ -11,9 +11,10 @@ use std::fs;
 
 /// `fwreq diff old.toml new.toml` on two sets of rules; exit 0 and the ticket.
 fn diff(old_rules: &str, new_rules: &str, args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("old.toml"), format!("{HEADER}{old_rules}")).unwrap();
-    fs::write(dir.path().join("new.toml"), format!("{HEADER}{new_rules}")).unwrap();
+    let dir = common::folder_with(&[
+        ("old.toml", &format!("{HEADER}{old_rules}")),
+        ("new.toml", &format!("{HEADER}{new_rules}")),
+    ]);
     let mut all = vec!["diff", "old.toml", "new.toml"];
     all.extend(args);
     let out = fwreq(dir.path(), &all);
@@ -235,8 +236,7 @@ fn change_tickets_come_in_every_format() {
 
 #[test]
 fn removal_tickets_come_in_every_format_and_copy_needs_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("a.toml"), format!("{HEADER}{ALLOW_443}")).unwrap();
+    let dir = common::folder_with(&[("a.toml", &format!("{HEADER}{ALLOW_443}"))]);
     let out = fwreq(
         dir.path(),
         &["render", "a.toml", "--removal", "--format", "json"],
@@ -270,8 +270,7 @@ fn removal_tickets_come_in_every_format_and_copy_needs_a_terminal() {
 
 #[test]
 fn every_ticket_ends_with_a_newline() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("a.toml"), format!("{HEADER}{ALLOW_443}")).unwrap();
+    let dir = common::folder_with(&[("a.toml", &format!("{HEADER}{ALLOW_443}"))]);
     for args in [
         &["diff", "a.toml", "a.toml"][..],
         &["render", "a.toml", "--removal"],

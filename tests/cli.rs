@@ -33,8 +33,7 @@ fn check_fails(text: &str) -> String {
 /// A folder with [`valid`] as `req.toml` and the team templates `files` in
 /// `tpl/`, and what `fwreq render req.toml --templates tpl` did there.
 fn render_with_templates(files: &[(&str, &str)]) -> (tempfile::TempDir, Output) {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     for (name, text) in files {
         write(dir.path(), &format!("tpl/{name}"), text);
     }
@@ -165,8 +164,7 @@ fn other_toml_files_are_named_as_not_requests() {
 
 #[test]
 fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "empty.toml", "");
+    let dir = common::folder_with(&[("empty.toml", "")]);
     fs::write(dir.path().join("binary.toml"), b"title = \"\xff\"\n").unwrap();
     cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
@@ -192,8 +190,7 @@ fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
 
 #[test]
 fn check_of_a_clean_request_prints_only_the_summary() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["check", "req.toml"])
@@ -229,17 +226,16 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn several_files_are_separated_by_a_rule_line() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "a.toml",
-        &valid().replace("title = \"t\"", "title = \"First\""),
-    );
-    write(
-        dir.path(),
-        "b.toml",
-        &valid().replace("title = \"t\"", "title = \"Second\""),
-    );
+    let dir = common::folder_with(&[
+        (
+            "a.toml",
+            &valid().replace("title = \"t\"", "title = \"First\""),
+        ),
+        (
+            "b.toml",
+            &valid().replace("title = \"t\"", "title = \"Second\""),
+        ),
+    ]);
     let out = cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["render", "a.toml", "b.toml"])
@@ -255,8 +251,7 @@ fn several_files_are_separated_by_a_rule_line() {
 
 #[test]
 fn output_file_is_written_whole_and_never_clobbered_without_force() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     let run = |args: &[&str]| {
         cargo_bin_cmd!("fwreq")
             .current_dir(dir.path())
@@ -378,8 +373,7 @@ fn a_runaway_template_stops_with_an_error() {
 
 #[test]
 fn a_missing_templates_directory_is_an_error_not_a_silent_fallback() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["render", "req.toml", "--templates", "tempaltes"])
@@ -554,14 +548,13 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
 
 /// A folder with one valid request expiring on 2026-12-01 and one with a typo.
 fn valid_and_invalid() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "a.toml",
-        &valid().replace("title = \"t\"", "title = \"t\"\nexpires = 2026-12-01"),
-    );
-    write(dir.path(), "b.toml", &valid().replace("ports", "prts"));
-    dir
+    common::folder_with(&[
+        (
+            "a.toml",
+            &valid().replace("title = \"t\"", "title = \"t\"\nexpires = 2026-12-01"),
+        ),
+        ("b.toml", &valid().replace("ports", "prts")),
+    ])
 }
 
 #[test]

@@ -62,8 +62,7 @@ fn record_submitted_takes_a_time_never_the_file_after_it() {
 
 #[test]
 fn implement_takes_the_team_files_target_when_none_is_given() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("r.toml"), request("[443]")).unwrap();
+    let dir = common::folder_with(&[("r.toml", &request("[443]"))]);
     common::assert_run(
         dir.path(),
         &["implement", "r.toml"],
@@ -95,9 +94,10 @@ fn implement_takes_the_team_files_target_when_none_is_given() {
 
 #[test]
 fn render_counts_the_warnings_on_stderr_and_leaves_stdout_the_ticket() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("wide.toml"), request("[\"20000-20500\"]")).unwrap();
-    fs::write(dir.path().join("fine.toml"), request("[443]")).unwrap();
+    let dir = common::folder_with(&[
+        ("wide.toml", &request("[\"20000-20500\"]")),
+        ("fine.toml", &request("[443]")),
+    ]);
     let check = fwreq_in(dir.path(), &["check", "wide.toml"]);
     assert!(
         stderr(&check).contains("checked 1 request: 0 errors, 1 warning"),

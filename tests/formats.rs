@@ -95,8 +95,7 @@ fn text_of(html: &str) -> String {
 
 #[test]
 fn a_hostile_spec_renders_without_one_live_element_in_any_format() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("evil.toml"), HOSTILE).unwrap();
+    let dir = common::folder_with(&[("evil.toml", HOSTILE)]);
     // html: a whole page with fwreq's one script.
     let out = fwreq_in(dir.path(), &["render", "--format", "html", "evil.toml"]);
     common::succeeded(&out);

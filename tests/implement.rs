@@ -43,6 +43,18 @@ fn load(text: &str) -> fwreq::request::Request {
         .unwrap_or_else(|d| panic!("{text}\n{d:?}"))
 }
 
+/// What each target writes for the request [`HEADER`] then `rest` (named
+/// `x`), as `written(platform)`.
+fn written_for(rest: &str) -> impl Fn(Platform) -> String {
+    let request = load_request(rest);
+    move |platform| implement(&request, "x", platform).text
+}
+
+/// [`HEADER`] then `rest`, loaded ([`load`]).
+fn load_request(rest: &str) -> fwreq::request::Request {
+    load(&format!("{HEADER}{rest}"))
+}
+
 /// The tool's path, or `None` after saying it is skipped; under CI a missing
 /// tool fails the test instead.
 fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
@@ -495,18 +507,20 @@ fn run(dir: &Path, target: &str, extra: &[&str]) -> (i32, String, String) {
 #[test]
 fn a_wildcard_is_a_fortigate_wildcard_fqdn_object_and_a_cilium_match_pattern() {
     let dir = wildcard_request();
-    let (code, out, err) = run(dir.path(), "fortigate", &[]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    common::assert_contains(
-        &out,
-        "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n",
-    );
-    let (code, out, err) = run(dir.path(), "cilium", &[]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    common::assert_contains(
-        &out,
-        "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n",
-    );
+    for (target, part) in [
+        (
+            "fortigate",
+            "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n",
+        ),
+        (
+            "cilium",
+            "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n",
+        ),
+    ] {
+        let (code, out, err) = run(dir.path(), target, &[]);
+        assert_eq!((code, err.as_str()), (0, ""), "{target}");
+        common::assert_contains(&out, part);
+    }
 }
 
 #[test]
@@ -574,12 +588,10 @@ fn output_goes_into_a_file_whole_and_never_over_a_request() {
 
 #[test]
 fn an_invalid_request_is_reported_and_nothing_is_printed() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("req.toml"),
-        format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"no such host\"]\n"),
-    )
-    .unwrap();
+    let dir = common::request_in(
+        "req.toml",
+        "[[rules]]\nports = [443]\ndestinations = [\"no such host\"]\n",
+    );
     let (code, out, err) = run(dir.path(), "nftables", &[]);
     assert_eq!((code, out.as_str()), (2, ""));
     common::assert_ends(
@@ -614,12 +626,10 @@ fn every_generator_leaves_out_what_left_out_says() {
 /// refuses the request, naming the rule, and `implement` writes nothing.
 #[test]
 fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("req.toml"),
-        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\", \"2001:db8::/64\"]\ndestinations = [\"2001:db8::7\", \"a.example.com\"]\n"),
-    )
-    .unwrap();
+    let dir = common::request_in(
+        "req.toml",
+        "[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\", \"2001:db8::/64\"]\ndestinations = [\"2001:db8::7\", \"a.example.com\"]\n",
+    );
     let out = fwreq_in(dir.path(), &["check", "req.toml"]);
     assert_eq!(out.status.code(), Some(1));
     let located: Vec<String> = stderr(&out)
@@ -647,12 +657,10 @@ fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
 /// Without a RITM, objects are named after the file: the command says so.
 #[test]
 fn a_request_without_a_ritm_is_warned_about_its_names() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("trial.toml"),
-        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"10.9.9.9\"]\n"),
-    )
-    .unwrap();
+    let dir = common::request_in(
+        "trial.toml",
+        "[[rules]]\nports = [22]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"10.9.9.9\"]\n",
+    );
     let out = fwreq_in(
         dir.path(),
         &["implement", "trial.toml", "--target", "nftables"],
@@ -670,10 +678,9 @@ fn a_request_without_a_ritm_is_warned_about_its_names() {
 /// denied host stays blocked, as `policy::meaning` says.
 #[test]
 fn every_target_writes_deny_rules_before_allow_rules() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000030\"\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.10\"]\n"
-    ));
-    let text = |platform| implement(&request, "x", platform).text;
+    let text = written_for(
+        "ritm = \"RITM0000030\"\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.10\"]\n",
+    );
     let nft = text(Platform::Nftables);
     let chain = &nft[nft.find("\tchain forward").unwrap()..];
     common::assert_contains(
@@ -710,10 +717,9 @@ fn every_target_writes_deny_rules_before_allow_rules() {
 /// Aerleon's `expiration`), and a comment where it has none (nftables, Cilium).
 #[test]
 fn expiry_is_written_on_every_target() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000031\"\nsubmitted = 2026-11-20T09:00:00\nexpires = 2027-02-28\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n"
-    ));
-    let text = |platform| implement(&request, "x", platform).text;
+    let text = written_for(
+        "ritm = \"RITM0000031\"\nsubmitted = 2026-11-20T09:00:00\nexpires = 2027-02-28\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n",
+    );
     let fortigate = text(Platform::Fortigate);
     common::assert_contains(
         &fortigate,
@@ -752,9 +758,7 @@ fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
     }
     let metadata = |file: &str| {
         let out = fwreq_in(dir.path(), &["implement", file, "--target", "cilium"]);
-        let text = stdout(&out);
-        let line = text.lines().find(|l| l.starts_with("  name: ")).unwrap();
-        line.to_string()
+        common::line_starting(&stdout(&out), "  name: ")
     };
     assert_eq!(
         metadata("Web_Pods.toml"),
@@ -778,10 +782,9 @@ fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
 /// noncharacters in a title never reach the YAML targets.
 #[test]
 fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000032\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"svc.example.net\", {{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
-    ));
-    let nft = implement(&request, "x", Platform::Nftables).text;
+    let nft = written_for(
+        "ritm = \"RITM0000032\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"svc.example.net\", { host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }]\n",
+    )(Platform::Nftables);
     common::assert_contains(
         &nft,
         "# hook: its drops stop a packet, but its accepts override no drop in another table or chain\n",
@@ -808,10 +811,9 @@ fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
 /// default-deny does to the selected pods, with the setting that avoids it.
 #[test]
 fn cilium_selects_the_pods_of_each_source_set_apart() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000033\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nports = [5432]\nsources = [\"10.2.0.0/24\"]\ndestinations = [\"198.51.100.9\"]\n"
-    ));
-    let text = implement(&request, "x", Platform::Cilium).text;
+    let text = written_for(
+        "ritm = \"RITM0000033\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nports = [5432]\nsources = [\"10.2.0.0/24\"]\ndestinations = [\"198.51.100.9\"]\n",
+    )(Platform::Cilium);
     cilium_check(&cilium_validator(), "sets", &text);
     let value: serde_json::Value = serde_norway::from_str(&text).unwrap();
     let specs = value["specs"].as_array().unwrap();
@@ -844,18 +846,18 @@ fn cilium_selects_the_pods_of_each_source_set_apart() {
 /// nothing Aerleon holds gives no policy document at all.
 #[test]
 fn aerleon_holds_names_through_fqdn_and_never_writes_a_policy_aclgen_cannot_read() {
-    let names = load(&format!(
-        "{HEADER}ritm = \"RITM0000034\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"a.example.com\", \"bücher.example\"]\n"
-    ));
+    let names = load_request(
+        "ritm = \"RITM0000034\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"a.example.com\", \"bücher.example\"]\n",
+    );
     let text = implement(&names, "x", Platform::Aerleon).text;
     common::assert_contains(
         &text,
         "  RITM0000034-r1-fqdn:\n    values:\n      - fqdn: \"a.example.com\"\n      - fqdn: \"xn--bcher-kva.example\"\n",
     );
     common::assert_contains(&text, "        destination-fqdn: \"RITM0000034-r1-fqdn\"\n");
-    let wildcards = load(&format!(
-        "{HEADER}[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [{{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
-    ));
+    let wildcards = load_request(
+        "[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }]\n",
+    );
     let none = implement(&wildcards, "y", Platform::Aerleon).text;
     assert!(!none.contains("\n---\n"), "{none}");
     common::assert_contains(&none, "so there is no policy.\n");

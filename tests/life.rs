@@ -166,28 +166,26 @@ fn record_refuses_bad_values_and_backward_moves_and_leaves_the_file_alone() {
 
 #[test]
 fn list_and_expiring_show_valid_invalid_and_expired_requests() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
-        "requests/a.toml",
-        &COMMENTED.replace(
-            "requested_by",
-            "ritm = \"RITM0000001\"\nsubmitted = 2026-11-01T09:00:00\nrequested_by",
+    let dir = common::folder_with(&[
+        (
+            "requests/a.toml",
+            &COMMENTED.replace(
+                "requested_by",
+                "ritm = \"RITM0000001\"\nsubmitted = 2026-11-01T09:00:00\nrequested_by",
+            ),
         ),
-    );
-    write(
-        root,
-        "requests/plant/b.toml",
-        &COMMENTED
-            .replace("2027-03-31", "2026-11-20")
-            .replace("title = 'AWS", "title = 'Old"),
-    );
-    write(
-        root,
-        "requests/plant/c.toml",
-        &COMMENTED.replace("ports = [443]", "ports = [70000]"),
-    );
+        (
+            "requests/plant/b.toml",
+            &COMMENTED
+                .replace("2027-03-31", "2026-11-20")
+                .replace("title = 'AWS", "title = 'Old"),
+        ),
+        (
+            "requests/plant/c.toml",
+            &COMMENTED.replace("ports = [443]", "ports = [70000]"),
+        ),
+    ]);
+    let root = dir.path();
     let out = fwreq(root, &["list"]);
     assert_eq!(
         (out.status.code(), stdout(&out).as_str()),
@@ -299,15 +297,13 @@ fn a_change_ticket_since_the_last_commit() {
 
 #[test]
 fn a_removal_ticket_for_an_expired_request() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
+    let dir = common::folder_with(&[(
         "a.toml",
         &COMMENTED.replace(
             "requested_by",
             "ritm = \"RITM0194104\"\nreq = \"REQ0194058\"\nrequested_by",
         ),
-    );
+    )]);
     let out = fwreq(
         dir.path(),
         &["render", "a.toml", "--removal", "--today", "2027-04-02"],
@@ -320,17 +316,14 @@ fn a_removal_ticket_for_an_expired_request() {
 /// not expired yet, on the next they have.
 #[test]
 fn a_request_expires_after_its_last_day() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.toml", COMMENTED);
+    let dir = common::folder_with(&[("a.toml", COMMENTED)]);
     let reason = |today: &str| {
         let out = fwreq(
             dir.path(),
             &["render", "a.toml", "--removal", "--today", today],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let text = stdout(&out);
-        let line = text.lines().find(|l| l.starts_with("Reason: ")).unwrap();
-        line.to_string()
+        common::line_starting(&stdout(&out), "Reason: ")
     };
     assert_eq!(
         reason("2027-03-31"),
@@ -344,13 +337,11 @@ fn a_request_expires_after_its_last_day() {
 
 #[test]
 fn the_team_file_sets_defaults_that_the_command_line_overrides() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
+    let dir = common::folder_with(&[(
         "fwreq.toml",
         "requested_by = \"Plant Network Team\"\nallow = [\"missing-source\"]\ndeny = [\"warnings\"]\nmax-port-range = 10\n",
-    );
+    )]);
+    let root = dir.path();
     let spec = format!(
         "{}[[rules]]\nports = [\"8000-8020\"]\ndestinations = [\"a.example.com\"]\n",
         common::HEADER

@@ -393,8 +393,7 @@ fn a_word_that_says_temporary_is_marked_whole() {
 #[test]
 fn json_format_lists_diagnostics_for_tools() {
     let text = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), text).unwrap();
+    let dir = common::folder_with(&[("req.toml", &text)]);
     let out = cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["check", "req.toml", "--format", "json", "--today", TODAY])

@@ -21,8 +21,7 @@ fn first_lines(text: &str, args: &[&str]) -> (i32, Vec<String>) {
 
 /// `fwreq render` of one spec text in a fresh folder; its stdout.
 fn render(spec: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), spec).unwrap();
+    let dir = common::folder_with(&[("req.toml", spec)]);
     let out = common::fwreq_in(dir.path(), &["render", "req.toml"]);
     String::from_utf8(out.stdout).unwrap()
 }
@@ -34,12 +33,10 @@ fn rule(body: &str) -> String {
 
 #[test]
 fn a_folder_linking_to_itself_is_walked_once() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("req.toml"),
-        rule("ports = [443]\ndestinations = [\"a.example.com\"]"),
-    )
-    .unwrap();
+    let dir = common::folder_with(&[(
+        "req.toml",
+        &rule("ports = [443]\ndestinations = [\"a.example.com\"]"),
+    )]);
     std::os::unix::fs::symlink(".", dir.path().join("self")).unwrap();
     std::os::unix::fs::symlink(".", dir.path().join("again")).unwrap();
     let out = cargo_bin_cmd!("fwreq")

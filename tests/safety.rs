@@ -69,9 +69,8 @@ fn chown_nobody(dir: &Path, name: &str) {
 
 #[test]
 fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("shared/a.toml", &spec("t"))]);
     let root = dir.path();
-    write(root, "shared/a.toml", &spec("t"));
     fs::create_dir(root.join("requests")).unwrap();
     symlink("../shared/a.toml", root.join("requests/a.toml")).unwrap();
     common::assert_run(
@@ -92,9 +91,8 @@ fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
 
 #[test]
 fn record_refuses_a_hard_linked_spec_unless_forced() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("a.toml", &spec("t"))]);
     let root = dir.path();
-    write(root, "a.toml", &spec("t"));
     fs::hard_link(root.join("a.toml"), root.join("copy.toml")).unwrap();
     common::assert_run(
         root,
@@ -165,9 +163,8 @@ fn twenty_records_at_once_each_land_or_fail_cleanly() {
 
 #[test]
 fn a_read_only_file_is_left_alone_by_record_and_render() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("a.toml", &spec("t"))]);
     let root = dir.path();
-    write(root, "a.toml", &spec("t"));
     chmod(root, "a.toml", 0o444);
     common::assert_run(
         root,
@@ -237,10 +234,8 @@ fn record_keeps_a_spec_without_a_final_newline_so() {
 
 #[test]
 fn render_output_never_replaces_a_request_or_team_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("a.toml", &spec("a")), ("b.toml", &spec("b"))]);
     let root = dir.path();
-    write(root, "a.toml", &spec("a"));
-    write(root, "b.toml", &spec("b"));
     for target in ["b.toml", "fwreq.toml", "new.toml", "B.TOML"] {
         let out = fwreq(root, &["render", "a.toml", "-o", target, "--force"]);
         assert_eq!(out.status.code(), Some(2), "{target}");
@@ -283,10 +278,11 @@ fn fwreq_with_secret(dir: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn links_out_of_the_tree_are_never_read_or_published() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("requests/a.toml", &spec("a")),
+        ("secret.env", "TOKEN = \"hunter2-secret\"\n"),
+    ]);
     let root = dir.path();
-    write(root, "requests/a.toml", &spec("a"));
-    write(root, "secret.env", "TOKEN = \"hunter2-secret\"\n");
     symlink("/proc/self/environ", root.join("requests/env.toml")).unwrap();
     symlink("../secret.env", root.join("requests/secret.toml")).unwrap();
     // A link inside the tree is still a request.
@@ -335,9 +331,8 @@ fn links_out_of_the_tree_are_never_read_or_published() {
 
 #[test]
 fn a_fifo_is_never_opened() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("requests/a.toml", &spec("a"))]);
     let root = dir.path();
-    write(root, "requests/a.toml", &spec("a"));
     let made = std::process::Command::new("mkfifo")
         .arg(root.join("requests/pipe.toml"))
         .status()
@@ -438,9 +433,8 @@ fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
 
 #[test]
 fn a_team_file_others_may_write_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE)]);
     let root = dir.path();
-    write(root, "fwreq.toml", PERMISSIVE);
     chmod(root, "fwreq.toml", 0o666);
     write(root, "requests/a.toml", &risky());
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
@@ -474,9 +468,8 @@ fn a_team_file_others_may_write_is_ignored() {
 
 #[test]
 fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE)]);
     let root = dir.path();
-    write(root, "fwreq.toml", PERMISSIVE);
     chmod(root, "fwreq.toml", 0o666);
     write(root, "requests/a.toml", &risky());
     // In another folder, so the walk passes the same file a second time.
@@ -524,9 +517,8 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
 
 #[test]
 fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("requests/a.toml", &risky())]);
     let root = dir.path();
-    write(root, "requests/a.toml", &risky());
     // Two links of twelve 200-character folders each: every step is short,
     // but the file's real path is longer than PATH_MAX (4,096 bytes), so it
     // opens and `realpath` fails.
@@ -551,10 +543,11 @@ fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
 
 #[test]
 fn a_link_another_user_made_to_a_team_file_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("requests/a.toml", &risky()),
+        ("mine/team.toml", PERMISSIVE),
+    ]);
     let root = dir.path();
-    write(root, "requests/a.toml", &risky());
-    write(root, "mine/team.toml", PERMISSIVE);
     symlink("mine/team.toml", root.join("fwreq.toml")).unwrap();
     // Yours: the file it leads to is applied.
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
@@ -590,9 +583,8 @@ fn a_link_another_user_made_to_a_team_file_is_ignored() {
 
 #[test]
 fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE)]);
     let root = dir.path();
-    write(root, "fwreq.toml", PERMISSIVE);
     // A repository below it: its requests do not get the file above it.
     write(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
     write(root, "repo/requests/a.toml", &risky());
@@ -636,10 +628,11 @@ fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
 
 #[test]
 fn site_refuses_two_sources_for_one_page_before_writing_anything() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("st/a/index.toml", &spec("index")),
+        ("st/a/one.toml", &spec("a one")),
+    ]);
     let root = dir.path();
-    write(root, "st/a/index.toml", &spec("index"));
-    write(root, "st/a/one.toml", &spec("a one"));
     let out = fwreq(root, &["site", "st/a", "-o", "out"]);
     assert_eq!(
         (out.status.code(), stderr(&out).as_str()),
@@ -690,10 +683,11 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
 
 #[test]
 fn site_writes_nothing_through_a_link_out_of_its_folder() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("requests/a.toml", &spec("a")),
+        ("elsewhere/a.html", "kept"),
+    ]);
     let root = dir.path();
-    write(root, "requests/a.toml", &spec("a"));
-    write(root, "elsewhere/a.html", "kept");
     fs::create_dir(root.join("out")).unwrap();
     symlink("../elsewhere/a.html", root.join("out/a.html")).unwrap();
     let out = fwreq(root, &["site", "requests", "-o", "out"]);

@@ -54,9 +54,8 @@ fn site_makes_each_page_with_its_own_teams_templates() {
 
 #[test]
 fn a_teams_denied_warnings_are_errors_on_its_pages_as_in_check() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", "deny = [\"warnings\"]\n")]);
     let root = dir.path();
-    write(root, "fwreq.toml", "deny = [\"warnings\"]\n");
     // No `sources`: a `missing-source` warning, which the team makes an error.
     let text = spec("open").replace("sources = [\"10.0.0.0/24\"]\n", "");
     write(root, "requests/req.toml", &text);

@@ -108,8 +108,7 @@ fn diagnostics_are_coloured_on_a_terminal_unless_no_color_is_set() {
     let Some(script) = common::tool_on_path(&["script"]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("bad.toml"), "title = 1\n").unwrap();
+    let dir = common::folder_with(&[("bad.toml", "title = 1\n")]);
     let command = format!(
         "{} check bad.toml",
         assert_cmd::cargo::cargo_bin!("fwreq").display()

@@ -81,9 +81,10 @@ const AGREEING: &str = r#"table inet edge {
 
 /// `fwreq verify req.toml --ruleset ruleset.nft ARGS` in a fresh folder.
 fn verify(request: &str, ruleset: &str, args: &[&str]) -> (i32, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), format!("{HEADER}{request}")).unwrap();
-    fs::write(dir.path().join("ruleset.nft"), ruleset).unwrap();
+    let dir = common::folder_with(&[
+        ("req.toml", &format!("{HEADER}{request}")),
+        ("ruleset.nft", ruleset),
+    ]);
     let mut all = vec!["verify", "req.toml", "--ruleset", "ruleset.nft"];
     all.extend(args);
     let out = fwreq_in(dir.path(), &all);
@@ -364,9 +365,10 @@ fn a_ruleset_nft_refuses_is_an_error_naming_its_place() {
 /// and the message says how to allow them (exit 2). Runs everywhere.
 #[test]
 fn without_namespaces_it_says_how_to_allow_them() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), format!("{HEADER}{REQUEST}")).unwrap();
-    fs::write(dir.path().join("ruleset.nft"), AGREEING).unwrap();
+    let dir = common::folder_with(&[
+        ("req.toml", &format!("{HEADER}{REQUEST}")),
+        ("ruleset.nft", AGREEING),
+    ]);
     let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["verify", "req.toml", "--ruleset", "ruleset.nft"])
@@ -408,12 +410,7 @@ fn a_request_of_100_flows_is_verified_at_once() {
 /// A folder with a team file naming the firewall's ruleset, a draft and a
 /// submitted request.
 fn team_folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("fwreq.toml"),
-        "[verify]\nruleset = \"rulesets/edge.nft\"\n",
-    )
-    .unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", "[verify]\nruleset = \"rulesets/edge.nft\"\n")]);
     fs::create_dir(dir.path().join("rulesets")).unwrap();
     fs::write(dir.path().join("rulesets/edge.nft"), AGREEING).unwrap();
     let draft = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";

@@ -50,6 +50,11 @@ pub fn folder_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A fresh folder holding one request, [`HEADER`] then `rules`, as `name`.
+pub fn request_in(name: &str, rules: &str) -> tempfile::TempDir {
+    folder_with(&[(name, &format!("{HEADER}{rules}"))])
+}
+
 /// Runs `fwreq ARGS...` in `dir`, colour off: (exit code, stdout, stderr).
 pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = fwreq_in(dir, args);
@@ -320,6 +325,15 @@ pub fn renew_or_remove(path: &str) -> String {
     format!(
         "{path}: fwreq renew {path} --until YYYY-MM-DD --reason \"...\", or fwreq render {path} --removal\n"
     )
+}
+
+/// The first line of `text` that begins with `prefix`; the test fails
+/// (showing `text`) if there is none.
+#[track_caller]
+pub fn line_starting(text: &str, prefix: &str) -> String {
+    let line = text.lines().find(|l| l.starts_with(prefix));
+    line.unwrap_or_else(|| panic!("no line starts with {prefix:?}:\n{text}"))
+        .to_string()
 }
 
 /// Asserts that `text` begins with `prefix`, showing all of `text` if not.
