@@ -155,20 +155,12 @@ fn chromium() -> Option<PathBuf> {
     common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
 }
 
-/// A folder with a copy of the examples (the requests and their team file;
-/// not `rulesets/`, verify's example), the `extra` files and `broken.toml`,
+/// A folder with a copy of the examples ([`common::examples_folder`]), the `extra` files and `broken.toml`,
 /// a file with errors, in `requests/`, made by `fwreq site` (exit 1, for the
 /// broken file) as of 2026-11-26 into `site/`: the folder and the site.
 fn site_with_a_broken_file(extra: &[(&str, String)]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::examples_folder();
     let requests = dir.path().join("requests");
-    std::fs::create_dir(&requests).unwrap();
-    for entry in std::fs::read_dir("requests").unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
-        }
-    }
     for (name, text) in extra {
         std::fs::write(requests.join(name), text).unwrap();
     }

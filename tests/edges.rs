@@ -170,21 +170,8 @@ fn top_level_help_groups_every_command_once_with_whole_summaries() {
 /// the table and explained on stderr; the JSON keeps the plain values.
 #[test]
 fn list_marks_a_request_with_a_ritm_still_in_draft() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("requests")).unwrap();
-    for name in [
-        "southfield-observability.toml",
-        "avilla-calico-registry.toml",
-        "albion-plant-time-and-logs.toml",
-        // Their team file: it defines the fields they fill in.
-        "fwreq.toml",
-    ] {
-        fs::copy(
-            format!("requests/{name}"),
-            dir.path().join("requests").join(name),
-        )
-        .unwrap();
-    }
+    // With their team file: it defines the fields they fill in.
+    let dir = common::examples_folder();
     let out = fwreq_in(dir.path(), &["list"]);
     assert_eq!(out.status.code(), Some(0));
     let table = stdout(&out);

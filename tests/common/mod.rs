@@ -278,6 +278,21 @@ pub fn examples() -> Vec<std::path::PathBuf> {
     paths
 }
 
+/// A fresh folder with a copy of the bundled examples and their team file
+/// (the files of `requests/`, not `rulesets/`) in its `requests/`.
+pub fn examples_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let requests = dir.path().join("requests");
+    fs::create_dir(&requests).unwrap();
+    for entry in fs::read_dir("requests").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
 /// A command that must have succeeded; its stderr otherwise.
 #[track_caller]
 pub fn succeeded(out: &std::process::Output) {
