@@ -61,6 +61,18 @@ fn nobody(dir: &Path, test: &str) -> Option<u32> {
     }
 }
 
+/// A fresh folder and [`nobody`]'s uid, or `None` (the test skipped).
+fn folder_and_nobody(test: &str) -> Option<(tempfile::TempDir, u32)> {
+    let dir = tempfile::tempdir().unwrap();
+    let uid = nobody(dir.path(), test)?;
+    Some((dir, uid))
+}
+
+/// `fwreq check requests --today 2026-11-26` in `root`.
+fn check_requests(root: &Path) -> Output {
+    fwreq(root, &["check", "requests", "--today", "2026-11-26"])
+}
+
 fn chown_nobody(dir: &Path, name: &str) {
     std::os::unix::fs::chown(dir.join(name), Some(65534), Some(65534)).unwrap();
 }
@@ -194,11 +206,10 @@ fn a_read_only_file_is_left_alone_by_record_and_render() {
 
 #[test]
 fn another_users_spec_is_left_alone_and_stays_theirs_when_forced() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let Some(uid) = nobody(root, "another_users_spec_is_left_alone") else {
+    let Some((dir, uid)) = folder_and_nobody("another_users_spec_is_left_alone") else {
         return;
     };
+    let root = dir.path();
     write(root, "a.toml", &spec("t"));
     chown_nobody(root, "a.toml");
     let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
@@ -232,40 +243,54 @@ fn record_keeps_a_spec_without_a_final_newline_so() {
 
 // 6. A rendered ticket never replaces a request.
 
+/// `fwreq render INPUT -o TARGET --force` in `root`: exit code and stderr.
+fn forced_render(root: &Path, input: &str, target: &str) -> (Option<i32>, String) {
+    let out = fwreq(root, &["render", input, "-o", target, "--force"]);
+    (out.status.code(), stderr(&out))
+}
+
+/// [`forced_render`] of `input` to each of `targets`, which must be refused
+/// (exit 2) saying `said(target)`.
+fn assert_outputs_refused(
+    root: &Path,
+    input: &str,
+    targets: &[&str],
+    said: impl Fn(&str) -> String,
+) {
+    for target in targets {
+        let want = (Some(2), said(target));
+        assert_eq!(forced_render(root, input, target), want, "{target}");
+    }
+}
+
 #[test]
 fn render_output_never_replaces_a_request_or_team_file() {
     let dir = common::folder_with(&[("a.toml", &spec("a")), ("b.toml", &spec("b"))]);
     let root = dir.path();
-    for target in ["b.toml", "fwreq.toml", "new.toml", "B.TOML"] {
-        let out = fwreq(root, &["render", "a.toml", "-o", target, "--force"]);
-        assert_eq!(out.status.code(), Some(2), "{target}");
-        assert_eq!(
-            stderr(&out),
+    assert_outputs_refused(
+        root,
+        "a.toml",
+        &["b.toml", "fwreq.toml", "new.toml", "B.TOML"],
+        |target| {
             format!(
                 "fwreq: error: --output {target} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json\n"
             )
-        );
-    }
+        },
+    );
     assert_eq!(read(root, "b.toml"), spec("b"));
     assert!(!root.join("new.toml").exists() && !root.join("fwreq.toml").exists());
     // A link to a request is a request too.
     symlink("b.toml", root.join("ticket.md")).unwrap();
-    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(forced_render(root, "a.toml", "ticket.md").0, Some(2));
     assert_eq!(read(root, "b.toml"), spec("b"));
     // A request by any other name is still the input, directly or linked.
     write(root, "c.txt", &spec("c"));
     symlink("c.txt", root.join("c.md")).unwrap();
-    for target in ["c.txt", "./c.txt", "c.md"] {
-        let out = fwreq(root, &["render", "c.txt", "-o", target, "--force"]);
-        assert_eq!(out.status.code(), Some(2), "{target}");
-        assert_eq!(
-            stderr(&out),
-            format!(
-                "fwreq: error: --output {target} is the request file c.txt; refusing to write over it (--force or not)\n"
-            )
-        );
-    }
+    assert_outputs_refused(root, "c.txt", &["c.txt", "./c.txt", "c.md"], |target| {
+        format!(
+            "fwreq: error: --output {target} is the request file c.txt; refusing to write over it (--force or not)\n"
+        )
+    });
     assert_eq!(read(root, "c.txt"), spec("c"));
 }
 
@@ -392,11 +417,10 @@ const PERMISSIVE: &str = "allow = [\"any-destination\", \"cleartext-port\"]\n";
 
 #[test]
 fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let Some(uid) = nobody(root, "another_users_team_file") else {
+    let Some((dir, uid)) = folder_and_nobody("another_users_team_file") else {
         return;
     };
+    let root = dir.path();
     // A world-writable folder like /tmp, where someone else left a team file.
     fs::create_dir(root.join("shared")).unwrap();
     chmod(root, "shared", 0o1777);
@@ -406,11 +430,10 @@ fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
     let out = fwreq(root, &["check", "shared/mine", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stderr(&out);
-    let warning = format!(
-        "fwreq: warning: ignoring the team file shared/fwreq.toml: it belongs to user {uid}, not to you (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-        fs::canonicalize(root.join("shared/fwreq.toml"))
-            .unwrap()
-            .display()
+    let warning = common::team_file_ignored(
+        "shared/fwreq.toml",
+        &format!("it belongs to user {uid}, not to you"),
+        &fs::canonicalize(root.join("shared/fwreq.toml")).unwrap(),
     );
     common::assert_starts(&text, &warning);
     assert!(
@@ -418,34 +441,35 @@ fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
         "both lints fire and no team file applied: {text}"
     );
     // Trusted by name, it applies, and check says so.
-    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(root)
-        .args(["check", "shared/mine", "--today", "2026-11-26"])
-        .env("NO_COLOR", "1")
-        .env("FWREQ_TRUST_TEAM_FILE", root.join("shared/fwreq.toml"))
-        .output()
-        .unwrap();
+    let trusted = root.join("shared/fwreq.toml");
+    let out = common::fwreq_with_env(
+        root,
+        &["check", "shared/mine", "--today", "2026-11-26"],
+        &[("FWREQ_TRUST_TEAM_FILE", trusted.to_str().unwrap())],
+    );
     assert_eq!(
         stderr(&out),
         "checked 1 request: 0 errors, 0 warnings\nteam file: shared/fwreq.toml\n"
     );
 }
 
+/// A folder whose team file ([`PERMISSIVE`]) anyone may write, and
+/// [`risky`] as `requests/a.toml`.
+fn writable_team_file() -> tempfile::TempDir {
+    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE), ("requests/a.toml", &risky())]);
+    chmod(dir.path(), "fwreq.toml", 0o666);
+    dir
+}
+
 #[test]
 fn a_team_file_others_may_write_is_ignored() {
-    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE)]);
+    let dir = writable_team_file();
     let root = dir.path();
-    chmod(root, "fwreq.toml", 0o666);
-    write(root, "requests/a.toml", &risky());
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     let text = stderr(&out);
-    common::assert_starts(
-        &text,
-        &format!(
-            "fwreq: warning: ignoring the team file fwreq.toml: anyone may write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-            fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
-        ),
-    );
+    let trust = fs::canonicalize(root.join("fwreq.toml")).unwrap();
+    let warning = common::team_file_ignored("fwreq.toml", "anyone may write it", &trust);
+    common::assert_starts(&text, &warning);
     common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
     chmod(root, "fwreq.toml", 0o644);
     let out = fwreq(root, CHECK_JSON);
@@ -468,10 +492,8 @@ fn a_team_file_others_may_write_is_ignored() {
 
 #[test]
 fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
-    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE)]);
+    let dir = writable_team_file();
     let root = dir.path();
-    chmod(root, "fwreq.toml", 0o666);
-    write(root, "requests/a.toml", &risky());
     // In another folder, so the walk passes the same file a second time.
     write(root, "requests/sub/b.toml", &risky());
     write(root, "other.toml", "");
@@ -530,7 +552,7 @@ fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
     symlink(format!("l1/{twelve}team.toml"), root.join("fwreq.toml")).unwrap();
     assert_eq!(read(root, "fwreq.toml"), PERMISSIVE);
     assert!(fs::canonicalize(root.join("fwreq.toml")).is_err());
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     let text = stderr(&out);
     assert!(
         text.starts_with(
@@ -550,14 +572,14 @@ fn a_link_another_user_made_to_a_team_file_is_ignored() {
     let root = dir.path();
     symlink("mine/team.toml", root.join("fwreq.toml")).unwrap();
     // Yours: the file it leads to is applied.
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     assert_eq!(
         stderr(&out),
         "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
     );
     // A hard link: another name of it may be anyone's.
     fs::hard_link(root.join("mine/team.toml"), root.join("mine/also.toml")).unwrap();
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     common::assert_starts(
         &stderr(&out),
         "fwreq: warning: ignoring the team file fwreq.toml: it has 2 hard links, and another name of it may be anyone's (if you trust it",
@@ -569,14 +591,13 @@ fn a_link_another_user_made_to_a_team_file_is_ignored() {
     // Made by another user (in a shared folder, say): not, though the file
     // it leads to is yours.
     std::os::unix::fs::lchown(root.join("fwreq.toml"), Some(nobody), Some(nobody)).unwrap();
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     let text = stderr(&out);
+    let why = format!("it is a link user {nobody} made");
+    let trust = fs::canonicalize(root).unwrap().join("fwreq.toml");
     common::assert_starts(
         &text,
-        &format!(
-            "fwreq: warning: ignoring the team file fwreq.toml: it is a link user {nobody} made (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-            fs::canonicalize(root).unwrap().join("fwreq.toml").display()
-        ),
+        &common::team_file_ignored("fwreq.toml", &why, &trust),
     );
     common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
 }
@@ -598,13 +619,12 @@ fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
     );
     // Nor does a home folder below it.
     write(root, "home/requests/a.toml", &risky());
-    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(root.join("home"))
-        .args(["check", "requests", "--today", "2026-11-26"])
-        .env("NO_COLOR", "1")
-        .env("HOME", root.join("home"))
-        .output()
-        .unwrap();
+    let home = root.join("home");
+    let out = common::fwreq_with_env(
+        &home,
+        &["check", "requests", "--today", "2026-11-26"],
+        &[("HOME", home.to_str().unwrap())],
+    );
     assert_eq!(
         stderr(&out).lines().last(),
         Some("checked 1 request: 0 errors, 2 warnings")

@@ -335,6 +335,15 @@ pub fn skip(missing: &str) {
     eprintln!("skipped: {missing}");
 }
 
+/// The warning for the team file `name` that fwreq will not apply, `why`
+/// it is distrusted; `trust` is the path FWREQ_TRUST_TEAM_FILE would name.
+pub fn team_file_ignored(name: &str, why: &str, trust: &Path) -> String {
+    format!(
+        "fwreq: warning: ignoring the team file {name}: {why} (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+        trust.display()
+    )
+}
+
 /// What `expiring` suggests for the request at `path`, as one stderr line.
 pub fn renew_or_remove(path: &str) -> String {
     format!(
