@@ -318,11 +318,9 @@ fn force_replaces_an_output_link_itself_and_never_writes_through_it() {
 /// A repository whose team file makes port 80 an error, with a request
 /// using it in `sub/`; returns the folder.
 fn repo_with_policy() -> tempfile::TempDir {
-    common::folder_with(&[
-        (".git/HEAD", "ref: refs/heads/main\n"),
-        ("fwreq.toml", "deny = [\"cleartext-port\"]\n"),
-        ("sub/req.toml", &spec().replace("[443]", "[80]")),
-    ])
+    let dir = common::repo_with_team("deny = [\"cleartext-port\"]\n");
+    write(dir.path(), "sub/req.toml", &spec().replace("[443]", "[80]"));
+    dir
 }
 
 #[test]

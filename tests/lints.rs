@@ -485,14 +485,7 @@ fn list_lints_names_every_lint() {
 /// team file's `allow`/`deny`, then the default (warn).
 #[test]
 fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
-    std::fs::write(
-        dir.path().join("fwreq.toml"),
-        "deny = [\"cleartext-port\"]\n",
-    )
-    .unwrap();
+    let dir = common::repo_with_team("deny = [\"cleartext-port\"]\n");
     let plain = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
     let allowed = plain.replace(
         "justification = \"j\"\n",
@@ -714,14 +707,9 @@ fn docs_lints_md_is_the_registry() {
 #[test]
 fn each_lint_example_triggers_it() {
     use fwreq::names::Lint;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
-    std::fs::write(
-        dir.path().join("fwreq.toml"),
+    let dir = common::repo_with_team(
         "targets = [\"nftables\"]\nwarn = [\"zone-review\"]\n\n[zones]\nplant-ot = [\"10.40.12.0/24\"]\nplant-k8s = [\"10.188.50.0/24\"]\nworkstations = [\"10.20.0.0/24\"]\n\n[[zone_policy]]\nfrom = \"plant-ot\"\nto = \"internet\"\nverdict = \"forbidden\"\n",
-    )
-    .unwrap();
+    );
     for lint in Lint::ALL.iter().filter(|l| **l != Lint::BodyTooLong) {
         let example = lint.example().replace("\\u202E", "\u{202e}");
         // The header's keys the example does not set, then the example,

@@ -55,6 +55,15 @@ pub fn request_in(name: &str, rules: &str) -> tempfile::TempDir {
     folder_with(&[(name, &format!("{HEADER}{rules}"))])
 }
 
+/// A fresh folder that is a repository to fwreq (a `.git/HEAD`, so the team
+/// file search stops there), with `team` as its team file.
+pub fn repo_with_team(team: &str) -> tempfile::TempDir {
+    folder_with(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("fwreq.toml", team),
+    ])
+}
+
 /// Runs `fwreq ARGS...` in `dir`, colour off: (exit code, stdout, stderr).
 pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = fwreq_in(dir, args);
