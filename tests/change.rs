@@ -332,11 +332,7 @@ fn since_a_commit_in_every_format_and_never_an_option_to_git() {
     // A bare file name is read in the working folder, and said so.
     let out = fwreq(root, &["render", "a.toml", "--since", "v9"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).starts_with("fwreq: error: git show v9:./a.toml (in .): "),
-        "{}",
-        stderr(&out)
-    );
+    common::assert_starts(&stderr(&out), "fwreq: error: git show v9:./a.toml (in .): ");
 }
 
 // ---- The property: every change ticket against the flows, port by port ----

@@ -623,12 +623,9 @@ fn within_takes_days_and_weeks_and_says_what_it_takes() {
     }
     let out = common::fwreq_in(dir.path(), &["expiring", "--within", "3x"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        common::stderr(&out).starts_with(
-            "error: invalid value '3x' for '--within <DAYS>': `3x` is not a window: write days (30 or 30d) or weeks (4w)\n"
-        ),
-        "{}",
-        common::stderr(&out)
+    common::assert_starts(
+        &common::stderr(&out),
+        "error: invalid value '3x' for '--within <DAYS>': `3x` is not a window: write days (30 or 30d) or weeks (4w)\n",
     );
 }
 

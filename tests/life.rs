@@ -350,7 +350,10 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     // deny = warnings from the team file: the wide range fails check.
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("requests/plant/a.toml:8:10: error[wide-port-range]: port range 8000-8020 opens 21 ports (more than 10 ports)"), "{}", stderr(&out));
+    common::assert_starts(
+        &stderr(&out),
+        "requests/plant/a.toml:8:10: error[wide-port-range]: port range 8000-8020 opens 21 ports (more than 10 ports)",
+    );
     // The command line wins over the team file.
     let out = fwreq(
         root,
@@ -372,11 +375,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     // requested-by signs a request that has none.
     let out = fwreq(root, &["render", "requests/plant/a.toml"]);
-    assert!(
-        stdout(&out).ends_with("\nPlant Network Team\n"),
-        "{}",
-        stdout(&out)
-    );
+    common::assert_ends(&stdout(&out), "\nPlant Network Team\n");
     // site uses the same team: its page has the signature and no missing-source warning.
     let out = fwreq(
         root,
@@ -400,7 +399,10 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `warn`, `deny`, `max-port-range`, `max_port_range`"), "{}", stderr(&out));
+    common::assert_starts(
+        &stderr(&out),
+        "fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `warn`, `deny`, `max-port-range`, `max_port_range`",
+    );
     // Named on the command line, it is checked as a team file, not a request.
     write(root, "fwreq.toml", "allow = [\"missing-sorce\"]\n");
     common::assert_run(

@@ -73,6 +73,13 @@ fn check_requests(root: &Path) -> Output {
     fwreq(root, &["check", "requests", "--today", "2026-11-26"])
 }
 
+/// A fresh folder with [`spec`] `a` as `requests/a.toml`, and `files`.
+fn with_request_a(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = common::folder_with(files);
+    write(dir.path(), "requests/a.toml", &spec("a"));
+    dir
+}
+
 fn chown_nobody(dir: &Path, name: &str) {
     std::os::unix::fs::chown(dir.join(name), Some(65534), Some(65534)).unwrap();
 }
@@ -303,10 +310,7 @@ fn fwreq_with_secret(dir: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn links_out_of_the_tree_are_never_read_or_published() {
-    let dir = common::folder_with(&[
-        ("requests/a.toml", &spec("a")),
-        ("secret.env", "TOKEN = \"hunter2-secret\"\n"),
-    ]);
+    let dir = with_request_a(&[("secret.env", "TOKEN = \"hunter2-secret\"\n")]);
     let root = dir.path();
     symlink("/proc/self/environ", root.join("requests/env.toml")).unwrap();
     symlink("../secret.env", root.join("requests/secret.toml")).unwrap();
@@ -356,7 +360,7 @@ fn links_out_of_the_tree_are_never_read_or_published() {
 
 #[test]
 fn a_fifo_is_never_opened() {
-    let dir = common::folder_with(&[("requests/a.toml", &spec("a"))]);
+    let dir = with_request_a(&[]);
     let root = dir.path();
     let made = std::process::Command::new("mkfifo")
         .arg(root.join("requests/pipe.toml"))
@@ -653,13 +657,11 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
         ("st/a/one.toml", &spec("a one")),
     ]);
     let root = dir.path();
-    let out = fwreq(root, &["site", "st/a", "-o", "out"]);
-    assert_eq!(
-        (out.status.code(), stderr(&out).as_str()),
-        (
-            Some(2),
-            "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n"
-        )
+    common::assert_run(
+        root,
+        &["site", "st/a", "-o", "out"],
+        2,
+        "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n",
     );
     assert!(!root.join("out/one.html").exists(), "nothing written");
     fs::remove_file(root.join("st/a/index.toml")).unwrap();
@@ -703,10 +705,7 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
 
 #[test]
 fn site_writes_nothing_through_a_link_out_of_its_folder() {
-    let dir = common::folder_with(&[
-        ("requests/a.toml", &spec("a")),
-        ("elsewhere/a.html", "kept"),
-    ]);
+    let dir = with_request_a(&[("elsewhere/a.html", "kept")]);
     let root = dir.path();
     fs::create_dir(root.join("out")).unwrap();
     symlink("../elsewhere/a.html", root.join("out/a.html")).unwrap();

@@ -62,7 +62,7 @@ fn a_teams_denied_warnings_are_errors_on_its_pages_as_in_check() {
     let checked = fwreq_in(root, &["check", "requests/req.toml"]);
     assert_eq!(checked.status.code(), Some(1));
     let first = "requests/req.toml:7:1: error[missing-source]: this rule has no `sources`: it would open the path from any host";
-    assert!(stderr(&checked).starts_with(first), "{}", stderr(&checked));
+    common::assert_starts(&stderr(&checked), first);
     let out = fwreq_in(root, &["site", "requests", "-o", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = fs::read_to_string(root.join("out/req.html")).unwrap();

@@ -79,6 +79,9 @@ const AGREEING: &str = r#"table inet edge {
 }
 "#;
 
+/// A request of one flow: tcp 443 from 10.1.0.0/24 to 192.0.2.10.
+const ONE_FLOW: &str = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
+
 /// `fwreq verify req.toml --ruleset ruleset.nft ARGS` in a fresh folder.
 fn verify(request: &str, ruleset: &str, args: &[&str]) -> (i32, String, String) {
     let dir = common::folder_with(&[
@@ -289,9 +292,8 @@ fn rulesets_it_cannot_judge_are_reported_as_such() {
     if !namespaces() {
         return;
     }
-    let request = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
     let host_only = "table inet host {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain output {\n\t\ttype filter hook output priority filter;\n\t}\n}\n";
-    let (code, out, err) = verify(request, host_only, &[]);
+    let (code, out, err) = verify(ONE_FLOW, host_only, &[]);
     assert_eq!(code, 2, "{out}");
     common::assert_contains(
         &out,
@@ -310,18 +312,22 @@ fn rulesets_it_cannot_judge_are_reported_as_such() {
         "fwreq: error: nothing could be verified (see the rows above)\n"
     );
     let interfaces = "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n\t\tiifname \"eth7\" drop\n\t}\n}\n";
-    let (code, out, _) = verify(request, interfaces, &[]);
-    assert_eq!(code, 2, "{out}");
-    common::assert_contains(
-        &out,
-        "Not judged: the ruleset matches interfaces that do not exist here (eth7); name the firewall's interfaces with --source-interface and --destination-interface\n",
-    );
-    let (code, out, _) = verify(request, interfaces, &["--source-interface", "eth7"]);
-    assert_eq!(code, 1, "{out}");
-    common::assert_contains(
-        &out,
-        "dropped (no answer in 1000 ms)  DIFFERS: blocked  inet edge forward: drop\n",
-    );
+    for (args, exit, row) in [
+        (
+            &[][..],
+            2,
+            "Not judged: the ruleset matches interfaces that do not exist here (eth7); name the firewall's interfaces with --source-interface and --destination-interface\n",
+        ),
+        (
+            &["--source-interface", "eth7"],
+            1,
+            "dropped (no answer in 1000 ms)  DIFFERS: blocked  inet edge forward: drop\n",
+        ),
+    ] {
+        let (code, out, _) = verify(ONE_FLOW, interfaces, args);
+        assert_eq!(code, exit, "{args:?}: {out}");
+        common::assert_contains(&out, row);
+    }
 }
 
 /// Names are tested through `--resolve`, as probe does.
@@ -349,11 +355,8 @@ fn a_ruleset_nft_refuses_is_an_error_naming_its_place() {
     if !namespaces() {
         return;
     }
-    let (code, out, err) = verify(
-        REQUEST,
-        "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; bogus\n\t}\n}\n",
-        &[],
-    );
+    let bogus = "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; bogus\n\t}\n}\n";
+    let (code, out, err) = verify(REQUEST, bogus, &[]);
     assert_eq!((code, out.as_str()), (2, ""));
     common::assert_starts(
         &err,
@@ -446,13 +449,11 @@ fn check_points_a_draft_to_verify_before_when_the_team_names_a_ruleset() {
         "[verify]\nrulset = \"edge.nft\"\n",
     )
     .unwrap();
-    let out = fwreq_in(dir.path(), &["check", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out)
-            .starts_with("fwreq.toml:2:1: error: unknown field `rulset`, expected `ruleset`"),
-        "{}",
-        stderr(&out)
+    let (code, _, err) = common::run(dir.path(), &["check", "draft.toml"]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_starts(
+        &err,
+        "fwreq.toml:2:1: error: unknown field `rulset`, expected `ruleset`",
     );
 }
 
@@ -463,9 +464,8 @@ fn verify_reads_the_teams_ruleset_without_ruleset() {
         return;
     }
     let dir = team_folder();
-    let out = fwreq_in(dir.path(), &["verify", "--before", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stdout(&out);
+    let (code, text, err) = common::run(dir.path(), &["verify", "--before", "draft.toml"]);
+    assert_eq!(code, 0, "{err}");
     common::assert_contains(&text, "\nRuleset: rulesets/edge.nft\n");
     common::assert_ends(
         &text,
@@ -493,13 +493,11 @@ fn a_ruleset_that_is_not_a_regular_file_is_refused_unread() {
         .status()
         .unwrap();
     assert!(made.success());
-    let out = fwreq_in(dir.path(), &["verify", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out)
-            .contains("is not a regular file (a FIFO, device or /proc file?); it was not read"),
-        "{}",
-        stderr(&out)
+    let (code, _, err) = common::run(dir.path(), &["verify", "draft.toml"]);
+    assert_eq!(code, 2, "{err}");
+    common::assert_contains(
+        &err,
+        "is not a regular file (a FIFO, device or /proc file?); it was not read",
     );
 }
 
@@ -510,9 +508,7 @@ fn the_ruleset_comes_from_stdin_and_the_evidence_as_markdown_or_json() {
     if !namespaces() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let request = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
-    fs::write(dir.path().join("req.toml"), format!("{HEADER}{request}")).unwrap();
+    let dir = common::request_in("req.toml", ONE_FLOW);
     let run = |format: &str| {
         assert_cmd::cargo::cargo_bin_cmd!("fwreq")
             .current_dir(dir.path())

@@ -155,10 +155,9 @@ fn the_ticket_the_json_and_list_show_each_rules_zones() {
     );
     let out = fwreq(dir.path(), &["render", "a.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("\n- Action: Allow\n- Zones: plant-k8s -> corp, pre-approved; plant-k8s -> internet, pre-approved\n"),
-        "{}",
-        stdout(&out)
+    common::assert_contains(
+        &stdout(&out),
+        "\n- Action: Allow\n- Zones: plant-k8s -> corp, pre-approved; plant-k8s -> internet, pre-approved\n",
     );
     let out = fwreq(dir.path(), &["render", "a.toml", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -396,10 +395,9 @@ fn implement_refuses_a_forbidden_request_unless_forced_and_says_so() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).starts_with("# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: file-a-e40c292c, t\n"),
-        "{}",
-        stdout(&out)
+    common::assert_starts(
+        &stdout(&out),
+        "# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: file-a-e40c292c, t\n",
     );
     // An allowed flow is written as before.
     let dir = repo(&OT_TO_INTERNET.replace("pool.ntp.org", "ntp1.corp.example"));
