@@ -57,6 +57,11 @@ fn filled() -> String {
     )
 }
 
+/// A request without fields: one rule, tcp 443 to a.example.com.
+fn plain() -> String {
+    format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n")
+}
+
 /// A git repository holding `team` as fwreq.toml and `request` as req.toml.
 fn repo(team: &str, request: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -85,10 +90,7 @@ fn a_team_file_with_every_type_renders_its_fields_in_its_order_with_its_labels()
 
 #[test]
 fn a_team_without_fields_renders_as_before() {
-    let dir = repo(
-        "[zones]\nk8s = [\"10.0.0.0/8\"]\n",
-        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
-    );
+    let dir = repo("[zones]\nk8s = [\"10.0.0.0/8\"]\n", &plain());
     let (code, out, _) = run(dir.path(), &["render", "req.toml"]);
     assert_eq!(code, 0);
     common::assert_contains(
@@ -101,10 +103,7 @@ fn a_team_without_fields_renders_as_before() {
 
 /// Runs `check` on a team file with one mistake; returns its first two lines of stderr.
 fn team_mistake(team: &str) -> Vec<String> {
-    let dir = repo(
-        team,
-        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
-    );
+    let dir = repo(team, &plain());
     let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
     assert_eq!(code, 1, "{err}");
     let lines: Vec<&str> = err.lines().collect();
@@ -209,7 +208,7 @@ fn check_fails(from: &str, to: &str) -> String {
 fn a_condition_on_a_field_with_errors_adds_no_error_of_its_own() {
     let dir = repo(
         "[fields.env]\ntype = \"choise\"\nvalues = [\"production\"]\n\n[fields.plan]\ntype = \"text\"\nrequired_when = { field = \"env\", is = \"production\" }\n",
-        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
+        &plain(),
     );
     let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
     assert_eq!(code, 1);
@@ -295,9 +294,7 @@ fn a_request_without_a_required_field_fails_check_naming_its_label_and_help() {
         .replace("backout_plan = \"Remove the rule.\"\n", "");
     assert_eq!(check(&test).0, 0);
     // A request with no [fields] at all is reported at its first line.
-    let (code, err) = check(&format!(
-        "{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
-    ));
+    let (code, err) = check(&plain());
     assert_eq!(code, 1);
     common::assert_starts(
         &err,

@@ -88,6 +88,15 @@ fn assert_inert(html: &str, our_scripts: usize, what: &str) {
     assert_eq!(scripts, our_scripts, "{what}: script elements");
 }
 
+/// The text of the first element `css` selects in `doc`.
+fn first_text(doc: &Html, css: &str) -> String {
+    doc.select(&Selector::parse(css).unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect()
+}
+
 /// The text a reader sees must still hold what the spec said, as text.
 fn text_of(html: &str) -> String {
     Html::parse_document(html).root_element().text().collect()
@@ -308,12 +317,7 @@ fn preview_writes_a_page_and_prints_its_path() {
     let page = fs::read_to_string(&path).unwrap();
     fs::remove_file(&path).unwrap();
     let doc = Html::parse_document(&page);
-    let h1: String = doc
-        .select(&Selector::parse("main h1").unwrap())
-        .next()
-        .unwrap()
-        .text()
-        .collect();
+    let h1: String = first_text(&doc, "main h1");
     assert_eq!(h1, "AWS Container Registry Network Config Request");
     assert_inert(&page, 1, "preview");
 }
@@ -393,12 +397,7 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
     );
     let bad =
         Html::parse_document(&fs::read_to_string(dir.path().join("out/plant/bad.html")).unwrap());
-    let errors: String = bad
-        .select(&Selector::parse(".errors pre").unwrap())
-        .next()
-        .unwrap()
-        .text()
-        .collect();
+    let errors: String = first_text(&bad, ".errors pre");
     common::assert_starts(
         &errors,
         "requests/plant/bad.toml:8:10: error: port 70000 is out of range",

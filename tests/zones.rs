@@ -99,10 +99,10 @@ fn review_is_off_until_a_team_or_the_command_line_turns_it_on() {
 
 #[test]
 fn a_source_in_no_zone_is_named() {
-    let dir = repo(
-        "[[rules]]\nports = [443]\nsources = [\"192.0.2.0/24\"]\ndestinations = [\"ntp1.corp.example\"]\n",
+    let (code, said) = check(
+        repo("[[rules]]\nports = [443]\nsources = [\"192.0.2.0/24\"]\ndestinations = [\"ntp1.corp.example\"]\n").path(),
+        &[],
     );
-    let (code, said) = check(dir.path(), &[]);
     assert_eq!(code, 0);
     common::assert_starts(
         &said,
