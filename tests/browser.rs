@@ -43,15 +43,15 @@ fn the_site_reads_right_in_a_real_browser() {
     let Some(browser) = chromium() else {
         return;
     };
+    // The site of the examples, and the browser's profile, in one folder.
     let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
+    let (site, profile) = (dir.path().join("site"), dir.path().join("profile"));
     let out = cargo_bin_cmd!("fwreq")
         .args(["site", "requests", "--today", "2026-11-26", "-o"])
         .arg(&site)
         .output()
         .unwrap();
     common::succeeded(&out);
-    let profile = dir.path().join("profile");
 
     let index = dom(&browser, &site.join("index.html"), &profile);
     assert_eq!(texts(&index, "title"), ["Firewall change requests"]);

@@ -781,12 +781,15 @@ fn list_lints_schema_and_completions_name_the_registry() {
 }
 
 /// A request: the header, one allow rule on `allowed` from 10.20.0.0/24
-/// on tcp 443, and a deny rule for each (sources, destination, ports).
-fn allow_and_denies(allowed: &str, denies: &[(&str, &str, &str)]) -> String {
+/// on tcp 443, and a deny rule for each `SOURCES -> DESTINATION PORTS`
+/// (the ports as the TOML list holds them: `443, 8443` or `"1-1000"`).
+fn allow_and_denies(allowed: &str, denies: &[&str]) -> String {
     let mut text = format!(
         "{HEADER}[[rules]]\nsources = [\"10.20.0.0/24\"]\nports = [443]\ndestinations = [\"{allowed}\"]\n"
     );
-    for (sources, destination, ports) in denies {
+    for deny in denies {
+        let (sources, to) = deny.split_once(" -> ").unwrap();
+        let (destination, ports) = to.split_once(' ').unwrap();
         text.push_str(&format!(
             "\n[[rules]]\naction = \"deny\"\nsources = [\"{sources}\"]\nports = [{ports}]\ndestinations = [\"{destination}\"]\n"
         ));
@@ -811,10 +814,10 @@ fn an_allow_covered_by_two_denies_warns() {
     let by_sources = allow_and_denies(
         "registry.example.com",
         &[
-            ("10.20.0.0/25", "registry.example.com", "443"),
-            ("10.20.0.128/25", "*.example.com", "443, 8443"),
+            "10.20.0.0/25 -> registry.example.com 443",
+            "10.20.0.128/25 -> *.example.com 443, 8443",
             // From other sources: no part of this allow, and not named.
-            ("192.168.1.0/24", "registry.example.com", "443"),
+            "192.168.1.0/24 -> registry.example.com 443",
         ],
     );
     assert_eq!(
@@ -826,11 +829,11 @@ fn an_allow_covered_by_two_denies_warns() {
     let by_range = allow_and_denies(
         "203.0.113.0/24",
         &[
-            ("10.0.0.0/8", "203.0.113.0/25", "443"),
-            ("10.20.0.0/16", "203.0.113.128/26", "443"),
-            ("10.20.0.0/24", "203.0.113.192/26", "\"1-1000\""),
+            "10.0.0.0/8 -> 203.0.113.0/25 443",
+            "10.20.0.0/16 -> 203.0.113.128/26 443",
+            "10.20.0.0/24 -> 203.0.113.192/26 \"1-1000\"",
             // To another address: no part of this allow, and not named.
-            ("10.20.0.0/24", "198.51.100.7", "443"),
+            "10.20.0.0/24 -> 198.51.100.7 443",
         ],
     );
     let (code, stderr) = check(&by_range, &[]);
@@ -855,33 +858,33 @@ fn an_allow_partly_covered_by_denies_is_silent() {
         allow_and_denies(
             "registry.example.com",
             &[
-                ("10.20.0.0/25", "registry.example.com", "443"),
-                ("10.20.0.192/26", "registry.example.com", "443"),
+                "10.20.0.0/25 -> registry.example.com 443",
+                "10.20.0.192/26 -> registry.example.com 443",
             ],
         ),
         // 203.0.113.128/26 gets through.
         allow_and_denies(
             "203.0.113.0/24",
             &[
-                ("10.20.0.0/24", "203.0.113.0/25", "443"),
-                ("10.20.0.0/24", "203.0.113.192/26", "443"),
+                "10.20.0.0/24 -> 203.0.113.0/25 443",
+                "10.20.0.0/24 -> 203.0.113.192/26 443",
             ],
         ),
         // The second deny is on another port, the third on another name.
         allow_and_denies(
             "registry.example.com",
             &[
-                ("10.20.0.0/25", "registry.example.com", "443"),
-                ("10.20.0.128/25", "registry.example.com", "8443"),
-                ("10.20.0.128/25", "mirror.example.com", "443"),
+                "10.20.0.0/25 -> registry.example.com 443",
+                "10.20.0.128/25 -> registry.example.com 8443",
+                "10.20.0.128/25 -> mirror.example.com 443",
             ],
         ),
         // One deny alone holds all of it: allow-deny-overlap's.
         allow_and_denies(
             "registry.example.com",
             &[
-                ("10.0.0.0/8", "*.example.com", "443"),
-                ("10.20.0.0/25", "registry.example.com", "443"),
+                "10.0.0.0/8 -> *.example.com 443",
+                "10.20.0.0/25 -> registry.example.com 443",
             ],
         ),
     ];

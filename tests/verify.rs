@@ -79,6 +79,9 @@ const AGREEING: &str = r#"table inet edge {
 }
 "#;
 
+/// A ruleset nft refuses: a word it does not know on line 3.
+const NOT_NFT: &str = "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; bogus\n\t}\n}\n";
+
 /// A request of one flow: tcp 443 from 10.1.0.0/24 to 192.0.2.10.
 const ONE_FLOW: &str = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
 
@@ -355,8 +358,7 @@ fn a_ruleset_nft_refuses_is_an_error_naming_its_place() {
     if !namespaces() {
         return;
     }
-    let bogus = "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; bogus\n\t}\n}\n";
-    let (code, out, err) = verify(REQUEST, bogus, &[]);
+    let (code, out, err) = verify(REQUEST, NOT_NFT, &[]);
     assert_eq!((code, out.as_str()), (2, ""));
     common::assert_starts(
         &err,
@@ -493,8 +495,8 @@ fn a_ruleset_that_is_not_a_regular_file_is_refused_unread() {
         .status()
         .unwrap();
     assert!(made.success());
-    let (code, _, err) = common::run(dir.path(), &["verify", "draft.toml"]);
-    assert_eq!(code, 2, "{err}");
+    let (code, out, err) = common::run(dir.path(), &["verify", "draft.toml"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
     common::assert_contains(
         &err,
         "is not a regular file (a FIFO, device or /proc file?); it was not read",
