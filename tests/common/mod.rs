@@ -82,7 +82,7 @@ pub fn assert_run(dir: &Path, args: &[&str], code: i32, stderr_text: &str) {
 }
 
 /// Runs `fwreq ARGS...` in `dir`, colour off, and returns everything it did.
-pub fn fwreq_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+pub fn fwreq_in(dir: &Path, args: &[&str]) -> std::process::Output {
     fwreq_with_env(dir, args, &[])
 }
 
