@@ -7,7 +7,7 @@
 //! should refuse, or refuse them all.
 //!
 //! It also makes `names::Lint` from the lint registry (`registry!` in
-//! `src/lints/mod.rs`) and each lint's `declare_lint!` block in its own file,
+//! `src/lints/mod.rs`) and each lint's declaration (`declare_lints!`) in its own file,
 //! so the modules below `lints` (the diagnostic renderer, validation, the
 //! schema) know every lint's name without importing the code that finds it.
 
@@ -269,7 +269,7 @@ fn idna_tables() {
     write_out("idna2008.rs", &out);
 }
 
-/// One lint as its `declare_lint!` block says it.
+/// One lint as its declaration in `declare_lints!` says it.
 struct Declared {
     variant: String,
     name: String,
@@ -307,7 +307,9 @@ fn lint_registry() {
         "#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]\npub enum Lint {\n",
     );
     for d in &declared {
-        let _ = writeln!(out, "    /// {}\n    {},", d.description, d.variant);
+        // `[zones]` is the team file's table, not a rustdoc link.
+        let doc = d.description.replace('[', "\\[").replace(']', "\\]");
+        let _ = writeln!(out, "    /// {doc}\n    {},", d.variant);
     }
     out.push_str("}\n\nimpl Lint {\n    /// Every lint, in the registry's order (`check --list-lints` shows them so).\n");
     out.push_str("    pub const ALL: &[Lint] = &[\n");
@@ -333,80 +335,51 @@ fn source_file(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("cannot read {path}: {e}")))
 }
 
-/// The `declare_lint!` block of `variant` in `text` (the file `path`): its
-/// lines in order, `Variant,`, `name: "..."`, `level: Level,`,
-/// `description: "..."`, `example: r#"..."#` (may span lines), `find: ...`.
+/// The declaration of `variant` in `text` (the file `path`), in its
+/// `declare_lints!` block: the line `    Variant = "name", Level, finder;` and
+/// the doc comment above it, whose first line is the description and whose
+/// ```` ```toml ```` block is the example.
 fn declaration(path: &str, text: &str, variant: &str) -> Declared {
-    let header = format!("declare_lint! {{\n    {variant},\n");
-    let Some((_, block)) = text.split_once(&header) else {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = format!("    {variant} = ");
+    let Some(at) = lines.iter().position(|l| l.starts_with(&start)) else {
         fail(&format!(
-            "{path} declares no lint `{variant}` (a `declare_lint! {{` block starting `{variant},`)"
+            "{path} declares no lint `{variant}` (a line `{start}\"name\", Level, finder;`)"
         ))
     };
-    let field = |key: &str| -> &str {
-        let start = format!("    {key}: ");
-        block
-            .lines()
-            .take_while(|l| *l != "}")
-            .find_map(|l| l.strip_prefix(start.as_str()))
-            .unwrap_or_else(|| fail(&format!("{path}: lint `{variant}` has no `{key}:`")))
+    let Some((name, level)) = lines[at][start.len()..]
+        .split_once(", ")
+        .and_then(|(name, rest)| Some((name.strip_prefix('"')?.strip_suffix('"')?, rest)))
+        .and_then(|(name, rest)| Some((name, rest.split_once(", ")?.0)))
+    else {
+        fail(&format!(
+            "{path}: `{variant}` is not declared as `{start}\"name\", Level, finder;`"
+        ))
     };
-    let quoted = |key: &str| -> String {
-        let value = field(key);
-        let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix("\",")) else {
-            fail(&format!(
-                "{path}: `{key}` of `{variant}` is not one \"...\" string on its line"
-            ))
-        };
-        unescape(inner).unwrap_or_else(|| {
-            fail(&format!(
-                "{path}: `{key}` of `{variant}` has an escape other than \\\" or \\\\"
-            ))
-        })
-    };
-    let example_start = block
-        .find("\n    example: r#\"")
-        .map(|at| at + "\n    example: r#\"".len())
-        .unwrap_or_else(|| {
-            fail(&format!(
-                "{path}: lint `{variant}` has no `example: r#\"` raw string"
-            ))
-        });
-    let example = block[example_start..]
-        .split_once("\"#,\n")
-        .map(|(e, _)| e)
-        .unwrap_or_else(|| {
-            fail(&format!(
-                "{path}: the example of `{variant}` does not end with \"#,"
-            ))
-        });
-    let level = field("level").trim_end_matches(',').to_string();
-    if !["Allow", "Warn", "Deny"].contains(&level.as_str()) {
+    if !["Allow", "Warn", "Deny"].contains(&level) {
         fail(&format!(
             "{path}: level of `{variant}` is `{level}`, not Allow, Warn or Deny"
         ));
     }
+    let doc: Vec<&str> = lines[..at]
+        .iter()
+        .rev()
+        .map_while(|l| l.strip_prefix("    ///"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let Some(["", "```toml", example @ .., "```"]) = doc.get(1..) else {
+        fail(&format!(
+            "{path}: the doc comment of `{variant}` is not a description line, a blank line and a ```toml example block"
+        ))
+    };
     Declared {
         variant: variant.to_string(),
-        name: quoted("name"),
-        level,
-        description: quoted("description"),
-        example: example.trim_start_matches('\n').to_string(),
+        name: name.to_string(),
+        level: level.to_string(),
+        description: doc[0].to_string(),
+        example: example.iter().map(|l| format!("{l}\n")).collect(),
     }
-}
-
-/// A string literal's text, for the two escapes a description may need.
-fn unescape(literal: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = literal.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next()? {
-                c @ ('"' | '\\') => out.push(c),
-                _ => return None,
-            },
-            c => out.push(c),
-        }
-    }
-    Some(out)
 }

@@ -1,4 +1,8 @@
 //! Command-line arguments (clap derive). Plain data: no logic lives here.
+//!
+//! The doc comments are `--help` text: `[code]` is ServiceNow's markup and
+//! `[servicenow]` a table of the team file, not rustdoc links.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::private_intra_doc_links)]
 
 use crate::implement::Platform;
 use crate::spec::Status;
@@ -400,11 +404,11 @@ pub struct NewArgs {
     pub name: String,
 
     /// The title (ServiceNow short description)
-    #[arg(long, value_name = "TITLE")]
+    #[arg(long)]
     pub title: Option<String>,
 
     /// The project
-    #[arg(long, value_name = "PROJECT")]
+    #[arg(long)]
     pub project: Option<String>,
 
     /// The signature line
@@ -570,9 +574,10 @@ pub struct RenderArgs {
     /// Directory of templates that override the built-in ones, file by file
     ///
     /// The built-in templates are ticket.md.j2 (the body), key_points.md.j2,
-    /// details.md.j2, change.md.j2, removal.md.j2, flow.md.j2, and for HTML
-    /// page.html.j2, site.html.j2, style.css.j2 and copy.js.j2; copy one from
-    /// the fwreq repository's templates/ and edit it.
+    /// details.md.j2, fields.md.j2, change.md.j2, removal.md.j2,
+    /// renewal.md.j2, flow.md.j2, and for HTML page.html.j2, site.html.j2,
+    /// style.css.j2 and copy.js.j2; copy one from the fwreq repository's
+    /// templates/ and edit it.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 

@@ -3,7 +3,6 @@
 //! Windows Terminal, WezTerm; tmux with `set-clipboard on`; GNU screen). The escape goes to
 //! the controlling terminal, so stdout can still be piped.
 
-use anyhow::Context as _;
 use base64::Engine as _;
 use std::io::Write as _;
 
@@ -45,16 +44,25 @@ pub fn osc52(text: &str, through: Multiplexer) -> String {
     }
 }
 
+/// Why the text did not reach the terminal (the command says what to do
+/// instead, with its own flags).
+#[derive(Debug)]
+pub enum Unsent {
+    /// This process has no terminal (`/dev/tty`) to send the escape through.
+    NoTerminal(std::io::Error),
+    /// The terminal did not take the escape.
+    Write(std::io::Error),
+}
+
 /// Writes the escape to this process's terminal (`/dev/tty`).
-pub fn copy(text: &str) -> anyhow::Result<()> {
+pub fn copy(text: &str) -> Result<(), Unsent> {
     let mut tty = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/tty")
-        .context("--copy needs a terminal to send the text through (OSC 52), and this process has none; write to a file with -o instead")?;
+        .map_err(Unsent::NoTerminal)?;
     tty.write_all(osc52(text, Multiplexer::here()).as_bytes())
         .and_then(|()| tty.flush())
-        .context("cannot write to the terminal")?;
-    Ok(())
+        .map_err(Unsent::Write)
 }
 
 #[cfg(test)]

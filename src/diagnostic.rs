@@ -205,20 +205,13 @@ pub fn is_hidden_or_control(c: char) -> bool {
 /// Variation selectors, and the other invisible format characters (Unicode's
 /// category Cf) not named above: a run of them after one visible character
 /// can carry hidden bytes ("emoji smuggling").
+#[rustfmt::skip]
 fn is_variation_selector(c: char) -> bool {
     matches!(
         c,
-        '\u{fe00}'..='\u{fe0f}'
-            | '\u{e0100}'..='\u{e01ef}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{06dd}'
-            | '\u{070f}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08e2}'
-            | '\u{110bd}'
-            | '\u{110cd}'
-            | '\u{13430}'..='\u{1343f}'
-            | '\u{1d173}'..='\u{1d17a}'
+        '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}' | '\u{0600}'..='\u{0605}'
+            | '\u{06dd}' | '\u{070f}' | '\u{0890}'..='\u{0891}' | '\u{08e2}' | '\u{110bd}'
+            | '\u{110cd}' | '\u{13430}'..='\u{1343f}' | '\u{1d173}'..='\u{1d17a}'
     )
 }
 
@@ -230,26 +223,14 @@ pub fn is_bidi_control(c: char) -> bool {
 /// Characters a reader cannot see: zero-width ones, invisible operators,
 /// the soft hyphen, fillers that look like blanks, Unicode tags (which can
 /// spell hidden ASCII), and the line and paragraph separators.
+#[rustfmt::skip]
 pub fn is_zero_width(c: char) -> bool {
     matches!(
         c,
-        '\u{00ad}'
-            | '\u{034f}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{17b4}'
-            | '\u{17b5}'
-            | '\u{180b}'..='\u{180f}'
-            | '\u{200b}'..='\u{200d}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{206a}'..='\u{206f}'
-            | '\u{3164}'
-            | '\u{feff}'
-            | '\u{ffa0}'
-            | '\u{fff9}'..='\u{fffb}'
-            | '\u{1bca0}'..='\u{1bca3}'
+        '\u{00ad}' | '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200d}' | '\u{2028}' | '\u{2029}'
+            | '\u{2060}'..='\u{2064}' | '\u{206a}'..='\u{206f}' | '\u{3164}' | '\u{feff}'
+            | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}' | '\u{1bca0}'..='\u{1bca3}'
             | '\u{e0000}'..='\u{e007f}'
     )
 }
@@ -511,6 +492,15 @@ pub fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
 mod tests {
     use super::*;
 
+    /// `message` at `span` of `src`, rendered without colour.
+    fn plain(src: &Source, span: std::ops::Range<usize>, message: &str) -> String {
+        render(
+            src,
+            &Diagnostic::error(span, message),
+            Style { color: false },
+        )
+    }
+
     #[test]
     fn unknown_lint_names_get_a_suggestion() {
         assert_eq!("cleartext-port".parse::<Lint>(), Ok(Lint::CleartextPort));
@@ -527,18 +517,23 @@ mod tests {
         assert_eq!(src.position(15), Position { line: 2, column: 9 });
     }
 
+    /// Carets line up under tabs and cover wide characters; after those,
+    /// the next caret sits under what follows.
     #[test]
-    fn carets_line_up_under_tabs() {
-        let src = Source::new("r.toml", "\tports = [0]\n".to_string());
-        let text = render(
-            &src,
-            &Diagnostic::error(10..11, "port 0"),
-            Style { color: false },
-        );
-        assert!(
-            text.contains("1 | \tports = [0]\n  | \t         ^\n"),
-            "{text:?}"
-        );
+    fn carets_line_up_under_tabs_and_wide_characters() {
+        let wide = "a = \"公司\" \"x\"\n";
+        for (line, span, want) in [
+            (
+                "\tports = [0]\n",
+                10..11,
+                "1 | \tports = [0]\n  | \t         ^\n",
+            ),
+            (wide, 4..12, "1 | a = \"公司\" \"x\"\n  |     ^^^^^^\n"),
+            (wide, 13..16, "1 | a = \"公司\" \"x\"\n  |            ^^^\n"),
+        ] {
+            let text = plain(&Source::new("r.toml", line.to_string()), span, "bad");
+            assert!(text.ends_with(want), "{text:?}");
+        }
     }
 
     #[test]
@@ -552,36 +547,11 @@ mod tests {
                 column: 10
             }
         );
-        let text = render(
-            &src,
-            &Diagnostic::error(12..13, "port 0"),
-            Style { color: false },
-        );
+        let text = plain(&src, 12..13, "port 0");
         assert_eq!(
             text,
             "r.toml:1:10: error: port 0\n  |\n1 | ports = [0]\n  |          ^\n"
         );
-    }
-
-    #[test]
-    fn carets_cover_wide_characters() {
-        let src = Source::new("r.toml", "a = \"公司\" \"x\"\n".to_string());
-        let text = render(
-            &src,
-            &Diagnostic::error(4..12, "wide"),
-            Style { color: false },
-        );
-        assert!(
-            text.contains("1 | a = \"公司\" \"x\"\n  |     ^^^^^^\n"),
-            "{text}"
-        );
-        // After the wide characters, the next caret sits under `"x"`.
-        let text = render(
-            &src,
-            &Diagnostic::error(13..16, "after"),
-            Style { color: false },
-        );
-        assert!(text.ends_with("  |            ^^^\n"), "{text}");
     }
 
     #[test]
@@ -619,11 +589,7 @@ mod tests {
             "r\\u{1b}.toml:1:5: error: bad \"\\u{9b}\"\n  |\n1 | a = \"\\u{202e}x\" # \\u{1b}]52;c;AA\\u{7}\n  |     ^^^^^^^^^^^\n  = help: \\u{7f}\n"
         );
         // After an escaped character, the caret sits under what follows it.
-        let text = render(
-            &src,
-            &Diagnostic::error(11..12, "comment"),
-            Style { color: false },
-        );
+        let text = plain(&src, 11..12, "comment");
         assert!(text.ends_with("  |                 ^\n"), "{text}");
     }
 
@@ -678,11 +644,7 @@ mod tests {
     fn a_long_line_is_cut_only_where_it_goes_on() {
         let line = format!("{}\n", "x".repeat(200));
         let src = Source::new("r.toml", line.clone());
-        let start = render(
-            &src,
-            &Diagnostic::error(0..3, "bad"),
-            Style { color: false },
-        );
+        let start = plain(&src, 0..3, "bad");
         assert_eq!(
             start,
             format!(
@@ -690,11 +652,7 @@ mod tests {
                 "x".repeat(120)
             )
         );
-        let end = render(
-            &src,
-            &Diagnostic::error(197..200, "bad"),
-            Style { color: false },
-        );
+        let end = plain(&src, 197..200, "bad");
         assert_eq!(
             end,
             format!(
@@ -703,17 +661,9 @@ mod tests {
                 " ".repeat(41)
             )
         );
-        let wide = render(
-            &src,
-            &Diagnostic::error(10..190, "bad"),
-            Style { color: false },
-        );
+        let wide = plain(&src, 10..190, "bad");
         // A value cut before the end of its line is cut all the same.
-        let to_the_end = render(
-            &src,
-            &Diagnostic::error(10..200, "bad"),
-            Style { color: false },
-        );
+        let to_the_end = plain(&src, 10..200, "bad");
         assert_eq!(to_the_end, wide);
         assert_eq!(
             wide,
@@ -733,11 +683,7 @@ mod tests {
         for filler in ["\u{301}", "\t"] {
             let line = format!("a = \"!{}\"\n", filler.repeat(20_000));
             let src = Source::new("r.toml", line);
-            let text = render(
-                &src,
-                &Diagnostic::error(5..6, "bad"),
-                Style { color: false },
-            );
+            let text = plain(&src, 5..6, "bad");
             assert!(text.len() < 1_000, "{filler:?}: {} bytes", text.len());
             assert!(text.contains("…\n"), "{text}");
         }
@@ -748,11 +694,7 @@ mod tests {
     #[test]
     fn wide_characters_cost_their_two_cells() {
         let src = Source::new("r.toml", format!("{}\n", "公".repeat(200)));
-        let text = render(
-            &src,
-            &Diagnostic::error(0..3, "bad"),
-            Style { color: false },
-        );
+        let text = plain(&src, 0..3, "bad");
         assert_eq!(
             text,
             format!(
@@ -773,11 +715,7 @@ mod tests {
         assert_eq!(src.position(2), Position { line: 1, column: 2 });
         assert_eq!(src.position(4), Position { line: 1, column: 3 });
         let src = Source::new("r.toml", "a = \"公\"\n".to_string());
-        let text = render(
-            &src,
-            &Diagnostic::error(6..7, "bad"),
-            Style { color: false },
-        );
+        let text = plain(&src, 6..7, "bad");
         assert!(text.ends_with("1 | a = \"公\"\n  |      ^\n"), "{text}");
     }
 
@@ -791,12 +729,7 @@ mod tests {
         let mut total = 0;
         let mut at = "destinations = [".len();
         for value in &values {
-            total += render(
-                &src,
-                &Diagnostic::error(at..at + value.len(), "bad"),
-                Style { color: false },
-            )
-            .len();
+            total += plain(&src, at..at + value.len(), "bad").len();
             at += value.len() + 2;
         }
         assert!(line.len() > 50_000);

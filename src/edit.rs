@@ -120,7 +120,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("r.toml");
         std::fs::write(&path, SPEC).expect("write");
-        let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
+        let mut edit = Edit::open(&path, Existing::Replace).expect("open");
         edit.set("ritm", "RITM0194104");
         assert_eq!(
             edit.text(),
@@ -145,7 +145,7 @@ mod tests {
         let path = dir.path().join("r.toml");
         let crlf = format!("\u{feff}{}", SPEC.replace('\n', "\r\n"));
         std::fs::write(&path, &crlf).expect("write");
-        let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
+        let mut edit = Edit::open(&path, Existing::Replace).expect("open");
         assert!(!edit.changed(), "opening changes nothing");
         edit.set("ritm", "RITM0194104");
         assert_eq!(edit.text(), crlf.replace("RITM0000000", "RITM0194104"));
@@ -170,7 +170,7 @@ mod tests {
             ),
         ] {
             std::fs::write(&path, before).expect("write");
-            let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
+            let mut edit = Edit::open(&path, Existing::Replace).expect("open");
             assert!(!edit.changed(), "{before:?}: opening changes nothing");
             edit.set("ritm", "RITM0194104");
             assert_eq!(edit.text(), after);
@@ -183,7 +183,7 @@ mod tests {
         let path = dir.path().join("r.toml");
         let mixed = SPEC.replacen('\n', "\r\n", 1);
         std::fs::write(&path, &mixed).expect("write");
-        let mut edit = Edit::open(&path, Existing::Replace { forceable: false }).expect("open");
+        let mut edit = Edit::open(&path, Existing::Replace).expect("open");
         edit.set("ritm", "RITM0194104");
         assert!(edit.write().is_err());
         assert_eq!(std::fs::read_to_string(&path).expect("read"), mixed);

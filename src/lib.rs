@@ -36,6 +36,7 @@ pub mod zones;
 
 mod clipboard;
 mod commands;
+mod evidence;
 mod input;
 mod kind;
 mod listing;
@@ -158,22 +159,21 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
 mod tests {
     use super::exit_code_lines;
 
+    /// A word that ends at column 80 stays on its line ("  2    " is 7
+    /// columns and 71 more make 78: " b" ends at column 80); a long first
+    /// word is not left alone above an empty line.
     #[test]
-    fn a_word_that_ends_at_column_80_stays_on_its_line() {
-        // "  2    " is 7 columns and 71 more make 78: " b" ends at column 80.
-        let first = "a".repeat(71);
-        assert_eq!(
-            exit_code_lines(2, &format!("{first} b c")),
-            format!("  2    {first} b\n       c\n")
-        );
-    }
-
-    #[test]
-    fn a_long_first_word_is_not_left_alone_above_an_empty_line() {
-        let word = "a".repeat(90);
-        assert_eq!(
-            exit_code_lines(1, &format!("{word} b")),
-            format!("  1    {word}\n       b\n")
-        );
+    fn exit_code_lines_wrap_after_column_80() {
+        let (first, word) = ("a".repeat(71), "a".repeat(90));
+        for (code, text, want) in [
+            (
+                2,
+                format!("{first} b c"),
+                format!("  2    {first} b\n       c\n"),
+            ),
+            (1, format!("{word} b"), format!("  1    {word}\n       b\n")),
+        ] {
+            assert_eq!(exit_code_lines(code, &text), want);
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! `diagnostic`, which imports this module, not the other way round.
 
 // `Lint` (every lint, in the registry's order) and `DECLARED` (what each
-// lint's `declare_lint!` block in `src/lints/` says), made by build.rs: the
+// lint's declaration in `src/lints/` says), made by build.rs: the
 // one list is the registry in `src/lints/mod.rs`.
 include!(concat!(env!("OUT_DIR"), "/lints.rs"));
 

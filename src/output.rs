@@ -26,9 +26,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(10);
 pub enum Existing {
     /// Never replace it.
     Keep,
-    /// Replace it if the user could write it in place; `forceable` says
-    /// whether the command has a `--force` to mention.
-    Replace { forceable: bool },
+    /// Replace it if the user could write it in place.
+    Replace,
     /// Replace it even when read-only, another user's or hard-linked.
     Force,
 }
@@ -50,12 +49,60 @@ impl std::fmt::Display for Changed {
 
 impl std::error::Error for Changed {}
 
+/// Why a file was not written, in terms of the file: the command that asked
+/// says it with its own flags (what `--force` would do, which flag named the
+/// file). Nothing was written.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The file is there, and the command did not ask to replace it.
+    Exists(PathBuf),
+    /// The path is a link (to `target`), and no file is written through one.
+    Link { path: PathBuf, target: PathBuf },
+    /// The user could not write the file in place (`why`: other hard links,
+    /// another owner, read-only); only a forced command replaces it.
+    NotWritable { path: PathBuf, why: String },
+    /// The output path is `input`, one of the request files read.
+    IsRequest { output: PathBuf, input: PathBuf },
+    /// The output path is a `.toml` file, which `check` reads as a request.
+    Toml(PathBuf),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Refusal::Exists(path) => write!(f, "{} already exists", path.display()),
+            Refusal::Link { path, target } => write!(
+                f,
+                "{} is a link to {}; fwreq writes no file through a link",
+                path.display(),
+                target.display()
+            ),
+            Refusal::NotWritable { path, why } => {
+                write!(f, "{} {why}; it is unchanged", path.display())
+            }
+            Refusal::IsRequest { output, input } => write!(
+                f,
+                "{} is the request file {}; refusing to write over it",
+                output.display(),
+                input.display()
+            ),
+            Refusal::Toml(output) => write!(
+                f,
+                "{} is a .toml file, which check reads as a request; refusing to write it",
+                output.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
 /// Writes `text` to `path`. An existing file is replaced only with `replace`
 /// (and only if the user could write it in place); a new file gets the usual
 /// permissions (0666 less the umask), not the temporary file's private 0600.
 pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()> {
     let existing = if replace {
-        Existing::Replace { forceable: false }
+        Existing::Replace
     } else {
         Existing::Keep
     };
@@ -79,12 +126,7 @@ enum Flush {
 /// disk one by one (10,000 flushes were most of a large site's time, and a
 /// file-system-wide `syncfs` flushes other programs' files too).
 pub fn write_page(path: &Path, text: &str) -> anyhow::Result<()> {
-    write_file(
-        path,
-        text,
-        Existing::Replace { forceable: false },
-        Flush::Never,
-    )
+    write_file(path, text, Existing::Replace, Flush::Never)
 }
 
 /// [`write_whole`] with the full choice of what to do with an existing file.
@@ -117,13 +159,12 @@ fn replace_link(path: &Path, text: &str, existing: Existing, flush: Flush) -> an
 }
 
 /// Why a link at an output path was left alone, naming where it leads.
-pub fn link_refusal(path: &Path, target: &Path) -> anyhow::Error {
-    anyhow::anyhow!(
-        "{} is a link to {}; fwreq writes no file through a link: add --force to replace the link itself ({} is left as it is)",
-        path.display(),
-        target.display(),
-        target.display()
-    )
+fn link_refusal(path: &Path, target: &Path) -> anyhow::Error {
+    Refusal::Link {
+        path: path.to_path_buf(),
+        target: target.to_path_buf(),
+    }
+    .into()
 }
 
 /// Refuses an output path that is already there (a file, or a link to
@@ -149,10 +190,7 @@ fn create(path: &Path, target: &Path, text: &str, flush: Flush) -> anyhow::Resul
 }
 
 fn exists(path: &Path) -> anyhow::Error {
-    anyhow::anyhow!(
-        "{} already exists; add --force to replace it",
-        path.display()
-    )
+    Refusal::Exists(path.to_path_buf()).into()
 }
 
 /// A file opened for replacing: symlinks resolved, checked, locked and read.
@@ -271,23 +309,18 @@ fn regular(path: &Path, target: &Path) -> anyhow::Result<()> {
 
 /// Whether a command may replace this file without being forced.
 fn allowed(path: &Path, meta: &Metadata, existing: Existing) -> anyhow::Result<()> {
-    let forceable = match existing {
+    match existing {
         Existing::Force => return Ok(()),
-        Existing::Replace { forceable } => forceable,
+        Existing::Replace => {}
         Existing::Keep => return Err(exists(path)),
-    };
-    let why = refusal(meta);
-    match why {
+    }
+    match refusal(meta) {
         None => Ok(()),
-        Some(why) => bail!(
-            "{} {why}; it is unchanged{}",
-            path.display(),
-            if forceable {
-                " (add --force to write it anyway)"
-            } else {
-                ""
-            }
-        ),
+        Some(why) => Err(Refusal::NotWritable {
+            path: path.to_path_buf(),
+            why,
+        }
+        .into()),
     }
 }
 
@@ -394,9 +427,9 @@ fn temporary(
     Ok(tmp)
 }
 
-/// Refuses an `--output` path that is a request (`check` reads every `*.toml`
+/// Refuses an output path that is a request (`check` reads every `*.toml`
 /// it finds as one, and the team file is one too) or one of the inputs,
-/// `--force` or not: a rendered ticket must never replace a spec.
+/// forced or not: a rendered ticket must never replace a spec.
 pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyhow::Result<()> {
     refuse_linked_folders(output.parent().unwrap_or(Path::new("")))?;
     let target = resolve(output)?;
@@ -405,20 +438,17 @@ pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyho
         .map(AsRef::as_ref)
         .find(|f| same_path(f, &target))
     {
-        bail!(
-            "--output {} is the request file {}; refusing to write over it (--force or not)",
-            output.display(),
-            input.display()
-        );
+        return Err(Refusal::IsRequest {
+            output: output.to_path_buf(),
+            input: input.to_path_buf(),
+        }
+        .into());
     }
     if target
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     {
-        bail!(
-            "--output {} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json",
-            output.display()
-        );
+        return Err(Refusal::Toml(output.to_path_buf()).into());
     }
     Ok(())
 }
@@ -454,6 +484,14 @@ fn same_path(a: &Path, b: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// A folder holding `name` with `text`, and the file's path.
+    fn file_in(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        (dir, path)
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_new_file_is_readable_by_others_and_a_replaced_one_keeps_its_mode() {
@@ -465,13 +503,7 @@ mod tests {
         assert_eq!(mode & 0o044, 0o044, "group and others can read ({mode:o})");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
         let refused = write_whole(&path, "b", false).expect_err("not replaced unasked");
-        assert_eq!(
-            refused.to_string(),
-            format!(
-                "{} already exists; add --force to replace it",
-                path.display()
-            )
-        );
+        assert!(matches!(refused.downcast_ref(), Some(Refusal::Exists(p)) if *p == path));
         write_whole(&path, "b", true).expect("replace");
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
@@ -480,10 +512,8 @@ mod tests {
 
     #[test]
     fn a_file_changed_by_another_program_after_reading_is_not_replaced() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("a.toml");
-        std::fs::write(&path, "one").expect("write");
-        let locked = Locked::open(&path, Existing::Replace { forceable: false }).expect("open");
+        let (_dir, path) = file_in("a.toml", "one");
+        let locked = Locked::open(&path, Existing::Replace).expect("open");
         assert_eq!(locked.bytes(), b"one");
         // An editor that takes no lock saves in between.
         std::fs::write(&path, "two").expect("write");
@@ -495,17 +525,9 @@ mod tests {
     /// A file that appears between the look and the write is not replaced.
     #[test]
     fn a_new_file_is_never_created_over_one_that_appeared() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("ticket.md");
-        std::fs::write(&path, "theirs").expect("write");
+        let (_dir, path) = file_in("ticket.md", "theirs");
         let refused = create(&path, &path, "ours", Flush::EachFile).expect_err("refused");
-        assert_eq!(
-            refused.to_string(),
-            format!(
-                "{} already exists; add --force to replace it",
-                path.display()
-            )
-        );
+        assert!(matches!(refused.downcast_ref(), Some(Refusal::Exists(p)) if *p == path));
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "theirs");
     }
 
@@ -536,16 +558,13 @@ mod tests {
     /// the old one it was waiting on.
     #[test]
     fn a_writer_waits_for_the_lock_and_takes_the_file_that_replaced_it() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("a.toml");
-        std::fs::write(&path, "one").expect("write");
+        let (dir, path) = file_in("a.toml", "one");
         let held = File::open(&path).expect("open");
         held.lock().expect("lock");
         let waiting = {
             let path = path.clone();
             std::thread::spawn(move || {
-                Locked::open(&path, Existing::Replace { forceable: false })
-                    .map(|l| l.bytes().to_vec())
+                Locked::open(&path, Existing::Replace).map(|l| l.bytes().to_vec())
             })
         };
         std::thread::sleep(Duration::from_millis(300));
@@ -559,9 +578,7 @@ mod tests {
 
     #[test]
     fn a_lock_never_let_go_is_given_up_at_the_deadline() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("a.toml");
-        std::fs::write(&path, "one").expect("write");
+        let (_dir, path) = file_in("a.toml", "one");
         let held = File::open(&path).expect("open");
         held.lock().expect("lock");
         let second = File::open(&path).expect("open");
@@ -590,9 +607,8 @@ mod tests {
             assert_eq!(
                 refused.to_string(),
                 format!(
-                    "{} is a link to {}; fwreq writes no file through a link: add --force to replace the link itself ({} is left as it is)",
+                    "{} is a link to {}; fwreq writes no file through a link",
                     link.display(),
-                    to.display(),
                     to.display()
                 )
             );
@@ -615,10 +631,7 @@ mod tests {
         std::fs::write(&link, "x").expect("write");
         assert_eq!(
             refuse_existing(&link).expect_err("a file").to_string(),
-            format!(
-                "{} already exists; add --force to replace it",
-                link.display()
-            )
+            format!("{} already exists", link.display())
         );
     }
 }

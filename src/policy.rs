@@ -416,44 +416,22 @@ mod tests {
             port,
         };
         let tcp = |source, to, port| meaning(&f, &packet(source, to, Protocol::Tcp, Some(port)));
-        assert_eq!(
-            tcp("10.20.0.9", "198.51.100.9", 443),
-            Meaning::Allowed { rule: 1 }
-        );
-        assert_eq!(
-            tcp("10.20.0.9", "198.51.100.10", 443),
-            Meaning::Denied { rule: 2 }
-        );
-        // The deny holds for every source, the allow for its own.
-        assert_eq!(
-            tcp("10.99.0.1", "198.51.100.10", 443),
-            Meaning::Denied { rule: 2 }
-        );
-        assert_eq!(
-            tcp("10.99.0.1", "198.51.100.9", 443),
-            Meaning::NotThisRequest
-        );
-        assert_eq!(
-            tcp("10.20.0.9", "198.51.100.9", 8443),
-            Meaning::NotThisRequest
-        );
-        assert_eq!(
-            tcp("10.20.0.9", "198.51.101.9", 443),
-            Meaning::NotThisRequest
-        );
-        assert_eq!(
-            tcp("10.20.0.9", "www.example.com", 443),
-            Meaning::Allowed { rule: 1 }
-        );
-        assert_eq!(
-            tcp("10.20.0.9", "bad.example.com", 443),
-            Meaning::Denied { rule: 2 }
-        );
-        // The apex is not under its wildcard.
-        assert_eq!(
-            tcp("10.20.0.9", "example.com", 443),
-            Meaning::NotThisRequest
-        );
+        let (allowed, denied) = (Meaning::Allowed { rule: 1 }, Meaning::Denied { rule: 2 });
+        for (source, to, port, want) in [
+            ("10.20.0.9", "198.51.100.9", 443, allowed),
+            ("10.20.0.9", "198.51.100.10", 443, denied),
+            // The deny holds for every source, the allow for its own.
+            ("10.99.0.1", "198.51.100.10", 443, denied),
+            ("10.99.0.1", "198.51.100.9", 443, Meaning::NotThisRequest),
+            ("10.20.0.9", "198.51.100.9", 8443, Meaning::NotThisRequest),
+            ("10.20.0.9", "198.51.101.9", 443, Meaning::NotThisRequest),
+            ("10.20.0.9", "www.example.com", 443, allowed),
+            ("10.20.0.9", "bad.example.com", 443, denied),
+            // The apex is not under its wildcard.
+            ("10.20.0.9", "example.com", 443, Meaning::NotThisRequest),
+        ] {
+            assert_eq!(tcp(source, to, port), want, "{source} -> {to}:{port}");
+        }
         let icmp = |source, to| meaning(&f, &packet(source, to, Protocol::Icmp, None));
         assert_eq!(
             icmp("2001:db8:9::1", "2001:db8::7"),

@@ -16,26 +16,18 @@ use std::path::{Path, PathBuf};
 /// The entry template; partials are included from it.
 pub const TICKET: &str = "ticket.md.j2";
 
-/// The templates compiled into the binary, by name.
-const EMBEDDED: &[(&str, &str)] = &[
-    (TICKET, include_str!("../templates/ticket.md.j2")),
-    (
-        "key_points.md.j2",
-        include_str!("../templates/key_points.md.j2"),
-    ),
-    ("details.md.j2", include_str!("../templates/details.md.j2")),
-    ("page.html.j2", include_str!("../templates/page.html.j2")),
-    ("site.html.j2", include_str!("../templates/site.html.j2")),
-    ("style.css.j2", include_str!("../templates/style.css.j2")),
-    ("copy.js.j2", include_str!("../templates/copy.js.j2")),
-    ("new.toml.j2", include_str!("../templates/new.toml.j2")),
-    ("change.md.j2", include_str!("../templates/change.md.j2")),
-    ("removal.md.j2", include_str!("../templates/removal.md.j2")),
-    ("flow.md.j2", include_str!("../templates/flow.md.j2")),
-    ("probe.md.j2", include_str!("../templates/probe.md.j2")),
-    ("renewal.md.j2", include_str!("../templates/renewal.md.j2")),
-    ("verify.md.j2", include_str!("../templates/verify.md.j2")),
-];
+/// The templates compiled into the binary, each by its file name in `templates/`.
+macro_rules! embedded {
+    ($($name:literal)*) => {
+        &[$(($name, include_str!(concat!("../templates/", $name))),)*]
+    };
+}
+
+const EMBEDDED: &[(&str, &str)] = embedded!(
+    "ticket.md.j2" "key_points.md.j2" "details.md.j2" "fields.md.j2" "page.html.j2"
+    "site.html.j2" "style.css.j2" "copy.js.j2" "new.toml.j2" "change.md.j2"
+    "removal.md.j2" "flow.md.j2" "probe.md.j2" "renewal.md.j2" "verify.md.j2"
+);
 
 /// The work one render may do. A team's templates are code from a shared
 /// folder: a loop that never ends stops here with an error, and so does a

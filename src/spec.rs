@@ -241,6 +241,26 @@ fn no_description(schema: &mut schemars::Schema) {
 /// blanks: the schema refuses them too.
 const DESTINATION_PATTERN: &str = r#"^\*?[^*_\s`$;&|<>()'"\\!#{}~^,=?+%@]+$"#;
 
+/// A hand-written schema for `$type` under `$name`, written in place of a
+/// reference when `$inline`.
+macro_rules! schema_of {
+    ($type:ty, $name:expr, $inline:literal, $schema:tt) => {
+        impl JsonSchema for $type {
+            fn inline_schema() -> bool {
+                $inline
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
 /// Schema-only types: each is what a key holds, as strict as JSON Schema can
 /// say it (what it cannot is listed in docs/spec.md, under the schema).
 macro_rules! schema_type {
@@ -248,19 +268,7 @@ macro_rules! schema_type {
         $(#[$doc])*
         pub struct $name;
 
-        impl JsonSchema for $name {
-            fn inline_schema() -> bool {
-                true
-            }
-
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!($schema)
-            }
-        }
+        schema_of!($name, stringify!($name), true, $schema);
     };
 }
 
@@ -321,21 +329,13 @@ pub enum RawPort {
     Text(String),
 }
 
-impl JsonSchema for RawPort {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Port".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A port (1-65535), or a range written as a string: \"8000-8100\"",
-            "anyOf": [
-                { "type": "integer", "minimum": 1, "maximum": 65535 },
-                { "type": "string", "pattern": "^[1-9][0-9]{0,4}-[1-9][0-9]{0,4}$" }
-            ]
-        })
-    }
-}
+schema_of!(RawPort, "Port", false, {
+    "description": "A port (1-65535), or a range written as a string: \"8000-8100\"",
+    "anyOf": [
+        { "type": "integer", "minimum": 1, "maximum": 65535 },
+        { "type": "string", "pattern": "^[1-9][0-9]{0,4}-[1-9][0-9]{0,4}$" }
+    ]
+});
 
 impl<'de> Deserialize<'de> for RawPort {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -377,29 +377,21 @@ struct DestinationTable {
     probe: Option<Spanned<String>>,
 }
 
-impl JsonSchema for RawDestination {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Destination".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A hostname, *.domain, IP address or CIDR range, or a wildcard or range with a host to test",
-            "anyOf": [
-                { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN },
-                {
-                    "type": "object",
-                    "properties": {
-                        "host": { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN, "description": "The wildcard or CIDR range" },
-                        "probe": { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN, "description": "One host or address under it, to test" }
-                    },
-                    "required": ["host"],
-                    "additionalProperties": false
-                }
-            ]
-        })
-    }
-}
+schema_of!(RawDestination, "Destination", false, {
+    "description": "A hostname, *.domain, IP address or CIDR range, or a wildcard or range with a host to test",
+    "anyOf": [
+        { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN },
+        {
+            "type": "object",
+            "properties": {
+                "host": { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN, "description": "The wildcard or CIDR range" },
+                "probe": { "type": "string", "minLength": 1, "pattern": DESTINATION_PATTERN, "description": "One host or address under it, to test" }
+            },
+            "required": ["host"],
+            "additionalProperties": false
+        }
+    ]
+});
 
 impl<'de> Deserialize<'de> for RawDestination {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -71,12 +71,9 @@ pub struct Team {
     /// The templates folder, resolved against the file's folder.
     pub templates: Option<PathBuf>,
     pub requested_by: Option<String>,
-    /// Lints silenced for every request below it.
-    pub allow: Vec<Lint>,
-    /// Lints turned on as warnings below it (`zone-review`, off by default).
-    pub warn: Vec<Lint>,
-    /// Lints whose findings are errors below it.
-    pub deny: Vec<Lint>,
+    /// Lints silenced (`allow`), turned on as warnings (`warn`: `zone-review`
+    /// is off by default) or made errors (`deny`) for every request below it.
+    pub levels: lints::Levels,
     /// `deny = ["warnings"]`: every warning is an error.
     pub deny_warnings: bool,
     pub max_port_range: Option<u32>,
@@ -483,7 +480,7 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
     let templates = raw
         .templates
         .and_then(|t| templates_folder(base, t, &mut diags));
-    let lints = lint_levels(raw.allow, raw.warn, raw.deny, &mut diags);
+    let (levels, deny_warnings) = lint_levels(raw.allow, raw.warn, raw.deny, &mut diags);
     let max_port_range = raw
         .max_port_range
         .and_then(|m| port_range_limit(m, &mut diags));
@@ -527,10 +524,8 @@ fn parse(source: &Source, path: &Path) -> Result<Team, Vec<Diagnostic>> {
         file: Some(path.to_path_buf()),
         templates,
         requested_by: raw.requested_by.map(Spanned::into_inner),
-        allow: lints.allow,
-        warn: lints.warn,
-        deny: lints.deny,
-        deny_warnings: lints.deny_warnings,
+        levels,
+        deny_warnings,
         max_port_range,
         zones: Arc::new(zones),
         targets,
@@ -561,22 +556,15 @@ fn templates_folder(
     None
 }
 
-/// The file's `allow`, `warn` and `deny` lists.
-struct Levels {
-    allow: Vec<Lint>,
-    warn: Vec<Lint>,
-    deny: Vec<Lint>,
-    deny_warnings: bool,
-}
-
-/// Lint names parsed, each unknown one an error at its place;
-/// `deny = ["warnings"]` makes every warning an error.
+/// The file's `allow`, `warn` and `deny` lists: lint names parsed, each
+/// unknown one an error at its place; and whether `deny = ["warnings"]`
+/// makes every warning an error.
 fn lint_levels(
     allow: Vec<Spanned<String>>,
     warn: Vec<Spanned<String>>,
     deny: Vec<Spanned<String>>,
     diags: &mut Vec<Diagnostic>,
-) -> Levels {
+) -> (lints::Levels, bool) {
     let mut lints = |names: Vec<Spanned<String>>| -> Vec<Lint> {
         names
             .into_iter()
@@ -597,12 +585,7 @@ fn lint_levels(
             .filter(|name| name.get_ref() != "warnings")
             .collect(),
     );
-    Levels {
-        allow,
-        warn,
-        deny,
-        deny_warnings,
-    }
+    (lints::Levels { allow, warn, deny }, deny_warnings)
 }
 
 /// `max-port-range`: a number of ports from 1 to 65535.
@@ -667,7 +650,7 @@ pub struct Teams {
     by_dir: HashMap<PathBuf, usize>,
     /// Team files with errors, with their diagnostics; their requests get the defaults.
     pub invalid: Vec<(Source, Vec<Diagnostic>)>,
-    /// Team files not trusted, with why (see [`distrust`]): skipped, and the
+    /// Team files not trusted, with why (see `distrust`): skipped, and the
     /// search went on above them. The command says so.
     pub ignored: Vec<Ignored>,
 }
@@ -795,11 +778,7 @@ impl Team {
             today,
             max_port_range: max_port_range.or(self.max_port_range).unwrap_or(100),
             command_line,
-            team: lints::Levels {
-                allow: self.allow.clone(),
-                warn: self.warn.clone(),
-                deny: self.deny.clone(),
-            },
+            team: self.levels.clone(),
             zones: self.zones.clone(),
             targets: self.targets.clone(),
         }

@@ -163,6 +163,13 @@ fn cut(text: &str, width: usize, keep_end: bool) -> String {
     }
 }
 
+/// A Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0-U+FDEF and the last two
+/// of every plane): never text, and YAML and XML parsers refuse a file that
+/// holds one.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{fdd0}'..='\u{fdef}') || u32::from(c) & 0xfffe == 0xfffe
+}
+
 /// `1 flow`, `2 flows`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -181,26 +188,6 @@ pub fn days_away(days: i64) -> String {
         d if d > 0 => format!("in {count}"),
         _ => format!("{count} ago"),
     }
-}
-
-/// One row of cells as a Markdown table's: `|` escaped, and the first word
-/// of each cell in `code` (addresses, ports, hosts) as code; `-` stays plain.
-pub fn markdown_cells(cells: impl IntoIterator<Item = String>, code: &[usize]) -> Vec<String> {
-    cells
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let c = c.replace('|', "\\|");
-            if code.contains(&i) && c != "-" {
-                match c.split_once(' ') {
-                    Some((word, rest)) => format!("`{word}` {rest}"),
-                    None => format!("`{c}`"),
-                }
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -511,15 +511,15 @@ mod tests {
             .collect()
     }
 
+    /// The zone of a destination written as in a request.
+    fn zone_of(zones: &Zones, text: &str) -> Option<String> {
+        let target = crate::validate::host::destination(text).expect("target");
+        zones.of_target(&target).map(str::to_string)
+    }
+
     #[test]
     fn the_most_specific_network_or_pattern_decides_the_zone() {
-        let of = |team: &str, text: &str| {
-            let target = crate::validate::host::destination(text).expect("target");
-            zones(team)
-                .expect("valid")
-                .of_target(&target)
-                .map(str::to_string)
-        };
+        let of = |team: &str, text: &str| zone_of(&zones(team).expect("valid"), text);
         let cases = [
             (TEAM, "10.188.50.7", Some("plant-k8s")),
             (TEAM, "10.188.50.0/25", Some("plant-k8s")),
@@ -559,10 +559,17 @@ mod tests {
         }
     }
 
+    /// Every verdict, the most specific entry, and a range or wildcard
+    /// around a zone judged for that zone too.
     #[test]
-    fn every_verdict_and_the_most_specific_entry() {
+    fn every_verdict_the_most_specific_entry_and_a_range_around_a_zone() {
         let z = zones(TEAM).expect("valid");
         let from_k8s = "[[rules]]\nsources = [\"10.188.50.0/24\"]\n";
+        let rule = |sources: &str, destination: &str| {
+            format!(
+                "[[rules]]\nports = [443]\nsources = [\"{sources}\"]\ndestinations = [{destination}]"
+            )
+        };
         let cases = [
             (
                 format!("{from_k8s}ports = [443]\ndestinations = [\"a.example.com\"]"),
@@ -589,50 +596,39 @@ mod tests {
                     "plant-k8s -> plant-services, pre-approved (fwreq.toml:30)",
                 ],
             ),
+            // 10.40.0.0/20 holds plant-ot and the site gateways, and more.
+            (
+                rule("10.40.12.0/24", "\"10.40.0.0/20\""),
+                vec![
+                    "plant-ot -> internet, forbidden (fwreq.toml:24)",
+                    "plant-ot -> plant-ot, needs review ()",
+                    "plant-ot -> plant-services, pre-approved (fwreq.toml:30)",
+                ],
+            ),
+            // A wildcard over the corporate pattern reaches it as well.
+            (
+                rule(
+                    "10.40.12.0/24",
+                    "{ host = \"*.example.com\", probe = \"a.example.com\" }",
+                ),
+                vec![
+                    "plant-ot -> internet, forbidden (fwreq.toml:24)",
+                    "plant-ot -> plant-services, pre-approved (fwreq.toml:30)",
+                ],
+            ),
+            // So does a source range around a zone.
+            (
+                rule("10.40.0.0/16", "\"a.example.com\""),
+                vec![
+                    "internet -> internet, needs review ()",
+                    "plant-ot -> internet, forbidden (fwreq.toml:24)",
+                    "plant-services -> internet, needs review ()",
+                ],
+            ),
         ];
         for (rules, want) in cases {
             assert_eq!(said(&z, &rules), want, "{rules}");
         }
-    }
-
-    #[test]
-    fn a_range_or_wildcard_around_a_zone_is_judged_for_that_zone_too() {
-        let z = zones(TEAM).expect("valid");
-        // 10.40.0.0/20 holds plant-ot and the site gateways, and more.
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.40.12.0/24\"]\ndestinations = [\"10.40.0.0/20\"]"
-            ),
-            [
-                "plant-ot -> internet, forbidden (fwreq.toml:24)",
-                "plant-ot -> plant-ot, needs review ()",
-                "plant-ot -> plant-services, pre-approved (fwreq.toml:30)",
-            ]
-        );
-        // A wildcard over the corporate pattern reaches it as well.
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.40.12.0/24\"]\ndestinations = [{ host = \"*.example.com\", probe = \"a.example.com\" }]"
-            ),
-            [
-                "plant-ot -> internet, forbidden (fwreq.toml:24)",
-                "plant-ot -> plant-services, pre-approved (fwreq.toml:30)",
-            ]
-        );
-        // So does a source range around a zone.
-        assert_eq!(
-            said(
-                &z,
-                "[[rules]]\nports = [443]\nsources = [\"10.40.0.0/16\"]\ndestinations = [\"a.example.com\"]"
-            ),
-            [
-                "internet -> internet, needs review ()",
-                "plant-ot -> internet, forbidden (fwreq.toml:24)",
-                "plant-services -> internet, needs review ()",
-            ]
-        );
     }
 
     /// Issue #30, case 5: the most specific entry decides, except that a
@@ -650,28 +646,46 @@ mod tests {
                 ),
             )
         };
-        assert_eq!(
-            from("10.1.2.0/24", "[443]", "192.0.2.7"),
-            ["k8s -> vendor, pre-approved (fwreq.toml:9)"]
-        );
-        assert_eq!(
-            from("10.9.0.0/24", "[443]", "192.0.2.7"),
-            ["internet -> vendor, needs review (fwreq.toml:5)"]
-        );
-        assert_eq!(
-            from("10.1.2.0/24", "[443]", "example.com"),
-            ["k8s -> internet, pre-approved (fwreq.toml:18)"]
-        );
-        // One forbidden port of two is enough.
-        assert_eq!(
-            from("10.1.2.0/24", "[22, 23]", "example.com"),
-            ["k8s -> internet, forbidden (fwreq.toml:13)"]
-        );
-        // A pair-level review does not beat the team's forbidden entry.
-        assert_eq!(
-            from("10.40.1.0/24", "[443]", "192.0.2.7"),
-            ["ot -> vendor, forbidden (fwreq.toml:22)"]
-        );
+        for (source, ports, destination, want) in [
+            (
+                "10.1.2.0/24",
+                "[443]",
+                "192.0.2.7",
+                "k8s -> vendor, pre-approved (fwreq.toml:9)",
+            ),
+            (
+                "10.9.0.0/24",
+                "[443]",
+                "192.0.2.7",
+                "internet -> vendor, needs review (fwreq.toml:5)",
+            ),
+            (
+                "10.1.2.0/24",
+                "[443]",
+                "example.com",
+                "k8s -> internet, pre-approved (fwreq.toml:18)",
+            ),
+            // One forbidden port of two is enough.
+            (
+                "10.1.2.0/24",
+                "[22, 23]",
+                "example.com",
+                "k8s -> internet, forbidden (fwreq.toml:13)",
+            ),
+            // A pair-level review does not beat the team's forbidden entry.
+            (
+                "10.40.1.0/24",
+                "[443]",
+                "192.0.2.7",
+                "ot -> vendor, forbidden (fwreq.toml:22)",
+            ),
+        ] {
+            assert_eq!(
+                from(source, ports, destination),
+                [want],
+                "{source} {ports} {destination}"
+            );
+        }
     }
 
     /// Issue #30, case 5: NAT64, 6to4 and IPv4-compatible forms of an
@@ -679,22 +693,19 @@ mod tests {
     #[test]
     fn ipv6_forms_of_an_ipv4_address_are_judged_as_that_address() {
         let z = zones(TEAM).expect("valid");
-        let of = |text: &str| {
-            let target = crate::validate::host::destination(text).expect("target");
-            z.of_target(&target).map(str::to_string)
-        };
-        for (text, zone) in [
-            ("64:ff9b::a28:c09", Some("plant-ot")),
-            ("64:ff9b::10.40.12.9", Some("plant-ot")),
-            ("64:ff9b::a28:c00/120", Some("plant-ot")),
-            ("2002:a28:c09::1", Some("plant-ot")),
-            ("2002:a28:c00::/40", Some("plant-ot")),
-            ("::10.40.12.9", Some("plant-ot")),
-            ("64:ff9b::c000:207", None),
-            ("2001:db8:50::9", Some("plant-k8s")),
-        ] {
-            assert_eq!(of(text).as_deref(), zone, "{text}");
+        let plant_ot = [
+            "64:ff9b::a28:c09",
+            "64:ff9b::10.40.12.9",
+            "64:ff9b::a28:c00/120",
+            "2002:a28:c09::1",
+            "2002:a28:c00::/40",
+            "::10.40.12.9",
+        ];
+        for text in plant_ot {
+            assert_eq!(zone_of(&z, text).as_deref(), Some("plant-ot"), "{text}");
         }
+        assert_eq!(zone_of(&z, "64:ff9b::c000:207"), None);
+        assert_eq!(zone_of(&z, "2001:db8:50::9").as_deref(), Some("plant-k8s"));
         // So a source in plant-ot written as NAT64 is forbidden the internet.
         assert_eq!(
             said(
@@ -732,34 +743,32 @@ mod tests {
     #[test]
     fn mistakes_in_the_team_file_are_located() {
         let twice = "[zones]\na = [\"10.0.0.0/8\"]\nb = [\"10.0.0.0/8\"]\n[[zone_policy]]\nfrom = \"a\"\nto = \"internt\"\nverdict = \"allowed\"\n";
+        let located = |diags: &[Diagnostic]| -> Vec<(usize, String)> {
+            diags
+                .iter()
+                .map(|d| (d.span.start, d.message.clone()))
+                .collect()
+        };
         let diags = zones(twice).expect_err("invalid");
-        let said: Vec<(usize, &str)> = diags
-            .iter()
-            .map(|d| (d.span.start, d.message.as_str()))
-            .collect();
         assert_eq!(
-            said,
+            located(&diags),
             [
                 (
                     32,
-                    "10.0.0.0/8 is in zone `a` already; a network belongs to one zone"
+                    "10.0.0.0/8 is in zone `a` already; a network belongs to one zone".into()
                 ),
-                (78, "no zone `internt`"),
+                (78, "no zone `internt`".into()),
             ]
         );
         assert_eq!(diags[1].help.as_deref(), Some("did you mean `internet`?"));
         // One name pattern in two zones, in another case: an error at the second.
         let diags = zones("[zones]\nit = [\"*.ot.example.com\"]\not = [\"*.OT.Example.com\"]\n")
             .expect_err("twice");
-        let said: Vec<(usize, &str)> = diags
-            .iter()
-            .map(|d| (d.span.start, d.message.as_str()))
-            .collect();
         assert_eq!(
-            said,
+            located(&diags),
             [(
                 40,
-                "`*.OT.Example.com` is in zone `it` already (as `*.ot.example.com`); a name pattern belongs to one zone"
+                "`*.OT.Example.com` is in zone `it` already (as `*.ot.example.com`); a name pattern belongs to one zone".into()
             )]
         );
         for builtin in ["internet", "*"] {

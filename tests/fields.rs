@@ -491,3 +491,74 @@ fn a_body_made_too_long_by_its_fields_is_flagged() {
     assert_eq!(code, 0, "{err}");
     common::assert_contains(&err, "warning[body-too-long]");
 }
+
+/// Removal and renewal tickets carry the team's fields too, under the same
+/// heading and in the team's order: the organisation's ServiceNow form asks
+/// for them on every ticket kind.
+#[test]
+fn removal_and_renewal_tickets_show_the_teams_fields() {
+    let dir = repo(TEAM, &filled());
+    let section = "\n\n## Additional Information\n\nEnvironment: production\n\nData classification: internal\n\nChange window: 2026-12-14\n\nBackout plan: Remove the rule.\n\nInternet facing: no\n\nCMDB CI: registry-prod\n\n## ";
+    let (code, out, err) = run(dir.path(), &["render", "--removal", "req.toml"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out.contains(&format!(
+            "Affected Application: a{section}Rules to remove\n"
+        )),
+        "{out}"
+    );
+    let (code, out, err) = run(
+        dir.path(),
+        &[
+            "renew",
+            "req.toml",
+            "--until",
+            "2027-06-30",
+            "--reason",
+            "extended",
+            "--today",
+            "2026-12-02",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!(
+            "Affected Application: a{section}Rules that stay in place\n"
+        )),
+        "{out}"
+    );
+}
+
+/// implement, probe and sync load a request as check does, through its
+/// team: a field value check refuses is refused by them too, at its place,
+/// and nothing is written, probed or synced.
+#[test]
+fn implement_probe_and_sync_refuse_a_field_value_check_refuses() {
+    let request = filled().replace("\"production\"", "\"prod\"");
+    let line = 1 + request
+        .lines()
+        .position(|l| l == "environment = \"prod\"")
+        .unwrap();
+    let dir = repo(TEAM, &request);
+    let said =
+        format!("req.toml:{line}:15: error: `prod` is not one of the values of `environment`\n");
+    for (args, last) in [
+        (
+            &["implement", "req.toml", "--target", "nftables"][..],
+            "fwreq: error: req.toml has errors; nothing was written\n",
+        ),
+        (
+            &["probe", "req.toml"][..],
+            "fwreq: error: req.toml has errors; fix them before probing\n",
+        ),
+        (
+            &["sync", "req.toml"][..],
+            "fwreq: error: 1 request could not be synced\n",
+        ),
+    ] {
+        let (code, out, err) = run(dir.path(), args);
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+        assert!(err.starts_with(&said), "{args:?}: {err}");
+        assert!(err.ends_with(last), "{args:?}: {err}");
+    }
+}

@@ -11,21 +11,17 @@
 //! the file.
 #![no_main]
 
+mod scratch;
+
 use fwreq::edit::Edit;
 use fwreq::output::Existing;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use toml_edit::{Datetime, Item, Value};
 
-/// The file the input is written to, in a folder of this process's own.
+/// The file the input is written to.
 fn file() -> &'static PathBuf {
-    static FILE: OnceLock<PathBuf> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("fwreq-fuzz-edit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a scratch folder");
-        dir.join("request.toml")
-    })
+    scratch::file("edit", "request.toml")
 }
 
 const KEYS: [&str; 5] = ["ritm", "req", "status", "submitted", "expires"];
@@ -77,7 +73,7 @@ fuzz_target!(|data: &[u8]| {
         },
     };
     std::fs::write(file(), file_bytes).expect("the scratch file");
-    let Ok(mut edit) = Edit::open(file(), Existing::Replace { forceable: false }) else {
+    let Ok(mut edit) = Edit::open(file(), Existing::Replace) else {
         return; // not UTF-8 or not TOML: refused before any edit
     };
     let original = edit.original().to_string();

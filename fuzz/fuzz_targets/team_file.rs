@@ -5,6 +5,8 @@
 //! requests' flows and its status mapping answer any state.
 #![no_main]
 
+mod scratch;
+
 use fwreq::diagnostic::{self, Source, Style};
 use fwreq::request::Request;
 use fwreq::{team, validate, zones};
@@ -12,14 +14,9 @@ use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// The file the input is written to, in a folder of this process's own.
+/// The file the input is written to.
 fn file() -> &'static PathBuf {
-    static FILE: OnceLock<PathBuf> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("fwreq-fuzz-team-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a scratch folder");
-        dir.join(team::FILE)
-    })
+    scratch::file("team", team::FILE)
 }
 
 /// The repository's example requests, whose flows a valid file's zones judge.

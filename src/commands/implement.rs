@@ -9,7 +9,7 @@ use crate::Outcome;
 use crate::cli::ImplementArgs;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::implement::Platform;
-use crate::input::{self, Loaded};
+use crate::input::Loaded;
 use crate::names::Lint;
 use crate::session::Options;
 use crate::team::Team;
@@ -17,14 +17,11 @@ use anyhow::bail;
 
 pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
-        crate::output::refuse_request_path(path, &[&args.file])?;
-        if !args.force {
-            crate::output::refuse_existing(path)?;
-        }
+        super::refuse_output(path, &[&args.file], args.force)?;
     }
     let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
     let target = target(args.target, session.team(&args.file))?;
-    let Loaded { source, request } = input::load(&args.file)?;
+    let Loaded { source, request } = session.load(&args.file)?;
     let request = request.map_err(|diags| {
         report(&source, &diags, stderr_style());
         anyhow::anyhow!("{} has errors; nothing was written", args.file.display())
@@ -64,7 +61,8 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
         );
     }
     match &args.output {
-        Some(path) => crate::output::write_whole(path, &text, args.force)?,
+        Some(path) => crate::output::write_whole(path, &text, args.force)
+            .map_err(|e| super::refused(e, args.force))?,
         None => print_stdout(&text)?,
     }
     if done.left_out.is_empty() || args.allow_partial {

@@ -64,7 +64,8 @@ pub fn init(args: InitArgs) -> anyhow::Result<Outcome> {
             std::fs::create_dir_all(folder)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", folder.display()))?;
         }
-        crate::output::write_whole(&path, text, args.force)?;
+        crate::output::write_whole(&path, text, args.force)
+            .map_err(|e| super::refused(e, args.force))?;
         println!("{}", path.display());
     }
     let requests = dir.join("requests");

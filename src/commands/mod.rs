@@ -37,6 +37,7 @@ pub use sync::sync;
 pub use verify::verify;
 
 use crate::cli::OutputArgs;
+use crate::clipboard::Unsent;
 use crate::diagnostic::{self, Diagnostic, Source, Style};
 use crate::formats::{self, Format, Ticket, json};
 use crate::render::Renderer;
@@ -123,6 +124,68 @@ fn edit_spec(
     match once() {
         Err(err) if err.is::<crate::output::Changed>() => once(),
         done => done,
+    }
+}
+
+/// Refuses an `--output` that is a request file, or (without `--force`) one
+/// that is already there, before any work is done for it.
+fn refuse_output<P: AsRef<Path>>(path: &Path, inputs: &[P], force: bool) -> anyhow::Result<()> {
+    crate::output::refuse_request_path(path, inputs)
+        .and_then(|()| match force {
+            true => Ok(()),
+            false => crate::output::refuse_existing(path),
+        })
+        .map_err(|e| refused(e, force))
+}
+
+/// A refusal of `output` as a command with `--force` (`forced`: given) and
+/// `--output` says it: what `--force` would do, or that it would not help.
+/// Other errors stay as they are.
+fn refused(err: anyhow::Error, forced: bool) -> anyhow::Error {
+    use crate::output::Refusal;
+    let Some(refusal) = err.downcast_ref::<Refusal>() else {
+        return err;
+    };
+    let said = match refusal {
+        Refusal::Exists(_) => format!("{refusal}; add --force to replace it"),
+        Refusal::Link { target, .. } => format!(
+            "{refusal}: add --force to replace the link itself ({} is left as it is)",
+            target.display()
+        ),
+        Refusal::NotWritable { .. } if !forced => {
+            format!("{refusal} (add --force to write it anyway)")
+        }
+        Refusal::NotWritable { .. } => return err,
+        Refusal::IsRequest { .. } => format!("--output {refusal} (--force or not)"),
+        Refusal::Toml(_) => {
+            format!("--output {refusal} (--force or not): name the ticket .md, .html or .json")
+        }
+    };
+    anyhow::Error::msg(said)
+}
+
+/// A ServiceNow error as a command whose `--timeout` sets the client's
+/// timeout (`submit`, `sync`) says it: a call that timed out names the flag,
+/// an order fwreq cannot record says how to record it by hand.
+fn servicenow_said(err: crate::servicenow::Error) -> anyhow::Error {
+    match servicenow_words(&err) {
+        Some(said) => anyhow::Error::msg(said),
+        None => err.into(),
+    }
+}
+
+/// [`servicenow_said`]'s text, where it differs from the error's own.
+fn servicenow_words(err: &crate::servicenow::Error) -> Option<String> {
+    use crate::servicenow::Error;
+    match err {
+        Error::TimedOut { .. } => Some(format!("{err} (--timeout)")),
+        Error::Unrecordable { .. } => Some(format!(
+            "{err}; record it by hand with fwreq record --req and --ritm"
+        )),
+        Error::Unanswered { error, advice } => {
+            servicenow_words(error).map(|said| format!("{said}; {advice}"))
+        }
+        _ => None,
     }
 }
 
@@ -340,10 +403,7 @@ impl OutputArgs {
             bail!("--output takes one request file, got {}", inputs.len());
         }
         if let Some(path) = &self.output {
-            crate::output::refuse_request_path(path, inputs)?;
-            if !self.force {
-                crate::output::refuse_existing(path)?;
-            }
+            refuse_output(path, inputs, self.force)?;
         }
         if self.format == Format::Html && inputs.len() > 1 {
             bail!(
@@ -370,10 +430,15 @@ fn emit(tickets: &[Ticket], out: &OutputArgs, renderer: &Renderer) -> anyhow::Re
             .join("---\n"),
     };
     if let Some(path) = &out.output {
-        crate::output::write_whole(path, &text, out.force)?;
+        crate::output::write_whole(path, &text, out.force).map_err(|e| refused(e, out.force))?;
     }
     if out.copy {
-        crate::clipboard::copy(&text)?;
+        crate::clipboard::copy(&text).map_err(|unsent| match unsent {
+            Unsent::NoTerminal(e) => anyhow::Error::new(e).context(
+                "--copy needs a terminal to send the text through (OSC 52), and this process has none; write to a file with -o instead",
+            ),
+            Unsent::Write(e) => anyhow::Error::new(e).context("cannot write to the terminal"),
+        })?;
         eprintln!(
             "copied {} characters ({}) to the clipboard through the terminal",
             text.chars().count(),
@@ -403,19 +468,14 @@ mod tests {
         let path = dir.path().join("req.toml");
         fs::write(&path, SPEC).unwrap();
         let mut tries = 0;
-        let done = edit_spec(
-            &path,
-            Existing::Replace { forceable: true },
-            "testing",
-            |edit, _| {
-                tries += 1;
-                if tries <= saves {
-                    fs::write(&path, format!("# save {tries}\n{SPEC}")).unwrap();
-                }
-                edit.set("ritm", "RITM0000042");
-                Ok(vec![format!("try {tries}")])
-            },
-        );
+        let done = edit_spec(&path, Existing::Replace, "testing", |edit, _| {
+            tries += 1;
+            if tries <= saves {
+                fs::write(&path, format!("# save {tries}\n{SPEC}")).unwrap();
+            }
+            edit.set("ritm", "RITM0000042");
+            Ok(vec![format!("try {tries}")])
+        });
         (done, fs::read_to_string(&path).unwrap())
     }
 

@@ -2,6 +2,7 @@
 
 use super::{print_painted, print_stdout, report, stderr_style};
 use crate::cli::ProbeArgs;
+use crate::evidence::About;
 use crate::probe::{self as probing, limits, report::Format, resolve};
 use crate::render::Renderer;
 use crate::session::Options;
@@ -13,7 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fwreq probe`: runs every TCP check of one request concurrently and prints evidence.
 pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let crate::input::Loaded { source, request } = crate::input::load(&args.file)?;
+    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
+    let crate::input::Loaded { source, request } = session.load(&args.file)?;
     let request = request.map_err(|diags| {
         report(&source, &diags, stderr_style());
         anyhow::anyhow!(
@@ -21,7 +23,6 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             args.file.display()
         )
     })?;
-    let session = super::session(vec![args.file.clone()], &Options::default())?.valid()?;
     let renderer = session.renderer(&args.file);
     // --post: the RITM and the client settled before anything is probed.
     let post = if args.post {
@@ -104,9 +105,7 @@ fn settings(
         resolver: Arc::new(resolve::SystemResolver),
     };
     let header = probing::report::Header {
-        title: request.title.clone(),
-        ritm: request.ritm.clone(),
-        req: request.req.clone(),
+        about: About::of(request),
         from: host_name(),
         at: chrono::Utc::now()
             .format("%Y-%m-%d %H:%M:%S UTC")

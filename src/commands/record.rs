@@ -45,7 +45,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
     let existing = if args.force {
         Existing::Force
     } else {
-        Existing::Replace { forceable: true }
+        Existing::Replace
     };
     let done = edit_spec(
         &args.file,
@@ -80,7 +80,8 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
             }
             Ok(said)
         },
-    )?;
+    )
+    .map_err(|e| super::refused(e, args.force))?;
     match done {
         None => eprintln!("{}: already recorded, nothing changed", shown(&args.file)),
         Some(said) => eprintln!("{}: {}", shown(&args.file), said.join(", ")),

@@ -33,7 +33,7 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     let session = super::session(vec![args.file.clone()], &options)?.valid()?;
     let team = session.team(&args.file);
     let renderer = session.renderer(&args.file);
-    let existing = Existing::Replace { forceable: false };
+    let existing = Existing::Replace;
     let (mut edit, request) = open_valid(&args.file, existing, "renewing it")?;
     let previous = request.expires;
     if let Some(previous) = previous

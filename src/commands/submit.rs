@@ -267,31 +267,26 @@ fn file(client: &Client, path: &Path, order: &Order) -> anyhow::Result<()> {
     let pending = lock.pending.clone();
     let mut filed = None;
     let mut lost = false;
-    let written = edit_spec(
-        path,
-        Existing::Replace { forceable: false },
-        "submitting it",
-        |edit, request| {
-            refuse_filed(path, request)?;
-            let done = match &filed {
-                Some(done) => done,
-                None => filed.insert(
-                    client
-                        .submit(item, variables, correlation, pending.as_deref())
-                        .map_err(|e| {
-                            lost = matches!(e, servicenow::Error::Unanswered(_));
-                            e
-                        })?,
-                ),
-            };
-            let when = submitted("now").map_err(|e| anyhow::anyhow!(e.message))?;
-            edit.set("req", done.req.as_str());
-            edit.set("ritm", done.item.ritm.as_str());
-            edit.set("submitted", when);
-            edit.set("status", Status::Submitted.as_str());
-            Ok(vec![])
-        },
-    );
+    let written = edit_spec(path, Existing::Replace, "submitting it", |edit, request| {
+        refuse_filed(path, request)?;
+        let done = match &filed {
+            Some(done) => done,
+            None => filed.insert(
+                client
+                    .submit(item, variables, correlation, pending.as_deref())
+                    .map_err(|e| {
+                        lost = matches!(e, servicenow::Error::Unanswered { .. });
+                        super::servicenow_said(e)
+                    })?,
+            ),
+        };
+        let when = submitted("now").map_err(|e| anyhow::anyhow!(e.message))?;
+        edit.set("req", done.req.as_str());
+        edit.set("ritm", done.item.ritm.as_str());
+        edit.set("submitted", when);
+        edit.set("status", Status::Submitted.as_str());
+        Ok(vec![])
+    });
     let Some(done) = filed else {
         if lost {
             let when = chrono::Local::now()

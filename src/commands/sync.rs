@@ -103,7 +103,7 @@ fn filed<'a>(
 ) -> anyhow::Result<Vec<(&'a Path, Request, Ritm, usize)>> {
     let mut filed = Vec::new();
     for path in session.files() {
-        let Loaded { source, request } = input::load(path)?;
+        let Loaded { source, request } = session.load(path)?;
         let request = match request {
             Ok(request) => request,
             Err(diags) => {
@@ -173,16 +173,11 @@ fn item_or_said(
 /// writer (the move checked again on the text as it is then); nothing to
 /// say when it went well.
 fn write_status(path: &std::path::Path, next: crate::spec::Status) -> anyhow::Result<String> {
-    edit_spec(
-        path,
-        Existing::Replace { forceable: false },
-        "syncing it",
-        |edit, current| {
-            current.status.check_move(next)?;
-            edit.set("status", next.as_str());
-            Ok(vec![])
-        },
-    )?;
+    edit_spec(path, Existing::Replace, "syncing it", |edit, current| {
+        current.status.check_move(next)?;
+        edit.set("status", next.as_str());
+        Ok(vec![])
+    })?;
     Ok(String::new())
 }
 
@@ -210,10 +205,13 @@ fn read_items(client: &Client, ritms: &[&Ritm]) -> Vec<(Ritm, Result<Item, Strin
                             .into_iter()
                             .map(|item| (item.ritm.clone(), Ok(item)))
                             .collect(),
-                        Err(e) => batch
-                            .iter()
-                            .map(|r| ((*r).clone(), Err(e.to_string())))
-                            .collect(),
+                        Err(e) => {
+                            let said = super::servicenow_said(e).to_string();
+                            batch
+                                .iter()
+                                .map(|r| ((*r).clone(), Err(said.clone())))
+                                .collect()
+                        }
                     };
                     done.lock()
                         .unwrap_or_else(|e| e.into_inner())

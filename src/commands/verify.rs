@@ -5,6 +5,7 @@
 use super::{print_stdout, report, stderr_style};
 use crate::Outcome;
 use crate::cli::VerifyArgs;
+use crate::evidence::About;
 use crate::probe::resolve::Mappings;
 use crate::render::Renderer;
 use crate::request::{Request, Ritm};
@@ -35,24 +36,26 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         Vec::new()
     };
     let mappings = Mappings::new(args.resolve.clone());
-    let mut plans: Vec<verify::Plan> = requests
-        .iter()
-        .map(|r| verify::plan(r, &mappings))
-        .collect();
     let options = Options {
         timeout: args.timeout,
         source_interface: args.source_interface.clone(),
         destination_interface: args.destination_interface.clone(),
+        advice: verify::Advice {
+            resolve: "--resolve",
+            interfaces: "--source-interface and --destination-interface",
+        },
     };
+    let mut plans: Vec<verify::Plan> = requests
+        .iter()
+        .map(|r| verify::plan(r, &mappings, &options.advice))
+        .collect();
     let answer = run_namespaces(&mut plans, &ruleset, &options)?;
     let chains = hooked_chains(&answer, &path)?;
     let mut outputs = Vec::new();
     let (mut verified, mut differ) = (0, 0);
     for (index, (request, plan)) in requests.iter().zip(&plans).enumerate() {
         let header = Header {
-            title: request.title.clone(),
-            ritm: request.ritm.clone(),
-            req: request.req.clone(),
+            about: About::of(request),
             ruleset: ruleset_name(&path),
             chains: chains.clone(),
             fwreq: env!("CARGO_PKG_VERSION"),

@@ -24,7 +24,7 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page: offline, light and dark, print, copy buttons
     Html,
-    /// An HTML fragment in [code]...[/code], for Work notes or Additional comments
+    /// An HTML fragment in `[code]...[/code]`, for Work notes or Additional comments
     Servicenow,
     /// One object for the Table API: short_description, description, work_notes, and the request as data
     Json,

@@ -279,7 +279,7 @@ fn name(request: &Request, stem: &str) -> String {
     format!("file-{cleaned}-{hash:08x}")
 }
 
-/// `s` made safe for a `#` comment line of any target (see [`text`]).
+/// `s` made safe for a `#` comment line of any target (see `text`).
 pub fn comment_text(s: &str) -> String {
     text(s, 400)
 }
@@ -295,8 +295,8 @@ fn text(s: &str, max: usize) -> String {
             // Noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, and the last two
             // of each plane) are not printable in YAML: a parser refuses the file.
             c if c.is_control()
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fdd0}'..='\u{fdef}')
-                || u32::from(c) & 0xfffe == 0xfffe =>
+                || matches!(c, '\u{2028}' | '\u{2029}')
+                || crate::text::is_noncharacter(c) =>
             {
                 ' '
             }

@@ -8,32 +8,26 @@ use crate::names::Lint;
 use crate::request::{Destination, Network, Target};
 use crate::validate::host::address_or_network;
 
-declare_lint! {
-    BroadPrivateRange,
-    name: "broad-private-range",
-    level: Warn,
-    description: "a destination range that spans a whole private network (/16 or wider)",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["10.40.0.0/16"]
-"#,
-    find: Some(broad_private_range),
-}
+declare_lints! {
+    /// a destination range that spans a whole private network (/16 or wider)
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["10.40.0.0/16"]
+    /// ```
+    BroadPrivateRange = "broad-private-range", Warn, Some(broad_private_range);
 
-declare_lint! {
-    ReservedDestination,
-    name: "reserved-destination",
-    level: Warn,
-    description: "a loopback, link-local, multicast or unspecified address as destination",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [80]
-destinations = ["169.254.169.254"]
-"#,
-    find: Some(reserved_destination),
+    /// a loopback, link-local, multicast or unspecified address as destination
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [80]
+    /// destinations = ["169.254.169.254"]
+    /// ```
+    ReservedDestination = "reserved-destination", Warn, Some(reserved_destination);
 }
 
 fn destinations<'a>(cx: &Context<'a>) -> impl Iterator<Item = &'a Destination> {

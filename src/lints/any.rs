@@ -4,32 +4,26 @@ use super::{Context, Found};
 use crate::names::Lint;
 use crate::request::{Network, Target};
 
-declare_lint! {
-    AnyDestination,
-    name: "any-destination",
-    level: Warn,
-    description: "`0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["0.0.0.0/0"]
-"#,
-    find: Some(any_destination),
-}
+declare_lints! {
+    /// `0.0.0.0/0`, `::/0`, or a prefix shorter than /8 (IPv4) or /32 (IPv6) as destination
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["0.0.0.0/0"]
+    /// ```
+    AnyDestination = "any-destination", Warn, Some(any_destination);
 
-declare_lint! {
-    AnySource,
-    name: "any-source",
-    level: Warn,
-    description: "the same, as source",
-    example: r#"
-[[rules]]
-sources = ["0.0.0.0/0"]
-ports = [443]
-destinations = ["portal.example.com"]
-"#,
-    find: Some(any_source),
+    /// the same, as source
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["0.0.0.0/0"]
+    /// ports = [443]
+    /// destinations = ["portal.example.com"]
+    /// ```
+    AnySource = "any-source", Warn, Some(any_source);
 }
 
 fn any_destination(cx: &Context, found: &mut Found) {
@@ -75,14 +69,7 @@ pub(super) fn too_wide(network: &Network) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn net(text: &str) -> Network {
-        let (addr, prefix) = text.split_once('/').unwrap();
-        Network {
-            addr: addr.parse().unwrap(),
-            prefix: prefix.parse().unwrap(),
-        }
-    }
+    use crate::lints::test_support::network as net;
 
     /// "Almost any address" starts below /8 (IPv4) and /32 (IPv6).
     #[test]

@@ -10,16 +10,14 @@ use crate::flows::RuleChecks;
 use crate::names::Lint;
 use crate::request::Request;
 
-declare_lint! {
-    BodyTooLong,
-    name: "body-too-long",
-    level: Warn,
-    description: "the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field",
-    example: r#"
-# any request whose rendered ticket body is over 4,000 characters:
-# many rules, many destinations, long texts
-"#,
-    find: None,
+declare_lints! {
+    /// the rendered body is over 4,000 characters, the default limit of a ServiceNow multi-line field
+    ///
+    /// ```toml
+    /// # any request whose rendered ticket body is over 4,000 characters:
+    /// # many rules, many destinations, long texts
+    /// ```
+    BodyTooLong = "body-too-long", Warn, None;
 }
 
 /// The default size of a ServiceNow multi-line text field (`description`).
@@ -116,16 +114,7 @@ pub fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::{body_length, default_body_bound};
-    use crate::lints::{Levels, Settings};
-    use chrono::NaiveDate;
-
-    fn settings() -> Settings {
-        crate::team::Team::default().settings(
-            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
-            Levels::default(),
-            None,
-        )
-    }
+    use crate::lints::test_support::settings;
 
     /// The limit is ServiceNow's: 4,000 characters fit, one more does not;
     /// the help says how to split by what the request has.

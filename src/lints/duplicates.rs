@@ -16,18 +16,16 @@ use crate::spec::{Action, Protocol};
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
-declare_lint! {
-    DuplicateDestination,
-    name: "duplicate-destination",
-    level: Warn,
-    description: "the same flow twice, or one already covered by a wildcard or range in the request",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["203.0.113.0/24", "203.0.113.7"]
-"#,
-    find: Some(duplicate_destination),
+declare_lints! {
+    /// the same flow twice, or one already covered by a wildcard or range in the request
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["203.0.113.0/24", "203.0.113.7"]
+    /// ```
+    DuplicateDestination = "duplicate-destination", Warn, Some(duplicate_destination);
 }
 
 /// Ports listed twice in a rule, then destinations another already covers.

@@ -7,37 +7,27 @@ use crate::request::Request;
 use crate::spec::Status;
 use crate::text::days_away;
 
-declare_lint! {
-    Expired,
-    name: "expired",
-    level: Warn,
-    description: "`expires` is in the past",
-    example: r#"
-expires = 2026-01-31
-"#,
-    find: Some(expired),
-}
+declare_lints! {
+    /// `expires` is in the past
+    ///
+    /// ```toml
+    /// expires = 2026-01-31
+    /// ```
+    Expired = "expired", Warn, Some(expired);
 
-declare_lint! {
-    ExpiresSoon,
-    name: "expires-soon",
-    level: Warn,
-    description: "`expires` is within 14 days",
-    example: r#"
-expires = 2026-12-10  # checked on 2026-12-01
-"#,
-    find: Some(expires_soon),
-}
+    /// `expires` is within 14 days
+    ///
+    /// ```toml
+    /// expires = 2026-12-10  # checked on 2026-12-01
+    /// ```
+    ExpiresSoon = "expires-soon", Warn, Some(expires_soon);
 
-declare_lint! {
-    MissingExpiryForTemporary,
-    name: "missing-expiry-for-temporary",
-    level: Warn,
-    description: "the text says temporary, trial, pilot or until, and no `expires` is set",
-    example: r#"
-reason = "A two-week trial of the new historian"
-"#,
-    find: Some(missing_expiry_for_temporary),
+    /// the text says temporary, trial, pilot or until, and no `expires` is set
+    ///
+    /// ```toml
+    /// reason = "A two-week trial of the new historian"
+    /// ```
+    MissingExpiryForTemporary = "missing-expiry-for-temporary", Warn, Some(missing_expiry_for_temporary);
 }
 
 /// Days before `expires` when `expires-soon` starts to warn.
@@ -55,26 +45,31 @@ fn days_left(cx: &Context) -> Option<(chrono::NaiveDate, i64)> {
 }
 
 fn expired(cx: &Context, found: &mut Found) {
-    if let Some((expires, days)) = days_left(cx).filter(|(_, days)| *days < 0) {
-        found.warn(
-            Lint::Expired,
-            cx.request.spans.expires.clone(),
-            format!("the request expired on {expires} ({})", days_away(days)),
-            "remove the rules from the firewall, or set a new `expires` date".into(),
-        );
-    }
+    expiry(cx, Lint::Expired, found);
 }
 
 fn expires_soon(cx: &Context, found: &mut Found) {
-    let soon = |(_, days): &(_, i64)| (0..=EXPIRY_WARNING_DAYS).contains(days);
-    if let Some((expires, days)) = days_left(cx).filter(soon) {
-        found.warn(
-            Lint::ExpiresSoon,
-            cx.request.spans.expires.clone(),
+    expiry(cx, Lint::ExpiresSoon, found);
+}
+
+/// Warns `expired` for an `expires` in the past, `expires-soon` for one
+/// within `EXPIRY_WARNING_DAYS`, each at the `expires` value.
+fn expiry(cx: &Context, lint: Lint, found: &mut Found) {
+    let Some((expires, days)) = days_left(cx) else {
+        return;
+    };
+    let (message, help) = match lint {
+        Lint::Expired if days < 0 => (
+            format!("the request expired on {expires} ({})", days_away(days)),
+            "remove the rules from the firewall, or set a new `expires` date",
+        ),
+        Lint::ExpiresSoon if (0..=EXPIRY_WARNING_DAYS).contains(&days) => (
             format!("the request expires on {expires}, {}", days_away(days)),
-            "plan the removal, or extend `expires` with a new approval".into(),
-        );
-    }
+            "plan the removal, or extend `expires` with a new approval",
+        ),
+        _ => return,
+    };
+    found.warn(lint, cx.request.spans.expires.clone(), message, help.into());
 }
 
 /// The first word of temporariness in the request's prose, when it sets no `expires`.

@@ -4,19 +4,17 @@
 use super::{Context, Found};
 use crate::names::Lint;
 
-declare_lint! {
-    NotExpressible,
-    name: "not-expressible",
-    level: Warn,
-    description: "a destination one of the team's `targets` (fwreq implement) cannot hold, such as a name in nftables",
-    example: r#"
-# fwreq.toml: targets = ["nftables"]
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["registry.example.com"]
-"#,
-    find: Some(not_expressible),
+declare_lints! {
+    /// a destination one of the team's `targets` (fwreq implement) cannot hold, such as a name in nftables
+    ///
+    /// ```toml
+    /// # fwreq.toml: targets = ["nftables"]
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["registry.example.com"]
+    /// ```
+    NotExpressible = "not-expressible", Warn, Some(not_expressible);
 }
 
 fn not_expressible(cx: &Context, found: &mut Found) {

@@ -6,17 +6,15 @@ use super::{Context, Found};
 use crate::diagnostic::{is_bidi_control, is_zero_width};
 use crate::names::Lint;
 
-declare_lint! {
-    HiddenCharacters,
-    name: "hidden-characters",
-    level: Warn,
-    description: "a bidi control or zero-width character in the file: what a reviewer sees is not what it says (CVE-2021-42574)",
-    example: r#"
-# the file holds U+202E (right-to-left override) itself where this shows
-# \u202E: the TOML escape alone is plain text in the file and is not found
-title = "Open 443 to the registry \u202E for the rollout"
-"#,
-    find: Some(hidden_characters),
+declare_lints! {
+    /// a bidi control or zero-width character in the file: what a reviewer sees is not what it says (CVE-2021-42574)
+    ///
+    /// ```toml
+    /// # the file holds U+202E (right-to-left override) itself where this shows
+    /// # \u202E: the TOML escape alone is plain text in the file and is not found
+    /// title = "Open 443 to the registry \u202E for the rollout"
+    /// ```
+    HiddenCharacters = "hidden-characters", Warn, Some(hidden_characters);
 }
 
 /// Each one at its position. A byte order mark at the very start is not text.

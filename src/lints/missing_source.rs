@@ -3,17 +3,15 @@
 use super::{Context, Found};
 use crate::names::Lint;
 
-declare_lint! {
-    MissingSource,
-    name: "missing-source",
-    level: Warn,
-    description: "a rule without `sources`: the firewall team must guess, or open it from anywhere",
-    example: r#"
-[[rules]]
-ports = [443]
-destinations = ["portal.example.com"]
-"#,
-    find: Some(missing_source),
+declare_lints! {
+    /// a rule without `sources`: the firewall team must guess, or open it from anywhere
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// ports = [443]
+    /// destinations = ["portal.example.com"]
+    /// ```
+    MissingSource = "missing-source", Warn, Some(missing_source);
 }
 
 fn missing_source(cx: &Context, found: &mut Found) {

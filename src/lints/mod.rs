@@ -4,32 +4,34 @@
 //! that a request (`allow = [...]`) or the command line (`--allow NAME`) can
 //! silence. Every warning points at the value it is about and says how to fix it.
 //!
-//! One file per lint or small family declares each lint (`declare_lint!`:
-//! name, default level, description, example) next to the finder that emits
-//! it; `registry!` below is the one list of them. `names::Lint`, `--list-lints`,
-//! the schema's lint names, completions and docs/lints.md all come from it.
+//! One file per lint or small family declares its lints (`declare_lints!`)
+//! next to the finders that emit them: each lint's doc comment is its
+//! description (first line) and its example (a `toml` block), the line under
+//! it its name, default level and finder, as clippy's `declare_clippy_lint!`
+//! and ruff's rules document themselves. `registry!` below is the one list of
+//! them. `names::Lint`, `--list-lints`, the schema's lint names, completions
+//! and docs/lints.md all come from it.
 //! Adding a lint: its file (or a family's), and one line in `registry!`.
 
-/// A lint's declaration, next to its finder. build.rs reads the same block to
-/// make `names::Lint` (so keep its shape: one field per line, in this order;
-/// `find` is the finder, or `None` for a lint another stage measures).
-macro_rules! declare_lint {
-    (
-        $lint:ident,
-        name: $name:literal,
-        level: $level:ident,
-        description: $description:literal,
-        example: $example:literal,
-        find: $find:expr,
-    ) => {
+/// A file's lint declarations, next to their finders. build.rs reads the same
+/// block to make `names::Lint` (so keep its shape: a doc comment whose first
+/// line is the description and whose ```` ```toml ```` block is the example,
+/// then `Lint = "name", Level, finder;`, the finder `None` for a lint another
+/// stage measures).
+macro_rules! declare_lints {
+    ($(
+        $(#[doc = $doc:literal])*
+        $lint:ident = $name:literal, $level:ident, $find:expr;
+    )*) => {$(
+        $(#[doc = $doc])*
         #[allow(non_upper_case_globals)]
         pub(super) const $lint: super::Declared = super::Declared {
             lint: crate::names::Lint::$lint,
             find: $find,
             #[cfg(test)]
-            said: ($name, crate::names::Level::$level, $description, $example),
+            said: ($name, crate::names::Level::$level, concat!($($doc, "\n"),*)),
         };
-    };
+    )*};
 }
 
 /// The one list of lints, in `--list-lints` order: `file::Lint`, one a line.
@@ -101,10 +103,10 @@ use chrono::NaiveDate;
 pub(super) struct Declared {
     lint: Lint,
     find: Option<Finder>,
-    /// Name, level, description and example as rustc read them, to hold
-    /// build.rs's reading of the same block to it.
+    /// Name, level and doc comment (one line each) as rustc read them, to
+    /// hold build.rs's reading of the same block to it.
     #[cfg(test)]
-    said: (&'static str, Level, &'static str, &'static str),
+    said: (&'static str, Level, &'static str),
 }
 
 /// Emits one lint's findings for a request into `found`.
@@ -246,32 +248,57 @@ impl Found {
     }
 }
 
+/// What the lints' unit tests share.
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod test_support {
+    use super::{Levels, Settings};
 
-    fn settings() -> Settings {
+    /// A default team's settings on 2026-11-27.
+    pub(super) fn settings() -> Settings {
         crate::team::Team::default().settings(
-            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            super::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
             Levels::default(),
             None,
         )
     }
 
+    /// A network written as in a request.
+    pub(super) fn network(text: &str) -> crate::request::Network {
+        crate::validate::host::address_or_network(text).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_support::settings;
+
     /// The registry and `names::Lint` (build.rs's reading of the same
     /// blocks) agree: the same lints in the same order, each with the name,
-    /// level, description and example rustc reads in its file.
+    /// level, and the description and example of the doc comment rustc
+    /// reads in its file.
     #[test]
     fn the_registry_is_names_lint() {
         let lints: Vec<Lint> = REGISTRY.iter().map(|d| d.lint).collect();
         assert_eq!(lints, Lint::ALL);
         for d in REGISTRY {
-            let (name, level, description, example) = d.said;
+            let (name, level, doc) = d.said;
             assert_eq!(d.lint.name(), name);
             assert_eq!(d.lint.default_level(), level, "{name}");
-            assert_eq!(d.lint.description(), description, "{name}");
-            assert_eq!(d.lint.example(), example.trim_start_matches('\n'), "{name}");
-            assert!(!example.trim().is_empty(), "{name} has no example");
+            let example: String = d
+                .lint
+                .example()
+                .lines()
+                .map(|l| format!(" {l}\n"))
+                .collect();
+            let written = format!(
+                " {}\n\n ```toml\n{}```\n",
+                d.lint.description(),
+                example.replace(" \n", "\n") + " "
+            );
+            assert_eq!(doc, written, "{name}");
+            assert!(!d.lint.example().trim().is_empty(), "{name} has no example");
         }
     }
 
@@ -299,7 +326,7 @@ mod tests {
         let registry = [Declared {
             lint: Lint::LongTitle,
             find: Some(never),
-            said: ("", Level::Warn, "", ""),
+            said: ("", Level::Warn, ""),
         }];
         let mut allowed = settings();
         allowed.command_line.allow.push(Lint::LongTitle);

@@ -8,50 +8,44 @@ use crate::policy::{Flow, service};
 use crate::request::{Destination, Network, Span};
 use crate::spec::{Action, Protocol};
 
-declare_lint! {
-    AllowDenyOverlap,
-    name: "allow-deny-overlap",
-    level: Warn,
-    description: "one rule allows and another denies overlapping traffic (the same or a covering destination, a shared port, protocol and source): the deny wins only while the firewall keeps it first",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["203.0.113.0/24"]
+declare_lints! {
+    /// one rule allows and another denies overlapping traffic (the same or a covering destination, a shared port, protocol and source): the deny wins only while the firewall keeps it first
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["203.0.113.0/24"]
+    ///
+    /// [[rules]]
+    /// action = "deny"
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["203.0.113.7"]
+    /// ```
+    AllowDenyOverlap = "allow-deny-overlap", Warn, Some(allow_deny_overlap);
 
-[[rules]]
-action = "deny"
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["203.0.113.7"]
-"#,
-    find: Some(allow_deny_overlap),
-}
-
-declare_lint! {
-    AllowCoveredByDenies,
-    name: "allow-covered-by-denies",
-    level: Warn,
-    description: "an allowed destination whose every packet two or more deny rules deny between them (no one of them alone): the allow never takes effect",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["registry.example.com"]
-
-[[rules]]
-action = "deny"
-sources = ["10.20.0.0/25"]
-ports = [443]
-destinations = ["registry.example.com"]
-
-[[rules]]
-action = "deny"
-sources = ["10.20.0.128/25"]
-ports = [443]
-destinations = ["registry.example.com"]
-"#,
-    find: Some(allow_covered_by_denies),
+    /// an allowed destination whose every packet two or more deny rules deny between them (no one of them alone): the allow never takes effect
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["registry.example.com"]
+    ///
+    /// [[rules]]
+    /// action = "deny"
+    /// sources = ["10.20.0.0/25"]
+    /// ports = [443]
+    /// destinations = ["registry.example.com"]
+    ///
+    /// [[rules]]
+    /// action = "deny"
+    /// sources = ["10.20.0.128/25"]
+    /// ports = [443]
+    /// destinations = ["registry.example.com"]
+    /// ```
+    AllowCoveredByDenies = "allow-covered-by-denies", Warn, Some(allow_covered_by_denies);
 }
 
 /// A flow with the destination it comes from.
@@ -256,14 +250,7 @@ fn sources_overlap(a: &[Network], b: &[Network]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn net(text: &str) -> Network {
-        let (addr, prefix) = text.split_once('/').unwrap();
-        Network {
-            addr: addr.parse().unwrap(),
-            prefix: prefix.parse().unwrap(),
-        }
-    }
+    use crate::lints::test_support::network as net;
 
     /// No sources is any source; otherwise one list's network must hold or
     /// be held by one of the other's.

@@ -6,32 +6,26 @@ use crate::names::Lint;
 use crate::request::{PortRange, Rule};
 use crate::spec::{Action, Protocol};
 
-declare_lint! {
-    CleartextPort,
-    name: "cleartext-port",
-    level: Warn,
-    description: "an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [23]
-destinations = ["switch-01.plant.example.com"]
-"#,
-    find: Some(cleartext_port),
-}
+declare_lints! {
+    /// an allow rule on a port whose protocol is usually unencrypted (21, 23, 80, 389, ...)
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [23]
+    /// destinations = ["switch-01.plant.example.com"]
+    /// ```
+    CleartextPort = "cleartext-port", Warn, Some(cleartext_port);
 
-declare_lint! {
-    WidePortRange,
-    name: "wide-port-range",
-    level: Warn,
-    description: "a port range wider than --max-port-range (default 100)",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = ["8000-8999"]
-destinations = ["app.example.com"]
-"#,
-    find: Some(wide_port_range),
+    /// a port range wider than --max-port-range (default 100)
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = ["8000-8999"]
+    /// destinations = ["app.example.com"]
+    /// ```
+    WidePortRange = "wide-port-range", Warn, Some(wide_port_range);
 }
 
 fn ports<'a>(cx: &Context<'a>) -> impl Iterator<Item = (&'a Rule, &'a PortRange)> {

@@ -3,15 +3,13 @@
 use super::{Context, Found};
 use crate::names::Lint;
 
-declare_lint! {
-    RawHtml,
-    name: "raw-html",
-    level: Warn,
-    description: "a text holds raw HTML, which every output shows as text (write Markdown instead)",
-    example: r#"
-request = "Open <b>443</b> from the plant to the registry"
-"#,
-    find: Some(raw_html),
+declare_lints! {
+    /// a text holds raw HTML, which every output shows as text (write Markdown instead)
+    ///
+    /// ```toml
+    /// request = "Open <b>443</b> from the plant to the registry"
+    /// ```
+    RawHtml = "raw-html", Warn, Some(raw_html);
 }
 
 fn raw_html(cx: &Context, found: &mut Found) {

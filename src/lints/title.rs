@@ -3,15 +3,13 @@
 use super::{Context, Found};
 use crate::names::Lint;
 
-declare_lint! {
-    LongTitle,
-    name: "long-title",
-    level: Warn,
-    description: "a title longer than 160 characters (ServiceNow short descriptions are often cut there)",
-    example: r#"
-title = "Allow the Albion plant's Kubernetes nodes to reach the time servers, the log collectors, the container registry mirror and the historian, for the OT monitoring rollout"
-"#,
-    find: Some(long_title),
+declare_lints! {
+    /// a title longer than 160 characters (ServiceNow short descriptions are often cut there)
+    ///
+    /// ```toml
+    /// title = "Allow the Albion plant's Kubernetes nodes to reach the time servers, the log collectors, the container registry mirror and the historian, for the OT monitoring rollout"
+    /// ```
+    LongTitle = "long-title", Warn, Some(long_title);
 }
 
 /// ServiceNow's usual short-description limit.

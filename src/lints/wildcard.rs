@@ -6,60 +6,46 @@ use crate::names::Lint;
 use crate::request::{Destination, Target};
 use chrono::NaiveDate;
 
-declare_lint! {
-    WildcardWithoutDot,
-    name: "wildcard-without-dot",
-    level: Warn,
-    description: "`*example.com` also matches `evilexample.com`; write `*.example.com`",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = [{ host = "*example.com", probe = "www.example.com" }]
-"#,
-    find: Some(without_dot),
-}
+declare_lints! {
+    /// `*example.com` also matches `evilexample.com`; write `*.example.com`
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = [{ host = "*example.com", probe = "www.example.com" }]
+    /// ```
+    WildcardWithoutDot = "wildcard-without-dot", Warn, Some(without_dot);
 
-declare_lint! {
-    WildcardPublicSuffix,
-    name: "wildcard-public-suffix",
-    level: Warn,
-    description: "a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = [{ host = "*.amazonaws.com", probe = "s3.amazonaws.com" }]
-"#,
-    find: Some(over_public_suffix),
-}
+    /// a wildcard that is, or covers, a Public Suffix List entry (`*.com`, `*.amazonaws.com`)
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = [{ host = "*.amazonaws.com", probe = "s3.amazonaws.com" }]
+    /// ```
+    WildcardPublicSuffix = "wildcard-public-suffix", Warn, Some(over_public_suffix);
 
-declare_lint! {
-    WildcardWithoutProbe,
-    name: "wildcard-without-probe",
-    level: Warn,
-    description: "a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = ["*.registry.example.com"]
-"#,
-    find: Some(without_probe),
-}
+    /// a wildcard with no `probe` host: its checks test the apex, which the wildcard does not match
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = ["*.registry.example.com"]
+    /// ```
+    WildcardWithoutProbe = "wildcard-without-probe", Warn, Some(without_probe);
 
-declare_lint! {
-    PrivateDestinationWildcard,
-    name: "private-destination-wildcard",
-    level: Warn,
-    description: "a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)",
-    example: r#"
-[[rules]]
-sources = ["10.20.0.0/24"]
-ports = [443]
-destinations = [{ host = "*.plant.corp", probe = "historian.plant.corp" }]
-"#,
-    find: Some(private_destination),
+    /// a wildcard under an internal DNS zone (`*.corp`, `*.internal`, `*.local`)
+    ///
+    /// ```toml
+    /// [[rules]]
+    /// sources = ["10.20.0.0/24"]
+    /// ports = [443]
+    /// destinations = [{ host = "*.plant.corp", probe = "historian.plant.corp" }]
+    /// ```
+    PrivateDestinationWildcard = "private-destination-wildcard", Warn, Some(private_destination);
 }
 
 /// Each wildcard destination of the request, with its domain and whether it

@@ -5,108 +5,87 @@ use super::{Context, Found};
 use crate::names::Lint;
 use crate::policy::service;
 use crate::spec::Action;
-use crate::zones::{Judgement, Verdict};
+use crate::zones::Verdict;
 
-declare_lint! {
-    ZoneForbidden,
-    name: "zone-forbidden",
-    level: Deny,
-    description: "a flow the team's [[zone_policy]] forbids between its zones",
-    example: r#"
-# fwreq.toml: [zones] plant-ot = ["10.40.12.0/24"], and a [[zone_policy]]
-# from = "plant-ot", to = "internet", verdict = "forbidden"
-[[rules]]
-sources = ["10.40.12.0/24"]
-ports = [443]
-destinations = ["updates.example.com"]
-"#,
-    find: Some(zone_forbidden),
-}
+declare_lints! {
+    /// a flow the team's [[zone_policy]] forbids between its zones
+    ///
+    /// ```toml
+    /// # fwreq.toml: [zones] plant-ot = ["10.40.12.0/24"], and a [[zone_policy]]
+    /// # from = "plant-ot", to = "internet", verdict = "forbidden"
+    /// [[rules]]
+    /// sources = ["10.40.12.0/24"]
+    /// ports = [443]
+    /// destinations = ["updates.example.com"]
+    /// ```
+    ZoneForbidden = "zone-forbidden", Deny, Some(zone_forbidden);
 
-declare_lint! {
-    ZoneReview,
-    name: "zone-review",
-    level: Allow,
-    description: "a flow no [[zone_policy]] entry pre-approves: needs a security review",
-    example: r#"
-# fwreq.toml: [zones] plant-k8s = ["10.188.50.0/24"], warn = ["zone-review"],
-# and no [[zone_policy]] entry from plant-k8s to internet on tcp 22
-[[rules]]
-sources = ["10.188.50.0/24"]
-ports = [22]
-destinations = ["git.example.com"]
-"#,
-    find: Some(zone_review),
-}
+    /// a flow no [[zone_policy]] entry pre-approves: needs a security review
+    ///
+    /// ```toml
+    /// # fwreq.toml: [zones] plant-k8s = ["10.188.50.0/24"], warn = ["zone-review"],
+    /// # and no [[zone_policy]] entry from plant-k8s to internet on tcp 22
+    /// [[rules]]
+    /// sources = ["10.188.50.0/24"]
+    /// ports = [22]
+    /// destinations = ["git.example.com"]
+    /// ```
+    ZoneReview = "zone-review", Allow, Some(zone_review);
 
-declare_lint! {
-    UnknownZone,
-    name: "unknown-zone",
-    level: Warn,
-    description: "a source in none of the team's [zones], judged as internet",
-    example: r#"
-# fwreq.toml: [zones] with no zone holding 192.0.2.0/24
-[[rules]]
-sources = ["192.0.2.0/24"]
-ports = [443]
-destinations = ["portal.example.com"]
-"#,
-    find: Some(unknown_zone),
+    /// a source in none of the team's [zones], judged as internet
+    ///
+    /// ```toml
+    /// # fwreq.toml: [zones] with no zone holding 192.0.2.0/24
+    /// [[rules]]
+    /// sources = ["192.0.2.0/24"]
+    /// ports = [443]
+    /// destinations = ["portal.example.com"]
+    /// ```
+    UnknownZone = "unknown-zone", Warn, Some(unknown_zone);
 }
 
 fn zone_forbidden(cx: &Context, found: &mut Found) {
-    judged(cx, Verdict::Forbidden, |judged, dest, what| {
-        found.warn(
-            Lint::ZoneForbidden,
-            dest.span.clone(),
-            format!(
-                "`{}` {what} goes {} -> {}, which {} forbids",
-                dest.written,
-                judged.from,
-                judged.to,
-                judged.by.as_deref().unwrap_or("the zone policy")
-            ),
-            "this flow needs another way (a proxy, a DMZ host), or an exception approved and allowed here with the reason".into(),
-        );
-    });
+    judged(cx, Lint::ZoneForbidden, found);
 }
 
 fn zone_review(cx: &Context, found: &mut Found) {
-    judged(cx, Verdict::Review, |judged, dest, what| {
-        found.warn(
-            Lint::ZoneReview,
-            dest.span.clone(),
-            format!(
-                "`{}` {what} goes {} -> {}, which needs a security review ({})",
-                dest.written,
-                judged.from,
-                judged.to,
-                judged
-                    .by
-                    .as_deref()
-                    .unwrap_or("no [[zone_policy]] entry pre-approves it")
-            ),
-            "attach the review to the ticket, or ask for a [[zone_policy]] entry".into(),
-        );
-    });
+    judged(cx, Lint::ZoneReview, found);
 }
 
-/// Each judgement of an allowed flow with `verdict`, with its destination
-/// and its service (`tcp/443`). A deny rule closes a path: blocking a
-/// forbidden flow is what the policy wants, and closing one needs no review.
-fn judged(
-    cx: &Context,
-    verdict: Verdict,
-    mut each: impl FnMut(&Judgement, &crate::request::Destination, &str),
-) {
+/// Warns `zone-forbidden` or `zone-review` (`lint`) for each judgement of an
+/// allowed flow with that verdict, naming the destination and its service
+/// (`tcp/443`). A deny rule closes a path: blocking a forbidden flow is what
+/// the policy wants, and closing one needs no review.
+fn judged(cx: &Context, lint: Lint, found: &mut Found) {
     let zones = &cx.settings.zones;
     if zones.is_empty() {
         return;
     }
     for &(flow, dest) in cx.flows.iter().filter(|(f, _)| f.action == Action::Allow) {
         let what = service(flow.protocol, &flow.ports);
-        for judged in zones.judge(flow).iter().filter(|j| j.verdict == verdict) {
-            each(judged, dest, &what);
+        for judged in zones.judge(flow) {
+            let by = judged.by.as_deref();
+            let (said, help) = match (lint, judged.verdict) {
+                (Lint::ZoneForbidden, Verdict::Forbidden) => (
+                    format!("which {} forbids", by.unwrap_or("the zone policy")),
+                    "this flow needs another way (a proxy, a DMZ host), or an exception approved and allowed here with the reason",
+                ),
+                (Lint::ZoneReview, Verdict::Review) => (
+                    format!(
+                        "which needs a security review ({})",
+                        by.unwrap_or("no [[zone_policy]] entry pre-approves it")
+                    ),
+                    "attach the review to the ticket, or ask for a [[zone_policy]] entry",
+                ),
+                _ => continue,
+            };
+            let (from, to) = (&judged.from, &judged.to);
+            found.warn(
+                lint,
+                dest.span.clone(),
+                format!("`{}` {what} goes {from} -> {to}, {said}", dest.written),
+                help.into(),
+            );
         }
     }
 }

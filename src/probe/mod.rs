@@ -15,6 +15,7 @@ pub mod limits;
 pub mod report;
 pub mod resolve;
 
+use crate::evidence::Tested;
 use crate::flows::{RuleChecks, TestHost};
 use crate::request::Network;
 use crate::spec::{Action, Protocol};
@@ -100,14 +101,8 @@ impl Expect {
 /// One row of evidence: one address of one flow (or a flow that had none to try).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    /// The rule's number in the request, from 1.
-    pub rule: usize,
-    pub action: Action,
-    pub protocol: Protocol,
-    /// The destination as written in the request.
-    pub destination: String,
-    /// The host actually tested (probe host, apex, or the destination itself).
-    pub host: String,
+    #[serde(flatten)]
+    pub tested: Tested,
     pub port: Option<u16>,
     /// The address tried.
     pub address: Option<IpAddr>,
@@ -130,7 +125,7 @@ pub struct Row {
 impl Row {
     /// Whether this row is as expected (`None` for skipped rows).
     pub fn as_expected(&self, expect: Expect) -> Option<bool> {
-        self.result.matches(expect.for_action(self.action))
+        self.result.matches(expect.for_action(self.tested.action))
     }
 }
 
@@ -332,11 +327,13 @@ fn planned(plan: &[RuleChecks]) -> (Vec<Row>, Vec<TcpCheck>) {
             let mut row = |host: &str, port, result, detail: Option<&str>| {
                 next += 1;
                 Row {
-                    rule: rule.number,
-                    action: rule.action,
-                    protocol: rule.protocol,
-                    destination: dest.destination.clone(),
-                    host: host.to_string(),
+                    tested: Tested {
+                        rule: rule.number,
+                        action: rule.action,
+                        protocol: rule.protocol,
+                        destination: dest.destination.clone(),
+                        host: host.to_string(),
+                    },
                     port,
                     address: None,
                     source: None,

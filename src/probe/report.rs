@@ -4,10 +4,10 @@
 
 use super::{Expect, Row, Verdict};
 use crate::diagnostic::{Style, escape};
+use crate::evidence::{About, Page, json, text_head};
 use crate::render::{Renderer, TemplateError};
-use crate::request::{Req, Ritm};
 use crate::spec::Action;
-use crate::text::{Give, markdown_cells, plural};
+use crate::text::{Give, plural};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,9 +16,8 @@ use std::time::Duration;
 /// What the evidence is about, printed above the table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Header {
-    pub title: String,
-    pub ritm: Option<Ritm>,
-    pub req: Option<Req>,
+    #[serde(flatten)]
+    pub about: About,
     /// The probing host's name.
     pub from: String,
     /// When the probe started, `YYYY-MM-DD HH:MM:SS UTC`.
@@ -43,7 +42,7 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
 pub enum Format {
     /// A Markdown table to paste into the ticket
     Markdown,
-    /// The same table as HTML in [code]...[/code], for ServiceNow work notes
+    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
     Servicenow,
     /// Aligned columns for a terminal
     Text,
@@ -158,27 +157,10 @@ pub fn render(
 ) -> Result<String, TemplateError> {
     let summary = summarize(header.expect, rows);
     Ok(match format {
-        Format::Markdown => markdown(renderer, header, rows, &summary)?,
-        // The Markdown table through the one `[code]` converter every ticket uses.
-        Format::Servicenow => {
-            crate::formats::servicenow::work_notes(&markdown(renderer, header, rows, &summary)?)
-                + "\n"
-        }
+        Format::Markdown => markdown(header, rows, &summary).markdown(renderer, false)?,
+        Format::Servicenow => markdown(header, rows, &summary).markdown(renderer, true)?,
         Format::Text => text(header, rows, &summary, terminal),
-        Format::Json => {
-            #[derive(Serialize)]
-            struct Evidence<'a> {
-                header: &'a Header,
-                rows: &'a [Row],
-                summary: &'a Summary,
-            }
-            let evidence = Evidence {
-                header,
-                rows,
-                summary: &summary,
-            };
-            serde_json::to_string_pretty(&evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
-        }
+        Format::Json => json(header, rows, &summary, None),
     })
 }
 
@@ -189,7 +171,7 @@ fn expectation(header: &Header, rows: &[Row]) -> String {
         Expect::Blocked => "blocked",
     };
     let mut text = word(header.expect).to_string();
-    if rows.iter().any(|r| r.action == Action::Deny) {
+    if rows.iter().any(|r| r.tested.action == Action::Deny) {
         let _ = write!(
             text,
             " (deny rules: {})",
@@ -201,13 +183,7 @@ fn expectation(header: &Header, rows: &[Row]) -> String {
 
 /// The header as `label: value` lines, shared by every format.
 fn header_lines(header: &Header, rows: &[Row], summary: &Summary) -> Vec<(String, String)> {
-    let mut lines = Vec::new();
-    match (&header.ritm, &header.req) {
-        (Some(ritm), Some(req)) => lines.push(("Request".into(), format!("{ritm} ({req})"))),
-        (Some(ritm), None) => lines.push(("Request".into(), ritm.to_string())),
-        (None, Some(req)) => lines.push(("Request".into(), req.to_string())),
-        (None, None) => {}
-    }
+    let mut lines: Vec<_> = header.about.request_line().into_iter().collect();
     lines.push(("From".into(), header.from.clone()));
     lines.push(("At".into(), header.at.clone()));
     lines.push(("By".into(), format!("fwreq {}", header.fwreq)));
@@ -272,16 +248,16 @@ fn cells(row: &Row) -> [String; 10] {
         Some(m) => format!("{m} ms"),
         None => "-".into(),
     };
-    let action = match row.action {
+    let action = match row.tested.action {
         Action::Allow => "allow",
         Action::Deny => "deny",
     };
     [
-        row.rule.to_string(),
+        row.tested.rule.to_string(),
         action.into(),
-        row.protocol.as_str().into(),
-        row.destination.clone(),
-        row.host.clone(),
+        row.tested.protocol.as_str().into(),
+        row.tested.destination.clone(),
+        row.tested.host.clone(),
         opt(row.address.map(|a| a.to_string())),
         opt(row.port.map(|p| p.to_string())),
         source,
@@ -294,26 +270,16 @@ fn cells(row: &Row) -> [String; 10] {
 const CODE_COLUMNS: [usize; 4] = [3, 4, 5, 7];
 
 /// The Markdown evidence through `probe.md.j2` (a team may override it).
-fn markdown(
-    renderer: &Renderer,
-    header: &Header,
-    rows: &[Row],
-    summary: &Summary,
-) -> Result<String, TemplateError> {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| markdown_cells(cells(row), &CODE_COLUMNS))
-        .collect();
-    renderer.page(
-        "probe.md.j2",
-        minijinja::context! {
-            title => &header.title,
-            header => header_lines(header, rows, summary),
-            columns => COLUMNS,
-            rows => cells,
-            summary => summary_line(summary),
-        },
-    )
+fn markdown<'a>(header: &'a Header, rows: &[Row], summary: &Summary) -> Page<'a, 10> {
+    Page {
+        template: "probe.md.j2",
+        title: &header.about.title,
+        header: header_lines(header, rows, summary),
+        columns: COLUMNS,
+        rows: rows.iter().map(cells).collect(),
+        code_columns: &CODE_COLUMNS,
+        summary: summary_line(summary),
+    }
 }
 
 /// How a column of the text table gives way in a narrow terminal: first the
@@ -359,11 +325,11 @@ fn text(header: &Header, rows: &[Row], summary: &Summary, terminal: Terminal) ->
         rows.iter()
             .map(|r| cells(r).iter().map(|c| escape(c).into_owned()).collect()),
     );
-    let mut out = format!("Probe: {}\n", escape(&header.title));
-    for (label, value) in header_lines(header, rows, summary) {
-        let _ = writeln!(out, "{label}: {}", escape(&value));
-    }
-    out.push('\n');
+    let mut out = text_head(
+        "Probe",
+        &header.about.title,
+        &header_lines(header, rows, summary),
+    );
     let (shown, table) = crate::text::fit_table(&table, &give, &LEFT_OUT, terminal.width);
     let paint = |r: usize, c: usize, cell: &str| match r.checked_sub(1).and_then(|r| rows.get(r)) {
         Some(row) if shown.get(c) == Some(&RESULT) => {

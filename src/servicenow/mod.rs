@@ -92,8 +92,11 @@ impl Auth {
 pub enum Error {
     /// The environment's credentials or instance are missing or malformed.
     Credentials(String),
-    /// The connection failed, timed out or was dropped.
+    /// The connection failed or was dropped.
     Transport { call: String, message: String },
+    /// No answer from `instance` within the client's timeout (the command
+    /// says which of its flags sets it).
+    TimedOut { call: String, instance: String },
     /// 401, or a 403 that gave no reason.
     Refused {
         call: String,
@@ -114,13 +117,21 @@ pub enum Error {
     Hibernating { call: String, instance: String },
     /// An answer that is not the JSON expected, or not about what was asked.
     Malformed { call: String, why: String },
+    /// An order went through, but its REQ number (`raw`) is not one fwreq
+    /// can record (`why`): the user records it by hand.
+    Unrecordable {
+        call: String,
+        raw: String,
+        why: String,
+    },
     /// Something the instance lacks or does that fwreq will not work around
     /// (two-step checkout, a missing correlation variable, two items with one
     /// correlation id): nothing more is sent, and the message says what to do.
     Refusal(String),
     /// An order that went unanswered or failed midway, or whose item was not
-    /// seen after it: it may still show up (the instance may be working on it).
-    Unanswered(Box<Error>),
+    /// seen after it: it may still show up (the instance may be working on
+    /// it). `advice` says what to do about it.
+    Unanswered { error: Box<Error>, advice: String },
 }
 
 impl Error {
@@ -128,7 +139,7 @@ impl Error {
     /// answer was lost, or the instance failed while working on it.
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            Error::Transport { .. } => true,
+            Error::Transport { .. } | Error::TimedOut { .. } => true,
             Error::Instance { status, .. } => *status >= 500,
             _ => false,
         }
@@ -141,6 +152,10 @@ impl Error {
             Error::Transport { call, message } => Error::Transport {
                 call,
                 message: f(message),
+            },
+            Error::TimedOut { call, instance } => Error::TimedOut {
+                call,
+                instance: f(instance),
             },
             Error::NotFound { call, what } => Error::NotFound {
                 call,
@@ -157,7 +172,15 @@ impl Error {
             },
             Error::Malformed { call, why } => Error::Malformed { call, why: f(why) },
             Error::Refusal(why) => Error::Refusal(f(why)),
-            Error::Unanswered(inner) => Error::Unanswered(Box::new(inner.map_text(f))),
+            Error::Unrecordable { call, raw, why } => Error::Unrecordable {
+                call,
+                raw: f(raw),
+                why: f(why),
+            },
+            Error::Unanswered { error, advice } => Error::Unanswered {
+                error: Box::new(error.map_text(f)),
+                advice: f(advice),
+            },
             other => other,
         }
     }
@@ -168,6 +191,9 @@ impl fmt::Display for Error {
         match self {
             Error::Credentials(why) | Error::Refusal(why) => write!(f, "{why}"),
             Error::Transport { call, message } => write!(f, "{call}: {message}"),
+            Error::TimedOut { call, instance } => {
+                write!(f, "{call}: no answer from {instance} in time")
+            }
             Error::Refused { call, status, kind } => write!(
                 f,
                 "{call}: the instance refused {kind} (HTTP {status}{}); check the credentials and the account's roles",
@@ -192,7 +218,11 @@ impl fmt::Display for Error {
                 "{call}: {instance} is hibernating (a developer instance asleep); wake it at https://developer.servicenow.com, then run the same command again"
             ),
             Error::Malformed { call, why } => write!(f, "{call}: {why}"),
-            Error::Unanswered(inner) => write!(f, "{inner}"),
+            Error::Unrecordable { call, raw, why } => write!(
+                f,
+                "{call}: {raw} was ordered, but fwreq cannot record it ({why})"
+            ),
+            Error::Unanswered { error, advice } => write!(f, "{error}; {advice}"),
         }
     }
 }
@@ -501,10 +531,7 @@ impl Client {
 
     /// One round trip: the status, the headers read, the body.
     fn once(&self, call: &Call) -> Result<(u16, Headers, String), Error> {
-        let transport = |e: ureq::Error| Error::Transport {
-            call: call.named(),
-            message: transport_message(&e, &self.instance),
-        };
+        let transport = |e: ureq::Error| transport(call.named(), &e, &self.instance);
         let mut request = ureq::http::Request::builder()
             .method(call.method)
             .uri(format!("{}{}", self.instance, call.path))
@@ -583,18 +610,15 @@ impl Client {
                 call: call.clone(),
                 message: e.to_string(),
             })?;
-        let mut response = self.agent.run(request).map_err(|e| Error::Transport {
-            call: call.clone(),
-            message: transport_message(&e, &self.instance),
-        })?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| transport(call.clone(), &e, &self.instance))?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .read_to_string()
-            .map_err(|e| Error::Transport {
-                call: call.clone(),
-                message: transport_message(&e, &self.instance),
-            })?;
+            .map_err(|e| transport(call.clone(), &e, &self.instance))?;
         if matches!(status, 400 | 401 | 403) {
             return Err(Error::Refused {
                 call,
@@ -637,10 +661,15 @@ struct Headers {
     location: Option<String>,
 }
 
-/// A transport error for a person; ureq's own text names no credential.
-fn transport_message(e: &ureq::Error, instance: &str) -> String {
-    match e {
-        ureq::Error::Timeout(_) => format!("no answer from {instance} in time (--timeout)"),
+/// A transport error of `call` for a person; ureq's own text names no credential.
+fn transport(call: String, e: &ureq::Error, instance: &str) -> Error {
+    let message = match e {
+        ureq::Error::Timeout(_) => {
+            return Error::TimedOut {
+                call,
+                instance: instance.to_string(),
+            };
+        }
         ureq::Error::HostNotFound => format!("the instance's host in {instance} was not found"),
         ureq::Error::ConnectionFailed => format!("could not connect to {instance}"),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -648,7 +677,8 @@ fn transport_message(e: &ureq::Error, instance: &str) -> String {
         }
         ureq::Error::Io(io) => format!("{io} (talking to {instance})"),
         other => format!("{other} (talking to {instance})"),
-    }
+    };
+    Error::Transport { call, message }
 }
 
 /// At most 200 characters of an answer, on one line.
@@ -813,21 +843,23 @@ impl Client {
         };
         let raw = text("request_number")
             .ok_or_else(|| malformed("the order's answer has no request_number".to_string()))?;
-        let req: Req = raw.parse().map_err(|e: crate::diagnostic::Invalid| {
-            malformed(format!(
-                "{raw} was ordered, but fwreq cannot record it ({}); record it by hand with fwreq record --req and --ritm",
-                e.message
-            ))
-        })?;
+        let req: Req =
+            raw.parse()
+                .map_err(|e: crate::diagnostic::Invalid| Error::Unrecordable {
+                    call: order.named(),
+                    raw: raw.clone(),
+                    why: e.message,
+                })?;
         // From here on the order exists: until its item is seen, a re-run
         // must not order again (the caller remembers an `Unanswered` order).
         let unseen = |e: Error| match e {
             Error::Refusal(twice) => {
                 Error::Refusal(format!("{twice}; {req} is the one this run ordered"))
             }
-            other => Error::Unanswered(Box::new(
-                other.map_text(|text| format!("{text}; {}", ordered_by_this_run(&req))),
-            )),
+            other => Error::Unanswered {
+                error: Box::new(other),
+                advice: ordered_by_this_run(&req),
+            },
         };
         let request_id = text("request_id").ok_or_else(|| {
             unseen(malformed(
@@ -863,11 +895,10 @@ impl Client {
         match self.filed(item, correlation) {
             Ok(Some(found)) => self.submitted(found, false),
             Err(twice @ Error::Refusal(_)) => Err(twice),
-            _ if failed.outcome_unknown() => Err(Error::Unanswered(Box::new(
-                failed.map_text(|message| format!(
-                    "{message}; the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice"
-                )),
-            ))),
+            _ if failed.outcome_unknown() => Err(Error::Unanswered {
+                error: Box::new(failed),
+                advice: "the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice".to_string(),
+            }),
             _ => Err(failed),
         }
     }

@@ -573,6 +573,15 @@ pub(crate) fn text_value(text: &str, key: &str, single_line: bool) -> Result<Str
             c.escape_default()
         )));
     }
+    // A ticket holds text; YAML (Cilium, Aerleon) and XML (PAN-OS) parsers
+    // refuse a file with a noncharacter, so it is refused here, at its line.
+    if let Some(c) = text.chars().find(|&c| crate::text::is_noncharacter(c)) {
+        return Err(Invalid::new(format!(
+            "`{key}` holds the noncharacter U+{:04X}",
+            u32::from(c)
+        ))
+        .help("delete it: it is no text and another system's parser refuses it"));
+    }
     // A CR that does not end a line sends a terminal's cursor back: what is
     // shown there is then another sentence than the one pasted.
     if text
@@ -758,24 +767,24 @@ mod tests {
     #[test]
     fn a_test_command_holds_no_character_a_terminal_acts_on() {
         let refused = |t: &str| test_command(t.to_string()).err().map(|e| e.message);
-        assert_eq!(refused("curl -vv telnet://a.example.com:443"), None);
-        assert_eq!(refused("printf 'a\tb'\t# tab"), None);
-        assert_eq!(
-            refused("echo \x1b]52;c;ZXZpbA==\x07").as_deref(),
-            Some("a test command holds the character `\\u{1b}`, which a terminal would act on")
-        );
-        assert_eq!(
-            refused("rm -rf ~ \r echo harmless").as_deref(),
-            Some("a test command holds the character `\\u{d}`, which a terminal would act on")
-        );
-        assert_eq!(
-            refused("ls \u{202e}txt.exe").as_deref(),
-            Some("a test command holds the character `\\u{202e}`, which a terminal would act on")
-        );
-        assert_eq!(
-            refused("a ``` b").as_deref(),
-            Some("a test command may not contain ``` (it would end the code block)")
-        );
+        let acted_on = |c: &str| {
+            Some(format!(
+                "a test command holds the character `{c}`, which a terminal would act on"
+            ))
+        };
+        for (text, want) in [
+            ("curl -vv telnet://a.example.com:443", None),
+            ("printf 'a\tb'\t# tab", None),
+            ("echo \x1b]52;c;ZXZpbA==\x07", acted_on("\\u{1b}")),
+            ("rm -rf ~ \r echo harmless", acted_on("\\u{d}")),
+            ("ls \u{202e}txt.exe", acted_on("\\u{202e}")),
+            (
+                "a ``` b",
+                Some("a test command may not contain ``` (it would end the code block)".into()),
+            ),
+        ] {
+            assert_eq!(refused(text), want, "{text:?}");
+        }
     }
 
     /// Prose may span lines (LF or CRLF), but a CR that ends no line is
@@ -788,6 +797,30 @@ mod tests {
         let lone = Err("`request` holds a carriage return (`\\r`) that ends no line".to_string());
         assert_eq!(text("open 443\rclose everything"), lone);
         assert_eq!(text("a\r\nb\rc"), lone);
+    }
+
+    /// A noncharacter is refused anywhere in prose, by its code point; the
+    /// characters beside the ranges' ends are text.
+    #[test]
+    fn prose_refuses_a_noncharacter() {
+        let text = |t: &str| text_value(t, "title", true).map_err(|e| e.message);
+        for (c, said) in [
+            ('\u{fffe}', "U+FFFE"),
+            ('\u{ffff}', "U+FFFF"),
+            ('\u{fdd0}', "U+FDD0"),
+            ('\u{fdef}', "U+FDEF"),
+            ('\u{1fffe}', "U+1FFFE"),
+            ('\u{10ffff}', "U+10FFFF"),
+        ] {
+            assert_eq!(
+                text(&format!("a{c}b")),
+                Err(format!("`title` holds the noncharacter {said}"))
+            );
+        }
+        for c in ['\u{fdcf}', '\u{fdf0}', '\u{fffd}', '\u{1fffd}'] {
+            let ok = format!("a{c}b");
+            assert_eq!(text(&ok).as_deref(), Ok(ok.as_str()));
+        }
     }
 
     /// The `ssh` line's destination: a user name as a shell account is

@@ -15,6 +15,7 @@ pub mod namespace;
 pub mod report;
 pub mod trace;
 
+use crate::evidence::Tested;
 use crate::policy::{self, Meaning};
 use crate::probe::resolve::Mappings;
 use crate::request::{Destination, Network, Request, Rule, Target, TestHost};
@@ -73,14 +74,8 @@ pub enum Did {
 /// One packet of a request (or one flow that made none).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    /// The rule's number in the request, from 1.
-    pub rule: usize,
-    pub action: Action,
-    pub protocol: Protocol,
-    /// The destination as written.
-    pub destination: String,
-    /// The host tested for it (a wildcard's probe or apex, a range's address).
-    pub host: String,
+    #[serde(flatten)]
+    pub tested: Tested,
     pub source: Option<IpAddr>,
     pub address: Option<IpAddr>,
     pub port: Option<u16>,
@@ -130,7 +125,7 @@ fn ports(protocol: Protocol, set: &policy::PortSet) -> Vec<Option<u16>> {
 
 /// The packets of a request: every rule, destination, sample source,
 /// address and port, each with what the request wants of it.
-pub fn plan(request: &Request, mappings: &Mappings) -> Plan {
+pub fn plan(request: &Request, mappings: &Mappings, advice: &Advice) -> Plan {
     let flows = policy::flows(request);
     let mut plan = Plan {
         rows: Vec::new(),
@@ -143,7 +138,7 @@ pub fn plan(request: &Request, mappings: &Mappings) -> Plan {
         for destination in &rule.destinations {
             let tested = tested_host(destination);
             let blank = blank_row(index + 1, rule, destination, &tested);
-            let flow = Tested {
+            let flow = Sampled {
                 rule,
                 tested: &tested,
                 sources: &sources,
@@ -153,7 +148,7 @@ pub fn plan(request: &Request, mappings: &Mappings) -> Plan {
                 let mut row = blank;
                 row.did = Did::NotVerifiable(match &tested {
                     TestHost::Name(name) if mappings.get(name, 0).is_none() => {
-                        format!("a name: give --resolve {name}:ADDRESS to test it")
+                        format!("a name: give {} {name}:ADDRESS to test it", advice.resolve)
                     }
                     _ => "no source of the destination's address family".into(),
                 });
@@ -166,7 +161,7 @@ pub fn plan(request: &Request, mappings: &Mappings) -> Plan {
 
 /// One rule's destination as the plan tests it: the host, and the sample
 /// sources and ports it is tested from and on.
-struct Tested<'a> {
+struct Sampled<'a> {
     rule: &'a Rule,
     tested: &'a TestHost,
     sources: &'a [IpAddr],
@@ -201,11 +196,13 @@ fn tested_host(destination: &Destination) -> TestHost {
 /// A destination's row before any packet: what its rule wants, nothing sent.
 fn blank_row(rule_number: usize, rule: &Rule, destination: &Destination, tested: &TestHost) -> Row {
     Row {
-        rule: rule_number,
-        action: rule.action,
-        protocol: rule.protocol,
-        destination: destination.written.clone(),
-        host: tested.to_string(),
+        tested: Tested {
+            rule: rule_number,
+            action: rule.action,
+            protocol: rule.protocol,
+            destination: destination.written.clone(),
+            host: tested.to_string(),
+        },
         source: None,
         address: None,
         port: None,
@@ -241,7 +238,7 @@ impl Plan {
     fn add_packets(
         &mut self,
         flows: &[policy::Flow],
-        flow: &Tested,
+        flow: &Sampled,
         blank: &Row,
         mappings: &Mappings,
     ) -> bool {
@@ -292,7 +289,7 @@ impl Plan {
         let wire = Packet {
             source,
             destination: address,
-            protocol: match row.protocol {
+            protocol: match row.tested.protocol {
                 Protocol::Tcp => Wire::Tcp,
                 Protocol::Udp => Wire::Udp,
                 Protocol::Icmp => Wire::Icmp,
@@ -331,7 +328,12 @@ pub fn untangle(plans: &mut [Plan]) {
 }
 
 /// Why the ruleset's verdicts say nothing of the real firewall, if they do not.
-pub fn unjudgeable(chains: &[Chain], interfaces: &[String], own: &[&str]) -> Option<String> {
+pub fn unjudgeable(
+    chains: &[Chain],
+    interfaces: &[String],
+    own: &[&str],
+    advice: &Advice,
+) -> Option<String> {
     let on_path = |c: &&Chain| c.hook.as_deref().is_some_and(|h| FORWARD_PATH.contains(&h));
     let hooked: Vec<&Chain> = chains.iter().filter(|c| c.hook.is_some()).collect();
     if !hooked.is_empty() && !hooked.iter().any(on_path) {
@@ -348,15 +350,16 @@ pub fn unjudgeable(chains: &[Chain], interfaces: &[String], own: &[&str]) -> Opt
         .collect();
     if !unknown.is_empty() {
         return Some(format!(
-            "the ruleset matches interfaces that do not exist here ({}); name the firewall's interfaces with --source-interface and --destination-interface",
-            unknown.join(", ")
+            "the ruleset matches interfaces that do not exist here ({}); name the firewall's interfaces with {}",
+            unknown.join(", "),
+            advice.interfaces
         ));
     }
     None
 }
 
 /// Sets each row's fate beside what it wants.
-pub fn judge(plan: &mut Plan, answer: &Answer, own_interfaces: &[&str]) {
+pub fn judge(plan: &mut Plan, answer: &Answer, own_interfaces: &[&str], advice: &Advice) {
     let (fates, paths, why_not) = match answer {
         Answer::Done {
             fates,
@@ -366,7 +369,7 @@ pub fn judge(plan: &mut Plan, answer: &Answer, own_interfaces: &[&str]) {
         } => (
             Some(fates),
             paths.as_slice(),
-            unjudgeable(chains, interfaces, own_interfaces),
+            unjudgeable(chains, interfaces, own_interfaces, advice),
         ),
         Answer::Refused(_) | Answer::Failed(_) => (None, &[][..], None),
     };
@@ -424,7 +427,7 @@ pub fn run(
         options.destination_interface.as_str(),
     ];
     for plan in plans.iter_mut() {
-        judge(plan, &answer, &own);
+        judge(plan, &answer, &own, &options.advice);
     }
     Ok(answer)
 }
@@ -450,6 +453,17 @@ pub struct Options {
     pub timeout: std::time::Duration,
     pub source_interface: String,
     pub destination_interface: String,
+    pub advice: Advice,
+}
+
+/// How the command lets its user give what a flow or a ruleset lacks, for
+/// the evidence's advice (verify names no flag of its own).
+#[derive(Debug, Clone, Copy)]
+pub struct Advice {
+    /// What gives a name an address, written before `NAME:ADDRESS`.
+    pub resolve: &'static str,
+    /// What names the firewall's interfaces towards sources and destinations.
+    pub interfaces: &'static str,
 }
 
 #[cfg(test)]
@@ -457,6 +471,12 @@ mod tests {
     use super::*;
     use crate::probe::resolve::parse_mapping;
     use crate::validate::test_request as request;
+
+    /// The command's words, as a command would give them.
+    const ADVICE: Advice = Advice {
+        resolve: "--map",
+        interfaces: "the interface flags",
+    };
 
     /// Each row as `rule source > address port: wants / did`.
     fn rows(plan: &Plan) -> Vec<String> {
@@ -466,7 +486,7 @@ mod tests {
                 let show = |a: Option<IpAddr>| a.map_or("-".to_string(), |a| a.to_string());
                 format!(
                     "{} {} > {} {}: {:?} / {:?}",
-                    r.rule,
+                    r.tested.rule,
                     show(r.source),
                     show(r.address),
                     r.port.map_or("-".to_string(), |p| p.to_string()),
@@ -484,6 +504,7 @@ mod tests {
                 "[[rules]]\nports = [\"8000-8100\", 443]\nsources = [\"10.1.0.0/24\", \"10.9.9.9\", \"10.2.0.0/31\"]\ndestinations = [\"192.0.2.0/28\"]\n\n[[rules]]\naction = \"deny\"\nprotocol = \"icmp\"\ndestinations = [\"2001:db8::/64\", \"ntp.example.com\", \"mail.example.com\"]\n",
             ),
             &Mappings::new([parse_mapping("ntp.example.com:2001:db8::7").unwrap()]),
+            &ADVICE,
         );
         let want = |rule, source: &str, port: &str, rest: &str| {
             format!("{rule} {source} > 192.0.2.1 {port}: Allowed({rule}) / {rest}")
@@ -497,7 +518,7 @@ mod tests {
         expected.extend([
             "2 2001:db8:ffff::10 > 2001:db8::1 -: Denied(2) / NotVerifiable(\"\")".to_string(),
             "2 2001:db8:ffff::10 > 2001:db8::7 -: Denied(2) / NotVerifiable(\"\")".to_string(),
-            "2 - > - -: Denied(2) / NotVerifiable(\"a name: give --resolve mail.example.com:ADDRESS to test it\")".to_string(),
+            "2 - > - -: Denied(2) / NotVerifiable(\"a name: give --map mail.example.com:ADDRESS to test it\")".to_string(),
         ]);
         assert_eq!(rows(&plan), expected);
         // One packet per distinct row that makes one; the name's row has none.
@@ -514,12 +535,14 @@ mod tests {
                     "[[rules]]\nports = [443]\nsources = [\"10.1.0.5\"]\ndestinations = [\"10.2.0.5\", \"169.254.0.6\"]\n",
                 ),
                 &Mappings::default(),
+                &ADVICE,
             ),
             plan(
                 &request(
                     "[[rules]]\nports = [443]\nsources = [\"10.2.0.5\"]\ndestinations = [\"10.3.0.5\"]\n",
                 ),
                 &Mappings::default(),
+                &ADVICE,
             ),
         ];
         untangle(&mut plans);
@@ -545,23 +568,28 @@ mod tests {
         };
         let own = ["src0", "dst0"];
         assert_eq!(
-            unjudgeable(&[chain(Some("output")), chain(Some("input")), chain(None)], &[], &own),
+            unjudgeable(&[chain(Some("output")), chain(Some("input")), chain(None)], &[], &own, &ADVICE),
             Some("the ruleset hooks only input, output: it filters traffic to and from the firewall itself, not through it".into())
         );
         for hook in FORWARD_PATH {
             assert_eq!(
-                unjudgeable(&[chain(Some("input")), chain(Some(hook))], &[], &own),
+                unjudgeable(
+                    &[chain(Some("input")), chain(Some(hook))],
+                    &[],
+                    &own,
+                    &ADVICE
+                ),
                 None
             );
         }
-        assert_eq!(unjudgeable(&[], &[], &own), None);
+        assert_eq!(unjudgeable(&[], &[], &own, &ADVICE), None);
         let names = ["lo".to_string(), "src0".to_string(), "eth7".to_string()];
         assert!(
-            unjudgeable(&[chain(Some("forward"))], &names, &own)
-                .is_some_and(|why| why.contains("(eth7)"))
+            unjudgeable(&[chain(Some("forward"))], &names, &own, &ADVICE).is_some_and(|why| why
+                .ends_with("(eth7); name the firewall's interfaces with the interface flags"))
         );
         assert_eq!(
-            unjudgeable(&[chain(Some("forward"))], &names[..2], &own),
+            unjudgeable(&[chain(Some("forward"))], &names[..2], &own, &ADVICE),
             None
         );
     }

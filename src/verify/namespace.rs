@@ -316,27 +316,23 @@ fn firewall(job: &Job) -> anyhow::Result<Answer> {
     batch.extend(routes(&source_addresses, src, SOURCE_LINK.1));
     batch.extend(routes(&destination_addresses, dst, DESTINATION_LINK.1));
     run_tool("ip", &["-batch", "-"], Some(&(batch.join("\n") + "\n")))?;
+    // The destination side answers on the job's ports; the source side
+    // sends from its addresses once the trace table is loaded.
     let (tcp_ports, udp) = listened(&job.packets);
     let destination_order = side_order(DESTINATION_PEER, DESTINATION_LINK, DESTINATION_MACS.0);
-    ready(
-        &mut destinations,
-        "the destination side",
-        Order {
-            addresses: destination_addresses.into_iter().collect(),
-            tcp_ports,
-            udp,
-            ..destination_order(job.timeout_ms)
-        },
-    )?;
+    let answering = Order {
+        addresses: destination_addresses.into_iter().collect(),
+        tcp_ports,
+        udp,
+        ..destination_order(job.timeout_ms)
+    };
+    ready(&mut destinations, "the destination side", answering)?;
     let source_order = side_order(SOURCE_PEER, SOURCE_LINK, SOURCE_MACS.0);
-    ready(
-        &mut sources,
-        "the source side",
-        Order {
-            addresses: source_addresses.into_iter().collect(),
-            ..source_order(job.timeout_ms)
-        },
-    )?;
+    let sending = Order {
+        addresses: source_addresses.into_iter().collect(),
+        ..source_order(job.timeout_ms)
+    };
+    ready(&mut sources, "the source side", sending)?;
     wait_up(src)?;
     wait_up(dst)?;
     // The ruleset last, so it meets the interfaces it may name.

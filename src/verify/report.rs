@@ -3,18 +3,17 @@
 //! scripts. Every form carries the same header, rows and summary line.
 
 use super::{Did, Row, Wants};
+use crate::evidence::{About, Page, json, text_head};
 use crate::render::{Renderer, TemplateError};
-use crate::request::{Req, Ritm};
-use crate::text::{markdown_cells, plural};
+use crate::text::plural;
 use serde::Serialize;
 use std::fmt::Write as _;
 
 /// What the evidence is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct Header {
-    pub title: String,
-    pub ritm: Option<Ritm>,
-    pub req: Option<Req>,
+    #[serde(flatten)]
+    pub about: About,
     /// The ruleset's file as given (`-`: stdin).
     pub ruleset: String,
     /// The ruleset's base chains, `family table chain (hook)`.
@@ -32,7 +31,7 @@ pub enum Format {
     Text,
     /// A Markdown table to paste into the ticket
     Markdown,
-    /// The same table as HTML in [code]...[/code], for ServiceNow work notes
+    /// The same table as HTML in `[code]...[/code]`, for ServiceNow work notes
     Servicenow,
     /// One object: header, rows, summary
     Json,
@@ -66,31 +65,23 @@ pub fn summary_line(s: &Summary, before: bool) -> String {
             plural(s.not_verified, "packet", "packets")
         );
     }
+    let verb = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let packets = plural(verified, "packet", "packets");
     let mut text = if before {
-        let mut t = format!(
-            "{} of {} already as the request wants",
-            s.agree,
-            plural(verified, "packet", "packets")
-        );
-        if s.differ > 0 {
-            let need = if s.differ == 1 { "needs" } else { "need" };
-            let _ = write!(t, ", {} {need} the firewall change", s.differ);
-        } else {
-            t.push_str(": no firewall change needed");
-        }
-        t
+        format!("{} of {packets} already as the request wants", s.agree)
     } else {
-        let agree = if s.agree == 1 { "agrees" } else { "agree" };
-        let mut t = format!(
-            "{} of {} {agree} with the request",
-            s.agree,
-            plural(verified, "packet", "packets")
-        );
-        if s.differ > 0 {
-            let differ = if s.differ == 1 { "differs" } else { "differ" };
-            let _ = write!(t, ", {} {differ}", s.differ);
-        }
-        t
+        let agree = verb(s.agree, "agrees", "agree");
+        format!("{} of {packets} {agree} with the request", s.agree)
+    };
+    let _ = match (before, s.differ) {
+        (true, 0) => write!(text, ": no firewall change needed"),
+        (true, n) => write!(
+            text,
+            ", {n} {} the firewall change",
+            verb(n, "needs", "need")
+        ),
+        (false, 0) => Ok(()),
+        (false, n) => write!(text, ", {n} {}", verb(n, "differs", "differ")),
     };
     if s.not_verified > 0 {
         let _ = write!(text, "; {} not verified", s.not_verified);
@@ -149,14 +140,14 @@ fn verdict(row: &Row, before: bool) -> String {
 
 fn cells(row: &Row, header: &Header) -> [String; 10] {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    let destination = if row.host == row.destination {
-        row.destination.clone()
+    let destination = if row.tested.host == row.tested.destination {
+        row.tested.destination.clone()
     } else {
-        format!("{} ({})", row.destination, row.host)
+        format!("{} ({})", row.tested.destination, row.tested.host)
     };
     [
-        row.rule.to_string(),
-        row.protocol.as_str().into(),
+        row.tested.rule.to_string(),
+        row.tested.protocol.as_str().into(),
         destination,
         opt(row.source.map(|a| a.to_string())),
         opt(row.address.map(|a| a.to_string())),
@@ -170,13 +161,7 @@ fn cells(row: &Row, header: &Header) -> [String; 10] {
 
 /// The header as `label: value` lines, shared by every format.
 fn header_lines(header: &Header, rows: &[Row]) -> Vec<(String, String)> {
-    let mut lines = Vec::new();
-    match (&header.ritm, &header.req) {
-        (Some(ritm), Some(req)) => lines.push(("Request".into(), format!("{ritm} ({req})"))),
-        (Some(ritm), None) => lines.push(("Request".into(), ritm.to_string())),
-        (None, Some(req)) => lines.push(("Request".into(), req.to_string())),
-        (None, None) => {}
-    }
+    let mut lines: Vec<_> = header.about.request_line().into_iter().collect();
     lines.push(("Ruleset".into(), header.ruleset.clone()));
     if !header.chains.is_empty() {
         lines.push(("Base chains".into(), header.chains.join(", ")));
@@ -211,61 +196,35 @@ pub fn render(
 ) -> Result<String, TemplateError> {
     let summary = summarize(rows);
     Ok(match format {
-        Format::Markdown => markdown(renderer, header, rows, &summary)?,
-        Format::Servicenow => {
-            crate::formats::servicenow::work_notes(&markdown(renderer, header, rows, &summary)?)
-                + "\n"
-        }
+        Format::Markdown => markdown(header, rows, &summary).markdown(renderer, false)?,
+        Format::Servicenow => markdown(header, rows, &summary).markdown(renderer, true)?,
         Format::Text => text(header, rows, &summary),
-        Format::Json => {
-            #[derive(Serialize)]
-            struct Evidence<'a> {
-                header: &'a Header,
-                rows: &'a [Row],
-                summary: &'a Summary,
-                summary_line: String,
-            }
-            let evidence = Evidence {
-                header,
-                rows,
-                summary: &summary,
-                summary_line: summary_line(&summary, header.before),
-            };
-            serde_json::to_string_pretty(&evidence).map_or_else(|e| format!("{e}\n"), |j| j + "\n")
-        }
+        Format::Json => json(
+            header,
+            rows,
+            &summary,
+            Some(summary_line(&summary, header.before)),
+        ),
     })
 }
 
-fn markdown(
-    renderer: &Renderer,
-    header: &Header,
-    rows: &[Row],
-    summary: &Summary,
-) -> Result<String, TemplateError> {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| markdown_cells(cells(row, header), &CODE_COLUMNS))
-        .collect();
-    renderer.page(
-        "verify.md.j2",
-        minijinja::context! {
-            title => &header.title,
-            header => header_lines(header, rows),
-            columns => COLUMNS,
-            rows => cells,
-            summary => summary_line(summary, header.before),
-        },
-    )
+/// The Markdown evidence through `verify.md.j2` (a team may override it).
+fn markdown<'a>(header: &'a Header, rows: &[Row], summary: &Summary) -> Page<'a, 10> {
+    Page {
+        template: "verify.md.j2",
+        title: &header.about.title,
+        header: header_lines(header, rows),
+        columns: COLUMNS,
+        rows: rows.iter().map(|row| cells(row, header)).collect(),
+        code_columns: &CODE_COLUMNS,
+        summary: summary_line(summary, header.before),
+    }
 }
 
 fn text(header: &Header, rows: &[Row], summary: &Summary) -> String {
     let mut table = vec![COLUMNS.map(|c| c.to_uppercase()).to_vec()];
     table.extend(rows.iter().map(|r| cells(r, header).to_vec()));
-    let mut out = format!("Verify: {}\n", crate::diagnostic::escape(&header.title));
-    for (label, value) in header_lines(header, rows) {
-        let _ = writeln!(out, "{label}: {}", crate::diagnostic::escape(&value));
-    }
-    out.push('\n');
+    let mut out = text_head("Verify", &header.about.title, &header_lines(header, rows));
     out.push_str(&crate::text::aligned(&table));
     let _ = writeln!(out, "\n{}", summary_line(summary, header.before));
     out
@@ -282,11 +241,13 @@ mod tests {
     #[test]
     fn a_verdict_says_what_the_firewall_must_still_do() {
         let row = |wants, agrees| Row {
-            rule: 1,
-            action: Action::Allow,
-            protocol: Protocol::Tcp,
-            destination: "192.0.2.1".into(),
-            host: "192.0.2.1".into(),
+            tested: crate::evidence::Tested {
+                rule: 1,
+                action: Action::Allow,
+                protocol: Protocol::Tcp,
+                destination: "192.0.2.1".into(),
+                host: "192.0.2.1".into(),
+            },
             source: None,
             address: None,
             port: None,
@@ -337,35 +298,40 @@ mod tests {
             differ: 1,
             not_verified: 2,
         };
-        assert_eq!(
-            summary_line(&s, false),
-            "3 of 4 packets agree with the request, 1 differs; 2 not verified"
-        );
-        assert_eq!(
-            summary_line(&s, true),
-            "3 of 4 packets already as the request wants, 1 needs the firewall change; 2 not verified"
-        );
         let none = Summary {
             packets: 2,
             not_verified: 2,
             ..Summary::default()
         };
-        assert_eq!(
-            summary_line(&none, false),
-            "nothing could be verified: 2 packets not verified"
-        );
         let all = Summary {
             packets: 1,
             agree: 1,
             ..Summary::default()
         };
-        assert_eq!(
-            summary_line(&all, false),
-            "1 of 1 packet agrees with the request"
-        );
-        assert_eq!(
-            summary_line(&all, true),
-            "1 of 1 packet already as the request wants: no firewall change needed"
-        );
+        for (summary, before, want) in [
+            (
+                &s,
+                false,
+                "3 of 4 packets agree with the request, 1 differs; 2 not verified",
+            ),
+            (
+                &s,
+                true,
+                "3 of 4 packets already as the request wants, 1 needs the firewall change; 2 not verified",
+            ),
+            (
+                &none,
+                false,
+                "nothing could be verified: 2 packets not verified",
+            ),
+            (&all, false, "1 of 1 packet agrees with the request"),
+            (
+                &all,
+                true,
+                "1 of 1 packet already as the request wants: no firewall change needed",
+            ),
+        ] {
+            assert_eq!(summary_line(summary, before), want);
+        }
     }
 }
