@@ -40,19 +40,18 @@ fn texts(doc: &Html, css: &str) -> Vec<String> {
 
 #[test]
 fn the_site_reads_right_in_a_real_browser() {
-    let Some(browser) = common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
-    else {
+    let Some(browser) = chromium() else {
         return;
     };
+    // The site of the examples, and the browser's profile, in one folder.
     let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
+    let (site, profile) = (dir.path().join("site"), dir.path().join("profile"));
     let out = cargo_bin_cmd!("fwreq")
         .args(["site", "requests", "--today", "2026-11-26", "-o"])
         .arg(&site)
         .output()
         .unwrap();
     common::succeeded(&out);
-    let profile = dir.path().join("profile");
 
     let index = dom(&browser, &site.join("index.html"), &profile);
     assert_eq!(texts(&index, "title"), ["Firewall change requests"]);
@@ -71,14 +70,10 @@ fn the_site_reads_right_in_a_real_browser() {
         &site.join("avilla-calico-registry.html"),
         &profile,
     );
-    assert_eq!(
-        texts(&page, "title"),
-        ["AWS Container Registry Network Config Request"]
-    );
-    assert_eq!(
-        texts(&page, "main h1"),
-        ["AWS Container Registry Network Config Request"]
-    );
+    for css in ["title", "main h1"] {
+        let want = ["AWS Container Registry Network Config Request"];
+        assert_eq!(texts(&page, css), want, "{css}");
+    }
     let blocks = texts(&page, "main pre");
     assert_eq!(blocks.len(), 2, "Details and Test Process");
     assert!(blocks[0].starts_with("# OCI container registries\ncurl -vv telnet://"));
@@ -87,10 +82,7 @@ fn the_site_reads_right_in_a_real_browser() {
         texts(&page, "main .code-block > button.copy"),
         ["Copy", "Copy"]
     );
-    let whole = page
-        .select(&Selector::parse("#copy-markdown").unwrap())
-        .next()
-        .unwrap();
+    let whole = first(&page, "#copy-markdown");
     assert!(
         whole.value().attr("hidden").is_none(),
         "shown once the script ran"
@@ -110,10 +102,7 @@ fn the_site_reads_right_in_a_real_browser() {
     let clicked_file = dir.path().join("clicked.html");
     std::fs::write(&clicked_file, clicked).unwrap();
     let after = dom(&browser, &clicked_file, &profile);
-    let body = after
-        .select(&Selector::parse("body").unwrap())
-        .next()
-        .unwrap();
+    let body = first(&after, "body");
     let copied: Vec<String> =
         serde_json::from_str(body.value().attr("data-copied").unwrap()).unwrap();
     let markdown = cargo_bin_cmd!("fwreq")
@@ -156,6 +145,69 @@ fn the_site_reads_right_in_a_real_browser() {
     eprintln!("screenshots in {}", shots.display());
 }
 
+/// The first element `css` selects.
+fn first<'a>(doc: &'a Html, css: &str) -> scraper::ElementRef<'a> {
+    doc.select(&Selector::parse(css).unwrap()).next().unwrap()
+}
+
+/// Chromium on the PATH, or `None` (the test skipped: see the module doc).
+fn chromium() -> Option<PathBuf> {
+    common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
+}
+
+/// A folder with a copy of the examples ([`common::examples_folder`]), the `extra` files and `broken.toml`,
+/// a file with errors, in `requests/`, made by `fwreq site` (exit 1, for the
+/// broken file) as of 2026-11-26 into `site/`: the folder and the site.
+fn site_with_a_broken_file(extra: &[(&str, String)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = common::examples_folder();
+    let requests = dir.path().join("requests");
+    for (name, text) in extra {
+        std::fs::write(requests.join(name), text).unwrap();
+    }
+    std::fs::write(requests.join("broken.toml"), "title = \"t\"\n").unwrap();
+    let site = dir.path().join("site");
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["site", "--today", "2026-11-26", "-o"])
+        .arg(&site)
+        .arg(&requests)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "broken.toml has errors");
+    (dir, site)
+}
+
+/// Runs `tests/axe/SCRIPT BROWSER ARGS...` under node with the npm
+/// `modules`; it must succeed, and its stdout is JSON.
+fn node(modules: &Path, script: &str, browser: &Path, args: &[PathBuf]) -> serde_json::Value {
+    let out = Command::new("node")
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/axe")
+                .join(script),
+        )
+        .arg(browser)
+        .args(args)
+        .env("NODE_PATH", modules)
+        .output()
+        .unwrap();
+    common::succeeded(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Chromium and the npm modules for `check` (see [`axe_modules`]), or
+/// `None` after saying on stderr that the test is skipped; under CI a
+/// missing one fails it.
+fn chromium_and_npm(check: &str) -> Option<(PathBuf, PathBuf)> {
+    let browser = chromium()?;
+    match axe_modules() {
+        Ok(modules) => Some((browser, modules)),
+        Err(why) => {
+            common::skip(&format!("{check}: {why}"));
+            None
+        }
+    }
+}
+
 /// The npm modules the axe check needs (`.ci/run` installs them into
 /// target/npm), or why they cannot be used.
 fn axe_modules() -> Result<PathBuf, String> {
@@ -184,40 +236,10 @@ fn axe_modules() -> Result<PathBuf, String> {
 /// folder, whose path the index must not show.
 #[test]
 fn the_pages_pass_axe_in_light_and_dark_mode() {
-    let Some(browser) = common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
-    else {
+    let Some((browser, modules)) = chromium_and_npm("the axe check") else {
         return;
     };
-    let modules = match axe_modules() {
-        Ok(modules) => modules,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{why}, and CI is set: the axe check must run in CI"
-            );
-            eprintln!("skipped: {why}");
-            return;
-        }
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let requests = dir.path().join("requests");
-    std::fs::create_dir(&requests).unwrap();
-    for entry in std::fs::read_dir("requests").unwrap() {
-        let path = entry.unwrap().path();
-        // Requests and the team file; not the rulesets folder.
-        if path.is_file() {
-            std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    std::fs::write(requests.join("broken.toml"), "title = \"t\"\n").unwrap();
-    let site = dir.path().join("site");
-    let out = cargo_bin_cmd!("fwreq")
-        .args(["site", "--today", "2026-11-26", "-o"])
-        .arg(&site)
-        .arg(&requests)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "broken.toml has errors");
+    let (dir, site) = site_with_a_broken_file(&[]);
     let index = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(
         !index.contains(&*dir.path().to_string_lossy()),
@@ -242,15 +264,7 @@ fn the_pages_pass_axe_in_light_and_dark_mode() {
         .iter()
         .map(|p| site.join(p))
         .collect();
-    let out = Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/check.js"))
-        .arg(&browser)
-        .args(&pages)
-        .env("NODE_PATH", &modules)
-        .output()
-        .unwrap();
-    common::succeeded(&out);
-    let faults: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let faults = node(&modules, "check.js", &browser, &pages);
     assert_eq!(faults, serde_json::json!([]), "{faults:#}");
 }
 
@@ -264,80 +278,43 @@ fn the_pages_pass_axe_in_light_and_dark_mode() {
 /// The screenshots are for a person to look at (target/tmp/browser/).
 #[test]
 fn the_index_fits_a_desktop_and_a_phone() {
-    let Some(browser) = common::tool_on_path(&["chromium", "chromium-browser", "google-chrome"])
-    else {
+    let Some((browser, modules)) = chromium_and_npm("the layout check") else {
         return;
     };
-    let modules = match axe_modules() {
-        Ok(modules) => modules,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{why}, and CI is set: the layout check must run in CI"
-            );
-            eprintln!("skipped: {why}");
-            return;
-        }
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let requests = dir.path().join("requests");
-    std::fs::create_dir(&requests).unwrap();
-    for entry in std::fs::read_dir("requests").unwrap() {
-        let path = entry.unwrap().path();
-        // The requests and their team file; not rulesets/ (verify's example).
-        if path.is_file() {
-            std::fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
-        }
-    }
     // Two copies of an example, one past its expiry and one within 30 days of
     // it (the site is made as of 2026-11-26), and a file with errors.
     let albion = std::fs::read_to_string("requests/albion-plant-time-and-logs.toml").unwrap();
     let old_title = "title = \"Albion Plant Controllers NTP and Syslog Network Config Request\"\n";
     assert!(albion.contains(old_title));
-    for (name, title, expires) in [
+    let copies = [
         ("expired.toml", "Expired NTP trial", "2026-11-01"),
         ("expiring.toml", "Expiring syslog trial", "2026-12-10"),
-    ] {
+    ]
+    .map(|(name, title, expires)| {
         let text = albion.replace(
             old_title,
             &format!("title = \"{title}\"\nexpires = {expires}\n"),
         );
-        std::fs::write(requests.join(name), text).unwrap();
-    }
-    std::fs::write(requests.join("broken.toml"), "title = \"t\"\n").unwrap();
-    let site = dir.path().join("site");
-    let out = cargo_bin_cmd!("fwreq")
-        .args(["site", "--today", "2026-11-26", "-o"])
-        .arg(&site)
-        .arg(&requests)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "broken.toml has errors");
+        (name, text)
+    });
+    let (_dir, site) = site_with_a_broken_file(&copies);
 
     let index = site.join("index.html");
     let doc = Html::parse_document(&std::fs::read_to_string(&index).unwrap());
-    let filter_box = doc
-        .select(&Selector::parse("#filter-box").unwrap())
-        .next()
-        .unwrap();
+    let filter_box = first(&doc, "#filter-box");
     assert!(
         filter_box.value().attr("hidden").is_some(),
         "no script, no filter box"
     );
     assert_eq!(texts(&doc, "tbody tr").len(), 6);
-    assert_eq!(texts(&doc, "tr.expired td.title a"), ["Expired NTP trial"]);
-    assert_eq!(
-        texts(&doc, "tr.expired td.date + td.date"),
-        ["2026-11-01 expired"]
-    );
-    assert_eq!(
-        texts(&doc, "tr.expiring td.title a"),
-        ["Expiring syslog trial"]
-    );
-    assert_eq!(
-        texts(&doc, "tr.expiring td.date + td.date"),
-        ["2026-12-10 expiring"]
-    );
+    for (css, want) in [
+        ("tr.expired td.title a", "Expired NTP trial"),
+        ("tr.expired td.date + td.date", "2026-11-01 expired"),
+        ("tr.expiring td.title a", "Expiring syslog trial"),
+        ("tr.expiring td.date + td.date", "2026-12-10 expiring"),
+    ] {
+        assert_eq!(texts(&doc, css), [want], "{css}");
+    }
     assert_eq!(
         texts(&doc, "tr.invalid td.num"),
         ["invalid", "invalid", "invalid"]
@@ -367,16 +344,7 @@ fn the_index_fits_a_desktop_and_a_phone() {
 
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&shots).unwrap();
-    let out = Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/fit.js"))
-        .arg(&browser)
-        .arg(&index)
-        .arg(&shots)
-        .env("NODE_PATH", &modules)
-        .output()
-        .unwrap();
-    common::succeeded(&out);
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = node(&modules, "fit.js", &browser, &[index, shots.clone()]);
     let fits = |width: u32| {
         serde_json::json!({
             "inner": width,

@@ -11,9 +11,10 @@ use std::fs;
 
 /// `fwreq diff old.toml new.toml` on two sets of rules; exit 0 and the ticket.
 fn diff(old_rules: &str, new_rules: &str, args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("old.toml"), format!("{HEADER}{old_rules}")).unwrap();
-    fs::write(dir.path().join("new.toml"), format!("{HEADER}{new_rules}")).unwrap();
+    let dir = common::folder_with(&[
+        ("old.toml", &format!("{HEADER}{old_rules}")),
+        ("new.toml", &format!("{HEADER}{new_rules}")),
+    ]);
     let mut all = vec!["diff", "old.toml", "new.toml"];
     all.extend(args);
     let out = fwreq(dir.path(), &all);
@@ -27,6 +28,7 @@ fn sections(ticket: &str) -> &str {
 }
 
 /// Asserts that the ticket's sections begin with `want`.
+#[track_caller]
 fn assert_sections_start(ticket: &str, want: &str) {
     assert!(sections(ticket).starts_with(want), "{ticket}");
 }
@@ -62,9 +64,9 @@ sudo tcpdump -i any -nn dst host a.example.com
     );
     let (code, stderr) = common::check(&format!("{HEADER}{denied}"), &[]);
     assert_eq!(code, 0);
-    assert!(
-        stderr.starts_with("req.toml:16:17: warning[allow-deny-overlap]: `a.example.com` tcp 443 is allowed by rule 1 (line 10) and denied by rule 2 (line 16): the deny wins, so the firewall must keep the deny rule first\n"),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "req.toml:16:17: warning[allow-deny-overlap]: `a.example.com` tcp 443 is allowed by rule 1 (line 10) and denied by rule 2 (line 16): the deny wins, so the firewall must keep the deny rule first\n",
     );
     let (code, _) = common::check(
         &format!("{HEADER}{denied}"),
@@ -235,8 +237,7 @@ fn change_tickets_come_in_every_format() {
 
 #[test]
 fn removal_tickets_come_in_every_format_and_copy_needs_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("a.toml"), format!("{HEADER}{ALLOW_443}")).unwrap();
+    let dir = common::folder_with(&[("a.toml", &format!("{HEADER}{ALLOW_443}"))]);
     let out = fwreq(
         dir.path(),
         &["render", "a.toml", "--removal", "--format", "json"],
@@ -265,18 +266,12 @@ fn removal_tickets_come_in_every_format_and_copy_needs_a_terminal() {
         "{page}"
     );
     let out = fwreq(dir.path(), &["render", "a.toml", "--removal", "--copy"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "no terminal: --copy fails, never prints"
-    );
-    assert_eq!(stdout(&out), "");
+    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(2), ""));
 }
 
 #[test]
 fn every_ticket_ends_with_a_newline() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("a.toml"), format!("{HEADER}{ALLOW_443}")).unwrap();
+    let dir = common::folder_with(&[("a.toml", &format!("{HEADER}{ALLOW_443}"))]);
     for args in [
         &["diff", "a.toml", "a.toml"][..],
         &["render", "a.toml", "--removal"],
@@ -328,21 +323,17 @@ fn since_a_commit_in_every_format_and_never_an_option_to_git() {
             .contains("## Flows to open\n")
     );
     // An option where a revision belongs never reaches git.
-    let out = fwreq(root, &["render", "a.toml", "--since=--output=pwn"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: --since --output=pwn: a revision cannot start with `-`\n"
+    common::assert_run(
+        root,
+        &["render", "a.toml", "--since=--output=pwn"],
+        2,
+        "fwreq: error: --since --output=pwn: a revision cannot start with `-`\n",
     );
     assert!(!root.join("pwn").exists());
     // A bare file name is read in the working folder, and said so.
     let out = fwreq(root, &["render", "a.toml", "--since", "v9"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).starts_with("fwreq: error: git show v9:./a.toml (in .): "),
-        "{}",
-        stderr(&out)
-    );
+    common::assert_starts(&stderr(&out), "fwreq: error: git show v9:./a.toml (in .): ");
 }
 
 // ---- The property: every change ticket against the flows, port by port ----
@@ -568,37 +559,28 @@ fn networks_are_compared_by_the_addresses_they_hold() {
         &allow("[443]", "[\"10.0.0.0/24\"]", "[\"198.51.100.0/27\"]"),
         &[],
     );
-    assert!(
-        sections(&ticket).starts_with(
-            "## Flows to open\n\n- TCP 443 to 198.51.100.16/28 from 10.0.0.0/24 (allow)\n"
-        ),
-        "{ticket}"
+    assert_sections_start(
+        &ticket,
+        "## Flows to open\n\n- TCP 443 to 198.51.100.16/28 from 10.0.0.0/24 (allow)\n",
     );
     assert!(!ticket.contains("should fail"), "{ticket}");
-    assert!(
-        ticket.contains("curl -vv telnet://198.51.100.17:443\n"),
-        "{ticket}"
-    );
-    // Narrowed back: the lost /25 of sources, checked from there.
-    let ticket = diff(
-        &allow("[443]", "[\"10.0.0.0/24\"]", a),
-        &allow("[443]", "[\"10.0.0.0/25\"]", a),
-        &[],
-    );
-    assert!(
-        sections(&ticket).starts_with("## Flows to close\n\n- TCP 443 to a.example.com from 10.0.0.128/25 (allow)\n\n```bash\n# after the change these should fail\n# from a host in 10.0.0.128/25:\ncurl -vv telnet://a.example.com:443\n"),
-        "{ticket}"
-    );
-    // From any source to one network: the sources that lose access, said so.
-    let ticket = diff(
-        &allow("[443]", "", "[\"192.0.2.7\"]"),
-        &allow("[443]", "[\"10.0.0.0/24\"]", "[\"192.0.2.7\"]"),
-        &[],
-    );
-    assert!(
-        sections(&ticket).starts_with("## Flows to close\n\n- TCP 443 to 192.0.2.7 from any IPv4 except 10.0.0.0/24 (allow)\n\n```bash\n# after the change these should fail\n# from a host in any IPv4 except 10.0.0.0/24:\n"),
-        "{ticket}"
-    );
+    common::assert_contains(&ticket, "curl -vv telnet://198.51.100.17:443\n");
+    for (old, new, closed) in [
+        // Narrowed back: the lost /25 of sources, checked from there.
+        (
+            allow("[443]", "[\"10.0.0.0/24\"]", a),
+            allow("[443]", "[\"10.0.0.0/25\"]", a),
+            "## Flows to close\n\n- TCP 443 to a.example.com from 10.0.0.128/25 (allow)\n\n```bash\n# after the change these should fail\n# from a host in 10.0.0.128/25:\ncurl -vv telnet://a.example.com:443\n",
+        ),
+        // From any source to one network: the sources that lose access, said so.
+        (
+            allow("[443]", "", "[\"192.0.2.7\"]"),
+            allow("[443]", "[\"10.0.0.0/24\"]", "[\"192.0.2.7\"]"),
+            "## Flows to close\n\n- TCP 443 to 192.0.2.7 from any IPv4 except 10.0.0.0/24 (allow)\n\n```bash\n# after the change these should fail\n# from a host in any IPv4 except 10.0.0.0/24:\n",
+        ),
+    ] {
+        assert_sections_start(&diff(&old, &new, &[]), closed);
+    }
     // Split into two halves, or merged back: the same addresses.
     for (old, new) in [
         ("[\"10.0.0.0/24\"]", "[\"10.0.0.128/25\", \"10.0.0.0/25\"]"),
@@ -617,15 +599,9 @@ fn networks_are_compared_by_the_addresses_they_hold() {
             ),
             &[],
         );
-        assert!(
-            sections(&ticket).starts_with("## No firewall change\n"),
-            "{ticket}"
-        );
+        assert_sections_start(&ticket, "## No firewall change\n");
         let ticket = diff(&allow("[443]", old, a), &allow("[443]", new, a), &[]);
-        assert!(
-            sections(&ticket).starts_with("## No firewall change\n"),
-            "{ticket}"
-        );
+        assert_sections_start(&ticket, "## No firewall change\n");
     }
     // A name replaced by its address: the name may resolve to it, so no
     // check can show it closed; the ticket says so instead of "should fail".
@@ -634,8 +610,8 @@ fn networks_are_compared_by_the_addresses_they_hold() {
         &allow("[443]", "[\"10.0.0.0/24\"]", "[\"192.0.2.7\"]"),
         &[],
     );
-    assert!(
-        ticket.contains("## Flows to close\n\n- TCP 443 to a.example.com from 10.0.0.0/24 (allow)\n\n```bash\n# after the change these should fail\n# no check: a.example.com may resolve to an address the new revision allows (192.0.2.7), so a connection proves nothing; check that no firewall object holds the name instead\n\nsudo tcpdump"),
-        "{ticket}"
+    common::assert_contains(
+        &ticket,
+        "## Flows to close\n\n- TCP 443 to a.example.com from 10.0.0.0/24 (allow)\n\n```bash\n# after the change these should fail\n# no check: a.example.com may resolve to an address the new revision allows (192.0.2.7), so a connection proves nothing; check that no firewall object holds the name instead\n\nsudo tcpdump",
     );
 }

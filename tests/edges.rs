@@ -18,18 +18,17 @@ fn request(ports: &str) -> String {
 
 #[test]
 fn check_without_a_path_checks_the_requests_folder_as_list_does() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("requests")).unwrap();
-    fs::write(dir.path().join("requests/good.toml"), request("[443]")).unwrap();
-    fs::write(dir.path().join("requests/bad.toml"), "title = 1\n").unwrap();
-    let out = fwreq_in(dir.path(), &["check"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let said = stderr(&out);
-    assert!(
-        said.starts_with("requests/bad.toml:1:9: error: invalid type: integer `1`"),
-        "{said}"
+    let dir = common::folder_with(&[
+        ("requests/good.toml", &request("[443]")),
+        ("requests/bad.toml", "title = 1\n"),
+    ]);
+    let (code, _, said) = common::run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{said}");
+    common::assert_starts(
+        &said,
+        "requests/bad.toml:1:9: error: invalid type: integer `1`",
     );
-    assert!(said.contains("checked 2 requests: 1 error"), "{said}");
+    common::assert_contains(&said, "checked 2 requests: 1 error");
     // The same files list reads without a path.
     let listed = stdout(&fwreq_in(dir.path(), &["list"]));
     assert!(listed.contains("requests/good.toml") && listed.contains("requests/bad.toml"));
@@ -40,11 +39,11 @@ fn record_submitted_takes_a_time_never_the_file_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.toml");
     fs::write(&file, request("[443]")).unwrap();
-    let out = fwreq_in(dir.path(), &["record", "--submitted", "a.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "error: invalid value 'a.toml' for '--submitted [<WHEN>]': `a.toml` is a file, not a time: the request file goes before the flag (fwreq record a.toml --submitted), the time after it: 2026-11-20T09:15:00-05:00 or \"2026-11-20 09:15\"\n\nFor more information, try '--help'.\n"
+    common::assert_run(
+        dir.path(),
+        &["record", "--submitted", "a.toml"],
+        2,
+        "error: invalid value 'a.toml' for '--submitted [<WHEN>]': `a.toml` is a file, not a time: the request file goes before the flag (fwreq record a.toml --submitted), the time after it: 2026-11-20T09:15:00-05:00 or \"2026-11-20 09:15\"\n\nFor more information, try '--help'.\n",
     );
     assert_eq!(fs::read_to_string(&file).unwrap(), request("[443]"));
     for (when, written) in [
@@ -63,13 +62,12 @@ fn record_submitted_takes_a_time_never_the_file_after_it() {
 
 #[test]
 fn implement_takes_the_team_files_target_when_none_is_given() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("r.toml"), request("[443]")).unwrap();
-    let out = fwreq_in(dir.path(), &["implement", "r.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: give --target (nftables, aerleon, cilium, fortigate, panos): no fwreq.toml applies, so it names no targets\n"
+    let dir = common::folder_with(&[("r.toml", &request("[443]"))]);
+    common::assert_run(
+        dir.path(),
+        &["implement", "r.toml"],
+        2,
+        "fwreq: error: give --target (nftables, aerleon, cilium, fortigate, panos): no fwreq.toml applies, so it names no targets\n",
     );
     fs::write(dir.path().join("fwreq.toml"), "targets = [\"fortigate\"]\n").unwrap();
     let implicit = fwreq_in(dir.path(), &["implement", "r.toml"]);
@@ -86,30 +84,29 @@ fn implement_takes_the_team_files_target_when_none_is_given() {
         "targets = [\"fortigate\", \"panos\"]\n",
     )
     .unwrap();
-    let out = fwreq_in(dir.path(), &["implement", "r.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: fwreq.toml names 2 targets (fortigate, panos): give --target with one of them\n"
+    common::assert_run(
+        dir.path(),
+        &["implement", "r.toml"],
+        2,
+        "fwreq: error: fwreq.toml names 2 targets (fortigate, panos): give --target with one of them\n",
     );
 }
 
 #[test]
 fn render_counts_the_warnings_on_stderr_and_leaves_stdout_the_ticket() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("wide.toml"), request("[\"20000-20500\"]")).unwrap();
-    fs::write(dir.path().join("fine.toml"), request("[443]")).unwrap();
+    let dir = common::folder_with(&[
+        ("wide.toml", &request("[\"20000-20500\"]")),
+        ("fine.toml", &request("[443]")),
+    ]);
     let check = fwreq_in(dir.path(), &["check", "wide.toml"]);
-    assert!(
-        stderr(&check).contains("checked 1 request: 0 errors, 1 warning"),
-        "{}",
-        stderr(&check)
-    );
+    common::assert_contains(&stderr(&check), "checked 1 request: 0 errors, 1 warning");
     let wide = fwreq_in(dir.path(), &["render", "wide.toml"]);
-    assert_eq!(wide.status.code(), Some(0));
     assert_eq!(
-        stderr(&wide),
-        "fwreq: wide.toml: 1 warning (fwreq check wide.toml shows them)\n"
+        (wide.status.code(), stderr(&wide).as_str()),
+        (
+            Some(0),
+            "fwreq: wide.toml: 1 warning (fwreq check wide.toml shows them)\n"
+        )
     );
     assert!(stdout(&wide).contains("20000-20500"));
     let fine = fwreq_in(dir.path(), &["render", "fine.toml"]);
@@ -169,21 +166,8 @@ fn top_level_help_groups_every_command_once_with_whole_summaries() {
 /// the table and explained on stderr; the JSON keeps the plain values.
 #[test]
 fn list_marks_a_request_with_a_ritm_still_in_draft() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("requests")).unwrap();
-    for name in [
-        "southfield-observability.toml",
-        "avilla-calico-registry.toml",
-        "albion-plant-time-and-logs.toml",
-        // Their team file: it defines the fields they fill in.
-        "fwreq.toml",
-    ] {
-        fs::copy(
-            format!("requests/{name}"),
-            dir.path().join("requests").join(name),
-        )
-        .unwrap();
-    }
+    // With their team file: it defines the fields they fill in.
+    let dir = common::examples_folder();
     let out = fwreq_in(dir.path(), &["list"]);
     assert_eq!(out.status.code(), Some(0));
     let table = stdout(&out);

@@ -3,9 +3,8 @@
 //! their spans, and carried into the ticket, the JSON, the schema, the
 //! starter, `list`, change tickets and the catalog variables.
 
-use crate::common::{self, HEADER};
+use crate::common::{self, HEADER, run};
 use std::fs;
-use std::path::Path;
 
 /// A team file with a field of every type, every key, and both scopes.
 const TEAM: &str = r#"list-columns = ["environment", "cmdb_ci"]
@@ -58,6 +57,11 @@ fn filled() -> String {
     )
 }
 
+/// A request without fields: one rule, tcp 443 to a.example.com.
+fn plain() -> String {
+    format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n")
+}
+
 /// A git repository holding `team` as fwreq.toml and `request` as req.toml.
 fn repo(team: &str, request: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -67,16 +71,6 @@ fn repo(team: &str, request: &str) -> tempfile::TempDir {
     dir
 }
 
-/// `fwreq ARGS` in `dir`: (exit code, stdout, stderr).
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = common::fwreq_in(dir, args);
-    (
-        out.status.code().unwrap(),
-        common::stdout(&out),
-        common::stderr(&out),
-    )
-}
-
 #[test]
 fn a_team_file_with_every_type_renders_its_fields_in_its_order_with_its_labels() {
     let dir = repo(TEAM, &filled());
@@ -84,11 +78,11 @@ fn a_team_file_with_every_type_renders_its_fields_in_its_order_with_its_labels()
     assert_eq!((code, err.as_str()), (0, ""));
     // Defaults fill what the request leaves out; a field without a value is not shown.
     let section = "Business Justification: j\n\n## Additional Information\n\nEnvironment: production\n\nData classification: internal\n\nChange window: 2026-12-14\n\nBackout plan: Remove the rule.\n\nInternet facing: no\n\nCMDB CI: registry-prod\n\n## Requested Policy Change\n";
-    assert!(out.contains(section), "{out}");
+    common::assert_contains(&out, section);
     // A rule's fields are among the rule's lines.
-    assert!(
-        out.contains("- Destinations:\n  - registry.example.com\n- App-ID: ssl, web-browsing\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "- Destinations:\n  - registry.example.com\n- App-ID: ssl, web-browsing\n",
     );
     let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
     assert_eq!(code, 0, "{err}");
@@ -96,15 +90,12 @@ fn a_team_file_with_every_type_renders_its_fields_in_its_order_with_its_labels()
 
 #[test]
 fn a_team_without_fields_renders_as_before() {
-    let dir = repo(
-        "[zones]\nk8s = [\"10.0.0.0/8\"]\n",
-        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
-    );
+    let dir = repo("[zones]\nk8s = [\"10.0.0.0/8\"]\n", &plain());
     let (code, out, _) = run(dir.path(), &["render", "req.toml"]);
     assert_eq!(code, 0);
-    assert!(
-        out.contains("Business Justification: j\n\n## Requested Policy Change\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "Business Justification: j\n\n## Requested Policy Change\n",
     );
     let (_, json, _) = run(dir.path(), &["render", "req.toml", "--format", "json"]);
     assert!(!json.contains("\"fields\""), "{json}");
@@ -112,10 +103,7 @@ fn a_team_without_fields_renders_as_before() {
 
 /// Runs `check` on a team file with one mistake; returns its first two lines of stderr.
 fn team_mistake(team: &str) -> Vec<String> {
-    let dir = repo(
-        team,
-        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
-    );
+    let dir = repo(team, &plain());
     let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
     assert_eq!(code, 1, "{err}");
     let lines: Vec<&str> = err.lines().collect();
@@ -209,11 +197,18 @@ fn check(request: &str) -> (i32, String) {
     (code, err)
 }
 
+/// `check` of [`filled`] with `from` replaced by `to`, which must fail (exit 1): its stderr.
+fn check_fails(from: &str, to: &str) -> String {
+    let (code, err) = check(&filled().replace(from, to));
+    assert_eq!(code, 1, "{err}");
+    err
+}
+
 #[test]
 fn a_condition_on_a_field_with_errors_adds_no_error_of_its_own() {
     let dir = repo(
         "[fields.env]\ntype = \"choise\"\nvalues = [\"production\"]\n\n[fields.plan]\ntype = \"text\"\nrequired_when = { field = \"env\", is = \"production\" }\n",
-        &format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"),
+        &plain(),
     );
     let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
     assert_eq!(code, 1);
@@ -227,112 +222,83 @@ fn a_condition_on_a_field_with_errors_adds_no_error_of_its_own() {
 
 #[test]
 fn a_misspelt_field_gets_the_nearest_name_and_an_undefined_one_is_an_error() {
-    let (code, err) = check(&filled().replace("cmdb_ci =", "cmdbci ="));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with("req.toml:12:1: error: unknown field `cmdbci`\n   |\n12 | cmdbci = \"registry-prod\"\n   | ^^^^^^\n  = help: did you mean `cmdb_ci`?\n"),
-        "{err}"
+    let err = check_fails("cmdb_ci =", "cmdbci =");
+    common::assert_starts(
+        &err,
+        "req.toml:12:1: error: unknown field `cmdbci`\n   |\n12 | cmdbci = \"registry-prod\"\n   | ^^^^^^\n  = help: did you mean `cmdb_ci`?\n",
     );
-    let (code, err) = check(&filled().replace("cmdb_ci =", "risk_rating ="));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with("req.toml:12:1: error: unknown field `risk_rating`\n"),
-        "{err}"
-    );
-    assert!(
-        err.contains("= help: the team's request fields are environment, classification, change_window, backout_plan, internet_facing, cmdb_ci\n"),
-        "{err}"
+    let err = check_fails("cmdb_ci =", "risk_rating =");
+    common::assert_starts(&err, "req.toml:12:1: error: unknown field `risk_rating`\n");
+    common::assert_contains(
+        &err,
+        "= help: the team's request fields are environment, classification, change_window, backout_plan, internet_facing, cmdb_ci\n",
     );
     // A misspelt required field is one mistake, the typo, not a missing field too.
-    let (code, err) = check(&filled().replace("environment =", "enviroment ="));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with("req.toml:9:1: error: unknown field `enviroment`\n  |\n9 | enviroment = \"production\"\n  | ^^^^^^^^^^\n  = help: did you mean `environment`?\nchecked 1 request: 1 error, 0 warnings\n"),
-        "{err}"
+    let err = check_fails("environment =", "enviroment =");
+    common::assert_starts(
+        &err,
+        "req.toml:9:1: error: unknown field `enviroment`\n  |\n9 | enviroment = \"production\"\n  | ^^^^^^^^^^\n  = help: did you mean `environment`?\nchecked 1 request: 1 error, 0 warnings\n",
     );
     // A rule's field in the request's table says where it belongs.
     let (_, err) = check(&filled().replace("cmdb_ci =", "applications = [\"ssl\"]\nx ="));
-    assert!(
-        err.starts_with("req.toml:12:1: error: unknown field `applications`\n"),
-        "{err}"
-    );
-    assert!(
-        err.contains("= help: `applications` is filled in a rule's `fields`, not here\n"),
-        "{err}"
+    common::assert_starts(&err, "req.toml:12:1: error: unknown field `applications`\n");
+    common::assert_contains(
+        &err,
+        "= help: `applications` is filled in a rule's `fields`, not here\n",
     );
 }
 
 #[test]
 fn a_choice_lists_its_values_and_a_date_its_format() {
-    let (code, err) = check(&filled().replace("\"production\"", "\"Produktion\""));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with(
-            "req.toml:9:15: error: `Produktion` is not one of the values of `environment`\n"
-        ),
-        "{err}"
+    let err = check_fails("\"production\"", "\"Produktion\"");
+    common::assert_starts(
+        &err,
+        "req.toml:9:15: error: `Produktion` is not one of the values of `environment`\n",
     );
-    assert!(
-        err.contains(
-            "= help: did you mean `production`? write one of production, test, development\n"
-        ),
-        "{err}"
+    common::assert_contains(
+        &err,
+        "= help: did you mean `production`? write one of production, test, development\n",
     );
-    let (code, err) = check(&filled().replace("2026-12-14", "\"14/12/2026\""));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with(
-            "req.toml:10:17: error: `change_window` takes a date, written YYYY-MM-DD\n"
-        ),
-        "{err}"
+    let err = check_fails("2026-12-14", "\"14/12/2026\"");
+    common::assert_starts(
+        &err,
+        "req.toml:10:17: error: `change_window` takes a date, written YYYY-MM-DD\n",
     );
-    assert!(
-        err.contains("= help: write e.g. change_window = 2027-01-31\n"),
-        "{err}"
-    );
-    let (code, err) = check(&filled().replace("[\"ssl\", \"web-browsing\"]", "\"ssl\""));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with(
-            "req.toml:17:27: error: `applications` takes a list of text, not a string\n"
-        ),
-        "{err}"
+    common::assert_contains(&err, "= help: write e.g. change_window = 2027-01-31\n");
+    let err = check_fails("[\"ssl\", \"web-browsing\"]", "\"ssl\"");
+    common::assert_starts(
+        &err,
+        "req.toml:17:27: error: `applications` takes a list of text, not a string\n",
     );
 }
 
 #[test]
 fn a_request_without_a_required_field_fails_check_naming_its_label_and_help() {
-    let (code, err) = check(&filled().replace("environment = \"production\"\n", ""));
-    assert_eq!(code, 1);
+    let err = check_fails("environment = \"production\"\n", "");
     assert_eq!(
         err,
         "req.toml:8:1: error: missing the team's field \"Environment\" (`environment`)\n  |\n8 | [fields]\n  | ^\n  = help: where the change lands; add environment = \"production\" to [fields]\nchecked 1 request: 1 error, 0 warnings\nteam file: fwreq.toml\n"
     );
     // Required on a condition: only when the condition holds.
-    let (code, err) = check(&filled().replace("backout_plan = \"Remove the rule.\"\n", ""));
-    assert_eq!(code, 1);
-    assert!(
-        err.starts_with("req.toml:8:1: error: missing the team's field \"Backout plan\" (`backout_plan`), required when `environment` is production\n"),
-        "{err}"
+    let err = check_fails("backout_plan = \"Remove the rule.\"\n", "");
+    common::assert_starts(
+        &err,
+        "req.toml:8:1: error: missing the team's field \"Backout plan\" (`backout_plan`), required when `environment` is production\n",
     );
-    assert!(
-        err.contains("= help: how the rule comes out if it breaks something; add backout_plan = \"...\" to [fields]\n"),
-        "{err}"
+    common::assert_contains(
+        &err,
+        "= help: how the rule comes out if it breaks something; add backout_plan = \"...\" to [fields]\n",
     );
     let test = filled()
         .replace("\"production\"", "\"test\"")
         .replace("backout_plan = \"Remove the rule.\"\n", "");
     assert_eq!(check(&test).0, 0);
     // A request with no [fields] at all is reported at its first line.
-    let (code, err) = check(&format!(
-        "{HEADER}[[rules]]\nports = [443]\ndestinations = [\"a.example.com\"]\n"
-    ));
+    let (code, err) = check(&plain());
     assert_eq!(code, 1);
-    assert!(
-        err.starts_with(
-            "req.toml:1:1: error: missing the team's field \"Environment\" (`environment`)\n"
-        ),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "req.toml:1:1: error: missing the team's field \"Environment\" (`environment`)\n",
     );
 }
 
@@ -349,10 +315,7 @@ fn fields_without_a_team_that_defines_them_are_an_error() {
     );
     let (code, _, err) = run(dir.path(), &["render", "req.toml"]);
     assert_eq!(code, 1);
-    assert!(
-        err.starts_with("req.toml:8:1: error: this request has fields"),
-        "{err}"
-    );
+    common::assert_starts(&err, "req.toml:8:1: error: this request has fields");
 }
 
 #[test]
@@ -395,13 +358,13 @@ fn the_site_index_shows_the_teams_list_columns() {
     let (code, _, err) = run(dir.path(), &["site", ".", "-o", "site"]);
     assert_eq!(code, 0, "{err}");
     let index = fs::read_to_string(dir.path().join("site/index.html")).unwrap();
-    assert!(
-        index.contains("<th data-sort=\"number\"><button type=\"button\">Warnings</button></th><th data-sort=\"text\"><button type=\"button\">Environment</button></th><th data-sort=\"text\"><button type=\"button\">CMDB CI</button></th></tr>"),
-        "{index}"
+    common::assert_contains(
+        &index,
+        "<th data-sort=\"number\"><button type=\"button\">Warnings</button></th><th data-sort=\"text\"><button type=\"button\">Environment</button></th><th data-sort=\"text\"><button type=\"button\">CMDB CI</button></th></tr>",
     );
-    assert!(
-        index.contains("</td><td data-label=\"Environment\" class=\"field\">production</td>\n<td data-label=\"CMDB CI\" class=\"field\">registry-prod</td>\n</tr>"),
-        "{index}"
+    common::assert_contains(
+        &index,
+        "</td><td data-label=\"Environment\" class=\"field\">production</td>\n<td data-label=\"CMDB CI\" class=\"field\">registry-prod</td>\n</tr>",
     );
 }
 
@@ -459,19 +422,17 @@ fn a_change_ticket_says_which_fields_changed_before_and_after() {
     fs::write(dir.path().join("new.toml"), new).unwrap();
     let (code, out, err) = run(dir.path(), &["diff", "req.toml", "new.toml"]);
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.contains("\n## Fields that change\n\n- Environment: production -> test\n- Rule 1, App-ID: ssl, web-browsing -> ssl, ssh\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "\n## Fields that change\n\n- Environment: production -> test\n- Rule 1, App-ID: ssl, web-browsing -> ssl, ssh\n",
     );
     // A text over several lines stays inside its list item.
     let two_lines = filled().replace("Remove the rule.", "Remove the rule.\\nTell the plant.");
     fs::write(dir.path().join("new.toml"), two_lines).unwrap();
     let (_, out, _) = run(dir.path(), &["diff", "req.toml", "new.toml"]);
-    assert!(
-        out.contains(
-            "\n- Backout plan: Remove the rule. -> Remove the rule.\n  Tell the plant.\n\n"
-        ),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "\n- Backout plan: Remove the rule. -> Remove the rule.\n  Tell the plant.\n\n",
     );
 }
 
@@ -497,9 +458,9 @@ fn a_dry_run_submit_sends_the_fields_in_the_catalog_variables() {
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     // order_now's body: `variables` keyed by the variable's name (ServiceNow
     // Service Catalog API, POST /sn_sc/servicecatalog/items/{sys_id}/order_now).
-    assert!(
-        stdout.contains("  \"variables\": {\n    \"fwreq_correlation_id\": \"fwreq:req.toml\",\n    \"short_description\": \"t\",\n    \"u_change_window\": \"2026-12-14\",\n    \"u_cmdb_ci\": \"registry-prod\",\n    \"u_environment\": \"production\"\n  }\n"),
-        "{stdout}"
+    common::assert_contains(
+        &stdout,
+        "  \"variables\": {\n    \"fwreq_correlation_id\": \"fwreq:req.toml\",\n    \"short_description\": \"t\",\n    \"u_change_window\": \"2026-12-14\",\n    \"u_cmdb_ci\": \"registry-prod\",\n    \"u_environment\": \"production\"\n  }\n",
     );
 }
 
@@ -528,7 +489,7 @@ fn a_body_made_too_long_by_its_fields_is_flagged() {
     let dir = repo(TEAM, &request);
     let (code, _, err) = run(dir.path(), &["check", "req.toml"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("warning[body-too-long]"), "{err}");
+    common::assert_contains(&err, "warning[body-too-long]");
 }
 
 /// Removal and renewal tickets carry the team's fields too, under the same

@@ -88,6 +88,15 @@ fn assert_inert(html: &str, our_scripts: usize, what: &str) {
     assert_eq!(scripts, our_scripts, "{what}: script elements");
 }
 
+/// The text of the first element `css` selects in `doc`.
+fn first_text(doc: &Html, css: &str) -> String {
+    doc.select(&Selector::parse(css).unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect()
+}
+
 /// The text a reader sees must still hold what the spec said, as text.
 fn text_of(html: &str) -> String {
     Html::parse_document(html).root_element().text().collect()
@@ -95,15 +104,10 @@ fn text_of(html: &str) -> String {
 
 #[test]
 fn a_hostile_spec_renders_without_one_live_element_in_any_format() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("evil.toml"), HOSTILE).unwrap();
+    let dir = common::folder_with(&[("evil.toml", HOSTILE)]);
     // html: a whole page with fwreq's one script.
     let out = fwreq_in(dir.path(), &["render", "--format", "html", "evil.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let page = String::from_utf8(out.stdout).unwrap();
     assert_inert(&page, 1, "html");
     let doc = Html::parse_document(&page);
@@ -125,10 +129,7 @@ fn a_hostile_spec_renders_without_one_live_element_in_any_format() {
         "the test command stays text inside its block: {pres:?}"
     );
     let text = text_of(&page);
-    assert!(
-        text.contains("<img src=x onerror=alert(1)> Plant"),
-        "{text}"
-    );
+    common::assert_contains(&text, "<img src=x onerror=alert(1)> Plant");
     // servicenow: one [code] fragment, no live element inside.
     let out = fwreq_in(
         dir.path(),
@@ -211,9 +212,9 @@ fn a_body_over_four_thousand_characters_is_a_lint() {
     let (code, stderr) = common::check(&text, &["--today", "2026-11-26"]);
     assert_eq!(code, 0);
     let line = stderr.lines().next().unwrap();
-    assert!(
-        line.starts_with("req.toml:1:9: warning[body-too-long]: the rendered body is "),
-        "{line}"
+    common::assert_starts(
+        line,
+        "req.toml:1:9: warning[body-too-long]: the rendered body is ",
     );
     assert!(line.ends_with(" characters; ServiceNow's description field holds 4000 by default"));
     let (_, quiet) = common::check(
@@ -312,16 +313,11 @@ fn preview_writes_a_page_and_prints_its_path() {
         .unwrap();
     assert!(out.status.success());
     let path = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(path.ends_with(".html"), "{path}");
+    common::assert_ends(&path, ".html");
     let page = fs::read_to_string(&path).unwrap();
     fs::remove_file(&path).unwrap();
     let doc = Html::parse_document(&page);
-    let h1: String = doc
-        .select(&Selector::parse("main h1").unwrap())
-        .next()
-        .unwrap()
-        .text()
-        .collect();
+    let h1: String = first_text(&doc, "main h1");
     assert_eq!(h1, "AWS Container Registry Network Config Request");
     assert_inert(&page, 1, "preview");
 }
@@ -401,15 +397,10 @@ fn site_mirrors_paths_lists_every_request_and_leaves_unchanged_files_alone() {
     );
     let bad =
         Html::parse_document(&fs::read_to_string(dir.path().join("out/plant/bad.html")).unwrap());
-    let errors: String = bad
-        .select(&Selector::parse(".errors pre").unwrap())
-        .next()
-        .unwrap()
-        .text()
-        .collect();
-    assert!(
-        errors.starts_with("requests/plant/bad.toml:8:10: error: port 70000 is out of range"),
-        "{errors}"
+    let errors: String = first_text(&bad, ".errors pre");
+    common::assert_starts(
+        &errors,
+        "requests/plant/bad.toml:8:10: error: port 70000 is out of range",
     );
     let home = bad
         .select(&Selector::parse("nav a").unwrap())
@@ -497,11 +488,7 @@ fn site_remakes_only_what_changed_and_matches_a_fresh_build() {
     let count = common::examples().len();
     let site = |out: &str, today: &str| {
         let done = fwreq_in(root, &["site", "requests", "-o", out, "--today", today]);
-        assert!(
-            done.status.success(),
-            "{}",
-            String::from_utf8_lossy(&done.stderr)
-        );
+        common::succeeded(&done);
         String::from_utf8(done.stderr).unwrap()
     };
     assert_eq!(

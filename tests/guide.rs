@@ -408,12 +408,12 @@ fn a_changed_output_fails_with_a_diff_and_overwrite_keeps_the_elisions() {
     assert_eq!(outcome.steps, 1);
     assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
     let failure = &outcome.failures[0];
-    assert!(
-        failure.starts_with("page.md:4: $ fwreq check requests/\nexit code 0, the page says 1\n"),
-        "{failure}"
+    common::assert_starts(
+        failure,
+        "page.md:4: $ fwreq check requests/\nexit code 0, the page says 1\n",
     );
-    assert!(failure.contains("checked 9 requests"), "{failure}");
-    assert!(failure.contains("checked 3 requests"), "{failure}");
+    common::assert_contains(failure, "checked 9 requests");
+    common::assert_contains(failure, "checked 3 requests");
     assert_eq!(
         outcome.rewritten.unwrap(),
         "Intro.\n\n```console\n$ fwreq check requests/\nchecked 3 requests: 0 errors, 0 warnings\n...\n```\n\n```sh\nnot run\n```\n"

@@ -3,6 +3,7 @@
 //! session showed it. Every test here failed before its fix.
 
 use crate::common;
+use common::write;
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -10,12 +11,6 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{stderr, stdout};
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// A valid request, clean of lints.
 fn spec() -> String {
@@ -25,26 +20,28 @@ fn spec() -> String {
     )
 }
 
+/// A fresh folder with [`spec`] at `path` and the other `files`.
+fn with_spec(path: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = common::folder_with(files);
+    write(dir.path(), path, &spec());
+    dir
+}
+
 /// `fwreq ARGS` in `dir` with a secret in the environment, as a user's
 /// `SN_PASSWORD` would be.
 fn fwreq(dir: &Path, args: &[&str]) -> Output {
-    assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("SN_PASSWORD", "hunter2-secret")
-        .output()
-        .unwrap()
+    common::fwreq_with_env(dir, args, &[("SN_PASSWORD", "hunter2-secret")])
 }
 
 // 1. Templates read as a repository's files: no link out, no FIFO, no giant.
 
 #[test]
 fn a_template_linked_to_the_process_environment_is_refused_by_render_and_check() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec(
+        "requests/req.toml",
+        &[("fwreq.toml", "templates = \"tpl\"\n")],
+    );
     let root = dir.path();
-    write(root, "requests/req.toml", &spec());
-    write(root, "fwreq.toml", "templates = \"tpl\"\n");
     fs::create_dir(root.join("tpl")).unwrap();
     symlink("/proc/self/environ", root.join("tpl/ticket.md.j2")).unwrap();
     for args in [
@@ -66,15 +63,14 @@ fn a_template_linked_to_the_process_environment_is_refused_by_render_and_check()
 
 #[test]
 fn a_template_linked_to_a_file_outside_its_folder_is_refused_and_one_inside_is_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(root, "req.toml", &spec());
-    write(root, "secret.txt", "hunter2-secret\n");
-    write(
-        root,
-        "tpl/real/ticket.md.j2",
-        "inside {{ request.title }}\n",
+    let dir = with_spec(
+        "req.toml",
+        &[
+            ("secret.txt", "hunter2-secret\n"),
+            ("tpl/real/ticket.md.j2", "inside {{ request.title }}\n"),
+        ],
     );
+    let root = dir.path();
     symlink("../secret.txt", root.join("tpl/ticket.md.j2")).unwrap();
     let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
     assert_eq!(out.status.code(), Some(2));
@@ -97,9 +93,8 @@ fn a_template_linked_to_a_file_outside_its_folder_is_refused_and_one_inside_is_r
 
 #[test]
 fn a_fifo_named_like_a_template_is_refused_unopened() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec("req.toml", &[]);
     let root = dir.path();
-    write(root, "req.toml", &spec());
     fs::create_dir(root.join("tpl")).unwrap();
     let made = std::process::Command::new("mkfifo")
         .arg(root.join("tpl/ticket.md.j2"))
@@ -110,24 +105,29 @@ fn a_fifo_named_like_a_template_is_refused_unopened() {
     let started = std::time::Instant::now();
     let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 is not a regular file (a FIFO, device or /proc file?); it was not read\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 is not a regular file (a FIFO, device or /proc file?); it was not read\n"
+        )
     );
 }
 
 #[test]
 fn a_template_too_large_to_be_one_is_refused_unread() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec(
+        "req.toml",
+        &[("tpl/ticket.md.j2", &"x".repeat(256 * 1024 + 1))],
+    );
     let root = dir.path();
-    write(root, "req.toml", &spec());
-    write(root, "tpl/ticket.md.j2", &"x".repeat(256 * 1024 + 1));
     let out = fwreq(root, &["render", "req.toml", "--templates", "tpl"]);
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 holds 262145 bytes, more than the 262144 it may; it was not read\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: template tpl/ticket.md.j2 was refused: tpl/ticket.md.j2 holds 262145 bytes, more than the 262144 it may; it was not read\n"
+        )
     );
     // Files that are not templates (`*.j2`) are not read at all.
     fs::rename(root.join("tpl/ticket.md.j2"), root.join("tpl/notes.txt")).unwrap();
@@ -137,26 +137,28 @@ fn a_template_too_large_to_be_one_is_refused_unread() {
 
 // 2. A template that builds data to fill the memory stops with an error.
 
-/// `fwreq ARGS` with its address space capped at 1 GiB (`ulimit -v`): an
-/// allocation past it aborts the process, so a clean error proves the bound.
-fn fwreq_in_1gib(dir: &Path, args: &[&str]) -> Output {
+/// `fwreq render req.toml --templates NAME` in `dir`, `template` written as
+/// `NAME/ticket.md.j2`, with the address space capped at 1 GiB (`ulimit
+/// -v`): an allocation past it aborts the process, so a clean error proves
+/// the bound. Its exit code, stdout and stderr.
+fn render_in_1gib(dir: &Path, name: &str, template: &str) -> (Option<i32>, Vec<u8>, String) {
+    write(dir, &format!("{name}/ticket.md.j2"), template);
     let bin = assert_cmd::cargo::cargo_bin!("fwreq");
-    std::process::Command::new("sh")
+    let out = std::process::Command::new("sh")
         .current_dir(dir)
         .arg("-c")
         .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
         .arg(bin)
-        .args(args)
+        .args(["render", "req.toml", "--templates", name])
         .env("NO_COLOR", "1")
         .output()
-        .unwrap()
+        .unwrap();
+    (out.status.code(), out.stdout.clone(), stderr(&out))
 }
 
 #[test]
 fn templates_that_build_gigabytes_stop_at_the_data_bound_with_their_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(root, "req.toml", &spec());
+    let dir = with_spec("req.toml", &[]);
     let cases = [
         // The attacker's two lines: 100 MB printed a thousand times (9.5 GB).
         (
@@ -177,11 +179,9 @@ fn templates_that_build_gigabytes_stop_at_the_data_bound_with_their_line() {
         ),
     ];
     for (name, template, line) in cases {
-        write(root, &format!("{name}/ticket.md.j2"), template);
-        let out = fwreq_in_1gib(root, &["render", "req.toml", "--templates", name]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-        assert!(out.stdout.is_empty());
+        let (code, out, err) = render_in_1gib(dir.path(), name, template);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(out.is_empty());
         assert!(
             err.starts_with(&format!(
                 "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:{line})\n  help: a render may take 4000000 steps and make 256 MB of text; look for a loop that runs too long or a value that grows in the templates\n"
@@ -193,33 +193,34 @@ fn templates_that_build_gigabytes_stop_at_the_data_bound_with_their_line() {
 
 // 3. Terminal bytes: refused in specs, escaped on the way to a terminal.
 
+/// [`spec`] with a `[test]` section of `commands` (a TOML list).
+fn with_commands(commands: &str) -> String {
+    format!("{}\n[test]\ncommands = {commands}\n", spec())
+}
+
+/// `check` of `text`, which must fail (exit 1): its stderr.
+fn check_fails(text: &str) -> String {
+    let (code, err) = common::check(text, &[]);
+    assert_eq!(code, 1, "{err}");
+    err
+}
+
 #[test]
 fn check_refuses_escapes_and_a_lone_cr_where_a_terminal_would_act_on_them() {
-    let commands = format!(
-        "{}\n[test]\ncommands = [\"echo \\u001b]52;c;ZXZpbA==\\u0007\"]\n",
-        spec()
-    );
-    let (code, err) = common::check(&commands, &[]);
-    assert_eq!(code, 1, "{err}");
-    assert!(
-        err.starts_with(
-            "req.toml:14:13: error: a test command holds the character `\\u{1b}`, which a terminal would act on\n"
-        ),
-        "{err}"
+    let err = check_fails(&with_commands("[\"echo \\u001b]52;c;ZXZpbA==\\u0007\"]"));
+    common::assert_starts(
+        &err,
+        "req.toml:14:13: error: a test command holds the character `\\u{1b}`, which a terminal would act on\n",
     );
     // The excerpt shows the ESC escaped, never raw.
     assert!(!err.contains('\u{1b}'), "{err:?}");
-    let prose = spec().replace(
+    let err = check_fails(&spec().replace(
         "request = \"r\"",
         "request = \"Open 443 to the registry.\\rClose everything else.\"",
-    );
-    let (code, err) = common::check(&prose, &[]);
-    assert_eq!(code, 1, "{err}");
-    assert!(
-        err.starts_with(
-            "req.toml:3:11: error: `request` holds a carriage return (`\\r`) that ends no line\n"
-        ),
-        "{err}"
+    ));
+    common::assert_starts(
+        &err,
+        "req.toml:3:11: error: `request` holds a carriage return (`\\r`) that ends no line\n",
     );
 }
 
@@ -244,9 +245,8 @@ fn on_a_terminal(dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_templates_escapes_reach_a_terminal_escaped_and_a_pipe_byte_for_byte() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec("req.toml", &[]);
     let root = dir.path();
-    write(root, "req.toml", &spec());
     let template = "{{ request.title }}\u{1b}]52;c;ZXZpbA==\u{7}\rhidden\u{202e}\n";
     write(root, "tpl/ticket.md.j2", template);
     let shown = on_a_terminal(root, &["render", "req.toml", "--templates", "tpl"]);
@@ -264,16 +264,8 @@ fn a_templates_escapes_reach_a_terminal_escaped_and_a_pipe_byte_for_byte() {
 
 #[test]
 fn variation_selectors_are_shown_escaped_in_an_excerpt() {
-    let text = format!(
-        "{}\n[test]\ncommands = [\"ok\u{fe0f}\u{e0101} ``` x\"]\n",
-        spec()
-    );
-    let (code, err) = common::check(&text, &[]);
-    assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("commands = [\"ok\\u{fe0f}\\u{e0101} ``` x\"]"),
-        "{err}"
-    );
+    let err = check_fails(&with_commands("[\"ok\u{fe0f}\u{e0101} ``` x\"]"));
+    common::assert_contains(&err, "commands = [\"ok\\u{fe0f}\\u{e0101} ``` x\"]");
     assert!(!err.contains('\u{fe0f}') && !err.contains('\u{e0101}'));
 }
 
@@ -281,10 +273,8 @@ fn variation_selectors_are_shown_escaped_in_an_excerpt() {
 
 #[test]
 fn force_replaces_an_output_link_itself_and_never_writes_through_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec("req.toml", &[("home/.bashrc", "alias ls='ls --color'\n")]);
     let root = dir.path();
-    write(root, "req.toml", &spec());
-    write(root, "home/.bashrc", "alias ls='ls --color'\n");
     let bashrc = root.join("home/.bashrc");
     for (args, output) in [
         (&["render", "req.toml", "-o", "ticket.md"][..], "ticket.md"),
@@ -328,11 +318,8 @@ fn force_replaces_an_output_link_itself_and_never_writes_through_it() {
 /// A repository whose team file makes port 80 an error, with a request
 /// using it in `sub/`; returns the folder.
 fn repo_with_policy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(root, ".git/HEAD", "ref: refs/heads/main\n");
-    write(root, "fwreq.toml", "deny = [\"cleartext-port\"]\n");
-    write(root, "sub/req.toml", &spec().replace("[443]", "[80]"));
+    let dir = common::repo_with_team("deny = [\"cleartext-port\"]\n");
+    write(dir.path(), "sub/req.toml", &spec().replace("[443]", "[80]"));
     dir
 }
 
@@ -348,13 +335,11 @@ fn an_empty_git_folder_does_not_end_the_team_file_search_silently() {
     let out = fwreq(root, &["check", "sub"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.starts_with(
-            "fwreq: warning: sub/.git does not end the search for the team file: it is a folder without HEAD, not a repository; fwreq.toml is looked for above it too\n"
-        ),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "fwreq: warning: sub/.git does not end the search for the team file: it is a folder without HEAD, not a repository; fwreq.toml is looked for above it too\n",
     );
-    assert!(err.contains("error[cleartext-port]"), "{err}");
+    common::assert_contains(&err, "error[cleartext-port]");
     // A worktree's `.git` file ends it, as git's own does.
     fs::remove_dir(root.join("sub/.git")).unwrap();
     write(root, "sub/.git", "gitdir: /elsewhere/.git/worktrees/sub\n");
@@ -386,27 +371,18 @@ fn a_team_file_another_user_may_write_through_an_acl_is_not_trusted() {
         &acl,
         rustix::fs::XattrFlags::empty(),
     ) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "this file system takes no ACL: {e}"
-        );
-        eprintln!("skipped: this file system takes no ACL: {e}");
+        common::skip(&format!("this file system takes no ACL: {e}"));
         return;
     }
     let out = fwreq(root, &["check", "sub"]);
     let err = stderr(&out);
-    assert!(
-        err.starts_with(&format!(
-            "fwreq: warning: ignoring the team file fwreq.toml: its access control list lets user 1001 write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-            team.display()
-        )),
-        "{err}"
-    );
     assert_eq!(
         out.status.code(),
         Some(0),
         "the policy is not applied: {err}"
     );
+    let why = "its access control list lets user 1001 write it";
+    common::assert_starts(&err, &common::team_file_ignored("fwreq.toml", why, &team));
 }
 
 #[test]
@@ -420,10 +396,12 @@ fn new_never_writes_through_a_link_nor_offers_a_force_it_lacks() {
     )
     .unwrap();
     let out = fwreq(root, &["new", "starter"]);
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: requests/starter.toml is a link; fwreq new never writes through a link nor replaces one\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: requests/starter.toml is a link; fwreq new never writes through a link nor replaces one\n"
+        )
     );
     assert!(!root.join("elsewhere.toml").exists());
 }
@@ -432,10 +410,8 @@ fn new_never_writes_through_a_link_nor_offers_a_force_it_lacks() {
 
 #[test]
 fn no_output_goes_into_a_folder_through_a_link_the_repository_ships() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec("requests/req.toml", &[("victim/index.html", "keep\n")]);
     let root = dir.path();
-    write(root, "requests/req.toml", &spec());
-    write(root, "victim/index.html", "keep\n");
     symlink(root.join("victim"), root.join("public")).unwrap();
     let victim = root.join("victim").display().to_string();
     for args in [
@@ -472,10 +448,11 @@ fn no_output_goes_into_a_folder_through_a_link_the_repository_ships() {
 
 #[test]
 fn a_requests_folder_that_links_out_of_the_working_folder_is_not_read() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("secret/db.toml", "password = \"hunter2-db\"\n"),
+        ("work/.git/HEAD", "ref: refs/heads/main\n"),
+    ]);
     let root = dir.path();
-    write(root, "secret/db.toml", "password = \"hunter2-db\"\n");
-    write(root, "work/.git/HEAD", "ref: refs/heads/main\n");
     symlink(root.join("secret"), root.join("work/requests")).unwrap();
     let work = root.join("work");
     for args in [
@@ -499,21 +476,16 @@ fn a_requests_folder_that_links_out_of_the_working_folder_is_not_read() {
 
 #[test]
 fn other_invisible_format_characters_reach_a_terminal_escaped() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
+    let dir = common::folder_with(&[(
         "req.toml",
         &spec().replace(
             "request = \"r\"",
             "request = \"pay \u{1d173}\u{1d173}\u{600} bob\"",
         ),
-    );
+    )]);
+    let root = dir.path();
     let shown = on_a_terminal(root, &["render", "req.toml"]);
-    assert!(
-        shown.contains("Request: pay \\u{1d173}\\u{1d173}\\u{600} bob"),
-        "{shown}"
-    );
+    common::assert_contains(&shown, "Request: pay \\u{1d173}\\u{1d173}\\u{600} bob");
     assert!(!shown.contains('\u{1d173}'));
 }
 
@@ -530,17 +502,11 @@ fn a_separate_git_dir_link_ends_the_team_file_search_like_a_folder() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains(".git"), "{err}");
-    assert!(
-        err.ends_with("checked 1 request: 0 errors, 1 warning\n"),
-        "{err}"
-    );
+    common::assert_ends(&err, "checked 1 request: 0 errors, 1 warning\n");
 }
 
 #[test]
 fn a_list_repeated_lazily_then_written_out_stops_at_the_data_bound() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(root, "req.toml", &spec());
     // From the attacker's review: fuel was charged for a list's slots only,
     // so these made gigabytes from a few bytes of fuel and aborted fwreq.
     let cases = [
@@ -550,12 +516,10 @@ fn a_list_repeated_lazily_then_written_out_stops_at_the_data_bound() {
         "{{ (\"\" ~ ([\"x\" * 10000000] * 1000)) | length }}\n",
         "{% set ns = namespace(l=[\"x\" * 1000000]) %}{% for i in range(30) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l | string | length }}\n",
     ];
+    let dir = with_spec("req.toml", &[]);
     for (n, template) in cases.iter().enumerate() {
-        let name = format!("lazy{n}");
-        write(root, &format!("{name}/ticket.md.j2"), template);
-        let out = fwreq_in_1gib(root, &["render", "req.toml", "--templates", &name]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{template}: {err}");
+        let (code, _, err) = render_in_1gib(dir.path(), &format!("lazy{n}"), template);
+        assert_eq!(code, Some(2), "{template}: {err}");
         assert!(
             err.starts_with(
                 "fwreq: error: template error: engine ran out of fuel (in ticket.md.j2:1)\n"
@@ -570,39 +534,34 @@ fn a_list_repeated_lazily_then_written_out_stops_at_the_data_bound() {
 
 #[test]
 fn a_trailing_slash_or_dot_does_not_hide_a_link_from_reads_or_writes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec(
+        "outside/x.toml",
+        &[
+            ("work/.git/HEAD", "ref: refs/heads/main\n"),
+            ("work/requests/req.toml", &spec()),
+        ],
+    );
     let root = dir.path();
-    write(root, "outside/x.toml", &spec());
-    write(root, "work/.git/HEAD", "ref: refs/heads/main\n");
-    write(root, "work/requests/req.toml", &spec());
     let work = root.join("work");
     symlink(root.join("outside"), work.join("lnk")).unwrap();
     fs::create_dir(work.join("o")).unwrap();
     symlink(root.join("outside"), work.join("o/sub")).unwrap();
     for given in ["lnk/", "lnk/.", "o/sub/", "./o/sub"] {
-        let out = fwreq(&work, &["check", given]);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "check {given}: {}",
-            stderr(&out)
-        );
-        assert!(
-            stderr(&out).contains("outside the working folder; it was not read"),
-            "{given}"
-        );
-        let out = fwreq(&work, &["site", "requests", "-o", given]);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "site -o {given}: {}",
-            stderr(&out)
-        );
-        assert!(
-            stderr(&out).contains("fwreq writes into no folder through a link"),
-            "{given}: {}",
-            stderr(&out)
-        );
+        for (args, said) in [
+            (
+                vec!["check", given],
+                "outside the working folder; it was not read",
+            ),
+            (
+                vec!["site", "requests", "-o", given],
+                "fwreq writes into no folder through a link",
+            ),
+        ] {
+            let out = fwreq(&work, &args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(said), "{args:?}: {err}");
+        }
     }
     let left: Vec<_> = fs::read_dir(root.join("outside")).unwrap().collect();
     assert_eq!(left.len(), 1, "nothing written beside x.toml");
@@ -610,28 +569,26 @@ fn a_trailing_slash_or_dot_does_not_hide_a_link_from_reads_or_writes() {
 
 #[test]
 fn check_measures_the_body_with_the_team_signature_as_render_prints_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (
+            "fwreq.toml",
+            &format!("requested-by = \"{}\"\n", "B".repeat(4000)),
+        ),
+        ("req.toml", &spec()),
+    ]);
     let root = dir.path();
-    write(root, ".git/HEAD", "ref: refs/heads/main\n");
-    write(
-        root,
-        "fwreq.toml",
-        &format!("requested-by = \"{}\"\n", "B".repeat(4000)),
-    );
-    write(root, "req.toml", &spec());
     let out = fwreq(root, &["check", "req.toml"]);
-    assert!(
-        stderr(&out).contains("warning[body-too-long]: the rendered body is "),
-        "{}",
-        stderr(&out)
+    common::assert_contains(
+        &stderr(&out),
+        "warning[body-too-long]: the rendered body is ",
     );
 }
 
 #[test]
 fn the_index_takes_no_link_from_the_site_record() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_spec("requests/req.toml", &[]);
     let root = dir.path();
-    write(root, "requests/req.toml", &spec());
     assert!(
         fwreq(root, &["site", "requests", "-o", "out"])
             .status
@@ -639,7 +596,7 @@ fn the_index_takes_no_link_from_the_site_record() {
     );
     let record = root.join("out/.fwreq-site.json");
     let text = fs::read_to_string(&record).unwrap();
-    assert!(text.contains("\"href\":\"req.html\""), "{text}");
+    common::assert_contains(&text, "\"href\":\"req.html\"");
     fs::write(
         &record,
         text.replace("\"href\":\"req.html\"", "\"href\":\"javascript:alert(3)\""),

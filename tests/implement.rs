@@ -43,6 +43,18 @@ fn load(text: &str) -> fwreq::request::Request {
         .unwrap_or_else(|d| panic!("{text}\n{d:?}"))
 }
 
+/// What each target writes for the request [`HEADER`] then `rest` (named
+/// `x`), as `written(platform)`.
+fn written_for(rest: &str) -> impl Fn(Platform) -> String {
+    let request = load_request(rest);
+    move |platform| implement(&request, "x", platform).text
+}
+
+/// [`HEADER`] then `rest`, loaded ([`load`]).
+fn load_request(rest: &str) -> fwreq::request::Request {
+    load(&format!("{HEADER}{rest}"))
+}
+
 /// The tool's path, or `None` after saying it is skipped; under CI a missing
 /// tool fails the test instead.
 fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
@@ -51,11 +63,7 @@ fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
         .iter()
         .find(|p| Command::new(p).arg("--help").output().is_ok());
     if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} not found, and CI needs it (.ci/run installs it)"
-        );
-        eprintln!("skipped: {name} not found");
+        common::skip(&format!("{name} not found"));
     }
     found.cloned()
 }
@@ -499,16 +507,20 @@ fn run(dir: &Path, target: &str, extra: &[&str]) -> (i32, String, String) {
 #[test]
 fn a_wildcard_is_a_fortigate_wildcard_fqdn_object_and_a_cilium_match_pattern() {
     let dir = wildcard_request();
-    let (code, out, err) = run(dir.path(), "fortigate", &[]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    assert!(out.contains(
-        "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n"
-    ), "{out}");
-    let (code, out, err) = run(dir.path(), "cilium", &[]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    assert!(out.contains(
-        "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n"
-    ), "{out}");
+    for (target, part) in [
+        (
+            "fortigate",
+            "config firewall address\n    edit \"RITM0194104-r1-s1\"\n        set subnet 10.0.0.0 255.255.255.0\n    next\n    edit \"RITM0194104-r1-d1\"\n        set type fqdn\n        set fqdn \"*.svc.example.net\"\n    next\n    edit \"RITM0194104-r1-d2\"\n        set subnet 192.0.2.7 255.255.255.255\n    next\nend\n",
+        ),
+        (
+            "cilium",
+            "      - toFQDNs:\n          - matchPattern: \"*.svc.example.net\"\n        toPorts:\n          - ports:\n              - port: \"443\"\n                protocol: \"TCP\"\n",
+        ),
+    ] {
+        let (code, out, err) = run(dir.path(), target, &[]);
+        assert_eq!((code, err.as_str()), (0, ""), "{target}");
+        common::assert_contains(&out, part);
+    }
 }
 
 #[test]
@@ -520,12 +532,14 @@ fn a_wildcard_is_left_out_of_nftables_and_panos_with_what_to_do_instead() {
         err,
         "fwreq: 1 destination left out (listed at the end); --allow-partial accepts that\n"
     );
-    assert!(out.contains(
-        "\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0194104 rule 1: Registry\"\n"
-    ), "{out}");
-    assert!(out.ends_with(
-        "\n\n# Left out: nftables matches addresses, not names\n#   rule 1 (tcp 443): *.svc.example.net\n# Instead:\n#   fill a set from DNS with a DNS-aware daemon and match it like the sets above;\n#   with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to fwreq-RITM0194104, and:\n#   nftset=/svc.example.net/4#inet#fwreq-RITM0194104#r1-dns4,6#inet#fwreq-RITM0194104#r1-dns6\n#   (dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)\n"
-    ), "{out}");
+    common::assert_contains(
+        &out,
+        "\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0194104 rule 1: Registry\"\n",
+    );
+    common::assert_ends(
+        &out,
+        "\n\n# Left out: nftables matches addresses, not names\n#   rule 1 (tcp 443): *.svc.example.net\n# Instead:\n#   fill a set from DNS with a DNS-aware daemon and match it like the sets above;\n#   with dnsmasq, add sets rN-dns4 (ipv4_addr) and rN-dns6 (ipv6_addr) to fwreq-RITM0194104, and:\n#   nftset=/svc.example.net/4#inet#fwreq-RITM0194104#r1-dns4,6#inet#fwreq-RITM0194104#r1-dns6\n#   (dnsmasq matches a domain and every name under it, so a wildcard's line also takes its apex)\n",
+    );
     let (code, out, _) = run(dir.path(), "panos", &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -574,17 +588,15 @@ fn output_goes_into_a_file_whole_and_never_over_a_request() {
 
 #[test]
 fn an_invalid_request_is_reported_and_nothing_is_printed() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("req.toml"),
-        format!("{HEADER}[[rules]]\nports = [443]\ndestinations = [\"no such host\"]\n"),
-    )
-    .unwrap();
+    let dir = common::request_in(
+        "req.toml",
+        "[[rules]]\nports = [443]\ndestinations = [\"no such host\"]\n",
+    );
     let (code, out, err) = run(dir.path(), "nftables", &[]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(
-        err.ends_with("fwreq: error: req.toml has errors; nothing was written\n"),
-        "{err}"
+    common::assert_ends(
+        &err,
+        "fwreq: error: req.toml has errors; nothing was written\n",
     );
 }
 
@@ -614,12 +626,10 @@ fn every_generator_leaves_out_what_left_out_says() {
 /// refuses the request, naming the rule, and `implement` writes nothing.
 #[test]
 fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("req.toml"),
-        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\", \"2001:db8::/64\"]\ndestinations = [\"2001:db8::7\", \"a.example.com\"]\n"),
-    )
-    .unwrap();
+    let dir = common::request_in(
+        "req.toml",
+        "[[rules]]\nports = [22]\nsources = [\"2001:db8::/64\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nprotocol = \"icmp\"\nsources = [\"10.0.0.0/24\", \"2001:db8::/64\"]\ndestinations = [\"2001:db8::7\", \"a.example.com\"]\n",
+    );
     let out = fwreq_in(dir.path(), &["check", "req.toml"]);
     assert_eq!(out.status.code(), Some(1));
     let located: Vec<String> = stderr(&out)
@@ -637,9 +647,9 @@ fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
     for (target, _) in TARGETS {
         let (code, out, err) = run(dir.path(), target, &["--allow-partial"]);
         assert_eq!((code, out.as_str()), (2, ""), "{target}");
-        assert!(
-            err.ends_with("fwreq: error: req.toml has errors; nothing was written\n"),
-            "{err}"
+        common::assert_ends(
+            &err,
+            "fwreq: error: req.toml has errors; nothing was written\n",
         );
     }
 }
@@ -647,12 +657,10 @@ fn a_family_mismatch_is_an_error_naming_the_rule_and_nothing_is_implemented() {
 /// Without a RITM, objects are named after the file: the command says so.
 #[test]
 fn a_request_without_a_ritm_is_warned_about_its_names() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("trial.toml"),
-        format!("{HEADER}[[rules]]\nports = [22]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"10.9.9.9\"]\n"),
-    )
-    .unwrap();
+    let dir = common::request_in(
+        "trial.toml",
+        "[[rules]]\nports = [22]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"10.9.9.9\"]\n",
+    );
     let out = fwreq_in(
         dir.path(),
         &["implement", "trial.toml", "--target", "nftables"],
@@ -670,15 +678,14 @@ fn a_request_without_a_ritm_is_warned_about_its_names() {
 /// denied host stays blocked, as `policy::meaning` says.
 #[test]
 fn every_target_writes_deny_rules_before_allow_rules() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000030\"\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.10\"]\n"
-    ));
-    let text = |platform| implement(&request, "x", platform).text;
+    let text = written_for(
+        "ritm = \"RITM0000030\"\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n[[rules]]\naction = \"deny\"\nports = [443]\ndestinations = [\"198.51.100.10\"]\n",
+    );
     let nft = text(Platform::Nftables);
     let chain = &nft[nft.find("\tchain forward").unwrap()..];
-    assert!(
-        chain.contains("policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2 from any source\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n"),
-        "{chain}"
+    common::assert_contains(
+        chain,
+        "policy accept;\n\t\tip daddr @r2-dst4 tcp dport @r2-ports drop comment \"RITM0000030 rule 2 from any source\"\n\t\tip saddr @r1-src4 ip daddr @r1-dst4 tcp dport @r1-ports accept comment \"RITM0000030 rule 1\"\n",
     );
     let before = |text: &str, first: &str, second: &str| {
         let (a, b) = (text.find(first), text.find(second));
@@ -710,23 +717,22 @@ fn every_target_writes_deny_rules_before_allow_rules() {
 /// Aerleon's `expiration`), and a comment where it has none (nftables, Cilium).
 #[test]
 fn expiry_is_written_on_every_target() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000031\"\nsubmitted = 2026-11-20T09:00:00\nexpires = 2027-02-28\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n"
-    ));
-    let text = |platform| implement(&request, "x", platform).text;
+    let text = written_for(
+        "ritm = \"RITM0000031\"\nsubmitted = 2026-11-20T09:00:00\nexpires = 2027-02-28\n[[rules]]\nports = [443]\nsources = [\"10.20.0.0/24\"]\ndestinations = [\"198.51.100.0/24\"]\n",
+    );
     let fortigate = text(Platform::Fortigate);
-    assert!(
-        fortigate.contains("        set schedule \"always\"\n        set policy-expiry enable\n        set policy-expiry-date \"2027-02-28 23:59:59\"\n"),
-        "{fortigate}"
+    common::assert_contains(
+        &fortigate,
+        "        set schedule \"always\"\n        set policy-expiry enable\n        set policy-expiry-date \"2027-02-28 23:59:59\"\n",
     );
     let panos = text(Platform::Panos);
-    assert!(
-        panos.contains("set schedule RITM0000031-expires schedule-type non-recurring 2026/11/20@00:00-2027/02/28@23:59\n"),
-        "{panos}"
+    common::assert_contains(
+        &panos,
+        "set schedule RITM0000031-expires schedule-type non-recurring 2026/11/20@00:00-2027/02/28@23:59\n",
     );
-    assert!(
-        panos.contains(" service RITM0000031-r1-tcp schedule RITM0000031-expires action allow "),
-        "{panos}"
+    common::assert_contains(
+        &panos,
+        " service RITM0000031-r1-tcp schedule RITM0000031-expires action allow ",
     );
     assert!(
         text(Platform::Aerleon).contains("        expiration: \"2027-02-28\"\n"),
@@ -752,9 +758,7 @@ fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
     }
     let metadata = |file: &str| {
         let out = fwreq_in(dir.path(), &["implement", file, "--target", "cilium"]);
-        let text = stdout(&out);
-        let line = text.lines().find(|l| l.starts_with("  name: ")).unwrap();
-        line.to_string()
+        common::line_starting(&stdout(&out), "  name: ")
     };
     assert_eq!(
         metadata("Web_Pods.toml"),
@@ -769,10 +773,7 @@ fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
         &["implement", "RITM0000002.toml", "--target", "panos"],
     );
     let text = stdout(&out);
-    assert!(
-        text.contains("set address file-ritm0000002-4866cad7-r1-s1 "),
-        "{text}"
-    );
+    common::assert_contains(&text, "set address file-ritm0000002-4866cad7-r1-s1 ");
     assert!(!text.contains("RITM0000002"), "{text}");
 }
 
@@ -781,13 +782,12 @@ fn object_names_are_unique_per_file_and_never_a_ritm_they_are_not() {
 /// noncharacters in a title never reach the YAML targets.
 #[test]
 fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000032\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"svc.example.net\", {{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
-    ));
-    let nft = implement(&request, "x", Platform::Nftables).text;
-    assert!(
-        nft.contains("# hook: its drops stop a packet, but its accepts override no drop in another table or chain\n"),
-        "{nft}"
+    let nft = written_for(
+        "ritm = \"RITM0000032\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"svc.example.net\", { host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }]\n",
+    )(Platform::Nftables);
+    common::assert_contains(
+        &nft,
+        "# hook: its drops stop a packet, but its accepts override no drop in another table or chain\n",
     );
     assert!(!nft.contains("load with `nft -f FILE`"), "{nft}");
     assert_eq!(nft.matches("nftset=/svc.example.net/").count(), 1, "{nft}");
@@ -812,10 +812,9 @@ fn the_nftables_header_is_true_dnsmasq_lines_come_once_and_yaml_parses() {
 /// default-deny does to the selected pods, with the setting that avoids it.
 #[test]
 fn cilium_selects_the_pods_of_each_source_set_apart() {
-    let request = load(&format!(
-        "{HEADER}ritm = \"RITM0000033\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nports = [5432]\nsources = [\"10.2.0.0/24\"]\ndestinations = [\"198.51.100.9\"]\n"
-    ));
-    let text = implement(&request, "x", Platform::Cilium).text;
+    let text = written_for(
+        "ritm = \"RITM0000033\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.7\"]\n[[rules]]\nports = [5432]\nsources = [\"10.2.0.0/24\"]\ndestinations = [\"198.51.100.9\"]\n",
+    )(Platform::Cilium);
     cilium_check(&cilium_validator(), "sets", &text);
     let value: serde_json::Value = serde_norway::from_str(&text).unwrap();
     let specs = value["specs"].as_array().unwrap();
@@ -829,18 +828,16 @@ fn cilium_selects_the_pods_of_each_source_set_apart() {
             "{text}"
         );
         let rules = spec["egress"].to_string();
-        assert!(rules.contains(&format!("\"port\":\"{port}\"")), "{rules}");
+        common::assert_contains(&rules, &format!("\"port\":\"{port}\""));
         assert!(!rules.contains(&format!("\"port\":\"{other}\"")), "{rules}");
     }
-    assert!(
-        text.contains("#   fwreq/ritm0000033.s1=true: 10.1.0.0/24 (rule 1)\n#   fwreq/ritm0000033.s2=true: 10.2.0.0/24 (rule 2)\n"),
-        "{text}"
+    common::assert_contains(
+        &text,
+        "#   fwreq/ritm0000033.s1=true: 10.1.0.0/24 (rule 1)\n#   fwreq/ritm0000033.s2=true: 10.2.0.0/24 (rule 2)\n",
     );
-    assert!(
-        text.contains(
-            "# enableDefaultDeny: {egress: false} in each spec (Cilium 1.15 and later).\n"
-        ),
-        "{text}"
+    common::assert_contains(
+        &text,
+        "# enableDefaultDeny: {egress: false} in each spec (Cilium 1.15 and later).\n",
     );
 }
 
@@ -850,24 +847,21 @@ fn cilium_selects_the_pods_of_each_source_set_apart() {
 /// nothing Aerleon holds gives no policy document at all.
 #[test]
 fn aerleon_holds_names_through_fqdn_and_never_writes_a_policy_aclgen_cannot_read() {
-    let names = load(&format!(
-        "{HEADER}ritm = \"RITM0000034\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"a.example.com\", \"bücher.example\"]\n"
-    ));
+    let names = load_request(
+        "ritm = \"RITM0000034\"\n[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"a.example.com\", \"bücher.example\"]\n",
+    );
     let text = implement(&names, "x", Platform::Aerleon).text;
-    assert!(
-        text.contains("  RITM0000034-r1-fqdn:\n    values:\n      - fqdn: \"a.example.com\"\n      - fqdn: \"xn--bcher-kva.example\"\n"),
-        "{text}"
+    common::assert_contains(
+        &text,
+        "  RITM0000034-r1-fqdn:\n    values:\n      - fqdn: \"a.example.com\"\n      - fqdn: \"xn--bcher-kva.example\"\n",
     );
-    assert!(
-        text.contains("        destination-fqdn: \"RITM0000034-r1-fqdn\"\n"),
-        "{text}"
+    common::assert_contains(&text, "        destination-fqdn: \"RITM0000034-r1-fqdn\"\n");
+    let wildcards = load_request(
+        "[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }]\n",
     );
-    let wildcards = load(&format!(
-        "{HEADER}[[rules]]\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [{{ host = \"*.svc.example.net\", probe = \"a.svc.example.net\" }}]\n"
-    ));
     let none = implement(&wildcards, "y", Platform::Aerleon).text;
     assert!(!none.contains("\n---\n"), "{none}");
-    assert!(none.contains("so there is no policy.\n"), "{none}");
+    common::assert_contains(&none, "so there is no policy.\n");
     let made = aerleon_check(&[("names".to_string(), text), ("none".to_string(), none)]);
     assert!(made == 0, "no nftables filter in either");
 }
@@ -883,11 +877,7 @@ fn checkers() -> Option<PathBuf> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "fwshift and pan-os-python not found in target/checkers, and CI needs them (.ci/run installs them)"
-        );
-        eprintln!("skipped: fwshift and pan-os-python not found in target/checkers");
+        common::skip("fwshift and pan-os-python not found in target/checkers");
         return None;
     }
     Some(python)
@@ -1039,11 +1029,7 @@ fn checkers_written_by_others_find_no_shadowed_rule_and_no_difference() {
         .args([&manifest, &results_file])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let results: Vec<serde_json::Value> =
         serde_json::from_str(&fs::read_to_string(&results_file).unwrap()).unwrap();
     let mut failures = Vec::new();
@@ -1281,11 +1267,7 @@ fn nftables_gives_sampled_packets_the_requests_meaning_in_a_namespace() {
         .env("PATH", path)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(&out);
     let got: Vec<Vec<String>> =
         serde_json::from_str(&fs::read_to_string(&results_file).unwrap()).unwrap();
     let (mut packets_sent, mut dropped) = (0, 0);

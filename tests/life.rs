@@ -3,6 +3,7 @@
 //! team file, and editor support. Every repository is a real temporary one.
 
 use crate::common;
+use common::write;
 
 use std::fs;
 use std::path::Path;
@@ -37,8 +38,10 @@ destinations = [
 fn new_writes_a_starter_that_fails_only_on_its_placeholders() {
     let dir = tempfile::tempdir().unwrap();
     let out = fwreq(dir.path(), &["new", "avilla", "--title", "Registry access"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "requests/avilla.toml\n");
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "requests/avilla.toml\n")
+    );
     let out = fwreq(dir.path(), &["check", "requests/"]);
     assert_eq!(out.status.code(), Some(1));
     let firsts: Vec<String> = stderr(&out)
@@ -65,11 +68,11 @@ fn new_writes_a_starter_that_fails_only_on_its_placeholders() {
             "  = help: a hostname, *.domain, address or CIDR, e.g. registry.example.com",
         ]
     );
-    let again = fwreq(dir.path(), &["new", "avilla"]);
-    assert_eq!(again.status.code(), Some(2));
-    assert_eq!(
-        stderr(&again),
-        "fwreq: error: requests/avilla.toml already exists; fwreq new never overwrites a spec\n"
+    common::assert_run(
+        dir.path(),
+        &["new", "avilla"],
+        2,
+        "fwreq: error: requests/avilla.toml already exists; fwreq new never overwrites a spec\n",
     );
 }
 
@@ -78,7 +81,7 @@ fn record_changes_only_what_it_records() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("a.toml");
     fs::write(&spec, COMMENTED).unwrap();
-    let out = fwreq(
+    common::assert_run(
         dir.path(),
         &[
             "record",
@@ -92,11 +95,8 @@ fn record_changes_only_what_it_records() {
             "--submitted",
             "2026-11-26T10:15:00",
         ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        stderr(&out),
-        "a.toml: ritm = RITM0194104, req = REQ0194058, status draft -> submitted, submitted = 2026-11-26T10:15:00\n"
+        0,
+        "a.toml: ritm = RITM0194104, req = REQ0194058, status draft -> submitted, submitted = 2026-11-26T10:15:00\n",
     );
     assert_eq!(
         fs::read_to_string(&spec).unwrap(),
@@ -164,45 +164,36 @@ fn record_refuses_bad_values_and_backward_moves_and_leaves_the_file_alone() {
     );
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
 #[test]
 fn list_and_expiring_show_valid_invalid_and_expired_requests() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
-        "requests/a.toml",
-        &COMMENTED.replace(
-            "requested_by",
-            "ritm = \"RITM0000001\"\nsubmitted = 2026-11-01T09:00:00\nrequested_by",
+    let dir = common::folder_with(&[
+        (
+            "requests/a.toml",
+            &COMMENTED.replace(
+                "requested_by",
+                "ritm = \"RITM0000001\"\nsubmitted = 2026-11-01T09:00:00\nrequested_by",
+            ),
         ),
-    );
-    write(
-        root,
-        "requests/plant/b.toml",
-        &COMMENTED
-            .replace("2027-03-31", "2026-11-20")
-            .replace("title = 'AWS", "title = 'Old"),
-    );
-    write(
-        root,
-        "requests/plant/c.toml",
-        &COMMENTED.replace("ports = [443]", "ports = [70000]"),
-    );
+        (
+            "requests/plant/b.toml",
+            &COMMENTED
+                .replace("2027-03-31", "2026-11-20")
+                .replace("title = 'AWS", "title = 'Old"),
+        ),
+        (
+            "requests/plant/c.toml",
+            &COMMENTED.replace("ports = [443]", "ports = [70000]"),
+        ),
+    ]);
+    let root = dir.path();
     let out = fwreq(root, &["list"]);
-    assert_eq!(out.status.code(), Some(1), "an invalid file");
     assert_eq!(
-        stdout(&out),
-        "PATH                   TITLE                                                                     RITM         REQ  STATUS  SUBMITTED            EXPIRES     RULES  FLOWS
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(1), "PATH                   TITLE                                                                     RITM         REQ  STATUS  SUBMITTED            EXPIRES     RULES  FLOWS
 requests/a.toml        AWS Container Registry Network Config Request                             RITM0000001  -    draft*  2026-11-01 09:00:00  2027-03-31  1      2
 requests/plant/b.toml  Old Container Registry Network Config Request                             -            -    draft   -                    2026-11-20  1      2
 requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 is out of range  -            -    -       -                    -           0      0
-"
+")
     );
     // a.toml has a RITM but is still a draft: filed, its status never recorded.
     assert_eq!(stderr(&out), FILED_AS_DRAFT);
@@ -219,13 +210,12 @@ requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 
         root,
         &["expiring", "--today", "2026-11-26", "--within", "30"],
     );
-    assert_eq!(out.status.code(), Some(1), "one is past");
     assert_eq!(
-        stdout(&out),
-        "PATH                   TITLE                                                                     RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(1), "PATH                   TITLE                                                                     RITM  REQ  STATUS  SUBMITTED  EXPIRES     RULES  FLOWS  WHEN
 requests/plant/b.toml  Old Container Registry Network Config Request                             -     -    draft   -          2026-11-20  1      2      expired 6 days ago
 requests/plant/c.toml  (invalid) requests/plant/c.toml:16:10: error: port 70000 is out of range  -     -    -       -          -           0      0
-"
+")
     );
     assert_eq!(
         stderr(&out),
@@ -292,7 +282,10 @@ fn a_change_ticket_since_the_last_commit() {
     write(root, "requests/a.toml", &denied);
     let out = fwreq(root, &["render", "requests/a.toml", "--since", "HEAD"]);
     let ticket = stdout(&out);
-    assert!(ticket.contains("\n## Flows turned from allow to deny\n\n- TCP 443, 8443 to registry.example.com from 10.188.50.0/24 (deny)\n- TCP 443, 8443 to cdn.example.com from 10.188.50.0/24 (deny)\n\n```bash\n# after the change these should fail\n"), "{ticket}");
+    common::assert_contains(
+        &ticket,
+        "\n## Flows turned from allow to deny\n\n- TCP 443, 8443 to registry.example.com from 10.188.50.0/24 (deny)\n- TCP 443, 8443 to cdn.example.com from 10.188.50.0/24 (deny)\n\n```bash\n# after the change these should fail\n",
+    );
     // A revision that does not exist is an error that says so.
     let out = fwreq(root, &["render", "requests/a.toml", "--since", "v9"]);
     assert_eq!(out.status.code(), Some(2));
@@ -304,15 +297,13 @@ fn a_change_ticket_since_the_last_commit() {
 
 #[test]
 fn a_removal_ticket_for_an_expired_request() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
+    let dir = common::folder_with(&[(
         "a.toml",
         &COMMENTED.replace(
             "requested_by",
             "ritm = \"RITM0194104\"\nreq = \"REQ0194058\"\nrequested_by",
         ),
-    );
+    )]);
     let out = fwreq(
         dir.path(),
         &["render", "a.toml", "--removal", "--today", "2027-04-02"],
@@ -325,17 +316,14 @@ fn a_removal_ticket_for_an_expired_request() {
 /// not expired yet, on the next they have.
 #[test]
 fn a_request_expires_after_its_last_day() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.toml", COMMENTED);
+    let dir = common::folder_with(&[("a.toml", COMMENTED)]);
     let reason = |today: &str| {
         let out = fwreq(
             dir.path(),
             &["render", "a.toml", "--removal", "--today", today],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let text = stdout(&out);
-        let line = text.lines().find(|l| l.starts_with("Reason: ")).unwrap();
-        line.to_string()
+        common::line_starting(&stdout(&out), "Reason: ")
     };
     assert_eq!(
         reason("2027-03-31"),
@@ -349,13 +337,11 @@ fn a_request_expires_after_its_last_day() {
 
 #[test]
 fn the_team_file_sets_defaults_that_the_command_line_overrides() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
+    let dir = common::folder_with(&[(
         "fwreq.toml",
         "requested_by = \"Plant Network Team\"\nallow = [\"missing-source\"]\ndeny = [\"warnings\"]\nmax-port-range = 10\n",
-    );
+    )]);
+    let root = dir.path();
     let spec = format!(
         "{}[[rules]]\nports = [\"8000-8020\"]\ndestinations = [\"a.example.com\"]\n",
         common::HEADER
@@ -364,7 +350,10 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     // deny = warnings from the team file: the wide range fails check.
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("requests/plant/a.toml:8:10: error[wide-port-range]: port range 8000-8020 opens 21 ports (more than 10 ports)"), "{}", stderr(&out));
+    common::assert_starts(
+        &stderr(&out),
+        "requests/plant/a.toml:8:10: error[wide-port-range]: port range 8000-8020 opens 21 ports (more than 10 ports)",
+    );
     // The command line wins over the team file.
     let out = fwreq(
         root,
@@ -386,11 +375,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     // requested-by signs a request that has none.
     let out = fwreq(root, &["render", "requests/plant/a.toml"]);
-    assert!(
-        stdout(&out).ends_with("\nPlant Network Team\n"),
-        "{}",
-        stdout(&out)
-    );
+    common::assert_ends(&stdout(&out), "\nPlant Network Team\n");
     // site uses the same team: its page has the signature and no missing-source warning.
     let out = fwreq(
         root,
@@ -398,7 +383,7 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = fs::read_to_string(root.join("out/plant/a.html")).unwrap();
-    assert!(page.contains("<p>Plant Network Team</p>"), "{page}");
+    common::assert_contains(&page, "<p>Plant Network Team</p>");
     // The team's max-port-range, and its deny = ["warnings"]: an error on
     // the page as in check (issue 29 made it one rule; it said warning here).
     assert!(
@@ -414,14 +399,17 @@ fn the_team_file_sets_defaults_that_the_command_line_overrides() {
     );
     let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `warn`, `deny`, `max-port-range`, `max_port_range`"), "{}", stderr(&out));
+    common::assert_starts(
+        &stderr(&out),
+        "fwreq.toml:2:1: error: unknown field `colour`, expected one of `templates`, `requested-by`, `requested_by`, `allow`, `warn`, `deny`, `max-port-range`, `max_port_range`",
+    );
     // Named on the command line, it is checked as a team file, not a request.
     write(root, "fwreq.toml", "allow = [\"missing-sorce\"]\n");
-    let out = fwreq(root, &["check", "fwreq.toml"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        stderr(&out),
-        "fwreq.toml:1:10: error: unknown lint `missing-sorce`\n  |\n1 | allow = [\"missing-sorce\"]\n  |          ^^^^^^^^^^^^^^^\n  = help: did you mean `missing-source`?\nchecked 0 requests: 1 error, 0 warnings\n"
+    common::assert_run(
+        root,
+        &["check", "fwreq.toml"],
+        1,
+        "fwreq.toml:1:10: error: unknown lint `missing-sorce`\n  |\n1 | allow = [\"missing-sorce\"]\n  |          ^^^^^^^^^^^^^^^\n  = help: did you mean `missing-source`?\nchecked 0 requests: 1 error, 0 warnings\n",
     );
 }
 

@@ -348,10 +348,7 @@ fn lints_are_silenced_per_request_and_globally_and_denied_on_demand() {
 
     let (code, stderr) = check(&text, &["--deny", "warnings"]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:9:10: error[cleartext-port]: tcp port 80"),
-        "{stderr}"
-    );
+    common::assert_starts(&stderr, "req.toml:9:10: error[cleartext-port]: tcp port 80");
     assert!(stderr.ends_with("checked 1 request: 1 error, 0 warnings\n"));
 }
 
@@ -363,9 +360,9 @@ fn unknown_lint_names_are_refused_with_a_suggestion() {
     );
     let (code, stderr) = check(&text, &[]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.starts_with("req.toml:1:10: error: unknown lint `cleartext-ports`"),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "req.toml:1:10: error: unknown lint `cleartext-ports`",
     );
     assert!(stderr.contains("help: did you mean `cleartext-port`?"));
 
@@ -374,7 +371,7 @@ fn unknown_lint_names_are_refused_with_a_suggestion() {
         &["--allow", "nope"],
     );
     assert_eq!(code, 2);
-    assert!(stderr.contains("--allow unknown lint `nope`"), "{stderr}");
+    common::assert_contains(&stderr, "--allow unknown lint `nope`");
 }
 
 #[test]
@@ -384,20 +381,19 @@ fn a_word_that_says_temporary_is_marked_whole() {
         "reason = \"Needed for the vendor Trial only.\"",
     );
     let (_, stderr) = check(&text, &[]);
-    assert!(
-        stderr.contains(&format!(
+    common::assert_contains(
+        &stderr,
+        &format!(
             "4 | reason = \"Needed for the vendor Trial only.\"\n  | {}^^^^^\n",
             " ".repeat(32)
-        )),
-        "{stderr}"
+        ),
     );
 }
 
 #[test]
 fn json_format_lists_diagnostics_for_tools() {
     let text = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), text).unwrap();
+    let dir = common::folder_with(&[("req.toml", &text)]);
     let out = cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["check", "req.toml", "--format", "json", "--today", TODAY])
@@ -489,14 +485,7 @@ fn list_lints_names_every_lint() {
 /// team file's `allow`/`deny`, then the default (warn).
 #[test]
 fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
-    std::fs::write(
-        dir.path().join("fwreq.toml"),
-        "deny = [\"cleartext-port\"]\n",
-    )
-    .unwrap();
+    let dir = common::repo_with_team("deny = [\"cleartext-port\"]\n");
     let plain = rule("ports = [80]\ndestinations = [\"a.example.com\"]");
     let allowed = plain.replace(
         "justification = \"j\"\n",
@@ -513,9 +502,9 @@ fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
     // The team file denies it: an error.
     let (code, first) = run("plain.toml", &[]);
     assert_eq!(code, 1);
-    assert!(
-        first.starts_with("plain.toml:9:10: error[cleartext-port]: tcp port 80"),
-        "{first}"
+    common::assert_starts(
+        &first,
+        "plain.toml:9:10: error[cleartext-port]: tcp port 80",
     );
     // The request allows it: the request wins over the team file.
     assert_eq!(run("allowed.toml", &[]).0, 0);
@@ -528,10 +517,7 @@ fn lint_levels_come_from_the_command_line_the_request_and_the_team_file() {
     );
     let (code, first) = run("allowed.toml", &["--deny", "cleartext-port"]);
     assert_eq!(code, 1);
-    assert!(
-        first.starts_with("allowed.toml:10:10: error[cleartext-port]"),
-        "{first}"
-    );
+    common::assert_starts(&first, "allowed.toml:10:10: error[cleartext-port]");
     // A misspelt name in the team file is located, with the nearest name.
     std::fs::write(
         dir.path().join("fwreq.toml"),
@@ -721,14 +707,9 @@ fn docs_lints_md_is_the_registry() {
 #[test]
 fn each_lint_example_triggers_it() {
     use fwreq::names::Lint;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
-    std::fs::write(
-        dir.path().join("fwreq.toml"),
+    let dir = common::repo_with_team(
         "targets = [\"nftables\"]\nwarn = [\"zone-review\"]\n\n[zones]\nplant-ot = [\"10.40.12.0/24\"]\nplant-k8s = [\"10.188.50.0/24\"]\nworkstations = [\"10.20.0.0/24\"]\n\n[[zone_policy]]\nfrom = \"plant-ot\"\nto = \"internet\"\nverdict = \"forbidden\"\n",
-    )
-    .unwrap();
+    );
     for lint in Lint::ALL.iter().filter(|l| **l != Lint::BodyTooLong) {
         let example = lint.example().replace("\\u202E", "\u{202e}");
         // The header's keys the example does not set, then the example,
@@ -800,12 +781,15 @@ fn list_lints_schema_and_completions_name_the_registry() {
 }
 
 /// A request: the header, one allow rule on `allowed` from 10.20.0.0/24
-/// on tcp 443, and a deny rule for each (sources, destination, ports).
-fn allow_and_denies(allowed: &str, denies: &[(&str, &str, &str)]) -> String {
+/// on tcp 443, and a deny rule for each `SOURCES -> DESTINATION PORTS`
+/// (the ports as the TOML list holds them: `443, 8443` or `"1-1000"`).
+fn allow_and_denies(allowed: &str, denies: &[&str]) -> String {
     let mut text = format!(
         "{HEADER}[[rules]]\nsources = [\"10.20.0.0/24\"]\nports = [443]\ndestinations = [\"{allowed}\"]\n"
     );
-    for (sources, destination, ports) in denies {
+    for deny in denies {
+        let (sources, to) = deny.split_once(" -> ").unwrap();
+        let (destination, ports) = to.split_once(' ').unwrap();
         text.push_str(&format!(
             "\n[[rules]]\naction = \"deny\"\nsources = [\"{sources}\"]\nports = [{ports}]\ndestinations = [\"{destination}\"]\n"
         ));
@@ -830,10 +814,10 @@ fn an_allow_covered_by_two_denies_warns() {
     let by_sources = allow_and_denies(
         "registry.example.com",
         &[
-            ("10.20.0.0/25", "registry.example.com", "443"),
-            ("10.20.0.128/25", "*.example.com", "443, 8443"),
+            "10.20.0.0/25 -> registry.example.com 443",
+            "10.20.0.128/25 -> *.example.com 443, 8443",
             // From other sources: no part of this allow, and not named.
-            ("192.168.1.0/24", "registry.example.com", "443"),
+            "192.168.1.0/24 -> registry.example.com 443",
         ],
     );
     assert_eq!(
@@ -845,20 +829,23 @@ fn an_allow_covered_by_two_denies_warns() {
     let by_range = allow_and_denies(
         "203.0.113.0/24",
         &[
-            ("10.0.0.0/8", "203.0.113.0/25", "443"),
-            ("10.20.0.0/16", "203.0.113.128/26", "443"),
-            ("10.20.0.0/24", "203.0.113.192/26", "\"1-1000\""),
+            "10.0.0.0/8 -> 203.0.113.0/25 443",
+            "10.20.0.0/16 -> 203.0.113.128/26 443",
+            "10.20.0.0/24 -> 203.0.113.192/26 \"1-1000\"",
             // To another address: no part of this allow, and not named.
-            ("10.20.0.0/24", "198.51.100.7", "443"),
+            "10.20.0.0/24 -> 198.51.100.7 443",
         ],
     );
     let (code, stderr) = check(&by_range, &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("warning[allow-covered-by-denies]: `203.0.113.0/24` tcp 443 is allowed by rule 1, but rules 2, 3 and 4 deny all of it between them: the deny wins, so this allow never takes effect\n"),
-        "{stderr}"
+    common::assert_contains(
+        &stderr,
+        "warning[allow-covered-by-denies]: `203.0.113.0/24` tcp 443 is allowed by rule 1, but rules 2, 3 and 4 deny all of it between them: the deny wins, so this allow never takes effect\n",
     );
-    assert!(stderr.contains("help: remove this destination from the allow rule, or narrow the deny rules if some of it should get through\n"), "{stderr}");
+    common::assert_contains(
+        &stderr,
+        "help: remove this destination from the allow rule, or narrow the deny rules if some of it should get through\n",
+    );
 }
 
 /// Denies that leave a source, a block or a port of the allow through say
@@ -871,33 +858,33 @@ fn an_allow_partly_covered_by_denies_is_silent() {
         allow_and_denies(
             "registry.example.com",
             &[
-                ("10.20.0.0/25", "registry.example.com", "443"),
-                ("10.20.0.192/26", "registry.example.com", "443"),
+                "10.20.0.0/25 -> registry.example.com 443",
+                "10.20.0.192/26 -> registry.example.com 443",
             ],
         ),
         // 203.0.113.128/26 gets through.
         allow_and_denies(
             "203.0.113.0/24",
             &[
-                ("10.20.0.0/24", "203.0.113.0/25", "443"),
-                ("10.20.0.0/24", "203.0.113.192/26", "443"),
+                "10.20.0.0/24 -> 203.0.113.0/25 443",
+                "10.20.0.0/24 -> 203.0.113.192/26 443",
             ],
         ),
         // The second deny is on another port, the third on another name.
         allow_and_denies(
             "registry.example.com",
             &[
-                ("10.20.0.0/25", "registry.example.com", "443"),
-                ("10.20.0.128/25", "registry.example.com", "8443"),
-                ("10.20.0.128/25", "mirror.example.com", "443"),
+                "10.20.0.0/25 -> registry.example.com 443",
+                "10.20.0.128/25 -> registry.example.com 8443",
+                "10.20.0.128/25 -> mirror.example.com 443",
             ],
         ),
         // One deny alone holds all of it: allow-deny-overlap's.
         allow_and_denies(
             "registry.example.com",
             &[
-                ("10.0.0.0/8", "*.example.com", "443"),
-                ("10.20.0.0/25", "registry.example.com", "443"),
+                "10.0.0.0/8 -> *.example.com 443",
+                "10.20.0.0/25 -> registry.example.com 443",
             ],
         ),
     ];

@@ -9,14 +9,17 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// An open port: a listener that accepts.
-fn open_port() -> TcpListener {
-    TcpListener::bind("127.0.0.1:0").unwrap()
+/// An open port: a listener that accepts (keep it while probing), and its
+/// number.
+fn open_port() -> (TcpListener, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, port)
 }
 
 /// A port with nothing listening: bind, note the port, close.
 fn closed_port() -> u16 {
-    open_port().local_addr().unwrap().port()
+    open_port().1
 }
 
 /// A filtered port: a listener with a backlog of 1, its queue filled by
@@ -52,6 +55,16 @@ fn write_spec(dir: &Path, destinations: &[String], ports: &[u16]) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// `fwreq probe SPEC --format json ARGS...`: its exit code and rows.
+fn probe_json(spec: &str, args: &[&str]) -> (Option<i32>, Vec<serde_json::Value>) {
+    let out = cargo_bin_cmd!("fwreq")
+        .args(["probe", spec, "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code(), json_rows(&out.stdout))
+}
+
 fn json_rows(stdout: &[u8]) -> Vec<serde_json::Value> {
     let evidence: serde_json::Value = serde_json::from_slice(stdout).unwrap();
     evidence["rows"].as_array().unwrap().clone()
@@ -73,10 +86,9 @@ fn accepting_port() -> u16 {
 #[test]
 fn each_flow_is_classified_open_refused_or_timeout() {
     let dir = tempfile::tempdir().unwrap();
-    let open = open_port();
+    let (_listener, open) = open_port();
     let closed = closed_port();
-    let (_listener, _held, filtered) = filtered_port();
-    let open = open.local_addr().unwrap().port();
+    let (_filter, _held, filtered) = filtered_port();
     let spec = write_spec(
         dir.path(),
         &["registry.example.com".into()],
@@ -126,8 +138,7 @@ fn each_flow_is_classified_open_refused_or_timeout() {
 #[test]
 fn expect_decides_the_exit_code() {
     let dir = tempfile::tempdir().unwrap();
-    let open = open_port();
-    let port = open.local_addr().unwrap().port();
+    let (_open, port) = open_port();
     let spec = write_spec(dir.path(), &["127.0.0.1".into()], &[port]);
     let run = |expect: &str| {
         cargo_bin_cmd!("fwreq")
@@ -155,8 +166,7 @@ fn expect_decides_the_exit_code() {
 #[test]
 fn deny_rules_are_expected_blocked_after_the_change() {
     let dir = tempfile::tempdir().unwrap();
-    let open = open_port();
-    let port = open.local_addr().unwrap().port();
+    let (_open, port) = open_port();
     let closed = closed_port();
     let text = format!(
         "title = \"Mixed\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\"]\njustification = \"j\"\n[[rules]]\nports = [{port}]\ndestinations = [\"127.0.0.1\"]\n[[rules]]\naction = \"deny\"\nports = [{closed}]\ndestinations = [\"127.0.0.1\"]\n"
@@ -164,11 +174,11 @@ fn deny_rules_are_expected_blocked_after_the_change() {
     spec_in(dir.path(), &text);
     let (code, md) = probe_in(dir.path(), &["req.toml"]);
     assert_eq!(code, Some(0), "{md}");
-    assert!(
-        md.contains("\n- Expected: open (deny rules: blocked) (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"),
-        "{md}"
+    crate::common::assert_contains(
+        &md,
+        "\n- Expected: open (deny rules: blocked) (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n",
     );
-    assert!(md.ends_with("\n2 of 2 flows as expected.\n"), "{md}");
+    crate::common::assert_ends(&md, "\n2 of 2 flows as expected.\n");
 }
 
 #[test]
@@ -178,22 +188,18 @@ fn three_hundred_filtered_flows_take_about_one_timeout_not_three_hundred() {
     let names: Vec<String> = (0..300).map(|i| format!("host{i}.example.com")).collect();
     let spec = write_spec(dir.path(), &names, &[filtered]);
     let start = Instant::now();
-    let out = cargo_bin_cmd!("fwreq")
-        .args([
-            "probe",
-            &spec,
-            "--format",
-            "json",
+    let (_, rows) = probe_json(
+        &spec,
+        &[
             "--timeout",
             "1s",
             "--concurrency",
             "300",
-        ])
-        .args(["--resolve", "*:127.0.0.1"])
-        .output()
-        .unwrap();
+            "--resolve",
+            "*:127.0.0.1",
+        ],
+    );
     let wall = start.elapsed();
-    let rows = json_rows(&out.stdout);
     let timeouts = rows.iter().filter(|r| r["result"] == "timeout").count();
     assert_eq!(timeouts, 300);
     // One by one they would take 300 s; a tenth of that still proves they
@@ -207,8 +213,7 @@ fn three_hundred_filtered_flows_take_about_one_timeout_not_three_hundred() {
 #[test]
 fn markdown_evidence_has_a_header_and_a_table() {
     let dir = tempfile::tempdir().unwrap();
-    let open = open_port();
-    let port = open.local_addr().unwrap().port();
+    let (_open, port) = open_port();
     let spec = write_spec(dir.path(), &["registry.example.com".into()], &[port]);
     let out = cargo_bin_cmd!("fwreq")
         .args([
@@ -220,21 +225,21 @@ fn markdown_evidence_has_a_header_and_a_table() {
         .output()
         .unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        md.starts_with("### Probe: Loopback probe\n\n- Request: RITM0194104\n- From: "),
-        "{md}"
+    crate::common::assert_starts(
+        &md,
+        "### Probe: Loopback probe\n\n- Request: RITM0194104\n- From: ",
     );
     assert!(md.contains("\n- At: "));
     assert!(md.contains(&format!("\n- By: fwreq {}\n", env!("CARGO_PKG_VERSION"))));
-    assert!(
-        md.contains("\n| Rule | Action | Protocol | Destination | Tested host | Address | Port | Source | Result | Time |\n|---|---|---|---|---|---|---|---|---|---|\n"),
-        "{md}"
+    crate::common::assert_contains(
+        &md,
+        "\n| Rule | Action | Protocol | Destination | Tested host | Address | Port | Source | Result | Time |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
-    assert!(
-        md.contains(&format!(
+    crate::common::assert_contains(
+        &md,
+        &format!(
             "| 1 | allow | tcp | `registry.example.com` | `registry.example.com` | `127.0.0.1` | {port} | `127.0.0.1` | open | "
-        )),
-        "{md}"
+        ),
     );
     assert!(md.contains("| 2 | allow | udp | `ntp.example.com` | `ntp.example.com` | - | 123 | - | skipped (udp has no handshake"));
     assert!(
@@ -242,10 +247,7 @@ fn markdown_evidence_has_a_header_and_a_table() {
             "\n- Expected: open (timeout 3000 ms per connection, 3000 ms per DNS lookup)\n"
         )
     );
-    assert!(
-        md.ends_with("\n1 of 1 flow as expected; 1 skipped.\n"),
-        "{md}"
-    );
+    crate::common::assert_ends(&md, "\n1 of 1 flow as expected; 1 skipped.\n");
 }
 
 #[test]
@@ -264,18 +266,7 @@ fn ipv6_loopback_is_probed_where_the_machine_has_it() {
         &["::1".into(), "v6.example.com".into()],
         &[port],
     );
-    let out = cargo_bin_cmd!("fwreq")
-        .args([
-            "probe",
-            &spec,
-            "--format",
-            "json",
-            "--resolve",
-            "v6.example.com:[::1]",
-        ])
-        .output()
-        .unwrap();
-    let rows = json_rows(&out.stdout);
+    let (_, rows) = probe_json(&spec, &["--resolve", "v6.example.com:[::1]"]);
     assert_eq!(rows[0]["result"], "open");
     assert_eq!(rows[0]["address"], "::1");
     assert_eq!(rows[1]["result"], "open");
@@ -306,20 +297,19 @@ fn an_invalid_spec_or_option_is_a_usage_error() {
 #[test]
 fn text_evidence_is_a_header_columns_and_the_closing_line() {
     let dir = tempfile::tempdir().unwrap();
-    let open = open_port();
-    let port = open.local_addr().unwrap().port();
+    let (_open, port) = open_port();
     let closed = closed_port();
     let spec = write_spec(dir.path(), &["127.0.0.1".into()], &[port, closed]);
     let out = probe_out(dir.path(), &[&spec, "--format", "text"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    assert!(
-        text.starts_with(&format!(
+    crate::common::assert_starts(
+        &text,
+        &format!(
             "Probe: Loopback probe\nRequest: RITM0194104\nFrom: {}\nAt: ",
             host.trim()
-        )),
-        "{text}"
+        ),
     );
     assert!(!text.contains("Warning"), "{text}");
     let lines: Vec<&str> = text.lines().collect();
@@ -345,18 +335,14 @@ fn text_evidence_is_a_header_columns_and_the_closing_line() {
         .map(|l| l.split_whitespace().nth(8).unwrap_or(""))
         .collect();
     assert_eq!(results, ["open", "refused", "skipped"]);
-    assert!(
-        text.ends_with("\n\n1 of 2 flows as expected, 1 not; 1 skipped\n"),
-        "{text}"
-    );
+    crate::common::assert_ends(&text, "\n\n1 of 2 flows as expected, 1 not; 1 skipped\n");
 }
 
 #[test]
 fn ctrl_c_stops_promptly_prints_what_was_measured_and_exits_130() {
     let dir = tempfile::tempdir().unwrap();
-    let open = open_port();
+    let (_open, port) = open_port();
     let (_listener, _held, filtered) = filtered_port();
-    let port = open.local_addr().unwrap().port();
     let spec = write_spec(dir.path(), &["127.0.0.1".into()], &[port, filtered]);
     let bin = assert_cmd::cargo::cargo_bin!("fwreq");
     let child = std::process::Command::new(bin)
@@ -451,10 +437,7 @@ fn a_request_with_nothing_to_test_is_not_a_pass() {
     let out = probe_out(dir.path(), &["req.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        md.ends_with("\nnothing could be tested: 2 flows skipped.\n"),
-        "{md}"
-    );
+    crate::common::assert_ends(&md, "\nnothing could be tested: 2 flows skipped.\n");
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "fwreq: error: nothing could be tested: every flow is UDP, ICMP or a range without a probe address; run the ticket's nc and ping lines instead\n"
@@ -671,6 +654,15 @@ mod resolvers {
         (rows, started.elapsed())
     }
 
+    /// Asserts that `row` is a DNS error saying `detail`.
+    #[track_caller]
+    fn assert_dns_error(row: &Row, detail: &str) {
+        assert_eq!(
+            (&row.result, row.detail.as_deref()),
+            (&probe::Verdict::DnsError, Some(detail))
+        );
+    }
+
     #[test]
     fn a_slow_lookup_ends_at_the_dns_timeout() {
         let (rows, took) = run(
@@ -678,10 +670,9 @@ mod resolvers {
             Duration::from_secs(60),
         );
         assert!(took < Duration::from_secs(5), "{took:?}");
-        assert_eq!(rows[0].result, probe::Verdict::DnsError);
-        assert_eq!(
-            rows[0].detail.as_deref(),
-            Some("no answer within the DNS timeout; check this host's DNS servers")
+        assert_dns_error(
+            &rows[0],
+            "no answer within the DNS timeout; check this host's DNS servers",
         );
     }
 
@@ -726,8 +717,7 @@ mod resolvers {
             ),
         ] {
             let (rows, _) = run(Arc::new(Failing(failure)), Duration::from_secs(60));
-            assert_eq!(rows[0].result, probe::Verdict::DnsError);
-            assert_eq!(rows[0].detail.as_deref(), Some(said));
+            assert_dns_error(&rows[0], said);
             // The lookup's own time is the row's.
             assert!(rows[0].millis.is_some());
         }
@@ -777,10 +767,9 @@ mod resolvers {
             Duration::from_secs(60),
         );
         assert_eq!(rows.len(), 1, "{rows:?}");
-        assert_eq!(rows[0].result, probe::Verdict::DnsError);
-        assert_eq!(
-            rows[0].detail.as_deref(),
-            Some("no answer: the name exists but has no address record")
+        assert_dns_error(
+            &rows[0],
+            "no answer: the name exists but has no address record",
         );
     }
 
@@ -912,11 +901,8 @@ fn servicenow_evidence_is_the_markdown_table_in_code_and_never_markup() {
 
 #[test]
 fn a_team_template_shapes_the_markdown_evidence() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join(".git")).unwrap();
-    fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let dir = crate::common::repo_with_team("templates = \"t\"\n");
     fs::create_dir_all(dir.path().join("t")).unwrap();
-    fs::write(dir.path().join("fwreq.toml"), "templates = \"t\"\n").unwrap();
     fs::write(
         dir.path().join("t/probe.md.j2"),
         "Evidence for {{ title }}: {{ rows | length }} row(s); {{ summary }}.\n",

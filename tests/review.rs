@@ -21,8 +21,7 @@ fn first_lines(text: &str, args: &[&str]) -> (i32, Vec<String>) {
 
 /// `fwreq render` of one spec text in a fresh folder; its stdout.
 fn render(spec: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), spec).unwrap();
+    let dir = common::folder_with(&[("req.toml", spec)]);
     let out = common::fwreq_in(dir.path(), &["render", "req.toml"]);
     String::from_utf8(out.stdout).unwrap()
 }
@@ -34,12 +33,10 @@ fn rule(body: &str) -> String {
 
 #[test]
 fn a_folder_linking_to_itself_is_walked_once() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("req.toml"),
-        rule("ports = [443]\ndestinations = [\"a.example.com\"]"),
-    )
-    .unwrap();
+    let dir = common::folder_with(&[(
+        "req.toml",
+        &rule("ports = [443]\ndestinations = [\"a.example.com\"]"),
+    )]);
     std::os::unix::fs::symlink(".", dir.path().join("self")).unwrap();
     std::os::unix::fs::symlink(".", dir.path().join("again")).unwrap();
     let out = cargo_bin_cmd!("fwreq")
@@ -48,10 +45,9 @@ fn a_folder_linking_to_itself_is_walked_once() {
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        "checked 1 request: 0 errors, 0 warnings\n"
+        (out.status.code(), common::stderr(&out).as_str()),
+        (Some(0), "checked 1 request: 0 errors, 0 warnings\n")
     );
 }
 
@@ -134,14 +130,8 @@ fn a_port_range_holding_cleartext_ports_warns_and_names_them() {
 #[test]
 fn a_single_address_range_gets_its_curl_line() {
     let body = render(&rule("ports = [443]\ndestinations = [\"192.0.2.7/32\"]"));
-    assert!(
-        body.contains("\ncurl -vv telnet://192.0.2.7:443\n"),
-        "{body}"
-    );
-    assert!(
-        body.contains("\nsudo tcpdump -i any -nn dst host 192.0.2.7\n"),
-        "{body}"
-    );
+    common::assert_contains(&body, "\ncurl -vv telnet://192.0.2.7:443\n");
+    common::assert_contains(&body, "\nsudo tcpdump -i any -nn dst host 192.0.2.7\n");
     assert!(!body.contains("no single host"), "{body}");
 }
 
@@ -207,9 +197,9 @@ fn a_byte_order_mark_does_not_shift_columns() {
         rule("ports = [0]\ndestinations = [\"a.example.com\"]")
     );
     let (_, stderr) = common::check(&text, &[]);
-    assert!(
-        stderr.starts_with("req.toml:9:10: error: port 0 is not a real port\n  |\n9 | ports = [0]\n  |          ^\n"),
-        "{stderr}"
+    common::assert_starts(
+        &stderr,
+        "req.toml:9:10: error: port 0 is not a real port\n  |\n9 | ports = [0]\n  |          ^\n",
     );
 }
 
@@ -255,10 +245,12 @@ fn render_never_writes_over_its_own_input() {
             cmd.arg("--force");
         }
         let out = cmd.output().unwrap();
-        assert_eq!(out.status.code(), Some(2));
         assert_eq!(
-            String::from_utf8(out.stderr).unwrap(),
-            "fwreq: error: --output ./req.toml is the request file req.toml; refusing to write over it (--force or not)\n"
+            (out.status.code(), common::stderr(&out).as_str()),
+            (
+                Some(2),
+                "fwreq: error: --output ./req.toml is the request file req.toml; refusing to write over it (--force or not)\n"
+            )
         );
         assert_eq!(fs::read_to_string(&path).unwrap(), spec);
     }
@@ -270,14 +262,8 @@ fn unicode_names_show_their_punycode_form_for_the_firewall_object() {
         &(rule("ports = [443]\ndestinations = [\"bücher.example\"]")
             + "[test]\nhost = \"brent@jump.bücher.example\"\ncommands = [\"true\"]\n"),
     );
-    assert!(
-        body.contains("\n  - bücher.example (xn--bcher-kva.example)\n"),
-        "{body}"
-    );
-    assert!(
-        body.contains("\nssh brent@jump.xn--bcher-kva.example\n"),
-        "{body}"
-    );
+    common::assert_contains(&body, "\n  - bücher.example (xn--bcher-kva.example)\n");
+    common::assert_contains(&body, "\nssh brent@jump.xn--bcher-kva.example\n");
 }
 
 #[test]
@@ -340,9 +326,9 @@ fn port_range_limits_are_sane_and_speak_in_the_singular() {
     let text = rule("ports = [\"8000-8001\"]\ndestinations = [\"a.example.com\"]");
     let (code, stderr) = common::check(&text, &["--max-port-range", "0"]);
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("invalid value '0' for '--max-port-range <PORTS>': 0 is not in 1..=65535"),
-        "{stderr}"
+    common::assert_contains(
+        &stderr,
+        "invalid value '0' for '--max-port-range <PORTS>': 0 is not in 1..=65535",
     );
     let (_, lines) = first_lines(&text, &["--max-port-range", "1"]);
     assert_eq!(

@@ -5,6 +5,7 @@
 //! Each test is the CLI session that showed the problem.
 
 use crate::common;
+use common::write;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _, symlink};
@@ -12,12 +13,6 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{fwreq_in as fwreq, stderr, stdout};
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 fn read(dir: &Path, name: &str) -> String {
     fs::read_to_string(dir.join(name)).unwrap()
@@ -66,6 +61,25 @@ fn nobody(dir: &Path, test: &str) -> Option<u32> {
     }
 }
 
+/// A fresh folder and [`nobody`]'s uid, or `None` (the test skipped).
+fn folder_and_nobody(test: &str) -> Option<(tempfile::TempDir, u32)> {
+    let dir = tempfile::tempdir().unwrap();
+    let uid = nobody(dir.path(), test)?;
+    Some((dir, uid))
+}
+
+/// `fwreq check requests --today 2026-11-26` in `root`.
+fn check_requests(root: &Path) -> Output {
+    fwreq(root, &["check", "requests", "--today", "2026-11-26"])
+}
+
+/// A fresh folder with [`spec`] `a` as `requests/a.toml`, and `files`.
+fn with_request_a(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = common::folder_with(files);
+    write(dir.path(), "requests/a.toml", &spec("a"));
+    dir
+}
+
 fn chown_nobody(dir: &Path, name: &str) {
     std::os::unix::fs::chown(dir.join(name), Some(65534), Some(65534)).unwrap();
 }
@@ -74,18 +88,15 @@ fn chown_nobody(dir: &Path, name: &str) {
 
 #[test]
 fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("shared/a.toml", &spec("t"))]);
     let root = dir.path();
-    write(root, "shared/a.toml", &spec("t"));
     fs::create_dir(root.join("requests")).unwrap();
     symlink("../shared/a.toml", root.join("requests/a.toml")).unwrap();
-    let out = fwreq(
+    common::assert_run(
         root,
         &["record", "requests/a.toml", "--ritm", "RITM0194104"],
-    );
-    assert_eq!(
-        (out.status.code(), stderr(&out).as_str()),
-        (Some(0), "requests/a.toml: ritm = RITM0194104\n")
+        0,
+        "requests/a.toml: ritm = RITM0194104\n",
     );
     assert!(
         fs::symlink_metadata(root.join("requests/a.toml"))
@@ -99,15 +110,14 @@ fn record_through_a_symlink_writes_the_real_spec_and_keeps_the_link() {
 
 #[test]
 fn record_refuses_a_hard_linked_spec_unless_forced() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("a.toml", &spec("t"))]);
     let root = dir.path();
-    write(root, "a.toml", &spec("t"));
     fs::hard_link(root.join("a.toml"), root.join("copy.toml")).unwrap();
-    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: a.toml has 2 hard links; replacing it would leave the other names with the old text; it is unchanged (add --force to write it anyway)\n"
+    common::assert_run(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104"],
+        2,
+        "fwreq: error: a.toml has 2 hard links; replacing it would leave the other names with the old text; it is unchanged (add --force to write it anyway)\n",
     );
     assert_eq!(read(root, "a.toml"), spec("t"));
     let out = fwreq(
@@ -172,24 +182,23 @@ fn twenty_records_at_once_each_land_or_fail_cleanly() {
 
 #[test]
 fn a_read_only_file_is_left_alone_by_record_and_render() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("a.toml", &spec("t"))]);
     let root = dir.path();
-    write(root, "a.toml", &spec("t"));
     chmod(root, "a.toml", 0o444);
-    let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: a.toml is read-only; it is unchanged (add --force to write it anyway)\n"
+    common::assert_run(
+        root,
+        &["record", "a.toml", "--ritm", "RITM0194104"],
+        2,
+        "fwreq: error: a.toml is read-only; it is unchanged (add --force to write it anyway)\n",
     );
     assert_eq!(read(root, "a.toml"), spec("t"));
     write(root, "ticket.md", "kept");
     chmod(root, "ticket.md", 0o444);
-    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: ticket.md is read-only; it is unchanged\n"
+    common::assert_run(
+        root,
+        &["render", "a.toml", "-o", "ticket.md", "--force"],
+        2,
+        "fwreq: error: ticket.md is read-only; it is unchanged\n",
     );
     assert_eq!(read(root, "ticket.md"), "kept");
     // Forced, record writes it and it stays read-only.
@@ -204,11 +213,10 @@ fn a_read_only_file_is_left_alone_by_record_and_render() {
 
 #[test]
 fn another_users_spec_is_left_alone_and_stays_theirs_when_forced() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let Some(uid) = nobody(root, "another_users_spec_is_left_alone") else {
+    let Some((dir, uid)) = folder_and_nobody("another_users_spec_is_left_alone") else {
         return;
     };
+    let root = dir.path();
     write(root, "a.toml", &spec("t"));
     chown_nobody(root, "a.toml");
     let out = fwreq(root, &["record", "a.toml", "--ritm", "RITM0194104"]);
@@ -242,42 +250,54 @@ fn record_keeps_a_spec_without_a_final_newline_so() {
 
 // 6. A rendered ticket never replaces a request.
 
+/// `fwreq render INPUT -o TARGET --force` in `root`: exit code and stderr.
+fn forced_render(root: &Path, input: &str, target: &str) -> (Option<i32>, String) {
+    let out = fwreq(root, &["render", input, "-o", target, "--force"]);
+    (out.status.code(), stderr(&out))
+}
+
+/// [`forced_render`] of `input` to each of `targets`, which must be refused
+/// (exit 2) saying `said(target)`.
+fn assert_outputs_refused(
+    root: &Path,
+    input: &str,
+    targets: &[&str],
+    said: impl Fn(&str) -> String,
+) {
+    for target in targets {
+        let want = (Some(2), said(target));
+        assert_eq!(forced_render(root, input, target), want, "{target}");
+    }
+}
+
 #[test]
 fn render_output_never_replaces_a_request_or_team_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("a.toml", &spec("a")), ("b.toml", &spec("b"))]);
     let root = dir.path();
-    write(root, "a.toml", &spec("a"));
-    write(root, "b.toml", &spec("b"));
-    for target in ["b.toml", "fwreq.toml", "new.toml", "B.TOML"] {
-        let out = fwreq(root, &["render", "a.toml", "-o", target, "--force"]);
-        assert_eq!(out.status.code(), Some(2), "{target}");
-        assert_eq!(
-            stderr(&out),
+    assert_outputs_refused(
+        root,
+        "a.toml",
+        &["b.toml", "fwreq.toml", "new.toml", "B.TOML"],
+        |target| {
             format!(
                 "fwreq: error: --output {target} is a .toml file, which check reads as a request; refusing to write it (--force or not): name the ticket .md, .html or .json\n"
             )
-        );
-    }
+        },
+    );
     assert_eq!(read(root, "b.toml"), spec("b"));
     assert!(!root.join("new.toml").exists() && !root.join("fwreq.toml").exists());
     // A link to a request is a request too.
     symlink("b.toml", root.join("ticket.md")).unwrap();
-    let out = fwreq(root, &["render", "a.toml", "-o", "ticket.md", "--force"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(forced_render(root, "a.toml", "ticket.md").0, Some(2));
     assert_eq!(read(root, "b.toml"), spec("b"));
     // A request by any other name is still the input, directly or linked.
     write(root, "c.txt", &spec("c"));
     symlink("c.txt", root.join("c.md")).unwrap();
-    for target in ["c.txt", "./c.txt", "c.md"] {
-        let out = fwreq(root, &["render", "c.txt", "-o", target, "--force"]);
-        assert_eq!(out.status.code(), Some(2), "{target}");
-        assert_eq!(
-            stderr(&out),
-            format!(
-                "fwreq: error: --output {target} is the request file c.txt; refusing to write over it (--force or not)\n"
-            )
-        );
-    }
+    assert_outputs_refused(root, "c.txt", &["c.txt", "./c.txt", "c.md"], |target| {
+        format!(
+            "fwreq: error: --output {target} is the request file c.txt; refusing to write over it (--force or not)\n"
+        )
+    });
     assert_eq!(read(root, "c.txt"), spec("c"));
 }
 
@@ -285,21 +305,13 @@ fn render_output_never_replaces_a_request_or_team_file() {
 
 /// Runs fwreq with a secret in its environment, as a CI job has.
 fn fwreq_with_secret(dir: &Path, args: &[&str]) -> Output {
-    assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("FWREQ_TEST_SECRET", "hunter2-secret")
-        .output()
-        .unwrap()
+    common::fwreq_with_env(dir, args, &[("FWREQ_TEST_SECRET", "hunter2-secret")])
 }
 
 #[test]
 fn links_out_of_the_tree_are_never_read_or_published() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_request_a(&[("secret.env", "TOKEN = \"hunter2-secret\"\n")]);
     let root = dir.path();
-    write(root, "requests/a.toml", &spec("a"));
-    write(root, "secret.env", "TOKEN = \"hunter2-secret\"\n");
     symlink("/proc/self/environ", root.join("requests/env.toml")).unwrap();
     symlink("../secret.env", root.join("requests/secret.toml")).unwrap();
     // A link inside the tree is still a request.
@@ -348,9 +360,8 @@ fn links_out_of_the_tree_are_never_read_or_published() {
 
 #[test]
 fn a_fifo_is_never_opened() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_request_a(&[]);
     let root = dir.path();
-    write(root, "requests/a.toml", &spec("a"));
     let made = std::process::Command::new("mkfifo")
         .arg(root.join("requests/pipe.toml"))
         .status()
@@ -380,14 +391,11 @@ fn a_fifo_is_never_opened() {
         .arg(root.join("pipe.md"))
         .status()
         .unwrap();
-    let out = fwreq(
+    common::assert_run(
         root,
         &["render", "requests/a.toml", "-o", "pipe.md", "--force"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: pipe.md is not a regular file; fwreq writes only regular files\n"
+        2,
+        "fwreq: error: pipe.md is not a regular file; fwreq writes only regular files\n",
     );
     // A link in the tree to the FIFO is refused as the FIFO is, unopened.
     std::os::unix::fs::symlink("pipe.toml", root.join("requests/link.toml")).unwrap();
@@ -413,11 +421,10 @@ const PERMISSIVE: &str = "allow = [\"any-destination\", \"cleartext-port\"]\n";
 
 #[test]
 fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let Some(uid) = nobody(root, "another_users_team_file") else {
+    let Some((dir, uid)) = folder_and_nobody("another_users_team_file") else {
         return;
     };
+    let root = dir.path();
     // A world-writable folder like /tmp, where someone else left a team file.
     fs::create_dir(root.join("shared")).unwrap();
     chmod(root, "shared", 0o1777);
@@ -427,51 +434,47 @@ fn another_users_team_file_in_a_shared_folder_is_ignored_unless_trusted() {
     let out = fwreq(root, &["check", "shared/mine", "--today", "2026-11-26"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stderr(&out);
-    let warning = format!(
-        "fwreq: warning: ignoring the team file shared/fwreq.toml: it belongs to user {uid}, not to you (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-        fs::canonicalize(root.join("shared/fwreq.toml"))
-            .unwrap()
-            .display()
+    let warning = common::team_file_ignored(
+        "shared/fwreq.toml",
+        &format!("it belongs to user {uid}, not to you"),
+        &fs::canonicalize(root.join("shared/fwreq.toml")).unwrap(),
     );
-    assert!(text.starts_with(&warning), "{text}");
+    common::assert_starts(&text, &warning);
     assert!(
         text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
         "both lints fire and no team file applied: {text}"
     );
     // Trusted by name, it applies, and check says so.
-    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(root)
-        .args(["check", "shared/mine", "--today", "2026-11-26"])
-        .env("NO_COLOR", "1")
-        .env("FWREQ_TRUST_TEAM_FILE", root.join("shared/fwreq.toml"))
-        .output()
-        .unwrap();
+    let trusted = root.join("shared/fwreq.toml");
+    let out = common::fwreq_with_env(
+        root,
+        &["check", "shared/mine", "--today", "2026-11-26"],
+        &[("FWREQ_TRUST_TEAM_FILE", trusted.to_str().unwrap())],
+    );
     assert_eq!(
         stderr(&out),
         "checked 1 request: 0 errors, 0 warnings\nteam file: shared/fwreq.toml\n"
     );
 }
 
+/// A folder whose team file ([`PERMISSIVE`]) anyone may write, and
+/// [`risky`] as `requests/a.toml`.
+fn writable_team_file() -> tempfile::TempDir {
+    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE), ("requests/a.toml", &risky())]);
+    chmod(dir.path(), "fwreq.toml", 0o666);
+    dir
+}
+
 #[test]
 fn a_team_file_others_may_write_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = writable_team_file();
     let root = dir.path();
-    write(root, "fwreq.toml", PERMISSIVE);
-    chmod(root, "fwreq.toml", 0o666);
-    write(root, "requests/a.toml", &risky());
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     let text = stderr(&out);
-    assert!(
-        text.starts_with(&format!(
-            "fwreq: warning: ignoring the team file fwreq.toml: anyone may write it (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-            fs::canonicalize(root.join("fwreq.toml")).unwrap().display()
-        )),
-        "{text}"
-    );
-    assert!(
-        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
-        "{text}"
-    );
+    let trust = fs::canonicalize(root.join("fwreq.toml")).unwrap();
+    let warning = common::team_file_ignored("fwreq.toml", "anyone may write it", &trust);
+    common::assert_starts(&text, &warning);
+    common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
     chmod(root, "fwreq.toml", 0o644);
     let out = fwreq(root, CHECK_JSON);
     assert_eq!(
@@ -493,11 +496,8 @@ fn a_team_file_others_may_write_is_ignored() {
 
 #[test]
 fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = writable_team_file();
     let root = dir.path();
-    write(root, "fwreq.toml", PERMISSIVE);
-    chmod(root, "fwreq.toml", 0o666);
-    write(root, "requests/a.toml", &risky());
     // In another folder, so the walk passes the same file a second time.
     write(root, "requests/sub/b.toml", &risky());
     write(root, "other.toml", "");
@@ -516,10 +516,7 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
     // Two folders under one distrusted file: one warning.
     let text = check(None);
     assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
-    assert!(
-        text.ends_with("checked 2 requests: 0 errors, 4 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 2 requests: 0 errors, 4 warnings\n");
     // Another file named: still ignored. `*`: every team file trusted.
     let text = check(Some(root.join("other.toml").as_os_str()));
     assert_eq!(text.matches("ignoring the team file").count(), 1, "{text}");
@@ -546,9 +543,8 @@ fn a_distrusted_team_file_is_named_once_and_trusted_only_as_told() {
 
 #[test]
 fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("requests/a.toml", &risky())]);
     let root = dir.path();
-    write(root, "requests/a.toml", &risky());
     // Two links of twelve 200-character folders each: every step is short,
     // but the file's real path is longer than PATH_MAX (4,096 bytes), so it
     // opens and `realpath` fails.
@@ -560,7 +556,7 @@ fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
     symlink(format!("l1/{twelve}team.toml"), root.join("fwreq.toml")).unwrap();
     assert_eq!(read(root, "fwreq.toml"), PERMISSIVE);
     assert!(fs::canonicalize(root.join("fwreq.toml")).is_err());
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     let text = stderr(&out);
     assert!(
         text.starts_with(
@@ -568,28 +564,26 @@ fn a_team_file_whose_real_path_cannot_be_worked_out_is_ignored() {
         ),
         "{text}"
     );
-    assert!(
-        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
 }
 
 #[test]
 fn a_link_another_user_made_to_a_team_file_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("requests/a.toml", &risky()),
+        ("mine/team.toml", PERMISSIVE),
+    ]);
     let root = dir.path();
-    write(root, "requests/a.toml", &risky());
-    write(root, "mine/team.toml", PERMISSIVE);
     symlink("mine/team.toml", root.join("fwreq.toml")).unwrap();
     // Yours: the file it leads to is applied.
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     assert_eq!(
         stderr(&out),
         "checked 1 request: 0 errors, 0 warnings\nteam file: fwreq.toml\n"
     );
     // A hard link: another name of it may be anyone's.
     fs::hard_link(root.join("mine/team.toml"), root.join("mine/also.toml")).unwrap();
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     common::assert_starts(
         &stderr(&out),
         "fwreq: warning: ignoring the team file fwreq.toml: it has 2 hard links, and another name of it may be anyone's (if you trust it",
@@ -601,26 +595,21 @@ fn a_link_another_user_made_to_a_team_file_is_ignored() {
     // Made by another user (in a shared folder, say): not, though the file
     // it leads to is yours.
     std::os::unix::fs::lchown(root.join("fwreq.toml"), Some(nobody), Some(nobody)).unwrap();
-    let out = fwreq(root, &["check", "requests", "--today", "2026-11-26"]);
+    let out = check_requests(root);
     let text = stderr(&out);
-    assert!(
-        text.starts_with(&format!(
-            "fwreq: warning: ignoring the team file fwreq.toml: it is a link user {nobody} made (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
-            fs::canonicalize(root).unwrap().join("fwreq.toml").display()
-        )),
-        "{text}"
+    let why = format!("it is a link user {nobody} made");
+    let trust = fs::canonicalize(root).unwrap().join("fwreq.toml");
+    common::assert_starts(
+        &text,
+        &common::team_file_ignored("fwreq.toml", &why, &trust),
     );
-    assert!(
-        text.ends_with("checked 1 request: 0 errors, 2 warnings\n"),
-        "{text}"
-    );
+    common::assert_ends(&text, "checked 1 request: 0 errors, 2 warnings\n");
 }
 
 #[test]
 fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", PERMISSIVE)]);
     let root = dir.path();
-    write(root, "fwreq.toml", PERMISSIVE);
     // A repository below it: its requests do not get the file above it.
     write(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
     write(root, "repo/requests/a.toml", &risky());
@@ -634,13 +623,12 @@ fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
     );
     // Nor does a home folder below it.
     write(root, "home/requests/a.toml", &risky());
-    let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
-        .current_dir(root.join("home"))
-        .args(["check", "requests", "--today", "2026-11-26"])
-        .env("NO_COLOR", "1")
-        .env("HOME", root.join("home"))
-        .output()
-        .unwrap();
+    let home = root.join("home");
+    let out = common::fwreq_with_env(
+        &home,
+        &["check", "requests", "--today", "2026-11-26"],
+        &[("HOME", home.to_str().unwrap())],
+    );
     assert_eq!(
         stderr(&out).lines().last(),
         Some("checked 1 request: 0 errors, 2 warnings")
@@ -664,15 +652,16 @@ fn the_team_file_walk_stops_at_the_repository_and_the_home_folder() {
 
 #[test]
 fn site_refuses_two_sources_for_one_page_before_writing_anything() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[
+        ("st/a/index.toml", &spec("index")),
+        ("st/a/one.toml", &spec("a one")),
+    ]);
     let root = dir.path();
-    write(root, "st/a/index.toml", &spec("index"));
-    write(root, "st/a/one.toml", &spec("a one"));
-    let out = fwreq(root, &["site", "st/a", "-o", "out"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n"
+    common::assert_run(
+        root,
+        &["site", "st/a", "-o", "out"],
+        2,
+        "fwreq: error: st/a/index.toml and the site's index would both be out/index.html; nothing was written (rename one)\n",
     );
     assert!(!root.join("out/one.html").exists(), "nothing written");
     fs::remove_file(root.join("st/a/index.toml")).unwrap();
@@ -695,31 +684,29 @@ fn site_refuses_two_sources_for_one_page_before_writing_anything() {
     assert!(read(root, "out/b/one.html").contains("b one"));
     // Two folders of the same name would share one: refused, naming both.
     write(root, "x/b/one.toml", &spec("x b one"));
-    let out = fwreq(root, &["site", "st/b", "x/b", "-o", "out2"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n"
+    common::assert_run(
+        root,
+        &["site", "st/b", "x/b", "-o", "out2"],
+        2,
+        "fwreq: error: x/b/one.toml and st/b/one.toml would both be out2/b/one.html; nothing was written (rename one)\n",
     );
     assert!(!root.join("out2/b").exists());
     // A page where a folder of pages must be: refused too.
     write(root, "st/c/x.toml", &spec("x"));
     write(root, "st/c/x.html/y.toml", &spec("y"));
-    let out = fwreq(root, &["site", "st/c", "-o", "out3"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: st/c/x.toml and the folder of st/c/x.html/y.toml would both be out3/x.html; nothing was written (rename one)\n"
+    common::assert_run(
+        root,
+        &["site", "st/c", "-o", "out3"],
+        2,
+        "fwreq: error: st/c/x.toml and the folder of st/c/x.html/y.toml would both be out3/x.html; nothing was written (rename one)\n",
     );
     assert!(!root.join("out3").exists());
 }
 
 #[test]
 fn site_writes_nothing_through_a_link_out_of_its_folder() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = with_request_a(&[("elsewhere/a.html", "kept")]);
     let root = dir.path();
-    write(root, "requests/a.toml", &spec("a"));
-    write(root, "elsewhere/a.html", "kept");
     fs::create_dir(root.join("out")).unwrap();
     symlink("../elsewhere/a.html", root.join("out/a.html")).unwrap();
     let out = fwreq(root, &["site", "requests", "-o", "out"]);

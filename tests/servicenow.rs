@@ -226,13 +226,7 @@ impl Instance {
             // the item with its variables, each by name.
             ("GET", p) if p.starts_with("/api/sn_sc/servicecatalog/items/") => {
                 if p != format!("/api/sn_sc/servicecatalog/items/{ITEM}") {
-                    return Reply::Json(
-                        404,
-                        failure(
-                            "No Record found",
-                            "Record doesn't exist or ACL restricts the record retrieval",
-                        ),
-                    );
+                    return no_record();
                 }
                 let mut variables = vec![
                     json!({"name": "short_description", "label": "Short description", "type": 6}),
@@ -285,13 +279,7 @@ impl Instance {
             }
             ("POST", p) if p.ends_with("/order_now") => {
                 if p != format!("/api/sn_sc/servicecatalog/items/{ITEM}/order_now") {
-                    return Reply::Json(
-                        404,
-                        failure(
-                            "No Record found",
-                            "Record doesn't exist or ACL restricts the record retrieval",
-                        ),
-                    );
+                    return no_record();
                 }
                 let variables = r.json()["variables"].clone();
                 if self.two_step {
@@ -438,6 +426,17 @@ impl Fake {
     ) -> Fake {
         let mut instance = setup;
         Fake::start(move |r, n| first(r, n).unwrap_or_else(|| instance.answer(r)))
+    }
+
+    /// An instance holding one requested item, otherwise as documented.
+    fn holding(row: Row) -> Fake {
+        Fake::instance(
+            Instance {
+                rows: vec![row],
+                ..Instance::default()
+            },
+            |_, _| None,
+        )
     }
 
     fn received(&self) -> Vec<Received> {
@@ -602,6 +601,40 @@ fn sn(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) 
     (out.status.code().unwrap(), stdout, stderr)
 }
 
+/// [`sn`] with basic credentials.
+fn with_basic(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    sn(dir, &basic(), args)
+}
+
+/// `fwreq submit requests/a.toml` in `dir` with basic credentials.
+fn submit(dir: &Path) -> (i32, String, String) {
+    with_basic(dir, &["submit", "requests/a.toml"])
+}
+
+/// A repository with [`DRAFT`] for `fake`, and what [`submit`] said in it.
+fn submit_draft(fake: &Fake) -> (tempfile::TempDir, (i32, String, String)) {
+    let dir = repo(&fake.url, DRAFT);
+    let said = submit(dir.path());
+    (dir, said)
+}
+
+/// [`submit_draft`] that must be refused (exit 2, nothing on stdout): its stderr.
+fn submit_refused(fake: &Fake) -> (tempfile::TempDir, String) {
+    let (dir, (code, out, err)) = submit_draft(fake);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    (dir, err)
+}
+
+/// Submits [`DRAFT`] to `fake` and asserts that it went through as `req`
+/// and `ritm`: said so, made the calls of a first submit, recorded both.
+fn assert_submits(fake: &Fake, req: &str, ritm: &str, sys_id: &str) {
+    let (dir, said) = submit_draft(fake);
+    let printed = submitted(&fake.url, req, ritm, sys_id);
+    assert_eq!(said, (0, printed, String::new()));
+    assert_eq!(fake.lines(), submit_lines());
+    assert_eq!(without_time(&spec(dir.path())), recorded(req, ritm));
+}
+
 /// No credential, access token or basic pair in what fwreq printed.
 fn assert_no_secret(stdout: &str, stderr: &str) {
     use base64::Engine as _;
@@ -668,6 +701,11 @@ fn submit_lines() -> Vec<String> {
     vec![item_line(), lookup_line(), order_line(), lookup_line()]
 }
 
+/// What submit prints for the request it ordered as `req` and `ritm`.
+fn submitted(url: &str, req: &str, ritm: &str, sys_id: &str) -> String {
+    format!("requests/a.toml: submitted {req} {ritm} {url}/sc_req_item.do?sys_id={sys_id}\n")
+}
+
 /// The spec after submit recorded `req` and `ritm` (the time replaced).
 fn recorded(req: &str, ritm: &str) -> String {
     DRAFT.replace(
@@ -682,13 +720,13 @@ fn submit_orders_the_item_finds_the_ritm_and_records_both() {
     let dir = repo(&fake.url, DRAFT);
     let (code, body, _) = sn(dir.path(), &[], &["render", "requests/a.toml"]);
     assert_eq!(code, 0);
-    let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
-    assert_eq!((code, err.as_str()), (0, ""));
+    let (code, out, err) = submit(dir.path());
     assert_eq!(
-        out,
-        format!(
-            "requests/a.toml: submitted REQ0020001 RITM0010001 {}/sc_req_item.do?sys_id=ritmsys0001\n",
-            fake.url
+        (code, out, err),
+        (
+            0,
+            submitted(&fake.url, "REQ0020001", "RITM0010001", "ritmsys0001"),
+            String::new()
         )
     );
     assert_eq!(fake.lines(), submit_lines());
@@ -731,7 +769,7 @@ fn submit_orders_the_item_finds_the_ritm_and_records_both() {
         "{when}"
     );
     // Filed: a second submit refuses before sending anything.
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, _, err) = submit(dir.path());
     assert_eq!(
         (code, err.as_str()),
         (
@@ -771,20 +809,12 @@ fn two_step_checkout_is_refused_naming_the_setting_and_its_cart_is_emptied() {
             },
             ..Instance::default()
         });
-        let dir = repo(&fake.url, DRAFT);
-        let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
-        assert_eq!(
-            (code, out.as_str(), err),
-            (
-                2,
-                "",
-                format!(
-                    "fwreq: error: {} uses two-step checkout (glide.sc.checkout.twostep is true): order_now only put the item into cart cart_{ITEM}, and cart/submit_order checks out this account's default cart, which may hold someone else's order; fwreq emptied that cart; nothing was ordered. Set glide.sc.checkout.twostep to false (or exempt this account), or file the request by hand and fwreq record it\n",
-                    fake.url
-                )
-            ),
-            "phone in the default cart: {phone}"
+        let said = format!(
+            "fwreq: error: {} uses two-step checkout (glide.sc.checkout.twostep is true): order_now only put the item into cart cart_{ITEM}, and cart/submit_order checks out this account's default cart, which may hold someone else's order; fwreq emptied that cart; nothing was ordered. Set glide.sc.checkout.twostep to false (or exempt this account), or file the request by hand and fwreq record it\n",
+            fake.url
         );
+        let (dir, err) = submit_refused(&fake);
+        assert_eq!(err, said, "phone in the default cart: {phone}");
         assert_eq!(
             fake.lines(),
             vec![
@@ -806,37 +836,33 @@ fn two_step_checkout_is_refused_naming_the_setting_and_its_cart_is_emptied() {
     }
 }
 
-/// The order goes through, but the connection drops before its answer:
-/// the lookup after the failed order finds the item, and it is recorded in
-/// the same run; nothing is ordered twice.
-#[test]
-fn an_order_whose_answer_is_lost_is_found_and_recorded_in_the_same_run() {
+/// An instance that takes each order but drops the connection before its
+/// answer; with `hide`, the ordered item is not in query results yet (the
+/// instance still working on it).
+fn losing_answers(hide: bool) -> (Fake, Arc<Mutex<Instance>>) {
     let instance = Arc::new(Mutex::new(Instance::default()));
     let inside = instance.clone();
     let fake = Fake::start(move |r, _| {
         let mut instance = inside.lock().unwrap();
         let reply = instance.answer(r);
-        if r.target.ends_with("/order_now") {
-            Reply::Drop
-        } else {
-            reply
+        if !r.target.ends_with("/order_now") {
+            return reply;
         }
+        if hide {
+            instance.rows.iter_mut().for_each(|row| row.hidden = true);
+        }
+        Reply::Drop
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    assert_eq!(
-        out,
-        format!(
-            "requests/a.toml: submitted REQ0020001 RITM0010001 {}/sc_req_item.do?sys_id=ritmsys0001\n",
-            fake.url
-        )
-    );
-    assert_eq!(fake.lines(), submit_lines());
-    assert_eq!(
-        without_time(&spec(dir.path())),
-        recorded("REQ0020001", "RITM0010001")
-    );
+    (fake, instance)
+}
+
+/// The order goes through, but the connection drops before its answer:
+/// the lookup after the failed order finds the item, and it is recorded in
+/// the same run; nothing is ordered twice.
+#[test]
+fn an_order_whose_answer_is_lost_is_found_and_recorded_in_the_same_run() {
+    let (fake, instance) = losing_answers(false);
+    assert_submits(&fake, "REQ0020001", "RITM0010001", "ritmsys0001");
     assert_eq!(instance.lock().unwrap().rows.len(), 1, "one ticket");
 }
 
@@ -846,40 +872,23 @@ fn an_order_whose_answer_is_lost_is_found_and_recorded_in_the_same_run() {
 /// once the item shows, it is recorded.
 #[test]
 fn a_rerun_while_a_lost_order_is_still_in_progress_orders_nothing() {
-    let instance = Arc::new(Mutex::new(Instance::default()));
-    let inside = instance.clone();
-    let fake = Fake::start(move |r, _| {
-        let mut instance = inside.lock().unwrap();
-        let reply = instance.answer(r);
-        if r.target.ends_with("/order_now") {
-            for row in &mut instance.rows {
-                row.hidden = true;
-            }
-            Reply::Drop
-        } else {
-            reply
-        }
-    });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (fake, instance) = losing_answers(true);
+    let (dir, err) = submit_refused(&fake);
     assert_eq!(
-        (code, err),
-        (
-            2,
-            format!(
-                "fwreq: error: POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: Peer disconnected (talking to {}); the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice\n",
-                fake.url
-            )
+        err,
+        format!(
+            "fwreq: error: POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: Peer disconnected (talking to {}); the order may have gone through: run the same command again, it finds the ticket by its correlation id and orders nothing twice\n",
+            fake.url
         )
     );
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, _, err) = submit(dir.path());
     assert_eq!(instance.lock().unwrap().rows.len(), 1, "not ordered again");
     assert_eq!(code, 2, "{err}");
     let said = format!(
         "fwreq: error: an order for fwreq:requests/a.toml was sent {}",
         chrono::Local::now().format("%Y-%m-%d")
     );
-    assert!(err.starts_with(&said), "{err}");
+    common::assert_starts(&err, &said);
     assert!(
         err.contains(&format!(
             " and its item not seen since, and {} still shows no open item with that correlation id; nothing was ordered: run the same command again in a few minutes (the order may still be in progress) (the lost order is remembered in {}",
@@ -891,13 +900,11 @@ fn a_rerun_while_a_lost_order_is_still_in_progress_orders_nothing() {
     assert_eq!(spec(dir.path()), DRAFT);
     // The instance is done: the item shows, and is recorded.
     instance.lock().unwrap().rows[0].hidden = false;
-    let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, out, err) = submit(dir.path());
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(
-        out.starts_with(
-            "requests/a.toml: found (filed before; nothing ordered) REQ0020001 RITM0010001 "
-        ),
-        "{out}"
+    common::assert_starts(
+        &out,
+        "requests/a.toml: found (filed before; nothing ordered) REQ0020001 RITM0010001 ",
     );
     assert_eq!(instance.lock().unwrap().rows.len(), 1, "one ticket");
     assert_eq!(
@@ -980,8 +987,7 @@ fn two_items_with_one_correlation_id_are_named_and_nothing_is_recorded() {
         rows: vec![twin(1, false), twin(2, false)],
         ..Instance::default()
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (dir, (code, out, err)) = submit_draft(&fake);
     let twice = |url: &str| {
         format!(
             "fwreq: error: 2 open items carry the correlation id fwreq:requests/a.toml: RITM0010001 (REQ0020001) and RITM0010002 (REQ0020002); it was filed more than once, so fwreq records none: close the extra ones on {url}, then run fwreq submit again (or fwreq record the one to keep)"
@@ -1007,16 +1013,12 @@ fn two_items_with_one_correlation_id_are_named_and_nothing_is_recorded() {
         }
         reply
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (dir, err) = submit_refused(&fake);
     assert_eq!(
-        (code, err),
-        (
-            2,
-            format!(
-                "{}; REQ0020002 is the one this run ordered\n",
-                twice(&fake.url)
-            )
+        err,
+        format!(
+            "{}; REQ0020002 is the one this run ordered\n",
+            twice(&fake.url)
         )
     );
     assert_eq!(fake.lines(), submit_lines());
@@ -1032,21 +1034,7 @@ fn of_a_request_with_several_items_the_one_carrying_the_id_is_recorded() {
         bundle: true,
         ..Instance::default()
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    assert_eq!(
-        out,
-        format!(
-            "requests/a.toml: submitted REQ0020001 RITM0010002 {}/sc_req_item.do?sys_id=ritmsys0002\n",
-            fake.url
-        )
-    );
-    assert_eq!(fake.lines(), submit_lines());
-    assert_eq!(
-        without_time(&spec(dir.path())),
-        recorded("REQ0020001", "RITM0010002")
-    );
+    assert_submits(&fake, "REQ0020001", "RITM0010002", "ritmsys0002");
     assert_eq!(instance.lock().unwrap().rows[0].cat_item, PHONE);
 }
 
@@ -1058,13 +1046,9 @@ fn eight_digit_numbers_are_recorded() {
         eight_digits: true,
         ..Instance::default()
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (dir, (code, out, err)) = submit_draft(&fake);
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(
-        out.starts_with("requests/a.toml: submitted REQ20000001 RITM10000001 "),
-        "{out}"
-    );
+    common::assert_starts(&out, "requests/a.toml: submitted REQ20000001 RITM10000001 ");
     assert_eq!(
         without_time(&spec(dir.path())),
         recorded("REQ20000001", "RITM10000001")
@@ -1101,15 +1085,11 @@ fn an_order_that_cannot_be_recorded_names_the_request_it_made() {
             )
         })
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (dir, err) = submit_refused(&fake);
     assert_eq!(
-        (code, err),
-        (
-            2,
-            format!(
-                "fwreq: error: POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: REQ12 was ordered, but fwreq cannot record it (`REQ12` is not a REQ number); record it by hand with fwreq record --req and --ritm\n"
-            )
+        err,
+        format!(
+            "fwreq: error: POST /api/sn_sc/servicecatalog/items/{ITEM}/order_now: REQ12 was ordered, but fwreq cannot record it (`REQ12` is not a REQ number); record it by hand with fwreq record --req and --ritm\n"
         )
     );
     assert_eq!(spec(dir.path()), DRAFT);
@@ -1132,31 +1112,23 @@ fn submit_refuses_filed_requests_and_requests_with_errors_before_sending() {
     ];
     for (text, said, want) in cases {
         let dir = repo(&fake.url, &text);
-        let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+        let (code, _, err) = submit(dir.path());
         assert_eq!((code, err.as_str()), (want, said));
         assert_eq!(spec(dir.path()), text);
     }
-    // A warning is an error under --deny warnings: nothing is sent.
+    // A warning is an error under --deny warnings, and so under --deny of
+    // the one lint named: nothing is sent.
     let dir = repo(&fake.url, &DRAFT.replace("[443]", "[80]"));
-    let (code, _, err) = sn(
-        dir.path(),
-        &basic(),
-        &["submit", "requests/a.toml", "--deny", "warnings"],
-    );
-    assert_eq!(code, 1);
-    assert!(err.contains("error[cleartext-port]"), "{err}");
-    assert!(
-        err.ends_with("fwreq: nothing was submitted: fix the errors above first\n"),
-        "{err}"
-    );
-    // So is the one lint named.
-    let (code, _, err) = sn(
-        dir.path(),
-        &basic(),
-        &["submit", "requests/a.toml", "--deny", "cleartext-port"],
-    );
-    assert_eq!(code, 1);
-    assert!(err.contains("error[cleartext-port]"), "{err}");
+    for denied in ["warnings", "cleartext-port"] {
+        let args = ["submit", "requests/a.toml", "--deny", denied];
+        let (code, _, err) = with_basic(dir.path(), &args);
+        assert_eq!(code, 1, "--deny {denied}");
+        common::assert_contains(&err, "error[cleartext-port]");
+        common::assert_ends(
+            &err,
+            "fwreq: nothing was submitted: fix the errors above first\n",
+        );
+    }
     assert_eq!(fake.received(), vec![]);
 }
 
@@ -1260,7 +1232,7 @@ fn credentials_go_only_to_the_instance_the_user_named() {
     .unwrap();
     fs::write(dir.path().join("requests/lab/b.toml"), DRAFT).unwrap();
     let config = dir.path().join(".home/config/fwreq/config.toml");
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/lab/b.toml"]);
+    let (code, _, err) = with_basic(dir.path(), &["submit", "requests/lab/b.toml"]);
     assert_eq!(
         (code, err),
         (
@@ -1278,13 +1250,16 @@ fn credentials_go_only_to_the_instance_the_user_named() {
     env.push(("SN_INSTANCE", &fake.url));
     let (code, _, err) = sn(dir.path(), &env, &["submit", "requests/lab/b.toml"]);
     assert_eq!(code, 2);
-    assert!(
-        err.ends_with(&format!("but you named {} (SN_INSTANCE); credentials go only to the instance you name, so nothing was sent: make them agree\n", fake.url)),
-        "{err}"
+    common::assert_ends(
+        &err,
+        &format!(
+            "but you named {} (SN_INSTANCE); credentials go only to the instance you name, so nothing was sent: make them agree\n",
+            fake.url
+        ),
     );
     // Named by nobody but a team file: refused too.
     fs::remove_file(&config).unwrap();
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, _, err) = submit(dir.path());
     assert_eq!(
         (code, err),
         (
@@ -1304,7 +1279,7 @@ fn credentials_go_only_to_the_instance_the_user_named() {
     assert_eq!(fake.lines(), submit_lines());
     // A user configuration with a mistake is named at its line.
     name_instance(dir.path(), "http://acme.service-now.com");
-    let (code, _, err) = sn(dir.path(), &basic(), &["sync"]);
+    let (code, _, err) = with_basic(dir.path(), &["sync"]);
     assert_eq!(
         (code, err),
         (
@@ -1331,15 +1306,11 @@ fn secrets_an_instance_echoes_are_redacted() {
             ),
         ))
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (_dir, err) = submit_refused(&fake);
     assert_eq!(
-        (code, err),
-        (
-            2,
-            format!(
-                "fwreq: error: GET /api/sn_sc/servicecatalog/items/{ITEM}: HTTP 500 Internal Server Error: Login failed for fwreq-bot with password <redacted> (Authorization: Basic <redacted>)\n"
-            )
+        err,
+        format!(
+            "fwreq: error: GET /api/sn_sc/servicecatalog/items/{ITEM}: HTTP 500 Internal Server Error: Login failed for fwreq-bot with password <redacted> (Authorization: Basic <redacted>)\n"
         )
     );
 }
@@ -1347,6 +1318,17 @@ fn secrets_an_instance_echoes_are_redacted() {
 /// The instance's error JSON.
 fn failure(message: &str, detail: &str) -> Value {
     json!({"error": {"message": message, "detail": detail}, "status": "failure"})
+}
+
+/// The instance's answer for an item it does not have (or may not show).
+fn no_record() -> Reply {
+    Reply::Json(
+        404,
+        failure(
+            "No Record found",
+            "Record doesn't exist or ACL restricts the record retrieval",
+        ),
+    )
 }
 
 #[test]
@@ -1492,7 +1474,7 @@ fn a_missing_catalog_item_is_named() {
         ),
     )
     .unwrap();
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, _, err) = submit(dir.path());
     assert_eq!(
         (code, err),
         (
@@ -1520,19 +1502,12 @@ fn rate_limits_are_waited_out_and_failed_reads_retried() {
     });
     let dir = repo(&fake.url, DRAFT);
     let started = std::time::Instant::now();
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, _, err) = submit(dir.path());
     assert_eq!((code, err.as_str()), (0, ""));
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
-    assert_eq!(
-        fake.lines(),
-        vec![
-            item_line(),
-            lookup_line(),
-            order_line(),
-            order_line(),
-            lookup_line()
-        ]
-    );
+    let mut calls = submit_lines();
+    calls.insert(3, order_line()); // the order again, after its 429
+    assert_eq!(fake.lines(), calls);
     assert_eq!(fake.received()[2].body, fake.received()[3].body);
     // 502 on a read: read again.
     let fake = Fake::instance(Instance::default(), |_, n| {
@@ -1545,8 +1520,7 @@ fn rate_limits_are_waited_out_and_failed_reads_retried() {
             )
         })
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (_dir, (code, _, err)) = submit_draft(&fake);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         fake.lines(),
@@ -1568,8 +1542,7 @@ fn rate_limits_are_waited_out_and_failed_reads_retried() {
             "<html>Bad gateway</html>".to_string(),
         ))
     });
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, _) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (_dir, (code, _, _)) = submit_draft(&fake);
     assert_eq!(code, 2);
     assert_eq!(fake.lines(), vec![item_line(); 3]);
 }
@@ -1581,9 +1554,8 @@ fn a_timeout_is_an_error_naming_the_option() {
         Reply::Json(200, json!({"result": []}))
     });
     let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(
+    let (code, _, err) = with_basic(
         dir.path(),
-        &basic(),
         &["submit", "requests/a.toml", "--timeout", "500ms"],
     );
     assert_eq!(
@@ -1602,11 +1574,7 @@ fn a_timeout_is_an_error_naming_the_option() {
 fn a_dry_run_shows_each_call_with_credentials_redacted_and_sends_nothing() {
     let fake = Fake::instance(Instance::default(), |_, _| None);
     let dir = repo(&fake.url, DRAFT);
-    let (code, out, err) = sn(
-        dir.path(),
-        &basic(),
-        &["submit", "requests/a.toml", "--dry-run"],
-    );
+    let (code, out, err) = with_basic(dir.path(), &["submit", "requests/a.toml", "--dry-run"]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(fake.received(), vec![]);
     assert_eq!(spec(dir.path()), DRAFT);
@@ -1614,13 +1582,16 @@ fn a_dry_run_shows_each_call_with_credentials_redacted_and_sends_nothing() {
     let head = format!(
         "# requests/a.toml: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Does the catalog item have the correlation variable? Without it nothing is ordered.\nGET {url}/api/sn_sc/servicecatalog/items/{ITEM}\nAccept: application/json\nAuthorization: Basic <redacted>\n\n# 2. Is it filed already? An open item of this catalog item with this correlation id is recorded instead of ordering again.\nGET {url}/api/now/table/sc_req_item?sysparm_query=cat_item%3D{ITEM}%5Eactive%3Dtrue%5Evariables.fwreq_correlation_id%3Dfwreq%3Arequests%2Fa.toml&sysparm_fields=number%2Csys_id%2Crequest%2Crequest.number%2Ccat_item%2Cstate%2Cstage%2Capproval%2Cclosed_at%2Cvariables.fwreq_correlation_id&sysparm_exclude_reference_link=true&sysparm_limit=10\nAccept: application/json\nAuthorization: Basic <redacted>\n\n# 3. Order the catalog item (an answer with only a cart_id is two-step checkout: that cart is emptied, nothing is ordered).\nPOST {url}/api/sn_sc/servicecatalog/items/{ITEM}/order_now\nAccept: application/json\nAuthorization: Basic <redacted>\nContent-Type: application/json\n\n{{\n  \"sysparm_quantity\": 1,\n  \"variables\": {{\n    \"business_justification\": \"Pulls.\",\n"
     );
-    assert!(out.starts_with(&head), "{out}");
+    common::assert_starts(&out, &head);
     let tail = "    \"fwreq_correlation_id\": \"fwreq:requests/a.toml\",\n    \"short_description\": \"Registry access\"\n  }\n}\n\n# 4. The RITM: the lookup of step 2 again, which must find exactly one open item, of the new request.\n# 5. Written into requests/a.toml: req, ritm, submitted, status = \"submitted\"\n";
-    assert!(out.ends_with(tail), "{out}");
+    common::assert_ends(&out, tail);
     // Without credentials, a dry run still shows what would be sent.
     let (code, out, _) = sn(dir.path(), &[], &["submit", "requests/a.toml", "--dry-run"]);
     assert_eq!(code, 0);
-    assert!(out.contains("\n(no credentials: set SN_USER and SN_PASSWORD (basic), SN_TOKEN (bearer), SN_CLIENT_ID and SN_CLIENT_SECRET (OAuth client credentials) or SN_API_KEY)\n"), "{out}");
+    common::assert_contains(
+        &out,
+        "\n(no credentials: set SN_USER and SN_PASSWORD (basic), SN_TOKEN (bearer), SN_CLIENT_ID and SN_CLIENT_SECRET (OAuth client credentials) or SN_API_KEY)\n",
+    );
     assert_eq!(fake.received(), vec![]);
 }
 
@@ -1689,7 +1660,7 @@ fn sync_maps_each_ritm_to_a_status_writes_changes_and_reports_refused_moves() {
         fs::write(dir.path().join(format!("requests/{name}.toml")), text).unwrap();
     }
     let table = "PATH             RITM         STATUS\nrequests/a.toml  RITM0010001  submitted -> approved\nrequests/b.toml  RITM0010002  approved -> implemented\nrequests/c.toml  RITM0010003  rejected -> implemented  refused: status rejected -> implemented is not a step forward in a request's life (record --force writes it)\n";
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "--dry-run"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync", "--dry-run"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
@@ -1704,7 +1675,7 @@ fn sync_maps_each_ritm_to_a_status_writes_changes_and_reports_refused_moves() {
             text
         );
     }
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "requests"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync", "requests"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (0, table, "read 4 RITMs: 3 requests with a new status\n")
@@ -1732,11 +1703,7 @@ fn sync_maps_each_ritm_to_a_status_writes_changes_and_reports_refused_moves() {
         "e.toml has no RITM: never asked"
     );
     // In step now: nothing to change.
-    let (code, out, err) = sn(
-        dir.path(),
-        &basic(),
-        &["sync", "requests/a.toml", "requests/b.toml"],
-    );
+    let (code, out, err) = with_basic(dir.path(), &["sync", "requests/a.toml", "requests/b.toml"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (0, "", "read 2 RITMs: 0 requests with a new status\n")
@@ -1745,13 +1712,7 @@ fn sync_maps_each_ritm_to_a_status_writes_changes_and_reports_refused_moves() {
 
 #[test]
 fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
-    let fake = Fake::instance(
-        Instance {
-            rows: vec![row(1, "1", "requested")],
-            ..Instance::default()
-        },
-        |_, _| None,
-    );
+    let fake = Fake::holding(row(1, "1", "requested"));
     let dir = repo(&fake.url, &filed("RITM0010001", "submitted"));
     fs::write(
         dir.path().join("requests/b.toml"),
@@ -1764,7 +1725,7 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
         format!("{team}[servicenow.status.approval]\nrequested = \"approved\"\n"),
     )
     .unwrap();
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync"]);
     assert_eq!(code, 2);
     assert_eq!(
         out,
@@ -1788,15 +1749,15 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
         filed("RITM0010001", "submitted"),
     )
     .unwrap();
-    let (code, _, err) = sn(dir.path(), &basic(), &["sync"]);
+    let (code, _, err) = with_basic(dir.path(), &["sync"]);
     assert_eq!(code, 2);
-    assert!(
-        err.starts_with("requests/c.toml:9:10: error: port 70000 is out of range\n"),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "requests/c.toml:9:10: error: port 70000 is out of range\n",
     );
-    assert!(
-        err.ends_with("read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n"),
-        "{err}"
+    common::assert_ends(
+        &err,
+        "read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n",
     );
     // A status the writer will not write is one more as well, and the
     // file is left as it was.
@@ -1811,16 +1772,16 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
         dir.path().join("a-also"),
     )
     .unwrap();
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync"]);
     assert_eq!(code, 2);
     assert!(
         out.starts_with("PATH             RITM         STATUS\nrequests/a.toml  RITM0010001  submitted -> approved  not written: "),
         "{out}{err}"
     );
-    assert!(out.contains("has 2 hard links"), "{out}");
-    assert!(
-        err.ends_with("read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n"),
-        "{err}"
+    common::assert_contains(&out, "has 2 hard links");
+    common::assert_ends(
+        &err,
+        "read 1 RITM: 1 request with a new status\nfwreq: error: 2 requests could not be synced\n",
     );
     assert_eq!(
         fs::read_to_string(dir.path().join("requests/a.toml")).unwrap(),
@@ -1828,23 +1789,55 @@ fn sync_follows_the_teams_status_table_and_reports_a_missing_ritm() {
     );
 }
 
+/// `render --removal --post`: the removal ticket as the RITM's work note.
+const POST_REMOVAL: &[&str] = &["render", "requests/a.toml", "--removal", "--post"];
+
+/// The calls that add a work note to RITM0010001: its lookup, the PATCH.
+fn note_lines() -> Vec<String> {
+    vec![
+        ritm_line("RITM0010001"),
+        "PATCH /api/now/table/sc_req_item/ritmsys0001?sysparm_fields=number,work_notes&sysparm_display_value=true".to_string(),
+    ]
+}
+
+/// The body of the work note `fake` was sent, after asserting that the
+/// calls were [`note_lines`] and nothing else.
+fn posted_note(fake: &Fake) -> Value {
+    assert_eq!(fake.lines(), note_lines());
+    fake.received()[1].json()
+}
+
+/// The work note `fake` was sent ([`posted_note`]), asserted to be the
+/// [code] evidence the run printed.
+fn posted_evidence(fake: &Fake, printed: &str) -> String {
+    let notes = posted_note(fake)["work_notes"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        notes,
+        printed.trim_end(),
+        "the note is the [code] evidence printed"
+    );
+    notes
+}
+
+/// The filed request aimed at the fake instance itself (127.0.0.1 and its
+/// port), so a probe of it finds the port open.
+fn filed_at(fake: &Fake) -> String {
+    let port = fake.url.rsplit(':').next().unwrap();
+    filed("RITM0010001", "approved")
+        .replace("[443]", &format!("[{port}]"))
+        .replace("registry.example.com", "127.0.0.1")
+}
+
 #[test]
 fn probe_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
-    let fake = Fake::instance(
-        Instance {
-            rows: vec![row(1, "2", "approved")],
-            ..Instance::default()
-        },
-        |_, _| None,
-    );
-    let port = fake.url.rsplit(':').next().unwrap().to_string();
-    let spec_text = filed("RITM0010001", "approved")
-        .replace("[443]", &format!("[{port}]"))
-        .replace("registry.example.com", "127.0.0.1");
+    let fake = Fake::holding(row(1, "2", "approved"));
+    let spec_text = filed_at(&fake);
     let dir = repo(&fake.url, &spec_text);
-    let (code, out, err) = sn(
+    let (code, out, err) = with_basic(
         dir.path(),
-        &basic(),
         &[
             "probe",
             "requests/a.toml",
@@ -1854,28 +1847,14 @@ fn probe_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(
-        err.starts_with(&format!("added the evidence to RITM0010001's work notes ({}/sc_req_item.do?sys_id=ritmsys0001)\n", fake.url)),
-        "{err}"
+    common::assert_starts(
+        &err,
+        &format!(
+            "added the evidence to RITM0010001's work notes ({}/sc_req_item.do?sys_id=ritmsys0001)\n",
+            fake.url
+        ),
     );
-    let received = fake.received();
-    let calls: Vec<String> = received.iter().map(Received::line).collect();
-    assert_eq!(
-        calls,
-        vec![
-            ritm_line("RITM0010001"),
-            "PATCH /api/now/table/sc_req_item/ritmsys0001?sysparm_fields=number,work_notes&sysparm_display_value=true".to_string()
-        ]
-    );
-    let notes = received[1].json()["work_notes"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        notes,
-        out.trim_end(),
-        "the note is the [code] evidence printed"
-    );
+    let notes = posted_evidence(&fake, &out);
     assert!(
         notes.starts_with("[code]") && notes.ends_with("[/code]") && notes.contains("127.0.0.1"),
         "{notes}"
@@ -1885,11 +1864,7 @@ fn probe_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
         &fake.url,
         &spec_text.replace("ritm = \"RITM0010001\"\n", ""),
     );
-    let (code, out, err) = sn(
-        dir.path(),
-        &basic(),
-        &["probe", "requests/a.toml", "--post"],
-    );
+    let (code, out, err) = with_basic(dir.path(), &["probe", "requests/a.toml", "--post"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
@@ -1908,22 +1883,15 @@ fn verify_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
     if !crate::verify::namespaces() {
         return;
     }
-    let fake = Fake::instance(
-        Instance {
-            rows: vec![row(1, "2", "approved")],
-            ..Instance::default()
-        },
-        |_, _| None,
-    );
+    let fake = Fake::holding(row(1, "2", "approved"));
     let dir = repo(&fake.url, &filed("RITM0010001", "approved"));
     fs::write(
         dir.path().join("edge.nft"),
         "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n",
     )
     .unwrap();
-    let (code, out, err) = sn(
+    let (code, out, err) = with_basic(
         dir.path(),
-        &basic(),
         &[
             "verify",
             "requests/a.toml",
@@ -1944,24 +1912,7 @@ fn verify_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
             fake.url
         )
     );
-    let received = fake.received();
-    let calls: Vec<String> = received.iter().map(Received::line).collect();
-    assert_eq!(
-        calls,
-        vec![
-            ritm_line("RITM0010001"),
-            "PATCH /api/now/table/sc_req_item/ritmsys0001?sysparm_fields=number,work_notes&sysparm_display_value=true".to_string()
-        ]
-    );
-    let notes = received[1].json()["work_notes"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        notes,
-        out.trim_end(),
-        "the note is the [code] evidence printed"
-    );
+    let notes = posted_evidence(&fake, &out);
     assert!(
         notes.starts_with("[code]")
             && notes.contains("registry.example.com")
@@ -1972,13 +1923,7 @@ fn verify_post_adds_the_evidence_to_the_ritm_as_a_work_note() {
 
 #[test]
 fn render_since_post_adds_the_change_ticket_as_a_work_note() {
-    let fake = Fake::instance(
-        Instance {
-            rows: vec![row(1, "2", "approved")],
-            ..Instance::default()
-        },
-        |_, _| None,
-    );
+    let fake = Fake::holding(row(1, "2", "approved"));
     let before = filed("RITM0010001", "approved");
     let dir = repo(&fake.url, &before);
     git(dir.path(), &["add", "."]);
@@ -2001,13 +1946,12 @@ fn render_since_post_adds_the_change_ticket_as_a_work_note() {
         ],
     );
     assert_eq!(code, 0);
-    let (code, out, err) = sn(
+    let (code, out, err) = with_basic(
         dir.path(),
-        &basic(),
         &["render", "requests/a.toml", "--since", "HEAD", "--post"],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("8443"), "{out}");
+    common::assert_contains(&out, "8443");
     assert_eq!(
         err,
         format!(
@@ -2015,16 +1959,8 @@ fn render_since_post_adds_the_change_ticket_as_a_work_note() {
             fake.url
         )
     );
-    let received = fake.received();
     assert_eq!(
-        received.iter().map(Received::line).collect::<Vec<_>>(),
-        vec![
-            ritm_line("RITM0010001"),
-            "PATCH /api/now/table/sc_req_item/ritmsys0001?sysparm_fields=number,work_notes&sysparm_display_value=true".to_string()
-        ]
-    );
-    assert_eq!(
-        received[1].json(),
+        posted_note(&fake),
         json!({ "work_notes": ticket.trim_end() })
     );
 }
@@ -2097,7 +2033,7 @@ fn the_teams_variable_templates_fill_the_order() {
         format!("{team}[servicenow.variables]\nu_summary = \"{{{{ project }}}}: {{{{ flows | length }}}} rule(s) to {{{{ rules[0].destinations[0].written }}}}\"\nu_change = \"{{{{ change }}}}\"\nu_notes = \"{{{{ work_notes[:6] }}}}\"\n"),
     )
     .unwrap();
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (code, _, err) = submit(dir.path());
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         fake.received()[2].json()["variables"],
@@ -2173,7 +2109,7 @@ fn the_instances_words_are_escaped_on_the_terminal() {
         filed("RITM0010001", "submitted"),
     )
     .unwrap();
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "requests"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync", "requests"]);
     assert_ne!(code, 0);
     let shown = out + &err;
     assert!(
@@ -2199,13 +2135,12 @@ fn a_later_file_that_cannot_be_filed_stops_every_order() {
     )
     .unwrap();
     fs::write(dir.path().join("requests/lab/b.toml"), DRAFT).unwrap();
-    let (code, _, err) = sn(
+    let (code, _, err) = with_basic(
         dir.path(),
-        &basic(),
         &["submit", "requests/a.toml", "requests/lab/b.toml"],
     );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("[servicenow] has no catalog-item"), "{err}");
+    common::assert_contains(&err, "[servicenow] has no catalog-item");
     assert_eq!(fake.received().len(), 0, "nothing was sent");
     assert_eq!(spec(dir.path()), DRAFT);
 }
@@ -2236,17 +2171,12 @@ fn an_item_without_the_correlation_variable_is_refused_before_anything_is_ordere
             invalid_query_no_rows: no_rows,
             ..Instance::default()
         });
-        let dir = repo(&fake.url, DRAFT);
-        let (code, out, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+        let (dir, err) = submit_refused(&fake);
         assert_eq!(
-            (code, out.as_str(), err),
-            (
-                2,
-                "",
-                format!(
-                    "fwreq: error: the catalog item {ITEM} on {} has no variable `fwreq_correlation_id`: fwreq files each request's correlation id in it and finds the ticket again by it, so nothing was ordered; add a single-line text variable named fwreq_correlation_id to the item (or name another in correlation-variable in [servicenow])\n",
-                    fake.url
-                )
+            err,
+            format!(
+                "fwreq: error: the catalog item {ITEM} on {} has no variable `fwreq_correlation_id`: fwreq files each request's correlation id in it and finds the ticket again by it, so nothing was ordered; add a single-line text variable named fwreq_correlation_id to the item (or name another in correlation-variable in [servicenow])\n",
+                fake.url
             ),
             "returns_no_rows: {no_rows}"
         );
@@ -2271,15 +2201,11 @@ fn a_lookup_answered_with_another_ticket_is_refused() {
                 .then(|| Reply::Json(200, json!({"result": [someone_elses().json(true)]})))
         },
     );
-    let dir = repo(&fake.url, DRAFT);
-    let (code, _, err) = sn(dir.path(), &basic(), &["submit", "requests/a.toml"]);
+    let (dir, err) = submit_refused(&fake);
     assert_eq!(
-        (code, err),
-        (
-            2,
-            format!(
-                "fwreq: error: GET /api/now/table/sc_req_item: asked for the open items of {ITEM} whose fwreq_correlation_id is fwreq:requests/a.toml, the instance answered RITM0010007 (catalog item {ITEM}, fwreq_correlation_id ``): it ignored part of the query; nothing was recorded or ordered\n"
-            )
+        err,
+        format!(
+            "fwreq: error: GET /api/now/table/sc_req_item: asked for the open items of {ITEM} whose fwreq_correlation_id is fwreq:requests/a.toml, the instance answered RITM0010007 (catalog item {ITEM}, fwreq_correlation_id ``): it ignored part of the query; nothing was recorded or ordered\n"
         )
     );
     assert_eq!(fake.lines(), vec![item_line(), lookup_line()]);
@@ -2294,9 +2220,8 @@ fn two_paths_never_share_a_correlation_id() {
     let dir = repo(&fake.url, DRAFT);
     fs::write(dir.path().join("requests/a b.toml"), DRAFT).unwrap();
     fs::write(dir.path().join("requests/a_b.toml"), DRAFT).unwrap();
-    let (code, out, err) = sn(
+    let (code, out, err) = with_basic(
         dir.path(),
-        &basic(),
         &["submit", "requests/a b.toml", "requests/a_b.toml"],
     );
     assert_eq!((code, err.as_str()), (0, ""));
@@ -2348,7 +2273,7 @@ fn a_reply_about_another_ritm_is_never_applied() {
         foreign,
     );
     let dir = repo(&fake.url, &filed("RITM0010001", "approved"));
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
@@ -2358,11 +2283,7 @@ fn a_reply_about_another_ritm_is_never_applied() {
         )
     );
     assert_eq!(spec(dir.path()), filed("RITM0010001", "approved"));
-    let (code, _, err) = sn(
-        dir.path(),
-        &basic(),
-        &["render", "requests/a.toml", "--removal", "--post"],
-    );
+    let (code, _, err) = with_basic(dir.path(), POST_REMOVAL);
     assert_eq!(
         (code, err.as_str()),
         (
@@ -2391,11 +2312,7 @@ fn a_work_note_the_instance_did_not_keep_is_not_reported_as_added() {
         |_, _| None,
     );
     let dir = repo(&fake.url, &filed("RITM0010001", "approved"));
-    let (code, _, err) = sn(
-        dir.path(),
-        &basic(),
-        &["render", "requests/a.toml", "--removal", "--post"],
-    );
+    let (code, _, err) = with_basic(dir.path(), POST_REMOVAL);
     assert_eq!(
         (code, err.as_str()),
         (
@@ -2403,13 +2320,7 @@ fn a_work_note_the_instance_did_not_keep_is_not_reported_as_added() {
             "fwreq: error: PATCH /api/now/table/sc_req_item/ritmsys0001: the instance answered 200, but RITM0010001's work notes do not hold the note: it was not added (a business rule or ACL may keep this account from writing work notes)\n"
         )
     );
-    assert_eq!(
-        fake.lines(),
-        vec![
-            ritm_line("RITM0010001"),
-            "PATCH /api/now/table/sc_req_item/ritmsys0001?sysparm_fields=number,work_notes&sysparm_display_value=true".to_string()
-        ]
-    );
+    assert_eq!(fake.lines(), note_lines());
 }
 
 /// `count` filed requests `requests/NNNN.toml` and an instance holding
@@ -2466,7 +2377,7 @@ fn sync_of_a_thousand_requests_makes_ten_calls_and_waits_out_a_rate_limit() {
             )
         })
     });
-    let (code, out, err) = sn(dir.path(), &basic(), &["sync", "--dry-run"]);
+    let (code, out, err) = with_basic(dir.path(), &["sync", "--dry-run"]);
     assert_eq!(
         (code, err.as_str()),
         (0, "read 1000 RITMs: 500 requests with a new status\n")
@@ -2498,7 +2409,7 @@ fn sync_of_a_thousand_requests_makes_ten_calls_and_waits_out_a_rate_limit() {
 fn sync_benchmark_a_thousand_requests_at_200ms() {
     let (fake, dir) = many_filed(1000, Duration::from_millis(200), |_, _| None);
     let started = std::time::Instant::now();
-    let (code, _, err) = sn(dir.path(), &basic(), &["sync", "--dry-run"]);
+    let (code, _, err) = with_basic(dir.path(), &["sync", "--dry-run"]);
     let took = started.elapsed();
     assert_eq!(code, 0, "{err}");
     println!(
@@ -2524,16 +2435,9 @@ fn a_sys_id_with_terminal_escapes_is_printed_encoded() {
         },
         |_, _| None,
     );
-    let port = fake.url.rsplit(':').next().unwrap().to_string();
-    let spec_text = filed("RITM0010001", "approved")
-        .replace("[443]", &format!("[{port}]"))
-        .replace("registry.example.com", "127.0.0.1");
+    let spec_text = filed_at(&fake);
     let dir = repo(&fake.url, &spec_text);
-    let (code, _, err) = sn(
-        dir.path(),
-        &basic(),
-        &["probe", "requests/a.toml", "--post"],
-    );
+    let (code, _, err) = with_basic(dir.path(), &["probe", "requests/a.toml", "--post"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.starts_with(&format!(

@@ -2,15 +2,8 @@
 //! judges a request does it with the request's own team, as `check` does.
 //! Each test here failed before `src/session.rs`.
 
-use crate::common::{self, fwreq_in, stderr, stdout};
+use crate::common::{self, fwreq_in, stderr, stdout, write};
 use std::fs;
-use std::path::Path;
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// A valid request without lints, titled `title`.
 fn spec(title: &str) -> String {
@@ -61,20 +54,19 @@ fn site_makes_each_page_with_its_own_teams_templates() {
 
 #[test]
 fn a_teams_denied_warnings_are_errors_on_its_pages_as_in_check() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", "deny = [\"warnings\"]\n")]);
     let root = dir.path();
-    write(root, "fwreq.toml", "deny = [\"warnings\"]\n");
     // No `sources`: a `missing-source` warning, which the team makes an error.
     let text = spec("open").replace("sources = [\"10.0.0.0/24\"]\n", "");
     write(root, "requests/req.toml", &text);
     let checked = fwreq_in(root, &["check", "requests/req.toml"]);
     assert_eq!(checked.status.code(), Some(1));
     let first = "requests/req.toml:7:1: error[missing-source]: this rule has no `sources`: it would open the path from any host";
-    assert!(stderr(&checked).starts_with(first), "{}", stderr(&checked));
+    common::assert_starts(&stderr(&checked), first);
     let out = fwreq_in(root, &["site", "requests", "-o", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = fs::read_to_string(root.join("out/req.html")).unwrap();
     // Before: the page said `warning[missing-source]` where check said error.
     let shown = format!("<pre>{}", first.replace('/', "&#x2f;"));
-    assert!(page.contains(&shown), "{page}");
+    common::assert_contains(&page, &shown);
 }

@@ -5,6 +5,7 @@ use crate::common;
 
 use common::{HEADER, fwreq_in, stderr, stdout};
 use std::fs;
+use std::path::Path;
 
 /// Every character a terminal must not receive as itself: C0 (tab aside),
 /// DEL, C1, bidi controls and zero-width characters.
@@ -33,6 +34,16 @@ fn raw_controls(shown: &str) -> Vec<char> {
         .collect()
 }
 
+/// All `out` printed, stdout then stderr, asserted to hold no raw control
+/// character (`case` names the run if it does).
+#[track_caller]
+fn printed_escaped(out: &std::process::Output, case: &str) -> String {
+    let shown = stdout(out) + &stderr(out);
+    let raw = raw_controls(&shown);
+    assert!(raw.is_empty(), "{case} printed {raw:?}: {shown:?}");
+    shown
+}
+
 #[test]
 fn every_control_character_is_escaped_in_check_list_probe_and_render() {
     for c in dangerous() {
@@ -56,13 +67,7 @@ fn every_control_character_is_escaped_in_check_list_probe_and_render() {
             vec!["render", name.as_str()],
         ] {
             let out = fwreq_in(dir.path(), &args);
-            let shown = stdout(&out) + &stderr(&out);
-            let raw = raw_controls(&shown);
-            assert!(
-                raw.is_empty(),
-                "{args:?} with U+{:04X} printed {raw:?}: {shown:?}",
-                u32::from(c)
-            );
+            let shown = printed_escaped(&out, &format!("{args:?} with U+{:04X}", u32::from(c)));
             // `list` shows the first line of an error: the name holds it.
             let quoted = c != '\0' || args[0] != "list";
             assert!(
@@ -89,13 +94,7 @@ fn expiring_suggestions_are_escaped() {
         );
         fs::write(dir.path().join(format!("r{c}.toml")), text).unwrap();
         let out = fwreq_in(dir.path(), &["expiring", ".", "--today", "2026-11-26"]);
-        let shown = stdout(&out) + &stderr(&out);
-        let raw = raw_controls(&shown);
-        assert!(
-            raw.is_empty(),
-            "U+{:04X} printed {raw:?}: {shown:?}",
-            u32::from(c)
-        );
+        let shown = printed_escaped(&out, &format!("U+{:04X}", u32::from(c)));
         assert!(
             stderr(&out).contains(&format!("fwreq renew './r\\u{{{:x}}}.toml'", u32::from(c))),
             "{shown}"
@@ -103,33 +102,46 @@ fn expiring_suggestions_are_escaped() {
     }
 }
 
+/// The shell line `command` run in `dir` under `script`, which gives it a
+/// pseudo terminal and records what reaches it; NO_COLOR set to `no_color`
+/// (or unset), COLUMNS unset. Its exit code and what the terminal received.
+fn under_script(
+    script: &Path,
+    dir: &Path,
+    command: &str,
+    no_color: Option<&str>,
+) -> (Option<i32>, String) {
+    let typescript = dir.join("typescript");
+    let mut run = std::process::Command::new(script);
+    run.args(["-qec", command])
+        .arg(&typescript)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    if let Some(value) = no_color {
+        run.env("NO_COLOR", value);
+    }
+    let code = run.status().unwrap().code();
+    (code, fs::read_to_string(&typescript).unwrap())
+}
+
 #[test]
 fn diagnostics_are_coloured_on_a_terminal_unless_no_color_is_set() {
     let Some(script) = common::tool_on_path(&["script"]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("bad.toml"), "title = 1\n").unwrap();
+    let dir = common::folder_with(&[("bad.toml", "title = 1\n")]);
     let command = format!(
         "{} check bad.toml",
         assert_cmd::cargo::cargo_bin!("fwreq").display()
     );
     // `script` gives fwreq a pseudo terminal and records what reaches it.
     let on_a_terminal = |no_color: Option<&str>| {
-        let typescript = dir.path().join("typescript");
-        let mut script = std::process::Command::new(&script);
-        script
-            .args(["-qec", &command])
-            .arg(&typescript)
-            .current_dir(dir.path())
-            .env_remove("NO_COLOR")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null());
-        if let Some(value) = no_color {
-            script.env("NO_COLOR", value);
-        }
-        assert_eq!(script.status().unwrap().code(), Some(1));
-        fs::read_to_string(&typescript).unwrap()
+        let (code, shown) = under_script(&script, dir.path(), &command, no_color);
+        assert_eq!(code, Some(1));
+        shown
     };
     let coloured = "bad.toml:1:9: \x1b[1;31merror\x1b[0m: invalid type: integer `1`";
     assert!(on_a_terminal(None).contains(coloured));
@@ -146,25 +158,6 @@ fn diagnostics_are_coloured_on_a_terminal_unless_no_color_is_set() {
         .output()
         .unwrap();
     assert!(stderr(&piped).starts_with("bad.toml:1:9: error: invalid type"));
-}
-
-/// The three bundled examples and their team file, in a fresh folder.
-fn examples() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("requests")).unwrap();
-    for name in [
-        "albion-plant-time-and-logs.toml",
-        "avilla-calico-registry.toml",
-        "southfield-observability.toml",
-        "fwreq.toml",
-    ] {
-        fs::copy(
-            format!("requests/{name}"),
-            dir.path().join("requests").join(name),
-        )
-        .unwrap();
-    }
-    dir
 }
 
 /// `list` in a terminal of COLUMNS cells (or a pipe, without COLUMNS).
@@ -190,7 +183,7 @@ fn list_in(dir: &std::path::Path, columns: Option<&str>) -> String {
 #[test]
 fn list_fits_the_terminal_width() {
     use unicode_width::UnicodeWidthStr as _;
-    let dir = examples();
+    let dir = common::examples_folder();
     let at_100 = list_in(dir.path(), Some("100"));
     assert_eq!(
         at_100,
@@ -265,23 +258,9 @@ fn probe_results_are_coloured_on_a_terminal_unless_no_color_is_set() {
         assert_cmd::cargo::cargo_bin!("fwreq").display()
     );
     let on_a_terminal = |no_color: Option<&str>| {
-        let typescript = dir.path().join("typescript");
-        let mut script = std::process::Command::new(&script);
-        script
-            .args(["-qec", &command])
-            .arg(&typescript)
-            .current_dir(dir.path())
-            .env_remove("NO_COLOR")
-            .env_remove("COLUMNS")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null());
-        if let Some(value) = no_color {
-            script.env("NO_COLOR", value);
-        }
-        assert_eq!(script.status().unwrap().code(), Some(1), "one flow refused");
-        fs::read_to_string(&typescript)
-            .unwrap()
-            .replace("\r\n", "\n")
+        let (code, shown) = under_script(&script, dir.path(), &command, no_color);
+        assert_eq!(code, Some(1), "one flow refused");
+        shown.replace("\r\n", "\n")
     };
     let coloured = on_a_terminal(None);
     assert_eq!(

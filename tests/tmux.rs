@@ -51,11 +51,7 @@ fn copy_inside_tmux_lands_in_its_paste_buffer() {
         socket: dir.path().join("socket"),
     };
     let started = server.run(&["new-session", "-d", "-x", "200", "-y", "50", "sleep 60"]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    common::succeeded(&started);
     server.run(&["set-option", "-g", "set-clipboard", "on"]);
     let done = dir.path().join("done");
     let command = format!(

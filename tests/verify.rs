@@ -24,11 +24,7 @@ pub fn namespaces() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !(nft && unshare) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "verify needs unprivileged user namespaces (unshare -Urn) and nft, and CI is set"
-        );
-        eprintln!("skipped: no unprivileged user namespaces or no nft here");
+        common::skip("verify needs unprivileged user namespaces (unshare -Urn) and nft");
     }
     nft && unshare
 }
@@ -83,11 +79,18 @@ const AGREEING: &str = r#"table inet edge {
 }
 "#;
 
+/// A ruleset nft refuses: a word it does not know on line 3.
+const NOT_NFT: &str = "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; bogus\n\t}\n}\n";
+
+/// A request of one flow: tcp 443 from 10.1.0.0/24 to 192.0.2.10.
+const ONE_FLOW: &str = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
+
 /// `fwreq verify req.toml --ruleset ruleset.nft ARGS` in a fresh folder.
 fn verify(request: &str, ruleset: &str, args: &[&str]) -> (i32, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), format!("{HEADER}{request}")).unwrap();
-    fs::write(dir.path().join("ruleset.nft"), ruleset).unwrap();
+    let dir = common::folder_with(&[
+        ("req.toml", &format!("{HEADER}{request}")),
+        ("ruleset.nft", ruleset),
+    ]);
     let mut all = vec!["verify", "req.toml", "--ruleset", "ruleset.nft"];
     all.extend(args);
     let out = fwreq_in(dir.path(), &all);
@@ -156,7 +159,7 @@ fn a_deny_below_the_allow_reports_the_denied_host_open() {
         .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) && !l.contains(" of "))
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
-    assert!(out.contains(TABLE_HEAD), "{out}");
+    common::assert_contains(&out, TABLE_HEAD);
     assert_eq!(
         rows,
         [
@@ -174,9 +177,9 @@ fn a_deny_below_the_allow_reports_the_denied_host_open() {
             "4 icmp ntp.example.com - - - allowed (rule 4) not verifiable: a name: give --resolve ntp.example.com:ADDRESS to test it - -",
         ]
     );
-    assert!(
-        out.ends_with("\n4 of 11 packets agree with the request, 7 differ; 1 not verified\n"),
-        "{out}"
+    common::assert_ends(
+        &out,
+        "\n4 of 11 packets agree with the request, 7 differ; 1 not verified\n",
     );
 }
 
@@ -262,26 +265,24 @@ destinations = ["192.0.2.10", "192.0.2.20"]
 "#;
     let (code, out, _) = verify(draft, AGREEING, &["--before"]);
     assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("1     tcp       192.0.2.10   10.1.0.1  192.0.2.10  443   allowed (rule 1)  answered                        already allowed: no firewall change needed  inet edge forward > inet edge web_in: accept\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "1     tcp       192.0.2.10   10.1.0.1  192.0.2.10  443   allowed (rule 1)  answered                        already allowed: no firewall change needed  inet edge forward > inet edge web_in: accept\n",
     );
-    assert!(
-        out.contains("1     tcp       192.0.2.20   10.1.0.1  192.0.2.20  443   allowed (rule 1)  dropped (no answer in 1000 ms)  not yet allowed: needs the change           inet edge forward: policy drop\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "1     tcp       192.0.2.20   10.1.0.1  192.0.2.20  443   allowed (rule 1)  dropped (no answer in 1000 ms)  not yet allowed: needs the change           inet edge forward: policy drop\n",
     );
-    assert!(
-        out.ends_with(
-            "\n1 of 2 packets already as the request wants, 1 needs the firewall change\n"
-        ),
-        "{out}"
+    common::assert_ends(
+        &out,
+        "\n1 of 2 packets already as the request wants, 1 needs the firewall change\n",
     );
     let carried = draft.replace(", \"192.0.2.20\"", "");
     let (code, out, _) = verify(&carried, AGREEING, &["--before"]);
     assert_eq!(code, 0, "{out}");
-    assert!(
-        out.ends_with("\n1 of 1 packet already as the request wants: no firewall change needed\n"),
-        "{out}"
+    common::assert_ends(
+        &out,
+        "\n1 of 1 packet already as the request wants: no firewall change needed\n",
     );
 }
 
@@ -294,33 +295,42 @@ fn rulesets_it_cannot_judge_are_reported_as_such() {
     if !namespaces() {
         return;
     }
-    let request = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
     let host_only = "table inet host {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain output {\n\t\ttype filter hook output priority filter;\n\t}\n}\n";
-    let (code, out, err) = verify(request, host_only, &[]);
+    let (code, out, err) = verify(ONE_FLOW, host_only, &[]);
     assert_eq!(code, 2, "{out}");
-    assert!(
-        out.contains("Base chains: inet host input (input), inet host output (output)\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "Base chains: inet host input (input), inet host output (output)\n",
     );
-    assert!(out.contains("Not judged: the ruleset hooks only input, output: it filters traffic to and from the firewall itself, not through it\n"), "{out}");
-    assert!(
-        out.contains("allowed (rule 1)  not judged  -        no chain of the ruleset\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "Not judged: the ruleset hooks only input, output: it filters traffic to and from the firewall itself, not through it\n",
+    );
+    common::assert_contains(
+        &out,
+        "allowed (rule 1)  not judged  -        no chain of the ruleset\n",
     );
     assert_eq!(
         err,
         "fwreq: error: nothing could be verified (see the rows above)\n"
     );
     let interfaces = "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n\t\tiifname \"eth7\" drop\n\t}\n}\n";
-    let (code, out, _) = verify(request, interfaces, &[]);
-    assert_eq!(code, 2, "{out}");
-    assert!(out.contains("Not judged: the ruleset matches interfaces that do not exist here (eth7); name the firewall's interfaces with --source-interface and --destination-interface\n"), "{out}");
-    let (code, out, _) = verify(request, interfaces, &["--source-interface", "eth7"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("dropped (no answer in 1000 ms)  DIFFERS: blocked  inet edge forward: drop\n"),
-        "{out}"
-    );
+    for (args, exit, row) in [
+        (
+            &[][..],
+            2,
+            "Not judged: the ruleset matches interfaces that do not exist here (eth7); name the firewall's interfaces with --source-interface and --destination-interface\n",
+        ),
+        (
+            &["--source-interface", "eth7"],
+            1,
+            "dropped (no answer in 1000 ms)  DIFFERS: blocked  inet edge forward: drop\n",
+        ),
+    ] {
+        let (code, out, _) = verify(ONE_FLOW, interfaces, args);
+        assert_eq!(code, exit, "{args:?}: {out}");
+        common::assert_contains(&out, row);
+    }
 }
 
 /// Names are tested through `--resolve`, as probe does.
@@ -335,11 +345,11 @@ fn a_name_is_verified_through_resolve() {
         &["--resolve", "ntp.example.com:192.0.2.99"],
     );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("4     icmp      ntp.example.com  198.51.100.10  192.0.2.99      -     allowed (rule 4)  answered                                       agrees   inet edge forward: accept\n"), "{out}");
-    assert!(
-        out.ends_with("\n12 of 12 packets agree with the request\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "4     icmp      ntp.example.com  198.51.100.10  192.0.2.99      -     allowed (rule 4)  answered                                       agrees   inet edge forward: accept\n",
     );
+    common::assert_ends(&out, "\n12 of 12 packets agree with the request\n");
 }
 
 /// A ruleset nft refuses is an error at its file, line and column (exit 2).
@@ -348,15 +358,11 @@ fn a_ruleset_nft_refuses_is_an_error_naming_its_place() {
     if !namespaces() {
         return;
     }
-    let (code, out, err) = verify(
-        REQUEST,
-        "table inet edge {\n\tchain forward {\n\t\ttype filter hook forward priority filter; bogus\n\t}\n}\n",
-        &[],
-    );
+    let (code, out, err) = verify(REQUEST, NOT_NFT, &[]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(
-        err.starts_with("fwreq: error: nft refused the ruleset:\nruleset.nft:3:"),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "fwreq: error: nft refused the ruleset:\nruleset.nft:3:",
     );
 }
 
@@ -364,17 +370,17 @@ fn a_ruleset_nft_refuses_is_an_error_naming_its_place() {
 /// and the message says how to allow them (exit 2). Runs everywhere.
 #[test]
 fn without_namespaces_it_says_how_to_allow_them() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("req.toml"), format!("{HEADER}{REQUEST}")).unwrap();
-    fs::write(dir.path().join("ruleset.nft"), AGREEING).unwrap();
+    let dir = common::folder_with(&[
+        ("req.toml", &format!("{HEADER}{REQUEST}")),
+        ("ruleset.nft", AGREEING),
+    ]);
     let out = assert_cmd::cargo::cargo_bin_cmd!("fwreq")
         .current_dir(dir.path())
         .args(["verify", "req.toml", "--ruleset", "ruleset.nft"])
         .env("PATH", dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stdout(&out), "");
+    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(2), ""));
     assert_eq!(
         stderr(&out),
         "fwreq: error: nothing could be verified: this system does not allow the namespaces (cannot run unshare (util-linux): No such file or directory (os error 2)); verify needs unprivileged user namespaces (`unshare -Urn true` must work): allow them with `sysctl kernel.unprivileged_userns_clone=1` (Debian), or `sysctl kernel.apparmor_restrict_unprivileged_userns=0` (Ubuntu 24.04), and make sure util-linux's unshare, iproute2's ip and nft are installed\n"
@@ -398,9 +404,9 @@ fn a_request_of_100_flows_is_verified_at_once() {
     let (code, out, _) = verify(&request, ruleset, &[]);
     let took = started.elapsed();
     assert_eq!(code, 1, "{out}");
-    assert!(
-        out.ends_with("\n50 of 100 packets agree with the request, 50 differ\n"),
-        "{out}"
+    common::assert_ends(
+        &out,
+        "\n50 of 100 packets agree with the request, 50 differ\n",
     );
     println!("verify: 100 flows (50 dropped, 1 s timeout) in {took:?}");
     assert!(took < std::time::Duration::from_secs(10), "{took:?}");
@@ -409,12 +415,7 @@ fn a_request_of_100_flows_is_verified_at_once() {
 /// A folder with a team file naming the firewall's ruleset, a draft and a
 /// submitted request.
 fn team_folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("fwreq.toml"),
-        "[verify]\nruleset = \"rulesets/edge.nft\"\n",
-    )
-    .unwrap();
+    let dir = common::folder_with(&[("fwreq.toml", "[verify]\nruleset = \"rulesets/edge.nft\"\n")]);
     fs::create_dir(dir.path().join("rulesets")).unwrap();
     fs::write(dir.path().join("rulesets/edge.nft"), AGREEING).unwrap();
     let draft = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
@@ -433,11 +434,11 @@ fn team_folder() -> tempfile::TempDir {
 #[test]
 fn check_points_a_draft_to_verify_before_when_the_team_names_a_ruleset() {
     let dir = team_folder();
-    let out = fwreq_in(dir.path(), &["check", "draft.toml", "filed.toml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        stderr(&out),
-        "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\nhint: 1 draft may already be allowed by the firewall's ruleset rulesets/edge.nft; `fwreq verify --before draft.toml` tells (then no firewall change is needed)\n"
+    common::assert_run(
+        dir.path(),
+        &["check", "draft.toml", "filed.toml"],
+        0,
+        "checked 2 requests: 0 errors, 0 warnings\nteam file: fwreq.toml\nhint: 1 draft may already be allowed by the firewall's ruleset rulesets/edge.nft; `fwreq verify --before draft.toml` tells (then no firewall change is needed)\n",
     );
     fs::write(dir.path().join("fwreq.toml"), "").unwrap();
     let out = fwreq_in(dir.path(), &["check", "draft.toml"]);
@@ -450,13 +451,11 @@ fn check_points_a_draft_to_verify_before_when_the_team_names_a_ruleset() {
         "[verify]\nrulset = \"edge.nft\"\n",
     )
     .unwrap();
-    let out = fwreq_in(dir.path(), &["check", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out)
-            .starts_with("fwreq.toml:2:1: error: unknown field `rulset`, expected `ruleset`"),
-        "{}",
-        stderr(&out)
+    let (code, _, err) = common::run(dir.path(), &["check", "draft.toml"]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_starts(
+        &err,
+        "fwreq.toml:2:1: error: unknown field `rulset`, expected `ruleset`",
     );
 }
 
@@ -467,20 +466,19 @@ fn verify_reads_the_teams_ruleset_without_ruleset() {
         return;
     }
     let dir = team_folder();
-    let out = fwreq_in(dir.path(), &["verify", "--before", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(text.contains("\nRuleset: rulesets/edge.nft\n"), "{text}");
-    assert!(
-        text.ends_with("\n1 of 1 packet already as the request wants: no firewall change needed\n"),
-        "{text}"
+    let (code, text, err) = common::run(dir.path(), &["verify", "--before", "draft.toml"]);
+    assert_eq!(code, 0, "{err}");
+    common::assert_contains(&text, "\nRuleset: rulesets/edge.nft\n");
+    common::assert_ends(
+        &text,
+        "\n1 of 1 packet already as the request wants: no firewall change needed\n",
     );
     fs::write(dir.path().join("fwreq.toml"), "").unwrap();
-    let out = fwreq_in(dir.path(), &["verify", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "fwreq: error: no ruleset for draft.toml: give --ruleset RULESET.nft, or name the firewall's in fwreq.toml ([verify] ruleset = \"...\")\n"
+    common::assert_run(
+        dir.path(),
+        &["verify", "draft.toml"],
+        2,
+        "fwreq: error: no ruleset for draft.toml: give --ruleset RULESET.nft, or name the firewall's in fwreq.toml ([verify] ruleset = \"...\")\n",
     );
 }
 
@@ -497,13 +495,11 @@ fn a_ruleset_that_is_not_a_regular_file_is_refused_unread() {
         .status()
         .unwrap();
     assert!(made.success());
-    let out = fwreq_in(dir.path(), &["verify", "draft.toml"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out)
-            .contains("is not a regular file (a FIFO, device or /proc file?); it was not read"),
-        "{}",
-        stderr(&out)
+    let (code, out, err) = common::run(dir.path(), &["verify", "draft.toml"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    common::assert_contains(
+        &err,
+        "is not a regular file (a FIFO, device or /proc file?); it was not read",
     );
 }
 
@@ -514,9 +510,7 @@ fn the_ruleset_comes_from_stdin_and_the_evidence_as_markdown_or_json() {
     if !namespaces() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let request = "\n[[rules]]\nprotocol = \"tcp\"\nports = [443]\nsources = [\"10.1.0.0/24\"]\ndestinations = [\"192.0.2.10\"]\n";
-    fs::write(dir.path().join("req.toml"), format!("{HEADER}{request}")).unwrap();
+    let dir = common::request_in("req.toml", ONE_FLOW);
     let run = |format: &str| {
         assert_cmd::cargo::cargo_bin_cmd!("fwreq")
             .current_dir(dir.path())
@@ -579,12 +573,12 @@ fn a_ruleset_guarding_the_firewall_itself_still_forwards_ipv6() {
     );
     let (code, out, _) = verify(REQUEST, &guarded, &[]);
     assert_eq!(code, 0, "{out}");
-    assert!(
-        out.contains("Base chains: inet edge forward (forward), inet edge input (input)\n"),
-        "{out}"
+    common::assert_contains(
+        &out,
+        "Base chains: inet edge forward (forward), inet edge input (input)\n",
     );
-    assert!(
-        out.ends_with("\n11 of 11 packets agree with the request; 1 not verified\n"),
-        "{out}"
+    common::assert_ends(
+        &out,
+        "\n11 of 11 packets agree with the request; 1 not verified\n",
     );
 }

@@ -85,9 +85,9 @@ fn review_is_off_until_a_team_or_the_command_line_turns_it_on() {
     );
     let (code, said) = check(dir.path(), &["--warn", "zone-review"]);
     assert_eq!(code, 0);
-    assert!(
-        said.starts_with("a.toml:10:17: warning[zone-review]: `registry.example.com` tcp 443, 8443 goes plant-k8s -> internet, which needs a security review (no [[zone_policy]] entry pre-approves it)\n"),
-        "{said}"
+    common::assert_starts(
+        &said,
+        "a.toml:10:17: warning[zone-review]: `registry.example.com` tcp 443, 8443 goes plant-k8s -> internet, which needs a security review (no [[zone_policy]] entry pre-approves it)\n",
     );
     fs::write(
         dir.path().join("fwreq.toml"),
@@ -99,14 +99,14 @@ fn review_is_off_until_a_team_or_the_command_line_turns_it_on() {
 
 #[test]
 fn a_source_in_no_zone_is_named() {
-    let dir = repo(
-        "[[rules]]\nports = [443]\nsources = [\"192.0.2.0/24\"]\ndestinations = [\"ntp1.corp.example\"]\n",
+    let (code, said) = check(
+        repo("[[rules]]\nports = [443]\nsources = [\"192.0.2.0/24\"]\ndestinations = [\"ntp1.corp.example\"]\n").path(),
+        &[],
     );
-    let (code, said) = check(dir.path(), &[]);
     assert_eq!(code, 0);
-    assert!(
-        said.starts_with("a.toml:9:12: warning[unknown-zone]: source `192.0.2.0/24` is in none of the team's zones: judged as `internet`\n"),
-        "{said}"
+    common::assert_starts(
+        &said,
+        "a.toml:9:12: warning[unknown-zone]: source `192.0.2.0/24` is in none of the team's zones: judged as `internet`\n",
     );
 }
 
@@ -155,10 +155,9 @@ fn the_ticket_the_json_and_list_show_each_rules_zones() {
     );
     let out = fwreq(dir.path(), &["render", "a.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("\n- Action: Allow\n- Zones: plant-k8s -> corp, pre-approved; plant-k8s -> internet, pre-approved\n"),
-        "{}",
-        stdout(&out)
+    common::assert_contains(
+        &stdout(&out),
+        "\n- Action: Allow\n- Zones: plant-k8s -> corp, pre-approved; plant-k8s -> internet, pre-approved\n",
     );
     let out = fwreq(dir.path(), &["render", "a.toml", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -191,13 +190,13 @@ fn a_change_ticket_says_when_new_ports_get_another_verdict() {
     let out = fwreq(dir.path(), &["render", "a.toml", "--since", "HEAD"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let ticket = stdout(&out);
-    assert!(
-        ticket.contains("\n- TCP 8443 to registry.example.com from 10.188.50.0/24 (allow; plant-k8s -> internet, needs review)\n"),
-        "{ticket}"
+    common::assert_contains(
+        &ticket,
+        "\n- TCP 8443 to registry.example.com from 10.188.50.0/24 (allow; plant-k8s -> internet, needs review)\n",
     );
-    assert!(
-        ticket.contains("\n## Zone verdicts that change\n\n- TCP 8443 to registry.example.com: needs review, where 443 was pre-approved\n"),
-        "{ticket}"
+    common::assert_contains(
+        &ticket,
+        "\n## Zone verdicts that change\n\n- TCP 8443 to registry.example.com: needs review, where 443 was pre-approved\n",
     );
 }
 
@@ -215,10 +214,12 @@ fn renew_moves_expires_and_prints_the_renewal_ticket() {
     };
     // Refused, file unchanged: not later than now, no reason.
     let out = renew(&["--until", "2027-01-15", "--reason", "longer"]);
-    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        stderr(&out),
-        "fwreq: error: --until 2027-01-15: the request already runs until 2027-01-31; a renewal moves it later (a.toml is unchanged)\n"
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "fwreq: error: --until 2027-01-15: the request already runs until 2027-01-31; a renewal moves it later (a.toml is unchanged)\n"
+        )
     );
     let out = renew(&["--until", "2027-06-30", "--reason", " "]);
     assert_eq!(out.status.code(), Some(2));
@@ -233,8 +234,10 @@ fn renew_moves_expires_and_prints_the_renewal_ticket() {
         "--reason",
         "The vendor extended the trial.",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stderr(&out), "a.toml: expires 2027-01-31 -> 2027-06-30\n");
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "a.toml: expires 2027-01-31 -> 2027-06-30\n")
+    );
     assert_eq!(
         fs::read_to_string(dir.path().join("a.toml")).unwrap(),
         before.replace(
@@ -328,9 +331,9 @@ fn no_sources_is_any_source_in_the_ticket_the_zones_and_the_lint() {
             .contains("Request TCP access on port 443 from any source to registry.example.com.\n"),
         "{ticket}"
     );
-    assert!(
-        ticket.contains("- Zones: corp -> internet, needs review; internet -> internet, needs review; plant-k8s -> internet, pre-approved; plant-ot -> internet, forbidden\n- Sources: any\n- Destinations:\n"),
-        "{ticket}"
+    common::assert_contains(
+        &ticket,
+        "- Zones: corp -> internet, needs review; internet -> internet, needs review; plant-k8s -> internet, pre-approved; plant-ot -> internet, forbidden\n- Sources: any\n- Destinations:\n",
     );
 }
 
@@ -371,16 +374,15 @@ fn implement_refuses_a_forbidden_request_unless_forced_and_says_so() {
         dir.path(),
         &["implement", "a.toml", "--target", "fortigate"],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout(&out), "");
+    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(1), ""));
     let err = stderr(&out);
-    assert!(
-        err.starts_with("a.toml:11:17: error[zone-forbidden]: `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n"),
-        "{err}"
+    common::assert_starts(
+        &err,
+        "a.toml:11:17: error[zone-forbidden]: `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n",
     );
-    assert!(
-        err.ends_with("fwreq: a.toml: the team's zone policy forbids 1 flow; nothing was written (--despite-zone-policy writes it anyway)\n"),
-        "{err}"
+    common::assert_ends(
+        &err,
+        "fwreq: a.toml: the team's zone policy forbids 1 flow; nothing was written (--despite-zone-policy writes it anyway)\n",
     );
     let out = fwreq(
         dir.path(),
@@ -393,10 +395,9 @@ fn implement_refuses_a_forbidden_request_unless_forced_and_says_so() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).starts_with("# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: file-a-e40c292c, t\n"),
-        "{}",
-        stdout(&out)
+    common::assert_starts(
+        &stdout(&out),
+        "# WRITTEN DESPITE THE ZONE POLICY (--despite-zone-policy): `pool.ntp.org` udp 123 goes plant-ot -> internet, which fwreq.toml:13 forbids\n# fwreq implement --target fortigate: file-a-e40c292c, t\n",
     );
     // An allowed flow is written as before.
     let dir = repo(&OT_TO_INTERNET.replace("pool.ntp.org", "ntp1.corp.example"));

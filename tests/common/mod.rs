@@ -4,6 +4,7 @@
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use std::fs;
+use std::path::{Path, PathBuf};
 
 /// The keys every request needs, before its `[[rules]]` (lines 1-6).
 pub const HEADER: &str = r#"title = "t"
@@ -32,12 +33,67 @@ pub fn check(text: &str, args: &[&str]) -> (i32, String) {
     )
 }
 
+/// Writes `text` to `dir/name`, making the folders on the way; returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// A fresh folder holding `files`, each (path, text), written in order.
+pub fn folder_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    dir
+}
+
+/// A fresh folder holding one request, [`HEADER`] then `rules`, as `name`.
+pub fn request_in(name: &str, rules: &str) -> tempfile::TempDir {
+    folder_with(&[(name, &format!("{HEADER}{rules}"))])
+}
+
+/// A fresh folder that is a repository to fwreq (a `.git/HEAD`, so the team
+/// file search stops there), with `team` as its team file.
+pub fn repo_with_team(team: &str) -> tempfile::TempDir {
+    folder_with(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("fwreq.toml", team),
+    ])
+}
+
+/// Runs `fwreq ARGS...` in `dir`, colour off: (exit code, stdout, stderr).
+pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = fwreq_in(dir, args);
+    (out.status.code().unwrap(), stdout(&out), stderr(&out))
+}
+
+/// Runs `fwreq ARGS...` in `dir` and asserts its exit code and all of its stderr.
+#[track_caller]
+pub fn assert_run(dir: &Path, args: &[&str], code: i32, stderr_text: &str) {
+    let out = fwreq_in(dir, args);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(code), stderr_text),
+        "fwreq {args:?}"
+    );
+}
+
 /// Runs `fwreq ARGS...` in `dir`, colour off, and returns everything it did.
-pub fn fwreq_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+pub fn fwreq_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    fwreq_with_env(dir, args, &[])
+}
+
+/// [`fwreq_in`] with `env` (name, value) added to its environment: a
+/// secret, say, that no output may show.
+pub fn fwreq_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     cargo_bin_cmd!("fwreq")
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -231,9 +287,29 @@ pub fn examples() -> Vec<std::path::PathBuf> {
     paths
 }
 
+/// A fresh folder with a copy of the bundled examples and their team file
+/// (the files of `requests/`, not `rulesets/`) in its `requests/`.
+pub fn examples_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let requests = dir.path().join("requests");
+    fs::create_dir(&requests).unwrap();
+    for entry in fs::read_dir("requests").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, requests.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
 /// A command that must have succeeded; its stderr otherwise.
+#[track_caller]
 pub fn succeeded(out: &std::process::Output) {
-    assert!(out.status.success(), "{}", stderr(out));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The first of `names` on PATH; or `None` after saying on stderr that the
@@ -249,13 +325,32 @@ pub fn tool_on_path(names: &[&str]) -> Option<std::path::PathBuf> {
     });
     if found.is_none() {
         let name = names.first().copied().unwrap_or("a tool");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} not found, and CI is set: this test must run in CI (.ci/run installs it)"
-        );
-        eprintln!("skipped: {name} not found on PATH (apt-get install {name}; .ci/run does)");
+        skip(&format!(
+            "{name} not found on PATH (apt-get install {name}; .ci/run does)"
+        ));
     }
     found
+}
+
+/// Says on stderr that the test is skipped, for want of `missing`. Under CI
+/// (`CI` set) it fails the test instead, so CI can never pass without
+/// running it (`.ci/run` installs what the tests need).
+#[track_caller]
+pub fn skip(missing: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{missing}, and CI is set: this test must run in CI"
+    );
+    eprintln!("skipped: {missing}");
+}
+
+/// The warning for the team file `name` that fwreq will not apply, `why`
+/// it is distrusted; `trust` is the path FWREQ_TRUST_TEAM_FILE would name.
+pub fn team_file_ignored(name: &str, why: &str, trust: &Path) -> String {
+    format!(
+        "fwreq: warning: ignoring the team file {name}: {why} (if you trust it, set FWREQ_TRUST_TEAM_FILE={})\n",
+        trust.display()
+    )
 }
 
 /// What `expiring` suggests for the request at `path`, as one stderr line.
@@ -265,9 +360,31 @@ pub fn renew_or_remove(path: &str) -> String {
     )
 }
 
+/// The first line of `text` that begins with `prefix`; the test fails
+/// (showing `text`) if there is none.
+#[track_caller]
+pub fn line_starting(text: &str, prefix: &str) -> String {
+    let line = text.lines().find(|l| l.starts_with(prefix));
+    line.unwrap_or_else(|| panic!("no line starts with {prefix:?}:\n{text}"))
+        .to_string()
+}
+
 /// Asserts that `text` begins with `prefix`, showing all of `text` if not.
+#[track_caller]
 pub fn assert_starts(text: &str, prefix: &str) {
     assert!(text.starts_with(prefix), "{text}");
+}
+
+/// Asserts that `text` ends with `suffix`, showing all of `text` if not.
+#[track_caller]
+pub fn assert_ends(text: &str, suffix: &str) {
+    assert!(text.ends_with(suffix), "{text}");
+}
+
+/// Asserts that `text` holds `part`, showing all of `text` if not.
+#[track_caller]
+pub fn assert_contains(text: &str, part: &str) {
+    assert!(text.contains(part), "{text}");
 }
 
 /// An example request without its team fields (blank lines in their place,
