@@ -251,7 +251,7 @@ fn minus(a: &Reach, b: &Reach) -> Reach {
 /// flows allow: the arithmetic `compare` does, on these flows' networks.
 /// Names are compared as written, so a deny on a wildcard that covers an
 /// allowed name counts only when given that name as its target.
-pub fn all_denied(flows: &[policy::Flow]) -> bool {
+pub(crate) fn all_denied(flows: &[policy::Flow]) -> bool {
     let blocks = Blocks::new(flows.iter());
     minus(
         &reach(flows, Action::Allow, &blocks),
@@ -613,7 +613,7 @@ fn respelled(old: &Request, new: &Request) -> Vec<Respelling> {
 }
 
 /// Every flow of a request, allowed and denied apart (what a removal ticket removes).
-pub fn all_flows(request: &Request, zones: &Zones) -> (Vec<TicketFlow>, Vec<TicketFlow>) {
+pub(crate) fn all_flows(request: &Request, zones: &Zones) -> (Vec<TicketFlow>, Vec<TicketFlow>) {
     let flows = policy::flows(request);
     let blocks = Blocks::new(flows.iter());
     let destinations = Destinations::of(&[request], zones);

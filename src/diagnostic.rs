@@ -195,7 +195,7 @@ impl Source {
 /// (tab aside, which only moves the cursor), DEL, C1 controls (ESC's 8-bit
 /// forms), bidi controls that reorder the line (CVE-2021-42574) and
 /// zero-width characters that hide text.
-pub fn is_hidden_or_control(c: char) -> bool {
+pub(crate) fn is_hidden_or_control(c: char) -> bool {
     (c.is_control() && c != '\t')
         || is_bidi_control(c)
         || is_zero_width(c)
@@ -216,7 +216,7 @@ fn is_variation_selector(c: char) -> bool {
 }
 
 /// The bidi controls: embeddings, overrides, isolates and marks.
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
@@ -224,7 +224,7 @@ pub fn is_bidi_control(c: char) -> bool {
 /// the soft hyphen, fillers that look like blanks, Unicode tags (which can
 /// spell hidden ASCII), and the line and paragraph separators.
 #[rustfmt::skip]
-pub fn is_zero_width(c: char) -> bool {
+pub(crate) fn is_zero_width(c: char) -> bool {
     matches!(
         c,
         '\u{00ad}' | '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
@@ -257,7 +257,7 @@ fn shown_width(c: char) -> usize {
 /// Text from a user's file made safe for a terminal: every control, bidi and
 /// zero-width character as `\u{..}` (ESC is `\u{1b}`, a newline `\u{a}`);
 /// tabs stay. Multi-line texts go through [`escape_lines`].
-pub fn escape(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hidden_or_control) {
         return Cow::Borrowed(text);
     }
@@ -453,7 +453,7 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 }
 
 /// Every diagnostic as plain text (no colour), one string each: for pages.
-pub fn plain(source: &Source, diags: &[Diagnostic]) -> Vec<String> {
+pub(crate) fn plain(source: &Source, diags: &[Diagnostic]) -> Vec<String> {
     diags
         .iter()
         .map(|d| render(source, d, Style { color: false }))
@@ -462,7 +462,7 @@ pub fn plain(source: &Source, diags: &[Diagnostic]) -> Vec<String> {
 
 /// One diagnostic as tools read it (`fwreq check --format json`).
 #[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
+pub(crate) struct JsonDiagnostic {
     pub path: String,
     pub line: usize,
     pub column: usize,
@@ -474,7 +474,7 @@ pub struct JsonDiagnostic {
     pub help: Option<String>,
 }
 
-pub fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
+pub(crate) fn to_json(source: &Source, diag: &Diagnostic) -> JsonDiagnostic {
     let start = source.position(diag.span.start);
     JsonDiagnostic {
         path: source.path().display().to_string(),

@@ -9,7 +9,7 @@
 //! **Never**: a field a team did not define, nor a value not of its type.
 
 use crate::diagnostic::{Diagnostic, Invalid};
-pub use crate::field_values::{FieldValue, RawValues, Value, Written};
+pub use crate::field_values::{FieldValue, Value, Written};
 use crate::names::nearest;
 use crate::request::{Request, Span};
 use serde::{Deserialize, Serialize};

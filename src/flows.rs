@@ -68,7 +68,7 @@ pub fn plan(request: &Request) -> Vec<RuleChecks> {
 /// How many flows a plan tests: one per check, and one for a destination
 /// with nothing to test (a range without a probe address), as `list` and
 /// `site` count them.
-pub fn count(plan: &[RuleChecks]) -> usize {
+pub(crate) fn count(plan: &[RuleChecks]) -> usize {
     plan.iter()
         .flat_map(|rule| &rule.destinations)
         .map(|d| d.checks.len().max(1))
@@ -120,7 +120,7 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
 
 /// The checks of one destination on the given ports (each tested once, in
 /// this order; ignored for icmp) and its capture line.
-pub fn destination_checks(
+pub(crate) fn destination_checks(
     protocol: Protocol,
     ports: &[u16],
     dest: &Destination,

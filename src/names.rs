@@ -73,7 +73,10 @@ impl serde::Serialize for Lint {
 
 /// The candidate closest to a misspelt name, if one is close enough to be
 /// what was meant (a few edits, fewer than the candidate's length).
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     // `TCP` for `tcp`: the same word in another case is always what was meant.
     if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {

@@ -35,7 +35,7 @@ pub enum Existing {
 /// The file changed between being read and being replaced: another program
 /// wrote it without taking the lock. Nothing was written.
 #[derive(Debug)]
-pub struct Changed(pub PathBuf);
+pub(crate) struct Changed(pub PathBuf);
 
 impl std::fmt::Display for Changed {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -100,7 +100,7 @@ impl std::error::Error for Refusal {}
 /// Writes `text` to `path`. An existing file is replaced only with `replace`
 /// (and only if the user could write it in place); a new file gets the usual
 /// permissions (0666 less the umask), not the temporary file's private 0600.
-pub fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()> {
+pub(crate) fn write_whole(path: &Path, text: &str, replace: bool) -> anyhow::Result<()> {
     let existing = if replace {
         Existing::Replace
     } else {
@@ -125,7 +125,7 @@ enum Flush {
 /// leave to replace (whole, never through a link), but not flushed to the
 /// disk one by one (10,000 flushes were most of a large site's time, and a
 /// file-system-wide `syncfs` flushes other programs' files too).
-pub fn write_page(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_page(path: &Path, text: &str) -> anyhow::Result<()> {
     write_file(path, text, Existing::Replace, Flush::Never)
 }
 
@@ -169,7 +169,7 @@ fn link_refusal(path: &Path, target: &Path) -> anyhow::Error {
 
 /// Refuses an output path that is already there (a file, or a link to
 /// anything, even to nothing) before any work is done for it.
-pub fn refuse_existing(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn refuse_existing(path: &Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => Err(link_refusal(path, &resolve(path)?)),
         Ok(_) => Err(exists(path)),
@@ -195,7 +195,7 @@ fn exists(path: &Path) -> anyhow::Error {
 
 /// A file opened for replacing: symlinks resolved, checked, locked and read.
 /// The lock is held until it is dropped.
-pub struct Locked {
+pub(crate) struct Locked {
     /// The path as the user gave it, for messages.
     shown: PathBuf,
     /// The file itself.
@@ -430,7 +430,10 @@ fn temporary(
 /// Refuses an output path that is a request (`check` reads every `*.toml`
 /// it finds as one, and the team file is one too) or one of the inputs,
 /// forced or not: a rendered ticket must never replace a spec.
-pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyhow::Result<()> {
+pub(crate) fn refuse_request_path<P: AsRef<Path>>(
+    output: &Path,
+    inputs: &[P],
+) -> anyhow::Result<()> {
     refuse_linked_folders(output.parent().unwrap_or(Path::new("")))?;
     let target = resolve(output)?;
     if let Some(input) = inputs
@@ -458,7 +461,7 @@ pub fn refuse_request_path<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> anyho
 /// `-o out/ticket.md` or `site -o out`): the file would land wherever the
 /// link leads. A relative path is checked part by part; an absolute one was
 /// typed whole by the user (and `/tmp` itself is a link on some systems).
-pub fn refuse_linked_folders(folder: &Path) -> anyhow::Result<()> {
+pub(crate) fn refuse_linked_folders(folder: &Path) -> anyhow::Result<()> {
     if folder.is_absolute() {
         return Ok(());
     }

@@ -167,7 +167,7 @@ impl Serialize for PortSet {
 
 /// `tcp 80, 443`, `udp 123`, or `icmp` (which has no ports): the service a
 /// rule names, as messages and comments show it.
-pub fn service(protocol: Protocol, ports: &PortSet) -> String {
+pub(crate) fn service(protocol: Protocol, ports: &PortSet) -> String {
     if ports.is_empty() {
         protocol.as_str().to_string()
     } else {

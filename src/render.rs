@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The entry template; partials are included from it.
-pub const TICKET: &str = "ticket.md.j2";
+pub(crate) const TICKET: &str = "ticket.md.j2";
 
 /// The templates compiled into the binary, each by its file name in `templates/`.
 macro_rules! embedded {

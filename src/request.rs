@@ -137,7 +137,7 @@ impl Serialize for Submitted {
 }
 
 /// A byte range in the spec file.
-pub type Span = Range<usize>;
+pub(crate) type Span = Range<usize>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Request {

@@ -302,7 +302,7 @@ schema_type!(
 
 /// A lint name, with each lint's description for editors (Taplo's
 /// `x-taplo.docs.enumValues`, VS Code's `enumDescriptions`).
-pub struct LintName;
+pub(crate) struct LintName;
 
 impl JsonSchema for LintName {
     fn schema_name() -> std::borrow::Cow<'static, str> {

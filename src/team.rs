@@ -96,7 +96,7 @@ pub struct Team {
 
 /// The environment variable that names team files to trust although they
 /// belong to someone else or others may write them (`:`-separated, or `*`).
-pub const TRUST_VAR: &str = "FWREQ_TRUST_TEAM_FILE";
+pub(crate) const TRUST_VAR: &str = "FWREQ_TRUST_TEAM_FILE";
 
 /// The `fwreq.toml` that governs `dir`: the nearest trusted one in it or
 /// above it, as git looks for a repository: the walk stops at the
@@ -643,7 +643,7 @@ fn columns(
 /// The team files that govern a set of requests. Finding one walks up the
 /// folders, so it is done once per folder, and each file is read once.
 #[derive(Debug, Default)]
-pub struct Teams {
+pub(crate) struct Teams {
     /// The distinct teams; index 0 is "no team file" (the built-in defaults).
     teams: Vec<Team>,
     /// Each folder's team.
@@ -657,7 +657,7 @@ pub struct Teams {
 
 /// A team file the search passed over because it cannot be trusted.
 #[derive(Debug, Clone)]
-pub struct Ignored {
+pub(crate) struct Ignored {
     /// As found (absolute), which is what `FWREQ_TRUST_TEAM_FILE` names.
     pub file: PathBuf,
     /// Relative to the working folder where it lies below it.
@@ -669,7 +669,7 @@ pub struct Ignored {
 
 /// What the team-file search passed over on its way up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Passed {
+pub(crate) enum Passed {
     /// A team file it does not trust.
     TeamFile,
     /// A `.git` that is not this user's repository: the search went on above.

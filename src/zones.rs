@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use toml::Spanned;
 
 /// The zone of everything no zone names.
-pub const INTERNET: &str = "internet";
+pub(crate) const INTERNET: &str = "internet";
 /// In a policy entry: any zone.
 const ANY: &str = "*";
 
@@ -103,7 +103,7 @@ impl Judgement {
 }
 
 /// How `fwreq.toml` writes zones, before they are checked.
-pub type RawZones = BTreeMap<String, Vec<Spanned<String>>>;
+pub(crate) type RawZones = BTreeMap<String, Vec<Spanned<String>>>;
 
 /// How `fwreq.toml` writes one policy entry.
 #[derive(Debug, Deserialize)]

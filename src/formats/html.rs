@@ -11,7 +11,7 @@ use minijinja::context;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// The parser options every format uses (GitHub-style tables and strikethrough).
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH)
 }
 
@@ -27,7 +27,7 @@ fn allowed_link(dest: &str) -> bool {
 }
 
 /// The Markdown's events with everything that could become markup made inert.
-pub fn safe_events(markdown: &str) -> Vec<Event<'_>> {
+pub(crate) fn safe_events(markdown: &str) -> Vec<Event<'_>> {
     let mut events = Vec::new();
     // For each open link or image: whether its start tag was kept.
     let mut open: Vec<bool> = Vec::new();
@@ -84,7 +84,7 @@ pub fn fragment(markdown: &str) -> String {
 /// What one page (`page.html.j2`) shows: a ticket with its lint warnings,
 /// or a request's errors in place of a ticket (`site`).
 #[derive(Debug, Default)]
-pub struct Page<'a> {
+pub(crate) struct Page<'a> {
     pub title: &'a str,
     /// The Markdown body; empty for a request with errors.
     pub markdown: &'a str,
@@ -108,7 +108,7 @@ impl<'a> Page<'a> {
 
 /// One complete, self-contained page: the Markdown made safe, the Markdown
 /// itself for the copy button, and the diagnostics.
-pub fn page(renderer: &Renderer, page: Page) -> anyhow::Result<String> {
+pub(crate) fn page(renderer: &Renderer, page: Page) -> anyhow::Result<String> {
     renderer
         .page(
             "page.html.j2",

@@ -7,7 +7,7 @@ use crate::request::Request;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
-pub struct TableApi<'a> {
+pub(crate) struct TableApi<'a> {
     /// The title: ServiceNow's short description.
     pub short_description: &'a str,
     /// Exactly the Markdown body (a plain multi-line field).
@@ -21,7 +21,7 @@ pub struct TableApi<'a> {
     pub kind: &'a Kind,
 }
 
-pub fn table_api(ticket: &Ticket) -> TableApi<'_> {
+pub(crate) fn table_api(ticket: &Ticket) -> TableApi<'_> {
     TableApi {
         short_description: &ticket.title,
         description: &ticket.markdown,
@@ -31,6 +31,6 @@ pub fn table_api(ticket: &Ticket) -> TableApi<'_> {
     }
 }
 
-pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
+pub(crate) fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(value)? + "\n")
 }

@@ -7,7 +7,7 @@
 //! links other than http, https and mailto lose their target (see `html`).
 
 pub mod html;
-pub mod json;
+pub(crate) mod json;
 pub mod servicenow;
 
 pub use crate::kind::Kind;
@@ -79,7 +79,11 @@ impl Ticket {
 }
 
 /// The ticket in `format`.
-pub fn convert(format: Format, ticket: &Ticket, renderer: &Renderer) -> anyhow::Result<String> {
+pub(crate) fn convert(
+    format: Format,
+    ticket: &Ticket,
+    renderer: &Renderer,
+) -> anyhow::Result<String> {
     Ok(match format {
         Format::Markdown => ticket.markdown.clone(),
         Format::Html => html::page(renderer, html::Page::of(ticket))?,

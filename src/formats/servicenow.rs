@@ -10,7 +10,7 @@ use super::html::safe_events;
 use pulldown_cmark::{CowStr, Event};
 
 /// The Markdown body as one `[code]` fragment.
-pub fn work_notes(markdown: &str) -> String {
+pub(crate) fn work_notes(markdown: &str) -> String {
     let events = safe_events(markdown).into_iter().map(|e| match e {
         Event::SoftBreak => Event::Text(CowStr::Borrowed(" ")),
         other => other,

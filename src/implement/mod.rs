@@ -95,16 +95,6 @@ impl std::str::FromStr for Platform {
     }
 }
 
-/// The destinations `platform` cannot hold, by rule number, in the request's
-/// order: what `implement` leaves out, without writing anything.
-pub fn left_out(request: &Request, platform: Platform) -> Vec<(usize, Target)> {
-    policy::flows(request)
-        .into_iter()
-        .filter(|f| !platform.holds(&f.target, f.action))
-        .map(|f| (f.rule, f.target))
-        .collect()
-}
-
 /// A platform's configuration for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Implementation {
@@ -280,7 +270,7 @@ fn name(request: &Request, stem: &str) -> String {
 }
 
 /// `s` made safe for a `#` comment line of any target (see `text`).
-pub fn comment_text(s: &str) -> String {
+pub(crate) fn comment_text(s: &str) -> String {
     text(s, 400)
 }
 

@@ -21,11 +21,11 @@ declare_lints! {
 }
 
 /// The default size of a ServiceNow multi-line text field (`description`).
-pub const BODY_LIMIT: usize = 4000;
+pub(crate) const BODY_LIMIT: usize = 4000;
 
 /// `body-too-long`: the rendered Markdown body against the field's limit, at
 /// its level. Run after rendering, only when the lint is not allowed.
-pub fn body_length(request: &Request, body: &str, settings: &Settings) -> Vec<Diagnostic> {
+pub(crate) fn body_length(request: &Request, body: &str, settings: &Settings) -> Vec<Diagnostic> {
     let code = Lint::BodyTooLong;
     let len = body.chars().count();
     let found = (len > BODY_LIMIT).then(|| Diagnostic {
@@ -65,7 +65,7 @@ const PER_ITEM: usize = 10;
 /// with these checks: each text the request holds counted as often as the
 /// templates may show it (a destination in the sentence and the key points,
 /// a check line once), plus the literals above.
-pub fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> usize {
+pub(crate) fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> usize {
     let n = |text: &str| text.chars().count();
     let items =
         |texts: &mut dyn Iterator<Item = usize>| texts.map(|len| len + PER_ITEM).sum::<usize>();

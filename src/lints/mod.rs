@@ -89,9 +89,8 @@ registry! {
     hidden::HiddenCharacters,
 }
 
-pub use body::{BODY_LIMIT, body_length, default_body_bound};
-pub use public_suffix::LIST_DATE as PUBLIC_SUFFIX_LIST_DATE;
-pub use wildcard::psl_age;
+pub(crate) use body::{BODY_LIMIT, body_length, default_body_bound};
+pub(crate) use wildcard::psl_age;
 
 use crate::diagnostic::{Diagnostic, Severity, Source};
 use crate::names::{Level, Lint};
@@ -155,7 +154,7 @@ impl Levels {
 /// The level of `lint` for this request: the command line's word, else the
 /// request's own `allow` (never for `missing-source` under a team's zones),
 /// else the team file's, else the lint's default.
-pub fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
+pub(crate) fn level(request: &Request, settings: &Settings, lint: Lint) -> Level {
     // A rule from any source is judged from every zone: where the team has
     // zones, only the team (or the command line) may silence that warning.
     let own = lint != Lint::MissingSource || settings.zones.is_empty();
@@ -205,7 +204,7 @@ fn check_with(
 }
 
 /// Drops the findings of allowed lints and makes those of denied lints errors.
-pub fn at_levels(request: &Request, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn at_levels(request: &Request, settings: &Settings, diags: &mut Vec<Diagnostic>) {
     diags.retain_mut(
         |d| match d.code.map(|code| level(request, settings, code)) {
             Some(Level::Allow) => false,

@@ -18,11 +18,11 @@ mod tables {
 }
 
 /// The date of the vendored list (`YYYY-MM-DD`, from its `// VERSION:` line).
-pub const LIST_DATE: &str = env!("FWREQ_PSL_DATE");
+pub(crate) const LIST_DATE: &str = env!("FWREQ_PSL_DATE");
 
 /// Which part of the list an entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
+pub(crate) enum Section {
     /// Registries run by ICANN: `com`, `co.uk`.
     Icann,
     /// Names submitted by providers whose customers get subdomains: `s3.amazonaws.com`.
@@ -56,7 +56,7 @@ fn section_of(rule: &str) -> Option<Section> {
 }
 
 /// Whether `domain` (ASCII) is itself a public suffix, and in which section.
-pub fn suffix(domain: &str) -> Option<Section> {
+pub(crate) fn suffix(domain: &str) -> Option<Section> {
     if section_of(&format!("!{domain}")).is_some() {
         return None;
     }
@@ -70,7 +70,7 @@ pub fn suffix(domain: &str) -> Option<Section> {
 /// The public suffixes strictly under `domain` (ASCII), most general first
 /// (fewest labels, then shortest, then alphabetical), e.g. `s3.amazonaws.com`
 /// for `amazonaws.com`.
-pub fn covered(domain: &str) -> Vec<(&'static str, Section)> {
+pub(crate) fn covered(domain: &str) -> Vec<(&'static str, Section)> {
     let labels: Vec<&str> = domain.rsplit('.').collect();
     let prefix = format!("{}.", labels.join("."));
     let all = tables::REVERSED;

@@ -174,7 +174,7 @@ fn shown(ascii: &str) -> String {
 const PSL_STALE_DAYS: i64 = 180;
 
 /// The Public Suffix List's date and age, as `--list-lints` shows it.
-pub fn psl_age(today: NaiveDate) -> String {
+pub(crate) fn psl_age(today: NaiveDate) -> String {
     let Ok(date) = NaiveDate::parse_from_str(public_suffix::LIST_DATE, "%Y-%m-%d") else {
         return "Public Suffix List: date unknown".into();
     };

@@ -10,7 +10,7 @@ const RESERVED_FILES: u64 = 32;
 
 /// Raises the soft open-file limit to the hard limit and returns how many
 /// sockets may be open at once: the limit less a margin, at least 1.
-pub fn socket_budget() -> usize {
+pub(crate) fn socket_budget() -> usize {
     #[cfg(unix)]
     {
         let soft = match rlimit::getrlimit(rlimit::Resource::NOFILE) {
@@ -33,7 +33,7 @@ fn budget(limit: u64) -> u64 {
 /// The longest a connect can wait on Linux before the kernel gives up by
 /// itself: SYN retries with doubling waits from 1 s (`net.ipv4.tcp_syn_retries`,
 /// 6 by default: 1+2+4+...+64 = 127 s). `None` where it cannot be read.
-pub fn kernel_connect_timeout() -> Option<(Duration, u32)> {
+pub(crate) fn kernel_connect_timeout() -> Option<(Duration, u32)> {
     let text = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_syn_retries").ok()?;
     let retries: u32 = text.trim().parse().ok()?;
     Some((connect_timeout(retries), retries))

@@ -11,8 +11,8 @@
 //! descriptors, no route, no buffer space) is an `error`, never a verdict
 //! about the firewall.
 
-pub mod limits;
-pub mod report;
+pub(crate) mod limits;
+pub(crate) mod report;
 pub mod resolve;
 
 use crate::evidence::Tested;
@@ -454,7 +454,7 @@ fn classify(err: &std::io::Error) -> (Verdict, String) {
 }
 
 /// Parses a duration: `3s`, `500ms`, `1.5s`, or plain seconds (`3`).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
         (n, 0.001)
     } else if let Some(n) = text.strip_suffix('s') {

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// What the evidence is about, printed above the table.
 #[derive(Debug, Clone, Serialize)]
-pub struct Header {
+pub(crate) struct Header {
     #[serde(flatten)]
     pub about: About,
     /// The probing host's name.
@@ -41,7 +41,7 @@ use crate::evidence::Format;
 
 /// The counts behind the closing line, by flow (rule, destination, port).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub flows: usize,
     /// Flows with at least one row tested.
     pub tested: usize,
@@ -55,7 +55,7 @@ pub struct Summary {
     pub outside_sources: usize,
 }
 
-pub fn summarize(expect: Expect, rows: &[Row]) -> Summary {
+pub(crate) fn summarize(expect: Expect, rows: &[Row]) -> Summary {
     let mut flows: BTreeMap<usize, Vec<&Row>> = BTreeMap::new();
     for row in rows {
         flows.entry(row.flow).or_default().push(row);
@@ -88,7 +88,7 @@ pub fn summarize(expect: Expect, rows: &[Row]) -> Summary {
 }
 
 /// `n of m flows as expected`, and what was skipped, failed or interrupted.
-pub fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     if s.tested == 0 {
         return format!(
             "nothing could be tested: {} skipped",
@@ -122,7 +122,7 @@ pub fn summary_line(s: &Summary) -> String {
 /// How the text form meets a terminal: the width its table must fit (none:
 /// rows whole, as into a pipe) and whether results are coloured.
 #[derive(Debug, Clone, Copy)]
-pub struct Terminal {
+pub(crate) struct Terminal {
     pub width: Option<usize>,
     pub style: Style,
 }

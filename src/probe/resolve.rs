@@ -63,7 +63,7 @@ pub trait Resolve: Send + Sync {
 
 /// The system resolver (`getaddrinfo`, on a blocking thread that a timed-out
 /// lookup leaves behind; the process does not wait for it at exit).
-pub struct SystemResolver;
+pub(crate) struct SystemResolver;
 
 impl Resolve for SystemResolver {
     fn lookup(&self, host: &str) -> Lookup {
@@ -130,7 +130,7 @@ impl Mappings {
 /// Parses `--resolve` as curl does: `HOST:PORT:ADDRESS[,ADDRESS...]`, and also
 /// `HOST:ADDRESS`; `*` for every name; IPv6 in brackets (bare IPv6 is accepted
 /// only in the `HOST:ADDRESS` form, where it cannot be mistaken for a port).
-pub fn parse_mapping(text: &str) -> Result<Mapping, String> {
+pub(crate) fn parse_mapping(text: &str) -> Result<Mapping, String> {
     let (host, rest) = text
         .split_once(':')
         .ok_or_else(|| format!("`{text}` is not HOST:PORT:ADDRESS or HOST:ADDRESS"))?;

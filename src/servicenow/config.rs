@@ -10,14 +10,14 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// The environment variable that overrides `instance`.
-pub const INSTANCE_VAR: &str = "SN_INSTANCE";
+pub(crate) const INSTANCE_VAR: &str = "SN_INSTANCE";
 
 /// The variable fwreq files its correlation id in unless the team names another.
-pub const CORRELATION_VARIABLE: &str = "fwreq_correlation_id";
+pub(crate) const CORRELATION_VARIABLE: &str = "fwreq_correlation_id";
 
 /// Catalog variables filled when the team file names none: most firewall
 /// items have a short description and a multi-line description.
-pub const DEFAULT_VARIABLES: &[(&str, &str)] = &[
+pub(crate) const DEFAULT_VARIABLES: &[(&str, &str)] = &[
     ("short_description", "{{ title }}"),
     ("description", "{{ markdown }}"),
     ("business_justification", "{{ justification }}"),
@@ -25,7 +25,7 @@ pub const DEFAULT_VARIABLES: &[(&str, &str)] = &[
 
 /// What fwreq derives from a request for the variable templates, besides
 /// every field of the request itself (`validate::TOP_LEVEL_KEYS`).
-pub const DERIVED_NAMES: &[&str] = &["markdown", "work_notes", "flows", "correlation_id"];
+pub(crate) const DERIVED_NAMES: &[&str] = &["markdown", "work_notes", "flows", "correlation_id"];
 
 /// The names a variable template may use: every field of the request, and
 /// what fwreq derives from it.
@@ -40,14 +40,14 @@ fn template_names() -> impl Iterator<Item = &'static str> {
 const TEMPLATE_GLOBALS: &[&str] = &["range", "dict", "namespace", "debug"];
 
 /// RITM `state` values (task states) and what they mean for the request.
-pub const DEFAULT_STATES: &[(&str, Status)] = &[
+pub(crate) const DEFAULT_STATES: &[(&str, Status)] = &[
     ("3", Status::Implemented),
     ("4", Status::Rejected),
     ("7", Status::Withdrawn),
 ];
 
 /// RITM `approval` values and what they mean for the request.
-pub const DEFAULT_APPROVALS: &[(&str, Status)] = &[
+pub(crate) const DEFAULT_APPROVALS: &[(&str, Status)] = &[
     ("approved", Status::Approved),
     ("rejected", Status::Rejected),
 ];
@@ -55,7 +55,7 @@ pub const DEFAULT_APPROVALS: &[(&str, Status)] = &[
 /// `[servicenow]` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Raw {
+pub(crate) struct Raw {
     instance: Option<Spanned<String>>,
     #[serde(alias = "catalog_item")]
     catalog_item: Option<Spanned<String>>,
@@ -180,7 +180,7 @@ pub fn parse(raw: Raw, fields: &crate::fields::Fields) -> Result<Config, Vec<Dia
 /// The user's own configuration: `$XDG_CONFIG_HOME/fwreq/config.toml`,
 /// else `~/.config/fwreq/config.toml`. Only an instance named here or in
 /// `SN_INSTANCE` is sent credentials.
-pub fn user_config_path() -> Option<std::path::PathBuf> {
+pub(crate) fn user_config_path() -> Option<std::path::PathBuf> {
     let absolute = |v: std::ffi::OsString| {
         let p = std::path::PathBuf::from(v);
         p.is_absolute().then_some(p)
@@ -210,7 +210,7 @@ struct UserServicenow {
 
 /// The instance the user's configuration names, with the file; none when
 /// there is no file. A bad file is an error at its line and column.
-pub fn user_instance() -> Result<Option<(String, std::path::PathBuf)>, super::Error> {
+pub(crate) fn user_instance() -> Result<Option<(String, std::path::PathBuf)>, super::Error> {
     let Some(path) = user_config_path() else {
         return Ok(None);
     };
@@ -251,7 +251,7 @@ pub fn user_instance() -> Result<Option<(String, std::path::PathBuf)>, super::Er
 
 /// An instance's base URL: `https://host[:port]`, or `http://` for a
 /// loopback address (tests, a local proxy); no path, query or user.
-pub fn instance_url(text: &str) -> Result<String, Invalid> {
+pub(crate) fn instance_url(text: &str) -> Result<String, Invalid> {
     // A user and password before `@` are refused, and never repeated in a message.
     let text = &without_userinfo(text);
     let trimmed = text.trim_end_matches('/');
@@ -339,7 +339,7 @@ fn status_value(text: &str) -> Result<Status, Invalid> {
 
 /// The environment the variable templates render in: strict, so a misspelt name
 /// fails at `check` rather than filing an empty variable.
-pub fn environment() -> minijinja::Environment<'static> {
+pub(crate) fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_fuel(Some(crate::render::FUEL));

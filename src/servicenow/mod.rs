@@ -6,7 +6,7 @@
 //! Credentials come from the environment only ([`Auth::from_env`]) and are
 //! never part of an error, a `Debug` or a shown request ([`Client::show`]).
 
-pub mod config;
+pub(crate) mod config;
 
 use crate::request::{Req, Ritm};
 use serde_json::{Value, json};
@@ -280,7 +280,11 @@ pub struct Client {
 /// names (a colleague's commit could point it anywhere). A team file naming
 /// another instance is refused, naming both. `sending` false (a dry run)
 /// takes the team file's instance when the user named none.
-pub fn instance(team: Option<&str>, team_file: &str, sending: bool) -> Result<String, Error> {
+pub(crate) fn instance(
+    team: Option<&str>,
+    team_file: &str,
+    sending: bool,
+) -> Result<String, Error> {
     let named = match std::env::var(config::INSTANCE_VAR)
         .ok()
         .filter(|v| !v.is_empty())
@@ -701,7 +705,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// Percent-encodes a query or form value (RFC 3986 unreserved characters kept).
-pub fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -746,7 +750,7 @@ pub struct Submitted {
 const LOOKUP_LIMIT: u32 = 10;
 
 /// The most RITMs one `sync` call asks for (`numberIN`).
-pub const BATCH: usize = 100;
+pub(crate) const BATCH: usize = 100;
 
 /// The table query for items, reading `fields`.
 fn items_call(query: &str, fields: &str, limit: usize) -> Call {
@@ -759,13 +763,13 @@ fn items_call(query: &str, fields: &str, limit: usize) -> Call {
 
 /// The catalog item with its variables (Service Catalog API, `GET
 /// /sn_sc/servicecatalog/items/{sys_id}`), read before the first order.
-pub fn item_call(item: &str) -> Call {
+pub(crate) fn item_call(item: &str) -> Call {
     Call::get(format!("/api/sn_sc/servicecatalog/items/{}", encode(item)))
 }
 
 /// The lookup that finds the open items this request filed: by catalog item
 /// and correlation id, reading both back so an ignored condition is seen.
-pub fn lookup_call(item: &str, variable: &str, correlation_id: &str) -> Call {
+pub(crate) fn lookup_call(item: &str, variable: &str, correlation_id: &str) -> Call {
     items_call(
         &format!(
             "cat_item={item}^active=true^variables.{variable}={}",
@@ -777,7 +781,7 @@ pub fn lookup_call(item: &str, variable: &str, correlation_id: &str) -> Call {
 }
 
 /// The catalog order.
-pub fn order_call(item: &str, variables: &BTreeMap<String, String>) -> Call {
+pub(crate) fn order_call(item: &str, variables: &BTreeMap<String, String>) -> Call {
     Call {
         method: "POST",
         path: format!("/api/sn_sc/servicecatalog/items/{}/order_now", encode(item)),
@@ -795,7 +799,7 @@ fn empty_cart_call(cart_id: &str) -> Call {
 }
 
 /// The items of these RITM numbers, in one call (`numberIN`).
-pub fn ritms_call(ritms: &[&Ritm]) -> Call {
+pub(crate) fn ritms_call(ritms: &[&Ritm]) -> Call {
     let numbers: Vec<&str> = ritms.iter().map(|r| r.as_str()).collect();
     items_call(
         &format!("numberIN{}", numbers.join(",")),
@@ -1076,7 +1080,7 @@ impl Client {
 }
 
 /// The work note's PATCH; the answer shows the journal as people read it.
-pub fn work_note_call(sys_id: &str, notes: &str) -> Call {
+pub(crate) fn work_note_call(sys_id: &str, notes: &str) -> Call {
     Call {
         method: "PATCH",
         path: format!(

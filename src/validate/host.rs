@@ -135,7 +135,7 @@ fn wildcard_position(text: &str) -> Invalid {
 }
 
 /// A concrete host to test: a name or an address, never a wildcard or range.
-pub fn probe_host(text: &str) -> Result<TestHost, Invalid> {
+pub(crate) fn probe_host(text: &str) -> Result<TestHost, Invalid> {
     match destination(text)? {
         Target::Host { name } => Ok(TestHost::Name(name)),
         Target::Address { address } => Ok(TestHost::Address(address)),
@@ -381,7 +381,7 @@ fn beyond_uts46(text: &str) -> Result<String, Invalid> {
 }
 
 /// An IP address or CIDR range, as sources are written.
-pub fn address_or_network(text: &str) -> Result<Network, Invalid> {
+pub(crate) fn address_or_network(text: &str) -> Result<Network, Invalid> {
     if let Some(cidr) = netmask(text) {
         return Err(Invalid::new(format!(
             "`{text}` gives a netmask; fwreq takes a prefix length"

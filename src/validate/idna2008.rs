@@ -10,7 +10,7 @@
 
 /// A code point's RFC 5892 derived property; one in no range is DISALLOWED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     Pvalid,
     ContextJ,
     ContextO,
@@ -193,7 +193,7 @@ fn is_nfc(label: &[char]) -> bool {
 
 /// A label in NFC by the tables' Unicode version (UAX 15: canonical
 /// decomposition, reordering, canonical composition).
-pub fn to_nfc(label: &str) -> String {
+pub(crate) fn to_nfc(label: &str) -> String {
     nfc(&label.chars().collect::<Vec<_>>())
         .into_iter()
         .collect()
@@ -244,7 +244,7 @@ fn in_script(c: char, scripts: &[&str]) -> bool {
 /// Checks one label (Unicode form, lower case as UTS 46 leaves it) by
 /// RFC 5891 section 5.4, in its order: NFC, hyphens, leading mark, then each
 /// code point's class and context rule. The Bidi rule is [`check_bidi`]'s.
-pub fn check_label(label: &str) -> Result<(), Refusal> {
+pub(crate) fn check_label(label: &str) -> Result<(), Refusal> {
     // ASCII is NFC, and its PVALID code points are `a-z`, `0-9` and `-`:
     // the usual labels skip the table look-ups.
     let ascii = label.is_ascii();
@@ -394,7 +394,7 @@ fn contexto(chars: &[char], i: usize) -> Result<(), Refusal> {
 /// (bidi class R, AL or AN), every label of the name must keep one direction,
 /// so that the name reads the same in every display order. The labels are in
 /// Unicode form and have passed [`check_label`].
-pub fn check_bidi(labels: &[&str]) -> Result<(), Refusal> {
+pub(crate) fn check_bidi(labels: &[&str]) -> Result<(), Refusal> {
     let rtl_name = labels.iter().any(|l| {
         !l.is_ascii()
             && l.chars()

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use toml::Spanned;
 use toml::value::Datetime;
 
-pub use crate::diagnostic::Invalid;
+pub(crate) use crate::diagnostic::Invalid;
 
 /// A valid request: the six keys every request needs, then `rest` (rules,
 /// and any other keys), for the unit tests of later stages.
@@ -628,7 +628,7 @@ pub(crate) fn placeholder(text: &str, key: &str) -> Result<(), Invalid> {
 }
 
 /// A date and time; the offset is kept when given, the fraction of a second dropped.
-pub fn submitted(dt: Datetime) -> Result<Submitted, Invalid> {
+pub(crate) fn submitted(dt: Datetime) -> Result<Submitted, Invalid> {
     let at = dt.date.zip(dt.time).and_then(|(d, t)| {
         NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?
             .and_hms_opt(
