@@ -24,6 +24,72 @@ pub(crate) const INTERNET: &str = "internet";
 /// In a policy entry: any zone.
 const ANY: &str = "*";
 
+/// A zone's name: one of the team's `[zones]`, or the built-in `internet`.
+/// Made only from a checked team file, so it always names a zone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ZoneName(String);
+
+impl ZoneName {
+    fn internet() -> ZoneName {
+        ZoneName(INTERNET.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ZoneName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One side of a `[[zone_policy]]` entry: a zone, or `*`, any zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Side {
+    Any,
+    Zone(ZoneName),
+}
+
+impl Side {
+    fn of(text: String) -> Side {
+        if text == ANY {
+            Side::Any
+        } else {
+            Side::Zone(ZoneName(text))
+        }
+    }
+
+    fn holds(&self, zone: &ZoneName) -> bool {
+        match self {
+            Side::Any => true,
+            Side::Zone(name) => name == zone,
+        }
+    }
+}
+
+/// Where a policy entry is written, shown as `fwreq.toml:16`: a ticket or
+/// a warning names the entry that decided.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What the team's policy says of a flow between two zones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,7 +113,7 @@ impl Verdict {
 /// One zone: its networks and name patterns (`host.corp.example`, `*.corp.example`).
 #[derive(Debug, Clone)]
 struct Zone {
-    name: String,
+    name: ZoneName,
     networks: Vec<Network>,
     patterns: Vec<Target>,
 }
@@ -55,13 +121,12 @@ struct Zone {
 /// One `[[zone_policy]]` entry.
 #[derive(Debug, Clone)]
 struct Entry {
-    from: String,
-    to: String,
+    from: Side,
+    to: Side,
     protocol: Option<Protocol>,
     ports: Option<PortSet>,
     verdict: Verdict,
-    /// `fwreq.toml:LINE`, for messages.
-    at: String,
+    at: Origin,
 }
 
 /// A team's zones and policy; empty when its file has none.
@@ -75,11 +140,11 @@ pub struct Zones {
 /// get `text` (`plant-k8s -> internet, pre-approved`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Judgement {
-    pub from: String,
-    pub to: String,
+    pub from: ZoneName,
+    pub to: ZoneName,
     pub verdict: Verdict,
-    /// The entry that decided (`fwreq.toml:LINE`); none when no entry names the pair.
-    pub by: Option<String>,
+    /// The entry that decided; none when no entry names the pair.
+    pub by: Option<Origin>,
 }
 
 impl Serialize for Judgement {
@@ -158,7 +223,7 @@ impl Zones {
         let raw = entry.into_inner();
         let mut zone_name = |name: &Spanned<String>| {
             let text = name.get_ref();
-            if text == INTERNET || text == ANY || self.zones.iter().any(|z| &z.name == text) {
+            if text == INTERNET || text == ANY || self.zones.iter().any(|z| z.name.0 == *text) {
                 return;
             }
             let names = self.zones.iter().map(|z| z.name.as_str()).chain([INTERNET]);
@@ -182,34 +247,33 @@ impl Zones {
             }))
         });
         Entry {
-            from: raw.from.into_inner(),
-            to: raw.to.into_inner(),
+            from: Side::of(raw.from.into_inner()),
+            to: Side::of(raw.to.into_inner()),
             protocol: raw.protocol.map(Spanned::into_inner),
             ports,
             verdict: raw.verdict.into_inner(),
-            at: format!(
-                "{}:{}",
-                source.path().display(),
-                source.position(span.start).line
-            ),
+            at: Origin {
+                file: source.path().display().to_string(),
+                line: source.position(span.start).line,
+            },
         }
     }
 
     /// The zone of a network: the one whose most specific network holds it
     /// all. An IPv6 form of an IPv4 address is judged as that address.
-    pub fn of_network(&self, network: &Network) -> Option<&str> {
+    pub fn of_network(&self, network: &Network) -> Option<&ZoneName> {
         let network = &embedded_ipv4(*network);
         self.zones
             .iter()
             .flat_map(|z| z.networks.iter().map(move |n| (n, z)))
             .filter(|(n, _)| n.contains_network(network))
             .max_by_key(|(n, _)| n.prefix)
-            .map(|(_, z)| z.name.as_str())
+            .map(|(_, z)| &z.name)
     }
 
     /// The zone of a destination: by network for addresses and ranges, by
     /// the most specific covering name pattern for names and wildcards.
-    pub fn of_target(&self, target: &Target) -> Option<&str> {
+    pub fn of_target(&self, target: &Target) -> Option<&ZoneName> {
         if let Some(network) = target.network() {
             return self.of_network(&network);
         }
@@ -223,7 +287,7 @@ impl Zones {
                 Target::Wildcard { domain, .. } => domain.len(),
                 Target::Address { .. } | Target::Range { .. } => 0,
             })
-            .map(|(_, z)| z.name.as_str())
+            .map(|(_, z)| &z.name)
     }
 
     /// Every zone a destination reaches: the zone that holds it all (or
@@ -231,8 +295,12 @@ impl Zones {
     /// team's networks or patterns, the zones of those too. A range around a
     /// zone reaches that zone: judging it as `internet` alone would let a
     /// wider rule pass a verdict the narrower one fails.
-    fn reached(&self, target: &Target) -> Vec<String> {
-        let mut zones = vec![self.of_target(target).unwrap_or(INTERNET).to_string()];
+    fn reached(&self, target: &Target) -> Vec<ZoneName> {
+        let mut zones = vec![
+            self.of_target(target)
+                .cloned()
+                .unwrap_or_else(ZoneName::internet),
+        ];
         for zone in &self.zones {
             let inside = match target.network().map(embedded_ipv4) {
                 Some(wide) => zone
@@ -256,13 +324,13 @@ impl Zones {
     /// The zones of a flow's sources: each source's zones (as [`Zones::reached`]
     /// says of a destination). A flow without sources comes from any
     /// source, so from every zone of the team and from `internet`.
-    fn source_zones(&self, flow: &policy::Flow) -> Vec<String> {
+    fn source_zones(&self, flow: &policy::Flow) -> Vec<ZoneName> {
         let of = |n: Network| self.reached(&Target::Range { network: n });
-        let mut zones: Vec<String> = if flow.sources.is_empty() {
+        let mut zones: Vec<ZoneName> = if flow.sources.is_empty() {
             self.zones
                 .iter()
                 .map(|z| z.name.clone())
-                .chain([INTERNET.to_string()])
+                .chain([ZoneName::internet()])
                 .collect()
         } else {
             flow.sources.iter().flat_map(|n| of(*n)).collect()
@@ -306,11 +374,11 @@ impl Zones {
     /// entry: named zones before `*`, then entries with ports (holding all the
     /// flow's) before those without, then with a protocol before without; the
     /// first written of equals.
-    fn entry(&self, from: &str, to: &str, flow: &policy::Flow) -> Option<&Entry> {
+    fn entry(&self, from: &ZoneName, to: &ZoneName, flow: &policy::Flow) -> Option<&Entry> {
         let pair: Vec<&Entry> = self
             .policy
             .iter()
-            .filter(|e| (e.from == from || e.from == ANY) && (e.to == to || e.to == ANY))
+            .filter(|e| e.from.holds(from) && e.to.holds(to))
             .filter(|e| e.protocol.is_none_or(|p| p == flow.protocol))
             .collect();
         let forbidden: Vec<&Entry> = pair
@@ -345,7 +413,7 @@ fn most_specific(entries: Vec<&Entry>) -> Option<&Entry> {
         .enumerate()
         .max_by_key(|(i, e)| {
             (
-                usize::from(e.from != ANY) + usize::from(e.to != ANY),
+                usize::from(e.from != Side::Any) + usize::from(e.to != Side::Any),
                 e.ports.is_some(),
                 e.protocol.is_some(),
                 std::cmp::Reverse(*i),
@@ -432,7 +500,7 @@ impl Seen {
         diags: &mut Vec<Diagnostic>,
     ) -> Zone {
         let mut zone = Zone {
-            name: name.clone(),
+            name: ZoneName(name.clone()),
             networks: Vec::new(),
             patterns: Vec::new(),
         };
@@ -507,14 +575,17 @@ mod tests {
         flow(rules)
             .iter()
             .flat_map(|f| zones.judge(f))
-            .map(|j| format!("{} ({})", j.describe(), j.by.unwrap_or_default()))
+            .map(|j| {
+                let by = j.by.as_ref().map(ToString::to_string).unwrap_or_default();
+                format!("{} ({by})", j.describe())
+            })
             .collect()
     }
 
     /// The zone of a destination written as in a request.
     fn zone_of(zones: &Zones, text: &str) -> Option<String> {
         let target = crate::validate::host::destination(text).expect("target");
-        zones.of_target(&target).map(str::to_string)
+        zones.of_target(&target).map(ZoneName::to_string)
     }
 
     #[test]

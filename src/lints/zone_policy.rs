@@ -64,16 +64,20 @@ fn judged(cx: &Context, lint: Lint, found: &mut Found) {
     for &(flow, dest) in cx.flows.iter().filter(|(f, _)| f.action == Action::Allow) {
         let what = service(flow.protocol, &flow.ports);
         for judged in zones.judge(flow) {
-            let by = judged.by.as_deref();
+            let by = judged.by.as_ref().map(ToString::to_string);
             let (said, help) = match (lint, judged.verdict) {
                 (Lint::ZoneForbidden, Verdict::Forbidden) => (
-                    format!("which {} forbids", by.unwrap_or("the zone policy")),
+                    format!(
+                        "which {} forbids",
+                        by.as_deref().unwrap_or("the zone policy")
+                    ),
                     "this flow needs another way (a proxy, a DMZ host), or an exception approved and allowed here with the reason",
                 ),
                 (Lint::ZoneReview, Verdict::Review) => (
                     format!(
                         "which needs a security review ({})",
-                        by.unwrap_or("no [[zone_policy]] entry pre-approves it")
+                        by.as_deref()
+                            .unwrap_or("no [[zone_policy]] entry pre-approves it")
                     ),
                     "attach the review to the ticket, or ask for a [[zone_policy]] entry",
                 ),
