@@ -237,7 +237,7 @@ pub(crate) fn is_zero_width(c: char) -> bool {
 
 /// How one character is shown on a terminal: itself, or `\u{..}` when it is
 /// a control, bidi or zero-width character.
-fn shown(c: char) -> String {
+fn visible_char(c: char) -> String {
     if is_hidden_or_control(c) {
         format!("\\u{{{:x}}}", u32::from(c))
     } else {
@@ -248,7 +248,7 @@ fn shown(c: char) -> String {
 /// Terminal cells one character takes once shown.
 fn shown_width(c: char) -> usize {
     if is_hidden_or_control(c) {
-        shown(c).len()
+        visible_char(c).len()
     } else {
         UnicodeWidthChar::width(c).unwrap_or(0)
     }
@@ -261,7 +261,7 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hidden_or_control) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().map(shown).collect())
+    Cow::Owned(text.chars().map(visible_char).collect())
 }
 
 /// [`escape`] line by line, the line breaks kept: for messages that span lines.

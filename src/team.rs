@@ -130,7 +130,7 @@ fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<(PathBuf, std::fs::Met
                     let git = folder.join(".git");
                     if !ignored.iter().any(|i| i.file == git) {
                         ignored.push(Ignored {
-                            shown: shown(git.clone()),
+                            shown: relative_to_here(git.clone()),
                             file: git,
                             why,
                             what: Passed::NotARepository,
@@ -150,11 +150,11 @@ fn find(dir: &Path, ignored: &mut Vec<Ignored>) -> Option<(PathBuf, std::fs::Met
             continue;
         }
         match judge(&file, &top) {
-            Ok(judged) => return Some((shown(file), judged)),
+            Ok(judged) => return Some((relative_to_here(file), judged)),
             Err(why) => {
                 if !ignored.iter().any(|i| i.file == file) {
                     ignored.push(Ignored {
-                        shown: shown(file.clone()),
+                        shown: relative_to_here(file.clone()),
                         file,
                         why,
                         what: Passed::TeamFile,
@@ -211,7 +211,7 @@ fn repository_top(folder: &Path) -> Result<bool, String> {
 }
 
 /// Shown relative to the working folder where it lies below it.
-fn shown(found: PathBuf) -> PathBuf {
+fn relative_to_here(found: PathBuf) -> PathBuf {
     let here = std::env::current_dir()
         .ok()
         .and_then(|d| std::fs::canonicalize(d).ok());

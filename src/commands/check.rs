@@ -192,7 +192,7 @@ fn summarize(session: &Session, counts: &Counts) {
     for file in files.iter().filter_map(|f| session.team(f).file.as_deref()) {
         if !applied.contains(&file) {
             applied.push(file);
-            eprintln!("team file: {}", super::shown(file));
+            eprintln!("team file: {}", super::escaped_path(file));
         }
     }
     verify_hint(&counts.drafts);
@@ -213,13 +213,13 @@ fn verify_hint(drafts: &[(PathBuf, PathBuf)]) {
             .map(|(f, _)| f.as_path())
             .collect();
         let command = match files.as_slice() {
-            [one] => format!("fwreq verify --before {}", super::shown(one)),
+            [one] => format!("fwreq verify --before {}", super::escaped_path(one)),
             _ => "fwreq verify --before FILE...".to_string(),
         };
         eprintln!(
             "hint: {} may already be allowed by the firewall's ruleset {}; `{command}` tells (then no firewall change is needed)",
             plural(files.len(), "draft", "drafts"),
-            super::shown(ruleset)
+            super::escaped_path(ruleset)
         );
     }
 }

@@ -31,7 +31,7 @@ pub fn implement(args: ImplementArgs) -> anyhow::Result<Outcome> {
         .into_iter()
         .filter(|d| d.code == Some(Lint::ZoneForbidden) && d.severity == Severity::Error)
         .collect();
-    let shown = super::shown(&args.file);
+    let shown = super::escaped_path(&args.file);
     if !forbidden.is_empty() && !args.despite_zone_policy {
         report(&source, &forbidden, stderr_style());
         eprintln!(
@@ -91,13 +91,16 @@ fn target(given: Option<Platform>, team: &Team) -> anyhow::Result<Platform> {
         (None, []) => bail!(
             "give --target ({}): {} names no targets",
             names(Platform::ALL),
-            team.file
-                .as_deref()
-                .map_or_else(|| "no fwreq.toml applies, so it".to_string(), super::shown)
+            team.file.as_deref().map_or_else(
+                || "no fwreq.toml applies, so it".to_string(),
+                super::escaped_path
+            )
         ),
         (None, several) => bail!(
             "{} names {} targets ({}): give --target with one of them",
-            team.file.as_deref().map_or_else(String::new, super::shown),
+            team.file
+                .as_deref()
+                .map_or_else(String::new, super::escaped_path),
             several.len(),
             names(several)
         ),

@@ -255,7 +255,7 @@ fn deny_levels(deny: &[String]) -> anyhow::Result<(bool, Vec<crate::names::Lint>
 
 /// A path as stderr shows it: escaped, so no byte of a file name reaches the
 /// terminal raw.
-fn shown(path: &Path) -> String {
+fn escaped_path(path: &Path) -> String {
     diagnostic::escape(&path.display().to_string()).into_owned()
 }
 
@@ -286,14 +286,14 @@ fn report_ignored(ignored: &[crate::team::Ignored]) {
         match ignored.what {
             crate::team::Passed::TeamFile => eprintln!(
                 "fwreq: warning: ignoring the team file {}: {} (if you trust it, set {}={})",
-                shown(&ignored.shown),
+                escaped_path(&ignored.shown),
                 diagnostic::escape(&ignored.why),
                 crate::team::TRUST_VAR,
-                shown(&ignored.file)
+                escaped_path(&ignored.file)
             ),
             crate::team::Passed::NotARepository => eprintln!(
                 "fwreq: warning: {} does not end the search for the team file: {}; fwreq.toml is looked for above it too",
-                shown(&ignored.shown),
+                escaped_path(&ignored.shown),
                 diagnostic::escape(&ignored.why)
             ),
         }

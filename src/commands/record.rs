@@ -2,7 +2,7 @@
 //! numbers, its status, when it was submitted) back into its spec, through
 //! the one format-preserving writer, so the file in git tells the request's life.
 
-use super::{edit_spec, shown, submitted};
+use super::{edit_spec, escaped_path, submitted};
 use crate::Outcome;
 use crate::cli::RecordArgs;
 use crate::output::Existing;
@@ -18,30 +18,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
     {
         bail!("nothing to record: give --ritm, --req, --status or --submitted");
     }
-    let refuse = |flag: &str, e: Invalid| {
-        anyhow::anyhow!("--{flag}: {e}; {} is unchanged", shown(&args.file))
-    };
-    // The values are checked before the file is opened: a typo never waits for a lock.
-    let ritm = args
-        .ritm
-        .clone()
-        .map(|r| r.parse::<Ritm>().map_err(|e| refuse("ritm", e)))
-        .transpose()?;
-    let req = args
-        .req
-        .clone()
-        .map(|r| r.parse::<Req>().map_err(|e| refuse("req", e)))
-        .transpose()?;
-    let submitted = args
-        .submitted
-        .as_deref()
-        .map(|w| submitted(w).map_err(|e| refuse("submitted", e)))
-        .transpose()?;
-    let values = Values {
-        ritm,
-        req,
-        submitted,
-    };
+    let values = values(&args)?;
     let existing = if args.force {
         Existing::Force
     } else {
@@ -83,10 +60,41 @@ pub fn record(args: RecordArgs) -> anyhow::Result<Outcome> {
     )
     .map_err(|e| super::refused(e, args.force))?;
     match done {
-        None => eprintln!("{}: already recorded, nothing changed", shown(&args.file)),
-        Some(said) => eprintln!("{}: {}", shown(&args.file), said.join(", ")),
+        None => eprintln!(
+            "{}: already recorded, nothing changed",
+            escaped_path(&args.file)
+        ),
+        Some(said) => eprintln!("{}: {}", escaped_path(&args.file), said.join(", ")),
     }
     Ok(Outcome::Clean)
+}
+
+/// The values to record, checked before the file is opened: a typo never
+/// waits for a lock.
+fn values(args: &RecordArgs) -> anyhow::Result<Values> {
+    let refuse = |flag: &str, e: Invalid| {
+        anyhow::anyhow!("--{flag}: {e}; {} is unchanged", escaped_path(&args.file))
+    };
+    let ritm = args
+        .ritm
+        .clone()
+        .map(|r| r.parse::<Ritm>().map_err(|e| refuse("ritm", e)))
+        .transpose()?;
+    let req = args
+        .req
+        .clone()
+        .map(|r| r.parse::<Req>().map_err(|e| refuse("req", e)))
+        .transpose()?;
+    let submitted = args
+        .submitted
+        .as_deref()
+        .map(|w| submitted(w).map_err(|e| refuse("submitted", e)))
+        .transpose()?;
+    Ok(Values {
+        ritm,
+        req,
+        submitted,
+    })
 }
 
 /// The checked values to record.

@@ -50,7 +50,7 @@ pub fn render(args: RenderArgs) -> anyhow::Result<Outcome> {
     emit(&tickets, &args.out, session.first_renderer())?;
     // One line on stderr per request with warnings; stdout is the ticket alone.
     for (path, findings) in warned {
-        let path = super::shown(path);
+        let path = super::escaped_path(path);
         eprintln!(
             "fwreq: {path}: {} (fwreq check {path} shows them)",
             crate::text::plural(findings, "warning", "warnings")

@@ -66,7 +66,7 @@ pub fn renew(args: RenewArgs) -> anyhow::Result<Outcome> {
     edit.write()?;
     eprintln!(
         "{}: expires {} -> {}",
-        super::shown(&args.file),
+        super::escaped_path(&args.file),
         previous.map_or_else(|| "(none)".to_string(), |p| p.to_string()),
         args.until
     );

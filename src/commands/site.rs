@@ -125,7 +125,7 @@ fn built(
         // a manifest others could write holds no link of the index.
         let mut remembered = old.clone();
         remembered.entry.href = href(page_path);
-        remembered.entry.row.path = shown(file, page_path);
+        remembered.entry.row.path = site_relative(file, page_path);
         return Ok((key, remembered, false));
     }
     let loaded = session.load_bytes(file, bytes);
@@ -194,7 +194,7 @@ fn page(
                 Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
             };
             let mut row = Row::of(&source, &ticket.request, ticket.checks(), judged);
-            row.path = shown(file, page_path);
+            row.path = site_relative(file, page_path);
             let entry = Entry {
                 href,
                 warnings: diags.len(),
@@ -206,7 +206,7 @@ fn page(
         }
         Err(Invalid { source, diags }) => {
             let mut row = Row::invalid(file, None);
-            row.path = shown(file, page_path);
+            row.path = site_relative(file, page_path);
             row.title = format!("{} (has errors)", row.path);
             let page = html::page(
                 renderer,
@@ -396,7 +396,7 @@ fn mirrored(paths: &[PathBuf], out: &Path) -> anyhow::Result<Vec<(PathBuf, PathB
 
 /// A request's path as the site shows it: relative to the folder given (as
 /// its page is), never this machine's absolute path.
-fn shown(file: &Path, page: &Path) -> String {
+fn site_relative(file: &Path, page: &Path) -> String {
     page.with_extension(file.extension().unwrap_or_default())
         .display()
         .to_string()

@@ -245,7 +245,7 @@ fn dry_run(client: &Client, path: &Path, order: &Order) -> String {
         variables,
         correlation,
     } = *order;
-    let shown = super::shown(path);
+    let shown = super::escaped_path(path);
     format!(
         "# {shown}: the calls submit would make (--dry-run: nothing is sent)\n\n# 1. Does the catalog item have the correlation variable? Without it nothing is ordered.\n{}\n# 2. Is it filed already? An open item of this catalog item with this correlation id is recorded instead of ordering again.\n{}\n# 3. Order the catalog item (an answer with only a cart_id is two-step checkout: that cart is emptied, nothing is ordered).\n{}\n# 4. The RITM: the lookup of step 2 again, which must find exactly one open item, of the new request.\n# 5. Written into {shown}: req, ritm, submitted, status = \"submitted\"\n",
         client.show(&servicenow::item_call(item)),
@@ -337,7 +337,7 @@ fn said(
     };
     print_stdout(&format!(
         "{}: {how} {} {} {url}\n",
-        super::shown(path),
+        super::escaped_path(path),
         done.req,
         done.item.ritm
     ))

@@ -46,7 +46,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<Outcome> {
     let mut answers = answers(&clients, &filed);
     let mut read = 0;
     for (path, request, ritm, index) in filed {
-        let shown = super::shown(path);
+        let shown = super::escaped_path(path);
         let Some((client, config)) = clients.get(&index) else {
             continue;
         };

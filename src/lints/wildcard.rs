@@ -95,7 +95,7 @@ fn public_suffix_message(written: &str, domain: &str) -> Option<String> {
     if let Some(section) = public_suffix::suffix(domain) {
         return Some(format!(
             "`{written}` opens every name under the public suffix {} ({})",
-            shown(domain),
+            readable_name(domain),
             section.describe()
         ));
     }
@@ -107,7 +107,7 @@ fn public_suffix_message(written: &str, domain: &str) -> Option<String> {
     };
     Some(format!(
         "`{written}` covers the public suffix {}{more} ({})",
-        shown(first),
+        readable_name(first),
         section.describe()
     ))
 }
@@ -161,7 +161,7 @@ fn internal_zone(domain: &str) -> Option<&'static str> {
 }
 
 /// A name as a reader knows it: `com.cn`, or `公司.cn` (xn--55qx5d.cn) for punycode.
-fn shown(ascii: &str) -> String {
+fn readable_name(ascii: &str) -> String {
     let (unicode, result) = idna::domain_to_unicode(ascii);
     if result.is_ok() && unicode != ascii {
         format!("`{unicode}` ({ascii})")
