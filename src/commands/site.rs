@@ -210,7 +210,12 @@ impl Site<'_> {
                     Kind::Request { zones, .. } => zones.as_slice(),
                     Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
                 };
-                let mut row = Row::of(&source, &ticket.request, ticket.checks(), judged);
+                let mut row = Row::of(
+                    &source,
+                    &ticket.request,
+                    crate::flows::count(ticket.checks()),
+                    judged,
+                );
                 row.path = shown(file, page_path);
                 let entry = Entry {
                     href,
