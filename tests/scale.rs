@@ -66,25 +66,6 @@ fn check_reports_many_files_in_the_order_given() {
     );
 }
 
-/// Every file of a folder, by path relative to it, with its text; `site`'s
-/// own manifest aside (it holds the pages' modification times).
-fn tree(root: &Path) -> std::collections::BTreeMap<String, String> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.file_name() != Some(std::ffi::OsStr::new(".fwreq-site.json")) {
-                let name = path.strip_prefix(root).unwrap().display().to_string();
-                files.insert(name, fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    files
-}
-
 /// A site made in a new folder (built hidden beside it, then renamed into
 /// place) and one whose every page was made again in its existing folder are
 /// the same files, byte for byte; an unchanged rerun changes none of them.
@@ -122,8 +103,8 @@ fn a_site_is_the_same_made_fresh_remade_or_rerun() {
             FILES + 1
         )
     );
-    let fresh = tree(&root.join("fresh"));
-    assert_eq!(fresh, tree(&root.join("remade")));
+    let fresh = common::tree(&root.join("fresh"));
+    assert_eq!(fresh, common::tree(&root.join("remade")));
     assert!(fresh.contains_key("style.css"), "{:?}", fresh.keys());
     assert_eq!(fresh.len(), FILES + 2, "pages, index, stylesheet");
     assert_eq!(
@@ -133,7 +114,7 @@ fn a_site_is_the_same_made_fresh_remade_or_rerun() {
             FILES + 1
         )
     );
-    assert_eq!(fresh, tree(&root.join("fresh")));
+    assert_eq!(fresh, common::tree(&root.join("fresh")));
     // Nothing of the hidden folder a fresh site was built in is left.
     let mut left: Vec<String> = fs::read_dir(root)
         .unwrap()
