@@ -75,6 +75,34 @@ pub(crate) fn count(plan: &[RuleChecks]) -> usize {
         .sum()
 }
 
+/// [`count`] of the request's plan without making it (its commands, notes
+/// and captures): `list` counts the flows of every request it lists.
+pub(crate) fn count_of(request: &Request) -> usize {
+    let rule_count = |rule: &Rule| {
+        let ports = tested_ports(rule).len();
+        rule.destinations
+            .iter()
+            .map(|dest| match (&dest.target, &dest.probe, rule.protocol) {
+                // A range without a probe address: nothing to test.
+                (Target::Range { .. }, None, _) | (_, _, Protocol::Icmp) => 1,
+                (_, _, Protocol::Tcp | Protocol::Udp) => ports.max(1),
+            })
+            .sum::<usize>()
+    };
+    request.rules.iter().map(rule_count).sum()
+}
+
+/// The ports a rule's checks test: each distinct one once, in the order
+/// written, even where ports or ranges overlap (a range by its two ends).
+fn tested_ports(rule: &Rule) -> Vec<u16> {
+    let mut seen = std::collections::HashSet::new();
+    rule.ports
+        .iter()
+        .flat_map(PortRange::ends)
+        .filter(|port| seen.insert(*port))
+        .collect()
+}
+
 fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
     let heading = rule.comment.clone().unwrap_or_else(|| {
         let mut h = format!("Rule {number}: {}", rule.protocol.as_str().to_uppercase());
@@ -93,15 +121,7 @@ fn rule_checks(number: usize, rule: &Rule) -> RuleChecks {
     if rule.action == Action::Deny {
         notes.push("deny rule: once it is in place, these checks should fail".to_string());
     }
-    // One check per distinct port, in the order written, even where ports or
-    // ranges overlap.
-    let mut seen = std::collections::HashSet::new();
-    let ends: Vec<u16> = rule
-        .ports
-        .iter()
-        .flat_map(PortRange::ends)
-        .filter(|port| seen.insert(*port))
-        .collect();
+    let ends = tested_ports(rule);
     RuleChecks {
         number,
         sources: rule.sources.iter().map(|s| s.value).collect(),
@@ -273,6 +293,20 @@ mod tests {
             ["deny rule: once it is in place, these checks should fail"]
         );
         assert_eq!(commands(&r), ["curl -vv telnet://ftp.example.com:21"]);
+    }
+
+    /// `list`'s count without a plan is the plan's, for rules of every kind.
+    #[test]
+    fn flows_are_counted_alike_with_and_without_a_plan() {
+        let request = crate::validate::test_request(
+            "[[rules]]\nports = [80, 443, 80, \"8000-8050\", 8000]\ndestinations = [\"a.example.com\", \"192.0.2.7\", \"10.1.0.0/24\", { host = \"10.2.0.0/24\", probe = \"10.2.0.5\" }, { host = \"*.example.org\", probe = \"x.example.org\" }, \"*.example.net\"]\n\
+             [[rules]]\nprotocol = \"udp\"\nports = [123]\ndestinations = [\"ntp.example.com\", \"10.3.0.0/24\"]\n\
+             [[rules]]\nprotocol = \"icmp\"\ndestinations = [\"gw.example.com\", \"10.4.0.0/24\"]\n",
+        );
+        let plan = plan(&request);
+        // 4 ports by 5 tested destinations and 1 range untested; 1 by 1 and 1; 2 pings.
+        assert_eq!(count(&plan), 4 * 5 + 1 + 2 + 2);
+        assert_eq!(count_of(&request), count(&plan));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! share. Plain data, made from a validated request or a file's first error.
 
 use crate::diagnostic::Source;
-use crate::flows::{self, RuleChecks};
 use crate::request::Request;
 use crate::spec::Status;
 use crate::team::Team;
@@ -68,12 +67,8 @@ pub fn columns(teams: &[Team]) -> Vec<FieldColumn> {
 }
 
 impl Row {
-    pub fn of(
-        source: &Source,
-        request: &Request,
-        plan: &[RuleChecks],
-        judged: &[Vec<Judgement>],
-    ) -> Self {
+    /// A valid request's row; `flows` as [`crate::flows::count`] gives them.
+    pub fn of(source: &Source, request: &Request, flows: usize, judged: &[Vec<Judgement>]) -> Self {
         let mut zones: Vec<String> = Vec::new();
         for text in judged.iter().flatten().map(Judgement::describe) {
             if !zones.contains(&text) {
@@ -90,7 +85,7 @@ impl Row {
             instant: request.submitted.and_then(|s| s.instant()),
             expires: request.expires,
             rules: request.rules.len(),
-            flows: flows::count(plan),
+            flows,
             zones,
             error: None,
             fields: request

@@ -29,6 +29,12 @@ const EMBEDDED: &[(&str, &str)] = embedded!(
     "removal.md.j2" "flow.md.j2" "probe.md.j2" "renewal.md.j2" "verify.md.j2"
 );
 
+/// The templates compiled into the binary: two builds of one version can
+/// make different pages (a site made by one is remade by the other).
+pub(crate) fn built_ins() -> &'static [(&'static str, &'static str)] {
+    EMBEDDED
+}
+
 /// The work one render may do. A team's templates are code from a shared
 /// folder: a loop that never ends stops here with an error, and so does a
 /// template that builds data to fill the memory (`"x" * 100000000`, printed

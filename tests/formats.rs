@@ -54,6 +54,22 @@ fn assert_inert(html: &str, our_scripts: usize, what: &str) {
             );
             continue;
         }
+        // fwreq's own stylesheet on a site's page: a file of the site itself.
+        if name == "link" && {
+            let mut attrs: Vec<(&str, &str)> = el.value().attrs().collect();
+            attrs.sort_unstable();
+            attrs.len() == 2
+                && attrs[0].0 == "href"
+                && attrs[0].1.trim_start_matches("../") == "style.css"
+                && attrs[1] == ("rel", "stylesheet")
+        } {
+            assert_eq!(
+                doc.select(&Selector::parse("link").unwrap()).count(),
+                1,
+                "{what}: one stylesheet"
+            );
+            continue;
+        }
         assert!(
             ![
                 "iframe", "object", "embed", "img", "svg", "math", "form", "input", "details",
@@ -452,25 +468,6 @@ fn several_requests_in_json_are_one_array_of_their_records() {
     );
 }
 
-/// Every file of a folder, by path relative to it, with its bytes; `site`'s
-/// own manifest aside.
-fn tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.file_name() != Some(std::ffi::OsStr::new(".fwreq-site.json")) {
-                let name = path.strip_prefix(root).unwrap().display().to_string();
-                files.insert(name, fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
-}
-
 /// A rerun makes again only the pages whose inputs changed (the request,
 /// the templates, the day, the page itself), and what it leaves is byte for
 /// byte the site a fresh run makes.
@@ -510,18 +507,27 @@ fn site_remakes_only_what_changed_and_matches_a_fresh_build() {
         format!("site: 2 written, {} unchanged, in out\n", count - 1)
     );
     assert_eq!(site("fresh", "2026-11-26").lines().count(), 1);
-    assert_eq!(tree(&root.join("out")), tree(&root.join("fresh")));
+    assert_eq!(
+        common::tree(&root.join("out")),
+        common::tree(&root.join("fresh"))
+    );
     // A page edited by hand is made again.
     fs::write(root.join("out/avilla-calico-registry.html"), "edited").unwrap();
     assert_eq!(
         site("out", "2026-11-26"),
         format!("site: 1 written, {count} unchanged, in out\n")
     );
-    assert_eq!(tree(&root.join("out")), tree(&root.join("fresh")));
+    assert_eq!(
+        common::tree(&root.join("out")),
+        common::tree(&root.join("fresh"))
+    );
     // Another day (expiry warnings move) remakes every page it changes.
     site("out", "2027-06-01");
     site("fresh2", "2027-06-01");
-    assert_eq!(tree(&root.join("out")), tree(&root.join("fresh2")));
+    assert_eq!(
+        common::tree(&root.join("out")),
+        common::tree(&root.join("fresh2"))
+    );
     // A template of the team's own remakes every page.
     fs::create_dir(root.join("tpl")).unwrap();
     fs::write(root.join("tpl/page.html.j2"), "{{ title }}\n").unwrap();

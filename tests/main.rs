@@ -30,6 +30,7 @@ mod probe;
 mod quickstart;
 mod review;
 mod safety;
+mod scale;
 mod schema;
 mod servicenow;
 mod session;

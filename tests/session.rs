@@ -70,3 +70,30 @@ fn a_teams_denied_warnings_are_errors_on_its_pages_as_in_check() {
     let shown = format!("<pre>{}", first.replace('/', "&#x2f;"));
     common::assert_contains(&page, &shown);
 }
+
+/// A team whose own `style.css.j2` makes other CSS links a stylesheet of its
+/// own; the other team's pages and the index link the built-in one.
+#[test]
+fn site_gives_a_teams_own_stylesheet_a_file_of_its_own() {
+    let dir = two_teams();
+    write(dir.path(), "b/tpl/style.css.j2", "body { color: teal; }\n");
+    let out = fwreq_in(dir.path(), &["site", "a", "b", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |name: &str| fs::read_to_string(dir.path().join("out").join(name)).unwrap();
+    let link = |page: &str| {
+        let doc = scraper::Html::parse_document(&read(page));
+        let selector = scraper::Selector::parse("link[rel=stylesheet]").unwrap();
+        let href = doc.select(&selector).next().unwrap().value().attr("href");
+        href.unwrap().to_string()
+    };
+    assert_eq!(link("index.html"), "style.css");
+    assert_eq!(link("a/req.html"), "../style.css");
+    let own = link("b/req.html");
+    let name = own.strip_prefix("../").unwrap();
+    assert!(
+        name.starts_with("style-") && name.ends_with(".css"),
+        "{own}"
+    );
+    assert_eq!(read(name), "body { color: teal; }\n");
+    assert!(read("style.css").contains("prefers-color-scheme"));
+}

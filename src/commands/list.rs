@@ -31,7 +31,7 @@ fn rows(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<FieldColumn>)> {
                 source,
             }) => {
                 let judged = zones::of_rules(&session.team(file).zones, &request);
-                Row::of(&source, &request, &flows::plan(&request), &judged)
+                Row::of(&source, &request, flows::count_of(&request), &judged)
             }
             Ok(Loaded {
                 source,

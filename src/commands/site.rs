@@ -40,100 +40,221 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         ..Options::default()
     };
     let session = super::session(paths, &options)?.valid()?;
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    inside_output(out, files.iter().map(|(_, page)| page.as_path()))?;
-    let context = context_of(&session, today)?;
-    let before = Manifest::read(out, &context);
-    // Every page on every core; written as each is made, in no set order
-    // (each page is one file); the index keeps the files' order, then sorts.
-    // A page whose request, team files, templates, day and fwreq are those it
-    // was made from (the manifest says so) and that is still as written is
-    // not made again.
-    let built: Vec<anyhow::Result<(String, Remembered, bool)>> =
-        map_files(&files, |(file, page_path)| {
-            built(&session, &before, out, file, page_path)
-        });
-    let mut after = Manifest {
-        context,
-        pages: BTreeMap::new(),
-    };
-    let mut entries = Vec::with_capacity(built.len());
-    let (mut written, mut unchanged, mut with_errors) = (0, 0, 0);
-    for result in built {
-        let (key, remembered, wrote) = result?;
-        with_errors += usize::from(remembered.invalid);
-        if wrote {
-            written += 1;
-        } else {
-            unchanged += 1;
-        }
-        let mut entry = remembered.entry.clone();
-        entry.row.instant = remembered.instant;
-        entries.push(entry);
-        after.pages.insert(key, remembered);
+    let styles = Stylesheets::of(&session)?;
+    styles.not_a_folder(&files, out)?;
+    let folder = Folder::open(out)?;
+    if let Folder::Existing(_) = folder {
+        inside_output(
+            out,
+            files
+                .iter()
+                .map(|(_, page)| page.as_path())
+                .chain(styles.files.iter().map(|(name, _)| Path::new(name))),
+        )?;
     }
-    entries
-        .sort_by(|a, b| newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path)));
+    let context = context_of(&session, today)?;
+    let site = Site {
+        session: &session,
+        before: match folder {
+            Folder::Existing(_) => Manifest::read(out, &context),
+            Folder::Fresh(_) => Manifest::empty(&context),
+        },
+        folder: &folder,
+        styles: &styles,
+    };
+    let mut made = site.pages(&files, &context)?;
     let index = session.first_renderer().page(
         "site.html.j2",
         context! {
             title => "Firewall change requests",
-            requests => minijinja::value::Serde(&entries),
+            requests => minijinja::value::Serde(&made.entries),
             columns => minijinja::value::Serde(listing::columns(session.teams())),
+            stylesheet => styles.href(session.first_renderer(), Path::new(INDEX)),
         },
     )?;
-    if write_if_changed(&out.join(INDEX), &index)? {
-        written += 1;
+    if folder.put(Path::new(INDEX), &index)? {
+        made.written += 1;
     } else {
-        unchanged += 1;
+        made.unchanged += 1;
     }
-    write_if_changed(&out.join(MANIFEST), &serde_json::to_string(&after)?)?;
+    for (name, text) in &styles.files {
+        folder.put(Path::new(name), text)?;
+    }
+    folder.put(Path::new(MANIFEST), &serde_json::to_string(&made.manifest)?)?;
+    folder.finish(out)?;
     eprintln!(
         "site: {} written, {} unchanged, in {}",
-        written,
-        unchanged,
+        made.written,
+        made.unchanged,
         out.display()
     );
-    if with_errors > 0 {
+    if made.with_errors > 0 {
         eprintln!(
             "fwreq: {} with errors (their pages list them)",
-            crate::text::plural(with_errors, "request", "requests")
+            crate::text::plural(made.with_errors, "request", "requests")
         );
         return Ok(Outcome::Findings);
     }
     Ok(Outcome::Clean)
 }
 
-/// One page, by its path in the site: made and written, or (when the
-/// manifest says its inputs are unchanged and it is still as written) taken
-/// from the manifest; with whether it was written.
-fn built(
-    session: &Session,
-    before: &Manifest,
-    out: &Path,
-    file: &Path,
-    page_path: &Path,
-) -> anyhow::Result<(String, Remembered, bool)> {
-    let key = page_path.display().to_string();
-    let bytes = input::read_regular(file)?;
-    let input = input_of(&bytes, session.team_index(file));
-    if let Some(old) = before.pages.get(&key)
-        && old.input == input
-        && old.still_written(&out.join(page_path))
-    {
-        // What the page's path gives is made anew, never read back:
-        // a manifest others could write holds no link of the index.
-        let mut remembered = old.clone();
-        remembered.entry.href = href(page_path);
-        remembered.entry.row.path = site_relative(file, page_path);
-        return Ok((key, remembered, false));
+/// What every page of one run is made with.
+struct Site<'a> {
+    session: &'a Session,
+    /// The manifest of the run before (empty for a new folder).
+    before: Manifest,
+    folder: &'a Folder,
+    styles: &'a Stylesheets,
+}
+
+/// The request pages of one run: the index's rows (newest first), the manifest
+/// for the next run, and the counts `site` reports.
+struct Made {
+    entries: Vec<Entry>,
+    manifest: Manifest,
+    written: usize,
+    unchanged: usize,
+    with_errors: usize,
+}
+
+impl Site<'_> {
+    /// Every page on every core; written as each is made, in no set order
+    /// (each page is one file); the rows are sorted once all are in. A page whose
+    /// request, team files, templates, day and fwreq are those it was made
+    /// from (the manifest says so) and that is still as written is not made
+    /// again.
+    fn pages(&self, files: &[(PathBuf, PathBuf)], context: &str) -> anyhow::Result<Made> {
+        let built: Vec<anyhow::Result<(String, Remembered, bool)>> =
+            map_files(files, |(file, page_path)| self.built(file, page_path));
+        let mut made = Made {
+            entries: Vec::with_capacity(built.len()),
+            manifest: Manifest::empty(context),
+            written: 0,
+            unchanged: 0,
+            with_errors: 0,
+        };
+        for result in built {
+            let (key, remembered, wrote) = result?;
+            made.with_errors += usize::from(remembered.invalid);
+            if wrote {
+                made.written += 1;
+            } else {
+                made.unchanged += 1;
+            }
+            let mut entry = remembered.entry.clone();
+            entry.row.instant = remembered.instant;
+            made.entries.push(entry);
+            made.manifest.pages.insert(key, remembered);
+        }
+        made.entries.sort_by(|a, b| {
+            newest_first((&a.row.instant, &a.row.path), (&b.row.instant, &b.row.path))
+        });
+        Ok(made)
     }
-    let loaded = session.load_bytes(file, bytes);
-    let (page, entry, invalid) = page(loaded, file, page_path, session)?;
-    let path = out.join(page_path);
-    let wrote = write_if_changed(&path, &page)?;
-    let remembered = Remembered::of(&path, input, entry, invalid)?;
-    Ok((key, remembered, wrote))
+
+    /// One page, by its path in the site: made and written, or (when the
+    /// manifest says its inputs are unchanged and it is still as written)
+    /// taken from the manifest; with whether it was written.
+    fn built(&self, file: &Path, page_path: &Path) -> anyhow::Result<(String, Remembered, bool)> {
+        let key = page_path.display().to_string();
+        let bytes = input::read_regular(file)?;
+        let input = input_of(&bytes, self.session.team_index(file));
+        let path = self.folder.path().join(page_path);
+        if let Some(old) = self.before.pages.get(&key)
+            && old.input == input
+            && old.still_written(&path)
+        {
+            // What the page's path gives is made anew, never read back:
+            // a manifest others could write holds no link of the index.
+            let mut remembered = old.clone();
+            remembered.entry.href = href(page_path);
+            remembered.entry.row.path = site_relative(file, page_path);
+            return Ok((key, remembered, false));
+        }
+        let loaded = self.session.load_bytes(file, bytes);
+        let (page, entry, invalid) = self.page(loaded, file, page_path)?;
+        let wrote = self.folder.put(page_path, &page)?;
+        let remembered = Remembered::of(&path, input, entry, invalid)?;
+        Ok((key, remembered, wrote))
+    }
+
+    /// One request's page and its index row, with its own team's templates
+    /// and lint settings; `true` when the file is invalid.
+    fn page(
+        &self,
+        loaded: Loaded,
+        file: &Path,
+        page_path: &Path,
+    ) -> anyhow::Result<(String, Entry, bool)> {
+        let session = self.session;
+        let home = Some(format!("{}index.html", up(page_path)));
+        let href = href(page_path);
+        let renderer = session.renderer(file);
+        let stylesheet = self.styles.href(renderer, page_path);
+        Ok(match session.reviewed(file, loaded)? {
+            Ok(Reviewed {
+                source,
+                ticket,
+                diags,
+            }) => {
+                let page = html::page(
+                    renderer,
+                    html::Page {
+                        warnings: diagnostic::plain(&source, &diags),
+                        home,
+                        stylesheet,
+                        ..html::Page::of(&ticket)
+                    },
+                )?;
+                let judged = match &ticket.kind {
+                    Kind::Request { zones, .. } => zones.as_slice(),
+                    Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
+                };
+                let mut row = Row::of(
+                    &source,
+                    &ticket.request,
+                    crate::flows::count(ticket.checks()),
+                    judged,
+                );
+                row.path = site_relative(file, page_path);
+                let entry = Entry {
+                    href,
+                    warnings: diags.len(),
+                    errors: 0,
+                    expiry: Expiry::of(&ticket.request, session.settings(file).today),
+                    row,
+                };
+                (page, entry, false)
+            }
+            Err(Invalid { source, diags }) => {
+                let mut row = Row::invalid(file, None);
+                row.path = site_relative(file, page_path);
+                row.title = format!("{} (has errors)", row.path);
+                let page = html::page(
+                    renderer,
+                    html::Page {
+                        title: &row.title,
+                        errors: diagnostic::plain(&source, &diags),
+                        home,
+                        stylesheet,
+                        ..html::Page::default()
+                    },
+                )?;
+                let errors = diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let entry = Entry {
+                    href,
+                    warnings: 0,
+                    errors,
+                    expiry: None,
+                    row,
+                };
+                (page, entry, true)
+            }
+        })
+    }
 }
 
 /// How near a request's `expires` is, for its mark on the index.
@@ -163,76 +284,6 @@ impl Expiry {
     }
 }
 
-/// One request's page and its index row, with its own team's templates
-/// and lint settings; `true` when the file is invalid.
-fn page(
-    loaded: Loaded,
-    file: &Path,
-    page_path: &Path,
-    session: &Session,
-) -> anyhow::Result<(String, Entry, bool)> {
-    let depth = page_path.components().count().saturating_sub(1);
-    let home = Some(format!("{}index.html", "../".repeat(depth)));
-    let href = href(page_path);
-    let renderer = session.renderer(file);
-    Ok(match session.reviewed(file, loaded)? {
-        Ok(Reviewed {
-            source,
-            ticket,
-            diags,
-        }) => {
-            let page = html::page(
-                renderer,
-                html::Page {
-                    warnings: diagnostic::plain(&source, &diags),
-                    home,
-                    ..html::Page::of(&ticket)
-                },
-            )?;
-            let judged = match &ticket.kind {
-                Kind::Request { zones, .. } => zones.as_slice(),
-                Kind::Change { .. } | Kind::Removal { .. } | Kind::Renewal { .. } => &[],
-            };
-            let mut row = Row::of(&source, &ticket.request, ticket.checks(), judged);
-            row.path = site_relative(file, page_path);
-            let entry = Entry {
-                href,
-                warnings: diags.len(),
-                errors: 0,
-                expiry: Expiry::of(&ticket.request, session.settings(file).today),
-                row,
-            };
-            (page, entry, false)
-        }
-        Err(Invalid { source, diags }) => {
-            let mut row = Row::invalid(file, None);
-            row.path = site_relative(file, page_path);
-            row.title = format!("{} (has errors)", row.path);
-            let page = html::page(
-                renderer,
-                html::Page {
-                    title: &row.title,
-                    errors: diagnostic::plain(&source, &diags),
-                    home,
-                    ..html::Page::default()
-                },
-            )?;
-            let errors = diags
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
-            let entry = Entry {
-                href,
-                warnings: 0,
-                errors,
-                expiry: None,
-                row,
-            };
-            (page, entry, true)
-        }
-    })
-}
-
 /// What `site` remembers of the pages it made, beside them (hidden, and
 /// linked from no page): a rerun makes again only what changed, and builds
 /// the index from it without reading every request twice.
@@ -240,8 +291,8 @@ const MANIFEST: &str = ".fwreq-site.json";
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
-    /// fwreq's version, the day, the templates and the team files, hashed:
-    /// when any differs, every page is made again.
+    /// fwreq's version and built-in templates, the day, the team's templates
+    /// and the team files, hashed: when any differs, every page is made again.
     context: String,
     /// By page path.
     pages: BTreeMap<String, Remembered>,
@@ -267,10 +318,14 @@ impl Manifest {
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
             .filter(|m| m.context == context)
-            .unwrap_or(Manifest {
-                context: context.to_string(),
-                pages: BTreeMap::new(),
-            })
+            .unwrap_or_else(|| Manifest::empty(context))
+    }
+
+    fn empty(context: &str) -> Manifest {
+        Manifest {
+            context: context.to_string(),
+            pages: BTreeMap::new(),
+        }
     }
 }
 
@@ -311,6 +366,7 @@ fn context_of(session: &Session, today: chrono::NaiveDate) -> anyhow::Result<Str
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::hash::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    crate::render::built_ins().hash(&mut hasher);
     today.to_string().hash(&mut hasher);
     session.first_renderer().fingerprint().hash(&mut hasher);
     for file in session.files() {
@@ -471,15 +527,158 @@ fn href(path: &Path) -> String {
     parts.join("/")
 }
 
-/// Writes `text` to `path` (whole or not at all) unless it already holds
-/// exactly that; returns whether it wrote.
-fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<bool> {
-    if input::read_regular(path).is_ok_and(|old| old == text.as_bytes()) {
-        return Ok(false);
+/// The way from a page up to the site's top folder (`../` per folder).
+fn up(page_path: &Path) -> String {
+    "../".repeat(page_path.components().count().saturating_sub(1))
+}
+
+/// The site's stylesheets: each team's `style.css.j2` made once (with the
+/// index's `columns`) and written once (`style.css`; a team whose own makes
+/// other CSS gets a file of its own), not inlined in every page, where it was
+/// a third of each.
+struct Stylesheets {
+    /// A file's name by the fingerprint of the templates that made it.
+    names: HashMap<u64, String>,
+    /// Each file's name and text.
+    files: Vec<(String, String)>,
+}
+
+impl Stylesheets {
+    fn of(session: &Session) -> anyhow::Result<Stylesheets> {
+        let mut styles = Stylesheets {
+            names: HashMap::new(),
+            files: Vec::new(),
+        };
+        let renderers = std::iter::once(session.first_renderer())
+            .chain(session.files().iter().map(|file| session.renderer(file)));
+        for renderer in renderers {
+            if styles.names.contains_key(&renderer.fingerprint()) {
+                continue;
+            }
+            // The index's columns, as the index inlined them before: a
+            // team's `list-columns` bring its cards in at a wider window.
+            let columns = minijinja::value::Serde(listing::columns(session.teams()));
+            let text = renderer.page("style.css.j2", context! { columns })?;
+            let name = match styles.files.iter().find(|(_, made)| *made == text) {
+                Some((name, _)) => name.clone(),
+                None if styles.files.is_empty() => "style.css".to_string(),
+                None => format!("style-{}.css", input_of(text.as_bytes(), 0)),
+            };
+            if !styles.files.iter().any(|(known, _)| *known == name) {
+                styles.files.push((name.clone(), text));
+            }
+            styles.names.insert(renderer.fingerprint(), name);
+        }
+        Ok(styles)
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+
+    /// The link from a page to its team's stylesheet.
+    fn href(&self, renderer: &crate::render::Renderer, page_path: &Path) -> Option<String> {
+        let name = self.names.get(&renderer.fingerprint())?;
+        Some(format!("{}{name}", up(page_path)))
     }
-    crate::output::write_page(path, text)?;
-    Ok(true)
+
+    /// Refuses a folder of pages that has a stylesheet's name, before
+    /// anything is written.
+    fn not_a_folder(&self, files: &[(PathBuf, PathBuf)], out: &Path) -> anyhow::Result<()> {
+        for (name, _) in &self.files {
+            if let Some((file, _)) = files.iter().find(|(_, page)| page.starts_with(name)) {
+                bail!(
+                    "{} would be in the folder {}, the site's stylesheet; nothing was written (rename its folder)",
+                    file.display(),
+                    out.join(name).display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a site is written: into its folder, or, when there is none yet, into
+/// a new hidden folder beside it that is renamed into place once whole (a
+/// reader never sees half a site, and no page needs its own temporary file).
+enum Folder {
+    Existing(PathBuf),
+    Fresh(tempfile::TempDir),
+}
+
+impl Folder {
+    fn open(out: &Path) -> anyhow::Result<Folder> {
+        if std::fs::symlink_metadata(out).is_ok() {
+            std::fs::create_dir_all(out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            return Ok(Folder::Existing(out.to_path_buf()));
+        }
+        // A bare name's parent is "", which tempfile takes as the current folder.
+        let parent = out.parent().unwrap_or(Path::new(""));
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".fwreq-site-");
+        #[cfg(unix)]
+        {
+            // The usual folder permissions (0777 less the umask), not 0700.
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o777));
+        }
+        let dir = builder
+            .tempdir_in(parent)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        Ok(Folder::Fresh(dir))
+    }
+
+    /// Where the files go now.
+    fn path(&self) -> &Path {
+        match self {
+            Folder::Existing(out) => out,
+            Folder::Fresh(dir) => dir.path(),
+        }
+    }
+
+    /// Writes a file of the site (`relative` to its top) unless it already
+    /// holds exactly `text`; returns whether it wrote. In an existing folder
+    /// whole or not at all (a temporary file renamed over it); in a fresh one
+    /// straight into a new file, as nobody sees that folder yet.
+    fn put(&self, relative: &Path, text: &str) -> anyhow::Result<bool> {
+        let path = self.path().join(relative);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        match self {
+            Folder::Existing(_) => {
+                if input::read_regular(&path).is_ok_and(|old| old == text.as_bytes()) {
+                    return Ok(false);
+                }
+                crate::output::write_page(&path, text)?;
+            }
+            Folder::Fresh(_) => {
+                use std::io::Write as _;
+                std::fs::File::create_new(&path)
+                    .and_then(|mut file| file.write_all(text.as_bytes()))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Puts a fresh folder in place, unless something took its name meanwhile.
+    fn finish(self, out: &Path) -> anyhow::Result<()> {
+        let Folder::Fresh(dir) = self else {
+            return Ok(());
+        };
+        if std::fs::symlink_metadata(out).is_ok() {
+            bail!(
+                "{} appeared while the site was made; nothing was written",
+                out.display()
+            );
+        }
+        std::fs::rename(dir.path(), out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        // Its path is now `out`: nothing to remove.
+        let _ = dir.keep();
+        Ok(())
+    }
 }

@@ -408,3 +408,22 @@ pub fn copy_example(example: impl AsRef<std::path::Path>, to: impl AsRef<std::pa
     let text = fs::read_to_string(example).unwrap();
     fs::write(to, without_fields(&text)).unwrap();
 }
+
+/// Every file of a folder, by path relative to it, with its bytes; `site`'s
+/// own manifest aside.
+pub fn tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.file_name() != Some(std::ffi::OsStr::new(".fwreq-site.json")) {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                files.insert(name, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
