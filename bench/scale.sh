@@ -28,7 +28,7 @@ printf 'baseURL = "http://localhost/"\ntitle = "Firewall change requests"\ndisab
 printf '<!doctype html><html><head><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>\n' >"$hugo_site/layouts/_default/single.html"
 printf '<!doctype html><html><head><title>{{ .Site.Title }}</title></head><body><ul>{{ range .Site.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n' >"$hugo_site/layouts/_default/list.html"
 (cd "$specs" && ls) | sed 's/\.toml$//' | xargs -P "$(nproc)" -I{} sh -c \
-  'printf "+++\ntitle = \"{}\"\n+++\n" >"$1/content/{}.md" && "$2" render "$3/{}.toml" >>"$1/content/{}.md"' _ "$hugo_site" "$fwreq" "$specs"
+  'printf "+++\ntitle = \"{}\"\n+++\n" >"$1/content/{}.md" && "$2" render "$3/{}.toml" >>"$1/content/{}.md" 2>/dev/null' _ "$hugo_site" "$fwreq" "$specs"
 
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "fwreq $("$fwreq" -V | cut -d' ' -f2), $(hugo version | cut -d' ' -f1-2), $(hyperfine --version)"

@@ -7,6 +7,7 @@ use super::{Context, Found};
 use crate::names::Lint;
 use crate::request::{Destination, Network, Target};
 use crate::validate::host::address_or_network;
+use std::sync::LazyLock;
 
 declare_lints! {
     /// a destination range that spans a whole private network (/16 or wider)
@@ -45,7 +46,7 @@ fn broad_private_range(cx: &Context, found: &mut Found) {
             continue;
         }
         if let Some((block, _)) =
-            within(network, PRIVATE).filter(|(_, widest)| network.prefix <= **widest)
+            within(network, &PRIVATE_BLOCKS).filter(|(_, widest)| network.prefix <= **widest)
         {
             found.warn(
                 Lint::BroadPrivateRange,
@@ -61,7 +62,10 @@ fn broad_private_range(cx: &Context, found: &mut Found) {
 
 fn reserved_destination(cx: &Context, found: &mut Found) {
     for dest in destinations(cx) {
-        let reserved = dest.target.network().and_then(|n| within(&n, RESERVED));
+        let reserved = dest
+            .target
+            .network()
+            .and_then(|n| within(&n, &RESERVED_BLOCKS));
         if let Some((_, what)) = reserved {
             found.warn(
                 Lint::ReservedDestination,
@@ -104,9 +108,37 @@ const RESERVED: &[(&str, &str)] = &[
 ];
 
 /// The first of `blocks` (written as CIDR) that holds all of `network`.
-fn within<'a, T>(network: &Network, blocks: &'a [(&'a str, T)]) -> Option<(&'a str, &'a T)> {
-    blocks.iter().find_map(|(cidr, value)| {
-        let block = address_or_network(cidr).ok()?;
-        block.contains_network(network).then_some((*cidr, value))
-    })
+fn within<'a, T>(
+    network: &Network,
+    blocks: &'a [(&'static str, Network, T)],
+) -> Option<(&'static str, &'a T)> {
+    blocks
+        .iter()
+        .find(|(_, block, _)| block.contains_network(network))
+        .map(|(cidr, _, value)| (*cidr, value))
+}
+
+/// A table of blocks with each block parsed, once per run rather than once
+/// per destination.
+fn parsed<T: Copy>(blocks: &[(&'static str, T)]) -> Vec<(&'static str, Network, T)> {
+    blocks
+        .iter()
+        .filter_map(|&(cidr, value)| Some((cidr, address_or_network(cidr).ok()?, value)))
+        .collect()
+}
+
+static PRIVATE_BLOCKS: LazyLock<Vec<(&str, Network, u8)>> = LazyLock::new(|| parsed(PRIVATE));
+static RESERVED_BLOCKS: LazyLock<Vec<(&str, Network, &str)>> = LazyLock::new(|| parsed(RESERVED));
+
+#[cfg(test)]
+mod tests {
+    use super::{PRIVATE, PRIVATE_BLOCKS, RESERVED, RESERVED_BLOCKS};
+
+    /// Every block of both tables is a network: none is dropped unseen.
+    #[test]
+    fn every_block_parses() {
+        assert_eq!(PRIVATE_BLOCKS.len(), PRIVATE.len());
+        assert_eq!(RESERVED_BLOCKS.len(), RESERVED.len());
+        assert_eq!(PRIVATE_BLOCKS[0].1.to_string(), "10.0.0.0/8");
+    }
 }

@@ -20,8 +20,15 @@ declare_lints! {
 /// Each one at its position. A byte order mark at the very start is not text.
 fn hidden_characters(cx: &Context, found: &mut Found) {
     let text = cx.source.text.as_str();
-    let hidden = text
+    // Every hidden character is outside ASCII: the scan starts at the first
+    // byte that is (most files have none).
+    let first = text
+        .bytes()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(text.len());
+    let hidden = text[first..]
         .char_indices()
+        .map(|(i, c)| (first + i, c))
         .filter(|&(i, c)| is_bidi_control(c) || (is_zero_width(c) && !(i == 0 && c == '\u{feff}')));
     for (at, c) in hidden {
         let (what, help) = if is_bidi_control(c) {

@@ -14,7 +14,15 @@ declare_lints! {
 
 fn raw_html(cx: &Context, found: &mut Found) {
     use pulldown_cmark::{Event, Parser};
-    for (key, span, text) in &cx.request.spans.markdown {
+    // HTML, a block or inline, starts with `<`: a text without one is not
+    // parsed at all.
+    for (key, span, text) in cx
+        .request
+        .spans
+        .markdown
+        .iter()
+        .filter(|(_, _, t)| t.contains('<'))
+    {
         let html = Parser::new(text).find_map(|e| match e {
             Event::Html(h) | Event::InlineHtml(h) => Some(h.trim().to_string()),
             _ => None,
