@@ -71,29 +71,25 @@ fn a_teams_denied_warnings_are_errors_on_its_pages_as_in_check() {
     common::assert_contains(&page, &shown);
 }
 
-/// A team whose own `style.css.j2` makes other CSS links a stylesheet of its
-/// own; the other team's pages and the index link the built-in one.
+/// A team's own `style.css.j2` styles its pages (inline, as every page is
+/// self-contained); the other team's pages keep the built-in one.
 #[test]
-fn site_gives_a_teams_own_stylesheet_a_file_of_its_own() {
+fn site_styles_each_teams_pages_with_its_own_stylesheet() {
     let dir = two_teams();
     write(dir.path(), "b/tpl/style.css.j2", "body { color: teal; }\n");
     let out = fwreq_in(dir.path(), &["site", "a", "b", "-o", "out"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let read = |name: &str| fs::read_to_string(dir.path().join("out").join(name)).unwrap();
-    let link = |page: &str| {
-        let doc = scraper::Html::parse_document(&read(page));
-        let selector = scraper::Selector::parse("link[rel=stylesheet]").unwrap();
-        let href = doc.select(&selector).next().unwrap().value().attr("href");
-        href.unwrap().to_string()
+    let style = |page: &str| {
+        let text = fs::read_to_string(dir.path().join("out").join(page)).unwrap();
+        let doc = scraper::Html::parse_document(&text);
+        let selector = scraper::Selector::parse("head style").unwrap();
+        doc.select(&selector)
+            .map(|s| s.text().collect::<String>())
+            .collect::<Vec<_>>()
     };
-    assert_eq!(link("index.html"), "style.css");
-    assert_eq!(link("a/req.html"), "../style.css");
-    let own = link("b/req.html");
-    let name = own.strip_prefix("../").unwrap();
-    assert!(
-        name.starts_with("style-") && name.ends_with(".css"),
-        "{own}"
-    );
-    assert_eq!(read(name), "body { color: teal; }\n");
-    assert!(read("style.css").contains("prefers-color-scheme"));
+    assert_eq!(style("b/req.html"), ["\nbody { color: teal; }\n"]);
+    let built_in = style("a/req.html");
+    assert_eq!(built_in.len(), 1);
+    assert!(built_in[0].contains("prefers-color-scheme"), "{built_in:?}");
+    assert!(!built_in[0].contains("teal"));
 }

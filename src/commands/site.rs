@@ -40,17 +40,9 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
         ..Options::default()
     };
     let session = super::session(paths, &options)?.valid()?;
-    let styles = Stylesheets::of(&session)?;
-    styles.not_a_folder(&files, out)?;
     let folder = Folder::open(out)?;
     if let Folder::Existing(_) = folder {
-        inside_output(
-            out,
-            files
-                .iter()
-                .map(|(_, page)| page.as_path())
-                .chain(styles.files.iter().map(|(name, _)| Path::new(name))),
-        )?;
+        inside_output(out, files.iter().map(|(_, page)| page.as_path()))?;
     }
     let context = context_of(&session, today)?;
     let site = Site {
@@ -60,7 +52,6 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
             Folder::Fresh(_) => Manifest::empty(&context),
         },
         folder: &folder,
-        styles: &styles,
     };
     let mut made = site.pages(&files, &context)?;
     let index = session.first_renderer().page(
@@ -69,16 +60,12 @@ pub fn site(args: SiteArgs) -> anyhow::Result<Outcome> {
             title => "Firewall change requests",
             requests => minijinja::value::Serde(&made.entries),
             columns => minijinja::value::Serde(listing::columns(session.teams())),
-            stylesheet => styles.href(session.first_renderer(), Path::new(INDEX)),
         },
     )?;
     if folder.put(Path::new(INDEX), &index)? {
         made.written += 1;
     } else {
         made.unchanged += 1;
-    }
-    for (name, text) in &styles.files {
-        folder.put(Path::new(name), text)?;
     }
     folder.put(Path::new(MANIFEST), &serde_json::to_string(&made.manifest)?)?;
     folder.finish(out)?;
@@ -104,7 +91,6 @@ struct Site<'a> {
     /// The manifest of the run before (empty for a new folder).
     before: Manifest,
     folder: &'a Folder,
-    styles: &'a Stylesheets,
 }
 
 /// The request pages of one run: the index's rows (newest first), the manifest
@@ -190,7 +176,6 @@ impl Site<'_> {
         let home = Some(format!("{}index.html", up(page_path)));
         let href = href(page_path);
         let renderer = session.renderer(file);
-        let stylesheet = self.styles.href(renderer, page_path);
         Ok(match session.reviewed(file, loaded)? {
             Ok(Reviewed {
                 source,
@@ -202,7 +187,6 @@ impl Site<'_> {
                     html::Page {
                         warnings: diagnostic::plain(&source, &diags),
                         home,
-                        stylesheet,
                         ..html::Page::of(&ticket)
                     },
                 )?;
@@ -236,7 +220,6 @@ impl Site<'_> {
                         title: &row.title,
                         errors: diagnostic::plain(&source, &diags),
                         home,
-                        stylesheet,
                         ..html::Page::default()
                     },
                 )?;
@@ -530,68 +513,6 @@ fn href(path: &Path) -> String {
 /// The way from a page up to the site's top folder (`../` per folder).
 fn up(page_path: &Path) -> String {
     "../".repeat(page_path.components().count().saturating_sub(1))
-}
-
-/// The site's stylesheets: each team's `style.css.j2` made once (with the
-/// index's `columns`) and written once (`style.css`; a team whose own makes
-/// other CSS gets a file of its own), not inlined in every page, where it was
-/// a third of each.
-struct Stylesheets {
-    /// A file's name by the fingerprint of the templates that made it.
-    names: HashMap<u64, String>,
-    /// Each file's name and text.
-    files: Vec<(String, String)>,
-}
-
-impl Stylesheets {
-    fn of(session: &Session) -> anyhow::Result<Stylesheets> {
-        let mut styles = Stylesheets {
-            names: HashMap::new(),
-            files: Vec::new(),
-        };
-        let renderers = std::iter::once(session.first_renderer())
-            .chain(session.files().iter().map(|file| session.renderer(file)));
-        for renderer in renderers {
-            if styles.names.contains_key(&renderer.fingerprint()) {
-                continue;
-            }
-            // The index's columns, as the index inlined them before: a
-            // team's `list-columns` bring its cards in at a wider window.
-            let columns = minijinja::value::Serde(listing::columns(session.teams()));
-            let text = renderer.page("style.css.j2", context! { columns })?;
-            let name = match styles.files.iter().find(|(_, made)| *made == text) {
-                Some((name, _)) => name.clone(),
-                None if styles.files.is_empty() => "style.css".to_string(),
-                None => format!("style-{}.css", input_of(text.as_bytes(), 0)),
-            };
-            if !styles.files.iter().any(|(known, _)| *known == name) {
-                styles.files.push((name.clone(), text));
-            }
-            styles.names.insert(renderer.fingerprint(), name);
-        }
-        Ok(styles)
-    }
-
-    /// The link from a page to its team's stylesheet.
-    fn href(&self, renderer: &crate::render::Renderer, page_path: &Path) -> Option<String> {
-        let name = self.names.get(&renderer.fingerprint())?;
-        Some(format!("{}{name}", up(page_path)))
-    }
-
-    /// Refuses a folder of pages that has a stylesheet's name, before
-    /// anything is written.
-    fn not_a_folder(&self, files: &[(PathBuf, PathBuf)], out: &Path) -> anyhow::Result<()> {
-        for (name, _) in &self.files {
-            if let Some((file, _)) = files.iter().find(|(_, page)| page.starts_with(name)) {
-                bail!(
-                    "{} would be in the folder {}, the site's stylesheet; nothing was written (rename its folder)",
-                    file.display(),
-                    out.join(name).display()
-                );
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Where a site is written: into its folder, or, when there is none yet, into

@@ -93,9 +93,6 @@ pub struct Page<'a> {
     pub errors: Vec<String>,
     /// The link back to a site's index.
     pub home: Option<String>,
-    /// The link to a site's stylesheet: one file for 10,000 pages instead of
-    /// its text in each (a third of every page). None: the CSS is inline.
-    pub stylesheet: Option<String>,
 }
 
 impl<'a> Page<'a> {
@@ -109,9 +106,8 @@ impl<'a> Page<'a> {
     }
 }
 
-/// One complete page: the Markdown made safe, the Markdown itself for the
-/// copy button, and the diagnostics; self-contained unless it links a site's
-/// stylesheet.
+/// One complete, self-contained page: the Markdown made safe, the Markdown
+/// itself for the copy button, and the diagnostics.
 pub(crate) fn page(renderer: &Renderer, page: Page) -> anyhow::Result<String> {
     renderer
         .page(
@@ -123,7 +119,6 @@ pub(crate) fn page(renderer: &Renderer, page: Page) -> anyhow::Result<String> {
                 warnings => page.warnings,
                 errors => page.errors,
                 home => page.home,
-                stylesheet => page.stylesheet,
             },
         )
         .map_err(Into::into)
