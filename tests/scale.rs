@@ -131,3 +131,18 @@ fn a_site_is_the_same_made_fresh_remade_or_rerun() {
         assert_eq!(mode & 0o055, 0o055, "others can read a site ({mode:o})");
     }
 }
+
+/// A site's page and index, held byte for byte: issue 33 made `site` fast
+/// without changing a byte of what it writes, and this keeps it so.
+#[test]
+fn a_site_page_and_its_index_are_held_byte_for_byte() {
+    let dir = common::examples_folder();
+    let done = fwreq_in(
+        dir.path(),
+        &["site", "requests", "-o", "out", "--today", "2026-11-26"],
+    );
+    assert_eq!(done.status.code(), Some(0), "{}", common::stderr(&done));
+    let read = |name: &str| fs::read_to_string(dir.path().join("out").join(name)).unwrap();
+    insta::assert_snapshot!("site-page", read("avilla-calico-registry.html"));
+    insta::assert_snapshot!("site-index", read("index.html"));
+}
