@@ -86,7 +86,8 @@ pub(crate) fn default_body_bound(request: &Request, checks: &[RuleChecks]) -> us
         .map(|text| n(text))
         .sum::<usize>()
         + request.change.as_deref().map_or(0, n)
-        + request.requested_by.as_deref().map_or(0, n)
+        // The signature, after a blank line.
+        + request.requested_by.as_deref().map_or(0, |by| n(by) + 2)
         + request
             .affected_apps
             .iter()
@@ -257,6 +258,90 @@ mod tests {
             "\n[test]\nsteps = [\"Add the rule\", \"{prose}\"]\nhost = \"brent@10.188.50.201\"\ncommands = [\"microk8s status\", \"curl -vv telnet://a.example.com:443 # {seed}\"]\n"
         ));
         text
+    }
+
+    /// The bound and the rendered length of `text`.
+    fn measured(renderer: &Renderer, text: &str) -> (usize, usize) {
+        let source = Source::new("t.toml", text.to_string());
+        let request =
+            crate::validate::load(&source).unwrap_or_else(|e| panic!("{}\n{text}", e[0].message));
+        let kind = Kind::request(&request, &Zones::default());
+        let Kind::Request { checks, .. } = &kind else {
+            unreachable!("a request's kind")
+        };
+        let body = renderer.ticket(&request, &kind).expect("renders");
+        (default_body_bound(&request, checks), body.chars().count())
+    }
+
+    /// Each thing a request may hold one more of grows the bound by at least
+    /// what it grows the body, and by little more: the bound counts each
+    /// item with what the templates write around it, not a round guess.
+    #[test]
+    fn one_more_of_anything_grows_the_bound_as_much_as_the_body() {
+        let renderer = Renderer::new(None).expect("built-in templates");
+        let base = "title = \"t\"\nproject = \"p\"\nrequest = \"r\"\nreason = \"r\"\naffected_apps = [\"a\", \"b\", \"c\"]\njustification = \"j\"\n\n[[rules]]\ncomment = \"web\"\nports = [443, 8443]\nsources = [\"10.1.0.0/24\", \"10.2.0.0/24\", \"10.3.0.0/24\"]\ndestinations = [\"a.example.com\", \"b.example.com\", \"c.example.com\"]\n\n[test]\nsteps = [\"one\"]\ncommands = [\"ls\"]\n";
+        let (bound, len) = measured(&renderer, base);
+        for (what, from, to) in [
+            ("an application", "\"c\"]", "\"c\", \"application-d\"]"),
+            ("a port", "8443]", "8443, 9092]"),
+            ("a port range", "8443]", "8443, \"8000-8050\"]"),
+            (
+                "a source",
+                "\"10.3.0.0/24\"]",
+                "\"10.3.0.0/24\", \"10.4.0.0/24\"]",
+            ),
+            (
+                "a destination",
+                "\"c.example.com\"]",
+                "\"c.example.com\", \"d.example.com\"]",
+            ),
+            (
+                "a Unicode destination",
+                "\"c.example.com\"]",
+                "\"c.example.com\", \"münchen.example.com\"]",
+            ),
+            (
+                "a wildcard",
+                "\"c.example.com\"]",
+                "\"c.example.com\", { host = \"*.w.example.com\", probe = \"a.w.example.com\" }]",
+            ),
+            // One rule's comment heads its checks only (a rule among several
+            // shows it in its key points too, which the bound counts).
+            ("a longer comment", "\"web\"", "\"web and the registry\""),
+            (
+                "a rule",
+                "\n[test]",
+                "\n[[rules]]\nprotocol = \"udp\"\nports = [514]\nsources = [\"10.9.0.0/24\"]\ndestinations = [\"logs.example.com\"]\n\n[test]",
+            ),
+            ("a step", "\"one\"]", "\"one\", \"two\"]"),
+            ("a command", "\"ls\"]", "\"ls\", \"uptime\"]"),
+            (
+                "a test host",
+                "[test]\n",
+                "[test]\nhost = \"brent@10.188.50.201\"\n",
+            ),
+            (
+                "requested_by",
+                "justification = \"j\"\n",
+                "justification = \"j\"\nrequested_by = \"Brent\"\n",
+            ),
+        ] {
+            let text = base.replacen(from, to, 1);
+            assert_ne!(text, base, "{what}");
+            let (more_bound, more_len) = measured(&renderer, &text);
+            let (grew, body_grew) = (more_bound - bound, more_len - len);
+            // A rule's literals are counted at their longest (a deny, ICMP,
+            // any source).
+            let spare = match what {
+                "a longer comment" => 17,
+                "a rule" => 40,
+                _ => 12,
+            };
+            assert!(
+                grew >= body_grew && grew <= body_grew + spare,
+                "{what}: the bound grew {grew}, the body {body_grew}"
+            );
+        }
     }
 
     /// The bound is never under the real length, for the bundled examples and
