@@ -590,12 +590,31 @@ impl Folder {
         let Folder::Fresh(dir) = self else {
             return Ok(());
         };
-        if std::fs::symlink_metadata(out).is_ok() {
-            bail!(
+        let appeared = || {
+            anyhow::anyhow!(
                 "{} appeared while the site was made; nothing was written",
                 out.display()
-            );
+            )
+        };
+        if std::fs::symlink_metadata(out).is_ok() {
+            return Err(appeared());
         }
+        // On Linux the rename itself refuses to replace what took the name
+        // after the check (rename(2) would replace an empty folder or a link).
+        #[cfg(target_os = "linux")]
+        rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            dir.path(),
+            rustix::fs::CWD,
+            out,
+            rustix::fs::RenameFlags::NOREPLACE,
+        )
+        .map_err(|e| match e {
+            rustix::io::Errno::EXIST => appeared(),
+            e => anyhow::Error::from(std::io::Error::from(e))
+                .context(format!("cannot write {}", out.display())),
+        })?;
+        #[cfg(not(target_os = "linux"))]
         std::fs::rename(dir.path(), out)
             .with_context(|| format!("cannot write {}", out.display()))?;
         // Its path is now `out`: nothing to remove.
