@@ -146,3 +146,49 @@ fn a_site_page_and_its_index_are_held_byte_for_byte() {
     insta::assert_snapshot!("site-page", read("avilla-calico-registry.html"));
     insta::assert_snapshot!("site-index", read("index.html"));
 }
+
+/// A run stopped before its rename (Ctrl-C) leaves its hidden folder; the
+/// next fresh site beside it removes it, but keeps one whose process still
+/// runs, one not named by a process, and a link.
+#[cfg(unix)]
+#[test]
+fn a_fresh_site_removes_the_hidden_folders_of_stopped_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    requests(root);
+    // No process has this id (Linux's largest is 4,194,304); process 1 always runs.
+    for name in [
+        ".fwreq-site-999999999-Ab12",
+        ".fwreq-site-1-Cd34",
+        ".fwreq-site-x",
+    ] {
+        fs::create_dir(root.join(name)).unwrap();
+        fs::write(root.join(name).join("half.html"), "half").unwrap();
+    }
+    std::os::unix::fs::symlink(
+        root.join(".fwreq-site-x"),
+        root.join(".fwreq-site-999999998-Ef56"),
+    )
+    .unwrap();
+    let done = fwreq_in(
+        root,
+        &["site", "requests", "-o", "out", "--today", "2026-11-26"],
+    );
+    assert_eq!(done.status.code(), Some(1), "{}", common::stderr(&done));
+    let mut left: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            ".fwreq-site-1-Cd34",
+            ".fwreq-site-999999998-Ef56",
+            ".fwreq-site-x",
+            "out",
+            "requests"
+        ]
+    );
+    assert!(root.join(".fwreq-site-x/half.html").exists());
+}

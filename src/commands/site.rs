@@ -515,6 +515,54 @@ fn up(page_path: &Path) -> String {
     "../".repeat(page_path.components().count().saturating_sub(1))
 }
 
+/// The start of the hidden folder a fresh site is built in.
+const HIDDEN: &str = ".fwreq-site-";
+
+/// Removes the hidden folders of earlier runs in `parent` whose process is
+/// gone (stopped by Ctrl-C or killed before the rename): otherwise each such
+/// run would leave a half site behind for good. A folder whose maker still
+/// runs (or cannot be asked) is kept; a link is never followed. Best effort.
+fn remove_abandoned(parent: &Path) {
+    let here = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let Ok(entries) = std::fs::read_dir(here) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(HIDDEN))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_folder && !running(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists (a process of another user counts).
+fn running(pid: i32) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Pid, test_kill_process};
+        Pid::from_raw(pid)
+            .is_none_or(|pid| !matches!(test_kill_process(pid), Err(rustix::io::Errno::SRCH)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
 /// Where a site is written: into its folder, or, when there is none yet, into
 /// a new hidden folder beside it that is renamed into place once whole (a
 /// reader never sees half a site, and no page needs its own temporary file).
@@ -536,8 +584,12 @@ impl Folder {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
+        remove_abandoned(parent);
+        // The process's id in the name tells a later run whether its maker
+        // still runs (see `remove_abandoned`).
+        let prefix = format!("{HIDDEN}{}-", std::process::id());
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".fwreq-site-");
+        builder.prefix(&prefix);
         #[cfg(unix)]
         {
             // The usual folder permissions (0777 less the umask), not 0700.
