@@ -192,3 +192,30 @@ fn a_fresh_site_removes_the_hidden_folders_of_stopped_runs() {
     );
     assert!(root.join(".fwreq-site-x/half.html").exists());
 }
+
+/// A new site folder named through `..` or `.` is refused before anything
+/// is made, naming the path (it was made half, then said to have appeared).
+#[test]
+fn a_new_site_folder_named_through_dots_is_refused_and_nothing_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    requests(root);
+    for out in ["dd/x/..", "nd/."] {
+        let done = fwreq_in(root, &["site", "requests", "-o", out]);
+        assert_eq!(
+            (done.status.code(), common::stderr(&done)),
+            (
+                Some(2),
+                format!(
+                    "fwreq: error: {out} does not exist; name the new site folder itself (without a trailing `.` or `..`)\n"
+                )
+            )
+        );
+    }
+    let mut left: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["requests"]);
+}

@@ -578,6 +578,15 @@ impl Folder {
                 .with_context(|| format!("cannot create {}", out.display()))?;
             return Ok(Folder::Existing(out.to_path_buf()));
         }
+        // A new folder is named by its last component: `x/..` or `x/.` name
+        // another folder, which a rename cannot make.
+        let bytes = out.as_os_str().as_encoded_bytes();
+        if out.ends_with("..") || bytes.ends_with(b"/.") {
+            bail!(
+                "{} does not exist; name the new site folder itself (without a trailing `.` or `..`)",
+                out.display()
+            );
+        }
         // A bare name's parent is "", which tempfile takes as the current folder.
         let parent = out.parent().unwrap_or(Path::new(""));
         if !parent.as_os_str().is_empty() {
